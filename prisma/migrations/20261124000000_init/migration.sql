@@ -158,7 +158,8 @@ CREATE TABLE "hold" (
     "ended_at" TIMESTAMPTZ(3),
     CONSTRAINT "hold_pkey" PRIMARY KEY ("id"),
     CONSTRAINT "hold_seats_priced" CHECK (
-        cardinality("seat_ids") > 0 AND cardinality("seat_ids") = cardinality("seat_prices")
+        "seat_ids" IS NOT NULL AND "seat_prices" IS NOT NULL
+        AND cardinality("seat_ids") > 0 AND cardinality("seat_ids") = cardinality("seat_prices")
     ),
     CONSTRAINT "hold_total_non_negative" CHECK ("total_minor" >= 0)
 );
@@ -231,7 +232,8 @@ CREATE TABLE "api_key" (
     "cost_per_minute" INTEGER NOT NULL DEFAULT 10000,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "revoked_at" TIMESTAMPTZ(3),
-    CONSTRAINT "api_key_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "api_key_pkey" PRIMARY KEY ("id"),
+    CONSTRAINT "api_key_scopes_present" CHECK ("scopes" IS NOT NULL)
 );
 
 CREATE TABLE "bot_signal" (

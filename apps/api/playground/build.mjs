@@ -1,0 +1,96 @@
+// Bundles the self-hosted GraphQL playground (GraphiQL, React, graphql-ws client, styles and fonts) into
+// dist/playground/ so the API can serve it with no CDN and no internet access.
+//
+// Output: content-hashed JS and CSS (served with immutable cache headers), their gzip and brotli
+// variants (compressed once here instead of on every request), the HTML template, and manifest.json,
+// which is how src/http/playground.ts finds the hashed names.
+import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { brotliCompressSync, gzipSync, constants as zlibConstants } from "node:zlib";
+import { build } from "esbuild";
+
+const sourceDir = dirname(fileURLToPath(import.meta.url));
+const outputDir = resolve(sourceDir, "../dist/playground");
+
+await rm(outputDir, { recursive: true, force: true });
+await mkdir(outputDir, { recursive: true });
+
+// GraphiQL's stylesheet embeds Roboto and Fira Code as data: URLs in every script subset (Cyrillic, Greek,
+// Vietnamese...), which is most of its weight. Keep the Latin and Latin Extended faces only: text in other
+// scripts still renders, in the next font of GraphiQL's font stack.
+const latinFontsOnly = {
+  name: "latin-fonts-only",
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /[\\/]graphiql[\\/]dist[\\/]style\.css$/ }, async ({ path }) => {
+      const css = await readFile(path, "utf8");
+      const keepsLatin = (fontFace) => /unicode-range:\s*U\+(0000-00FF|0100-024F)\b/i.test(fontFace);
+      const contents = css.replace(/@font-face\s*\{[^}]*\}/g, (fontFace) =>
+        keepsLatin(fontFace) ? fontFace : "",
+      );
+      return { contents, loader: "css" };
+    });
+  },
+};
+
+const result = await build({
+  entryPoints: { app: join(sourceDir, "main.tsx"), styles: join(sourceDir, "playground.css") },
+  outdir: outputDir,
+  entryNames: "[name]-[hash]",
+  bundle: true,
+  minify: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  jsx: "automatic",
+  tsconfig: join(sourceDir, "tsconfig.json"),
+  // Production React, and no `process` object in the browser.
+  define: { "process.env.NODE_ENV": '"production"' },
+  // Licence headers stay in the files we ship (MIT and friends require it), gathered at the end.
+  legalComments: "eof",
+  charset: "utf8",
+  plugins: [latinFontsOnly],
+  metafile: true,
+  logLevel: "warning",
+});
+
+const outputs = Object.entries(result.metafile.outputs).map(([path, output]) => ({
+  fileName: basename(path),
+  entryPoint: output.entryPoint ?? "",
+}));
+const script = outputs.find((output) => output.fileName.endsWith(".js"));
+const stylesheet = outputs.find((output) => output.fileName.endsWith(".css"));
+if (!script || !stylesheet || outputs.length !== 2) {
+  throw new Error(
+    `Unexpected playground build outputs: ${outputs.map((output) => output.fileName).join(", ")}`,
+  );
+}
+
+const sizes = [];
+for (const { fileName } of [script, stylesheet]) {
+  const body = await readFile(join(outputDir, fileName));
+  const gzipped = gzipSync(body, { level: 9 });
+  const brotlied = brotliCompressSync(body, {
+    params: {
+      [zlibConstants.BROTLI_PARAM_QUALITY]: zlibConstants.BROTLI_MAX_QUALITY,
+      [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length,
+      [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT,
+    },
+  });
+  await writeFile(join(outputDir, `${fileName}.gz`), gzipped);
+  await writeFile(join(outputDir, `${fileName}.br`), brotlied);
+  sizes.push({ fileName, raw: body.length, gzip: gzipped.length, brotli: brotlied.length });
+}
+
+await copyFile(join(sourceDir, "index.html"), join(outputDir, "index.html"));
+await writeFile(
+  join(outputDir, "manifest.json"),
+  `${JSON.stringify({ script: script.fileName, stylesheet: stylesheet.fileName }, null, 2)}\n`,
+);
+
+const kilobytes = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+for (const { fileName, raw, gzip, brotli } of sizes) {
+  console.log(
+    `playground: ${fileName}  ${kilobytes(raw)} raw, ${kilobytes(gzip)} gzip, ${kilobytes(brotli)} brotli`,
+  );
+}

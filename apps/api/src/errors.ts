@@ -1,0 +1,39 @@
+import { GraphQLError } from "graphql";
+
+// The stable `extensions.code` values clients may rely on (DESIGN.md §6).
+export const ErrorCode = {
+  BAD_USER_INPUT: "BAD_USER_INPUT",
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  SEATS_UNAVAILABLE: "SEATS_UNAVAILABLE",
+  HOLD_EXPIRED: "HOLD_EXPIRED",
+  LIMIT_EXCEEDED: "LIMIT_EXCEEDED",
+  NOT_ADMITTED: "NOT_ADMITTED",
+  SALE_NOT_OPEN: "SALE_NOT_OPEN",
+  RATE_LIMITED: "RATE_LIMITED",
+  PAYMENT_DECLINED: "PAYMENT_DECLINED",
+  QUERY_TOO_COMPLEX: "QUERY_TOO_COMPLEX",
+  GRAPHQL_PARSE_FAILED: "GRAPHQL_PARSE_FAILED",
+  GRAPHQL_VALIDATION_FAILED: "GRAPHQL_VALIDATION_FAILED",
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * An error meant for the client: its message and extensions are safe to show. Services throw these
+ * (they carry no GraphQL types beyond the error class); anything else is masked as an internal error.
+ */
+export class AppError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...details, code } });
+    this.name = "AppError";
+  }
+}
+
+export const badInput = (message: string, details?: Record<string, unknown>) =>
+  new AppError(ErrorCode.BAD_USER_INPUT, message, details);
+
+export const notFound = (what: string, id: string) =>
+  new AppError(ErrorCode.NOT_FOUND, `${what} ${id} was not found`, { id });

@@ -1,0 +1,76 @@
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginCacheControl } from "@apollo/server/plugin/cacheControl";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import type { GraphQLSchema } from "graphql";
+import type { Metrics } from "../infra/metrics.js";
+import type { Context } from "./context.js";
+import { createErrorFormatter, isUnexpected } from "./format-error.js";
+import { enforceOperationLimits, type OperationLimits } from "./limits.js";
+
+export interface ApolloOptions {
+  schema: GraphQLSchema;
+  limits: OperationLimits;
+  metrics: Metrics;
+  production: boolean;
+}
+
+function limitsPlugin(schema: GraphQLSchema, limits: OperationLimits): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operationName, request }) {
+          enforceOperationLimits(schema, document, operationName, request.variables, limits);
+        },
+      };
+    },
+  };
+}
+
+function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (isUnexpected(error)) {
+              contextValue.log.error(
+                { err: error.originalError ?? error, path: error.path },
+                "GraphQL operation failed",
+              );
+            }
+          }
+        },
+        async willSendResponse({ response, operation }) {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          const errors = response.body.kind === "single" ? (response.body.singleResult.errors ?? []) : [];
+          for (const error of errors)
+            metrics.graphqlErrors.inc({ code: String(error.extensions?.code ?? "UNKNOWN") });
+          metrics.graphqlOperations.observe(
+            { type: operation?.operation ?? "unknown", outcome: errors.length ? "error" : "ok" },
+            seconds,
+          );
+        },
+      };
+    },
+  };
+}
+
+export function createApollo({ schema, limits, metrics, production }: ApolloOptions): ApolloServer<Context> {
+  return new ApolloServer<Context>({
+    schema,
+    introspection: true,
+    // Apollo's default landing page loads from a CDN: the playground is served by http/playground.ts.
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControl({ defaultMaxAge: 0, calculateHttpHeaders: true }),
+      limitsPlugin(schema, limits),
+      observabilityPlugin(metrics),
+    ],
+    formatError: createErrorFormatter(!production),
+    includeStacktraceInErrorResponses: !production,
+    hideSchemaDetailsFromClientErrors: production,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+  });
+}

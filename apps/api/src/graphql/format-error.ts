@@ -1,0 +1,88 @@
+import type { GraphQLFormattedError } from "graphql";
+import { GraphQLError } from "graphql";
+import { ArgumentValidationError } from "type-graphql";
+import { AppError, ErrorCode } from "../errors.js";
+
+// Codes produced by graphql-js, Apollo Server or our own checks that are safe to pass on as they are.
+const PASS_THROUGH = new Set<string>([
+  ...Object.values(ErrorCode),
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+  "BAD_REQUEST",
+]);
+
+function describeValidation(error: ArgumentValidationError): { message: string; fields: string[] } {
+  const fields: string[] = [];
+  const problems: string[] = [];
+  const walk = (errors: ArgumentValidationError["extensions"]["validationErrors"], prefix: string) => {
+    for (const item of errors) {
+      const path = prefix ? `${prefix}.${item.property}` : item.property;
+      for (const constraint of Object.values(item.constraints ?? {})) {
+        fields.push(path);
+        problems.push(constraint);
+      }
+      walk(item.children ?? [], path);
+    }
+  };
+  walk(error.extensions.validationErrors, "");
+  return { message: `Invalid input: ${problems.join("; ")}`, fields: [...new Set(fields)] };
+}
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.name} ${error.message}` : "";
+  return /ECONNREFUSED|ETIMEDOUT|Can't reach database|connection terminated|timeout exceeded when trying to connect|DatabaseNotReachable/i.test(
+    text,
+  );
+}
+
+/** True for errors that were not meant for clients: they are logged and masked. */
+export function isUnexpected(error: unknown): boolean {
+  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+  if (original instanceof AppError || original instanceof ArgumentValidationError) return false;
+  return !(original instanceof GraphQLError);
+}
+
+/**
+ * Every error leaves with a stable `extensions.code` and a message meant for clients. Unexpected
+ * errors (logged with the request id by the logging plugin) are masked: no stack traces or internals.
+ */
+export function createErrorFormatter(exposeStack: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+    const { stacktrace, ...extensions } = formatted.extensions ?? {};
+    const debug = exposeStack && stacktrace ? { stacktrace } : {};
+    if (original instanceof ArgumentValidationError) {
+      const { message, fields } = describeValidation(original);
+      return { ...formatted, message, extensions: { code: ErrorCode.BAD_USER_INPUT, fields, ...debug } };
+    }
+    if (original instanceof AppError) {
+      return { ...formatted, extensions: { ...extensions, ...debug } };
+    }
+    const code = typeof extensions.code === "string" ? extensions.code : undefined;
+    if (code === "UNAUTHORIZED") {
+      return { ...formatted, extensions: { ...extensions, code: ErrorCode.FORBIDDEN, ...debug } };
+    }
+    if (
+      code &&
+      PASS_THROUGH.has(code) &&
+      !(original instanceof Error && !(original instanceof GraphQLError))
+    ) {
+      return { ...formatted, extensions: { ...extensions, ...debug } };
+    }
+    if (isDatabaseUnavailable(original)) {
+      return {
+        message: "The service is temporarily unavailable, please retry shortly",
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, ...debug },
+      };
+    }
+    return {
+      message: "Internal server error",
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...debug },
+    };
+  };
+}

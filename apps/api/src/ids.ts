@@ -1,0 +1,15 @@
+import { badInput } from "./errors.js";
+
+const POSITIVE_INT = /^[1-9][0-9]{0,9}$/;
+const MAX_INT4 = 2_147_483_647;
+
+/** Catalog and layout ids are Postgres int4; anything else is a client error, never a 500. */
+export function parseIntId(value: string, argument: string): number {
+  const id = POSITIVE_INT.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id > MAX_INT4) {
+    throw badInput(`${argument} must be a numeric id, got ${JSON.stringify(value.slice(0, 40))}`, {
+      argument,
+    });
+  }
+  return id;
+}

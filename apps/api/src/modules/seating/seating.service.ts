@@ -1,0 +1,205 @@
+import { notFound } from "../../errors.js";
+import type { Db } from "../../infra/prisma.js";
+import { TtlCache } from "../../lib/ttl-cache.js";
+
+// The seat map is split by how often it changes (docs/seat-map.md):
+// - the venue layout (sections, seats, coordinates) never changes at runtime: built once per venue;
+// - which tier each section sells at is per event and rarely changes: cached for a while;
+// - seat statuses change all the time: one compact string per event, cached very briefly, read
+//   together with the version in one statement so a snapshot and the deltas after it always agree.
+
+export const STATUS_CODE = { AVAILABLE: "A", HELD: "H", SOLD: "S", NOT_FOR_SALE: "X" } as const;
+
+export interface LayoutSeat {
+  id: number;
+  row: string;
+  number: number;
+  x: number;
+  y: number;
+  accessible: boolean;
+  /** Position of this seat's character in the event's `statuses` string. */
+  index: number;
+}
+
+export interface LayoutSection {
+  id: number;
+  name: string;
+  seats: LayoutSeat[];
+}
+
+export interface VenueLayout {
+  venueId: number;
+  stage: { label: string; x: number; y: number; width: number; height: number };
+  bounds: { minX: number; minY: number; maxX: number; maxY: number };
+  sections: LayoutSection[];
+  seatCount: number;
+  indexBySeatId: Map<number, number>;
+}
+
+export interface SeatMapSectionView extends LayoutSection {
+  priceTierId: number | null;
+}
+
+export interface StatusSnapshot {
+  version: number;
+  statuses: string;
+}
+
+export interface SeatMapView extends StatusSnapshot {
+  eventId: number;
+  stage: VenueLayout["stage"];
+  bounds: VenueLayout["bounds"];
+  sections: SeatMapSectionView[];
+}
+
+interface EventSeating {
+  layout: VenueLayout;
+  sections: SeatMapSectionView[];
+}
+
+export interface SeatingOptions {
+  statusTtlMs?: number;
+  pricingTtlMs?: number;
+}
+
+export class SeatingService {
+  private readonly layouts = new TtlCache<number, VenueLayout>(Number.POSITIVE_INFINITY, 1_000);
+  private readonly eventSeating: TtlCache<number, EventSeating>;
+  private readonly statuses: TtlCache<number, StatusSnapshot>;
+
+  constructor(
+    private readonly db: Db,
+    options: SeatingOptions = {},
+  ) {
+    this.eventSeating = new TtlCache(options.pricingTtlMs ?? 30_000);
+    this.statuses = new TtlCache(options.statusTtlMs ?? 500);
+  }
+
+  async seatMap(eventId: number): Promise<SeatMapView> {
+    const [seating, snapshot] = await Promise.all([this.seatingFor(eventId), this.statusSnapshot(eventId)]);
+    return {
+      eventId,
+      ...snapshot,
+      stage: seating.layout.stage,
+      bounds: seating.layout.bounds,
+      sections: seating.sections,
+    };
+  }
+
+  statusSnapshot(eventId: number): Promise<StatusSnapshot> {
+    return this.statuses.get(eventId, () => this.loadStatuses(eventId));
+  }
+
+  /** Forget the cached statuses of an event, e.g. after this instance changed some of its seats. */
+  invalidateStatuses(eventId: number): void {
+    this.statuses.delete(eventId);
+  }
+
+  private seatingFor(eventId: number): Promise<EventSeating> {
+    return this.eventSeating.get(eventId, async () => {
+      const event = await this.db.event.findFirst({
+        where: { id: eventId, status: { not: "DRAFT" } },
+        select: { venueId: true, pricings: { select: { sectionId: true, priceTierId: true } } },
+      });
+      if (!event) throw notFound("Event", String(eventId));
+      const layout = await this.layouts.get(event.venueId, () => this.loadLayout(event.venueId));
+      const tierBySection = new Map(
+        event.pricings.map((pricing) => [pricing.sectionId, pricing.priceTierId]),
+      );
+      return {
+        layout,
+        sections: layout.sections.map((section) => ({
+          ...section,
+          priceTierId: tierBySection.get(section.id) ?? null,
+        })),
+      };
+    });
+  }
+
+  private async loadLayout(venueId: number): Promise<VenueLayout> {
+    const venue = await this.db.venue.findUniqueOrThrow({
+      where: { id: venueId },
+      include: {
+        sections: {
+          orderBy: { sortOrder: "asc" },
+          include: {
+            seats: {
+              orderBy: [{ rowRank: "asc" }, { number: "asc" }],
+              select: { id: true, rowLabel: true, number: true, x: true, y: true, accessible: true },
+            },
+          },
+        },
+      },
+    });
+    const indexBySeatId = new Map<number, number>();
+    const bounds = {
+      minX: Number.POSITIVE_INFINITY,
+      minY: Number.POSITIVE_INFINITY,
+      maxX: -Infinity,
+      maxY: -Infinity,
+    };
+    const stage = {
+      label: venue.stageLabel,
+      x: venue.stageX,
+      y: venue.stageY,
+      width: venue.stageWidth,
+      height: venue.stageHeight,
+    };
+    const extend = (x: number, y: number) => {
+      bounds.minX = Math.min(bounds.minX, x);
+      bounds.minY = Math.min(bounds.minY, y);
+      bounds.maxX = Math.max(bounds.maxX, x);
+      bounds.maxY = Math.max(bounds.maxY, y);
+    };
+    extend(stage.x, stage.y);
+    extend(stage.x + stage.width, stage.y + stage.height);
+    const sections = venue.sections.map((section) => ({
+      id: section.id,
+      name: section.name,
+      seats: section.seats.map((seat) => {
+        const index = indexBySeatId.size;
+        indexBySeatId.set(seat.id, index);
+        extend(seat.x, seat.y);
+        return {
+          id: seat.id,
+          row: seat.rowLabel,
+          number: seat.number,
+          // Coordinates are stored as float4: round so the JSON stays short and stable.
+          x: Math.round(seat.x * 100) / 100,
+          y: Math.round(seat.y * 100) / 100,
+          accessible: seat.accessible,
+          index,
+        };
+      }),
+    }));
+    return { venueId, stage, bounds, sections, seatCount: indexBySeatId.size, indexBySeatId };
+  }
+
+  private async loadStatuses(eventId: number): Promise<StatusSnapshot> {
+    const { layout } = await this.seatingFor(eventId);
+    // One statement, so the version and the statuses come from the same database snapshot.
+    const [row] = await this.db.$queryRaw<
+      { version: bigint; seat_ids: number[] | null; codes: string | null }[]
+    >`
+      SELECT e.seat_map_version AS version,
+             array_agg(es.seat_id ORDER BY es.seat_id) AS seat_ids,
+             string_agg(CASE
+                          WHEN es.status = 'SOLD' THEN 'S'
+                          WHEN es.status = 'HELD' AND es.held_until > now() THEN 'H'
+                          ELSE 'A'
+                        END, '' ORDER BY es.seat_id) AS codes
+      FROM event e
+      LEFT JOIN event_seat es ON es.event_id = e.id
+      WHERE e.id = ${eventId}
+      GROUP BY e.seat_map_version`;
+    if (!row) throw notFound("Event", String(eventId));
+    const statuses = Buffer.alloc(layout.seatCount, STATUS_CODE.NOT_FOR_SALE);
+    const seatIds = row.seat_ids ?? [];
+    const codes = row.codes ?? "";
+    for (let i = 0; i < seatIds.length; i++) {
+      const index = layout.indexBySeatId.get(seatIds[i] as number);
+      if (index !== undefined) statuses[index] = codes.charCodeAt(i);
+    }
+    return { version: Number(row.version), statuses: statuses.toString("latin1") };
+  }
+}

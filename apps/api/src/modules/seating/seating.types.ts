@@ -1,0 +1,112 @@
+import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { cacheFor, inheritCache } from "../../graphql/cache-control.js";
+
+export enum SeatStatus {
+  AVAILABLE = "AVAILABLE",
+  HELD = "HELD",
+  SOLD = "SOLD",
+  NOT_FOR_SALE = "NOT_FOR_SALE",
+}
+registerEnumType(SeatStatus, { name: "SeatStatus" });
+
+@ObjectType({ description: "Where the stage or field is drawn, in seat coordinate units." })
+@Directive(inheritCache)
+export class Stage {
+  @Field()
+  label!: string;
+
+  @Field(() => Float)
+  x!: number;
+
+  @Field(() => Float)
+  y!: number;
+
+  @Field(() => Float)
+  width!: number;
+
+  @Field(() => Float)
+  height!: number;
+}
+
+@ObjectType({ description: "The rectangle that contains every seat and the stage." })
+@Directive(inheritCache)
+export class Bounds {
+  @Field(() => Float)
+  minX!: number;
+
+  @Field(() => Float)
+  minY!: number;
+
+  @Field(() => Float)
+  maxX!: number;
+
+  @Field(() => Float)
+  maxY!: number;
+}
+
+@ObjectType()
+@Directive(inheritCache)
+export class Seat {
+  @Field(() => ID)
+  id!: number;
+
+  @Field()
+  row!: string;
+
+  @Field(() => Int)
+  number!: number;
+
+  @Field(() => Float)
+  x!: number;
+
+  @Field(() => Float)
+  y!: number;
+
+  @Field()
+  accessible!: boolean;
+
+  index!: number;
+}
+
+@ObjectType()
+@Directive(inheritCache)
+export class SeatMapSection {
+  @Field(() => ID)
+  id!: number;
+
+  @Field()
+  name!: string;
+
+  @Field(() => ID, { nullable: true, description: "The tier this section sells at; null when not for sale." })
+  priceTierId!: number | null;
+
+  @Field(() => [Seat])
+  seats!: Seat[];
+}
+
+@ObjectType({
+  description:
+    "An event's seat map. `statuses` has one character per seat, in the order of `sections` and their " +
+    "`seats`: A available, H held, S sold, X not for sale. Apply `seatMapChanged` deltas with a higher " +
+    "`version` on top of it; a gap in versions means: fetch the seat map again.",
+})
+@Directive(cacheFor(1))
+export class SeatMap {
+  @Field(() => ID)
+  eventId!: number;
+
+  @Field(() => Int, { description: "Increases by one with every published change of this map." })
+  version!: number;
+
+  @Field()
+  statuses!: string;
+
+  @Field(() => Stage)
+  stage!: Stage;
+
+  @Field(() => Bounds)
+  bounds!: Bounds;
+
+  @Field(() => [SeatMapSection], { description: "The static layout: cheap to fetch once and keep." })
+  sections!: SeatMapSection[];
+}

@@ -1,0 +1,379 @@
+import { randomUUID } from "node:crypto";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { HeaderMap } from "@apollo/server";
+import { type DocumentNode, GraphQLError, type GraphQLSchema, parse, validate } from "graphql";
+// Aliased: the name `useServer` reads like a React hook to the linter.
+import { useServer as serveGraphQLOverWebSocket } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import type { Config } from "./config.js";
+import { ErrorCode } from "./errors.js";
+import { createApollo } from "./graphql/apollo.js";
+import { type Context, createContext, type Services } from "./graphql/context.js";
+import { enforceOperationLimits } from "./graphql/limits.js";
+import { createPlayground, playgroundAssetsDir } from "./http/playground.js";
+import {
+  type CachedResponse,
+  compress,
+  type FreshResponse,
+  pickEncoding,
+  ResponseCache,
+  requestKey,
+} from "./http/response-cache.js";
+import { BodyTooLargeError, incomingRequestId, readBody, sendGraphQLError, sendJson } from "./http/util.js";
+import { createLogger, type Logger } from "./infra/logger.js";
+import { createMetrics } from "./infra/metrics.js";
+import { createPrisma, type Db } from "./infra/prisma.js";
+import { createRedis, pingRedis, type RedisClient } from "./infra/redis.js";
+import { LruMap } from "./lib/lru-map.js";
+import { CatalogService } from "./modules/catalog/catalog.service.js";
+import { SeatingService } from "./modules/seating/seating.service.js";
+import { buildFrontrowSchema } from "./schema/build-schema.js";
+
+const MAX_BODY_BYTES = 256 * 1024;
+const COMPRESS_ABOVE_BYTES = 1024;
+
+export interface FrontrowServer {
+  config: Config;
+  log: Logger;
+  db: Db;
+  redis: RedisClient;
+  schema: GraphQLSchema;
+  listen(): Promise<{ port: number }>;
+  close(): Promise<void>;
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Apollo Server's CSRF rule: only these requests can run GraphQL, so only these may use the cache. */
+function isPreflighted(req: IncomingMessage): boolean {
+  const contentType = req.headers["content-type"] ?? "";
+  if (/^application\/json/i.test(contentType)) return true;
+  return Boolean(req.headers["apollo-require-preflight"] || req.headers["x-apollo-operation-name"]);
+}
+
+export async function createServer(
+  config: Config,
+  log: Logger = createLogger(config.LOG_LEVEL),
+): Promise<FrontrowServer> {
+  const production = config.NODE_ENV === "production";
+  const db = createPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const redis = createRedis(
+    {
+      url: config.REDIS_URL,
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    },
+    "main",
+  );
+  redis.on("error", (error: Error) => log.warn({ err: error.message }, "redis connection error"));
+  redis.connect().catch(() => undefined);
+
+  const metrics = createMetrics();
+  const services: Services = { catalog: new CatalogService(db), seating: new SeatingService(db) };
+  const schema = await buildFrontrowSchema();
+  const limits = { maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST };
+  const apollo = createApollo({ schema, limits, metrics, production });
+  await apollo.start();
+  const responseCache = new ResponseCache(64 * 1024 * 1024);
+  const playground = createPlayground({ assetsDir: playgroundAssetsDir, webAppUrl: config.WEB_APP_URL });
+
+  const newContext = (requestId: string): Context =>
+    createContext(db, services, log.child({ requestId }), requestId);
+
+  async function executeGraphQL(
+    req: IncomingMessage,
+    method: string,
+    search: string,
+    body: unknown,
+    requestId: string,
+  ): Promise<FreshResponse> {
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search, body },
+      context: async () => newContext(requestId),
+    });
+    if (response.body.kind !== "complete") {
+      // Incremental delivery needs graphql 17; the schema offers no @defer/@stream.
+      throw new Error("Unexpected chunked GraphQL response");
+    }
+    return { status: response.status ?? 200, headers: response.headers, body: response.body.string };
+  }
+
+  async function sendGraphQLResponse(
+    req: IncomingMessage,
+    res: ServerResponse,
+    response: CachedResponse | FreshResponse,
+  ): Promise<void> {
+    const encoding = pickEncoding(req.headers["accept-encoding"]);
+    const headOnly = req.method === "HEAD";
+    res.setHeader("vary", "Accept-Encoding, Origin");
+    if ("etag" in response) {
+      res.setHeader("content-type", response.contentType);
+      res.setHeader("cache-control", response.cacheControl);
+      res.setHeader("etag", response.etag);
+      if (req.headers["if-none-match"] === response.etag) {
+        res.writeHead(304).end();
+        return;
+      }
+      const payload =
+        encoding === "identity" ? response.body : await responseCache.encoded(response, encoding);
+      if (encoding !== "identity") res.setHeader("content-encoding", encoding);
+      res.writeHead(response.status, { "content-length": payload.length });
+      res.end(headOnly ? undefined : payload);
+      return;
+    }
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    let payload: Buffer = Buffer.from(response.body);
+    if (encoding !== "identity" && payload.length > COMPRESS_ABOVE_BYTES) {
+      payload = await compress(payload, encoding);
+      res.setHeader("content-encoding", encoding);
+    }
+    res.writeHead(response.status, { "content-length": payload.length });
+    res.end(headOnly ? undefined : payload);
+  }
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
+    const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
+    if (method !== "GET" && method !== "POST") {
+      res.setHeader("allow", "GET, POST, OPTIONS");
+      sendGraphQLError(res, 405, "BAD_REQUEST", "GraphQL accepts GET and POST only");
+      return;
+    }
+    let rawBody = "";
+    let body: unknown;
+    if (method === "POST") {
+      try {
+        rawBody = await readBody(req, MAX_BODY_BYTES);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          sendGraphQLError(res, 413, "BAD_REQUEST", error.message);
+          return;
+        }
+        throw error;
+      }
+      if (/^application\/json/i.test(req.headers["content-type"] ?? "")) {
+        try {
+          body = JSON.parse(rawBody);
+        } catch {
+          sendGraphQLError(res, 400, "BAD_REQUEST", "The request body is not valid JSON");
+          return;
+        }
+      } else {
+        body = rawBody;
+      }
+    }
+    const execute = () => executeGraphQL(req, method, url.search, body, requestId);
+    if (!isPreflighted(req)) {
+      await sendGraphQLResponse(req, res, await execute());
+      return;
+    }
+    const key = requestKey(`${method} ${req.headers.accept ?? ""}`, url.search, rawBody);
+    const { response, hit } = await responseCache.get(key, execute);
+    metrics.responseCache.inc({ result: hit });
+    await sendGraphQLResponse(req, res, response);
+  }
+
+  async function readiness() {
+    const [postgres, redisUp] = await Promise.all([
+      withTimeout(db.$queryRaw`SELECT 1`, 2_000).then(
+        () => true,
+        () => false,
+      ),
+      pingRedis(redis),
+    ]);
+    return { postgres, redis: redisUp };
+  }
+
+  function corsOrigin(req: IncomingMessage): string | undefined {
+    const origin = req.headers.origin;
+    return origin && config.CORS_ORIGINS.includes(origin) ? origin : undefined;
+  }
+
+  /** Browsers may open WebSockets from the web app's origins or the API's own (the playground). */
+  function websocketOriginAllowed(req: IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    if (!origin) return true;
+    if (config.CORS_ORIGINS.includes(origin)) return true;
+    try {
+      return new URL(origin).host === req.headers.host;
+    } catch {
+      return false;
+    }
+  }
+
+  let inFlight = 0;
+  const httpServer = createHttpServer(async (req, res) => {
+    const started = process.hrtime.bigint();
+    const requestId = incomingRequestId(req) ?? randomUUID();
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const route = ["/graphql", "/healthz", "/readyz", "/metrics"].includes(url.pathname)
+      ? url.pathname
+      : "other";
+    inFlight++;
+    res.setHeader("x-request-id", requestId);
+    res.on("close", () => {
+      inFlight--;
+      metrics.httpRequests.inc({ route, status: String(res.statusCode) });
+      log.debug(
+        {
+          requestId,
+          method: req.method,
+          path: url.pathname,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        "request",
+      );
+    });
+    try {
+      const origin = corsOrigin(req);
+      if (origin) {
+        res.setHeader("access-control-allow-origin", origin);
+        res.setHeader("access-control-allow-credentials", "true");
+        res.setHeader("access-control-expose-headers", "x-request-id");
+      }
+      if (req.method === "OPTIONS") {
+        res.writeHead(204, {
+          "access-control-allow-methods": "GET, POST, OPTIONS",
+          "access-control-allow-headers":
+            "content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id, authorization",
+          "access-control-max-age": "600",
+          vary: "Origin",
+        });
+        res.end();
+        return;
+      }
+      if (playground(req, res)) return;
+      switch (url.pathname) {
+        case "/healthz":
+          sendJson(res, 200, { status: "ok" });
+          return;
+        case "/readyz": {
+          const checks = await readiness();
+          const status = !checks.postgres ? "unavailable" : checks.redis ? "ready" : "degraded";
+          // Without Redis the API still serves (slower): only a Postgres outage takes it out of rotation.
+          sendJson(res, checks.postgres ? 200 : 503, {
+            status,
+            postgres: checks.postgres ? "up" : "down",
+            redis: checks.redis ? "up" : "down",
+          });
+          return;
+        }
+        case "/metrics":
+          res.writeHead(200, { "content-type": metrics.registry.contentType });
+          res.end(await metrics.registry.metrics());
+          return;
+        case "/graphql":
+          await handleGraphQL(req, res, url, requestId);
+          return;
+        default:
+          sendJson(res, 404, { error: "Not found", path: url.pathname });
+      }
+    } catch (error) {
+      log.error({ err: error, requestId }, "request failed");
+      if (!res.headersSent)
+        sendGraphQLError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, "Internal server error");
+      else res.destroy();
+    }
+  });
+
+  // graphql-ws does not cache parsing and validation: do it here, once per distinct query text.
+  const parsedDocuments = new LruMap<string, DocumentNode | readonly GraphQLError[]>(1_000);
+  function parseAndValidate(query: string): DocumentNode | readonly GraphQLError[] {
+    const known = parsedDocuments.get(query);
+    if (known) return known;
+    let result: DocumentNode | readonly GraphQLError[];
+    try {
+      const document = parse(query);
+      const errors = validate(schema, document);
+      result = errors.length ? errors : document;
+    } catch (error) {
+      result = [error instanceof GraphQLError ? error : new GraphQLError("Could not parse the query")];
+    }
+    parsedDocuments.set(query, result);
+    return result;
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  const connectionIds = new WeakMap<IncomingMessage, string>();
+  const connectionId = (req: IncomingMessage) => connectionIds.get(req) ?? "unknown";
+  const wsServer = serveGraphQLOverWebSocket(
+    {
+      schema,
+      context: (ctx) => newContext(connectionId(ctx.extra.request)),
+      onSubscribe: (ctx, _id, payload) => {
+        const parsed = parseAndValidate(payload.query);
+        if (!("kind" in parsed)) return parsed;
+        try {
+          enforceOperationLimits(schema, parsed, payload.operationName, payload.variables, limits);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+        return {
+          schema,
+          document: parsed,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: newContext(connectionId(ctx.extra.request)),
+        };
+      },
+    },
+    wss,
+  );
+  httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname !== "/graphql" || !websocketOriginAllowed(req)) {
+      socket.end(`HTTP/1.1 ${url.pathname === "/graphql" ? "403 Forbidden" : "404 Not Found"}\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      connectionIds.set(req, incomingRequestId(req) ?? randomUUID());
+      wss.emit("connection", ws, req);
+    });
+  });
+
+  return {
+    config,
+    log,
+    db,
+    redis,
+    schema,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(config.PORT, config.HOST, () => {
+          const address = httpServer.address();
+          resolve({ port: typeof address === "object" && address ? address.port : config.PORT });
+        });
+      }),
+    async close() {
+      // Drain: refuse new connections, say goodbye to WebSocket clients, let running requests finish.
+      httpServer.close();
+      httpServer.closeIdleConnections();
+      await wsServer.dispose();
+      const deadline = Date.now() + config.SHUTDOWN_GRACE_MS;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      httpServer.closeAllConnections();
+      await apollo.stop();
+      await db.$disconnect();
+      redis.disconnect();
+    },
+  };
+}
