@@ -64,12 +64,16 @@ function isPreflighted(req: IncomingMessage): boolean {
   return Boolean(req.headers["apollo-require-preflight"] || req.headers["x-apollo-operation-name"]);
 }
 
-export async function createServer(
-  config: Config,
-  log: Logger = createLogger(config.LOG_LEVEL),
-): Promise<FrontrowServer> {
+export interface ServerOverrides {
+  log?: Logger;
+  /** A Prisma client to use instead of one built from the config (tests count its queries). */
+  db?: Db;
+}
+
+export async function createServer(config: Config, overrides: ServerOverrides = {}): Promise<FrontrowServer> {
   const production = config.NODE_ENV === "production";
-  const db = createPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const log = overrides.log ?? createLogger(config.LOG_LEVEL);
+  const db = overrides.db ?? createPrisma(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
   const redis = createRedis(
     {
       url: config.REDIS_URL,
@@ -162,6 +166,7 @@ export async function createServer(
         rawBody = await readBody(req, MAX_BODY_BYTES);
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
+          res.setHeader("connection", "close");
           sendGraphQLError(res, 413, "BAD_REQUEST", error.message);
           return;
         }

@@ -3,6 +3,7 @@ import {
   type FragmentDefinitionNode,
   GraphQLError,
   type GraphQLSchema,
+  getVariableValues,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -77,6 +78,8 @@ export function enforceOperationLimits(
       maxDepth: limits.maxDepth,
     });
   }
+  // Invalid variables fail execution with BAD_USER_INPUT; the cost estimate would only turn them into a 500.
+  if (getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}).errors) return 0;
   const cost = getComplexity({
     schema,
     query: document,

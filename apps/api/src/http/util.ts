@@ -8,9 +8,10 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
+      // Past the limit the rest is read and dropped, so the client still gets its 413 answer.
       if (size > maxBytes) {
+        chunks.length = 0;
         reject(new BodyTooLargeError(`Request body is larger than ${maxBytes} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(chunk);

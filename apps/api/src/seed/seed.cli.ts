@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   console.log(`Seeding ${redactedUrl(config.DATABASE_URL)}`);
   // Two statements in flight at a time are all the seed uses; a small pool is enough.
-  const db: Db = createPrisma(config.DATABASE_URL, 4);
+  const db: Db = createPrisma(config.DATABASE_URL, { poolSize: 4 });
   try {
     const summary = await seed(db, { log: (line) => console.log(`  ${line}`) });
     printSummary(summary);

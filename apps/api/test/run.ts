@@ -1,0 +1,45 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createTemplates, dropDatabase } from "./support/database.js";
+
+// The API test entry point: builds the template databases once, runs every *.test.js file with
+// node's test runner (each file in its own process), then drops the templates.
+
+const here = dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2);
+const files = readdirSync(here)
+  .filter((file) => file.endsWith(".test.js"))
+  .filter((file) => only.length === 0 || only.some((name) => file.includes(name)))
+  .sort()
+  .map((file) => join(here, file));
+
+const runId = `${process.pid}_${randomBytes(3).toString("hex")}`;
+const started = Date.now();
+const templates = await createTemplates(runId);
+console.log(`Template databases ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+let exitCode = 1;
+try {
+  exitCode = await new Promise<number>((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ["--enable-source-maps", "--test", "--test-reporter=spec", ...files],
+      {
+        stdio: "inherit",
+        env: {
+          ...process.env,
+          FRONTROW_TEST_TEMPLATE_MIGRATED: templates.migrated,
+          FRONTROW_TEST_TEMPLATE_SEEDED: templates.seeded,
+        },
+      },
+    );
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+} finally {
+  await dropDatabase(templates.seeded);
+  await dropDatabase(templates.migrated);
+}
+process.exit(exitCode);

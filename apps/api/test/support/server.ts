@@ -1,0 +1,64 @@
+import { randomBytes } from "node:crypto";
+import { type Config, loadConfig } from "../../src/config.js";
+import { createLogger } from "../../src/infra/logger.js";
+import type { Db } from "../../src/infra/prisma.js";
+import { createServer, type FrontrowServer } from "../../src/server.js";
+
+export interface TestServer {
+  server: FrontrowServer;
+  url: string;
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** A real API server on a free port, with its own Redis key prefix so runs never collide. */
+export async function startTestServer(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  options: { db?: Db } = {},
+): Promise<TestServer> {
+  const config: Config = loadConfig({
+    NODE_ENV: "test",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_URL: databaseUrl,
+    REDIS_KEY_PREFIX: `test:${process.pid}:${randomBytes(3).toString("hex")}:`,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    SHUTDOWN_GRACE_MS: "2000",
+    ...env,
+  });
+  const server = await createServer(config, { log: createLogger(config.LOG_LEVEL), db: options.db });
+  const { port } = await server.listen();
+  const origin = `http://127.0.0.1:${port}`;
+  return { server, origin, url: `${origin}/graphql`, close: () => server.close() };
+}
+
+export interface GraphQLResult<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export async function gql<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResult<T>> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GraphQLResult<T>, "status" | "headers">;
+  return { status: response.status, headers: response.headers, ...body };
+}
+
+/** The data of a result that must have succeeded; fails with the errors otherwise. */
+export function dataOf<T>(result: GraphQLResult<T>): T {
+  if (result.errors?.length || !result.data) {
+    throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+  }
+  return result.data;
+}
