@@ -20,12 +20,15 @@ import {
   ResponseCache,
   requestKey,
 } from "./http/response-cache.js";
+import { httpSession, isHttps, sessionTokenFrom, socketSession } from "./http/session-cookie.js";
 import { BodyTooLargeError, incomingRequestId, readBody, sendGraphQLError, sendJson } from "./http/util.js";
 import { createLogger, type Logger } from "./infra/logger.js";
 import { createMetrics } from "./infra/metrics.js";
 import { createPrisma, type Db } from "./infra/prisma.js";
 import { createRedis, pingRedis, type RedisClient } from "./infra/redis.js";
 import { LruMap } from "./lib/lru-map.js";
+import { AuthService } from "./modules/auth/auth.service.js";
+import { SessionStore, type Viewer } from "./modules/auth/session-store.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
 import { SeatingService } from "./modules/seating/seating.service.js";
 import { buildFrontrowSchema } from "./schema/build-schema.js";
@@ -86,7 +89,16 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   redis.connect().catch(() => undefined);
 
   const metrics = createMetrics();
-  const services: Services = { catalog: new CatalogService(db), seating: new SeatingService(db) };
+  const sessions = new SessionStore(db, redis, log, config.SESSION_TTL_SECONDS);
+  const services: Services = {
+    auth: new AuthService(db, redis, sessions, {
+      attemptsPerIpPerMinute: config.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE,
+      failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
+      accountWindowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+    }),
+    catalog: new CatalogService(db),
+    seating: new SeatingService(db),
+  };
   const schema = await buildFrontrowSchema();
   const limits = { maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST };
   const apollo = createApollo({ schema, limits, metrics, production });
@@ -94,8 +106,14 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const responseCache = new ResponseCache(64 * 1024 * 1024);
   const playground = createPlayground({ assetsDir: playgroundAssetsDir, webAppUrl: config.WEB_APP_URL });
 
-  const newContext = (requestId: string): Context =>
-    createContext(db, services, log.child({ requestId }), requestId);
+  function clientOf(req: IncomingMessage) {
+    const forwarded = config.TRUST_PROXY ? req.headers["x-forwarded-for"] : undefined;
+    const ip =
+      (typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined) ??
+      req.socket.remoteAddress;
+    const userAgent = req.headers["user-agent"];
+    return { ip, userAgent };
+  }
 
   async function executeGraphQL(
     req: IncomingMessage,
@@ -108,15 +126,29 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
+    const setCookies: string[] = [];
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search, body },
-      context: async () => newContext(requestId),
+      context: async () => {
+        const token = sessionTokenFrom(req);
+        return createContext({
+          db,
+          services,
+          log,
+          requestId,
+          viewer: await services.auth.viewerFor(token),
+          session: httpSession(token, isHttps(req, config.TRUST_PROXY), setCookies),
+          client: clientOf(req),
+        });
+      },
     });
     if (response.body.kind !== "complete") {
       // Incremental delivery needs graphql 17; the schema offers no @defer/@stream.
       throw new Error("Unexpected chunked GraphQL response");
     }
-    return { status: response.status ?? 200, headers: response.headers, body: response.body.string };
+    const responseHeaders = new Map(response.headers);
+    if (setCookies.length) responseHeaders.set("set-cookie", setCookies.join("\n"));
+    return { status: response.status ?? 200, headers: responseHeaders, body: response.body.string };
   }
 
   async function sendGraphQLResponse(
@@ -142,7 +174,9 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       res.end(headOnly ? undefined : payload);
       return;
     }
-    for (const [name, value] of response.headers) res.setHeader(name, value);
+    for (const [name, value] of response.headers) {
+      res.setHeader(name, name === "set-cookie" ? value.split("\n") : value);
+    }
     let payload: Buffer = Buffer.from(response.body);
     if (encoding !== "identity" && payload.length > COMPRESS_ABOVE_BYTES) {
       payload = await compress(payload, encoding);
@@ -316,12 +350,41 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
-  const connectionIds = new WeakMap<IncomingMessage, string>();
-  const connectionId = (req: IncomingMessage) => connectionIds.get(req) ?? "unknown";
+  // Who is on each socket: settled once when the connection opens (session cookie on the upgrade
+  // request, or connectionParams.token for clients that cannot send cookies).
+  interface SocketState {
+    requestId: string;
+    token: string | undefined;
+    viewer: Viewer | null;
+  }
+  const sockets = new WeakMap<IncomingMessage, SocketState>();
+  const socketContext = (req: IncomingMessage): Context => {
+    const state = sockets.get(req) ?? { requestId: randomUUID(), token: undefined, viewer: null };
+    return createContext({
+      db,
+      services,
+      log,
+      requestId: state.requestId,
+      viewer: state.viewer,
+      session: socketSession(state.token),
+      client: clientOf(req),
+    });
+  };
   const wsServer = serveGraphQLOverWebSocket(
     {
       schema,
-      context: (ctx) => newContext(connectionId(ctx.extra.request)),
+      onConnect: async (ctx) => {
+        const param = ctx.connectionParams?.token;
+        const token = typeof param === "string" ? param : sessionTokenFrom(ctx.extra.request);
+        const viewer = await services.auth.viewerFor(token);
+        sockets.set(ctx.extra.request, {
+          requestId: incomingRequestId(ctx.extra.request) ?? randomUUID(),
+          token,
+          viewer,
+        });
+        return true;
+      },
+      context: (ctx) => socketContext(ctx.extra.request),
       onSubscribe: (ctx, _id, payload) => {
         const parsed = parseAndValidate(payload.query);
         if (!("kind" in parsed)) return parsed;
@@ -336,7 +399,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
           document: parsed,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: newContext(connectionId(ctx.extra.request)),
+          contextValue: socketContext(ctx.extra.request),
         };
       },
     },
@@ -348,10 +411,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       socket.end(`HTTP/1.1 ${url.pathname === "/graphql" ? "403 Forbidden" : "404 Not Found"}\r\n\r\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      connectionIds.set(req, incomingRequestId(req) ?? randomUUID());
-      wss.emit("connection", ws, req);
-    });
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
   });
 
   return {

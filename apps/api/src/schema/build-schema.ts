@@ -1,14 +1,27 @@
 import "reflect-metadata";
 import type { GraphQLSchema } from "graphql";
-import { buildSchema } from "type-graphql";
+import { type AuthChecker, buildSchema } from "type-graphql";
+import { AppError, ErrorCode } from "../errors.js";
 import { cacheControlDirective } from "../graphql/cache-control.js";
+import type { Context } from "../graphql/context.js";
+import { AuthResolver } from "../modules/auth/auth.resolver.js";
 import { CatalogQueries, EventFields, VenueFields } from "../modules/catalog/catalog.resolver.js";
 import { SeatFields, SeatingQueries } from "../modules/seating/seating.resolver.js";
 
+// @Authorized() needs a signed-in caller; @Authorized("ORGANIZER", …) one of those roles.
+const authChecker: AuthChecker<Context> = ({ context }, roles) => {
+  if (!context.viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in to do this");
+  if (roles.length > 0 && !roles.includes(context.viewer.role)) {
+    throw new AppError(ErrorCode.FORBIDDEN, "Your account is not allowed to do this");
+  }
+  return true;
+};
+
 export function buildFrontrowSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [CatalogQueries, EventFields, VenueFields, SeatingQueries, SeatFields],
+    resolvers: [AuthResolver, CatalogQueries, EventFields, VenueFields, SeatingQueries, SeatFields],
     directives: [cacheControlDirective],
+    authChecker,
     // Inputs carry class-validator constraints; violations become BAD_USER_INPUT errors.
     validate: { forbidUnknownValues: false },
   });

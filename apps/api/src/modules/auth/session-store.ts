@@ -1,0 +1,97 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Role } from "../../generated/prisma/enums.js";
+import type { Logger } from "../../infra/logger.js";
+import type { Db } from "../../infra/prisma.js";
+import type { RedisClient } from "../../infra/redis.js";
+
+export interface Viewer {
+  userId: string;
+  role: Role;
+}
+
+export interface SessionMeta {
+  ip?: string;
+  userAgent?: string;
+}
+
+interface CachedSession {
+  userId: string;
+  role: Role;
+  expiresAt: number;
+}
+
+const hashToken = (token: string) => createHash("sha256").update(token).digest("base64url");
+const redisKey = (tokenHash: string) => `sess:${tokenHash}`;
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Sessions are random opaque tokens (256 bits) kept in Redis with a TTL for speed, and in Postgres
+ * for durability: while Redis is down or stalled, lookups fall back to Postgres and nobody is signed
+ * out. Only a hash of the token is ever stored.
+ */
+export class SessionStore {
+  constructor(
+    private readonly db: Db,
+    private readonly redis: RedisClient,
+    private readonly log: Logger,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  async create(viewer: Viewer, meta: SessionMeta): Promise<{ token: string; expiresAt: Date }> {
+    const token = randomBytes(32).toString("base64url");
+    const tokenHash = hashToken(token);
+    const expiresAt = new Date(Date.now() + this.ttlSeconds * 1000);
+    await this.db.session.create({
+      data: {
+        tokenHash,
+        userId: viewer.userId,
+        expiresAt,
+        ip: meta.ip?.slice(0, 64),
+        userAgent: meta.userAgent?.slice(0, 256),
+      },
+    });
+    await this.cache(tokenHash, { ...viewer, expiresAt: expiresAt.getTime() });
+    return { token, expiresAt };
+  }
+
+  async resolve(token: string | undefined): Promise<Viewer | null> {
+    if (!token || !TOKEN.test(token)) return null;
+    const tokenHash = hashToken(token);
+    const cached = await this.fromRedis(tokenHash);
+    if (cached) return cached.expiresAt > Date.now() ? { userId: cached.userId, role: cached.role } : null;
+    const row = await this.db.session.findUnique({
+      where: { tokenHash },
+      select: { expiresAt: true, user: { select: { id: true, role: true, blockedAt: true } } },
+    });
+    if (!row || row.expiresAt.getTime() <= Date.now() || row.user.blockedAt) return null;
+    const viewer = { userId: row.user.id, role: row.user.role };
+    await this.cache(tokenHash, { ...viewer, expiresAt: row.expiresAt.getTime() });
+    return viewer;
+  }
+
+  async destroy(token: string | undefined): Promise<void> {
+    if (!token || !TOKEN.test(token)) return;
+    const tokenHash = hashToken(token);
+    await this.db.session.deleteMany({ where: { tokenHash } });
+    await this.redis.del(redisKey(tokenHash)).catch((error: Error) => {
+      // The Postgres row is gone, so the session is dead; the cached copy may outlive it by its TTL at most
+      // if Redis comes back with it. Say so loudly.
+      this.log.warn({ err: error.message }, "could not delete a session from Redis");
+    });
+  }
+
+  private async fromRedis(tokenHash: string): Promise<CachedSession | null> {
+    try {
+      const value = await this.redis.get(redisKey(tokenHash));
+      return value ? (JSON.parse(value) as CachedSession) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private async cache(tokenHash: string, session: CachedSession): Promise<void> {
+    const ttlMs = session.expiresAt - Date.now();
+    if (ttlMs <= 0) return;
+    await this.redis.set(redisKey(tokenHash), JSON.stringify(session), "PX", ttlMs).catch(() => undefined);
+  }
+}

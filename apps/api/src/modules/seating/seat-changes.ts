@@ -1,0 +1,8 @@
+/**
+ * Told about every committed change of seat statuses (holds, releases, expiries, sales, refunds), after
+ * the transaction commits. The live seat map turns these into coalesced, versioned `seatMapChanged`
+ * deltas for every API instance (docs/seat-map.md).
+ */
+export interface SeatChangeNotifier {
+  seatsChanged(eventId: number, seatIds: readonly number[]): void;
+}
