@@ -1,0 +1,248 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { cache } from "react";
+import { Notice } from "@/components/notice";
+import { SaleBadge } from "@/components/sale-badge";
+import { graphql } from "@/gql";
+import type { EventPageQuery } from "@/gql/graphql";
+import { type ApiProblem, describeApiError, isNotFoundError } from "@/lib/api-errors";
+import { query } from "@/lib/apollo/server-client";
+import { describeSale } from "@/lib/event-sale";
+import { formatCount, formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
+import { tierColour } from "@/lib/tier-colours";
+import { SeatMap, type SeatMapTier } from "@/seat-map/seat-map";
+import styles from "./page.module.css";
+
+const EventPageDocument = graphql(`
+  query EventPage($id: ID!) {
+    event(id: $id) {
+      id
+      name
+      description
+      category
+      startsAt
+      saleStartsAt
+      status
+      onSale
+      queueEnabled
+      maxTicketsPerAccount
+      holdSeconds
+      feePerTicket {
+        amount
+        currency
+      }
+      performer {
+        id
+        name
+      }
+      venue {
+        id
+        name
+        city
+        address
+        timezone
+        capacity
+      }
+      priceTiers {
+        id
+        name
+        price {
+          amount
+          currency
+        }
+      }
+      availability {
+        available
+        held
+        sold
+      }
+    }
+  }
+`);
+
+type EventDetails = NonNullable<EventPageQuery["event"]>;
+
+// Shared by generateMetadata and the page, so one request asks the API once.
+const loadEvent = cache(
+  async (id: string): Promise<{ event: EventDetails | null } | { problem: ApiProblem }> => {
+    try {
+      const { data } = await query({ query: EventPageDocument, variables: { id } });
+      return { event: data?.event ?? null };
+    } catch (error) {
+      if (isNotFoundError(error)) return { event: null };
+      return { problem: describeApiError(error) };
+    }
+  },
+);
+
+export async function generateMetadata({ params }: PageProps<"/events/[id]">): Promise<Metadata> {
+  const result = await loadEvent((await params).id);
+  if ("problem" in result) return { title: "Event" };
+  return result.event
+    ? {
+        title: result.event.name,
+        description: `${result.event.performer.name} at ${result.event.venue.name}`,
+      }
+    : { title: "Event not found" };
+}
+
+function priceRange(event: EventDetails): string | null {
+  const amounts = event.priceTiers.map((tier) => tier.price.amount);
+  const currency = event.priceTiers[0]?.price.currency;
+  if (!currency || amounts.length === 0) return null;
+  const lowest = formatMoney(Math.min(...amounts), currency);
+  const highest = formatMoney(Math.max(...amounts), currency);
+  return lowest === highest ? lowest : `${lowest} – ${highest}`;
+}
+
+function AvailabilitySummary({ availability }: { availability: EventDetails["availability"] }) {
+  const total = availability.available + availability.held + availability.sold;
+  const share = (count: number) => `${total === 0 ? 0 : (count / total) * 100}%`;
+  return (
+    <div className={styles.availability}>
+      <div
+        className={styles.bar}
+        role="img"
+        aria-label={`${formatCount(availability.available)} available, ${formatCount(availability.held)} held, ${formatCount(availability.sold)} sold`}
+      >
+        <span className={styles.barAvailable} style={{ width: share(availability.available) }} />
+        <span className={styles.barHeld} style={{ width: share(availability.held) }} />
+        <span className={styles.barSold} style={{ width: share(availability.sold) }} />
+      </div>
+      <ul className={styles.counts}>
+        <li>
+          <span className={`${styles.dot} ${styles.barAvailable}`} aria-hidden="true" />
+          <strong>{formatCount(availability.available)}</strong> available
+        </li>
+        <li>
+          <span className={`${styles.dot} ${styles.barHeld}`} aria-hidden="true" />
+          <strong>{formatCount(availability.held)}</strong> held
+        </li>
+        <li>
+          <span className={`${styles.dot} ${styles.barSold}`} aria-hidden="true" />
+          <strong>{formatCount(availability.sold)}</strong> sold
+        </li>
+      </ul>
+    </div>
+  );
+}
+
+export default async function EventPage({ params }: PageProps<"/events/[id]">) {
+  const { id } = await params;
+  const result = await loadEvent(id);
+  if ("problem" in result) {
+    return (
+      <Notice
+        tone="error"
+        title={result.problem.title}
+        action={
+          <>
+            <a className="button" href={`/events/${encodeURIComponent(id)}`}>
+              Try again
+            </a>
+            <Link className="button button-secondary" href="/">
+              All events
+            </Link>
+          </>
+        }
+      >
+        {result.problem.message}
+      </Notice>
+    );
+  }
+  const { event } = result;
+  if (!event) notFound();
+
+  const { venue } = event;
+  const sale = describeSale(event, new Date());
+  const ticketRules = [
+    event.feePerTicket.amount > 0
+      ? `plus ${formatMoney(event.feePerTicket.amount, event.feePerTicket.currency)} fee per ticket`
+      : null,
+    `up to ${event.maxTicketsPerAccount} per fan`,
+    `seats held for ${Math.round(event.holdSeconds / 60)} min`,
+  ]
+    .filter((rule) => rule !== null)
+    .join(" · ");
+  const prices = priceRange(event);
+  const tiers: SeatMapTier[] = event.priceTiers.map((tier, index) => ({
+    id: tier.id,
+    name: tier.name,
+    colour: tierColour(index),
+    price: formatMoney(tier.price.amount, tier.price.currency),
+  }));
+
+  return (
+    <article className={styles.event}>
+      <nav aria-label="Breadcrumb">
+        <Link href="/" className={styles.back}>
+          ← All events
+        </Link>
+      </nav>
+      <header className={styles.hero}>
+        <div className={styles.heroTopline}>
+          <span className={styles.category}>{event.category}</span>
+          <SaleBadge sale={sale} />
+          {event.queueEnabled ? <span className={styles.queue}>Waiting room</span> : null}
+        </div>
+        <h1>{event.name}</h1>
+        <p className={styles.performer}>{event.performer.name}</p>
+      </header>
+
+      <dl className={styles.facts}>
+        <div>
+          <dt>When</dt>
+          <dd>
+            <time dateTime={event.startsAt}>
+              <strong>{formatEventDate(event.startsAt, venue.timezone)}</strong>
+              <br />
+              {formatEventTime(event.startsAt, venue.timezone)}
+            </time>
+            <span className={styles.note}>Local time at the venue</span>
+          </dd>
+        </div>
+        <div>
+          <dt>Where</dt>
+          <dd>
+            <strong>
+              {venue.name}, {venue.city}
+            </strong>
+            <br />
+            {venue.address}
+            <span className={styles.note}>{formatCount(venue.capacity)} seats</span>
+          </dd>
+        </div>
+        <div>
+          <dt>Tickets</dt>
+          <dd>
+            <strong>{prices ?? "Prices to be announced"}</strong>
+            <br />
+            {sale.opensAt
+              ? `Sale opens ${formatEventDate(sale.opensAt, venue.timezone)}, ${formatEventTime(sale.opensAt, venue.timezone)}`
+              : sale.label}
+            <span className={`${styles.note} ${styles.capitalised}`}>{ticketRules}</span>
+          </dd>
+        </div>
+        <div>
+          <dt>Availability</dt>
+          <dd>
+            <AvailabilitySummary availability={event.availability} />
+          </dd>
+        </div>
+      </dl>
+
+      {event.description ? (
+        <section className={styles.about} aria-labelledby="about-heading">
+          <h2 id="about-heading">About this event</h2>
+          <p>{event.description}</p>
+        </section>
+      ) : null}
+
+      <section className={styles.seats} aria-labelledby="seats-heading">
+        <h2 id="seats-heading">Seat map</h2>
+        <SeatMap eventId={event.id} tiers={tiers} />
+      </section>
+    </article>
+  );
+}

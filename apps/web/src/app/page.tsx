@@ -1,0 +1,103 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { CatalogFilterBar } from "@/catalog/catalog-filter-bar";
+import { CATALOG_PAGE_SIZE, CatalogEventsDocument } from "@/catalog/catalog-queries";
+import { CatalogResultsList } from "@/catalog/catalog-results-list";
+import { EventCard } from "@/components/event-card";
+import { Notice } from "@/components/notice";
+import { graphql } from "@/gql";
+import { describeApiError } from "@/lib/api-errors";
+import { query } from "@/lib/apollo/server-client";
+import {
+  catalogQueryString,
+  hasActiveFilters,
+  parseCatalogFilters,
+  toEventFilter,
+} from "@/lib/catalog-filters";
+import { formatCount } from "@/lib/format";
+import styles from "./page.module.css";
+
+export const metadata: Metadata = { title: "Events" };
+
+const CatalogOptionsDocument = graphql(`
+  query CatalogOptions {
+    cities
+    categories
+  }
+`);
+
+export default async function CatalogPage({ searchParams }: PageProps<"/">) {
+  const filters = parseCatalogFilters(await searchParams);
+  const filter = toEventFilter(filters);
+  const [options, results] = await Promise.allSettled([
+    query({ query: CatalogOptionsDocument }),
+    query({ query: CatalogEventsDocument, variables: { filter, first: CATALOG_PAGE_SIZE } }),
+  ]);
+  const cities = options.status === "fulfilled" ? (options.value.data?.cities ?? []) : [];
+  const categories = options.status === "fulfilled" ? (options.value.data?.categories ?? []) : [];
+  const events = results.status === "fulfilled" ? results.value.data?.events : undefined;
+  const problem = results.status === "rejected" ? describeApiError(results.reason) : null;
+  const currentQueryString = catalogQueryString(filters);
+
+  return (
+    <>
+      <section className={styles.hero}>
+        <h1>Find your next night out</h1>
+        <p>Concerts, theatre, comedy and sport. Pick your seat on a live map.</p>
+      </section>
+      <CatalogFilterBar filters={filters} cities={cities} categories={categories} />
+      <section aria-labelledby="results-heading" data-results>
+        <div className={styles.resultsHeader}>
+          <h2 id="results-heading" aria-live="polite">
+            {events
+              ? `${formatCount(events.totalCount)} ${events.totalCount === 1 ? "event" : "events"}`
+              : "Events"}
+          </h2>
+        </div>
+        {problem ? (
+          <Notice
+            tone="error"
+            title={problem.title}
+            action={
+              <a className="button" href={currentQueryString ? `/?${currentQueryString}` : "/"}>
+                Try again
+              </a>
+            }
+          >
+            {problem.message}
+          </Notice>
+        ) : events && events.edges.length > 0 ? (
+          <CatalogResultsList
+            key={currentQueryString}
+            filter={filter}
+            totalCount={events.totalCount}
+            firstPageIds={events.edges.map((edge) => edge.node.id)}
+            endCursor={events.pageInfo.endCursor}
+            hasNextPage={events.pageInfo.hasNextPage}
+          >
+            {events.edges.map((edge) => (
+              <li key={edge.node.id}>
+                <EventCard event={edge.node} />
+              </li>
+            ))}
+          </CatalogResultsList>
+        ) : (
+          <Notice
+            title={hasActiveFilters(filters) ? "No events match these filters" : "No events yet"}
+            action={
+              hasActiveFilters(filters) ? (
+                <Link className="button button-secondary" href="/">
+                  Show all events
+                </Link>
+              ) : null
+            }
+          >
+            {hasActiveFilters(filters)
+              ? "Try a different search, another city or a wider date range."
+              : "Nothing is on sale right now. Check back soon."}
+          </Notice>
+        )}
+      </section>
+    </>
+  );
+}

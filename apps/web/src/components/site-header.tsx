@@ -1,0 +1,30 @@
+import Link from "next/link";
+import { Logo } from "./logo";
+import styles from "./site-header.module.css";
+
+export function SiteHeader({ playgroundUrl }: { playgroundUrl: string }) {
+  return (
+    <header className={styles.header}>
+      <div className={styles.inner}>
+        <Link href="/" className={styles.home} aria-label="Frontrow home">
+          <Logo />
+        </Link>
+        <nav aria-label="Main">
+          <ul className={styles.links}>
+            <li>
+              <Link href="/">Events</Link>
+            </li>
+            <li>
+              <a href={playgroundUrl} target="_blank" rel="noreferrer">
+                <span className={styles.wideOnly}>GraphQL playground</span>
+                <span className={styles.narrowOnly}>Playground</span>
+                <span aria-hidden="true"> ↗</span>
+                <span className="visually-hidden"> (opens in a new tab)</span>
+              </a>
+            </li>
+          </ul>
+        </nav>
+      </div>
+    </header>
+  );
+}

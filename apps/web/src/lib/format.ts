@@ -1,0 +1,45 @@
+// One fixed locale keeps server-rendered and browser-rendered text identical (no hydration mismatch).
+const LOCALE = "en-GB";
+
+/** "Sat 14 Mar 2026" in the venue's time zone: fans care about the local date of the show. */
+export function formatEventDate(isoDate: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(LOCALE, {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    timeZone,
+  }).format(new Date(isoDate));
+}
+
+/** "20:00 CET" in the venue's time zone. */
+export function formatEventTime(isoDate: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(LOCALE, {
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone,
+    timeZoneName: "short",
+  }).format(new Date(isoDate));
+}
+
+/** Day and short month for the date stub on event cards. */
+export function eventDateParts(isoDate: string, timeZone: string): { day: string; month: string } {
+  const parts = new Intl.DateTimeFormat(LOCALE, { day: "numeric", month: "short", timeZone }).formatToParts(
+    new Date(isoDate),
+  );
+  return {
+    day: parts.find((part) => part.type === "day")?.value ?? "",
+    month: parts.find((part) => part.type === "month")?.value ?? "",
+  };
+}
+
+/** Money arrives in minor units (cents); the currency says how many decimals it has. */
+export function formatMoney(amountMinor: number, currency: string): string {
+  const formatter = new Intl.NumberFormat(LOCALE, { style: "currency", currency });
+  const decimals = formatter.resolvedOptions().maximumFractionDigits ?? 2;
+  return formatter.format(amountMinor / 10 ** decimals);
+}
+
+export function formatCount(count: number): string {
+  return count.toLocaleString(LOCALE);
+}

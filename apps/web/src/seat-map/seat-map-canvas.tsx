@@ -1,0 +1,162 @@
+"use client";
+
+import { type ReactNode, useEffect, useId, useRef, useState } from "react";
+import type { SeatLayout } from "./seat-layout";
+import styles from "./seat-map.module.css";
+import { attachSeatMapGestures, BUTTON_ZOOM_FACTOR } from "./seat-map-gestures";
+import { SeatMapRenderer, type SeatPaint } from "./seat-map-renderer";
+
+interface SeatMapCanvasProps {
+  layout: SeatLayout;
+  paint: SeatPaint;
+  /** The statuses version `paint` was made from; exposed on the canvas once drawn. */
+  statusVersion: number;
+  /** Seats to highlight as chosen by the fan. */
+  selectedSeatIds?: ReadonlySet<string>;
+  /** A short description of the whole map for assistive technology. */
+  summary: string;
+  seatDetails: (seat: number) => ReactNode;
+}
+
+interface PointedSeat {
+  seat: number;
+  x: number;
+  y: number;
+}
+
+const NO_SELECTION: ReadonlySet<string> = new Set();
+
+/** The interactive canvas: draws through `SeatMapRenderer`, forwards gestures, shows the pointed seat. */
+export function SeatMapCanvas({
+  layout,
+  paint,
+  statusVersion,
+  selectedSeatIds = NO_SELECTION,
+  summary,
+  seatDetails,
+}: SeatMapCanvasProps) {
+  const frame = useRef<HTMLDivElement>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [renderer, setRenderer] = useState<SeatMapRenderer | null>(null);
+  const [pointed, setPointed] = useState<PointedSeat | null>(null);
+  const [frameWidth, setFrameWidth] = useState(0);
+  const instructionsId = useId();
+
+  useEffect(() => {
+    const frameElement = frame.current;
+    const canvasElement = canvas.current;
+    if (!frameElement || !canvasElement) return;
+    const seatMapRenderer = new SeatMapRenderer(canvasElement, layout);
+    const resizeObserver = new ResizeObserver(([entry]) => {
+      if (!entry) return;
+      const { width, height } = entry.contentRect;
+      seatMapRenderer.resize(width, height, window.devicePixelRatio || 1);
+      setFrameWidth(width);
+    });
+    resizeObserver.observe(frameElement);
+    const detachGestures = attachSeatMapGestures(canvasElement, seatMapRenderer, {
+      onPointAtSeat: (seat) =>
+        setPointed((current) => {
+          if (seat < 0) return null;
+          const { x, y } = seatMapRenderer.seatPosition(seat);
+          return current?.seat === seat && current.x === x && current.y === y ? current : { seat, x, y };
+        }),
+    });
+    setRenderer(seatMapRenderer);
+    return () => {
+      detachGestures();
+      resizeObserver.disconnect();
+      seatMapRenderer.destroy();
+      setRenderer(null);
+      setPointed(null);
+    };
+  }, [layout]);
+
+  useEffect(() => {
+    renderer?.setPaint(paint, statusVersion);
+  }, [renderer, paint, statusVersion]);
+
+  useEffect(() => {
+    if (!renderer) return;
+    const indices: number[] = [];
+    for (const seatId of selectedSeatIds) {
+      const index = layout.seatIndexById.get(seatId);
+      if (index !== undefined) indices.push(index);
+    }
+    renderer.setSelectedSeats(indices);
+  }, [renderer, layout, selectedSeatIds]);
+
+  // The buttons move the map away from under the pointed seat.
+  const forgetPointedSeat = () => {
+    setPointed(null);
+    renderer?.setHoveredSeat(-1);
+  };
+
+  const zoomBy = (factor: number) => {
+    forgetPointedSeat();
+    renderer?.zoomAtCentre(factor);
+  };
+
+  // Keep the tooltip inside the map: it is at most 260px wide and sits above the seat unless near the top.
+  const tooltipX = pointed ? Math.min(Math.max(pointed.x, 134), Math.max(frameWidth - 134, 134)) : 0;
+  const tooltipBelow = pointed ? pointed.y < 110 : false;
+
+  return (
+    <div
+      className={styles.frame}
+      ref={frame}
+      // The frame takes the venue's proportions (within height limits), so small screens waste no space.
+      style={{
+        aspectRatio: `${layout.bounds.maxX - layout.bounds.minX} / ${layout.bounds.maxY - layout.bounds.minY}`,
+      }}
+    >
+      <canvas
+        ref={canvas}
+        className={styles.canvas}
+        tabIndex={0}
+        role="img"
+        aria-roledescription="seat map"
+        aria-label={summary}
+        aria-describedby={instructionsId}
+        data-seat-count={layout.seatCount}
+      />
+      <p id={instructionsId} className="visually-hidden">
+        Use plus and minus to zoom, the arrow keys to move and zero to fit the whole venue.
+      </p>
+      <div className={styles.controls}>
+        <button type="button" onClick={() => zoomBy(BUTTON_ZOOM_FACTOR)} aria-label="Zoom in">
+          +
+        </button>
+        <button type="button" onClick={() => zoomBy(1 / BUTTON_ZOOM_FACTOR)} aria-label="Zoom out">
+          −
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            forgetPointedSeat();
+            renderer?.fitToView();
+          }}
+          aria-label="Fit the whole venue"
+        >
+          <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
+            <path
+              d="M2 6V2h4M10 2h4v4M14 10v4h-4M6 14H2v-4"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="1.8"
+              strokeLinecap="round"
+            />
+          </svg>
+        </button>
+      </div>
+      {pointed ? (
+        <div
+          className={`${styles.tooltip} ${tooltipBelow ? styles.tooltipBelow : ""}`}
+          style={{ left: tooltipX, top: pointed.y }}
+        >
+          {seatDetails(pointed.seat)}
+        </div>
+      ) : null}
+    </div>
+  );
+}
