@@ -50,7 +50,12 @@ const children: ChildProcess[] = [
   }),
   spawn("pnpm", ["--filter", "@frontrow/web", "exec", "next", "start", "--port", WEB_PORT], {
     stdio: "inherit",
-    env: { ...process.env, NODE_ENV: "production", FRONTROW_API_URL: apiUrl },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_PUBLIC_API_URL: apiUrl,
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
   }),
 ];
 console.log(`\nFrontrow: web app http://localhost:${WEB_PORT} · API and playground ${apiUrl}\n`);
