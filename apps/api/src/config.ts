@@ -48,6 +48,15 @@ const schema = z.object({
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
   MAX_QUERY_COST: z.coerce.number().int().min(10).default(5000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  // Seat changes of one event are merged into one seatMapChanged delta per window (docs/seat-map.md).
+  SEAT_MAP_COALESCE_MS: z.coerce.number().int().min(10).max(1_000).default(100),
+  // Seats one hold (holdSeats or holdBestAvailable) may take at most.
+  HOLD_MAX_SEATS: z.coerce.number().int().min(1).max(100).default(10),
+  // How often each instance's sweeper releases expired holds, and how many it takes per transaction.
+  HOLD_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(2_000),
+  HOLD_SWEEP_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
+  // After a Redis failure, holds skip the seat-lock fast path (Postgres alone) for this long.
+  SEAT_LOCK_RETRY_AFTER_MS: z.coerce.number().int().min(0).default(1_000),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -11,6 +11,7 @@ import { ErrorCode } from "./errors.js";
 import { createApollo } from "./graphql/apollo.js";
 import { type Context, createContext, type Services } from "./graphql/context.js";
 import { enforceOperationLimits } from "./graphql/limits.js";
+import { createSharedSubscribe } from "./graphql/shared-subscriptions.js";
 import { createPlayground, playgroundAssetsDir } from "./http/playground.js";
 import {
   type CachedResponse,
@@ -25,11 +26,17 @@ import { BodyTooLargeError, incomingRequestId, readBody, sendGraphQLError, sendJ
 import { createLogger, type Logger } from "./infra/logger.js";
 import { createMetrics } from "./infra/metrics.js";
 import { createPrisma, type Db } from "./infra/prisma.js";
+import { createPubSub } from "./infra/pubsub.js";
 import { createRedis, pingRedis, type RedisClient } from "./infra/redis.js";
+import { SeatLocks } from "./infra/seat-locks.js";
 import { LruMap } from "./lib/lru-map.js";
 import { AuthService } from "./modules/auth/auth.service.js";
 import { SessionStore, type Viewer } from "./modules/auth/session-store.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
+import { HoldSweeper } from "./modules/holds/hold-sweeper.js";
+import { HoldsService } from "./modules/holds/holds.service.js";
+import type { SeatChangeNotifier } from "./modules/seating/seat-changes.js";
+import { SeatMapLive } from "./modules/seating/seat-map-live.js";
 import { SeatingService } from "./modules/seating/seating.service.js";
 import { buildFrontrowSchema } from "./schema/build-schema.js";
 
@@ -42,6 +49,10 @@ export interface FrontrowServer {
   db: Db;
   redis: RedisClient;
   schema: GraphQLSchema;
+  /** Where committed seat changes are reported: they become live seat map deltas. */
+  seatChanges: SeatChangeNotifier;
+  /** Ends expired holds every HOLD_SWEEP_INTERVAL_MS; `sweep()` runs it now. */
+  holdSweeper: HoldSweeper;
   listen(): Promise<{ port: number }>;
   close(): Promise<void>;
 }
@@ -77,19 +88,38 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const production = config.NODE_ENV === "production";
   const log = overrides.log ?? createLogger(config.LOG_LEVEL);
   const db = overrides.db ?? createPrisma(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
-  const redis = createRedis(
-    {
-      url: config.REDIS_URL,
-      keyPrefix: config.REDIS_KEY_PREFIX,
-      commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
-    },
-    "main",
-  );
+  const redisSettings = {
+    url: config.REDIS_URL,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+  };
+  const redis = createRedis(redisSettings, "main");
   redis.on("error", (error: Error) => log.warn({ err: error.message }, "redis connection error"));
-  redis.connect().catch(() => undefined);
+  // Start with Redis when it is there (rate limits and locks count in it from the first request);
+  // without it the API still serves, and ioredis keeps reconnecting in the background.
+  await withTimeout(redis.connect(), 2_000).catch((error: Error) =>
+    log.warn({ err: error.message }, "starting without Redis"),
+  );
 
   const metrics = createMetrics();
   const sessions = new SessionStore(db, redis, log, config.SESSION_TTL_SECONDS);
+  const pubSub = createPubSub(redisSettings, log);
+  const seating = new SeatingService(db);
+  const seatMapLive = new SeatMapLive(db, pubSub, seating, log, metrics, {
+    coalesceMs: config.SEAT_MAP_COALESCE_MS,
+  });
+  seatMapLive.start();
+  const holdEffects = {
+    notifier: seatMapLive,
+    seatLocks: new SeatLocks(redis, metrics.seatLocks, log, {
+      retryAfterMs: config.SEAT_LOCK_RETRY_AFTER_MS,
+    }),
+  };
+  const holdSweeper = new HoldSweeper(db, holdEffects, log, {
+    intervalMs: config.HOLD_SWEEP_INTERVAL_MS,
+    batchSize: config.HOLD_SWEEP_BATCH,
+  });
+  holdSweeper.start();
   const services: Services = {
     auth: new AuthService(db, redis, sessions, {
       attemptsPerIpPerMinute: config.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE,
@@ -97,9 +127,10 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       accountWindowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
     }),
     catalog: new CatalogService(db),
-    seating: new SeatingService(db),
+    seating,
+    holds: new HoldsService(db, seating, holdEffects, { maxSeatsPerHold: config.HOLD_MAX_SEATS }),
   };
-  const schema = await buildFrontrowSchema();
+  const schema = await buildFrontrowSchema(pubSub);
   const limits = { maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST };
   const apollo = createApollo({ schema, limits, metrics, production });
   await apollo.start();
@@ -385,6 +416,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
         return true;
       },
       context: (ctx) => socketContext(ctx.extra.request),
+      subscribe: createSharedSubscribe({
+        executed: () => metrics.subscriptionResults.inc({ source: "executed" }),
+        reused: () => metrics.subscriptionResults.inc({ source: "reused" }),
+        unshared: () => metrics.subscriptionResults.inc({ source: "unshared" }),
+      }),
       onSubscribe: (ctx, _id, payload) => {
         const parsed = parseAndValidate(payload.query);
         if (!("kind" in parsed)) return parsed;
@@ -420,6 +456,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     db,
     redis,
     schema,
+    seatChanges: seatMapLive,
+    holdSweeper,
     listen: () =>
       new Promise((resolve, reject) => {
         httpServer.once("error", reject);
@@ -436,9 +474,13 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       const deadline = Date.now() + config.SHUTDOWN_GRACE_MS;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       httpServer.closeAllConnections();
+      await holdSweeper.stop();
+      // Seat changes of the drained requests still have to reach the other instances' fans.
+      await seatMapLive.close(Math.max(deadline - Date.now(), 1_000));
       await apollo.stop();
       await db.$disconnect();
       redis.disconnect();
+      pubSub.close();
     },
   };
 }

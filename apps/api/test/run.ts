@@ -26,7 +26,8 @@ try {
   exitCode = await new Promise<number>((resolve) => {
     const child = spawn(
       process.execPath,
-      ["--enable-source-maps", "--test", "--test-reporter=spec", ...files],
+      // A hung test fails after three minutes instead of stalling the whole run.
+      ["--enable-source-maps", "--test", "--test-reporter=spec", "--test-timeout=180000", ...files],
       {
         stdio: "inherit",
         env: {

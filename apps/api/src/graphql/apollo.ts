@@ -72,5 +72,7 @@ export function createApollo({ schema, limits, metrics, production }: ApolloOpti
     hideSchemaDetailsFromClientErrors: production,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // main.ts owns shutdown: Apollo's own signal handlers would race it and re-raise the signal.
+    stopOnTerminationSignals: false,
   });
 }

@@ -31,6 +31,47 @@ export function createMetrics() {
       labelNames: ["result"] as const,
       registers: [registry],
     }),
+    seatMapDeltas: new Counter({
+      name: "frontrow_seat_map_deltas_total",
+      help:
+        "Seat map deltas this instance recorded, by outcome: published, publishedAfterGap, " +
+        "stale (dropped: a later version was out first)",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    seatMapDeltaSeats: new Histogram({
+      name: "frontrow_seat_map_delta_seats",
+      help: "Seats per published seat map delta (how much coalescing merged)",
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+      registers: [registry],
+    }),
+    seatMapFlushFailures: new Counter({
+      name: "frontrow_seat_map_flush_failures_total",
+      help: "Failed attempts to record (Postgres) or publish (Redis) a seat map delta; each is retried",
+      labelNames: ["stage"] as const,
+      registers: [registry],
+    }),
+    seatMapDroppedSeats: new Counter({
+      name: "frontrow_seat_map_dropped_seat_changes_total",
+      help: "Seat changes never published because Postgres or Redis stayed down until shutdown",
+      registers: [registry],
+    }),
+    subscriptionResults: new Counter({
+      name: "frontrow_subscription_results_total",
+      help:
+        "Subscription results by source: executed (once per event, shared), reused (that result, " +
+        "for another subscriber), unshared (executed for one subscriber)",
+      labelNames: ["source"] as const,
+      registers: [registry],
+    }),
+    seatLocks: new Counter({
+      name: "frontrow_seat_lock_calls_total",
+      help:
+        "Redis seat-lock fast path calls by operation (acquire, release) and outcome " +
+        "(acquired, conflict, released, bypassed while Redis is considered down, failed)",
+      labelNames: ["operation", "outcome"] as const,
+      registers: [registry],
+    }),
   };
 }
 

@@ -17,14 +17,32 @@ export class TtlCache<K, V> {
     const value = load();
     if (this.entries.size >= this.maxEntries) this.evictExpired(now);
     this.entries.set(key, { value, expiresAt: now + this.ttlMs });
-    value.catch(() => {
-      if (this.entries.get(key)?.value === value) this.entries.delete(key);
-    });
+    this.forgetOnFailure(key, value);
     return value;
+  }
+
+  /** The live entry for `key`, without loading it. */
+  peek(key: K): Promise<V> | undefined {
+    const entry = this.entries.get(key);
+    return entry && entry.expiresAt > Date.now() ? entry.value : undefined;
+  }
+
+  /** Replaces a live entry's value and keeps its expiry; does nothing when there is no live entry. */
+  replace(key: K, value: Promise<V>): void {
+    const entry = this.entries.get(key);
+    if (!entry || entry.expiresAt <= Date.now()) return;
+    entry.value = value;
+    this.forgetOnFailure(key, value);
   }
 
   delete(key: K): void {
     this.entries.delete(key);
+  }
+
+  private forgetOnFailure(key: K, value: Promise<V>): void {
+    value.catch(() => {
+      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+    });
   }
 
   private evictExpired(now: number): void {

@@ -1,12 +1,13 @@
 import "reflect-metadata";
 import type { GraphQLSchema } from "graphql";
-import { type AuthChecker, buildSchema } from "type-graphql";
+import { type AuthChecker, buildSchema, type PubSub } from "type-graphql";
 import { AppError, ErrorCode } from "../errors.js";
 import { cacheControlDirective } from "../graphql/cache-control.js";
 import type { Context } from "../graphql/context.js";
 import { AuthResolver } from "../modules/auth/auth.resolver.js";
 import { CatalogQueries, EventFields, VenueFields } from "../modules/catalog/catalog.resolver.js";
-import { SeatFields, SeatingQueries } from "../modules/seating/seating.resolver.js";
+import { HoldMutations, UserHolds } from "../modules/holds/holds.resolver.js";
+import { SeatFields, SeatingQueries, SeatingSubscriptions } from "../modules/seating/seating.resolver.js";
 
 // @Authorized() needs a signed-in caller; @Authorized("ORGANIZER", …) one of those roles.
 const authChecker: AuthChecker<Context> = ({ context }, roles) => {
@@ -17,9 +18,21 @@ const authChecker: AuthChecker<Context> = ({ context }, roles) => {
   return true;
 };
 
-export function buildFrontrowSchema(): Promise<GraphQLSchema> {
+/** `pubSub` carries subscription events between API instances (infra/pubsub.ts). */
+export function buildFrontrowSchema(pubSub: PubSub): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [AuthResolver, CatalogQueries, EventFields, VenueFields, SeatingQueries, SeatFields],
+    pubSub,
+    resolvers: [
+      AuthResolver,
+      CatalogQueries,
+      EventFields,
+      VenueFields,
+      SeatingQueries,
+      SeatingSubscriptions,
+      SeatFields,
+      HoldMutations,
+      UserHolds,
+    ],
     directives: [cacheControlDirective],
     authChecker,
     // Inputs carry class-validator constraints; violations become BAD_USER_INPUT errors.

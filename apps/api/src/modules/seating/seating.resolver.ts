@@ -10,11 +10,16 @@ import {
   Query,
   Resolver,
   Root,
+  type SubscribeResolverData,
+  Subscription,
 } from "type-graphql";
 import { cacheFor } from "../../graphql/cache-control.js";
 import type { Context } from "../../graphql/context.js";
+import { SHARED_RESULT } from "../../graphql/shared-subscriptions.js";
 import { parseIntId } from "../../ids.js";
-import { Seat, SeatMap, SeatStatus } from "./seating.types.js";
+import { SEAT_MAP_CHANGED, seatMapTopic } from "./seat-map-live.js";
+import type { SeatMapDeltaMessage } from "./seating.service.js";
+import { Seat, SeatMap, SeatMapDelta, SeatStatus } from "./seating.types.js";
 
 const STATUS_BY_CODE: Record<string, SeatStatus> = {
   A: SeatStatus.AVAILABLE,
@@ -43,6 +48,27 @@ export class SeatingQueries {
     const seatMap = await ctx.services.seating.seatMap(parseIntId(eventId, "eventId"));
     ctx.seatMapStatuses.set(info.path.key.toString(), seatMap.statuses);
     return seatMap;
+  }
+}
+
+@Resolver()
+export class SeatingSubscriptions {
+  // One topic per event: each instance only receives the events its own subscribers watch.
+  @Subscription(() => SeatMapDelta, {
+    topics: SEAT_MAP_CHANGED,
+    topicId: ({ args }: SubscribeResolverData<unknown, { eventId: string }>) =>
+      seatMapTopic(parseIntId(args.eventId, "eventId")),
+    description:
+      "Live changes of an event's seat map, merged over a short window (no sign-in needed). Subscribe, " +
+      "then fetch `seatMap`, and apply the deltas with a higher version than the snapshot.",
+  })
+  // The same for every subscriber: executed once per delta, not once per subscriber.
+  @Extensions(SHARED_RESULT)
+  seatMapChanged(
+    @Arg("eventId", () => ID) _eventId: string,
+    @Root() delta: SeatMapDeltaMessage,
+  ): SeatMapDeltaMessage {
+    return delta;
   }
 }
 

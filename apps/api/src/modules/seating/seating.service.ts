@@ -45,6 +45,16 @@ export interface StatusSnapshot {
   statuses: string;
 }
 
+/** What a changed seat can become: seats not for sale never change. */
+export type ChangedSeatStatus = "AVAILABLE" | "HELD" | "SOLD";
+
+/** One `seatMapChanged` message: the current statuses of the seats changed since the previous version. */
+export interface SeatMapDeltaMessage {
+  eventId: number;
+  version: number;
+  changes: { seatId: number; status: ChangedSeatStatus }[];
+}
+
 export interface SeatMapView extends StatusSnapshot {
   eventId: number;
   stage: VenueLayout["stage"];
@@ -93,6 +103,29 @@ export class SeatingService {
   /** Forget the cached statuses of an event, e.g. after this instance changed some of its seats. */
   invalidateStatuses(eventId: number): void {
     this.statuses.delete(eventId);
+  }
+
+  /**
+   * Keeps the cached statuses in step with the deltas every instance publishes: the delta right after
+   * the cached version is applied (the result is what a client holding that snapshot has after the
+   * delta, so still a valid snapshot: docs/seat-map.md); after a gap the statuses are read again.
+   * The entry keeps its expiry, so a lost delta cannot keep a stale map alive.
+   */
+  applyDelta(delta: SeatMapDeltaMessage): void {
+    const cached = this.statuses.peek(delta.eventId);
+    if (!cached) return;
+    const next = cached.then(async (snapshot) => {
+      if (snapshot.version >= delta.version) return snapshot;
+      if (snapshot.version < delta.version - 1) return this.loadStatuses(delta.eventId);
+      const { layout } = await this.seatingFor(delta.eventId);
+      const statuses = Buffer.from(snapshot.statuses, "latin1");
+      for (const { seatId, status } of delta.changes) {
+        const index = layout.indexBySeatId.get(seatId);
+        if (index !== undefined) statuses[index] = STATUS_CODE[status].charCodeAt(0);
+      }
+      return { version: delta.version, statuses: statuses.toString("latin1") };
+    });
+    this.statuses.replace(delta.eventId, next);
   }
 
   private seatingFor(eventId: number): Promise<EventSeating> {

@@ -110,3 +110,29 @@ export class SeatMap {
   @Field(() => [SeatMapSection], { description: "The static layout: cheap to fetch once and keep." })
   sections!: SeatMapSection[];
 }
+
+@ObjectType({ description: "A seat's status after a change." })
+export class SeatStatusChange {
+  @Field(() => ID)
+  seatId!: number;
+
+  @Field(() => SeatStatus)
+  status!: SeatStatus;
+}
+
+@ObjectType({
+  description:
+    "The seats of an event that changed since the previous delta, with their current statuses. " +
+    "`version` increases by one per delta and continues `SeatMap.version`: apply a delta whose version " +
+    "is one above yours; skip older ones; after a gap, fetch the seat map again.",
+})
+export class SeatMapDelta {
+  @Field(() => ID)
+  eventId!: number;
+
+  @Field(() => Int)
+  version!: number;
+
+  @Field(() => [SeatStatusChange])
+  changes!: SeatStatusChange[];
+}

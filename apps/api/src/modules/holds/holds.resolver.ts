@@ -1,0 +1,87 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
+import { AppError, ErrorCode } from "../../errors.js";
+import type { Context } from "../../graphql/context.js";
+import { parseIntId } from "../../ids.js";
+import { User } from "../auth/auth.types.js";
+import type { Viewer } from "../auth/session-store.js";
+import { Hold } from "./holds.types.js";
+
+/** The signed-in fan; @Authorized() has already refused anonymous callers. */
+function viewerOf(ctx: Context): Viewer {
+  if (!ctx.viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in to do this");
+  return ctx.viewer;
+}
+
+// `admissionToken` is part of the contract now; the waiting room (issue 5) will check it. Until then
+// events with the waiting room refuse holds with NOT_ADMITTED (see HoldsService.saleEvent).
+const ADMISSION_TOKEN = "Proof of admission from the waiting room, for events that use it.";
+
+@Resolver()
+export class HoldMutations {
+  @Authorized()
+  @Mutation(() => Hold, {
+    description:
+      "Holds exactly these seats for the event's holdSeconds, or none of them (SEATS_UNAVAILABLE names " +
+      "the seats that are taken).",
+  })
+  holdSeats(
+    @Arg("eventId", () => ID) eventId: string,
+    @Arg("seatIds", () => [ID]) seatIds: string[],
+    @Ctx() ctx: Context,
+    @Arg("admissionToken", () => String, { nullable: true, description: ADMISSION_TOKEN })
+    _admissionToken?: string,
+  ): Promise<Hold> {
+    return ctx.services.holds.holdSeats(
+      viewerOf(ctx).userId,
+      parseIntId(eventId, "eventId"),
+      seatIds.map((seatId) => parseIntId(seatId, "seatIds")),
+    );
+  }
+
+  @Authorized()
+  @Mutation(() => Hold, {
+    description:
+      "Holds the best `quantity` free seats: adjacent in one row when possible, closest to the stage " +
+      "first, without stranding single seats; otherwise the best split over the fewest rows.",
+  })
+  holdBestAvailable(
+    @Arg("eventId", () => ID) eventId: string,
+    @Arg("quantity", () => Int) quantity: number,
+    @Ctx() ctx: Context,
+    @Arg("priceTierId", () => ID, { nullable: true, description: "Only seats of this tier." })
+    priceTierId?: string | null,
+    @Arg("admissionToken", () => String, { nullable: true, description: ADMISSION_TOKEN })
+    _admissionToken?: string,
+  ): Promise<Hold> {
+    return ctx.services.holds.holdBestAvailable(
+      viewerOf(ctx).userId,
+      parseIntId(eventId, "eventId"),
+      quantity,
+      priceTierId ? parseIntId(priceTierId, "priceTierId") : null,
+    );
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, {
+    description:
+      "Releases your hold and frees its seats. False when the hold had already ended (released, expired " +
+      "or checked out): releasing is idempotent, so retrying after a lost response is safe.",
+  })
+  releaseHold(@Arg("holdId", () => ID) holdId: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.holds.releaseHold(viewerOf(ctx).userId, holdId);
+  }
+}
+
+@Resolver(() => User)
+export class UserHolds {
+  @Authorized()
+  @FieldResolver(() => [Hold], {
+    description: "Your live holds (active, not expired), soonest to expire first.",
+  })
+  holds(@Root() user: User, @Ctx() ctx: Context): Promise<Hold[]> {
+    if (viewerOf(ctx).userId !== user.id) {
+      throw new AppError(ErrorCode.FORBIDDEN, "Only the account's owner sees its holds");
+    }
+    return ctx.services.holds.activeHolds(user.id);
+  }
+}

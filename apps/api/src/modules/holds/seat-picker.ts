@@ -1,0 +1,229 @@
+import type { SeatMapView } from "../seating/seating.service.js";
+import type { SeatOffer } from "./hold-store.js";
+
+// How holdBestAvailable ranks and chooses free seats (pure: no database).
+
+/** A free seat, with the run of free seats in its row it belongs to. */
+export interface FreeSeat {
+  seatId: number;
+  sectionId: number;
+  row: string;
+  number: number;
+  /** From the centre of the stage or field, in layout units. */
+  distance: number;
+  /** Numbers of the first and last seat of the run. */
+  runStart: number;
+  runEnd: number;
+}
+
+export type CandidateSeat = SeatOffer & FreeSeat;
+
+interface LayoutSeat {
+  seatId: number;
+  number: number;
+  index: number;
+  distance: number;
+}
+
+interface LayoutRow {
+  sectionId: number;
+  priceTierId: number | null;
+  row: string;
+  seats: LayoutSeat[];
+}
+
+/** Consecutive free seats of one row. */
+export interface FreeRun {
+  sectionId: number;
+  row: string;
+  seats: LayoutSeat[];
+  /** Of its seat closest to the stage. */
+  distance: number;
+}
+
+// The rows of an event's layout with each seat's distance from the stage, kept as long as the seat
+// map keeps that event's sections (the same array while it is cached).
+const layoutRowsCache = new WeakMap<SeatMapView["sections"], LayoutRow[]>();
+
+function layoutRows(map: SeatMapView): LayoutRow[] {
+  const cached = layoutRowsCache.get(map.sections);
+  if (cached) return cached;
+  const centreX = map.stage.x + map.stage.width / 2;
+  const centreY = map.stage.y + map.stage.height / 2;
+  const rows: LayoutRow[] = [];
+  for (const section of map.sections) {
+    // A section's seats come row by row (closest row first), each row by number.
+    for (const seat of section.seats) {
+      let row = rows.at(-1);
+      if (!row || row.sectionId !== section.id || row.row !== seat.row) {
+        row = { sectionId: section.id, priceTierId: section.priceTierId, row: seat.row, seats: [] };
+        rows.push(row);
+      }
+      const distance = Math.hypot(seat.x - centreX, seat.y - centreY);
+      row.seats.push({ seatId: seat.id, number: seat.number, index: seat.index, distance });
+    }
+  }
+  layoutRowsCache.set(map.sections, rows);
+  return rows;
+}
+
+/** The runs of consecutive free seats of every row on sale (in the tier, when one is given). */
+export function freeRuns(
+  map: SeatMapView,
+  taken: ReadonlySet<number>,
+  priceTierId: number | null,
+): FreeRun[] {
+  const runs: FreeRun[] = [];
+  for (const { sectionId, row, seats, priceTierId: rowTier } of layoutRows(map)) {
+    if (rowTier === null || (priceTierId !== null && rowTier !== priceTierId)) continue;
+    let start = 0;
+    for (let i = 0; i <= seats.length; i++) {
+      const seat = seats[i];
+      // "X" never changes while an event is on sale; the rest comes from `taken`, read just now.
+      const free = seat !== undefined && map.statuses[seat.index] !== "X" && !taken.has(seat.seatId);
+      const continues = free && i > start && (seats[i - 1] as LayoutSeat).number + 1 === seat.number;
+      if (continues || (free && i === start)) continue;
+      if (i > start) {
+        const run = seats.slice(start, i);
+        runs.push({ sectionId, row, seats: run, distance: Math.min(...run.map((each) => each.distance)) });
+      }
+      start = free ? i : i + 1;
+    }
+  }
+  return runs;
+}
+
+/**
+ * Up to `max` free seats best first, for the database to lock in this order. For an adjacent block:
+ * runs where `quantity` seats fit without stranding a single seat, then other runs with room, each
+ * closest to the stage first, and within a run its middle before its ends. Otherwise: any seat.
+ */
+export function preferenceOrder(
+  runs: readonly FreeRun[],
+  quantity: number,
+  options: { adjacent: boolean; max: number },
+): FreeSeat[] {
+  const strandsOne = (run: FreeRun) => Number(options.adjacent && run.seats.length === quantity + 1);
+  const ordered = runs
+    .filter((run) => !options.adjacent || run.seats.length >= quantity)
+    .sort((a, b) => strandsOne(a) - strandsOne(b) || a.distance - b.distance);
+  const preferred: FreeSeat[] = [];
+  for (const run of ordered) {
+    const runStart = (run.seats[0] as LayoutSeat).number;
+    const runEnd = (run.seats.at(-1) as LayoutSeat).number;
+    for (const seat of [...run.seats].sort((a, b) => a.distance - b.distance)) {
+      if (preferred.length >= options.max) return preferred;
+      const { seatId, number, distance } = seat;
+      preferred.push({ seatId, sectionId: run.sectionId, row: run.row, number, distance, runStart, runEnd });
+    }
+  }
+  return preferred;
+}
+
+/** Seats with consecutive numbers in one row. */
+type Stretch = CandidateSeat[];
+
+const sameRow = (a: CandidateSeat, b: CandidateSeat) => a.sectionId === b.sectionId && a.row === b.row;
+
+function stretchesOf(seats: readonly CandidateSeat[]): Stretch[] {
+  const sorted = [...seats].sort(
+    (a, b) => a.sectionId - b.sectionId || a.row.localeCompare(b.row) || a.number - b.number,
+  );
+  const stretches: Stretch[] = [];
+  for (const seat of sorted) {
+    const current = stretches.at(-1);
+    const last = current?.at(-1);
+    if (current && last && sameRow(last, seat) && last.number + 1 === seat.number) current.push(seat);
+    else stretches.push([seat]);
+  }
+  return stretches;
+}
+
+function rowsOf(seats: readonly CandidateSeat[]): CandidateSeat[][] {
+  const rows = new Map<string, CandidateSeat[]>();
+  for (const seat of seats) {
+    const key = `${seat.sectionId}:${seat.row}`;
+    const row = rows.get(key);
+    if (row) row.push(seat);
+    else rows.set(key, [seat]);
+  }
+  return [...rows.values()];
+}
+
+function* blocksOf(stretches: readonly Stretch[], size: number): Generator<CandidateSeat[]> {
+  for (const stretch of stretches) {
+    for (let start = 0; start + size <= stretch.length; start++) yield stretch.slice(start, start + size);
+  }
+}
+
+const meanDistance = (seats: readonly CandidateSeat[]) =>
+  seats.reduce((sum, seat) => sum + seat.distance, 0) / seats.length;
+const nearest = (seats: readonly CandidateSeat[]) => Math.min(...seats.map((seat) => seat.distance));
+
+function best<T>(items: Iterable<T>, compare: (a: T, b: T) => number): T | undefined {
+  let winner: T | undefined;
+  for (const item of items) if (winner === undefined || compare(item, winner) < 0) winner = item;
+  return winner;
+}
+
+/** Single free seats the block would strand between itself and the next taken seat or row end. */
+function orphansLeftBy(block: readonly CandidateSeat[]): number {
+  const first = block[0] as CandidateSeat;
+  const last = block.at(-1) as CandidateSeat;
+  return Number(first.number - first.runStart === 1) + Number(last.runEnd - last.number === 1);
+}
+
+const closestBlock = (stretches: readonly Stretch[], size: number) =>
+  best(blocksOf(stretches, size), (a, b) => meanDistance(a) - meanDistance(b));
+
+/**
+ * `quantity` adjacent seats in one row: stranding no single seat when any block allows it, then the
+ * block closest to the stage. Null when no row has that many adjacent candidates.
+ */
+export function pickAdjacent(candidates: readonly CandidateSeat[], quantity: number): CandidateSeat[] | null {
+  return (
+    best(
+      blocksOf(stretchesOf(candidates), quantity),
+      (a, b) => orphansLeftBy(a) - orphansLeftBy(b) || meanDistance(a) - meanDistance(b),
+    ) ?? null
+  );
+}
+
+/**
+ * Takes `count` seats from as few groups as possible: the nearest group that holds everything still
+ * needed, otherwise the largest group (the nearest of equals) and on.
+ */
+function takeFromFewestGroups(
+  groups: CandidateSeat[][],
+  count: number,
+  take: (group: CandidateSeat[], count: number) => CandidateSeat[],
+): CandidateSeat[] {
+  const left = [...groups];
+  const taken: CandidateSeat[] = [];
+  while (taken.length < count && left.length > 0) {
+    const needed = count - taken.length;
+    const group =
+      best(
+        left.filter((candidate) => candidate.length >= needed),
+        (a, b) => nearest(a) - nearest(b),
+      ) ?? (best(left, (a, b) => b.length - a.length || nearest(a) - nearest(b)) as CandidateSeat[]);
+    left.splice(left.indexOf(group), 1);
+    taken.push(...take(group, Math.min(needed, group.length)));
+  }
+  return taken;
+}
+
+/**
+ * The best split when no row has `quantity` adjacent candidates: the fewest rows, the closest ones,
+ * and within a row the fewest, closest stretches. Null when there are not enough candidates.
+ */
+export function pickSplit(candidates: readonly CandidateSeat[], quantity: number): CandidateSeat[] | null {
+  if (candidates.length < quantity) return null;
+  return takeFromFewestGroups(rowsOf(candidates), quantity, (row, count) =>
+    takeFromFewestGroups(
+      stretchesOf(row),
+      count,
+      (stretch, size) => closestBlock([stretch], size) as CandidateSeat[],
+    ),
+  );
+}
