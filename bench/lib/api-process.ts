@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
+import { apiEntry, repoRoot, requireApiBuild } from "./api-build.js";
+import { onShutdown } from "./cleanup.js";
+import { processCpuSeconds } from "./cpu.js";
+import { httpRequest } from "./http.js";
+
+const READY_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+export interface RunningApi {
+  baseUrl: URL;
+  graphqlUrl: URL;
+  /** Whether /readyz saw Redis up ("ready") or down ("degraded": the API still serves). */
+  readiness: string;
+  /** The API's Redis key and channel prefix, for a scenario that plays a second instance. */
+  redisKeyPrefix: string;
+  /** CPU time the API process has used so far, in seconds; undefined where /proc is not available. */
+  cpuSeconds(): number | undefined;
+  stop(): Promise<void>;
+}
+
+export interface ApiOptions {
+  databaseUrl: string;
+  /** Extra flags for node itself, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, "127.0.0.1");
+  await once(probe, "listening");
+  const address = probe.address();
+  probe.close();
+  if (typeof address !== "object" || !address) throw new Error("Could not find a free port");
+  return address.port;
+}
+
+function forwardOutput(child: ChildProcess): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on("line", (line) => console.error(`  api │ ${line}`));
+  }
+}
+
+async function waitUntilReady(child: ChildProcess, baseUrl: URL): Promise<string> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(
+        `The API exited before it was ready (code ${child.exitCode}, signal ${child.signalCode})`,
+      );
+    }
+    const response = await httpRequest(new URL("/readyz", baseUrl), { timeoutMs: 2_000 }).catch(
+      () => undefined,
+    );
+    if (response?.status === 200) {
+      const body = JSON.parse(response.body.toString("utf8")) as { status?: string };
+      return body.status ?? "unknown";
+    }
+    await sleep(100);
+  }
+  throw new Error(`The API was not ready within ${READY_TIMEOUT_MS / 1000} s`);
+}
+
+/** Starts the built API on a free local port, as in production, and waits until /readyz says so. */
+export async function startApi({ databaseUrl, nodeArgs = [] }: ApiOptions): Promise<RunningApi> {
+  requireApiBuild();
+  const port = await freePort();
+  // Keys of this run apart from any other user of the same Redis.
+  const redisKeyPrefix = `bench:${process.pid}:`;
+  const child = spawn(process.execPath, [...nodeArgs, apiEntry], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      LOG_LEVEL: "warn",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      REDIS_KEY_PREFIX: redisKeyPrefix,
+      SHUTDOWN_GRACE_MS: "2000",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  forwardOutput(child);
+
+  const stop = onShutdown(
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const stopped = await Promise.race([exited.then(() => true), sleep(STOP_TIMEOUT_MS, false)]);
+      if (!stopped) {
+        child.kill("SIGKILL");
+        await exited;
+      }
+    },
+    () => child.kill("SIGKILL"),
+  );
+
+  const baseUrl = new URL(`http://127.0.0.1:${port}`);
+  try {
+    const readiness = await waitUntilReady(child, baseUrl);
+    return {
+      baseUrl,
+      graphqlUrl: new URL("/graphql", baseUrl),
+      readiness,
+      redisKeyPrefix,
+      cpuSeconds: () => processCpuSeconds(child.pid),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
