@@ -5,13 +5,13 @@ import { HeaderMap } from "@apollo/server";
 import { type DocumentNode, GraphQLError, type GraphQLSchema, parse, validate } from "graphql";
 // Aliased: the name `useServer` reads like a React hook to the linter.
 import { useServer as serveGraphQLOverWebSocket } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import type { Config } from "./config.js";
 import { ErrorCode } from "./errors.js";
 import { createApollo } from "./graphql/apollo.js";
 import { type Context, createContext, type Services } from "./graphql/context.js";
 import { enforceOperationLimits } from "./graphql/limits.js";
-import { createSharedSubscribe } from "./graphql/shared-subscriptions.js";
+import { createSharedSubscribe, type Delivery } from "./graphql/shared-subscriptions.js";
 import { createPlayground, playgroundAssetsDir } from "./http/playground.js";
 import {
   type CachedResponse,
@@ -41,6 +41,24 @@ import { SeatingService } from "./modules/seating/seating.service.js";
 import { buildFrontrowSchema } from "./schema/build-schema.js";
 
 const MAX_BODY_BYTES = 256 * 1024;
+// A subscriber whose socket has this much unsent data is too slow to keep: it is disconnected (1013)
+// and, like any client after a reconnect, refetches the seat map.
+const MAX_SOCKET_BACKLOG_BYTES = 4 * 1024 * 1024;
+
+function socketDelivery(socket: WebSocket, id: string): Delivery {
+  return {
+    id,
+    send(message) {
+      if (socket.readyState !== socket.OPEN) return false;
+      if (socket.bufferedAmount > MAX_SOCKET_BACKLOG_BYTES) {
+        socket.close(1013, "Too far behind; reconnect and refetch");
+        return false;
+      }
+      socket.send(message);
+      return true;
+    },
+  };
+}
 const COMPRESS_ABOVE_BYTES = 1024;
 
 export interface FrontrowServer {
@@ -389,6 +407,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     viewer: Viewer | null;
   }
   const sockets = new WeakMap<IncomingMessage, SocketState>();
+  // Shared subscriptions write their messages straight to the socket (graphql/shared-subscriptions.ts).
+  const deliveries = new WeakMap<object, Delivery>();
   const socketContext = (req: IncomingMessage): Context => {
     const state = sockets.get(req) ?? { requestId: randomUUID(), token: undefined, viewer: null };
     return createContext({
@@ -416,12 +436,16 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
         return true;
       },
       context: (ctx) => socketContext(ctx.extra.request),
-      subscribe: createSharedSubscribe({
-        executed: () => metrics.subscriptionResults.inc({ source: "executed" }),
-        reused: () => metrics.subscriptionResults.inc({ source: "reused" }),
-        unshared: () => metrics.subscriptionResults.inc({ source: "unshared" }),
-      }),
-      onSubscribe: (ctx, _id, payload) => {
+      subscribe: createSharedSubscribe(
+        {
+          executed: () => metrics.subscriptionResults.inc({ source: "executed" }),
+          reused: (count) => metrics.subscriptionResults.inc({ source: "reused" }, count),
+          unshared: () => metrics.subscriptionResults.inc({ source: "unshared" }),
+        },
+        (contextValue) =>
+          typeof contextValue === "object" && contextValue ? deliveries.get(contextValue) : undefined,
+      ),
+      onSubscribe: (ctx, id, payload) => {
         const parsed = parseAndValidate(payload.query);
         if (!("kind" in parsed)) return parsed;
         try {
@@ -430,12 +454,14 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
           if (error instanceof GraphQLError) return [error];
           throw error;
         }
+        const contextValue = socketContext(ctx.extra.request);
+        deliveries.set(contextValue, socketDelivery(ctx.extra.socket, id));
         return {
           schema,
           document: parsed,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: socketContext(ctx.extra.request),
+          contextValue,
         };
       },
     },

@@ -17,7 +17,8 @@ export const SHARED_RESULT = { sharedResult: true } as const;
 
 export interface SharedSubscribeCounters {
   executed(): void;
-  reused(): void;
+  /** How many further subscribers got an execution's result without executing it again. */
+  reused(count: number): void;
   unshared(): void;
 }
 
@@ -66,18 +67,110 @@ function isSharedOperation({ schema, document, operationName }: ExecutionArgs): 
   });
 }
 
+/** Where a subscriber's messages go: its graphql-ws subscription id and its socket. */
+export interface Delivery {
+  id: string;
+  /** Sends one text frame; false when the socket is closed or too far behind to keep. */
+  send(message: string): boolean;
+}
+
+interface Member {
+  idJson: string;
+  delivery: Delivery;
+  finish(): void;
+}
+
 /**
- * A graphql-ws `subscribe` that executes a shared subscription once per event payload for all the
- * subscribers of the same operation: graphql-js executes the selection set once per event per
- * subscriber, so 5,000 fans watching one stadium would cost 5,000 executions per delta.
- *
- * The pub/sub layer hands one payload object to every local subscriber of a topic, so results are
- * memoized per payload object (weakly: they go when the event does) and per operation.
+ * The subscribers of one shared operation on this instance. They share ONE source stream (one
+ * pub/sub listener); every event is executed once and serialized once, and each member's socket gets
+ * the same payload text inside its own graphql-ws `next` envelope. This bypasses graphql-ws's
+ * per-subscriber iteration, execution and JSON framing, which is what limits fan-out to thousands.
  */
-export function createSharedSubscribe(counters: SharedSubscribeCounters) {
+class BroadcastGroup {
+  private readonly members = new Set<Member>();
+
+  constructor(
+    private readonly source: AsyncIterator<unknown>,
+    private readonly run: (payload: unknown) => PromiseOrValue<ExecutionResult>,
+    private readonly counters: SharedSubscribeCounters,
+    private readonly onEmpty: () => void,
+  ) {}
+
+  join(delivery: Delivery): AsyncIterableIterator<ExecutionResult> {
+    const done = { value: undefined, done: true } as const;
+    let finish = () => {};
+    const finished = new Promise<typeof done>((resolve) => {
+      finish = () => resolve(done);
+    });
+    const member: Member = { idJson: JSON.stringify(delivery.id), delivery, finish };
+    this.members.add(member);
+    const leave = () => {
+      this.members.delete(member);
+      member.finish();
+      if (this.members.size === 0) this.close();
+    };
+    // graphql-ws waits on next() (it never yields: messages go straight to the socket) and calls
+    // return() when the client completes or the socket closes.
+    return {
+      next: () => finished,
+      async return() {
+        leave();
+        return done;
+      },
+      async throw(error: unknown) {
+        leave();
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  async pump(): Promise<void> {
+    try {
+      for (;;) {
+        const next = await this.source.next();
+        if (next.done) break;
+        if (this.members.size === 0) continue;
+        const result = await this.run(next.value);
+        this.counters.executed();
+        const payload = JSON.stringify(result);
+        for (const member of this.members) {
+          const delivered = member.delivery.send(
+            `{"id":${member.idJson},"type":"next","payload":${payload}}`,
+          );
+          if (!delivered) this.members.delete(member);
+        }
+        this.counters.reused(Math.max(this.members.size - 1, 0));
+      }
+    } finally {
+      for (const member of this.members) member.finish();
+      this.members.clear();
+      this.onEmpty();
+    }
+  }
+
+  private close(): void {
+    this.onEmpty();
+    void this.source.return?.();
+  }
+}
+
+/**
+ * A graphql-ws `subscribe` for shared subscriptions (fields marked SHARED_RESULT): graphql-js would
+ * execute the selection set once per event per subscriber, and graphql-ws serialize it once more, so
+ * 5,000 fans watching one stadium would cost 5,000 executions and serializations per delta. Here all
+ * subscribers of the same operation on this instance form one BroadcastGroup. Subscriptions that are
+ * not shared, or whose socket is unknown, run the usual way.
+ */
+export function createSharedSubscribe(
+  counters: SharedSubscribeCounters,
+  deliveryOf: (contextValue: unknown) => Delivery | undefined,
+) {
   const documentIds = new WeakMap<DocumentNode, number>();
   let lastDocumentId = 0;
-  const resultsByPayload = new WeakMap<object, Map<string, PromiseOrValue<ExecutionResult>>>();
+  const groups = new Map<string, Promise<BroadcastGroup | ExecutionResult>>();
 
   function operationKey({ document, operationName, variableValues }: ExecutionArgs): string {
     let documentId = documentIds.get(document);
@@ -88,35 +181,43 @@ export function createSharedSubscribe(counters: SharedSubscribeCounters) {
     return `${documentId}\n${operationName ?? ""}\n${JSON.stringify(variableValues ?? {})}`;
   }
 
+  function openGroup(args: ExecutionArgs, key: string): Promise<BroadcastGroup | ExecutionResult> {
+    const opening: Promise<BroadcastGroup | ExecutionResult> = (async () => {
+      const stream = await createSourceEventStream(args);
+      if (!isAsyncIterable(stream)) return stream;
+      const group = new BroadcastGroup(
+        stream[Symbol.asyncIterator](),
+        (payload) => execute({ ...args, rootValue: payload }),
+        counters,
+        () => {
+          if (groups.get(key) === opening) groups.delete(key);
+        },
+      );
+      void group.pump();
+      return group;
+    })();
+    groups.set(key, opening);
+    return opening;
+  }
+
   return async function subscribe(
     args: ExecutionArgs,
   ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
-    const stream = await createSourceEventStream(args);
-    if (!isAsyncIterable(stream)) return stream;
-    const executeFor = (payload: unknown) => execute({ ...args, rootValue: payload });
-    if (!isSharedOperation(args)) {
+    const delivery = deliveryOf(args.contextValue);
+    if (!delivery || !isSharedOperation(args)) {
+      const stream = await createSourceEventStream(args);
+      if (!isAsyncIterable(stream)) return stream;
       return mapAsyncIterable(stream, (payload) => {
         counters.unshared();
-        return executeFor(payload);
+        return execute({ ...args, rootValue: payload });
       });
     }
     const key = operationKey(args);
-    return mapAsyncIterable(stream, (payload) => {
-      if (typeof payload !== "object" || payload === null) return executeFor(payload);
-      let results = resultsByPayload.get(payload);
-      if (!results) {
-        results = new Map();
-        resultsByPayload.set(payload, results);
-      }
-      const known = results.get(key);
-      if (known) {
-        counters.reused();
-        return known;
-      }
-      const result = executeFor(payload);
-      results.set(key, result);
-      counters.executed();
-      return result;
-    });
+    const group = await (groups.get(key) ?? openGroup(args, key));
+    if (!(group instanceof BroadcastGroup)) {
+      groups.delete(key);
+      return group;
+    }
+    return group.join(delivery);
   };
 }
