@@ -1,4 +1,5 @@
-// End-to-end: a fresh database, the built API and the built web app, driven in Chromium.
+// End-to-end: a fresh database, the built API and the built web app, driven in Chromium: the catalog and
+// the stadium's seat map, then two fans holding and releasing seats on one live map.
 // Needs `pnpm build` at the root first, Postgres and Redis running, psql and /usr/bin/chromium installed.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -190,6 +191,125 @@ async function findStadiumEvent(apiUrl) {
   return best;
 }
 
+/** The on-sale event in the smallest venue without a waiting room: a theatre, whose seats are big enough to click. */
+async function findTheatreEvent(apiUrl) {
+  const data = await graphqlRequest(
+    apiUrl,
+    `query E2ETheatreEvents {
+      events(first: 100, filter: { onSale: true }) {
+        edges { node { id name queueEnabled maxTicketsPerAccount venue { capacity } } }
+      }
+    }`,
+  );
+  const candidates = data.events.edges.map(({ node }) => node).filter((event) => !event.queueEnabled);
+  candidates.sort((a, b) => a.venue.capacity - b.venue.capacity);
+  assert.ok(candidates[0], "the seeded database has no on-sale event without a waiting room");
+  return candidates[0];
+}
+
+/** Two free seats side by side, in the middle of a priced row (so both are well inside the drawn map). */
+async function findTwoFreeSeats(apiUrl, eventId) {
+  const { seatMap } = await graphqlRequest(
+    apiUrl,
+    `query E2ESeats($eventId: ID!) {
+      seatMap(eventId: $eventId) { statuses sections { priceTierId seats { id row number x y } } }
+    }`,
+    { eventId },
+  );
+  let index = 0;
+  for (const section of seatMap.sections) {
+    const rows = new Map();
+    for (const seat of section.seats) {
+      const free = section.priceTierId !== null && seatMap.statuses[index++] === "A";
+      if (!free) continue;
+      if (!rows.has(seat.row)) rows.set(seat.row, []);
+      rows.get(seat.row).push(seat);
+    }
+    for (const seats of rows.values()) {
+      seats.sort((a, b) => a.number - b.number);
+      const middle = Math.floor(seats.length / 2);
+      const [first, second] = [seats[middle - 1], seats[middle]];
+      if (first && second && second.number === first.number + 1) return [first, second];
+    }
+  }
+  throw new Error("no two adjacent free seats on the map");
+}
+
+async function launchBrowser() {
+  started.browser ??= await chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  return started.browser;
+}
+
+/** Logs in through the login page, which then returns to `returnTo`. */
+async function logInThroughUi(page, email, password, returnTo) {
+  await page.goto(`${webUrl}/login?next=${encodeURIComponent(returnTo)}`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in", exact: true }).click();
+  await page.waitForURL(`${webUrl}${returnTo}`, { timeout: 15_000 });
+  await page.locator(`[data-viewer-email="${email}"]`).waitFor({ timeout: 15_000 });
+}
+
+/** Where a seat is on screen, from the layout coordinates and the canvas's current view transform. */
+async function seatOnScreen(canvas, seat) {
+  const [scale, offsetX, offsetY] = (await canvas.getAttribute("data-view-transform")).split(" ").map(Number);
+  const box = await canvas.boundingBox();
+  return { x: box.x + seat.x * scale + offsetX, y: box.y + seat.y * scale + offsetY };
+}
+
+async function heldCount(canvas) {
+  return Number(await canvas.getAttribute("data-held-count"));
+}
+
+/**
+ * Starts watching the page's map for `expected` held seats; the returned promise gives the time (ms since the
+ * epoch, this machine's clock) at which the map showed them. Event-driven (a MutationObserver), because timers
+ * in a page that is not in front may be throttled, which would make polling late.
+ */
+async function watchHeldCount(page, expected) {
+  const armed = page.evaluate((count) => {
+    const canvas = document.querySelector('canvas[data-rendered="true"]');
+    const shows = () => canvas?.dataset.heldCount === String(count);
+    return new Promise((resolve, reject) => {
+      if (!canvas) return reject(new Error("no seat map on the page"));
+      if (shows()) return resolve(Date.now());
+      const observer = new MutationObserver(() => {
+        if (!shows()) return;
+        observer.disconnect();
+        resolve(Date.now());
+      });
+      observer.observe(canvas, { attributes: true, attributeFilter: ["data-held-count"] });
+      setTimeout(() => {
+        observer.disconnect();
+        reject(new Error(`the map still shows ${canvas.dataset.heldCount} held seats, expected ${count}`));
+      }, 15_000);
+    });
+  }, expected);
+  // Keeps a rejection from going unhandled before the test awaits it.
+  armed.catch(() => {});
+  return armed;
+}
+
+/** Hovers a seat and returns what its tooltip says; it ends with the seat's status. */
+async function seatTooltip(page, canvas, seat) {
+  const point = await seatOnScreen(canvas, seat);
+  await page.mouse.move(point.x, point.y);
+  const tooltip = page.getByRole("tooltip");
+  await tooltip.waitFor({ timeout: 5_000 });
+  return tooltip.textContent();
+}
+
 let apiUrl;
 let webUrl;
 
@@ -275,19 +395,8 @@ test("a fan finds the stadium event in the catalog and sees its seat map drawn",
   mkdirSync(resultsDir, { recursive: true });
   rmSync(`${resultsDir}e2e-failure.png`, { force: true });
 
-  started.browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
-  const page = await started.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const pageErrors = [];
   page.on("pageerror", (error) => pageErrors.push(error.message));
 
@@ -348,5 +457,94 @@ test("a fan finds the stadium event in the catalog and sees its seat map drawn",
     await page.screenshot({ path: `${resultsDir}e2e-failure.png`, fullPage: true }).catch(() => {});
     for (const handle of started.processes) console.log(describeOutput(handle));
     throw error;
+  }
+});
+
+test("fan A holds two seats and fan B's map shows them held within a second, then free again", {
+  timeout: 180_000,
+}, async () => {
+  const event = await findTheatreEvent(apiUrl);
+  const eventPath = `/events/${event.id}`;
+  const [first, second] = await findTwoFreeSeats(apiUrl, event.id);
+  mkdirSync(resultsDir, { recursive: true });
+  rmSync(`${resultsDir}e2e-live-failure-a.png`, { force: true });
+  rmSync(`${resultsDir}e2e-live-failure-b.png`, { force: true });
+
+  const browser = await launchBrowser();
+  // Two contexts: two fans with their own cookies, as in two separate browsers.
+  const contextA = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const contextB = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const fanA = await contextA.newPage();
+  const fanB = await contextB.newPage();
+  const pageErrors = [];
+  for (const page of [fanA, fanB]) page.on("pageerror", (error) => pageErrors.push(error.message));
+
+  try {
+    await logInThroughUi(fanA, "fan@frontrow.test", "fan-password-1", eventPath);
+    await logInThroughUi(fanB, "fan2@frontrow.test", "fan-password-2", eventPath);
+    const canvasA = fanA.locator('canvas[data-rendered="true"]');
+    const canvasB = fanB.locator('canvas[data-rendered="true"]');
+    for (const [page, canvas] of [
+      [fanA, canvasA],
+      [fanB, canvasB],
+    ]) {
+      await canvas.waitFor({ state: "attached", timeout: 60_000 });
+      // Subscribed to the live map before anyone holds anything.
+      await page.locator('[data-live-status="connected"]').waitFor({ timeout: 15_000 });
+      await page.getByRole("heading", { name: "Seat map" }).evaluate((heading) => heading.scrollIntoView());
+    }
+    const heldBefore = await heldCount(canvasB);
+
+    for (const seat of [first, second]) {
+      const point = await seatOnScreen(canvasA, seat);
+      await fanA.mouse.click(point.x, point.y);
+    }
+    const picked = fanA.locator("[data-picked-seats] li");
+    await fanA.waitForFunction(() => document.querySelectorAll("[data-picked-seats] li").length === 2);
+    assert.deepEqual(await picked.evaluateAll((items) => items.map((item) => item.dataset.seatId)), [
+      first.id,
+      second.id,
+    ]);
+    await fanA.screenshot({ path: `${resultsDir}live-a-picked.png` });
+
+    const fanBSeesHold = watchHeldCount(fanB, heldBefore + 2);
+    await fanA.getByRole("button", { name: "Hold seats", exact: true }).click();
+    const holdCard = fanA.locator("[data-hold-id]");
+    await holdCard.waitFor({ timeout: 10_000 });
+    const heldConfirmedAt = Date.now();
+    const heldMs = Math.max(0, (await fanBSeesHold) - heldConfirmedAt);
+    console.log(`fan B saw the hold ${heldMs} ms after fan A's hold was confirmed`);
+    assert.ok(heldMs <= 1_000, `fan B saw the hold after ${heldMs} ms`);
+    assert.match(await seatTooltip(fanB, canvasB, first), /Held$/);
+    assert.match(await seatTooltip(fanB, canvasB, second), /Held$/);
+    assert.match(await holdCard.getByRole("timer").textContent(), /^(10:00|9:[0-5]\d)$/);
+    assert.match(await holdCard.locator("[data-hold-total]").textContent(), /\d/);
+    await fanA.screenshot({ path: `${resultsDir}live-a-held.png` });
+    await fanB.screenshot({ path: `${resultsDir}live-b-sees-held.png` });
+
+    const fanBSeesRelease = watchHeldCount(fanB, heldBefore);
+    await holdCard.getByRole("button", { name: "Release seats" }).click();
+    await holdCard.waitFor({ state: "detached", timeout: 10_000 });
+    const releaseConfirmedAt = Date.now();
+    const releasedMs = Math.max(0, (await fanBSeesRelease) - releaseConfirmedAt);
+    console.log(`fan B saw the release ${releasedMs} ms after fan A's release was confirmed`);
+    assert.ok(releasedMs <= 1_000, `fan B saw the release after ${releasedMs} ms`);
+    assert.match(await seatTooltip(fanB, canvasB, first), /Available$/);
+    assert.match(await seatTooltip(fanB, canvasB, second), /Available$/);
+    await fanB.screenshot({ path: `${resultsDir}live-b-sees-released.png` });
+    assert.deepEqual(pageErrors, [], "the pages threw no errors");
+  } catch (error) {
+    const noticeA = await fanA
+      .locator("[data-notice-tone]")
+      .textContent({ timeout: 1_000 })
+      .catch(() => null);
+    console.log(`fan A's panel says: ${noticeA ?? "nothing"}`);
+    await fanA.screenshot({ path: `${resultsDir}e2e-live-failure-a.png`, fullPage: true }).catch(() => {});
+    await fanB.screenshot({ path: `${resultsDir}e2e-live-failure-b.png`, fullPage: true }).catch(() => {});
+    for (const handle of started.processes) console.log(describeOutput(handle));
+    throw error;
+  } finally {
+    await contextA.close().catch(() => {});
+    await contextB.close().catch(() => {});
   }
 });

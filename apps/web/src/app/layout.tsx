@@ -26,8 +26,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <a className="skip-link" href="#main">
           Skip to content
         </a>
-        <SiteHeader playgroundUrl={apiUrl} />
         <ApolloProvider apiUrl={apiUrl}>
+          <SiteHeader playgroundUrl={apiUrl} />
           <main id="main" className="page">
             {children}
           </main>

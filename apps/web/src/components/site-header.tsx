@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { AccountMenu } from "@/account/account-menu";
 import { Logo } from "./logo";
 import styles from "./site-header.module.css";
 
@@ -11,19 +12,19 @@ export function SiteHeader({ playgroundUrl }: { playgroundUrl: string }) {
         </Link>
         <nav aria-label="Main">
           <ul className={styles.links}>
-            <li>
+            <li className={styles.events}>
               <Link href="/">Events</Link>
             </li>
-            <li>
+            <li className={styles.playground}>
               <a href={playgroundUrl} target="_blank" rel="noreferrer">
-                <span className={styles.wideOnly}>GraphQL playground</span>
-                <span className={styles.narrowOnly}>Playground</span>
+                GraphQL playground
                 <span aria-hidden="true"> ↗</span>
                 <span className="visually-hidden"> (opens in a new tab)</span>
               </a>
             </li>
           </ul>
         </nav>
+        <AccountMenu />
       </div>
     </header>
   );

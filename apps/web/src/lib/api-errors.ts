@@ -42,3 +42,40 @@ export function isNotFoundError(error: unknown): boolean {
     })
   );
 }
+
+/** The first GraphQL error of a failed operation, with its `extensions.code`, or null for other failures. */
+export interface ApiErrorDetails {
+  code: string | null;
+  message: string;
+  extensions: Readonly<Record<string, unknown>>;
+}
+
+export function graphQLErrorDetails(error: unknown): ApiErrorDetails | null {
+  if (!CombinedGraphQLErrors.is(error)) return null;
+  const first = error.errors[0];
+  if (!first) return null;
+  const extensions = first.extensions ?? {};
+  return {
+    code: typeof extensions.code === "string" ? extensions.code : null,
+    message: first.message,
+    extensions,
+  };
+}
+
+/** A string-valued extension (`reason`, `field`), or null. */
+export function stringExtension(details: ApiErrorDetails, name: string): string | null {
+  const value = details.extensions[name];
+  return typeof value === "string" ? value : null;
+}
+
+/** A number-valued extension (`retryAfterSeconds`, `limit`), or null. */
+export function numberExtension(details: ApiErrorDetails, name: string): number | null {
+  const value = details.extensions[name];
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+/** A list-of-strings extension (`seatIds`), or an empty list. */
+export function stringListExtension(details: ApiErrorDetails, name: string): string[] {
+  const value = details.extensions[name];
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+}

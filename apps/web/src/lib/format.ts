@@ -40,6 +40,19 @@ export function formatMoney(amountMinor: number, currency: string): string {
   return formatter.format(amountMinor / 10 ** decimals);
 }
 
+/** "9:58": a countdown, rounded up so it shows 0:00 only when the time is really up. */
+export function formatCountdown(milliseconds: number): string {
+  const seconds = Math.max(0, Math.ceil(milliseconds / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+/** "10 minutes", "1 minute", "45 seconds": how long something lasts, in its largest whole unit. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return seconds === 1 ? "1 second" : `${seconds} seconds`;
+  const minutes = Math.round(seconds / 60);
+  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+}
+
 export function formatCount(count: number): string {
   return count.toLocaleString(LOCALE);
 }

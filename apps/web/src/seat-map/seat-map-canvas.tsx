@@ -11,11 +11,19 @@ interface SeatMapCanvasProps {
   paint: SeatPaint;
   /** The statuses version `paint` was made from; exposed on the canvas once drawn. */
   statusVersion: number;
-  /** Seats to highlight as chosen by the fan. */
+  /** Seats to highlight as the fan's own (picked, or held by them). */
   selectedSeatIds?: ReadonlySet<string>;
+  /** Seats to ring in red, e.g. taken by someone else just as the fan tried to hold them. */
+  flaggedSeatIds?: ReadonlySet<string>;
+  /** Exposed as `data-held-count`, so tests can wait for other fans' holds to show. */
+  heldSeatCount: number;
+  /** A click or tap on a seat; the map only draws, the caller decides what picking means. */
+  onSeatActivate?: (seat: number) => void;
   /** A short description of the whole map for assistive technology. */
   summary: string;
   seatDetails: (seat: number) => ReactNode;
+  /** Shown in the map's top-left corner (whether it is live). */
+  status?: ReactNode;
 }
 
 interface PointedSeat {
@@ -26,14 +34,27 @@ interface PointedSeat {
 
 const NO_SELECTION: ReadonlySet<string> = new Set();
 
+function seatIndices(layout: SeatLayout, seatIds: ReadonlySet<string>): number[] {
+  const indices: number[] = [];
+  for (const seatId of seatIds) {
+    const index = layout.seatIndexById.get(seatId);
+    if (index !== undefined) indices.push(index);
+  }
+  return indices;
+}
+
 /** The interactive canvas: draws through `SeatMapRenderer`, forwards gestures, shows the pointed seat. */
 export function SeatMapCanvas({
   layout,
   paint,
   statusVersion,
   selectedSeatIds = NO_SELECTION,
+  flaggedSeatIds = NO_SELECTION,
+  heldSeatCount,
+  onSeatActivate,
   summary,
   seatDetails,
+  status,
 }: SeatMapCanvasProps) {
   const frame = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -41,6 +62,11 @@ export function SeatMapCanvas({
   const [pointed, setPointed] = useState<PointedSeat | null>(null);
   const [frameWidth, setFrameWidth] = useState(0);
   const instructionsId = useId();
+  // The gestures are attached once per layout; they call whatever handler is current.
+  const latestOnSeatActivate = useRef(onSeatActivate);
+  useEffect(() => {
+    latestOnSeatActivate.current = onSeatActivate;
+  }, [onSeatActivate]);
 
   useEffect(() => {
     const frameElement = frame.current;
@@ -61,6 +87,7 @@ export function SeatMapCanvas({
           const { x, y } = seatMapRenderer.seatPosition(seat);
           return current?.seat === seat && current.x === x && current.y === y ? current : { seat, x, y };
         }),
+      onActivateSeat: (seat) => latestOnSeatActivate.current?.(seat),
     });
     setRenderer(seatMapRenderer);
     return () => {
@@ -77,14 +104,12 @@ export function SeatMapCanvas({
   }, [renderer, paint, statusVersion]);
 
   useEffect(() => {
-    if (!renderer) return;
-    const indices: number[] = [];
-    for (const seatId of selectedSeatIds) {
-      const index = layout.seatIndexById.get(seatId);
-      if (index !== undefined) indices.push(index);
-    }
-    renderer.setSelectedSeats(indices);
+    renderer?.setSelectedSeats(seatIndices(layout, selectedSeatIds));
   }, [renderer, layout, selectedSeatIds]);
+
+  useEffect(() => {
+    renderer?.setFlaggedSeats(seatIndices(layout, flaggedSeatIds));
+  }, [renderer, layout, flaggedSeatIds]);
 
   // The buttons move the map away from under the pointed seat.
   const forgetPointedSeat = () => {
@@ -119,10 +144,12 @@ export function SeatMapCanvas({
         aria-label={summary}
         aria-describedby={instructionsId}
         data-seat-count={layout.seatCount}
+        data-held-count={heldSeatCount}
       />
       <p id={instructionsId} className="visually-hidden">
         Use plus and minus to zoom, the arrow keys to move and zero to fit the whole venue.
       </p>
+      {status ? <div className={styles.status}>{status}</div> : null}
       <div className={styles.controls}>
         <button type="button" onClick={() => zoomBy(BUTTON_ZOOM_FACTOR)} aria-label="Zoom in">
           +
@@ -151,6 +178,7 @@ export function SeatMapCanvas({
       </div>
       {pointed ? (
         <div
+          role="tooltip"
           className={`${styles.tooltip} ${tooltipBelow ? styles.tooltipBelow : ""}`}
           style={{ left: tooltipX, top: pointed.y }}
         >

@@ -4,10 +4,16 @@ import type { SeatMapRenderer } from "./seat-map-renderer";
 const TAP_SLOP_PX = 5;
 const KEYBOARD_PAN_PX = 80;
 export const BUTTON_ZOOM_FACTOR = 1.5;
+// Seats drawn smaller than this are too small to aim at: a tap zooms in towards them instead of picking.
+const MIN_PICKABLE_SEAT_PX = 7;
+const COMFORTABLE_SEAT_PX = 16;
+const MAX_TAP_ZOOM = 4;
 
 export interface GestureCallbacks {
   /** The seat under the pointer (or tapped), or -1 when there is none. */
   onPointAtSeat: (seat: number) => void;
+  /** A click or tap on a seat big enough to aim at (picking it). */
+  onActivateSeat: (seat: number) => void;
 }
 
 interface TrackedPointer {
@@ -36,6 +42,18 @@ export function attachSeatMapGestures(
     const seat = renderer.seatAt(point.x, point.y);
     renderer.setHoveredSeat(seat);
     callbacks.onPointAtSeat(seat);
+  };
+
+  const activateAt = (point: TrackedPointer) => {
+    const diameter = renderer.seatDiameterOnScreen();
+    if (diameter < MIN_PICKABLE_SEAT_PX) {
+      const factor = Math.min(MAX_TAP_ZOOM, Math.max(BUTTON_ZOOM_FACTOR, COMFORTABLE_SEAT_PX / diameter));
+      renderer.zoomAt(factor, point.x, point.y);
+      pointAt(point);
+      return;
+    }
+    const seat = renderer.seatAt(point.x, point.y);
+    if (seat >= 0) callbacks.onActivateSeat(seat);
   };
 
   const onPointerDown = (event: PointerEvent) => {
@@ -79,9 +97,11 @@ export function attachSeatMapGestures(
   const onPointerEnd = (event: PointerEvent) => {
     if (!pointers.delete(event.pointerId)) return;
     if (pointers.size === 0) delete canvas.dataset.dragging;
-    // A tap shows the seat's details: touch screens have no hover.
+    // A tap shows the seat's details (touch screens have no hover) and picks it.
     if (event.type === "pointerup" && pointers.size === 0 && travelled <= TAP_SLOP_PX) {
-      pointAt(localPoint(event));
+      const point = localPoint(event);
+      pointAt(point);
+      activateAt(point);
     }
   };
 

@@ -46,3 +46,16 @@ export const SeatMapStatusesDocument = graphql(`
     }
   }
 `);
+
+/** What changed since the previous delta; `version` continues `seatMap.version` one by one. */
+export const SeatMapChangedDocument = graphql(`
+  subscription SeatMapChanged($eventId: ID!) {
+    seatMapChanged(eventId: $eventId) {
+      version
+      changes {
+        seatId
+        status
+      }
+    }
+  }
+`);

@@ -16,6 +16,7 @@ const THEME = {
   hoverRing: "#111827",
   selectedFill: "#111827",
   selectedRing: "#ffffff",
+  flaggedRing: "#dc2626",
 };
 const LABEL_FONT = "650 12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 const FIT_PADDING_PX = 20;
@@ -53,6 +54,7 @@ export class SeatMapRenderer {
   private hasFitted = false;
   private hoveredSeat = -1;
   private selectedSeats: readonly number[] = [];
+  private flaggedSeats: readonly number[] = [];
   private frameRequest = 0;
 
   constructor(
@@ -108,6 +110,17 @@ export class SeatMapRenderer {
   setSelectedSeats(seats: readonly number[]): void {
     this.selectedSeats = seats;
     this.requestDraw();
+  }
+
+  /** Seats to call attention to (e.g. taken by someone else just before we could hold them). */
+  setFlaggedSeats(seats: readonly number[]): void {
+    this.flaggedSeats = seats;
+    this.requestDraw();
+  }
+
+  /** How wide a seat is drawn right now, in CSS pixels. */
+  seatDiameterOnScreen(): number {
+    return this.layout.seatSize * this.scale;
   }
 
   /** The canvas's CSS size and the device pixel ratio; the first call fits the venue to the view. */
@@ -250,6 +263,8 @@ export class SeatMapRenderer {
       this.canvas.dataset.statusVersion = String(this.paintVersion);
     }
     this.canvas.dataset.zoom = (this.scale / this.fitScale).toFixed(2);
+    // Where layout coordinates land on the canvas (CSS px = x * scale + offset): lets tests aim at seats.
+    this.canvas.dataset.viewTransform = `${this.scale} ${this.offsetX} ${this.offsetY}`;
   }
 
   /** Twice the fitted resolution (so the overview is sharp), within the memory budget. */
@@ -369,13 +384,22 @@ export class SeatMapRenderer {
   private drawSelectionAndHover(): void {
     const { context, layout, scale } = this;
     const radius = Math.max(layout.seatSize / 2, 3 / scale);
+    // A little larger than a seat, so the white ring does not make the fan's own seats look smaller.
+    const selectedRadius = Math.max(layout.seatSize * 0.6, 3.5 / scale);
     for (const seat of this.selectedSeats) {
       context.beginPath();
-      context.arc(layout.x[seat] ?? 0, layout.y[seat] ?? 0, radius, 0, Math.PI * 2);
+      context.arc(layout.x[seat] ?? 0, layout.y[seat] ?? 0, selectedRadius, 0, Math.PI * 2);
       context.fillStyle = THEME.selectedFill;
       context.fill();
       context.lineWidth = 1.5 / scale;
       context.strokeStyle = THEME.selectedRing;
+      context.stroke();
+    }
+    for (const seat of this.flaggedSeats) {
+      context.beginPath();
+      context.arc(layout.x[seat] ?? 0, layout.y[seat] ?? 0, radius + 2 / scale, 0, Math.PI * 2);
+      context.lineWidth = 2.5 / scale;
+      context.strokeStyle = THEME.flaggedRing;
       context.stroke();
     }
     if (this.hoveredSeat >= 0) {

@@ -1,13 +1,15 @@
 "use client";
 
-import { useMemo } from "react";
+import { type ReactNode, useMemo } from "react";
 import { Notice } from "@/components/notice";
+import type { ApiProblem } from "@/lib/api-errors";
+import type { LiveConnectionState } from "@/lib/apollo/live-connection";
 import { formatCount } from "@/lib/format";
 import { SEAT_STATUS_LABELS, type SeatLayout, SeatStatus } from "./seat-layout";
 import styles from "./seat-map.module.css";
 import { SeatMapCanvas } from "./seat-map-canvas";
 import type { SeatPaint } from "./seat-map-renderer";
-import { type SeatMapData, useSeatMapData } from "./use-seat-map-data";
+import type { SeatMapData } from "./use-seat-map-data";
 
 export interface SeatMapTier {
   id: string;
@@ -18,6 +20,8 @@ export interface SeatMapTier {
 }
 
 const STATUS_COLOURS = {
+  // Drawn by the renderer over the seat's own colour (see THEME.selectedFill).
+  yours: "#111827",
   held: "#a7b0bd",
   sold: "#7c8594",
   notForSale: "#e4e8ee",
@@ -64,41 +68,106 @@ function paintSeats(layout: SeatLayout, statuses: Uint8Array, tiers: readonly Se
 }
 
 /** "101" reads better as "Section 101"; names that are already words ("Balcony Left") stay as they are. */
-function sectionTitle(name: string): string {
+export function sectionTitle(name: string): string {
   return /^\d+[a-z]?$/i.test(name) ? `Section ${name}` : name;
 }
 
-/** Available seats per tier, for the legend. */
-function availableByTier(layout: SeatLayout, statuses: Uint8Array): Map<string, number> {
-  const availableBySection = new Uint32Array(layout.sections.length);
-  for (let seat = 0; seat < layout.seatCount; seat++) {
-    if (statuses[seat] === SeatStatus.Available) {
-      const section = layout.sectionOfSeat[seat] ?? 0;
-      availableBySection[section] = (availableBySection[section] ?? 0) + 1;
-    }
-  }
-  const counts = new Map<string, number>();
-  layout.sections.forEach((section, index) => {
-    if (section.priceTierId === null) return;
-    counts.set(
-      section.priceTierId,
-      (counts.get(section.priceTierId) ?? 0) + (availableBySection[index] ?? 0),
-    );
-  });
-  return counts;
+interface StatusCounts {
+  /** Available seats per tier, for the legend. */
+  availableByTier: Map<string, number>;
+  held: number;
 }
 
-function SeatMapReady({ data, tiers }: { data: SeatMapData; tiers: readonly SeatMapTier[] }) {
+function countStatuses(layout: SeatLayout, statuses: Uint8Array): StatusCounts {
+  const availableBySection = new Uint32Array(layout.sections.length);
+  let held = 0;
+  for (let seat = 0; seat < layout.seatCount; seat++) {
+    const status = statuses[seat];
+    if (status === SeatStatus.Available) {
+      const section = layout.sectionOfSeat[seat] ?? 0;
+      availableBySection[section] = (availableBySection[section] ?? 0) + 1;
+    } else if (status === SeatStatus.Held) {
+      held++;
+    }
+  }
+  const availableByTier = new Map<string, number>();
+  layout.sections.forEach((section, index) => {
+    if (section.priceTierId === null) return;
+    availableByTier.set(
+      section.priceTierId,
+      (availableByTier.get(section.priceTierId) ?? 0) + (availableBySection[index] ?? 0),
+    );
+  });
+  return { availableByTier, held };
+}
+
+const LIVE_LABELS: Record<LiveConnectionState["status"], string> = {
+  idle: "Connecting…",
+  connecting: "Connecting…",
+  connected: "Live",
+  reconnecting: "Reconnecting…",
+};
+
+/** Whether the map follows other fans' holds right now. */
+function LiveBadge({ connection }: { connection: LiveConnectionState }) {
+  const live = connection.status === "connected";
+  return (
+    <span
+      className={`${styles.liveBadge} ${live ? styles.liveOn : styles.liveOff}`}
+      data-live-status={connection.status}
+      title={live ? "Seats update as other fans hold and release them" : "Live updates paused: reconnecting"}
+    >
+      <span className={styles.liveDot} aria-hidden="true" />
+      {LIVE_LABELS[connection.status]}
+    </span>
+  );
+}
+
+export interface SeatMapViewProps {
+  data: SeatMapData;
+  tiers: readonly SeatMapTier[];
+  connection: LiveConnectionState;
+  /** Seats the fan has picked but not held yet. */
+  selectedSeatIds: ReadonlySet<string>;
+  /** Seats in the fan's own holds (the map shows them as held, like anyone's). */
+  heldByYouSeatIds: ReadonlySet<string>;
+  flaggedSeatIds: ReadonlySet<string>;
+  onSeatActivate?: (seat: number) => void;
+  /** Shown above the legend: the fan's selection and holds. */
+  panel?: ReactNode;
+}
+
+/** The live seat map with its legend, the fan's own seats drawn as theirs. */
+export function SeatMapView({
+  data,
+  tiers,
+  connection,
+  selectedSeatIds,
+  heldByYouSeatIds,
+  flaggedSeatIds,
+  onSeatActivate,
+  panel,
+}: SeatMapViewProps) {
   const { layout, statuses, statusVersion } = data;
   const paint = useMemo(() => paintSeats(layout, statuses, tiers), [layout, statuses, tiers]);
-  const available = useMemo(() => availableByTier(layout, statuses), [layout, statuses]);
+  const counts = useMemo(() => countStatuses(layout, statuses), [layout, statuses]);
   const tierById = useMemo(() => new Map(tiers.map((tier) => [tier.id, tier])), [tiers]);
-  const totalAvailable = [...available.values()].reduce((sum, count) => sum + count, 0);
+  const yourSeatIds = useMemo(
+    () => new Set([...selectedSeatIds, ...heldByYouSeatIds]),
+    [selectedSeatIds, heldByYouSeatIds],
+  );
+  const totalAvailable = [...counts.availableByTier.values()].reduce((sum, count) => sum + count, 0);
 
   const seatDetails = (seat: number) => {
     const section = layout.sections[layout.sectionOfSeat[seat] ?? 0];
     const tier = section?.priceTierId ? tierById.get(section.priceTierId) : undefined;
     const status = statuses[seat] ?? SeatStatus.NotForSale;
+    const seatId = layout.seatIds[seat] ?? "";
+    const statusLabel = heldByYouSeatIds.has(seatId)
+      ? "Held by you"
+      : selectedSeatIds.has(seatId)
+        ? "Selected"
+        : (SEAT_STATUS_LABELS[status] ?? "Unknown");
     return (
       <>
         <strong>
@@ -106,7 +175,7 @@ function SeatMapReady({ data, tiers }: { data: SeatMapData; tiers: readonly Seat
           {layout.numberOfSeat[seat]}
         </strong>
         <span>{tier ? `${tier.name} · ${tier.price}` : "No price tier"}</span>
-        <span className={STATUS_CLASS_NAMES[status]}>{SEAT_STATUS_LABELS[status] ?? "Unknown"}</span>
+        <span className={STATUS_CLASS_NAMES[status]}>{statusLabel}</span>
       </>
     );
   };
@@ -117,71 +186,96 @@ function SeatMapReady({ data, tiers }: { data: SeatMapData; tiers: readonly Seat
         layout={layout}
         paint={paint}
         statusVersion={statusVersion}
+        selectedSeatIds={yourSeatIds}
+        flaggedSeatIds={flaggedSeatIds}
+        heldSeatCount={counts.held}
+        onSeatActivate={onSeatActivate}
         summary={`Seat map with ${formatCount(layout.seatCount)} seats, ${formatCount(totalAvailable)} available.`}
         seatDetails={seatDetails}
+        status={<LiveBadge connection={connection} />}
       />
-      <aside className={styles.legend} aria-label="Seat map legend">
-        <h3>Price tiers</h3>
-        <ul>
-          {tiers.map((tier) => (
-            <li key={tier.id}>
-              <span className={styles.swatch} style={{ background: tier.colour }} aria-hidden="true" />
-              <span className={styles.legendName}>{tier.name}</span>
-              <span className={styles.legendPrice}>{tier.price}</span>
-              <span className={styles.legendCount}>{formatCount(available.get(tier.id) ?? 0)} available</span>
+      <aside className={styles.side} aria-label="Your seats and the seat map legend">
+        {panel}
+        <div className={styles.legend}>
+          <h3>Price tiers</h3>
+          <ul>
+            {tiers.map((tier) => (
+              <li key={tier.id}>
+                <span className={styles.swatch} style={{ background: tier.colour }} aria-hidden="true" />
+                <span className={styles.legendName}>{tier.name}</span>
+                <span className={styles.legendPrice}>{tier.price}</span>
+                <span className={styles.legendCount}>
+                  {formatCount(counts.availableByTier.get(tier.id) ?? 0)} available
+                </span>
+              </li>
+            ))}
+          </ul>
+          <h3>Other seats</h3>
+          <ul>
+            <li>
+              <span
+                className={styles.swatch}
+                style={{ background: STATUS_COLOURS.yours }}
+                aria-hidden="true"
+              />
+              <span className={styles.legendName}>Yours (picked or held)</span>
             </li>
-          ))}
-        </ul>
-        <h3>Other seats</h3>
-        <ul>
-          <li>
-            <span className={styles.swatch} style={{ background: STATUS_COLOURS.held }} aria-hidden="true" />
-            <span className={styles.legendName}>Held by another fan</span>
-          </li>
-          <li>
-            <span className={styles.swatch} style={{ background: STATUS_COLOURS.sold }} aria-hidden="true" />
-            <span className={styles.legendName}>Sold</span>
-          </li>
-          <li>
-            <span
-              className={styles.swatch}
-              style={{ background: STATUS_COLOURS.notForSale }}
-              aria-hidden="true"
-            />
-            <span className={styles.legendName}>Not for sale</span>
-          </li>
-        </ul>
-        <p className={styles.hint}>Scroll or pinch to zoom, drag to move. Hover or tap a seat for details.</p>
+            <li>
+              <span
+                className={styles.swatch}
+                style={{ background: STATUS_COLOURS.held }}
+                aria-hidden="true"
+              />
+              <span className={styles.legendName}>Held by other fans</span>
+            </li>
+            <li>
+              <span
+                className={styles.swatch}
+                style={{ background: STATUS_COLOURS.sold }}
+                aria-hidden="true"
+              />
+              <span className={styles.legendName}>Sold</span>
+            </li>
+            <li>
+              <span
+                className={styles.swatch}
+                style={{ background: STATUS_COLOURS.notForSale }}
+                aria-hidden="true"
+              />
+              <span className={styles.legendName}>Not for sale</span>
+            </li>
+          </ul>
+          <p className={styles.hint}>
+            Scroll or pinch to zoom, drag to move. Hover or tap a seat for details
+            {onSeatActivate ? ", click or tap it to pick it." : "."}
+          </p>
+        </div>
       </aside>
     </div>
   );
 }
 
-/** The event's seat map with its legend, and clear loading and error states. */
-export function SeatMap({ eventId, tiers }: { eventId: string; tiers: readonly SeatMapTier[] }) {
-  const { state, retry } = useSeatMapData(eventId);
-  if (state.phase === "loading") {
-    return (
-      <div className={styles.placeholder} role="status">
-        <span className={styles.spinner} aria-hidden="true" />
-        Loading the seat map…
-      </div>
-    );
-  }
-  if (state.phase === "error") {
-    return (
-      <Notice
-        tone="error"
-        title="The seat map could not be loaded"
-        action={
-          <button type="button" className="button" onClick={retry}>
-            Try again
-          </button>
-        }
-      >
-        {state.problem.title}. {state.problem.message}
-      </Notice>
-    );
-  }
-  return <SeatMapReady data={state.data} tiers={tiers} />;
+export function SeatMapLoading() {
+  return (
+    <div className={styles.placeholder} role="status">
+      <span className={styles.spinner} aria-hidden="true" />
+      Loading the seat map…
+    </div>
+  );
+}
+
+export function SeatMapError({ problem, onRetry }: { problem: ApiProblem; onRetry: () => void }) {
+  return (
+    <Notice
+      tone="error"
+      title="The seat map could not be loaded"
+      action={
+        <button type="button" className="button" onClick={onRetry}>
+          Try again
+        </button>
+      }
+    >
+      {problem.title}. {problem.message}
+    </Notice>
+  );
 }

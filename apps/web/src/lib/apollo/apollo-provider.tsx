@@ -1,19 +1,45 @@
 "use client";
 
-import { HttpLink } from "@apollo/client";
+import { ApolloLink, HttpLink } from "@apollo/client";
+import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { ApolloClient, ApolloNextAppProvider, InMemoryCache } from "@apollo/client-integration-nextjs";
-import { type ReactNode, useCallback } from "react";
+import { OperationTypeNode } from "graphql";
+import { createContext, type ReactNode, useCallback, useContext, useState } from "react";
+import { createLiveConnection, type LiveConnection } from "./live-connection";
+
+const LiveConnectionContext = createContext<LiveConnection | null>(null);
+
+/** The browser's WebSocket to the API, or null while rendering on the server (which never subscribes). */
+export function useLiveConnection(): LiveConnection | null {
+  return useContext(LiveConnectionContext);
+}
 
 /** Apollo Client for Client Components; the API URL comes from the server at request time. */
 export function ApolloProvider({ apiUrl, children }: { apiUrl: string; children: ReactNode }) {
-  const makeClient = useCallback(
-    () =>
-      new ApolloClient({
-        cache: new InMemoryCache(),
-        // The session cookie (sign-in comes later) must travel with cross-origin API calls.
-        link: new HttpLink({ uri: apiUrl, credentials: "include" }),
-      }),
-    [apiUrl],
+  const [liveConnection] = useState(() =>
+    typeof window === "undefined" ? null : createLiveConnection(apiUrl),
   );
-  return <ApolloNextAppProvider makeClient={makeClient}>{children}</ApolloNextAppProvider>;
+  const makeClient = useCallback(() => {
+    // The session cookie must travel with cross-origin API calls.
+    const httpLink = new HttpLink({ uri: apiUrl, credentials: "include" });
+    return new ApolloClient({
+      cache: new InMemoryCache({
+        // A fan's holds always arrive as the whole current list: the new one replaces the old.
+        typePolicies: { User: { fields: { holds: { merge: false } } } },
+      }),
+      // Subscriptions go over the WebSocket, everything else over HTTP.
+      link: liveConnection
+        ? ApolloLink.split(
+            ({ operationType }) => operationType === OperationTypeNode.SUBSCRIPTION,
+            new GraphQLWsLink(liveConnection.client),
+            httpLink,
+          )
+        : httpLink,
+    });
+  }, [apiUrl, liveConnection]);
+  return (
+    <LiveConnectionContext value={liveConnection}>
+      <ApolloNextAppProvider makeClient={makeClient}>{children}</ApolloNextAppProvider>
+    </LiveConnectionContext>
+  );
 }

@@ -11,7 +11,7 @@ import { query } from "@/lib/apollo/server-client";
 import { describeSale } from "@/lib/event-sale";
 import { formatCount, formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
 import { tierColour } from "@/lib/tier-colours";
-import { SeatMap, type SeatMapTier } from "@/seat-map/seat-map";
+import { EventSeating, type SeatingTier } from "@/seating/event-seating";
 import styles from "./page.module.css";
 
 const EventPageDocument = graphql(`
@@ -166,11 +166,13 @@ export default async function EventPage({ params }: PageProps<"/events/[id]">) {
     .filter((rule) => rule !== null)
     .join(" · ");
   const prices = priceRange(event);
-  const tiers: SeatMapTier[] = event.priceTiers.map((tier, index) => ({
+  const tiers: SeatingTier[] = event.priceTiers.map((tier, index) => ({
     id: tier.id,
     name: tier.name,
     colour: tierColour(index),
     price: formatMoney(tier.price.amount, tier.price.currency),
+    amount: tier.price.amount,
+    currency: tier.price.currency,
   }));
 
   return (
@@ -241,7 +243,20 @@ export default async function EventPage({ params }: PageProps<"/events/[id]">) {
 
       <section className={styles.seats} aria-labelledby="seats-heading">
         <h2 id="seats-heading">Seat map</h2>
-        <SeatMap eventId={event.id} tiers={tiers} />
+        <EventSeating
+          event={{
+            id: event.id,
+            status: event.status,
+            onSale: event.onSale,
+            saleStartsAt: event.saleStartsAt,
+            queueEnabled: event.queueEnabled,
+            maxTicketsPerAccount: event.maxTicketsPerAccount,
+            holdSeconds: event.holdSeconds,
+            feePerTicket: event.feePerTicket,
+            timeZone: venue.timezone,
+          }}
+          tiers={tiers}
+        />
       </section>
     </article>
   );
