@@ -485,6 +485,32 @@ test("messages published out of order by two instances reach subscribers in sequ
   second.close();
 });
 
+test("fans who leave stop receiving while the others go on; the last one out closes the listener", async () => {
+  const id = await eventId(NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
+  const [seatA, seatB, seatC] = (await seatIdsOf(id)).slice(-3);
+  assert.ok(seatA && seatB && seatC);
+  const channel = `${prefix}SEAT_MAP_CHANGED:{ev:${id}}`;
+  const stayer = watch(apiA, id);
+  const leaver = watch(apiA, id);
+  await subscribedInRedis(id);
+  await primed(apiB, id, seatA, [stayer, leaver]);
+  await leaver.dispose();
+  const leaverCount = leaver.deltas.length;
+  await changeSeats(apiB, id, [seatB], "HELD");
+  const version = await settled(id, [stayer]);
+  assert.equal(leaver.deltas.length, leaverCount, "no message after completing");
+  assert.ok(stayer.deltas.some((delta) => delta.version === version));
+  const [, listenersBefore] = (await redis.pubsub("NUMSUB", channel)) as [string, number];
+  await stayer.dispose();
+  // Only instance A listened to this event; with its last fan gone it unsubscribes from Redis.
+  await waitFor("the listener to close", async () => {
+    const [, count] = (await redis.pubsub("NUMSUB", channel)) as [string, number];
+    return count < listenersBefore;
+  });
+  await changeSeats(apiB, id, [seatC], "HELD");
+  await settled(id, []);
+});
+
 test("a malformed event id is BAD_USER_INPUT", async () => {
   const client = createClient({
     url: apiA.url.replace(/^http/, "ws"),
