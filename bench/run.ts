@@ -24,6 +24,11 @@ const scenarios: Record<string, Scenario> = {
     summary: "1,000 and 5,000 graphql-ws fans watching one stadium's seat map while seats change",
     load: () => import("./scenarios/fanout.js"),
   },
+  holds: {
+    summary:
+      "logged-in fans holding random stadium seats at fixed arrival rates (open loop, HDR percentiles)",
+    load: () => import("./scenarios/holds.js"),
+  },
 };
 
 function usage(): string {

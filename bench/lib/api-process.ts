@@ -27,6 +27,8 @@ export interface ApiOptions {
   databaseUrl: string;
   /** Extra flags for node itself, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
+  /** Extra environment for the API, e.g. a login rate limit a scenario's many accounts would trip. */
+  env?: Record<string, string>;
 }
 
 async function freePort(): Promise<number> {
@@ -67,7 +69,7 @@ async function waitUntilReady(child: ChildProcess, baseUrl: URL): Promise<string
 }
 
 /** Starts the built API on a free local port, as in production, and waits until /readyz says so. */
-export async function startApi({ databaseUrl, nodeArgs = [] }: ApiOptions): Promise<RunningApi> {
+export async function startApi({ databaseUrl, nodeArgs = [], env = {} }: ApiOptions): Promise<RunningApi> {
   requireApiBuild();
   const port = await freePort();
   // Keys of this run apart from any other user of the same Redis.
@@ -83,6 +85,7 @@ export async function startApi({ databaseUrl, nodeArgs = [] }: ApiOptions): Prom
       DATABASE_URL: databaseUrl,
       REDIS_KEY_PREFIX: redisKeyPrefix,
       SHUTDOWN_GRACE_MS: "2000",
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
