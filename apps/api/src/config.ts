@@ -55,8 +55,8 @@ const schema = z.object({
   // How often each instance's sweeper releases expired holds, and how many it takes per transaction.
   HOLD_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(2_000),
   HOLD_SWEEP_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
-  // After a Redis failure, holds skip the seat-lock fast path (Postgres alone) for this long.
-  SEAT_LOCK_RETRY_AFTER_MS: z.coerce.number().int().min(0).default(1_000),
+  // After a Redis failure, seat locks and the session cache leave Redis alone (Postgres serves) this long.
+  REDIS_RETRY_AFTER_MS: z.coerce.number().int().min(0).default(1_000),
 });
 
 export type Config = z.infer<typeof schema>;

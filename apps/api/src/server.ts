@@ -120,7 +120,13 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   );
 
   const metrics = createMetrics();
-  const sessions = new SessionStore(db, redis, log, config.SESSION_TTL_SECONDS);
+  const sessions = new SessionStore(
+    db,
+    redis,
+    log,
+    config.SESSION_TTL_SECONDS,
+    config.REDIS_RETRY_AFTER_MS,
+  );
   const pubSub = createPubSub(redisSettings, log);
   const seating = new SeatingService(db);
   const seatMapLive = new SeatMapLive(db, pubSub, seating, log, metrics, {
@@ -130,7 +136,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const holdEffects = {
     notifier: seatMapLive,
     seatLocks: new SeatLocks(redis, metrics.seatLocks, log, {
-      retryAfterMs: config.SEAT_LOCK_RETRY_AFTER_MS,
+      retryAfterMs: config.REDIS_RETRY_AFTER_MS,
     }),
   };
   const holdSweeper = new HoldSweeper(db, holdEffects, log, {

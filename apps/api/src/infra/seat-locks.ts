@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
 import type { RedisClient } from "./redis.js";
+import { RedisBreaker } from "./redis-breaker.js";
 
 // The Redis fast path in front of the Postgres guard (docs/holds.md). A seat lock is a key per event
 // seat whose value is the hold id; it only keeps the crowd off Postgres, it never decides. All keys
@@ -72,8 +73,7 @@ export interface SeatLocksOptions {
 }
 
 export class SeatLocks {
-  private skipUntil = 0;
-  private redisDown = false;
+  private readonly breaker: RedisBreaker;
   // Locks whose release failed while Redis was unreachable: a stalled Redis keeps its keys, and a
   // stale lock would turn fans away from free seats until its TTL ends.
   private readonly pendingReleases = new Map<string, PendingRelease>();
@@ -82,10 +82,18 @@ export class SeatLocks {
   constructor(
     private readonly redis: RedisClient,
     private readonly counter: Metrics["seatLocks"],
-    private readonly log: Logger,
-    private readonly options: SeatLocksOptions,
+    log: Logger,
+    options: SeatLocksOptions,
   ) {
     this.maxPendingReleases = options.maxPendingReleases ?? 10_000;
+    this.breaker = new RedisBreaker(
+      log,
+      {
+        off: "seat-lock fast path off: Redis failed, holds go to Postgres alone",
+        on: "seat-lock fast path back on: Redis answers again",
+      },
+      options.retryAfterMs,
+    );
   }
 
   /** Locks every seat for `holdId` for `ttlMs`, or none. Never throws: Redis trouble is an outcome. */
@@ -95,7 +103,7 @@ export class SeatLocks {
     seatIds: readonly number[],
     ttlMs: number,
   ): Promise<AcquireResult> {
-    if (!this.available()) {
+    if (!this.breaker.available()) {
       this.counter.inc({ operation: "acquire", outcome: "bypassed" });
       return { outcome: "bypassed" };
     }
@@ -104,11 +112,11 @@ export class SeatLocks {
     try {
       taken = (await acquireScript.run(this.redis, keys, [holdId, Math.max(1, ttlMs)])) as number[];
     } catch (error) {
-      this.failed(error);
+      this.breaker.failed(error);
       this.counter.inc({ operation: "acquire", outcome: "failed" });
       return { outcome: "failed" };
     }
-    this.succeeded();
+    this.breaker.succeeded();
     if (taken.length === 0) {
       this.counter.inc({ operation: "acquire", outcome: "acquired" });
       return { outcome: "acquired" };
@@ -123,7 +131,7 @@ export class SeatLocks {
    */
   async release(eventId: number, holdId: string, seatIds: readonly number[]): Promise<void> {
     if (seatIds.length === 0) return;
-    if (!this.available()) {
+    if (!this.breaker.available()) {
       this.counter.inc({ operation: "release", outcome: "bypassed" });
       this.remember(holdId, { eventId, seatIds });
       return;
@@ -135,27 +143,23 @@ export class SeatLocks {
         [holdId],
       );
     } catch (error) {
-      this.failed(error);
+      this.breaker.failed(error);
       this.counter.inc({ operation: "release", outcome: "failed" });
       this.remember(holdId, { eventId, seatIds });
       return;
     }
-    this.succeeded();
+    this.breaker.succeeded();
     this.counter.inc({ operation: "release", outcome: "released" });
   }
 
   /** Retries releases that failed during a Redis outage (called by the hold sweeper). */
   async retryPendingReleases(): Promise<void> {
-    if (this.pendingReleases.size === 0 || !this.available()) return;
+    if (this.pendingReleases.size === 0 || !this.breaker.available()) return;
     const pending = [...this.pendingReleases];
     this.pendingReleases.clear();
     for (const [holdId, { eventId, seatIds }] of pending) {
       await this.release(eventId, holdId, seatIds);
     }
-  }
-
-  private available(): boolean {
-    return Date.now() >= this.skipUntil;
   }
 
   private remember(holdId: string, release: PendingRelease): void {
@@ -164,23 +168,5 @@ export class SeatLocks {
       if (oldest !== undefined) this.pendingReleases.delete(oldest);
     }
     this.pendingReleases.set(holdId, release);
-  }
-
-  // A tiny circuit breaker: after a failure, leave Redis alone for a moment so that every hold does
-  // not pay a timeout; log only when the state changes.
-  private failed(error: unknown): void {
-    this.skipUntil = Date.now() + this.options.retryAfterMs;
-    if (this.redisDown) return;
-    this.redisDown = true;
-    this.log.warn(
-      { err: error instanceof Error ? error.message : String(error) },
-      "seat-lock fast path off: Redis failed, holds go to Postgres alone",
-    );
-  }
-
-  private succeeded(): void {
-    if (!this.redisDown) return;
-    this.redisDown = false;
-    this.log.info("seat-lock fast path back on: Redis answers again");
   }
 }

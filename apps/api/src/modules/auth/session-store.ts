@@ -3,6 +3,7 @@ import type { Role } from "../../generated/prisma/enums.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
+import { RedisBreaker } from "../../infra/redis-breaker.js";
 
 export interface Viewer {
   userId: string;
@@ -30,12 +31,25 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
  * out. Only a hash of the token is ever stored.
  */
 export class SessionStore {
+  private readonly breaker: RedisBreaker;
+
   constructor(
     private readonly db: Db,
     private readonly redis: RedisClient,
     private readonly log: Logger,
     private readonly ttlSeconds: number,
-  ) {}
+    redisRetryAfterMs = 1_000,
+  ) {
+    // A stalled Redis would otherwise cost every request two command timeouts (read, then write back).
+    this.breaker = new RedisBreaker(
+      log,
+      {
+        off: "session cache off: Redis failed, sessions are read from Postgres",
+        on: "session cache back on: Redis answers again",
+      },
+      redisRetryAfterMs,
+    );
+  }
 
   async create(viewer: Viewer, meta: SessionMeta): Promise<{ token: string; expiresAt: Date }> {
     const token = randomBytes(32).toString("base64url");
@@ -81,17 +95,25 @@ export class SessionStore {
   }
 
   private async fromRedis(tokenHash: string): Promise<CachedSession | null> {
+    if (!this.breaker.available()) return null;
     try {
       const value = await this.redis.get(redisKey(tokenHash));
+      this.breaker.succeeded();
       return value ? (JSON.parse(value) as CachedSession) : null;
-    } catch {
+    } catch (error) {
+      this.breaker.failed(error);
       return null;
     }
   }
 
   private async cache(tokenHash: string, session: CachedSession): Promise<void> {
     const ttlMs = session.expiresAt - Date.now();
-    if (ttlMs <= 0) return;
-    await this.redis.set(redisKey(tokenHash), JSON.stringify(session), "PX", ttlMs).catch(() => undefined);
+    if (ttlMs <= 0 || !this.breaker.available()) return;
+    try {
+      await this.redis.set(redisKey(tokenHash), JSON.stringify(session), "PX", ttlMs);
+      this.breaker.succeeded();
+    } catch (error) {
+      this.breaker.failed(error);
+    }
   }
 }
