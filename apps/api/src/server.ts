@@ -120,13 +120,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   );
 
   const metrics = createMetrics();
-  const sessions = new SessionStore(
-    db,
-    redis,
-    log,
-    config.SESSION_TTL_SECONDS,
-    config.REDIS_RETRY_AFTER_MS,
-  );
+  const sessions = new SessionStore(db, redis, log, config.SESSION_TTL_SECONDS, config.REDIS_RETRY_AFTER_MS);
   const pubSub = createPubSub(redisSettings, log);
   const seating = new SeatingService(db);
   const seatMapLive = new SeatMapLive(db, pubSub, seating, log, metrics, {
