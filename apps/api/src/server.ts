@@ -195,9 +195,12 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       // Incremental delivery needs graphql 17; the schema offers no @defer/@stream.
       throw new Error("Unexpected chunked GraphQL response");
     }
-    const responseHeaders = new Map(response.headers);
-    if (setCookies.length) responseHeaders.set("set-cookie", setCookies.join("\n"));
-    return { status: response.status ?? 200, headers: responseHeaders, body: response.body.string };
+    return {
+      status: response.status ?? 200,
+      headers: response.headers,
+      setCookies,
+      body: response.body.string,
+    };
   }
 
   async function sendGraphQLResponse(
@@ -223,9 +226,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       res.end(headOnly ? undefined : payload);
       return;
     }
-    for (const [name, value] of response.headers) {
-      res.setHeader(name, name === "set-cookie" ? value.split("\n") : value);
-    }
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    if (response.setCookies.length) res.setHeader("set-cookie", response.setCookies);
     let payload: Buffer = Buffer.from(response.body);
     if (encoding !== "identity" && payload.length > COMPRESS_ABOVE_BYTES) {
       payload = await compress(payload, encoding);

@@ -36,9 +36,14 @@ function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
+/** The error a resolver or rule threw, behind the GraphQLError that graphql-js wrapped it in. */
+function originalOf(error: unknown): unknown {
+  return error instanceof GraphQLError && error.originalError ? error.originalError : error;
+}
+
 /** True for errors that were not meant for clients: they are logged and masked. */
 export function isUnexpected(error: unknown): boolean {
-  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+  const original = originalOf(error);
   if (original instanceof AppError || original instanceof ArgumentValidationError) return false;
   return !(original instanceof GraphQLError);
 }
@@ -49,7 +54,7 @@ export function isUnexpected(error: unknown): boolean {
  */
 export function createErrorFormatter(exposeStack: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+    const original = originalOf(error);
     const { stacktrace, ...extensions } = formatted.extensions ?? {};
     const debug = exposeStack && stacktrace ? { stacktrace } : {};
     if (original instanceof ArgumentValidationError) {
@@ -66,7 +71,7 @@ export function createErrorFormatter(exposeStack: boolean) {
     if (
       code &&
       PASS_THROUGH.has(code) &&
-      !(original instanceof Error && !(original instanceof GraphQLError))
+      (original instanceof GraphQLError || !(original instanceof Error))
     ) {
       return { ...formatted, extensions: { ...extensions, ...debug } };
     }

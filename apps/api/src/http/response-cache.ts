@@ -26,6 +26,8 @@ export interface CachedResponse {
 export interface FreshResponse {
   status: number;
   headers: Map<string, string>;
+  /** Set-Cookie values: a response that sets a cookie belongs to one caller and is never shared. */
+  setCookies: string[];
   body: string;
 }
 
@@ -105,7 +107,7 @@ export class ResponseCache {
   private store(key: string, fresh: FreshResponse): CachedResponse | FreshResponse {
     const cacheControl = fresh.headers.get("cache-control");
     const maxAge = cacheableFor(cacheControl);
-    if (fresh.status !== 200 || maxAge <= 0 || !cacheControl) return fresh;
+    if (fresh.status !== 200 || maxAge <= 0 || !cacheControl || fresh.setCookies.length > 0) return fresh;
     const body = Buffer.from(fresh.body);
     if (body.length > this.maxBytes / 4) return fresh;
     const entry: CachedResponse = {
@@ -123,11 +125,11 @@ export class ResponseCache {
     return entry;
   }
 
+  /** Over budget: drop the oldest entries (insertion order) until the cache fits again. */
   private evict(): void {
-    const now = Date.now();
     for (const [key, entry] of this.entries) {
       if (this.bytes <= this.maxBytes) return;
-      if (entry.expiresAt <= now || this.bytes > this.maxBytes) this.remove(key, entry);
+      this.remove(key, entry);
     }
   }
 
