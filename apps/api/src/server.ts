@@ -29,6 +29,7 @@ import { createPrisma, type Db } from "./infra/prisma.js";
 import { createPubSub } from "./infra/pubsub.js";
 import { createRedis, pingRedis, type RedisClient } from "./infra/redis.js";
 import { SeatLocks } from "./infra/seat-locks.js";
+import { createSqlPool } from "./infra/sql.js";
 import { LruMap } from "./lib/lru-map.js";
 import { AuthService } from "./modules/auth/auth.service.js";
 import { SessionStore, type Viewer } from "./modules/auth/session-store.js";
@@ -106,6 +107,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const production = config.NODE_ENV === "production";
   const log = overrides.log ?? createLogger(config.LOG_LEVEL);
   const db = overrides.db ?? createPrisma(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
+  const sql = createSqlPool(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
   const redisSettings = {
     url: config.REDIS_URL,
     keyPrefix: config.REDIS_KEY_PREFIX,
@@ -146,7 +148,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     }),
     catalog: new CatalogService(db),
     seating,
-    holds: new HoldsService(db, seating, holdEffects, { maxSeatsPerHold: config.HOLD_MAX_SEATS }),
+    holds: new HoldsService(db, sql, seating, holdEffects, { maxSeatsPerHold: config.HOLD_MAX_SEATS }),
   };
   const schema = await buildFrontrowSchema(pubSub);
   const limits = { maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST };
@@ -506,7 +508,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       // Seat changes of the drained requests still have to reach the other instances' fans.
       await seatMapLive.close(Math.max(deadline - Date.now(), 1_000));
       await apollo.stop();
-      await db.$disconnect();
+      await Promise.all([db.$disconnect(), sql.end()]);
       redis.disconnect();
       pubSub.close();
     },

@@ -1,5 +1,6 @@
 import { Prisma } from "../../generated/prisma/client.js";
 import type { SeatLocks } from "../../infra/seat-locks.js";
+import { type PreparedStatement, queryPrepared, type SqlPool, sqlStateOf } from "../../infra/sql.js";
 import type { SeatChangeNotifier } from "../seating/seat-changes.js";
 
 // The SQL of the hold protocol (docs/holds.md), shared by the holds service and the sweeper.
@@ -41,20 +42,77 @@ export interface EndedHolds {
 
 export const NOTHING_ENDED: EndedHolds = { holds: [], freedSeats: [] };
 
-export function seatOffers(sql: Sql, eventId: number, seatIds: readonly number[]): Promise<SeatOffer[]> {
-  return sql.$queryRaw<SeatOffer[]>`
-    SELECT es.seat_id AS "seatId", s.row_label AS "row", s.number, sec.id AS "sectionId",
-           sec.name AS "section", pt.price_minor AS "price"
-    FROM event_seat es
-    JOIN seat s ON s.id = es.seat_id
-    JOIN section sec ON sec.id = s.section_id
-    JOIN price_tier pt ON pt.id = es.price_tier_id
-    WHERE es.event_id = ${eventId} AND es.seat_id = ANY(${seatIds}::int[])`;
+/** An event as the hold path checks it. */
+export interface HoldableEvent {
+  id: number;
+  status: string;
+  saleStartsAt: Date;
+  startsAt: Date;
+  queueEnabled: boolean;
+  holdSeconds: number;
+  maxTicketsPerAccount: number;
+  currency: string;
+}
+
+type HoldRequestRow = Omit<HoldableEvent, "id"> & { [Key in keyof SeatOffer]: SeatOffer[Key] | null };
+
+// The event and which of the requested seats it sells (with their labels and prices): one statement.
+const HOLD_REQUEST: PreparedStatement = {
+  name: "holds.request",
+  text: `
+    SELECT e.status, e.sale_starts_at AS "saleStartsAt", e.starts_at AS "startsAt",
+           e.queue_enabled AS "queueEnabled", e.hold_seconds AS "holdSeconds",
+           e.max_tickets_per_account AS "maxTicketsPerAccount", e.currency,
+           o."seatId", o."row", o.number, o."sectionId", o.section, o.price
+    FROM event e
+    LEFT JOIN LATERAL (
+      SELECT es.seat_id AS "seatId", s.row_label AS "row", s.number, sec.id AS "sectionId",
+             sec.name AS "section", pt.price_minor AS "price"
+      FROM event_seat es
+      JOIN seat s ON s.id = es.seat_id
+      JOIN section sec ON sec.id = s.section_id
+      JOIN price_tier pt ON pt.id = es.price_tier_id
+      WHERE es.event_id = e.id AND es.seat_id = ANY($2::int[])
+    ) o ON true
+    WHERE e.id = $1`,
+};
+
+/** The event (null when there is none) and those of the requested seats it sells. */
+export async function holdRequest(
+  pool: SqlPool,
+  eventId: number,
+  seatIds: readonly number[],
+): Promise<{ event: HoldableEvent; offers: SeatOffer[] } | null> {
+  const rows = await queryPrepared<HoldRequestRow>(pool, HOLD_REQUEST, [eventId, seatIds]);
+  const [first] = rows;
+  if (!first) return null;
+  const { status, saleStartsAt, startsAt, queueEnabled, holdSeconds, maxTicketsPerAccount, currency } = first;
+  const event = {
+    id: eventId,
+    status,
+    saleStartsAt,
+    startsAt,
+    queueEnabled,
+    holdSeconds,
+    maxTicketsPerAccount,
+    currency,
+  };
+  const offers = rows.flatMap(({ seatId, row, number, sectionId, section, price }) =>
+    seatId === null ||
+    row === null ||
+    number === null ||
+    sectionId === null ||
+    section === null ||
+    price === null
+      ? []
+      : [{ seatId, row, number, sectionId, section, price }],
+  );
+  return { event, offers };
 }
 
 /**
  * Serialises one fan's hold requests for one event until the transaction ends, so that checking the
- * per-account limit and taking the hold it allows happen as one step.
+ * per-account limit and taking the hold it allows happen as one step. place_hold takes the same lock.
  */
 export async function lockFanForEvent(sql: Sql, userId: string, eventId: number): Promise<void> {
   await sql.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`hold-limit:${userId}:${eventId}`}, 0))`;
@@ -63,63 +121,73 @@ export async function lockFanForEvent(sql: Sql, userId: string, eventId: number)
 /** Seats the fan holds (active, unexpired holds) or has bought for the event. */
 export async function ticketsUsed(sql: Sql, userId: string, eventId: number): Promise<number> {
   const [row] = await sql.$queryRaw<{ used: number }[]>`
-    SELECT (
-      (SELECT coalesce(sum(cardinality(h.seat_ids)), 0) FROM hold h
-       WHERE h.user_id = ${userId}::uuid AND h.event_id = ${eventId} AND h.state = 'ACTIVE'
-         AND h.expires_at > now())
-      +
-      (SELECT count(*) FROM event_seat es JOIN "order" o ON o.id = es.order_id
-       WHERE es.event_id = ${eventId} AND es.status = 'SOLD' AND o.user_id = ${userId}::uuid)
-    )::int AS used`;
+    SELECT tickets_used(${userId}::uuid, ${eventId}::int) AS used`;
   return row?.used ?? 0;
 }
 
 export interface NewHold {
   id: string;
   userId: string;
-  eventId: number;
-  currency: string;
-  holdSeconds: number;
+  event: HoldableEvent;
   seats: readonly SeatOffer[];
 }
 
-export async function insertHold(sql: Sql, hold: NewHold): Promise<Date> {
-  const seatIds = hold.seats.map((seat) => seat.seatId);
-  const prices = hold.seats.map((seat) => seat.price);
-  const total = prices.reduce((sum, price) => sum + price, 0);
-  const [row] = await sql.$queryRaw<{ expiresAt: Date }[]>`
-    INSERT INTO hold (id, user_id, event_id, seat_ids, seat_prices, total_minor, currency, expires_at)
-    VALUES (${hold.id}::uuid, ${hold.userId}::uuid, ${hold.eventId}, ${seatIds}::int[], ${prices}::int[],
-            ${total}, ${hold.currency}, statement_timestamp() + make_interval(secs => ${hold.holdSeconds}))
-    RETURNING expires_at AS "expiresAt"`;
-  if (!row) throw new Error("inserting a hold returned no row");
-  return row.expiresAt;
+/** How a call of place_hold ended; unless "placed", it rolled back everything it did. */
+export type PlaceHoldResult =
+  | { outcome: "placed"; expiresAt: Date; takenOverHoldIds: string[] }
+  | { outcome: "limitExceeded"; used: number }
+  | { outcome: "unavailable"; seatIds: number[] };
+
+// The whole guard as one statement (migration 20261124230000_hold_fast_path): the fan's advisory lock,
+// the limit check, the hold row and the seat claim, all or nothing.
+const PLACE_HOLD: PreparedStatement = {
+  name: "holds.place",
+  text: `
+    SELECT hold_expires_at AS "expiresAt", taken_over_hold_ids AS "takenOverHoldIds"
+    FROM place_hold($1::uuid, $2::uuid, $3::int, $4::int[], $5::int[], $6::text, $7::int, $8::int)`,
+};
+
+type PlacedRow = { expiresAt: Date; takenOverHoldIds: string[] };
+
+function placeHoldValues({ id, userId, event, seats }: NewHold): unknown[] {
+  return [
+    id,
+    userId,
+    event.id,
+    seats.map((seat) => seat.seatId),
+    seats.map((seat) => seat.price),
+    event.currency,
+    event.holdSeconds,
+    event.maxTicketsPerAccount,
+  ];
+}
+
+function placed(rows: PlacedRow[]): PlaceHoldResult {
+  const [row] = rows;
+  if (!row) throw new Error("place_hold returned no row");
+  return { outcome: "placed", ...row };
+}
+
+/** Places a hold in a transaction of its own: one round trip. */
+export async function placeHold(pool: SqlPool, hold: NewHold): Promise<PlaceHoldResult> {
+  try {
+    return placed(await queryPrepared<PlacedRow>(pool, PLACE_HOLD, placeHoldValues(hold)));
+  } catch (error) {
+    const state = sqlStateOf(error);
+    if (state?.code === "FRLIM") return { outcome: "limitExceeded", used: Number(state.detail) };
+    if (state?.code === "FRSEA") {
+      return { outcome: "unavailable", seatIds: state.detail.split(",").map(Number) };
+    }
+    throw error;
+  }
 }
 
 /**
- * The guard: gives the hold every seat that is free, in one statement, and says which it got and from
- * which expired hold. Rows are locked in seat order, so concurrent guards wait for each other instead
- * of deadlocking; a seat another transaction takes meanwhile fails the re-check and is not returned.
+ * Places a hold inside a transaction that holds the fan's advisory lock, has checked the limit and has
+ * locked the free seats it gives: place_hold cannot refuse it then, so any error is a failure.
  */
-export function claimSeats(
-  sql: Sql,
-  eventId: number,
-  holdId: string,
-  seatIds: readonly number[],
-): Promise<{ seatId: number; previousHoldId: string | null }[]> {
-  return sql.$queryRaw`
-    WITH claimable AS (
-      SELECT es.seat_id, es.hold_id AS previous_hold_id
-      FROM event_seat es
-      WHERE es.event_id = ${eventId} AND es.seat_id = ANY(${seatIds}::int[]) AND ${SEAT_IS_FREE}
-      ORDER BY es.seat_id
-      FOR UPDATE
-    )
-    UPDATE event_seat es
-    SET status = 'HELD', hold_id = h.id, held_until = h.expires_at, version = es.version + 1
-    FROM claimable c, hold h
-    WHERE h.id = ${holdId}::uuid AND es.event_id = ${eventId} AND es.seat_id = c.seat_id
-    RETURNING es.seat_id AS "seatId", c.previous_hold_id AS "previousHoldId"`;
+export async function placeHoldInTransaction(tx: Sql, hold: NewHold): Promise<PlaceHoldResult> {
+  return placed(await tx.$queryRawUnsafe<PlacedRow[]>(PLACE_HOLD.text, ...placeHoldValues(hold)));
 }
 
 /** Seats of the event a hold or a sale has right now (expired holds do not count). */

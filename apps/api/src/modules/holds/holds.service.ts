@@ -1,21 +1,23 @@
 import { AppError, badInput, ErrorCode, notFound } from "../../errors.js";
 import type { Db } from "../../infra/prisma.js";
+import type { SqlPool } from "../../infra/sql.js";
 import { uuidv7 } from "../../lib/uuid7.js";
 import type { SeatingService, SeatMapView } from "../seating/seating.service.js";
 import {
   announceEnded,
-  claimSeats,
   type EndedHolds,
   expireHolds,
+  type HoldableEvent,
   type HoldEffects,
-  insertHold,
+  holdRequest,
   lockFanForEvent,
   lockFreeSeatsInOrder,
   NOTHING_ENDED,
+  placeHold,
+  placeHoldInTransaction,
   releaseLiveHold,
   type SeatOffer,
   type Sql,
-  seatOffers,
   takenSeatIds,
   ticketsUsed,
 } from "./hold-store.js";
@@ -57,22 +59,39 @@ export interface HoldsOptions {
   maxSeatsPerHold: number;
 }
 
-interface SaleEvent {
-  id: number;
-  currency: string;
-  holdSeconds: number;
-  maxTicketsPerAccount: number;
-}
-
-interface PlacedHold {
-  expiresAt: Date;
-  /** Expired holds whose seats this hold took over, now ended. */
-  ended: EndedHolds;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Waiting long for a pooled connection helps nobody during a spike or an outage: fail fast instead.
 const TRANSACTION_OPTIONS = { maxWait: 3_000, timeout: 10_000 };
+
+function limitExceeded(event: HoldableEvent, used: number, requested: number): AppError {
+  return new AppError(
+    ErrorCode.LIMIT_EXCEEDED,
+    `At most ${event.maxTicketsPerAccount} tickets per account for this event; you hold or bought ${used}`,
+    { limit: event.maxTicketsPerAccount, used, requested },
+  );
+}
+
+/** The event, when fans may hold its seats right now. */
+function checkSaleOpen(eventId: number, event: HoldableEvent | undefined): HoldableEvent {
+  if (!event || event.status === "DRAFT") throw notFound("Event", String(eventId));
+  const now = new Date();
+  if (event.status !== "ON_SALE" || event.saleStartsAt > now || event.startsAt <= now) {
+    const message =
+      event.status === "ON_SALE" && event.saleStartsAt > now
+        ? `Sales open at ${event.saleStartsAt.toISOString()}`
+        : `This event is not on sale (${event.status})`;
+    throw new AppError(ErrorCode.SALE_NOT_OPEN, message, {
+      saleStartsAt: event.saleStartsAt.toISOString(),
+      status: event.status,
+    });
+  }
+  // The waiting room (issue 5) will check `admissionToken` here. Until it exists no token can be
+  // valid, so events that use it refuse every hold rather than pretend to check one.
+  if (event.queueEnabled) {
+    throw new AppError(ErrorCode.NOT_ADMITTED, "This event uses the waiting room: join the queue first");
+  }
+  return event;
+}
 
 function seatsUnavailable(seatIds: readonly number[], quantity = seatIds.length): AppError {
   const message = seatIds.length
@@ -106,6 +125,8 @@ function holdView({ id, eventId, expiresAt, currency, seats }: HoldRecord): Hold
 export class HoldsService {
   constructor(
     private readonly db: Db,
+    /** The hot path: prepared statements, no interactive transaction. */
+    private readonly sql: SqlPool,
     private readonly seating: Pick<SeatingService, "seatMap">,
     private readonly effects: HoldEffects,
     private readonly options: HoldsOptions,
@@ -119,37 +140,42 @@ export class HoldsService {
         seatIds: [...new Set(duplicates)].map(String),
       });
     }
-    const [event, offers] = await Promise.all([
-      this.saleEvent(eventId),
-      seatOffers(this.db, eventId, seatIds),
-    ]);
-    const offerBySeat = new Map(offers.map((offer) => [offer.seatId, offer]));
+    const request = await holdRequest(this.sql, eventId, seatIds);
+    const event = checkSaleOpen(eventId, request?.event);
+    const offerBySeat = new Map(request?.offers.map((offer) => [offer.seatId, offer]));
     const notForSale = seatIds.filter((seatId) => !offerBySeat.has(seatId));
     if (notForSale.length) {
       throw badInput(`These seats are not for sale at this event: ${notForSale.join(", ")}`, {
         seatIds: notForSale.map(String),
       });
     }
-    // Refuse early (without touching Redis); the transaction checks again, authoritatively.
-    await this.checkLimit(this.db, userId, event, seatIds.length);
     const seats = seatIds.map((seatId) => offerBySeat.get(seatId) as SeatOffer);
 
     const holdId = uuidv7();
     const fastPath = await this.effects.seatLocks.acquire(eventId, holdId, seatIds, event.holdSeconds * 1000);
     if (fastPath.outcome === "conflict") throw seatsUnavailable(fastPath.takenSeatIds);
-    let placed: PlacedHold;
+    let expiresAt: Date;
+    let takenOverHoldIds: string[];
     try {
-      placed = await this.db.$transaction(async (tx) => {
-        await this.lockFanAndCheckLimit(tx, userId, event, seats.length);
-        return this.placeHold(tx, holdId, userId, event, seats);
-      }, TRANSACTION_OPTIONS);
+      const result = await placeHold(this.sql, { id: holdId, userId, event, seats });
+      if (result.outcome === "limitExceeded") throw limitExceeded(event, result.used, seats.length);
+      if (result.outcome === "unavailable") throw seatsUnavailable(result.seatIds);
+      ({ expiresAt, takenOverHoldIds } = result);
     } catch (error) {
       // A failed Redis call may still have set the locks: compare-and-delete is safe either way.
       if (fastPath.outcome !== "bypassed") await this.effects.seatLocks.release(eventId, holdId, seatIds);
       throw error;
     }
-    await this.announcePlaced(eventId, seatIds, placed.ended);
-    return holdView({ id: holdId, eventId, expiresAt: placed.expiresAt, currency: event.currency, seats });
+    // Seats taken over from expired holds: end those holds now (the sweeper would otherwise). Every
+    // write already treats them as gone, so this need not be in the hold's transaction.
+    const ended = takenOverHoldIds.length
+      ? await this.db.$transaction(
+          (tx) => expireHolds(tx, { holdIds: takenOverHoldIds }),
+          TRANSACTION_OPTIONS,
+        )
+      : NOTHING_ENDED;
+    await this.announcePlaced(eventId, seatIds, ended);
+    return holdView({ id: holdId, eventId, expiresAt, currency: event.currency, seats });
   }
 
   async holdBestAvailable(
@@ -162,18 +188,22 @@ export class HoldsService {
     // The (cached) seat map gives the layout; it is read before the transaction, which must not wait
     // for a second pooled connection.
     const [event, tierFound, seatMap] = await Promise.all([
-      this.saleEvent(eventId),
+      holdRequest(this.sql, eventId, []).then((request) => checkSaleOpen(eventId, request?.event)),
       priceTierId === null ? true : this.db.priceTier.count({ where: { id: priceTierId, eventId } }),
       this.seating.seatMap(eventId),
     ]);
     if (!tierFound) throw badInput(`Price tier ${priceTierId} is not a tier of this event`);
-    await this.checkLimit(this.db, userId, event, quantity);
 
     const holdId = uuidv7();
     const { seats, expiresAt, ended } = await this.db.$transaction(async (tx) => {
       await this.lockFanAndCheckLimit(tx, userId, event, quantity);
       const chosen = await this.chooseSeats(tx, seatMap, quantity, priceTierId);
-      return { seats: chosen, ...(await this.placeHold(tx, holdId, userId, event, chosen)) };
+      const result = await placeHoldInTransaction(tx, { id: holdId, userId, event, seats: chosen });
+      if (result.outcome !== "placed") throw new Error(`place_hold refused locked seats: ${result.outcome}`);
+      const ended = result.takenOverHoldIds.length
+        ? await expireHolds(tx, { holdIds: result.takenOverHoldIds })
+        : NOTHING_ENDED;
+      return { seats: chosen, expiresAt: result.expiresAt, ended };
     }, TRANSACTION_OPTIONS);
     const seatIds = seats.map((seat) => seat.seatId);
     // Mirror the hold in Redis, so that holdSeats calls for these seats stop at the fast path.
@@ -231,82 +261,10 @@ export class HoldsService {
     }
   }
 
-  /** The event, when fans may hold its seats right now. */
-  private async saleEvent(eventId: number): Promise<SaleEvent> {
-    const event = await this.db.event.findUnique({
-      where: { id: eventId },
-      select: {
-        id: true,
-        status: true,
-        saleStartsAt: true,
-        startsAt: true,
-        queueEnabled: true,
-        holdSeconds: true,
-        maxTicketsPerAccount: true,
-        currency: true,
-      },
-    });
-    if (!event || event.status === "DRAFT") throw notFound("Event", String(eventId));
-    const now = new Date();
-    if (event.status !== "ON_SALE" || event.saleStartsAt > now || event.startsAt <= now) {
-      const message =
-        event.status === "ON_SALE" && event.saleStartsAt > now
-          ? `Sales open at ${event.saleStartsAt.toISOString()}`
-          : `This event is not on sale (${event.status})`;
-      throw new AppError(ErrorCode.SALE_NOT_OPEN, message, {
-        saleStartsAt: event.saleStartsAt.toISOString(),
-        status: event.status,
-      });
-    }
-    // The waiting room (issue 5) will check `admissionToken` here. Until it exists no token can be
-    // valid, so events that use it refuse every hold rather than pretend to check one.
-    if (event.queueEnabled) {
-      throw new AppError(ErrorCode.NOT_ADMITTED, "This event uses the waiting room: join the queue first");
-    }
-    return event;
-  }
-
-  private async checkLimit(sql: Sql, userId: string, event: SaleEvent, requested: number): Promise<void> {
-    const used = await ticketsUsed(sql, userId, event.id);
-    if (used + requested > event.maxTicketsPerAccount) {
-      throw new AppError(
-        ErrorCode.LIMIT_EXCEEDED,
-        `At most ${event.maxTicketsPerAccount} tickets per account for this event; you hold or bought ${used}`,
-        { limit: event.maxTicketsPerAccount, used, requested },
-      );
-    }
-  }
-
-  private async lockFanAndCheckLimit(tx: Sql, userId: string, event: SaleEvent, requested: number) {
+  private async lockFanAndCheckLimit(tx: Sql, userId: string, event: HoldableEvent, requested: number) {
     await lockFanForEvent(tx, userId, event.id);
-    await this.checkLimit(tx, userId, event, requested);
-  }
-
-  /** Inserts the hold and gives it its seats (the guard); all or nothing. */
-  private async placeHold(
-    tx: Sql,
-    holdId: string,
-    userId: string,
-    event: SaleEvent,
-    seats: readonly SeatOffer[],
-  ): Promise<PlacedHold> {
-    const seatIds = seats.map((seat) => seat.seatId);
-    const expiresAt = await insertHold(tx, {
-      id: holdId,
-      userId,
-      eventId: event.id,
-      currency: event.currency,
-      holdSeconds: event.holdSeconds,
-      seats,
-    });
-    const claimed = await claimSeats(tx, event.id, holdId, seatIds);
-    if (claimed.length < seatIds.length) {
-      const got = new Set(claimed.map((seat) => seat.seatId));
-      throw seatsUnavailable(seatIds.filter((seatId) => !got.has(seatId)));
-    }
-    const takenOver = [...new Set(claimed.flatMap((seat) => seat.previousHoldId ?? []))];
-    const ended = takenOver.length ? await expireHolds(tx, { holdIds: takenOver }) : NOTHING_ENDED;
-    return { expiresAt, ended };
+    const used = await ticketsUsed(tx, userId, event.id);
+    if (used + requested > event.maxTicketsPerAccount) throw limitExceeded(event, used, requested);
   }
 
   /**

@@ -1,0 +1,47 @@
+import pg from "pg";
+
+// A plain `pg` pool next to Prisma, for the hot path of holds (docs/holds.md): each of its statements is
+// sent as a named prepared statement, so Postgres parses and plans it once per connection, and it goes
+// through no query runtime on the way. Everything else uses Prisma.
+
+export type SqlPool = pg.Pool;
+
+export interface SqlPoolOptions {
+  max: number;
+}
+
+export function createSqlPool(databaseUrl: string, options: SqlPoolOptions): SqlPool {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.max,
+    // Fail fast when Postgres is unreachable instead of queueing requests behind a dead pool.
+    connectionTimeoutMillis: 3_000,
+  });
+  // An idle client's connection dropping (Postgres restarted) must not crash the process; the pool
+  // replaces the client, and the next query reports any lasting trouble.
+  pool.on("error", () => {});
+  return pool;
+}
+
+/** A statement prepared once per connection, run by name from then on. */
+export interface PreparedStatement {
+  name: string;
+  text: string;
+}
+
+export async function queryPrepared<Row extends pg.QueryResultRow>(
+  pool: SqlPool,
+  statement: PreparedStatement,
+  values: unknown[],
+): Promise<Row[]> {
+  const result = await pool.query<Row>({ name: statement.name, text: statement.text, values });
+  return result.rows;
+}
+
+/** A Postgres error with its SQLSTATE and detail, e.g. one raised by a function with `RAISE … USING`. */
+export function sqlStateOf(error: unknown): { code: string; detail: string } | null {
+  if (error instanceof pg.DatabaseError && error.code) {
+    return { code: error.code, detail: error.detail ?? "" };
+  }
+  return null;
+}
