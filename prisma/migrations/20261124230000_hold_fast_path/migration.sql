@@ -3,17 +3,21 @@
 -- schema.prisma, and test/migration.test.ts does not compare them (it compares tables, columns, enums,
 -- indexes and foreign keys).
 
--- Seats the fan holds (active, unexpired holds) or has bought for the event.
+-- Seats the fan holds (active, unexpired holds) or has bought for the event. plpgsql rather than sql:
+-- plpgsql keeps its statements' plans for the session, a sql function called from plpgsql is planned
+-- again on every call (measured: 0.35 ms of Postgres CPU per hold).
 CREATE FUNCTION tickets_used(p_user_id uuid, p_event_id integer) RETURNS integer
-LANGUAGE sql STABLE AS $$
-  SELECT (
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN (
     (SELECT coalesce(sum(cardinality(h.seat_ids)), 0) FROM hold h
      WHERE h.user_id = p_user_id AND h.event_id = p_event_id AND h.state = 'ACTIVE'
        AND h.expires_at > now())
     +
     (SELECT count(*) FROM event_seat es JOIN "order" o ON o.id = es.order_id
      WHERE es.event_id = p_event_id AND es.status = 'SOLD' AND o.user_id = p_user_id)
-  )::integer
+  )::integer;
+END
 $$;
 
 -- Places a hold, all or nothing:
