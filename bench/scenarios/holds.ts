@@ -900,8 +900,8 @@ async function postgresUpdateRate(
         for (let done = 0; done < maxUpdatesPerClient && performance.now() < deadline; done++) {
           const seatId = event.seatIds[Math.floor(random() * event.seatIds.length)];
           const sent = performance.now();
-          // Unnamed, Postgres parses and plans the statement every time, as it does the API's queries
-          // (Prisma's pg adapter sends them unnamed); named, it plans once per connection.
+          // Unnamed, Postgres parses and plans the statement every time, as it does Prisma's queries (its
+          // pg adapter sends them unnamed); named, it plans once per connection, as the hold path's do.
           const result = await client.query({
             ...(prepared ? { name: "bench-conditional-update" } : {}),
             text: CONDITIONAL_UPDATE,

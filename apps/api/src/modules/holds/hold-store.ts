@@ -3,7 +3,8 @@ import type { SeatLocks } from "../../infra/seat-locks.js";
 import { type PreparedStatement, queryPrepared, type SqlPool, sqlStateOf } from "../../infra/sql.js";
 import type { SeatChangeNotifier } from "../seating/seat-changes.js";
 
-// The SQL of the hold protocol (docs/holds.md), shared by the holds service and the sweeper.
+// The SQL of the hold protocol (docs/holds.md), shared by the holds service and the sweeper. The guard
+// itself is the SQL function place_hold (migration 20261124230000_hold_fast_path).
 //
 // Lock discipline, which is what keeps these statements free of deadlocks:
 // - a fan's advisory lock is taken first, before any row lock;
