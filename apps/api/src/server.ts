@@ -107,7 +107,10 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const production = config.NODE_ENV === "production";
   const log = overrides.log ?? createLogger(config.LOG_LEVEL);
   const db = overrides.db ?? createPrisma(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
-  const sql = createSqlPool(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
+  const sql = createSqlPool(config.DATABASE_URL, {
+    max: config.DATABASE_POOL_SIZE,
+    onIdleError: (error) => log.warn({ err: error.message }, "idle Postgres connection failed"),
+  });
   const redisSettings = {
     url: config.REDIS_URL,
     keyPrefix: config.REDIS_KEY_PREFIX,

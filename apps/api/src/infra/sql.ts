@@ -8,6 +8,8 @@ export type SqlPool = pg.Pool;
 
 export interface SqlPoolOptions {
   max: number;
+  /** An idle connection failed (e.g. Postgres restarted); the pool replaces it. */
+  onIdleError: (error: Error) => void;
 }
 
 export function createSqlPool(databaseUrl: string, options: SqlPoolOptions): SqlPool {
@@ -17,9 +19,8 @@ export function createSqlPool(databaseUrl: string, options: SqlPoolOptions): Sql
     // Fail fast when Postgres is unreachable instead of queueing requests behind a dead pool.
     connectionTimeoutMillis: 3_000,
   });
-  // An idle client's connection dropping (Postgres restarted) must not crash the process; the pool
-  // replaces the client, and the next query reports any lasting trouble.
-  pool.on("error", () => {});
+  // Without a listener, an idle client's connection dropping would crash the process.
+  pool.on("error", options.onIdleError);
   return pool;
 }
 
