@@ -262,6 +262,11 @@ describe("holdSeats", () => {
     assert.deepEqual(codes, ["LIMIT_EXCEEDED", "LIMIT_EXCEEDED", "LIMIT_EXCEEDED", "OK", "OK"]);
     const refused = results.find((result) => errorCode(result) === "LIMIT_EXCEEDED");
     assert.equal(refused?.errors?.[0]?.extensions?.limit, 5);
+    // Postgres refuses them after the Redis fast path locked their seats: no lock may be left behind.
+    const refusedSeats = results.flatMap((result, i) =>
+      errorCode(result) === "LIMIT_EXCEEDED" ? [seats[2 * i] as number, seats[2 * i + 1] as number] : [],
+    );
+    assert.equal(await api.server.redis.exists(...refusedSeats.map((seat) => seatLockKey(eventId, seat))), 0);
     assert.equal(errorCode(await holdBest(fan, eventId, 1)), "LIMIT_EXCEEDED");
     assert.equal(await database.db.hold.count({ where: { eventId, userId: fan.id, state: "ACTIVE" } }), 2);
     // Another fan is not affected.
