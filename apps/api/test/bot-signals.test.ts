@@ -13,6 +13,7 @@ import {
   type HoldData,
   logIn,
   MANY_LOGINS,
+  openEvent,
 } from "./support/holds.js";
 import { gql, startTestServer, type TestServer } from "./support/server.js";
 
@@ -36,6 +37,7 @@ let api: TestServer;
 let organizer: Fan;
 let fans: Fan[];
 let eventId: number;
+let queueEventId: number;
 
 before(async () => {
   database = await createTestDatabase({ seeded: true });
@@ -55,6 +57,16 @@ before(async () => {
   eventId = (
     await database.db.event.findUniqueOrThrow({ where: { slug: NOTABLE_EVENT_SLUGS.theatreOnSale } })
   ).id;
+  // A second event on sale, behind a waiting room (without proof of work).
+  const queued = await database.db.event.findFirstOrThrow({
+    where: { id: { not: eventId }, slug: { notIn: Object.values(NOTABLE_EVENT_SLUGS) } },
+  });
+  queueEventId = queued.id;
+  await openEvent(database.db, queueEventId);
+  await database.db.event.update({
+    where: { id: queueEventId },
+    data: { queueEnabled: true, powDifficulty: 0 },
+  });
 });
 
 after(async () => {
@@ -133,6 +145,10 @@ describe("blocking an account", () => {
     });
     assert.equal(held.errors, undefined, JSON.stringify(held.errors));
     const hold = held.data?.holdBestAvailable as HoldData;
+    const queued = await asFan(api.url, fan, "mutation ($e: ID!) { joinQueue(eventId: $e) { state } }", {
+      e: String(queueEventId),
+    });
+    assert.equal(queued.errors, undefined, JSON.stringify(queued.errors));
     const seatIds = hold.seats.map((seat) => Number(seat.id));
     const versionOf = async () =>
       (await database.db.event.findUniqueOrThrow({ where: { id: eventId } })).seatMapVersion;
@@ -177,6 +193,7 @@ describe("blocking an account", () => {
     );
     assert.equal(audit?.detail.reason, "500 holds a minute");
     assert.equal(audit?.detail.holdsReleased, 1);
+    assert.equal(audit?.detail.queuesLeft, 1);
 
     assert.deepEqual((await asFan(api.url, organizer, UNBLOCK, { userId: fan.id })).data, {
       unblockAccount: true,
