@@ -33,6 +33,7 @@ import { createRedis, pingRedis, type RedisClient } from "./infra/redis.js";
 import { SeatLocks } from "./infra/seat-locks.js";
 import { LruMap } from "./lib/lru-map.js";
 import { AccountBlockingService } from "./modules/admin/account-blocking.service.js";
+import { AdmissionSpeedWatch } from "./modules/admin/admission-speed.js";
 import { type ApiKeyPrincipal, ApiKeysService } from "./modules/admin/api-keys.service.js";
 import { BotSignalsService } from "./modules/admin/bot-signals.service.js";
 import { QueueEviction } from "./modules/admin/queue-eviction.js";
@@ -152,7 +153,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   });
   holdSweeper.start();
   const queueStore = new QueueStore(redis);
-  const queue = new QueueService(db, queueStore, new AdmissionTokens(config.ADMISSION_TOKEN_SECRET), log, {
+  const admissionTokens = new AdmissionTokens(config.ADMISSION_TOKEN_SECRET);
+  const queue = new QueueService(db, queueStore, admissionTokens, log, {
     heartbeatIntervalSeconds: config.QUEUE_HEARTBEAT_INTERVAL_SECONDS,
     settingsCacheMs: 1_000,
   });
@@ -199,6 +201,12 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       ttlSeconds: config.POW_CHALLENGE_TTL_SECONDS,
     }),
     queue,
+    admissionSpeed: new AdmissionSpeedWatch(
+      admissionTokens,
+      queue,
+      botSignals,
+      config.FAST_HOLD_AFTER_ADMISSION_MS,
+    ),
   };
   const schema = await buildFrontrowSchema(pubSub);
   const limits = { maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST };

@@ -45,6 +45,9 @@ before(async () => {
     ...MANY_LOGINS,
     TRUST_PROXY: "true",
     SIGNUPS_PER_IP_BEFORE_SIGNAL: "1",
+    // Any hold within a minute of admission counts, so that a loaded machine cannot make the test flaky.
+    FAST_HOLD_AFTER_ADMISSION_MS: "60000",
+    QUEUE_TICK_MS: "100",
     RATE_LIMITS: JSON.stringify({ "Mutation.holdSeats": { account: { points: 1, seconds: 60 } } }),
   });
   const account = await database.db.user.findUniqueOrThrow({ where: { email: "organizer@frontrow.test" } });
@@ -134,6 +137,41 @@ describe("bot signals", () => {
       ["RATE_LIMITED"],
     );
   });
+});
+
+test("a hold right after admission from the waiting room is recorded", async () => {
+  const fan = fans[1] as Fan;
+  const eventVariable = { eventId: String(queueEventId) };
+  const joined = await asFan(
+    api.url,
+    fan,
+    "mutation ($eventId: ID!) { joinQueue(eventId: $eventId) { state } }",
+    eventVariable,
+  );
+  assert.equal(joined.errors, undefined, JSON.stringify(joined.errors));
+  let token: string | null = null;
+  await waitFor("admission", async () => {
+    const status = await asFan<{ queueStatus: { state: string; admissionToken: string | null } }>(
+      api.url,
+      fan,
+      "query ($eventId: ID!) { queueStatus(eventId: $eventId) { state admissionToken } }",
+      eventVariable,
+    );
+    token = status.data?.queueStatus.admissionToken ?? null;
+    return token !== null;
+  });
+  const held = await asFan(
+    api.url,
+    fan,
+    "mutation ($eventId: ID!, $token: String) { holdBestAvailable(eventId: $eventId, quantity: 1, admissionToken: $token) { id } }",
+    { ...eventVariable, token },
+  );
+  assert.equal(held.errors, undefined, JSON.stringify(held.errors));
+  const signal = (await signalsOf(queueEventId)).find(
+    (found) => found.kind === "HOLD_RIGHT_AFTER_ADMISSION" && found.userId === fan.id,
+  );
+  const afterMs = signal?.detail.afterMs;
+  assert.ok(typeof afterMs === "number" && afterMs >= 0 && afterMs < 60_000, JSON.stringify(signal));
 });
 
 describe("blocking an account", () => {

@@ -10,6 +10,7 @@ export const BotSignalKind = {
   FAILED_PROOF_OF_WORK: "FAILED_PROOF_OF_WORK",
   RATE_LIMITED: "RATE_LIMITED",
   SIGNUPS_FROM_ONE_IP: "SIGNUPS_FROM_ONE_IP",
+  HOLD_RIGHT_AFTER_ADMISSION: "HOLD_RIGHT_AFTER_ADMISSION",
   // Moderation is recorded beside the signals that led to it: who blocked whom, and why.
   ACCOUNT_BLOCKED: "ACCOUNT_BLOCKED",
   ACCOUNT_UNBLOCKED: "ACCOUNT_UNBLOCKED",
