@@ -125,7 +125,8 @@ end
 local last = tonumber(redis.call('HGET', meta, 'lastTickAt')) or now
 local elapsed = math.max(now - last, 0)
 local tokens = tonumber(redis.call('HGET', meta, 'tokens')) or 0
-local ewma = tonumber(redis.call('HGET', meta, 'ewma')) or 0
+-- Until measured, the room is assumed to move at the configured rate.
+local ewma = tonumber(redis.call('HGET', meta, 'ewma')) or rate
 local served = tonumber(redis.call('HGET', meta, 'servedUpTo')) or 0
 local admitted, skipped, cap_reached = 0, 0, 0
 local had_demand = redis.call('ZCARD', line) > 0

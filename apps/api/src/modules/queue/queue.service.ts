@@ -317,7 +317,7 @@ export class QueueService implements AdmissionGate {
   private stillTrue({ entry, readAt }: KnownEntry, tick: QueueTick, now: number): boolean {
     switch (entry.state) {
       case "W":
-        return tick.drawn && entry.ticket !== null && entry.ticket > tick.servedUpTo;
+        return entry.ticket !== null && entry.ticket > tick.servedUpTo;
       case "P":
         return !tick.drawn;
       default:
@@ -384,7 +384,9 @@ export class QueueService implements AdmissionGate {
       };
     }
     if (state === "WAITING") {
-      if (entry.ticket === null || !room.drawn) return { ...base, etaNote: etaNoteFor(event, room) };
+      // Before the draw the pre-queue's tickets (1..preCount) are ahead and servedUpTo is 0: later
+      // joiners' positions are already exact.
+      if (entry.ticket === null) return { ...base, etaNote: etaNoteFor(event, room) };
       const position = Math.max(entry.ticket - room.servedUpTo, 1);
       const measured = room.measuredPerMinute >= MEASURED_RATE_FLOOR ? room.measuredPerMinute : configured;
       const expected = event.paused ? 0 : measured;
