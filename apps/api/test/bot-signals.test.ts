@@ -106,6 +106,25 @@ describe("bot signals", () => {
     assert.deepEqual(mine[0]?.detail, { field: "Mutation.holdSeats", subject: "account" });
   });
 
+  test("refusals of auth's own login limiter are recorded too", async () => {
+    const fan = fans[0] as Fan;
+    const attempt = () =>
+      gql(
+        api.url,
+        'mutation ($e: String!) { logIn(email: $e, password: "not-the-password") { id } }',
+        { e: fan.email },
+        { "x-forwarded-for": "10.77.0.1" },
+      );
+    let code: unknown;
+    for (let i = 0; i < 10 && code !== "RATE_LIMITED"; i++) code = errorCode(await attempt());
+    assert.equal(code, "RATE_LIMITED");
+    const found = (await signalsOf()).filter(
+      (signal) => signal.kind === "RATE_LIMITED" && signal.ip === "10.77.0.1",
+    );
+    assert.equal(found.length, 1);
+    assert.deepEqual(found[0]?.detail, { field: "Mutation.logIn", subject: "module" });
+  });
+
   test("many sign-ups from one address are recorded", async () => {
     const signUp = (n: number) =>
       gql(
