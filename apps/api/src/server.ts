@@ -199,6 +199,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     proofOfWork: new ProofOfWorkService(db, redis, botSignals, log, {
       secret: config.POW_SECRET,
       ttlSeconds: config.POW_CHALLENGE_TTL_SECONDS,
+      redisRetryAfterMs: config.REDIS_RETRY_AFTER_MS,
     }),
     queue,
     admissionSpeed: new AdmissionSpeedWatch(
