@@ -35,6 +35,7 @@ interface Signal {
 let database: TestDatabase;
 let api: TestServer;
 let organizer: Fan;
+let admin: Fan;
 let fans: Fan[];
 let eventId: number;
 let queueEventId: number;
@@ -56,13 +57,23 @@ before(async () => {
     email: account.email,
     cookie: await logIn(api.url, account.email, "organizer-password"),
   };
+  const adminAccount = await database.db.user.findUniqueOrThrow({ where: { email: "admin@frontrow.test" } });
+  admin = {
+    id: adminAccount.id,
+    email: adminAccount.email,
+    cookie: await logIn(api.url, adminAccount.email, "admin-password"),
+  };
   fans = await createFans(database.db, api.url, 3, "signals");
   eventId = (
     await database.db.event.findUniqueOrThrow({ where: { slug: NOTABLE_EVENT_SLUGS.theatreOnSale } })
   ).id;
   // A second event on sale, behind a waiting room (without proof of work).
   const queued = await database.db.event.findFirstOrThrow({
-    where: { id: { not: eventId }, slug: { notIn: Object.values(NOTABLE_EVENT_SLUGS) } },
+    where: {
+      id: { not: eventId },
+      slug: { notIn: Object.values(NOTABLE_EVENT_SLUGS) },
+      organizerId: organizer.id,
+    },
   });
   queueEventId = queued.id;
   await openEvent(database.db, queueEventId);
@@ -77,8 +88,9 @@ after(async () => {
   await database.dispose();
 });
 
-const signalsOf = async (eventFilter?: number) => {
-  const result = await asFan<{ botSignals: Signal[] }>(api.url, organizer, SIGNALS, {
+/** The signals `viewer` sees: an event's (its organizer's view), or all of them (an admin's). */
+const signalsOf = async (eventFilter?: number, viewer = eventFilter === undefined ? admin : organizer) => {
+  const result = await asFan<{ botSignals: Signal[] }>(api.url, viewer, SIGNALS, {
     eventId: eventFilter === undefined ? null : String(eventFilter),
   });
   assert.equal(result.errors, undefined, JSON.stringify(result.errors));
@@ -154,6 +166,26 @@ describe("bot signals", () => {
     assert.deepEqual(
       account?.kinds.map((kind) => kind.kind),
       ["RATE_LIMITED"],
+    );
+  });
+
+  test("organizers see their own events' signals only; admins see all", async () => {
+    const everything = await signalsOf(undefined, admin);
+    assert.ok(everything.some((signal) => signal.kind === "SIGNUPS_FROM_ONE_IP"));
+    const organizers = await signalsOf(undefined, organizer);
+    assert.ok(organizers.length > 0);
+    const own = await database.db.event.findMany({
+      where: { organizerId: organizer.id },
+      select: { id: true },
+    });
+    const ownIds = new Set(own.map((event) => String(event.id)));
+    assert.ok(organizers.every((signal) => signal.eventId !== null && ownIds.has(signal.eventId)));
+    const someoneElses = await database.db.event.findFirstOrThrow({ where: { organizerId: null } });
+    const refused = await asFan(api.url, organizer, SIGNALS, { eventId: String(someoneElses.id) });
+    assert.equal(errorCode(refused), "FORBIDDEN");
+    assert.equal(
+      (await asFan(api.url, admin, SIGNALS, { eventId: String(someoneElses.id) })).errors,
+      undefined,
     );
   });
 });
