@@ -163,6 +163,8 @@ const secondsFor = (count: number, perMinute: number) =>
 export class QueueService implements AdmissionGate {
   private readonly events: TtlCache<number, QueueEvent | null>;
   private readonly now: () => number;
+  // Rooms this process has created or seen: their seed and commitment exist.
+  private readonly knownRooms = new Set<number>();
 
   constructor(
     private readonly db: Db,
@@ -196,15 +198,14 @@ export class QueueService implements AdmissionGate {
       });
     }
     await this.ensureRoom(eventId);
-    const { entryId, placed } = await this.store.join(
+    const { entry, room } = await this.store.join(
       eventId,
       userId,
       randomUUID(),
       now,
       event.saleStartsAt.getTime(),
     );
-    if (placed) this.log.debug({ eventId, entryId }, "queue: joined");
-    return this.status(userId, eventId, { heartbeat: false });
+    return this.describe(userId, event, entry, room);
   }
 
   async leave(userId: string, eventId: number): Promise<boolean> {
@@ -308,8 +309,19 @@ export class QueueService implements AdmissionGate {
       throw notAdmitted("Your shopping window is over: join the queue again");
     // The token is live only while its admission is: a window that ended, a fan who left or was
     // admitted again later make it stale even before `expiresAt`.
-    const { state, admission } = await this.store.admission(eventId, claims.entryId);
-    if (state !== "A" || admission !== `${claims.sessionId}:${claims.expiresAt}`) {
+    let live: { state: string; admission: string };
+    try {
+      live = await this.store.admission(eventId, claims.entryId);
+    } catch (error) {
+      // Redis is down: the room cannot move anyway, and the fans it admitted keep shopping on the
+      // token's signature, account, event and expiry (seats never depend on Redis).
+      this.log.warn(
+        { err: error instanceof Error ? error.message : String(error), eventId },
+        "queue: admission check without Redis",
+      );
+      return;
+    }
+    if (live.state !== "A" || live.admission !== `${claims.sessionId}:${claims.expiresAt}`) {
       throw notAdmitted("This admission has ended: join the queue again");
     }
   }
@@ -338,10 +350,12 @@ export class QueueService implements AdmissionGate {
     return event;
   }
 
-  /** Creates the room's seed and publishes its commitment before anyone can join. */
+  /** Creates the room's seed and publishes its commitment before anyone can join (once per process). */
   private async ensureRoom(eventId: number): Promise<void> {
+    if (this.knownRooms.has(eventId)) return;
     const seed = newSeed();
     await this.store.init(eventId, seed, commitmentOf(seed));
+    this.knownRooms.add(eventId);
   }
 
   private describe(
