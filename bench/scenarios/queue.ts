@@ -1,6 +1,7 @@
 // `pnpm bench queue`: the waiting room: fans joining, the leader's per-tick cost as the line grows, and how
 // fast a tick reaches the fans watching their position.
 import { Agent, request } from "node:http";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as hdr from "hdr-histogram-js";
@@ -8,7 +9,15 @@ import WebSocket from "ws";
 import { benchDatabaseUrl, importApiModule, prepareDatabase, requireApiBuild } from "../lib/api-build.js";
 import { type RunningApi, startApi } from "../lib/api-process.js";
 import { loadOptionsUsage, parseLoadOptions, UsageError } from "../lib/options.js";
-import { fileStamp, integer, machineInfo, milliseconds, table, writeResults } from "../lib/report.js";
+import {
+  fileStamp,
+  integer,
+  machineInfo,
+  milliseconds,
+  resultsDir,
+  table,
+  writeResults,
+} from "../lib/report.js";
 
 type PrismaModule = typeof import("../../apps/api/src/infra/prisma.js");
 type RedisModule = typeof import("../../apps/api/src/infra/redis.js");
@@ -42,6 +51,7 @@ Prepares the database frontrow_bench (BENCH_DATABASE_URL overrides) and starts t
             ${SUBSCRIBER_RATE_PER_MINUTE}/min: the delay from the tick's broadcast (seen in Redis) to each fan's socket.
 
 ${loadOptionsUsage}
+  --cpu-prof              profile the API (node --cpu-prof) over the whole run, into bench/results/
 (--pipelining and --warmup do not apply; --quick uses ${integer(QUICK.fans)} fans, lines of
 ${QUICK.lines.map(integer).join(" and ")}, ${QUICK.subscribers} subscribers.)`;
 
@@ -326,7 +336,7 @@ async function positionLatency(
 }
 
 export async function run(args: string[]): Promise<number> {
-  const { settings } = parseLoadOptions(args);
+  const { settings, flags } = parseLoadOptions(args, { "cpu-prof": { type: "boolean" } });
   requireApiBuild();
   const startedAt = new Date();
   const stamp = fileStamp(startedAt);
@@ -361,7 +371,14 @@ export async function run(args: string[]): Promise<number> {
 
   const databaseUrl = benchDatabaseUrl();
   const db = createPrisma(databaseUrl, { poolSize: 8 });
-  const api = await startApi({ databaseUrl, env: { QUEUE_TICK_MS: String(TICK_MS) } });
+  const profile = flags["cpu-prof"] ? { dir: resultsDir, name: `queue-${stamp}-api.cpuprofile` } : undefined;
+  const api = await startApi({
+    databaseUrl,
+    env: { QUEUE_TICK_MS: String(TICK_MS) },
+    nodeArgs: profile
+      ? ["--cpu-prof", `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`]
+      : [],
+  });
   const redis = redisModule.createRedis(
     {
       url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
@@ -484,6 +501,7 @@ export async function run(args: string[]): Promise<number> {
     positions,
   });
   console.log(`\nResults: ${resultsPath}`);
+  if (profile) console.log(`API CPU profile: ${join(profile.dir, profile.name)} (open in Chrome DevTools)`);
   const [smallest, largest] = [tickResults[0], tickResults.at(-1)];
   const flat = smallest && largest ? largest.tickUs.p50 <= smallest.tickUs.p50 * 2 : true;
   const fastEnough = joins.joinsPerSecond >= TARGET_JOINS_PER_SECOND;
