@@ -20,6 +20,7 @@ import { machineCpuSeconds, processCpuSeconds } from "../lib/cpu.js";
 import { decodedBody, httpRequest, parseGraphQL, postGraphQL } from "../lib/http.js";
 import { failures, type LoadResult, measure } from "../lib/load.js";
 import { type LoadSettings, loadOptionsUsage, parseLoadOptions, UsageError } from "../lib/options.js";
+import { withoutRateLimits } from "../lib/rate-limits.js";
 import {
   fileStamp,
   integer,
@@ -30,17 +31,6 @@ import {
   table,
   writeResults,
 } from "../lib/report.js";
-
-// What the hold rate limits become for this scenario: it measures holds, not the limits.
-const NO_LIMIT = { points: 1_000_000_000, seconds: 60 };
-const UNLIMITED_HOLDS = JSON.stringify(
-  Object.fromEntries(
-    ["Mutation.holdSeats", "Mutation.holdBestAvailable"].map((field) => [
-      field,
-      { account: NO_LIMIT, ip: NO_LIMIT },
-    ]),
-  ),
-);
 
 type PasswordModule = typeof import("../../apps/api/src/modules/auth/password.js");
 type RedisModule = typeof import("../../apps/api/src/infra/redis.js");
@@ -1093,7 +1083,10 @@ async function measureAll(
       : [],
     // N fans log in from 127.0.0.1 within seconds: the per-IP login limit (30/min) would refuse most.
     // Likewise the hold rate limits (docs/defences.md): a real crowd comes from many addresses.
-    env: { LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: String(options.fans + 100), RATE_LIMITS: UNLIMITED_HOLDS },
+    env: {
+      LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: String(options.fans + 100),
+      RATE_LIMITS: withoutRateLimits(["Mutation.holdSeats", "Mutation.holdBestAvailable"]),
+    },
   });
   const redis = api.redis.createRedis(
     { url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379", keyPrefix: "", commandTimeoutMs: 5_000 },
