@@ -7,8 +7,9 @@ import { type DocumentNode, GraphQLError, type GraphQLSchema, parse, validate } 
 import { useServer as serveGraphQLOverWebSocket } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Config } from "./config.js";
-import { ErrorCode } from "./errors.js";
+import { AppError, ErrorCode } from "./errors.js";
 import { createApollo } from "./graphql/apollo.js";
+import { subscriptionAccess } from "./graphql/authorized-subscriptions.js";
 import { type Context, createContext, type Services } from "./graphql/context.js";
 import { enforceOperationLimits } from "./graphql/limits.js";
 import { createSharedSubscribe, type Delivery } from "./graphql/shared-subscriptions.js";
@@ -27,15 +28,26 @@ import { createLogger, type Logger } from "./infra/logger.js";
 import { createMetrics } from "./infra/metrics.js";
 import { createPrisma, type Db } from "./infra/prisma.js";
 import { createPubSub } from "./infra/pubsub.js";
+import { RateLimits, rateLimitRules } from "./infra/rate-limits.js";
 import { createRedis, pingRedis, type RedisClient } from "./infra/redis.js";
 import { SeatLocks } from "./infra/seat-locks.js";
 import { createSqlPool } from "./infra/sql.js";
 import { LruMap } from "./lib/lru-map.js";
+import { AccountBlockingService } from "./modules/admin/account-blocking.service.js";
+import { AdmissionSpeedWatch } from "./modules/admin/admission-speed.js";
+import { type ApiKeyPrincipal, ApiKeysService } from "./modules/admin/api-keys.service.js";
+import { BotSignalsService } from "./modules/admin/bot-signals.service.js";
+import { QueueEviction } from "./modules/admin/queue-eviction.js";
 import { AuthService } from "./modules/auth/auth.service.js";
 import { SessionStore, type Viewer } from "./modules/auth/session-store.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
 import { HoldSweeper } from "./modules/holds/hold-sweeper.js";
 import { HoldsService } from "./modules/holds/holds.service.js";
+import { AdmissionTokens } from "./modules/queue/admission-token.js";
+import { ProofOfWorkService } from "./modules/queue/proof-of-work.js";
+import { QUEUE_TICK, QueueService } from "./modules/queue/queue.service.js";
+import { QueueLeader } from "./modules/queue/queue-leader.js";
+import { QueueStore } from "./modules/queue/queue-store.js";
 import type { SeatChangeNotifier } from "./modules/seating/seat-changes.js";
 import { SeatMapLive } from "./modules/seating/seat-map-live.js";
 import { SeatingService } from "./modules/seating/seating.service.js";
@@ -72,6 +84,8 @@ export interface FrontrowServer {
   seatChanges: SeatChangeNotifier;
   /** Ends expired holds every HOLD_SWEEP_INTERVAL_MS; `sweep()` runs it now. */
   holdSweeper: HoldSweeper;
+  /** Moves the waiting rooms while this instance holds the lease (started when QUEUE_LEADER). */
+  queueLeader: QueueLeader;
   listen(): Promise<{ port: number }>;
   close(): Promise<void>;
 }
@@ -143,6 +157,38 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     batchSize: config.HOLD_SWEEP_BATCH,
   });
   holdSweeper.start();
+  const queueStore = new QueueStore(redis);
+  const admissionTokens = new AdmissionTokens(config.ADMISSION_TOKEN_SECRET);
+  const queue = new QueueService(db, queueStore, admissionTokens, log, {
+    heartbeatIntervalSeconds: config.QUEUE_HEARTBEAT_INTERVAL_SECONDS,
+    settingsCacheMs: 1_000,
+  });
+  const queueLeader = new QueueLeader(
+    {
+      redis,
+      store: queueStore,
+      queueEvent: (eventId) => queue.queueEvent(eventId),
+      broadcast: (tick) => pubSub.publish(QUEUE_TICK, tick.eventId, tick),
+      log,
+    },
+    {
+      tickMs: config.QUEUE_TICK_MS,
+      leaseMs: config.QUEUE_LEASE_MS,
+      heartbeatGraceMs: config.QUEUE_HEARTBEAT_GRACE_SECONDS * 1000,
+    },
+  );
+  if (config.QUEUE_LEADER) queueLeader.start();
+  const holds = new HoldsService(
+    db,
+    sql,
+    seating,
+    holdEffects,
+    { maxSeatsPerHold: config.HOLD_MAX_SEATS },
+    queue,
+  );
+  const botSignals = new BotSignalsService(db, redis, log, metrics.botSignals, {
+    signUpsPerIpBeforeSignal: config.SIGNUPS_PER_IP_BEFORE_SIGNAL,
+  });
   const services: Services = {
     auth: new AuthService(db, redis, sessions, {
       attemptsPerIpPerMinute: config.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE,
@@ -151,7 +197,29 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     }),
     catalog: new CatalogService(db),
     seating,
-    holds: new HoldsService(db, sql, seating, holdEffects, { maxSeatsPerHold: config.HOLD_MAX_SEATS }),
+    holds,
+    rateLimits: new RateLimits(
+      redis,
+      rateLimitRules(config.RATE_LIMITS),
+      metrics.rateLimitDecisions,
+      log,
+      config.REDIS_RETRY_AFTER_MS,
+    ),
+    botSignals,
+    apiKeys: new ApiKeysService(db, redis, log, config.REDIS_RETRY_AFTER_MS),
+    accounts: new AccountBlockingService(db, sessions, holds, botSignals, log, new QueueEviction(queueStore)),
+    proofOfWork: new ProofOfWorkService(db, redis, botSignals, log, {
+      secret: config.POW_SECRET,
+      ttlSeconds: config.POW_CHALLENGE_TTL_SECONDS,
+      redisRetryAfterMs: config.REDIS_RETRY_AFTER_MS,
+    }),
+    queue,
+    admissionSpeed: new AdmissionSpeedWatch(
+      admissionTokens,
+      queue,
+      botSignals,
+      config.FAST_HOLD_AFTER_ADMISSION_MS,
+    ),
   };
   const schema = await buildFrontrowSchema(pubSub);
   const limits = { maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST };
@@ -175,6 +243,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     search: string,
     body: unknown,
     requestId: string,
+    apiKey: { key: ApiKeyPrincipal; viewer: Viewer } | null,
   ): Promise<FreshResponse> {
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
@@ -184,15 +253,17 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search, body },
       context: async () => {
-        const token = sessionTokenFrom(req);
+        // A request with an API key acts as the key's owner, whatever cookie it carries.
+        const token = apiKey ? undefined : sessionTokenFrom(req);
         return createContext({
           db,
           services,
           log,
           requestId,
-          viewer: await services.auth.viewerFor(token),
+          viewer: apiKey ? apiKey.viewer : await services.auth.viewerFor(token),
           session: httpSession(token, isHttps(req, config.TRUST_PROXY), setCookies),
           client: clientOf(req),
+          apiKey: apiKey?.key,
         });
       },
     });
@@ -273,8 +344,18 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
         body = rawBody;
       }
     }
-    const execute = () => executeGraphQL(req, method, url.search, body, requestId);
-    if (!isPreflighted(req)) {
+    let apiKey: Awaited<ReturnType<typeof services.apiKeys.authenticate>>;
+    try {
+      apiKey = await services.apiKeys.authenticate(req.headers.authorization);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const code = String(error.extensions.code);
+      sendGraphQLError(res, code === ErrorCode.FORBIDDEN ? 403 : 401, code, error.message);
+      return;
+    }
+    const execute = () => executeGraphQL(req, method, url.search, body, requestId, apiKey);
+    // API-key requests are charged per operation and report their cost: never answered from the cache.
+    if (!isPreflighted(req) || apiKey) {
       await sendGraphQLResponse(req, res, await execute());
       return;
     }
@@ -455,6 +536,14 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       onSubscribe: (ctx, id, payload) => {
         const parsed = parseAndValidate(payload.query);
         if (!("kind" in parsed)) return parsed;
+        // Private subscriptions (a fan's own queue status) need a signed-in socket: refuse it whole.
+        const viewer = sockets.get(ctx.extra.request)?.viewer ?? null;
+        const access = subscriptionAccess(schema, parsed, payload.operationName, viewer);
+        if (access !== "allowed") {
+          const [code, reason] = access === "unauthenticated" ? [4401, "Unauthorized"] : [4403, "Forbidden"];
+          ctx.extra.socket.close(code, reason);
+          return [new GraphQLError(reason)];
+        }
         try {
           enforceOperationLimits(schema, parsed, payload.operationName, payload.variables, limits);
         } catch (error) {
@@ -491,6 +580,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     schema,
     seatChanges: seatMapLive,
     holdSweeper,
+    queueLeader,
     listen: () =>
       new Promise((resolve, reject) => {
         httpServer.once("error", reject);
@@ -508,6 +598,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       httpServer.closeAllConnections();
       await holdSweeper.stop();
+      await queueLeader.stop();
       // Seat changes of the drained requests still have to reach the other instances' fans.
       await seatMapLive.close(Math.max(deadline - Date.now(), 1_000));
       await apollo.stop();

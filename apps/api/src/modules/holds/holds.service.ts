@@ -2,6 +2,7 @@ import { AppError, badInput, ErrorCode, notFound } from "../../errors.js";
 import type { Db } from "../../infra/prisma.js";
 import type { SqlPool } from "../../infra/sql.js";
 import { uuidv7 } from "../../lib/uuid7.js";
+import type { AdmissionGate } from "../queue/queue.service.js";
 import type { SeatingService, SeatMapView } from "../seating/seating.service.js";
 import {
   announceEnded,
@@ -85,11 +86,6 @@ function checkSaleOpen(eventId: number, event: HoldableEvent | undefined): Holda
       status: event.status,
     });
   }
-  // The waiting room (issue 5) will check `admissionToken` here. Until it exists no token can be
-  // valid, so events that use it refuse every hold rather than pretend to check one.
-  if (event.queueEnabled) {
-    throw new AppError(ErrorCode.NOT_ADMITTED, "This event uses the waiting room: join the queue first");
-  }
   return event;
 }
 
@@ -130,9 +126,15 @@ export class HoldsService {
     private readonly seating: Pick<SeatingService, "seatMap">,
     private readonly effects: HoldEffects,
     private readonly options: HoldsOptions,
+    private readonly admission: AdmissionGate,
   ) {}
 
-  async holdSeats(userId: string, eventId: number, seatIds: number[]): Promise<HoldView> {
+  async holdSeats(
+    userId: string,
+    eventId: number,
+    seatIds: number[],
+    admissionToken?: string | null,
+  ): Promise<HoldView> {
     this.checkQuantity(seatIds.length, "seatIds");
     const duplicates = seatIds.filter((seatId, index) => seatIds.indexOf(seatId) !== index);
     if (duplicates.length) {
@@ -141,7 +143,7 @@ export class HoldsService {
       });
     }
     const request = await holdRequest(this.sql, eventId, seatIds);
-    const event = checkSaleOpen(eventId, request?.event);
+    const event = await this.admitted(userId, checkSaleOpen(eventId, request?.event), admissionToken);
     const offerBySeat = new Map(request?.offers.map((offer) => [offer.seatId, offer]));
     const notForSale = seatIds.filter((seatId) => !offerBySeat.has(seatId));
     if (notForSale.length) {
@@ -183,12 +185,15 @@ export class HoldsService {
     eventId: number,
     quantity: number,
     priceTierId: number | null,
+    admissionToken?: string | null,
   ): Promise<HoldView> {
     this.checkQuantity(quantity, "quantity");
     // The (cached) seat map gives the layout; it is read before the transaction, which must not wait
     // for a second pooled connection.
     const [event, tierFound, seatMap] = await Promise.all([
-      holdRequest(this.sql, eventId, []).then((request) => checkSaleOpen(eventId, request?.event)),
+      holdRequest(this.sql, eventId, []).then((request) =>
+        this.admitted(userId, checkSaleOpen(eventId, request?.event), admissionToken),
+      ),
       priceTierId === null ? true : this.db.priceTier.count({ where: { id: priceTierId, eventId } }),
       this.seating.seatMap(eventId),
     ]);
@@ -259,6 +264,16 @@ export class HoldsService {
     if (quantity > this.options.maxSeatsPerHold) {
       throw badInput(`One hold can have at most ${this.options.maxSeatsPerHold} seats`, { argument });
     }
+  }
+
+  /** Events with a waiting room sell only to fans it admitted (NOT_ADMITTED otherwise). */
+  private async admitted(
+    userId: string,
+    event: HoldableEvent,
+    admissionToken: string | null | undefined,
+  ): Promise<HoldableEvent> {
+    if (event.queueEnabled) await this.admission.checkAdmission(userId, event.id, admissionToken);
+    return event;
   }
 
   private async lockFanAndCheckLimit(tx: Sql, userId: string, event: HoldableEvent, requested: number) {
