@@ -9,6 +9,7 @@ import WebSocket from "ws";
 import { benchDatabaseUrl, importApiModule, prepareDatabase, requireApiBuild } from "../lib/api-build.js";
 import { type RunningApi, startApi } from "../lib/api-process.js";
 import { loadOptionsUsage, parseLoadOptions, UsageError } from "../lib/options.js";
+import { withoutRateLimits } from "../lib/rate-limits.js";
 import {
   fileStamp,
   integer,
@@ -374,7 +375,8 @@ export async function run(args: string[]): Promise<number> {
   const profile = flags["cpu-prof"] ? { dir: resultsDir, name: `queue-${stamp}-api.cpuprofile` } : undefined;
   const api = await startApi({
     databaseUrl,
-    env: { QUEUE_TICK_MS: String(TICK_MS) },
+    // Every fan joins from this machine's one address: lift the per-IP join limit (docs/defences.md).
+    env: { QUEUE_TICK_MS: String(TICK_MS), RATE_LIMITS: withoutRateLimits(["Mutation.joinQueue"]) },
     nodeArgs: profile
       ? ["--cpu-prof", `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`]
       : [],

@@ -7,7 +7,7 @@ import { type DocumentNode, GraphQLError, type GraphQLSchema, parse, validate } 
 import { useServer as serveGraphQLOverWebSocket } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Config } from "./config.js";
-import { ErrorCode } from "./errors.js";
+import { AppError, ErrorCode } from "./errors.js";
 import { createApollo } from "./graphql/apollo.js";
 import { subscriptionAccess } from "./graphql/authorized-subscriptions.js";
 import { type Context, createContext, type Services } from "./graphql/context.js";
@@ -28,15 +28,22 @@ import { createLogger, type Logger } from "./infra/logger.js";
 import { createMetrics } from "./infra/metrics.js";
 import { createPrisma, type Db } from "./infra/prisma.js";
 import { createPubSub } from "./infra/pubsub.js";
+import { RateLimits, rateLimitRules } from "./infra/rate-limits.js";
 import { createRedis, pingRedis, type RedisClient } from "./infra/redis.js";
 import { SeatLocks } from "./infra/seat-locks.js";
 import { LruMap } from "./lib/lru-map.js";
+import { AccountBlockingService } from "./modules/admin/account-blocking.service.js";
+import { AdmissionSpeedWatch } from "./modules/admin/admission-speed.js";
+import { type ApiKeyPrincipal, ApiKeysService } from "./modules/admin/api-keys.service.js";
+import { BotSignalsService } from "./modules/admin/bot-signals.service.js";
+import { QueueEviction } from "./modules/admin/queue-eviction.js";
 import { AuthService } from "./modules/auth/auth.service.js";
 import { SessionStore, type Viewer } from "./modules/auth/session-store.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
 import { HoldSweeper } from "./modules/holds/hold-sweeper.js";
 import { HoldsService } from "./modules/holds/holds.service.js";
 import { AdmissionTokens } from "./modules/queue/admission-token.js";
+import { ProofOfWorkService } from "./modules/queue/proof-of-work.js";
 import { QUEUE_TICK, QueueService } from "./modules/queue/queue.service.js";
 import { QueueLeader } from "./modules/queue/queue-leader.js";
 import { QueueStore } from "./modules/queue/queue-store.js";
@@ -146,7 +153,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   });
   holdSweeper.start();
   const queueStore = new QueueStore(redis);
-  const queue = new QueueService(db, queueStore, new AdmissionTokens(config.ADMISSION_TOKEN_SECRET), log, {
+  const admissionTokens = new AdmissionTokens(config.ADMISSION_TOKEN_SECRET);
+  const queue = new QueueService(db, queueStore, admissionTokens, log, {
     heartbeatIntervalSeconds: config.QUEUE_HEARTBEAT_INTERVAL_SECONDS,
     settingsCacheMs: 1_000,
   });
@@ -165,6 +173,10 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     },
   );
   if (config.QUEUE_LEADER) queueLeader.start();
+  const holds = new HoldsService(db, seating, holdEffects, { maxSeatsPerHold: config.HOLD_MAX_SEATS }, queue);
+  const botSignals = new BotSignalsService(db, redis, log, metrics.botSignals, {
+    signUpsPerIpBeforeSignal: config.SIGNUPS_PER_IP_BEFORE_SIGNAL,
+  });
   const services: Services = {
     auth: new AuthService(db, redis, sessions, {
       attemptsPerIpPerMinute: config.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE,
@@ -173,8 +185,29 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     }),
     catalog: new CatalogService(db),
     seating,
-    holds: new HoldsService(db, seating, holdEffects, { maxSeatsPerHold: config.HOLD_MAX_SEATS }, queue),
+    holds,
+    rateLimits: new RateLimits(
+      redis,
+      rateLimitRules(config.RATE_LIMITS),
+      metrics.rateLimitDecisions,
+      log,
+      config.REDIS_RETRY_AFTER_MS,
+    ),
+    botSignals,
+    apiKeys: new ApiKeysService(db, redis, log, config.REDIS_RETRY_AFTER_MS),
+    accounts: new AccountBlockingService(db, sessions, holds, botSignals, log, new QueueEviction(queueStore)),
+    proofOfWork: new ProofOfWorkService(db, redis, botSignals, log, {
+      secret: config.POW_SECRET,
+      ttlSeconds: config.POW_CHALLENGE_TTL_SECONDS,
+      redisRetryAfterMs: config.REDIS_RETRY_AFTER_MS,
+    }),
     queue,
+    admissionSpeed: new AdmissionSpeedWatch(
+      admissionTokens,
+      queue,
+      botSignals,
+      config.FAST_HOLD_AFTER_ADMISSION_MS,
+    ),
   };
   const schema = await buildFrontrowSchema(pubSub);
   const limits = { maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST };
@@ -198,6 +231,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     search: string,
     body: unknown,
     requestId: string,
+    apiKey: { key: ApiKeyPrincipal; viewer: Viewer } | null,
   ): Promise<FreshResponse> {
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
@@ -207,15 +241,17 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search, body },
       context: async () => {
-        const token = sessionTokenFrom(req);
+        // A request with an API key acts as the key's owner, whatever cookie it carries.
+        const token = apiKey ? undefined : sessionTokenFrom(req);
         return createContext({
           db,
           services,
           log,
           requestId,
-          viewer: await services.auth.viewerFor(token),
+          viewer: apiKey ? apiKey.viewer : await services.auth.viewerFor(token),
           session: httpSession(token, isHttps(req, config.TRUST_PROXY), setCookies),
           client: clientOf(req),
+          apiKey: apiKey?.key,
         });
       },
     });
@@ -296,8 +332,18 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
         body = rawBody;
       }
     }
-    const execute = () => executeGraphQL(req, method, url.search, body, requestId);
-    if (!isPreflighted(req)) {
+    let apiKey: Awaited<ReturnType<typeof services.apiKeys.authenticate>>;
+    try {
+      apiKey = await services.apiKeys.authenticate(req.headers.authorization);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const code = String(error.extensions.code);
+      sendGraphQLError(res, code === ErrorCode.FORBIDDEN ? 403 : 401, code, error.message);
+      return;
+    }
+    const execute = () => executeGraphQL(req, method, url.search, body, requestId, apiKey);
+    // API-key requests are charged per operation and report their cost: never answered from the cache.
+    if (!isPreflighted(req) || apiKey) {
       await sendGraphQLResponse(req, res, await execute());
       return;
     }

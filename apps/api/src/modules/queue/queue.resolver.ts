@@ -69,10 +69,19 @@ export class QueueResolver {
       nullable: true,
       description: '"<challenge>:<nonce>" when the event asks for proof of work (proofOfWorkDifficulty > 0).',
     })
-    _proofOfWork?: string | null,
+    proofOfWork?: string | null,
   ): Promise<QueueStatus> {
     const id = parseIntId(eventId, "eventId");
-    return toStatus(await ctx.services.queue.join(viewerOf(ctx).userId, id));
+    const userId = viewerOf(ctx).userId;
+    const { powDifficulty } = await ctx.services.queue.queueEvent(id);
+    if (powDifficulty > 0) {
+      // Joining again returns the same entry: only a new entry costs a proof of work (docs/defences.md).
+      const { state } = await ctx.services.queue.status(userId, id, { heartbeat: false });
+      if (state === "NOT_IN_QUEUE" || state === "EXPIRED") {
+        await ctx.services.proofOfWork.verify(proofOfWork, userId, id, powDifficulty, ctx.client);
+      }
+    }
+    return toStatus(await ctx.services.queue.join(userId, id));
   }
 
   @Authorized()
