@@ -156,6 +156,8 @@ describe("the waiting room over GraphQL", () => {
     assert.equal(errorCode(stolen), "NOT_ADMITTED", "another account's token");
     assert.match(stolen.errors?.[0]?.message ?? "", /another account/);
     assert.ok(dataOf(await hold(third, token)).holdBestAvailable.id, "the admitted fan holds seats");
+    const metrics = await (await fetch(`${api.origin}/metrics`)).text();
+    assert.match(metrics, /frontrow_queue_entries_total\{outcome="admitted"\} [1-9]/);
 
     assert.equal(dataOf(await asFan(api.url, third, LEAVE, { eventId: String(eventId) })).leaveQueue, true);
     assert.equal(errorCode(await hold(third, token)), "NOT_ADMITTED", "replayed after the admission ended");
