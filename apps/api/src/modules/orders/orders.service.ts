@@ -552,20 +552,16 @@ export class OrdersService {
     }));
     let seatsLeft: boolean;
     try {
-      ({ seatsLeft } = await this.db.$transaction(
-        (tx) =>
-          convertHold(tx, {
-            orderId,
-            hold,
-            tickets,
-            provider: this.payments.name,
-            providerRef,
-            paymentId: uuidv7(),
-          }),
-        TRANSACTION_OPTIONS,
-      ));
+      ({ seatsLeft } = await convertHold(this.db, {
+        orderId,
+        hold,
+        tickets,
+        provider: this.payments.name,
+        providerRef,
+        paymentId: uuidv7(),
+      }));
     } catch (error) {
-      // Refused, or the transaction failed (no connection in time; or it committed and the answer was
+      // Refused, or the statement failed (no connection in time; or it committed and the answer was
       // lost): fail the order if it is still pending, then void whatever failed.
       await this.abandon(orderId, providerRef).catch((abandonError: unknown) =>
         this.log.warn({ err: abandonError, orderId }, "could not fail and void the order; recovery will"),
