@@ -38,6 +38,8 @@ const LOGIN_CONCURRENCY = 8;
 /** Sockets the checkout generator may open: enough that an open loop never waits for one at the target. */
 const MAX_SOCKETS = 512;
 const REQUEST_TIMEOUT_MS = 30_000;
+/** Idle keep-alive sockets are closed before the API's 5 s keep-alive timeout could race a request. */
+const IDLE_SOCKET_MS = 4_000;
 /** Beyond this p99 (or below 80% of the rate answered) the API is overloaded: higher rates are skipped. */
 const OVERLOAD_P99_MS = 2_000;
 /**
@@ -130,7 +132,7 @@ interface Fan {
   cookie: string;
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, timeout: REQUEST_TIMEOUT_MS });
+const agent = new Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, timeout: IDLE_SOCKET_MS });
 
 interface Answer {
   ok: boolean;
@@ -184,7 +186,7 @@ function graphql(
         });
       },
     );
-    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
     req.on("error", (error) => failed(error.message));
     req.end(body);
   });
