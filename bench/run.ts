@@ -34,6 +34,11 @@ const scenarios: Record<string, Scenario> = {
       "the waiting room: fans joining (joins/s), the leader's tick cost at 10k and 100k waiting, position latency",
     load: () => import("./scenarios/queue.js"),
   },
+  checkout: {
+    summary:
+      "fans pay for their holds at fixed arrival rates: orders/s, p50/p99, CPU per checkout, invariants",
+    load: () => import("./scenarios/checkout.js"),
+  },
 };
 
 function usage(): string {

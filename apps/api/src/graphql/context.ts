@@ -10,6 +10,7 @@ import type { SessionMeta, Viewer } from "../modules/auth/session-store.js";
 import { type CatalogLoaders, createCatalogLoaders } from "../modules/catalog/catalog.loaders.js";
 import type { CatalogService } from "../modules/catalog/catalog.service.js";
 import type { HoldsService } from "../modules/holds/holds.service.js";
+import type { OrdersService } from "../modules/orders/orders.service.js";
 import type { ProofOfWorkService } from "../modules/queue/proof-of-work.js";
 import type { QueueService } from "../modules/queue/queue.service.js";
 import type { SeatingService } from "../modules/seating/seating.service.js";
@@ -27,6 +28,7 @@ export interface Services {
   proofOfWork: ProofOfWorkService;
   admissionSpeed: AdmissionSpeedWatch;
   queue: QueueService;
+  orders: OrdersService;
 }
 
 /** The caller's session cookie: read on the way in, set or cleared on the way out. */

@@ -9,6 +9,12 @@ import { AdminResolver } from "../modules/admin/admin.resolver.js";
 import { AuthResolver } from "../modules/auth/auth.resolver.js";
 import { CatalogQueries, EventFields, VenueFields } from "../modules/catalog/catalog.resolver.js";
 import { HoldMutations, UserHolds } from "../modules/holds/holds.resolver.js";
+import {
+  OrderFields,
+  OrderMutations,
+  OrderQueries,
+  TicketFields,
+} from "../modules/orders/orders.resolver.js";
 import { ProofOfWorkQueries } from "../modules/queue/proof-of-work.resolver.js";
 import { EventQueueSettings, QueueResolver } from "../modules/queue/queue.resolver.js";
 import { SeatFields, SeatingQueries, SeatingSubscriptions } from "../modules/seating/seating.resolver.js";
@@ -40,6 +46,10 @@ export async function buildFrontrowSchema(pubSub: PubSub): Promise<GraphQLSchema
       AdminResolver,
       QueueResolver,
       EventQueueSettings,
+      OrderQueries,
+      OrderMutations,
+      OrderFields,
+      TicketFields,
     ],
     directives: [cacheControlDirective],
     authChecker,
