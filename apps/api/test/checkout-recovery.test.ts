@@ -4,7 +4,14 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type CheckoutStep, SimulatedCrash } from "../src/modules/orders/orders.service.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
-import { assertHoldInvariants, createFans, errorCode, type Fan, MANY_LOGINS } from "./support/holds.js";
+import {
+  assertHoldInvariants,
+  createFans,
+  errorCode,
+  type Fan,
+  MANY_CHECKOUTS,
+  MANY_LOGINS,
+} from "./support/holds.js";
 import { assertOrderInvariants, checkout, eventPicker, holdSeats, ledger, must } from "./support/orders.js";
 import { startTestServer, type TestServer } from "./support/server.js";
 
@@ -23,6 +30,7 @@ before(async () => {
     database.url,
     {
       ...MANY_LOGINS,
+      ...MANY_CHECKOUTS,
       HOLD_SWEEP_INTERVAL_MS: "3600000",
       PAYMENT_RECOVERY_INTERVAL_MS: "3600000",
       OUTBOX_RELAY_INTERVAL_MS: "3600000",

@@ -9,6 +9,7 @@ import {
   errorCode,
   type Fan,
   logIn,
+  MANY_CHECKOUTS,
   MANY_LOGINS,
 } from "./support/holds.js";
 import {
@@ -33,6 +34,7 @@ before(async () => {
   // Background jobs run when a test asks for them.
   api = await startTestServer(database.url, {
     ...MANY_LOGINS,
+    ...MANY_CHECKOUTS,
     HOLD_SWEEP_INTERVAL_MS: "3600000",
     PAYMENT_RECOVERY_INTERVAL_MS: "3600000",
     OUTBOX_RELAY_INTERVAL_MS: "3600000",

@@ -6,7 +6,7 @@ import { createClient } from "graphql-ws";
 import { Redis } from "ioredis";
 import WebSocket from "ws";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
-import { asFan, createFans, errorCode, type Fan, MANY_LOGINS } from "./support/holds.js";
+import { asFan, createFans, errorCode, type Fan, MANY_CHECKOUTS, MANY_LOGINS } from "./support/holds.js";
 import {
   assertOrderInvariants,
   CANCEL_ORDER,
@@ -30,6 +30,7 @@ before(async () => {
   database = await createTestDatabase({ seeded: true });
   api = await startTestServer(database.url, {
     ...MANY_LOGINS,
+    ...MANY_CHECKOUTS,
     REDIS_KEY_PREFIX: prefix,
     HOLD_SWEEP_INTERVAL_MS: "3600000",
     PAYMENT_RECOVERY_INTERVAL_MS: "3600000",

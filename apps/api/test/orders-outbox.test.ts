@@ -6,7 +6,7 @@ import { Redis } from "ioredis";
 import { createLogger } from "../src/infra/logger.js";
 import { type OutboxMessage, OutboxRelay } from "../src/modules/orders/outbox.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
-import { createFans, type Fan, MANY_LOGINS } from "./support/holds.js";
+import { createFans, type Fan, MANY_CHECKOUTS, MANY_LOGINS } from "./support/holds.js";
 import { checkout, eventPicker, holdSeats, must } from "./support/orders.js";
 import { startTestServer, type TestServer } from "./support/server.js";
 
@@ -19,6 +19,7 @@ before(async () => {
   database = await createTestDatabase({ seeded: true });
   api = await startTestServer(database.url, {
     ...MANY_LOGINS,
+    ...MANY_CHECKOUTS,
     REDIS_KEY_PREFIX: prefix,
     OUTBOX_RELAY_INTERVAL_MS: "3600000",
     PAYMENT_RECOVERY_INTERVAL_MS: "3600000",

@@ -14,6 +14,7 @@ import {
   errorCode,
   type Fan,
   logIn,
+  MANY_CHECKOUTS,
   MANY_LOGINS,
 } from "./support/holds.js";
 import {
@@ -94,6 +95,7 @@ describe("verifyTicket", () => {
     database = await createTestDatabase({ seeded: true });
     api = await startTestServer(database.url, {
       ...MANY_LOGINS,
+      ...MANY_CHECKOUTS,
       TICKET_CODE_WINDOW_SECONDS: String(WINDOW_SECONDS),
       HOLD_SWEEP_INTERVAL_MS: "3600000",
       PAYMENT_RECOVERY_INTERVAL_MS: "3600000",

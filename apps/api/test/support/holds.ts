@@ -9,6 +9,10 @@ import { type GraphQLResult, gql } from "./server.js";
 export const FAN_PASSWORD = "holds-test-passphrase";
 /** Test servers log many fans in from one address: lift the per-IP login limit. */
 export const MANY_LOGINS = { LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: "100000" };
+/** For tests of what checkout does: its request rate limit (rate-limits.test.ts) would refuse their volley. */
+export const MANY_CHECKOUTS = {
+  RATE_LIMITS: JSON.stringify({ "Mutation.checkout": { account: { points: 100_000, seconds: 60 } } }),
+};
 
 export const HOLD_SEATS = `mutation ($eventId: ID!, $seatIds: [ID!]!) {
   holdSeats(eventId: $eventId, seatIds: $seatIds) {
