@@ -50,6 +50,13 @@ export function AccountMenu() {
 
   return (
     <div className={styles.account}>
+      <Link
+        href="/orders"
+        className={styles.ordersLink}
+        aria-current={pathname === "/orders" ? "page" : undefined}
+      >
+        My orders
+      </Link>
       <span className={styles.viewer} data-viewer-email={viewer.email}>
         <span className={styles.avatar} aria-hidden="true">
           {(viewer.name || viewer.email).charAt(0).toUpperCase()}
