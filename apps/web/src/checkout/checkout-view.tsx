@@ -16,7 +16,13 @@ import { MyHoldsDocument } from "@/seating/holds-queries";
 import styles from "./checkout.module.css";
 import { type CheckoutProblem, describeCheckoutError } from "./checkout-errors";
 import { CheckoutDocument, CheckoutEventDocument } from "./checkout-queries";
-import { newPaymentAttempt, type PaymentAttempt, TEST_CARDS, type TestCardToken } from "./payment-attempt";
+import {
+  attemptAfterFailure,
+  newPaymentAttempt,
+  type PaymentAttempt,
+  TEST_CARDS,
+  type TestCardToken,
+} from "./payment-attempt";
 
 type CheckoutEvent = NonNullable<CheckoutEventQuery["event"]>;
 
@@ -114,8 +120,9 @@ function CheckoutForm({ hold, event }: { hold: HoldFieldsFragment; event: Checko
   const pay = async (formEvent: FormEvent<HTMLFormElement>) => {
     formEvent.preventDefault();
     if (paying || ended || paid) return;
-    attempt.current ??= newPaymentAttempt(card);
-    const { idempotencyKey, paymentToken } = attempt.current;
+    const current = attempt.current ?? newPaymentAttempt(card);
+    attempt.current = current;
+    const { idempotencyKey, paymentToken } = current;
     setPaying(true);
     setProblem(null);
     try {
@@ -134,8 +141,7 @@ function CheckoutForm({ hold, event }: { hold: HoldFieldsFragment; event: Checko
         router.push(loginHref(pathname));
         return;
       }
-      // Only an unknown outcome is retried as the same attempt; after a definite answer the next is new.
-      if (described.kind !== "unconfirmed") attempt.current = null;
+      attempt.current = attemptAfterFailure(current, described);
       setProblem(described);
     } finally {
       setPaying(false);

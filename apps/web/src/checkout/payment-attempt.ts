@@ -1,3 +1,5 @@
+import type { CheckoutProblem } from "./checkout-errors";
+
 /** The fake gateway's test cards (see the API's payment provider). */
 export const TEST_CARDS = [
   { token: "tok_visa", label: "Visa — succeeds", hint: "The payment goes through." },
@@ -18,6 +20,17 @@ export interface PaymentAttempt {
 
 export function newPaymentAttempt(paymentToken: TestCardToken): PaymentAttempt {
   return { idempotencyKey: newIdempotencyKey(), paymentToken };
+}
+
+/**
+ * What is left of an attempt after it failed: kept when the outcome is unknown (the retry sends it again,
+ * so a payment that did go through is returned, not repeated), dropped after a definite answer.
+ */
+export function attemptAfterFailure(
+  attempt: PaymentAttempt,
+  problem: CheckoutProblem,
+): PaymentAttempt | null {
+  return problem.kind === "unconfirmed" ? attempt : null;
 }
 
 /** A random UUID; `randomUUID` exists only in secure contexts (https, localhost), so plain-http hosts build one. */

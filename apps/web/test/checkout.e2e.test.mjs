@@ -1,0 +1,188 @@
+// End-to-end checkout in Chromium against the built API and web app: a fan holds seats, pays with the test
+// Visa card, sees the order with rotating QR tickets and cancels it; and a hold that runs out cannot be paid,
+// whether the page's countdown or the API notices first.
+// Needs `pnpm build` at the root first, Postgres and Redis running, psql and /usr/bin/chromium installed.
+import assert from "node:assert/strict";
+import { mkdirSync, rmSync } from "node:fs";
+import { test } from "node:test";
+import {
+  findOnSaleEvents,
+  launchBrowser,
+  logInThroughUi,
+  printServerOutput,
+  psql,
+  resultsDir,
+  startE2eStack,
+} from "./support/stack.mjs";
+
+// Short enough to watch run out, long enough to load the checkout page before it does on a loaded machine.
+const SHORT_HOLD_SECONDS = 15;
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+const stack = startE2eStack();
+
+/** A signed-in fan in a browser context of their own; `run` gets the page, and failures leave a screenshot. */
+async function asFan(name, email, password, startPath, run) {
+  mkdirSync(resultsDir, { recursive: true });
+  const failureShot = `${resultsDir}checkout-${name}-failure.png`;
+  rmSync(failureShot, { force: true });
+  const browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  try {
+    await logInThroughUi(page, stack.webUrl, email, password, startPath);
+    await run(page);
+    assert.deepEqual(pageErrors, [], "the pages threw no errors");
+  } catch (error) {
+    await page.screenshot({ path: failureShot, fullPage: true }).catch(() => {});
+    printServerOutput();
+    throw error;
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
+/** Holds the best `quantity` seats from the event page and opens the hold's checkout; returns the hold id. */
+async function holdAndOpenCheckout(page, quantity) {
+  const form = page.getByRole("form", { name: "Best available" });
+  await form.getByLabel("Seats").selectOption(String(quantity));
+  await form.getByRole("button", { name: "Find and hold seats" }).click();
+  const holdCard = page.locator("[data-hold-id]");
+  await holdCard.waitFor({ timeout: 15_000 });
+  await holdCard.getByRole("link", { name: "Checkout" }).click();
+  await page.waitForURL(new RegExp(`/checkout/${UUID}$`), { timeout: 15_000 });
+  await page.getByRole("heading", { level: 1, name: "Checkout" }).waitFor();
+  await page.locator("[data-checkout-seats] li").first().waitFor({ timeout: 15_000 });
+  return new URL(page.url()).pathname.split("/").at(-1);
+}
+
+/** Current QR code text of each ticket on the order page, in order. */
+function ticketCodes(page) {
+  return page
+    .locator("[data-ticket-status=VALID] svg[data-ticket-qr]")
+    .evaluateAll((codes) => codes.map((code) => code.dataset.ticketQr));
+}
+
+test("a fan holds two seats, pays with the test Visa card, gets rotating QR tickets, then cancels", {
+  timeout: 240_000,
+}, async () => {
+  const [event] = await findOnSaleEvents(stack.apiUrl);
+  assert.ok(event, "the seeded database has no on-sale event without a waiting room");
+  const eventPath = `/events/${event.id}`;
+
+  await asFan("paid", "fan@frontrow.test", "fan-password-1", eventPath, async (page) => {
+    await holdAndOpenCheckout(page, 2);
+    assert.equal(await page.locator("[data-checkout-seats] li").count(), 2);
+    assert.match(await page.getByRole("timer").textContent(), /^(10:00|9:[0-5]\d)$/);
+    const total = await page.locator("[data-checkout-total]").textContent();
+    assert.match(total ?? "", /\d/);
+    await page.getByLabel(/Visa — succeeds/).check();
+    await page.screenshot({ path: `${resultsDir}checkout-ready.png` });
+
+    await page.getByRole("button", { name: `Pay ${total}` }).click();
+    await page.waitForURL(new RegExp(`/orders/${UUID}$`), { timeout: 20_000 });
+    const orderPath = new URL(page.url()).pathname;
+    const orderPage = page.locator("[data-order-status=CONFIRMED]");
+    await orderPage.waitFor({ timeout: 15_000 });
+    assert.equal(
+      await orderPage.locator("[data-order-total]").textContent(),
+      total,
+      "charged the checkout total",
+    );
+    await page.locator("[data-ticket-status=VALID] svg[data-ticket-qr]").nth(1).waitFor();
+    const firstCodes = await ticketCodes(page);
+    assert.equal(firstCodes.length, 2, "one QR ticket per seat");
+    assert.notEqual(firstCodes[0], firstCodes[1], "each ticket has its own code");
+    for (const qr of await page.locator("svg[data-ticket-qr] path").all()) {
+      assert.ok(((await qr.getAttribute("d")) ?? "").length > 500, "the QR code is drawn");
+    }
+    assert.match(
+      (await page.locator("[data-refreshes-in]").first().textContent()) ?? "",
+      /New code in \d+ s/,
+    );
+    await page.screenshot({ path: `${resultsDir}order-tickets.png` });
+
+    // The codes rotate: the page fetches new ones when they expire, without a reload.
+    await page.waitForFunction(
+      (before) =>
+        document.querySelector("[data-ticket-status=VALID] svg[data-ticket-qr]")?.dataset.ticketQr !== before,
+      firstCodes[0],
+      { timeout: 45_000, polling: 500 },
+    );
+
+    // The order heads the fan's orders list.
+    await page.getByRole("link", { name: "My orders", exact: true }).first().click();
+    await page.waitForURL(`${stack.webUrl}/orders`);
+    const firstRow = page.locator("[data-orders] li").first();
+    await firstRow.waitFor({ timeout: 15_000 });
+    assert.match((await firstRow.textContent()) ?? "", new RegExp(event.name));
+    assert.match((await firstRow.textContent()) ?? "", /Confirmed/);
+    await firstRow.getByRole("link", { name: event.name }).click();
+    await page.waitForURL(`${stack.webUrl}${orderPath}`);
+
+    // Cancelling asks first, then voids every ticket.
+    await page.getByRole("button", { name: "Cancel order" }).click();
+    const dialog = page.getByRole("dialog", { name: "Cancel this order?" });
+    await dialog.waitFor();
+    await page.screenshot({ path: `${resultsDir}order-cancel-dialog.png` });
+    await dialog.getByRole("button", { name: "Yes, cancel order" }).click();
+    await page.locator("[data-order-status=CANCELLED]").waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator("[data-ticket-status=VOID]").count(), 2, "both tickets are void");
+    assert.equal(await page.locator("svg[data-ticket-qr]").count(), 0, "void tickets show no code");
+    assert.equal(await page.getByRole("button", { name: "Cancel order" }).count(), 0);
+    await page.screenshot({ path: `${resultsDir}order-cancelled.png` });
+  });
+});
+
+test("a hold that runs out cannot be paid: the countdown says so, and so does the API when it knows first", {
+  timeout: 240_000,
+}, async () => {
+  const [usualEvent, shortHoldEvent] = await findOnSaleEvents(stack.apiUrl);
+  assert.ok(shortHoldEvent, "the seeded database needs two on-sale events without a waiting room");
+  psql(
+    stack.databaseUrl,
+    `UPDATE event SET hold_seconds = ${SHORT_HOLD_SECONDS} WHERE id = ${Number(shortHoldEvent.id)}`,
+  );
+
+  await asFan(
+    "expired",
+    "fan2@frontrow.test",
+    "fan-password-2",
+    `/events/${shortHoldEvent.id}`,
+    async (page) => {
+      // The page's countdown runs out: paying is off, and the fan is sent back to pick again.
+      await holdAndOpenCheckout(page, 1);
+      const pay = page.getByRole("button", { name: /^Pay / });
+      assert.equal(await pay.isEnabled(), true);
+      const ended = page.locator("[data-checkout-ended]");
+      await ended.waitFor({ timeout: (SHORT_HOLD_SECONDS + 10) * 1000 });
+      assert.match((await ended.textContent()) ?? "", /Your hold ran out.*released for other fans/);
+      assert.equal(await page.getByRole("timer").textContent(), "0:00");
+      assert.equal(await pay.isDisabled(), true, "the Pay button is disabled once the hold ran out");
+      assert.equal(
+        await ended.getByRole("link", { name: "Pick seats again" }).getAttribute("href"),
+        `/events/${shortHoldEvent.id}`,
+      );
+      await page.screenshot({ path: `${resultsDir}checkout-expired.png` });
+
+      // The API's clock decides: a hold that ended there while the page still counts down is refused.
+      await page.goto(`${stack.webUrl}/events/${usualEvent.id}`);
+      const holdId = await holdAndOpenCheckout(page, 1);
+      psql(
+        stack.databaseUrl,
+        `UPDATE hold SET expires_at = now() - interval '1 second' WHERE id = '${holdId}';
+       UPDATE event_seat SET held_until = now() - interval '1 second' WHERE hold_id = '${holdId}'`,
+      );
+      assert.match(await page.getByRole("timer").textContent(), /^(10:00|9:[0-5]\d)$/);
+      await page.getByLabel(/Visa — succeeds/).check();
+      await page.getByRole("button", { name: /^Pay / }).click();
+      await ended.waitFor({ timeout: 15_000 });
+      assert.match((await ended.textContent()) ?? "", /Your hold ran out.*Nothing was charged/);
+      assert.equal(await page.getByRole("button", { name: /^Pay / }).isDisabled(), true);
+      assert.equal(page.url(), `${stack.webUrl}/checkout/${holdId}`, "no order page");
+      await page.screenshot({ path: `${resultsDir}checkout-refused.png` });
+    },
+  );
+});
