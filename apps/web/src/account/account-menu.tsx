@@ -53,9 +53,11 @@ export function AccountMenu() {
       <Link
         href="/orders"
         className={styles.ordersLink}
+        aria-label="My orders"
         aria-current={pathname === "/orders" ? "page" : undefined}
       >
-        My orders
+        <span className={styles.wide}>My orders</span>
+        <span className={styles.narrow}>Orders</span>
       </Link>
       <span className={styles.viewer} data-viewer-email={viewer.email}>
         <span className={styles.avatar} aria-hidden="true">
