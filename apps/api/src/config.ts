@@ -57,6 +57,21 @@ const schema = z.object({
   HOLD_SWEEP_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
   // After a Redis failure, seat locks and the session cache leave Redis alone (Postgres serves) this long.
   REDIS_RETRY_AFTER_MS: z.coerce.number().int().min(0).default(1_000),
+  // Ed25519 seed (32 bytes, base64url) that signs ticket codes. Without it a published development key
+  // is used (logged as a warning in production): set it in any real deployment. Generate one with
+  // `node -e "console.log(crypto.randomBytes(32).toString('base64url'))"`.
+  TICKET_SIGNING_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 bytes, base64url encoded")
+    .optional(),
+  // Ticket codes rotate every this many seconds (a screenshot goes stale after about twice that).
+  TICKET_CODE_WINDOW_SECONDS: z.coerce.number().int().min(15).max(30).default(20),
+  // How often each instance's payment recovery looks for checkouts, cancellations and captures left
+  // half-done (by a crash or a provider outage), and how old they must be to count as abandoned.
+  PAYMENT_RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  PAYMENT_RECOVERY_STALE_MS: z.coerce.number().int().min(0).default(60_000),
+  // How often the outbox relay delivers order events.
+  OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).default(1_000),
 });
 
 export type Config = z.infer<typeof schema>;

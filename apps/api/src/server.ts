@@ -35,6 +35,12 @@ import { SessionStore, type Viewer } from "./modules/auth/session-store.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
 import { HoldSweeper } from "./modules/holds/hold-sweeper.js";
 import { HoldsService } from "./modules/holds/holds.service.js";
+import { FakeGateway } from "./modules/orders/fake-gateway.js";
+import { type CheckoutFaults, OrdersService } from "./modules/orders/orders.service.js";
+import { OutboxRelay, RedisOutboxSink } from "./modules/orders/outbox.js";
+import { PaymentRecovery } from "./modules/orders/payment-recovery.js";
+import type { PaymentProvider } from "./modules/orders/payments.js";
+import { DEVELOPMENT_TICKET_KEY, signingKeyFromSeed, TicketCodes } from "./modules/orders/ticket-codes.js";
 import type { SeatChangeNotifier } from "./modules/seating/seat-changes.js";
 import { SeatMapLive } from "./modules/seating/seat-map-live.js";
 import { SeatingService } from "./modules/seating/seating.service.js";
@@ -71,6 +77,11 @@ export interface FrontrowServer {
   seatChanges: SeatChangeNotifier;
   /** Ends expired holds every HOLD_SWEEP_INTERVAL_MS; `sweep()` runs it now. */
   holdSweeper: HoldSweeper;
+  /** Settles payments that checkouts or cancellations left half-done; `runNow()` runs it now. */
+  paymentRecovery: PaymentRecovery;
+  /** Delivers outbox events (order.confirmed, order.cancelled); `runNow()` runs it now. */
+  outboxRelay: OutboxRelay;
+  payments: PaymentProvider;
   listen(): Promise<{ port: number }>;
   close(): Promise<void>;
 }
@@ -100,6 +111,8 @@ export interface ServerOverrides {
   log?: Logger;
   /** A Prisma client to use instead of one built from the config (tests count its queries). */
   db?: Db;
+  /** Test hook: lets a test "crash" a checkout at each step, to prove that recovery settles it. */
+  checkoutFaults?: CheckoutFaults;
 }
 
 export async function createServer(config: Config, overrides: ServerOverrides = {}): Promise<FrontrowServer> {
@@ -138,6 +151,24 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     batchSize: config.HOLD_SWEEP_BATCH,
   });
   holdSweeper.start();
+  // The only provider so far is the built-in fake gateway (docs/orders.md says how to add a real one).
+  const payments = new FakeGateway(db);
+  if (!config.TICKET_SIGNING_KEY && production) {
+    log.warn("TICKET_SIGNING_KEY is not set: tickets are signed with the public development key");
+  }
+  const ticketCodes = new TicketCodes(
+    signingKeyFromSeed(config.TICKET_SIGNING_KEY ?? DEVELOPMENT_TICKET_KEY),
+    config.TICKET_CODE_WINDOW_SECONDS,
+  );
+  const paymentRecovery = new PaymentRecovery(db, payments, log, {
+    intervalMs: config.PAYMENT_RECOVERY_INTERVAL_MS,
+    staleAfterMs: config.PAYMENT_RECOVERY_STALE_MS,
+  });
+  paymentRecovery.start();
+  const outboxRelay = new OutboxRelay(db, new RedisOutboxSink(redis, config.REDIS_KEY_PREFIX), log, {
+    intervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
+  });
+  outboxRelay.start();
   const services: Services = {
     auth: new AuthService(db, redis, sessions, {
       attemptsPerIpPerMinute: config.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE,
@@ -147,6 +178,15 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     catalog: new CatalogService(db),
     seating,
     holds: new HoldsService(db, seating, holdEffects, { maxSeatsPerHold: config.HOLD_MAX_SEATS }),
+    orders: new OrdersService(
+      db,
+      payments,
+      ticketCodes,
+      holdEffects,
+      log,
+      { duplicateWaitMs: 10_000 },
+      overrides.checkoutFaults,
+    ),
   };
   const schema = await buildFrontrowSchema(pubSub);
   const limits = { maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST };
@@ -486,6 +526,9 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     schema,
     seatChanges: seatMapLive,
     holdSweeper,
+    paymentRecovery,
+    outboxRelay,
+    payments,
     listen: () =>
       new Promise((resolve, reject) => {
         httpServer.once("error", reject);
@@ -502,7 +545,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       const deadline = Date.now() + config.SHUTDOWN_GRACE_MS;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       httpServer.closeAllConnections();
-      await holdSweeper.stop();
+      await Promise.all([holdSweeper.stop(), paymentRecovery.stop(), outboxRelay.stop()]);
       // Seat changes of the drained requests still have to reach the other instances' fans.
       await seatMapLive.close(Math.max(deadline - Date.now(), 1_000));
       await apollo.stop();

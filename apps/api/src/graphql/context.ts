@@ -5,6 +5,7 @@ import type { SessionMeta, Viewer } from "../modules/auth/session-store.js";
 import { type CatalogLoaders, createCatalogLoaders } from "../modules/catalog/catalog.loaders.js";
 import type { CatalogService } from "../modules/catalog/catalog.service.js";
 import type { HoldsService } from "../modules/holds/holds.service.js";
+import type { OrdersService } from "../modules/orders/orders.service.js";
 import type { SeatingService } from "../modules/seating/seating.service.js";
 
 /** Long-lived services, created once per process and shared by every request. */
@@ -13,6 +14,7 @@ export interface Services {
   catalog: CatalogService;
   seating: SeatingService;
   holds: HoldsService;
+  orders: OrdersService;
 }
 
 /** The caller's session cookie: read on the way in, set or cleared on the way out. */

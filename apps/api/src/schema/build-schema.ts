@@ -7,6 +7,12 @@ import type { Context } from "../graphql/context.js";
 import { AuthResolver } from "../modules/auth/auth.resolver.js";
 import { CatalogQueries, EventFields, VenueFields } from "../modules/catalog/catalog.resolver.js";
 import { HoldMutations, UserHolds } from "../modules/holds/holds.resolver.js";
+import {
+  OrderFields,
+  OrderMutations,
+  OrderQueries,
+  TicketFields,
+} from "../modules/orders/orders.resolver.js";
 import { SeatFields, SeatingQueries, SeatingSubscriptions } from "../modules/seating/seating.resolver.js";
 
 // @Authorized() needs a signed-in caller; @Authorized("ORGANIZER", …) one of those roles.
@@ -32,6 +38,10 @@ export function buildFrontrowSchema(pubSub: PubSub): Promise<GraphQLSchema> {
       SeatFields,
       HoldMutations,
       UserHolds,
+      OrderQueries,
+      OrderMutations,
+      OrderFields,
+      TicketFields,
     ],
     directives: [cacheControlDirective],
     authChecker,

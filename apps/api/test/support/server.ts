@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type Config, loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/infra/logger.js";
-import type { Db } from "../../src/infra/prisma.js";
-import { createServer, type FrontrowServer } from "../../src/server.js";
+import { createServer, type FrontrowServer, type ServerOverrides } from "../../src/server.js";
 
 export interface TestServer {
   server: FrontrowServer;
@@ -15,7 +14,7 @@ export interface TestServer {
 export async function startTestServer(
   databaseUrl: string,
   env: Record<string, string> = {},
-  options: { db?: Db } = {},
+  options: Omit<ServerOverrides, "log"> = {},
 ): Promise<TestServer> {
   const config: Config = loadConfig({
     NODE_ENV: "test",
@@ -27,7 +26,7 @@ export async function startTestServer(
     SHUTDOWN_GRACE_MS: "2000",
     ...env,
   });
-  const server = await createServer(config, { log: createLogger(config.LOG_LEVEL), db: options.db });
+  const server = await createServer(config, { ...options, log: createLogger(config.LOG_LEVEL) });
   const { port } = await server.listen();
   const origin = `http://127.0.0.1:${port}`;
   return { server, origin, url: `${origin}/graphql`, close: () => server.close() };

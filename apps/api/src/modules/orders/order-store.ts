@@ -1,0 +1,250 @@
+import { Prisma } from "../../generated/prisma/client.js";
+import type { OrderStatus, PaymentState } from "../../generated/prisma/enums.js";
+import type { Db } from "../../infra/prisma.js";
+
+// The SQL of checkout, cancellation and payment recovery (docs/orders.md), shared by the orders service
+// and the recovery job. Orders change state only through conditional UPDATEs (`WHERE status = …`), so
+// a request and the recovery job racing on one order can never both move it.
+
+export type Sql = Prisma.TransactionClient | Db;
+
+/** An order as stored, with what its views need. */
+export interface OrderRow {
+  id: string;
+  userId: string;
+  eventId: number;
+  holdId: string;
+  status: OrderStatus;
+  paymentState: PaymentState;
+  subtotalMinor: number;
+  feesMinor: number;
+  totalMinor: number;
+  currency: string;
+  requestHash: string;
+  createdAt: Date;
+  cancelledAt: Date | null;
+  cancellableUntil: Date;
+}
+
+const ORDER_COLUMNS = Prisma.sql`
+  o.id, o.user_id AS "userId", o.event_id AS "eventId", o.hold_id AS "holdId", o.status,
+  o.payment_state AS "paymentState", o.subtotal_minor AS "subtotalMinor", o.fees_minor AS "feesMinor",
+  o.total_minor AS "totalMinor", o.currency, o.request_hash AS "requestHash", o.created_at AS "createdAt",
+  o.cancelled_at AS "cancelledAt",
+  e.starts_at - make_interval(hours => e.cancel_cutoff_hours) AS "cancellableUntil"`;
+
+export function ordersById(sql: Sql, ids: readonly string[]): Promise<OrderRow[]> {
+  return sql.$queryRaw<OrderRow[]>`
+    SELECT ${ORDER_COLUMNS} FROM "order" o JOIN event e ON e.id = o.event_id
+    WHERE o.id = ANY(${ids}::uuid[])`;
+}
+
+export async function orderByKey(sql: Sql, userId: string, idempotencyKey: string): Promise<OrderRow | null> {
+  const [row] = await sql.$queryRaw<OrderRow[]>`
+    SELECT ${ORDER_COLUMNS} FROM "order" o JOIN event e ON e.id = o.event_id
+    WHERE o.user_id = ${userId}::uuid AND o.idempotency_key = ${idempotencyKey}`;
+  return row ?? null;
+}
+
+/** A hold as checkout reads it, with the event's fee and cancellation cutoff. */
+export interface HoldForCheckout {
+  id: string;
+  userId: string;
+  eventId: number;
+  state: "ACTIVE" | "RELEASED" | "EXPIRED" | "CONVERTED";
+  live: boolean;
+  expiresAt: Date;
+  seatIds: number[];
+  seatPrices: number[];
+  totalMinor: number;
+  currency: string;
+  feePerTicketMinor: number;
+  cancellableUntil: Date;
+  /** The order that checked this hold out, if one did. */
+  liveOrderId: string | null;
+}
+
+export async function holdForCheckout(sql: Sql, holdId: string): Promise<HoldForCheckout | null> {
+  const [row] = await sql.$queryRaw<HoldForCheckout[]>`
+    SELECT h.id, h.user_id AS "userId", h.event_id AS "eventId", h.state::text AS state,
+           (h.state = 'ACTIVE' AND h.expires_at > now()) AS live, h.expires_at AS "expiresAt",
+           h.seat_ids AS "seatIds", h.seat_prices AS "seatPrices", h.total_minor AS "totalMinor",
+           h.currency, e.fee_per_ticket_minor AS "feePerTicketMinor",
+           e.starts_at - make_interval(hours => e.cancel_cutoff_hours) AS "cancellableUntil",
+           (SELECT o.id FROM "order" o WHERE o.hold_id = h.id AND o.status <> 'FAILED') AS "liveOrderId"
+    FROM hold h JOIN event e ON e.id = h.event_id
+    WHERE h.id = ${holdId}::uuid`;
+  return row ?? null;
+}
+
+export interface NewOrder {
+  id: string;
+  userId: string;
+  hold: HoldForCheckout;
+  feesMinor: number;
+  idempotencyKey: string;
+  requestHash: string;
+  provider: string;
+  paymentId: string;
+}
+
+/**
+ * Records the order (PENDING, payment AUTHORIZING) and its first payment row before the provider is
+ * called. Null when another order took the key (same account) or the hold (another live order) first.
+ */
+export async function insertPendingOrder(sql: Sql, order: NewOrder): Promise<Date | null> {
+  const { hold } = order;
+  const [row] = await sql.$queryRaw<{ createdAt: Date }[]>`
+    WITH new_order AS (
+      INSERT INTO "order" (id, user_id, event_id, hold_id, status, payment_state, subtotal_minor, fees_minor,
+                           total_minor, currency, idempotency_key, request_hash, updated_at)
+      VALUES (${order.id}::uuid, ${order.userId}::uuid, ${hold.eventId}, ${hold.id}::uuid, 'PENDING', 'AUTHORIZING',
+              ${hold.totalMinor}, ${order.feesMinor}, ${hold.totalMinor + order.feesMinor}, ${hold.currency},
+              ${order.idempotencyKey}, ${order.requestHash}, now())
+      ON CONFLICT DO NOTHING
+      RETURNING id, total_minor, currency, created_at
+    ), payment AS (
+      INSERT INTO payment (id, order_id, provider, operation, amount_minor, currency, state)
+      SELECT ${order.paymentId}::uuid, id, ${order.provider}, 'authorize', total_minor, currency, 'AUTHORIZING'
+      FROM new_order
+    )
+    SELECT created_at AS "createdAt" FROM new_order`;
+  return row?.createdAt ?? null;
+}
+
+export interface PaymentStep {
+  /** The order moves only from one of these payment states… */
+  from: PaymentState[];
+  /** …and, when given, only from one of these statuses. */
+  fromStatus?: OrderStatus[];
+  to: PaymentState;
+  status?: OrderStatus;
+  provider: string;
+  operation: "authorize" | "capture" | "void" | "refund";
+  providerRef?: string | null;
+  error?: string | null;
+  paymentId: string;
+}
+
+/**
+ * Moves the order's payment state (and maybe its status) and logs the provider operation in the
+ * payment table, in one statement. False when the order was not in a `from` state (someone else moved it).
+ */
+export async function recordPaymentStep(sql: Sql, orderId: string, step: PaymentStep): Promise<boolean> {
+  const statusFilter = step.fromStatus
+    ? Prisma.sql`AND status = ANY(${step.fromStatus}::"OrderStatus"[])`
+    : Prisma.empty;
+  const rows = await sql.$queryRaw<{ id: string }[]>`
+    WITH moved AS (
+      UPDATE "order"
+      SET payment_state = ${step.to}::"PaymentState",
+          status = coalesce(${step.status ?? null}::"OrderStatus", status),
+          updated_at = now()
+      WHERE id = ${orderId}::uuid AND payment_state = ANY(${step.from}::"PaymentState"[]) ${statusFilter}
+      RETURNING id, total_minor, currency
+    ), logged AS (
+      INSERT INTO payment (id, order_id, provider, operation, amount_minor, currency, state, provider_ref, error)
+      SELECT ${step.paymentId}::uuid, id, ${step.provider}, ${step.operation}, total_minor, currency,
+             ${step.to}::"PaymentState", ${step.providerRef ?? null}, ${step.error ?? null}
+      FROM moved
+    )
+    SELECT id FROM moved`;
+  return rows.length === 1;
+}
+
+export interface Conversion {
+  orderId: string;
+  hold: HoldForCheckout;
+  tickets: { id: string; seatId: number; priceMinor: number; secretHex: string }[];
+  provider: string;
+  providerRef: string;
+  paymentId: string;
+}
+
+export class ConversionRefused extends Error {
+  constructor(readonly reason: "seats" | "order") {
+    super(reason === "seats" ? "the hold no longer holds its seats" : "the order is no longer pending");
+    this.name = "ConversionRefused";
+  }
+}
+
+/**
+ * The guard of checkout (DESIGN.md §3), inside the caller's transaction: sells the hold's seats to the
+ * order only if the hold still holds every one of them unexpired, then confirms the order, converts
+ * the hold, issues the tickets and writes the `order.confirmed` outbox event. Throws ConversionRefused
+ * (the caller rolls back) when the seats or the order moved on.
+ */
+export async function convertHold(tx: Prisma.TransactionClient, conversion: Conversion): Promise<void> {
+  const { hold, orderId } = conversion;
+  // Locks in seat order, like every other statement that waits for seat rows (holds/hold-store.ts).
+  const sold = await tx.$queryRaw<{ seatId: number }[]>`
+    WITH mine AS (
+      SELECT es.event_id, es.seat_id FROM event_seat es
+      WHERE es.hold_id = ${hold.id}::uuid AND es.status = 'HELD' AND es.held_until > now()
+      ORDER BY es.event_id, es.seat_id
+      FOR UPDATE
+    )
+    UPDATE event_seat es
+    SET status = 'SOLD', order_id = ${orderId}::uuid, held_until = NULL, version = es.version + 1
+    FROM mine
+    WHERE es.event_id = mine.event_id AND es.seat_id = mine.seat_id
+    RETURNING es.seat_id AS "seatId"`;
+  if (sold.length !== hold.seatIds.length) throw new ConversionRefused("seats");
+  const ticketIds = conversion.tickets.map((ticket) => ticket.id);
+  const [outcome] = await tx.$queryRaw<{ confirmed: number; converted: number }[]>`
+    WITH confirmed AS (
+      UPDATE "order" SET status = 'CONFIRMED', payment_state = 'AUTHORIZED', updated_at = now()
+      WHERE id = ${orderId}::uuid AND status = 'PENDING'
+      RETURNING id, user_id, event_id, hold_id, total_minor, currency
+    ), converted AS (
+      UPDATE hold SET state = 'CONVERTED', ended_at = now()
+      WHERE id = ${hold.id}::uuid AND state = 'ACTIVE' AND EXISTS (SELECT 1 FROM confirmed)
+      RETURNING id
+    ), issued AS (
+      INSERT INTO ticket (id, order_id, event_id, seat_id, price_minor, secret)
+      SELECT t.id, c.id, c.event_id, t.seat_id, t.price, decode(t.secret, 'hex')
+      FROM confirmed c,
+           unnest(${ticketIds}::uuid[], ${conversion.tickets.map((t) => t.seatId)}::int[],
+                  ${conversion.tickets.map((t) => t.priceMinor)}::int[],
+                  ${conversion.tickets.map((t) => t.secretHex)}::text[]) AS t(id, seat_id, price, secret)
+    ), logged AS (
+      INSERT INTO payment (id, order_id, provider, operation, amount_minor, currency, state, provider_ref)
+      SELECT ${conversion.paymentId}::uuid, id, ${conversion.provider}, 'authorize', total_minor, currency,
+             'AUTHORIZED', ${conversion.providerRef}
+      FROM confirmed
+    ), announced AS (
+      INSERT INTO outbox_event (topic, payload)
+      SELECT 'order.confirmed', jsonb_build_object(
+        'orderId', c.id, 'userId', c.user_id, 'eventId', c.event_id, 'holdId', c.hold_id,
+        'total', jsonb_build_object('amount', c.total_minor, 'currency', c.currency),
+        'seatIds', to_jsonb(${hold.seatIds}::int[]), 'ticketIds', to_jsonb(${ticketIds}::uuid[]))
+      FROM confirmed c
+    )
+    SELECT (SELECT count(*) FROM confirmed)::int AS confirmed, (SELECT count(*) FROM converted)::int AS converted`;
+  if (outcome?.confirmed !== 1 || outcome.converted !== 1) throw new ConversionRefused("order");
+}
+
+/** True when no seat of the event is free or held any more: it may have just sold out. */
+export async function looksSoldOut(sql: Sql, eventId: number): Promise<boolean> {
+  const [row] = await sql.$queryRaw<{ left: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM event_seat WHERE event_id = ${eventId} AND status IN ('AVAILABLE', 'HELD')) AS left`;
+  return row?.left === false;
+}
+
+/**
+ * Sets an on-sale event SOLD_OUT when no seat is free or held, and back to ON_SALE when one is. Runs
+ * after the sale or cancellation committed, under the event row's lock: each run reads every change
+ * committed before it, so the last run after the last change leaves the right status.
+ */
+export async function refreshSoldOut(db: Db, eventId: number): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const locked = await tx.$queryRaw<{ id: number }[]>`
+      SELECT id FROM event WHERE id = ${eventId} AND status IN ('ON_SALE', 'SOLD_OUT') FOR UPDATE`;
+    if (locked.length === 0) return;
+    await tx.$executeRaw`
+      UPDATE event SET status = CASE
+        WHEN EXISTS (SELECT 1 FROM event_seat WHERE event_id = ${eventId} AND status IN ('AVAILABLE', 'HELD'))
+        THEN 'ON_SALE'::"EventStatus" ELSE 'SOLD_OUT'::"EventStatus" END
+      WHERE id = ${eventId}`;
+  });
+}

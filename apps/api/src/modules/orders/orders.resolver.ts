@@ -1,0 +1,146 @@
+import { GraphQLDateTime } from "graphql-scalars";
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Extensions,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from "type-graphql";
+import { AppError, ErrorCode } from "../../errors.js";
+import type { Context } from "../../graphql/context.js";
+import type { Viewer } from "../auth/session-store.js";
+import type { EventView } from "../catalog/catalog.service.js";
+import { Event } from "../catalog/catalog.types.js";
+import {
+  DEFAULT_ORDERS_PAGE,
+  MAX_ORDERS_PAGE,
+  type OrderView,
+  type TicketView,
+  type VerificationView,
+} from "./orders.service.js";
+import { Order, OrderConnection, Ticket, TicketCodeKey, TicketVerification } from "./orders.types.js";
+
+/** The signed-in caller; @Authorized() has already refused anonymous callers. */
+function viewerOf(ctx: Context): Viewer {
+  if (!ctx.viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in to do this");
+  return ctx.viewer;
+}
+
+@Resolver()
+export class OrderQueries {
+  @Authorized()
+  @Query(() => OrderConnection, {
+    description: "Your orders, newest first (Relay cursor pagination). Failed checkouts are not listed.",
+  })
+  @Extensions({
+    complexity: ({ args, childComplexity }: { args: { first?: number }; childComplexity: number }) =>
+      1 + Math.min(args.first ?? DEFAULT_ORDERS_PAGE, MAX_ORDERS_PAGE) * childComplexity,
+  })
+  async myOrders(
+    @Ctx() ctx: Context,
+    @Arg("first", () => Int, {
+      defaultValue: DEFAULT_ORDERS_PAGE,
+      description: `At most ${MAX_ORDERS_PAGE}.`,
+    })
+    first?: number,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+  ): Promise<OrderConnection> {
+    const page = await ctx.services.orders.myOrders(viewerOf(ctx).userId, first, after);
+    return {
+      edges: page.nodes.map((node, i) => ({ node, cursor: page.cursors[i] as string })),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
+      totalCount: page.totalCount,
+    };
+  }
+
+  @Authorized()
+  @Query(() => Order, {
+    nullable: true,
+    description: "One order: for its buyer, the event's organizer and admins (others get FORBIDDEN).",
+  })
+  order(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<OrderView> {
+    return ctx.services.orders.order(viewerOf(ctx), id);
+  }
+
+  @Query(() => TicketCodeKey, { description: "What gate scanners need to check ticket codes offline." })
+  ticketCodeKey(@Ctx() ctx: Context): TicketCodeKey {
+    return ctx.services.orders.ticketCodeKey();
+  }
+}
+
+@Resolver()
+export class OrderMutations {
+  @Authorized()
+  @Mutation(() => Order, {
+    description:
+      "Pays for your live hold and turns it into an order with one ticket per seat. Retrying with the " +
+      "same idempotencyKey (up to 255 characters, per account) returns the same order and never " +
+      "charges twice; the same key with other arguments is BAD_USER_INPUT. Errors: HOLD_EXPIRED (the " +
+      "seats are no longer reserved), PAYMENT_DECLINED (the hold stays: retry with a new key), " +
+      "FORBIDDEN, NOT_FOUND. Test tokens: tok_visa, tok_declined, tok_timeout.",
+  })
+  async checkout(
+    @Arg("holdId", () => ID) holdId: string,
+    @Arg("paymentToken", () => String) paymentToken: string,
+    @Arg("idempotencyKey", () => String) idempotencyKey: string,
+    @Ctx() ctx: Context,
+  ): Promise<OrderView> {
+    return ctx.services.orders.checkout(viewerOf(ctx).userId, { holdId, paymentToken, idempotencyKey });
+  }
+
+  @Authorized()
+  @Mutation(() => Order, {
+    description:
+      "Cancels your confirmed order until its cancellableUntil: refunds it, voids its tickets and puts " +
+      "the seats back on sale. Cancelling a cancelled order returns it unchanged.",
+  })
+  cancelOrder(@Arg("orderId", () => ID) orderId: string, @Ctx() ctx: Context): Promise<OrderView> {
+    return ctx.services.orders.cancelOrder(viewerOf(ctx).userId, orderId);
+  }
+
+  @Authorized("ORGANIZER", "ADMIN")
+  @Mutation(() => TicketVerification, {
+    description:
+      "For gate scanners of the event's organizer (or an admin): checks a scanned code and marks the " +
+      "ticket used on its first valid scan.",
+  })
+  verifyTicket(@Arg("code", () => String) code: string, @Ctx() ctx: Context): Promise<VerificationView> {
+    return ctx.services.orders.verifyTicket(viewerOf(ctx), code);
+  }
+}
+
+@Resolver(() => Order)
+export class OrderFields {
+  @FieldResolver(() => Event)
+  event(@Root() order: OrderView): Promise<EventView> {
+    return order.related.event(order.eventId);
+  }
+
+  @FieldResolver(() => [Ticket], { description: "One per seat, in seat order." })
+  tickets(@Root() order: OrderView): Promise<TicketView[]> {
+    return order.related.tickets(order.id);
+  }
+}
+
+@Resolver(() => Ticket)
+export class TicketFields {
+  @FieldResolver(() => String, {
+    description:
+      "The current signed code (what the QR code encodes). It is accepted until one window after " +
+      "codeExpiresAt, so a screenshot goes stale.",
+  })
+  code(@Root() ticket: TicketView, @Ctx() ctx: Context): string {
+    return ctx.services.orders.currentCode(ticket).code;
+  }
+
+  @FieldResolver(() => GraphQLDateTime, { description: "When `code` rotates: fetch the ticket again then." })
+  codeExpiresAt(@Root() ticket: TicketView, @Ctx() ctx: Context): Date {
+    return ctx.services.orders.currentCode(ticket).expiresAt;
+  }
+}

@@ -1,0 +1,82 @@
+import type { Db } from "../../infra/prisma.js";
+import { uuidv7 } from "../../lib/uuid7.js";
+import { recordPaymentStep } from "./order-store.js";
+import type { PaymentProvider } from "./payments.js";
+
+/**
+ * What to do with an order's money once its fate is recorded:
+ * - capture: a CONFIRMED order's authorization;
+ * - void: a FAILED order's authorization (or the authorize call still on its way);
+ * - return: a CANCELLED order's money, refunded when captured, voided when only authorized.
+ */
+export type Settlement = "capture" | "void" | "return";
+
+/**
+ * Calls the provider, then records the outcome. Both steps are idempotent (the provider on the order
+ * id, the record on the order's current state), so the checkout, a cancellation and the recovery job
+ * may all settle one order: whoever comes second changes nothing. Returns false when the order was not
+ * in a state this settlement applies to.
+ */
+export async function settlePayment(
+  db: Db,
+  payments: PaymentProvider,
+  orderId: string,
+  settlement: Settlement,
+  afterProviderCall: () => void = () => undefined,
+): Promise<boolean> {
+  const order = await db.order.findUnique({
+    where: { id: orderId },
+    select: { status: true, paymentState: true },
+  });
+  if (!order) return false;
+  const step = { provider: payments.name, paymentId: uuidv7() };
+  if (settlement === "capture") {
+    if (order.status !== "CONFIRMED" || order.paymentState !== "AUTHORIZED") return false;
+    await payments.capture(orderId);
+    afterProviderCall();
+    return recordPaymentStep(db, orderId, {
+      ...step,
+      from: ["AUTHORIZED"],
+      fromStatus: ["CONFIRMED"],
+      to: "CAPTURED",
+      operation: "capture",
+    });
+  }
+  if (settlement === "void") {
+    if (order.status !== "FAILED" || !["AUTHORIZING", "AUTHORIZED"].includes(order.paymentState))
+      return false;
+    await payments.void(orderId);
+    afterProviderCall();
+    return recordPaymentStep(db, orderId, {
+      ...step,
+      from: ["AUTHORIZING", "AUTHORIZED"],
+      fromStatus: ["FAILED"],
+      to: "VOIDED",
+      operation: "void",
+    });
+  }
+  if (order.status !== "CANCELLED") return false;
+  if (order.paymentState === "CAPTURED") {
+    await payments.refund(orderId);
+    afterProviderCall();
+    return recordPaymentStep(db, orderId, {
+      ...step,
+      from: ["CAPTURED"],
+      fromStatus: ["CANCELLED"],
+      to: "REFUNDED",
+      operation: "refund",
+    });
+  }
+  if (order.paymentState === "AUTHORIZED") {
+    await payments.void(orderId);
+    afterProviderCall();
+    return recordPaymentStep(db, orderId, {
+      ...step,
+      from: ["AUTHORIZED"],
+      fromStatus: ["CANCELLED"],
+      to: "VOIDED",
+      operation: "void",
+    });
+  }
+  return false;
+}
