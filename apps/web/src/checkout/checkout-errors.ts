@@ -47,11 +47,8 @@ export function describeCheckoutError(error: unknown): CheckoutProblem {
           "Only the fan who held these seats can pay for them. Are you signed in with the right account?",
       };
     case "PAYMENT_DECLINED":
-      return {
-        kind: "refused",
-        title: "Your card was declined",
-        message: "No money was taken and your seats are still held. Try another card.",
-      };
+      // Also a gateway that did not answer in time: the API voided that attempt, and its message says which.
+      return { kind: "refused", title: "The payment did not go through", message: details.message };
     case "BAD_USER_INPUT":
       return { kind: "refused", title: "The payment could not be started", message: details.message };
     default:
