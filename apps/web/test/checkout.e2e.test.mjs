@@ -180,9 +180,67 @@ test("a hold that runs out cannot be paid: the countdown says so, and so does th
       await page.getByRole("button", { name: /^Pay / }).click();
       await ended.waitFor({ timeout: 15_000 });
       assert.match((await ended.textContent()) ?? "", /Your hold ran out.*Nothing was charged/);
+      assert.equal(await page.getByRole("timer").textContent(), "0:00", "the countdown agrees with the API");
       assert.equal(await page.getByRole("button", { name: /^Pay / }).isDisabled(), true);
       assert.equal(page.url(), `${stack.webUrl}/checkout/${holdId}`, "no order page");
       await page.screenshot({ path: `${resultsDir}checkout-refused.png` });
     },
   );
+});
+
+test("a declined card gets a new idempotency key; a lost answer is retried with the same one: one order", {
+  timeout: 240_000,
+}, async () => {
+  const [event] = await findOnSaleEvents(stack.apiUrl);
+  await asFan("retried", "fan2@frontrow.test", "fan-password-2", `/events/${event.id}`, async (page) => {
+    const countOrders = () =>
+      page.evaluate(async (apiUrl) => {
+        const response = await fetch(apiUrl, {
+          method: "POST",
+          credentials: "include",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query: "{ myOrders(first: 1) { totalCount } }" }),
+        });
+        return (await response.json()).data.myOrders.totalCount;
+      }, stack.apiUrl);
+    const ordersBefore = await countOrders();
+
+    // Every checkout request is recorded; the first Visa attempt reaches the API but its answer is lost.
+    const attempts = [];
+    await page.route(stack.apiUrl, async (route) => {
+      const body = route.request().postDataJSON();
+      if (body?.operationName !== "Checkout") return route.continue();
+      attempts.push(body.variables);
+      const visaAttempts = attempts.filter((attempt) => attempt.paymentToken === "tok_visa").length;
+      if (body.variables.paymentToken !== "tok_visa" || visaAttempts > 1) return route.continue();
+      await route.fetch();
+      await route.abort("connectionreset");
+    });
+
+    await holdAndOpenCheckout(page, 1);
+    await page.getByLabel(/Declined card/).check();
+    await page.getByRole("button", { name: /^Pay / }).dblclick();
+    const problem = page.locator("[data-checkout-problem]");
+    await problem.waitFor({ timeout: 15_000 });
+    assert.equal(await problem.getAttribute("data-checkout-problem"), "refused");
+    assert.match((await problem.textContent()) ?? "", /did not go through.*declined/);
+
+    await page.getByLabel(/Visa — succeeds/).check();
+    await page.getByRole("button", { name: /^Pay / }).click();
+    await page.locator("[data-checkout-problem=unconfirmed]").waitFor({ timeout: 15_000 });
+    assert.match((await problem.textContent()) ?? "", /never be charged twice/);
+    assert.equal(await page.getByLabel(/Declined card/).isDisabled(), true, "the retry keeps the card");
+    await page.screenshot({ path: `${resultsDir}checkout-unconfirmed.png` });
+
+    await page.getByRole("button", { name: "Try again" }).click();
+    await page.waitForURL(new RegExp(`/orders/${UUID}$`), { timeout: 20_000 });
+    await page.locator("[data-order-status=CONFIRMED]").waitFor({ timeout: 15_000 });
+
+    const [declined, lost, retried, ...more] = attempts;
+    assert.deepEqual(more, [], `a double click sent one request (${attempts.length} attempts)`);
+    assert.equal(declined.paymentToken, "tok_declined");
+    assert.notEqual(lost.idempotencyKey, declined.idempotencyKey, "a new key after a decline");
+    assert.deepEqual(retried, lost, "the retry repeats the lost attempt exactly");
+    assert.equal(await countOrders(), ordersBefore + 1, "one order for the two Visa requests");
+  });
 });

@@ -11,7 +11,7 @@ import type { CheckoutEventQuery, HoldFieldsFragment } from "@/gql/graphql";
 import { describeApiError } from "@/lib/api-errors";
 import { formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
 import { sectionTitle } from "@/seat-map/seat-map";
-import { HoldCountdown, useHoldTimeLeft } from "@/seating/hold-countdown";
+import { HoldCountdown, type HoldTimeLeft, useHoldTimeLeft } from "@/seating/hold-countdown";
 import { MyHoldsDocument } from "@/seating/holds-queries";
 import styles from "./checkout.module.css";
 import { type CheckoutProblem, describeCheckoutError } from "./checkout-errors";
@@ -25,6 +25,8 @@ import {
 } from "./payment-attempt";
 
 type CheckoutEvent = NonNullable<CheckoutEventQuery["event"]>;
+
+const HOLD_ENDED: HoldTimeLeft = { remaining: 0, expired: true, warning: true };
 
 /** The checkout page: the hold's countdown, what the fan pays for, a test card and "Pay". */
 export function CheckoutView({ holdId }: { holdId: string }) {
@@ -208,7 +210,8 @@ function CheckoutForm({ hold, event }: { hold: HoldFieldsFragment; event: Checko
           <h2 id={`${id}-pay`} className="visually-hidden">
             Payment
           </h2>
-          <HoldCountdown timeLeft={timeLeft} />
+          {/* When the API says the hold ended first (its clock decides), the countdown stops at zero too. */}
+          <HoldCountdown timeLeft={ended ? HOLD_ENDED : timeLeft} />
           {/* Assertive: the fan may be filling in the form when the hold runs out. */}
           <div aria-live="assertive">
             {ended ? (
