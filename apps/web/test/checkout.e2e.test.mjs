@@ -3,10 +3,12 @@
 // whether the page's countdown or the API notices first.
 // Needs `pnpm build` at the root first, Postgres and Redis running, psql and /usr/bin/chromium installed.
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { test } from "node:test";
 import {
   findOnSaleEvents,
+  graphqlRequest,
   launchBrowser,
   logInThroughUi,
   printServerOutput,
@@ -242,5 +244,69 @@ test("a declined card gets a new idempotency key; a lost answer is retried with 
     assert.notEqual(lost.idempotencyKey, declined.idempotencyKey, "a new key after a decline");
     assert.deepEqual(retried, lost, "the retry repeats the lost attempt exactly");
     assert.equal(await countOrders(), ordersBefore + 1, "one order for the two Visa requests");
+  });
+});
+
+/** A new account, signed up through the API; returns its session cookie. */
+async function signUpFan(email, password) {
+  const response = await fetch(stack.apiUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      query:
+        "mutation E2ESignUp($email: String!, $password: String!) { signUp(email: $email, password: $password) { id } }",
+      variables: { email, password },
+    }),
+  });
+  const session = response.headers.getSetCookie().find((cookie) => cookie.startsWith("frontrow_session="));
+  assert.ok(session, `signed up ${email}: ${await response.text()}`);
+  return session.split(";")[0];
+}
+
+/** Buys one best-available seat of the event through the API; returns the order id. */
+async function buyOneSeat(cookie, eventId) {
+  const { holdBestAvailable: hold } = await graphqlRequest(
+    stack.apiUrl,
+    "mutation E2EHold($eventId: ID!) { holdBestAvailable(eventId: $eventId, quantity: 1) { id } }",
+    { eventId },
+    cookie,
+  );
+  const { checkout: order } = await graphqlRequest(
+    stack.apiUrl,
+    `mutation E2ECheckout($holdId: ID!, $key: String!) {
+      checkout(holdId: $holdId, paymentToken: "tok_visa", idempotencyKey: $key) { id }
+    }`,
+    { holdId: hold.id, key: randomUUID() },
+    cookie,
+  );
+  return order.id;
+}
+
+test("the orders list shows the newest order first and loads older ones with Load more", {
+  timeout: 240_000,
+}, async () => {
+  const events = await findOnSaleEvents(stack.apiUrl);
+  const email = `collector-${process.pid}@frontrow.test`;
+  const password = "collector-password-1";
+  const cookie = await signUpFan(email, password);
+  // One more than a page, spread over events so no per-fan ticket limit is reached.
+  const orderIds = [];
+  for (let index = 0; index < 11; index++)
+    orderIds.push(await buyOneSeat(cookie, events[index % Math.min(events.length, 4)].id));
+
+  await asFan("list", email, password, "/orders", async (page) => {
+    const rows = page.locator("[data-orders] [data-order-id]");
+    await rows.first().waitFor({ timeout: 15_000 });
+    const shownIds = () => rows.evaluateAll((items) => items.map((item) => item.dataset.orderId));
+    assert.deepEqual(await shownIds(), orderIds.slice(1).reverse(), "the ten newest, newest first");
+    assert.match((await page.getByText(/^Showing/).textContent()) ?? "", /Showing 10 of 11 orders/);
+
+    await page.getByRole("button", { name: "Load more" }).click();
+    await page.waitForFunction(
+      () => document.querySelectorAll("[data-orders] [data-order-id]").length === 11,
+    );
+    assert.deepEqual(await shownIds(), orderIds.toReversed(), "the oldest order follows");
+    assert.equal(await page.getByRole("button", { name: "Load more" }).count(), 0, "nothing more to load");
+    await page.screenshot({ path: `${resultsDir}orders-list.png`, fullPage: true });
   });
 });

@@ -237,11 +237,11 @@ export function startE2eStack() {
   return stack;
 }
 
-/** A GraphQL request without a session (public data), failing on any error. */
-export async function graphqlRequest(apiUrl, query, variables) {
+/** A GraphQL request, as a signed-in fan when `cookie` (their session cookie) is given; fails on any error. */
+export async function graphqlRequest(apiUrl, query, variables, cookie) {
   const response = await fetch(apiUrl, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   const body = await response.json();
