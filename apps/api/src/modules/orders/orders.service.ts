@@ -39,10 +39,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TRANSACTION_OPTIONS = { maxWait: 3_000, timeout: 10_000 };
 const DUPLICATE_POLL_MS = 50;
 
-/** Where a test makes checkout "crash" (throw) to prove that recovery settles every step. */
+/** Where a test makes checkout "crash" to prove that recovery settles every step. */
 export type CheckoutStep = "recorded" | "authorized" | "converted" | "captured";
 export interface CheckoutFaults {
+  /** Throws SimulatedCrash to stop the checkout dead right after `step`. */
   reached(step: CheckoutStep, orderId: string): void;
+}
+
+/** Stops a checkout as a dying process would: nothing handles it, nothing runs after it. */
+export class SimulatedCrash extends Error {
+  constructor(step: CheckoutStep) {
+    super(`simulated crash after ${step}`);
+    this.name = "SimulatedCrash";
+  }
 }
 
 export interface TicketView {
@@ -224,9 +233,10 @@ export class OrdersService {
     // Confirmed: the capture can fail now without losing the sale; recovery retries it.
     await settlePayment(this.db, this.payments, orderId, "capture", () =>
       this.faults.reached("captured", orderId),
-    ).catch((error: unknown) =>
-      this.log.warn({ err: error, orderId }, "capture failed; recovery will retry"),
-    );
+    ).catch((error: unknown) => {
+      if (error instanceof SimulatedCrash) throw error;
+      this.log.warn({ err: error, orderId }, "capture failed; recovery will retry");
+    });
 
     const [row] = await ordersById(this.db, [orderId]);
     if (!row) throw new Error(`order ${orderId} vanished`);

@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type CheckoutStep, SimulatedCrash } from "../src/modules/orders/orders.service.js";
+import { createTestDatabase, type TestDatabase } from "./support/database.js";
+import { assertHoldInvariants, createFans, errorCode, type Fan, MANY_LOGINS } from "./support/holds.js";
+import { assertOrderInvariants, checkout, eventPicker, holdSeats, ledger, must } from "./support/orders.js";
+import { startTestServer, type TestServer } from "./support/server.js";
+
+// Crash injection: the test hook makes checkout throw right after a step, leaving the database and
+// the gateway exactly as a process dying there would. The recovery job must then settle every order.
+
+let database: TestDatabase;
+let api: TestServer;
+let fans: Fan[];
+let freshEvent: ReturnType<typeof eventPicker>;
+let crashAt: CheckoutStep | null = null;
+
+before(async () => {
+  database = await createTestDatabase({ seeded: true });
+  api = await startTestServer(
+    database.url,
+    {
+      ...MANY_LOGINS,
+      HOLD_SWEEP_INTERVAL_MS: "3600000",
+      PAYMENT_RECOVERY_INTERVAL_MS: "3600000",
+      OUTBOX_RELAY_INTERVAL_MS: "3600000",
+    },
+    {
+      checkoutFaults: {
+        reached(step) {
+          if (step === crashAt) throw new SimulatedCrash(step);
+        },
+      },
+    },
+  );
+  fans = await createFans(database.db, api.url, 2, "recovery");
+  freshEvent = eventPicker(database.db);
+});
+
+after(async () => {
+  await api.close();
+  await database.dispose();
+});
+
+const fan = (i: number) => fans[i] as Fan;
+
+/** What each crash leaves behind, before recovery: order status/payment, gateway ledger, seats. */
+const LEFT_BEHIND: Record<CheckoutStep, { order: string; charge: string | undefined; seats: string }> = {
+  recorded: { order: "PENDING/AUTHORIZING", charge: undefined, seats: "HELD" },
+  authorized: { order: "PENDING/AUTHORIZING", charge: "AUTHORIZED", seats: "HELD" },
+  converted: { order: "CONFIRMED/AUTHORIZED", charge: "AUTHORIZED", seats: "SOLD" },
+  captured: { order: "CONFIRMED/AUTHORIZED", charge: "CAPTURED", seats: "SOLD" },
+};
+
+/** After recovery: what the order became, and whether the fan can still buy with the hold. */
+const RECOVERED: Record<CheckoutStep, { order: string; charge: string; holdStays: boolean }> = {
+  recorded: { order: "FAILED/VOIDED", charge: "VOIDED", holdStays: true },
+  authorized: { order: "FAILED/VOIDED", charge: "VOIDED", holdStays: true },
+  converted: { order: "CONFIRMED/CAPTURED", charge: "CAPTURED", holdStays: false },
+  captured: { order: "CONFIRMED/CAPTURED", charge: "CAPTURED", holdStays: false },
+};
+
+describe("a crash at each step of checkout, then payment recovery", () => {
+  for (const step of Object.keys(LEFT_BEHIND) as CheckoutStep[]) {
+    test(`crash after "${step}": recovery settles the money and the invariants hold`, async () => {
+      const event = await freshEvent();
+      const seatIds = event.seatIds.slice(0, 2);
+      const hold = must(await holdSeats(api.url, fan(0), event.id, seatIds)).holdSeats;
+      const key = randomUUID();
+      crashAt = step;
+      const crashed = await checkout(api.url, fan(0), hold.id, key).finally(() => {
+        crashAt = null;
+      });
+      assert.equal(errorCode(crashed), "INTERNAL_SERVER_ERROR", "the request died");
+      const [order] = await database.db.order.findMany({ where: { holdId: hold.id } });
+      assert.ok(order, "the order was recorded before the gateway was called");
+      const seatStatuses = async () =>
+        (await database.db.eventSeat.findMany({ where: { eventId: event.id, seatId: { in: seatIds } } })).map(
+          (seat) => seat.status,
+        );
+      assert.equal(`${order.status}/${order.paymentState}`, LEFT_BEHIND[step].order);
+      assert.equal((await ledger(database.db, [order.id]))[0]?.state, LEFT_BEHIND[step].charge);
+      assert.deepEqual(await seatStatuses(), [LEFT_BEHIND[step].seats, LEFT_BEHIND[step].seats]);
+
+      const untouched = await api.server.paymentRecovery.runNow();
+      assert.deepEqual(
+        untouched,
+        { captured: 0, voided: 0, returned: 0, failed: 0 },
+        "fresh orders are left alone",
+      );
+      const settled = await api.server.paymentRecovery.runNow(0);
+      assert.equal(settled.failed, 0);
+      assert.equal(settled.captured + settled.voided, 1);
+      const recovered = await database.db.order.findUniqueOrThrow({ where: { id: order.id } });
+      assert.equal(`${recovered.status}/${recovered.paymentState}`, RECOVERED[step].order);
+      assert.deepEqual(await ledger(database.db, [order.id]), [
+        { reference: order.id, state: RECOVERED[step].charge },
+      ]);
+      await assertOrderInvariants(database.db);
+      assert.deepEqual(
+        await api.server.paymentRecovery.runNow(0),
+        { captured: 0, voided: 0, returned: 0, failed: 0 },
+        "recovery is idempotent",
+      );
+
+      if (RECOVERED[step].holdStays) {
+        // The authorize call that "crashed" may still reach the gateway: the void turned it away.
+        const late = await api.server.payments.authorize({
+          reference: order.id,
+          amountMinor: recovered.totalMinor,
+          currency: recovered.currency,
+          token: "tok_visa",
+        });
+        assert.equal(late.outcome, "declined");
+        const retried = must(await checkout(api.url, fan(0), hold.id, randomUUID())).checkout;
+        assert.equal(retried.status, "CONFIRMED", "the hold survived: a retry with a new key buys the seats");
+        assert.deepEqual(await seatStatuses(), ["SOLD", "SOLD"]);
+      } else {
+        const replayed = must(await checkout(api.url, fan(0), hold.id, key)).checkout;
+        assert.deepEqual([replayed.id, replayed.status], [order.id, "CONFIRMED"]);
+      }
+      await assertOrderInvariants(database.db);
+    });
+  }
+});
+
+describe("the expiry race", () => {
+  test("a checkout at the moment its hold expires and another fan's hold on the same seats never both win", async (t) => {
+    const event = await freshEvent({ holdSeconds: 1 });
+    const wins = { checkout: 0, rivalHold: 0, neither: 0 };
+    for (let round = 0; round < 10; round++) {
+      const seatIds = event.seatIds.slice(round * 2, round * 2 + 2);
+      const hold = must(await holdSeats(api.url, fan(0), event.id, seatIds)).holdSeats;
+      // Fire both within a few milliseconds of the expiry, earlier and later from round to round.
+      const offset = (round % 5) * 10 - 20;
+      await sleep(Math.max(0, new Date(hold.expiresAt).getTime() - Date.now() + offset));
+      const [bought, rival] = await Promise.all([
+        checkout(api.url, fan(0), hold.id, randomUUID()),
+        holdSeats(api.url, fan(1), event.id, seatIds),
+      ]);
+      const boughtWon = !bought.errors;
+      const rivalWon = !rival.errors;
+      assert.ok(!(boughtWon && rivalWon), `round ${round}: the seats were both sold and held again`);
+      if (!boughtWon) assert.equal(errorCode(bought), "HOLD_EXPIRED", JSON.stringify(bought.errors));
+      if (!rivalWon) assert.equal(errorCode(rival), "SEATS_UNAVAILABLE", JSON.stringify(rival.errors));
+      if (boughtWon) wins.checkout++;
+      else if (rivalWon) wins.rivalHold++;
+      else wins.neither++;
+      const sold = await database.db.eventSeat.count({
+        where: { eventId: event.id, seatId: { in: seatIds }, status: "SOLD" },
+      });
+      assert.equal(sold, boughtWon ? 2 : 0);
+    }
+    t.diagnostic(`rounds won: ${JSON.stringify(wins)}`);
+    assert.ok(wins.neither < 10, "the race was actually run: someone won some rounds");
+    await assertOrderInvariants(database.db);
+    await assertHoldInvariants(database.db, event.id);
+  });
+});
