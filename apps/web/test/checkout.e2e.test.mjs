@@ -134,6 +134,11 @@ test("a fan holds two seats, pays with the test Visa card, gets rotating QR tick
     assert.equal(await page.locator("[data-ticket-status=VOID]").count(), 2, "both tickets are void");
     assert.equal(await page.locator("svg[data-ticket-qr]").count(), 0, "void tickets show no code");
     assert.equal(await page.getByRole("button", { name: "Cancel order" }).count(), 0);
+    assert.match(
+      await page.evaluate(() => document.activeElement?.textContent ?? ""),
+      /^Cancelled.*refunded/,
+      "focus moves to what happened",
+    );
     await page.screenshot({ path: `${resultsDir}order-cancelled.png` });
   });
 });

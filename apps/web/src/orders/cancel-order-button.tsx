@@ -9,7 +9,14 @@ import styles from "./orders.module.css";
 import { CancelOrderDocument } from "./orders-queries";
 
 /** "Cancel order", confirmed in a modal dialog; the answer updates the cached order (status, tickets). */
-export function CancelOrderButton({ order }: { order: OrderFieldsFragment }) {
+export function CancelOrderButton({
+  order,
+  onCancelled,
+}: {
+  order: OrderFieldsFragment;
+  /** After the order is cancelled (this button then goes away, and focus needs a new home). */
+  onCancelled: () => void;
+}) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [cancelOrder, { loading }] = useMutation(CancelOrderDocument);
   const [problem, setProblem] = useState<string | null>(null);
@@ -26,6 +33,7 @@ export function CancelOrderButton({ order }: { order: OrderFieldsFragment }) {
     try {
       await cancelOrder({ variables: { orderId: order.id } });
       dialog.current?.close();
+      onCancelled();
     } catch (error) {
       const details = graphQLErrorDetails(error);
       setProblem(

@@ -2,11 +2,11 @@
 
 import { useQuery } from "@apollo/client/react";
 import Link from "next/link";
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { useSignedInViewer } from "@/account/use-signed-in-viewer";
 import { Notice } from "@/components/notice";
 import type { OrderFieldsFragment } from "@/gql/graphql";
-import { describeApiError, isNotFoundError } from "@/lib/api-errors";
+import { describeApiError, graphQLErrorDetails, isNotFoundError } from "@/lib/api-errors";
 import { formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
 import { CancelOrderButton } from "./cancel-order-button";
@@ -36,7 +36,8 @@ export function OrderView({ orderId }: { orderId: string }) {
   }, [pending, startPolling, stopPolling]);
 
   if (error && !order) {
-    if (isNotFoundError(error)) return <OrderNotFound />;
+    // Someone else's order is "not found" too: whether an order id exists is nobody else's business.
+    if (isNotFoundError(error) || graphQLErrorDetails(error)?.code === "FORBIDDEN") return <OrderNotFound />;
     const problem = describeApiError(error);
     return (
       <Notice
@@ -65,6 +66,7 @@ export function OrderView({ orderId }: { orderId: string }) {
 
 function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch: () => Promise<unknown> }) {
   const codesReceivedAt = useCodeRotation(order.tickets, refetch);
+  const statusRef = useRef<HTMLDivElement>(null);
   const pending = order.status === "PENDING";
   const hasValidTickets = order.tickets.some((ticket) => ticket.status === "VALID");
   const now = useNow(hasValidTickets);
@@ -95,7 +97,8 @@ function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch:
         </p>
       </header>
 
-      <div aria-live="polite">
+      {/* Focused after a cancellation: the dialog's button is gone, and this says what happened. */}
+      <div aria-live="polite" ref={statusRef} tabIndex={-1} className={styles.statusArea}>
         {pending ? (
           <p className={styles.statusNote}>
             We are confirming your payment with the bank. This page updates by itself.
@@ -154,7 +157,7 @@ function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch:
                   Free cancellation until {formatOrderTime(order.cancellableUntil)}.
                 </p>
               ) : null}
-              <CancelOrderButton order={order} />
+              <CancelOrderButton order={order} onCancelled={() => statusRef.current?.focus()} />
             </>
           ) : order.status === "CONFIRMED" ? (
             <p className={styles.muted}>
