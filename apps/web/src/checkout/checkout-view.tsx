@@ -26,6 +26,10 @@ import {
 
 type CheckoutEvent = NonNullable<CheckoutEventQuery["event"]>;
 
+// Far above a normal checkout (and the gateway timeout the API waits out), short enough not to leave a fan
+// staring at "Paying…".
+const CHECKOUT_TIMEOUT_MS = 30_000;
+
 const HOLD_ENDED: HoldTimeLeft = { remaining: 0, expired: true, warning: true };
 
 /** The checkout page: the hold's countdown, what the fan pays for, a test card and "Pay". */
@@ -128,7 +132,11 @@ function CheckoutForm({ hold, event }: { hold: HoldFieldsFragment; event: Checko
     setPaying(true);
     setProblem(null);
     try {
-      const result = await checkout({ variables: { holdId: hold.id, paymentToken, idempotencyKey } });
+      const result = await checkout({
+        variables: { holdId: hold.id, paymentToken, idempotencyKey },
+        // A checkout that hangs becomes an unknown outcome the fan can retry with the same key.
+        context: { fetchOptions: { signal: AbortSignal.timeout(CHECKOUT_TIMEOUT_MS) } },
+      });
       const order = result.data?.checkout;
       if (!order) throw new Error("The API did not return the order.");
       setPaid(true);
