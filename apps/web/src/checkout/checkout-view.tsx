@@ -112,16 +112,18 @@ function CheckoutForm({ hold, event }: { hold: HoldFieldsFragment; event: Checko
   const fees = event.feePerTicket.amount * seatCount;
   const total = hold.total.amount + fees;
   const currency = hold.total.currency;
+  const unconfirmed = problem?.kind === "unconfirmed";
+  // After an unknown outcome the order may exist even though the hold's time is up: "Try again" stays,
+  // and the API answers with that order or with HOLD_EXPIRED.
   const ended: { title: string; message: string } | null =
     problem?.kind === "holdEnded"
       ? problem
-      : timeLeft.expired && !paid
+      : timeLeft.expired && !paid && !unconfirmed
         ? {
             title: "Your hold ran out",
             message: `${seatCount === 1 ? "The seat was" : `The ${seatCount} seats were`} released for other fans and nothing was charged. Go back to the event to pick seats again.`,
           }
         : null;
-  const unconfirmed = problem?.kind === "unconfirmed";
 
   const pay = async (formEvent: FormEvent<HTMLFormElement>) => {
     formEvent.preventDefault();
