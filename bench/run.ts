@@ -29,6 +29,11 @@ const scenarios: Record<string, Scenario> = {
       "logged-in fans holding random stadium seats at fixed arrival rates (open loop, HDR percentiles)",
     load: () => import("./scenarios/holds.js"),
   },
+  checkout: {
+    summary:
+      "fans pay for their holds at fixed arrival rates: orders/s, p50/p99, CPU per checkout, invariants",
+    load: () => import("./scenarios/checkout.js"),
+  },
 };
 
 function usage(): string {

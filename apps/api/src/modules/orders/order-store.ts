@@ -39,11 +39,14 @@ export function ordersById(sql: Sql, ids: readonly string[]): Promise<OrderRow[]
     WHERE o.id = ANY(${ids}::uuid[])`;
 }
 
-export async function orderByKey(sql: Sql, userId: string, idempotencyKey: string): Promise<OrderRow | null> {
-  const [row] = await sql.$queryRaw<OrderRow[]>`
-    SELECT ${ORDER_COLUMNS} FROM "order" o JOIN event e ON e.id = o.event_id
-    WHERE o.user_id = ${userId}::uuid AND o.idempotency_key = ${idempotencyKey}`;
-  return row ?? null;
+/** A seat of a hold, as its ticket shows it. */
+export interface HeldSeat {
+  seatId: number;
+  row: string;
+  number: number;
+  sectionId: number;
+  section: string;
+  price: number;
 }
 
 /** A hold as checkout reads it, with the event's fee and cancellation cutoff. */
@@ -56,25 +59,46 @@ export interface HoldForCheckout {
   expiresAt: Date;
   seatIds: number[];
   seatPrices: number[];
+  /** In the hold's order. */
+  seats: HeldSeat[];
   totalMinor: number;
   currency: string;
   feePerTicketMinor: number;
   cancellableUntil: Date;
-  /** The order that checked this hold out, if one did. */
+  /** The order that checked this hold out or is doing so, if any. */
   liveOrderId: string | null;
 }
 
-export async function holdForCheckout(sql: Sql, holdId: string): Promise<HoldForCheckout | null> {
-  const [row] = await sql.$queryRaw<HoldForCheckout[]>`
+/**
+ * What checkout needs first, in one statement: the hold (null when there is none) and the caller's
+ * order for this idempotency key, if the key was used before.
+ */
+export async function checkoutLookup(
+  sql: Sql,
+  userId: string,
+  holdId: string,
+  idempotencyKey: string,
+): Promise<{ hold: HoldForCheckout | null; keyOrderId: string | null }> {
+  const [row] = await sql.$queryRaw<(Partial<HoldForCheckout> & { keyOrderId: string | null })[]>`
     SELECT h.id, h.user_id AS "userId", h.event_id AS "eventId", h.state::text AS state,
            (h.state = 'ACTIVE' AND h.expires_at > now()) AS live, h.expires_at AS "expiresAt",
            h.seat_ids AS "seatIds", h.seat_prices AS "seatPrices", h.total_minor AS "totalMinor",
            h.currency, e.fee_per_ticket_minor AS "feePerTicketMinor",
            e.starts_at - make_interval(hours => e.cancel_cutoff_hours) AS "cancellableUntil",
-           (SELECT o.id FROM "order" o WHERE o.hold_id = h.id AND o.status <> 'FAILED') AS "liveOrderId"
-    FROM hold h JOIN event e ON e.id = h.event_id
-    WHERE h.id = ${holdId}::uuid`;
-  return row ?? null;
+           (SELECT o.id FROM "order" o WHERE o.hold_id = h.id AND o.status <> 'FAILED') AS "liveOrderId",
+           (SELECT json_agg(json_build_object('seatId', s.id, 'row', s.row_label, 'number', s.number,
+                                              'sectionId', sec.id, 'section', sec.name, 'price', p.price)
+                            ORDER BY p.position)
+            FROM unnest(h.seat_ids, h.seat_prices) WITH ORDINALITY AS p(seat_id, price, position)
+            JOIN seat s ON s.id = p.seat_id JOIN section sec ON sec.id = s.section_id) AS seats,
+           (SELECT o.id FROM "order" o
+            WHERE o.user_id = ${userId}::uuid AND o.idempotency_key = ${idempotencyKey}) AS "keyOrderId"
+    FROM (SELECT 1) AS one
+    LEFT JOIN hold h ON h.id = ${holdId}::uuid
+    LEFT JOIN event e ON e.id = h.event_id`;
+  if (!row) throw new Error("the checkout lookup returned no row");
+  const { keyOrderId, ...hold } = row;
+  return { hold: hold.id ? (hold as HoldForCheckout) : null, keyOrderId };
 }
 
 export interface NewOrder {
@@ -152,6 +176,16 @@ export async function recordPaymentStep(sql: Sql, orderId: string, step: Payment
   return rows.length === 1;
 }
 
+/**
+ * True when the event has a seat matching `condition`. Written so that Postgres walks the
+ * (event_id, status, held_until) index and stops at the first match: an EXISTS with an OR of statuses
+ * is planned as a scan of the whole event (15 ms for a stadium, measured), once per checkout.
+ */
+function anySeat(eventId: number, condition: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`((SELECT es.seat_id FROM event_seat es WHERE es.event_id = ${eventId} AND ${condition}
+                      ORDER BY es.held_until LIMIT 1) IS NOT NULL)`;
+}
+
 export interface Conversion {
   orderId: string;
   hold: HoldForCheckout;
@@ -174,7 +208,10 @@ export class ConversionRefused extends Error {
  * the hold, issues the tickets and writes the `order.confirmed` outbox event. Throws ConversionRefused
  * (the caller rolls back) when the seats or the order moved on.
  */
-export async function convertHold(tx: Prisma.TransactionClient, conversion: Conversion): Promise<void> {
+export async function convertHold(
+  tx: Prisma.TransactionClient,
+  conversion: Conversion,
+): Promise<{ seatsLeft: boolean }> {
   const { hold, orderId } = conversion;
   // Locks in seat order, like every other statement that waits for seat rows (holds/hold-store.ts).
   const sold = await tx.$queryRaw<{ seatId: number }[]>`
@@ -191,7 +228,7 @@ export async function convertHold(tx: Prisma.TransactionClient, conversion: Conv
     RETURNING es.seat_id AS "seatId"`;
   if (sold.length !== hold.seatIds.length) throw new ConversionRefused("seats");
   const ticketIds = conversion.tickets.map((ticket) => ticket.id);
-  const [outcome] = await tx.$queryRaw<{ confirmed: number; converted: number }[]>`
+  const [outcome] = await tx.$queryRaw<{ confirmed: number; converted: number; seatsLeft: boolean }[]>`
     WITH confirmed AS (
       UPDATE "order" SET status = 'CONFIRMED', payment_state = 'AUTHORIZED', updated_at = now()
       WHERE id = ${orderId}::uuid AND status = 'PENDING'
@@ -220,21 +257,22 @@ export async function convertHold(tx: Prisma.TransactionClient, conversion: Conv
         'seatIds', to_jsonb(${hold.seatIds}::int[]), 'ticketIds', to_jsonb(${ticketIds}::uuid[]))
       FROM confirmed c
     )
-    SELECT (SELECT count(*) FROM confirmed)::int AS confirmed, (SELECT count(*) FROM converted)::int AS converted`;
+    SELECT (SELECT count(*) FROM confirmed)::int AS confirmed, (SELECT count(*) FROM converted)::int AS converted,
+           ${anySeat(hold.eventId, Prisma.sql`es.status = 'AVAILABLE'`)}
+           OR ${anySeat(hold.eventId, Prisma.sql`es.status = 'HELD' AND es.held_until <= now()`)} AS "seatsLeft"`;
   if (outcome?.confirmed !== 1 || outcome.converted !== 1) throw new ConversionRefused("order");
-}
-
-/** True when no seat of the event is free or held any more: it may have just sold out. */
-export async function looksSoldOut(sql: Sql, eventId: number): Promise<boolean> {
-  const [row] = await sql.$queryRaw<{ left: boolean }[]>`
-    SELECT EXISTS (SELECT 1 FROM event_seat WHERE event_id = ${eventId} AND status IN ('AVAILABLE', 'HELD')) AS left`;
-  return row?.left === false;
+  return { seatsLeft: outcome.seatsLeft };
 }
 
 /**
  * Sets an on-sale event SOLD_OUT when no seat is free or held, and back to ON_SALE when one is. Runs
  * after the sale or cancellation committed, under the event row's lock: each run reads every change
  * committed before it, so the last run after the last change leaves the right status.
+ *
+ * A sale needs it only when its conversion saw no free seat (available, or held by an expired hold):
+ * while one is free the event cannot sell out without a later hold and checkout of that seat, whose
+ * conversion then sees what is left. Concurrent last sales see each other's seats as held, so each
+ * of them runs it, and the last to commit reads the final state.
  */
 export async function refreshSoldOut(db: Db, eventId: number): Promise<void> {
   await db.$transaction(async (tx) => {
@@ -243,7 +281,8 @@ export async function refreshSoldOut(db: Db, eventId: number): Promise<void> {
     if (locked.length === 0) return;
     await tx.$executeRaw`
       UPDATE event SET status = CASE
-        WHEN EXISTS (SELECT 1 FROM event_seat WHERE event_id = ${eventId} AND status IN ('AVAILABLE', 'HELD'))
+        WHEN ${anySeat(eventId, Prisma.sql`es.status = 'AVAILABLE'`)}
+          OR ${anySeat(eventId, Prisma.sql`es.status = 'HELD'`)}
         THEN 'ON_SALE'::"EventStatus" ELSE 'SOLD_OUT'::"EventStatus" END
       WHERE id = ${eventId}`;
   });

@@ -12,13 +12,12 @@ import type { HoldEffects } from "../holds/hold-store.js";
 import type { HoldSeatView, Money } from "../holds/holds.service.js";
 import {
   ConversionRefused,
+  checkoutLookup,
   convertHold,
+  type HeldSeat,
   type HoldForCheckout,
-  holdForCheckout,
   insertPendingOrder,
-  looksSoldOut,
   type OrderRow,
-  orderByKey,
   ordersById,
   recordPaymentStep,
   refreshSoldOut,
@@ -200,10 +199,10 @@ export class OrdersService {
       throw badInput("paymentToken is not a payment token", { argument: "paymentToken" });
     }
     const hash = requestHash(input);
-    const existing = await orderByKey(this.db, userId, idempotencyKey);
-    if (existing) return this.replay(existing, hash);
-
-    const hold = await this.checkoutableHold(userId, holdId);
+    if (!UUID.test(holdId)) throw notFound("Hold", holdId.slice(0, 40));
+    const { hold, keyOrderId } = await checkoutLookup(this.db, userId, holdId, idempotencyKey);
+    if (keyOrderId) return this.replay(keyOrderId, hash);
+    this.checkHold(userId, holdId, hold);
     const orderId = uuidv7();
     const fees = hold.feePerTicketMinor * hold.seatIds.length;
     const createdAt = await insertPendingOrder(this.db, {
@@ -218,29 +217,52 @@ export class OrdersService {
     });
     if (!createdAt) {
       // A concurrent request won: with this key (answer as it will), or with another key for this hold.
-      const raced = await orderByKey(this.db, userId, idempotencyKey);
-      if (raced) return this.replay(raced, hash);
-      throw this.alreadyCheckedOut((await holdForCheckout(this.db, holdId))?.liveOrderId ?? null);
+      const raced = await checkoutLookup(this.db, userId, holdId, idempotencyKey);
+      if (raced.keyOrderId) return this.replay(raced.keyOrderId, hash);
+      throw this.alreadyCheckedOut(raced.hold?.liveOrderId ?? null);
     }
     this.faults.reached("recorded", orderId);
 
     const providerRef = await this.authorize(orderId, hold, paymentToken, fees);
     this.faults.reached("authorized", orderId);
 
-    await this.convert(orderId, hold, providerRef);
+    const tickets = await this.convert(orderId, hold, providerRef);
     this.faults.reached("converted", orderId);
 
     // Confirmed: the capture can fail now without losing the sale; recovery retries it.
-    await settlePayment(this.db, this.payments, orderId, "capture", () =>
-      this.faults.reached("captured", orderId),
-    ).catch((error: unknown) => {
+    const known = { status: "CONFIRMED", paymentState: "AUTHORIZED" } as const;
+    await settlePayment(this.db, this.payments, orderId, "capture", {
+      known,
+      afterProviderCall: () => this.faults.reached("captured", orderId),
+    }).catch((error: unknown) => {
       if (error instanceof SimulatedCrash) throw error;
       this.log.warn({ err: error, orderId }, "capture failed; recovery will retry");
     });
 
-    const [row] = await ordersById(this.db, [orderId]);
-    if (!row) throw new Error(`order ${orderId} vanished`);
-    return this.views([row])[0] as OrderView;
+    // Everything the answer shows is known here: no need to read the order back.
+    const currency = hold.currency;
+    const [view] = this.views(
+      [
+        {
+          id: orderId,
+          userId,
+          eventId: hold.eventId,
+          holdId,
+          status: "CONFIRMED",
+          paymentState: "CAPTURED",
+          subtotalMinor: hold.totalMinor,
+          feesMinor: fees,
+          totalMinor: hold.totalMinor + fees,
+          currency,
+          requestHash: hash,
+          createdAt,
+          cancelledAt: null,
+          cancellableUntil: hold.cancellableUntil,
+        },
+      ],
+      new Map([[orderId, tickets]]),
+    );
+    return view as OrderView;
   }
 
   async cancelOrder(userId: string, orderId: string): Promise<OrderView> {
@@ -413,13 +435,16 @@ export class OrdersService {
     return event?.organizerId === viewer.userId;
   }
 
-  /** The caller's hold, live and not yet checked out; otherwise the error that says why not. */
-  private async checkoutableHold(userId: string, holdId: string): Promise<HoldForCheckout> {
-    if (!UUID.test(holdId)) throw notFound("Hold", holdId.slice(0, 40));
-    const hold = await holdForCheckout(this.db, holdId);
+  /** Asserts that the hold is the caller's, live and not yet checked out; else the error says why not. */
+  private checkHold(
+    userId: string,
+    holdId: string,
+    hold: HoldForCheckout | null,
+  ): asserts hold is HoldForCheckout {
     if (!hold) throw notFound("Hold", holdId);
-    if (hold.userId !== userId)
+    if (hold.userId !== userId) {
       throw new AppError(ErrorCode.FORBIDDEN, "This hold belongs to another account");
+    }
     if (hold.liveOrderId) throw this.alreadyCheckedOut(hold.liveOrderId);
     if (!hold.live) {
       const why =
@@ -432,7 +457,6 @@ export class OrdersService {
         { holdId, expiresAt: hold.expiresAt.toISOString() },
       );
     }
-    return hold;
   }
 
   private alreadyCheckedOut(orderId: string | null): AppError {
@@ -443,19 +467,20 @@ export class OrdersService {
   }
 
   /** The answer to a repeated key: the same order, once the first request has settled it. */
-  private async replay(order: OrderRow, hash: string): Promise<OrderView> {
+  private async replay(orderId: string, hash: string): Promise<OrderView> {
+    let [order] = await ordersById(this.db, [orderId]);
+    if (!order) throw new Error(`order ${orderId} vanished`);
     if (order.requestHash !== hash) {
       throw badInput("This idempotencyKey was already used for a different checkout (other hold or token)", {
         argument: "idempotencyKey",
       });
     }
-    let current = order;
     const deadline = Date.now() + this.options.duplicateWaitMs;
-    while (current.status === "PENDING" && Date.now() < deadline) {
+    while (order.status === "PENDING" && Date.now() < deadline) {
       await sleep(DUPLICATE_POLL_MS);
-      current = (await ordersById(this.db, [order.id]))[0] ?? current;
+      order = (await ordersById(this.db, [orderId]))[0] ?? order;
     }
-    return this.views([current])[0] as OrderView;
+    return this.views([order])[0] as OrderView;
   }
 
   /** Authorizes the charge; on a decline or an unknown outcome the order fails and the hold stays. */
@@ -517,16 +542,17 @@ export class OrdersService {
     return answer.providerRef;
   }
 
-  /** The guarded conversion; when it is refused the authorization is voided and the fan told why. */
-  private async convert(orderId: string, hold: HoldForCheckout, providerRef: string): Promise<void> {
+  /** The guarded conversion, giving the issued tickets; when refused, the authorization is voided. */
+  private async convert(orderId: string, hold: HoldForCheckout, providerRef: string): Promise<TicketView[]> {
     const tickets = hold.seatIds.map((seatId, i) => ({
       id: uuidv7(),
       seatId,
       priceMinor: hold.seatPrices[i] as number,
       secretHex: randomBytes(32).toString("hex"),
     }));
+    let seatsLeft: boolean;
     try {
-      await this.db.$transaction(
+      ({ seatsLeft } = await this.db.$transaction(
         (tx) =>
           convertHold(tx, {
             orderId,
@@ -537,7 +563,7 @@ export class OrdersService {
             paymentId: uuidv7(),
           }),
         TRANSACTION_OPTIONS,
-      );
+      ));
     } catch (error) {
       if (!(error instanceof ConversionRefused)) throw error;
       await recordPaymentStep(this.db, orderId, {
@@ -568,11 +594,32 @@ export class OrdersService {
       );
     }
     this.effects.notifier.seatsChanged(hold.eventId, hold.seatIds);
-    if (await looksSoldOut(this.db, hold.eventId)) await refreshSoldOut(this.db, hold.eventId);
+    if (!seatsLeft) await refreshSoldOut(this.db, hold.eventId);
+    return tickets.map((ticket, i) => {
+      const seat = hold.seats[i] as HeldSeat;
+      const price = { amount: seat.price, currency: hold.currency };
+      return {
+        id: ticket.id,
+        status: "VALID",
+        usedAt: null,
+        eventId: hold.eventId,
+        secret: Buffer.from(ticket.secretHex, "hex"),
+        price,
+        seat: {
+          id: seat.seatId,
+          row: seat.row,
+          number: seat.number,
+          sectionId: seat.sectionId,
+          section: seat.section,
+          price,
+        },
+      };
+    });
   }
 
-  private views(rows: OrderRow[]): OrderView[] {
-    const related = this.relations();
+  /** Views of orders; `knownTickets` are used instead of loading those orders' tickets. */
+  private views(rows: OrderRow[], knownTickets = new Map<string, TicketView[]>()): OrderView[] {
+    const related = this.relations(knownTickets);
     const now = new Date();
     return rows.map((row) => ({
       id: row.id,
@@ -591,7 +638,7 @@ export class OrdersService {
   }
 
   /** Batch loaders shared by the order views built together (one response). */
-  private relations(): OrderRelations {
+  private relations(knownTickets: Map<string, TicketView[]>): OrderRelations {
     const events = new DataLoader<number, EventView>(async (ids) => {
       const rows = await this.db.event.findMany({ where: { id: { in: [...ids] } } });
       const byId = new Map(rows.map((row) => [row.id, toEventView(row)]));
@@ -603,7 +650,10 @@ export class OrdersService {
       for (const row of rows) byOrder.get(row.orderId)?.push(ticketView(row));
       return orderIds.map((id) => byOrder.get(id) ?? []);
     });
-    return { event: (id) => events.load(id), tickets: (id) => tickets.load(id) };
+    return {
+      event: (id) => events.load(id),
+      tickets: (id) => Promise.resolve(knownTickets.get(id) ?? tickets.load(id)),
+    };
   }
 
   private ticketRows(ids: readonly string[], by: "id" | "order_id"): Promise<TicketRow[]> {

@@ -31,6 +31,8 @@ export class RedisOutboxSink implements OutboxSink {
   }
 }
 
+const MAX_BATCHES_PER_RUN = 50;
+
 export interface OutboxRelayOptions {
   intervalMs: number;
   batchSize?: number;
@@ -53,7 +55,7 @@ export class OutboxRelay {
   constructor(
     private readonly db: Db,
     private readonly sink: OutboxSink,
-    log: Logger,
+    private readonly log: Logger,
     private readonly options: OutboxRelayOptions,
   ) {
     this.job = new BackgroundJob("outbox relay", () => this.relay(), log, options.intervalMs);
@@ -71,14 +73,31 @@ export class OutboxRelay {
     return this.job.runNow();
   }
 
-  private relay(): Promise<RelayResult> {
+  /** Batch after batch until the outbox is empty (at most MAX_BATCHES_PER_RUN, then the next run). */
+  private async relay(): Promise<RelayResult> {
+    const total: RelayResult = { delivered: 0, failed: 0 };
+    for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
+      const result = await this.relayBatch();
+      total.delivered += result.delivered;
+      total.failed += result.failed;
+      // A short batch emptied the outbox; a failing one is retried on the next run, not at once.
+      if (result.delivered + result.failed < this.batchSize || result.failed > 0) break;
+    }
+    return total;
+  }
+
+  private get batchSize(): number {
+    return this.options.batchSize ?? 100;
+  }
+
+  private relayBatch(): Promise<RelayResult> {
     return this.db.$transaction(
       async (tx) => {
         const batch = await tx.$queryRaw<(Omit<OutboxMessage, "id"> & { id: bigint })[]>`
           SELECT id, topic, payload, created_at AS "createdAt" FROM outbox_event
           WHERE delivered_at IS NULL
           ORDER BY id
-          LIMIT ${this.options.batchSize ?? 100}
+          LIMIT ${this.batchSize}
           FOR UPDATE SKIP LOCKED`;
         const delivered: bigint[] = [];
         const failed: bigint[] = [];
@@ -86,7 +105,9 @@ export class OutboxRelay {
           try {
             await this.sink.deliver({ ...event, id: event.id.toString() });
             delivered.push(event.id);
-          } catch {
+          } catch (error) {
+            if (failed.length === 0)
+              this.log.warn({ err: error, topic: event.topic }, "outbox delivery failed");
             failed.push(event.id);
           }
         }

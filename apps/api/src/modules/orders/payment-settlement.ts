@@ -1,3 +1,4 @@
+import type { OrderStatus, PaymentState } from "../../generated/prisma/enums.js";
 import type { Db } from "../../infra/prisma.js";
 import { uuidv7 } from "../../lib/uuid7.js";
 import { recordPaymentStep } from "./order-store.js";
@@ -17,17 +18,23 @@ export type Settlement = "capture" | "void" | "return";
  * may all settle one order: whoever comes second changes nothing. Returns false when the order was not
  * in a state this settlement applies to.
  */
+export interface SettleOptions {
+  /** The order's state when the caller has just written it (saves reading it back). */
+  known?: { status: OrderStatus; paymentState: PaymentState };
+  /** Test hook: runs between the provider's answer and its record (see CheckoutFaults). */
+  afterProviderCall?: () => void;
+}
+
 export async function settlePayment(
   db: Db,
   payments: PaymentProvider,
   orderId: string,
   settlement: Settlement,
-  afterProviderCall: () => void = () => undefined,
+  { known, afterProviderCall = () => undefined }: SettleOptions = {},
 ): Promise<boolean> {
-  const order = await db.order.findUnique({
-    where: { id: orderId },
-    select: { status: true, paymentState: true },
-  });
+  const order =
+    known ??
+    (await db.order.findUnique({ where: { id: orderId }, select: { status: true, paymentState: true } }));
   if (!order) return false;
   const step = { provider: payments.name, paymentId: uuidv7() };
   if (settlement === "capture") {
