@@ -104,8 +104,10 @@ function CheckoutForm({ hold, event }: { hold: HoldFieldsFragment; event: Checko
   const [paying, setPaying] = useState(false);
   const [problem, setProblem] = useState<CheckoutProblem | null>(null);
   const [paid, setPaid] = useState(false);
-  // The attempt whose outcome is not known yet; a ref, so a double click within one render reuses it too.
+  // The attempt whose outcome is not known yet. Refs, not state: a second click that lands before React
+  // re-renders must see the first one in flight.
   const attempt = useRef<PaymentAttempt | null>(null);
+  const inFlight = useRef(false);
   const id = useId();
 
   const seatCount = hold.seats.length;
@@ -127,7 +129,8 @@ function CheckoutForm({ hold, event }: { hold: HoldFieldsFragment; event: Checko
 
   const pay = async (formEvent: FormEvent<HTMLFormElement>) => {
     formEvent.preventDefault();
-    if (paying || ended || paid) return;
+    if (inFlight.current || ended || paid) return;
+    inFlight.current = true;
     const current = attempt.current ?? newPaymentAttempt(card);
     attempt.current = current;
     const { idempotencyKey, paymentToken } = current;
@@ -156,6 +159,7 @@ function CheckoutForm({ hold, event }: { hold: HoldFieldsFragment; event: Checko
       attempt.current = attemptAfterFailure(current, described);
       setProblem(described);
     } finally {
+      inFlight.current = false;
       setPaying(false);
     }
   };
