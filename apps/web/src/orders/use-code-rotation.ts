@@ -14,8 +14,9 @@ interface RotatingCode {
 
 /**
  * Keeps ticket codes fresh: refetches when the first valid code expires (and again every 2 s until the
- * codes have rotated). Returns when the current codes arrived (ms since the epoch, 0 before the browser
- * knows), which is where a "refreshes in" ring starts full.
+ * codes have rotated), and at once when a hidden page with an expired code is shown again. Returns when
+ * the current codes arrived (ms since the epoch, 0 before the browser knows), which is where a
+ * "refreshes in" ring starts full.
  */
 export function useCodeRotation(tickets: readonly RotatingCode[], refetch: () => Promise<unknown>): number {
   const validTickets = tickets.filter((ticket) => ticket.status === "VALID");
@@ -39,9 +40,17 @@ export function useCodeRotation(tickets: readonly RotatingCode[], refetch: () =>
       }, delay);
     };
     refreshAfter(Math.max(firstExpiry - Date.now(), 0));
+    // Browsers slow down timers in hidden tabs: a phone unlocked at the gate must not show a stale code.
+    const refreshIfStale = () => {
+      if (document.visibilityState !== "visible" || Date.now() < firstExpiry) return;
+      clearTimeout(timer);
+      refreshAfter(0);
+    };
+    document.addEventListener("visibilitychange", refreshIfStale);
     return () => {
       stopped = true;
       clearTimeout(timer);
+      document.removeEventListener("visibilitychange", refreshIfStale);
     };
   }, [firstExpiry, refetch]);
 
