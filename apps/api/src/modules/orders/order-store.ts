@@ -203,47 +203,48 @@ export class ConversionRefused extends Error {
 }
 
 /**
- * The guard of checkout (DESIGN.md §3), inside the caller's transaction: sells the hold's seats to the
- * order only if the hold still holds every one of them unexpired, then confirms the order, converts
- * the hold, issues the tickets and writes the `order.confirmed` outbox event. Throws ConversionRefused
- * (the caller rolls back) when the seats or the order moved on.
+ * The guard of checkout (DESIGN.md §3) and the sale, in one statement (so one implicit transaction):
+ * locks the order if it is still PENDING and the hold's seats if they are still held by it unexpired;
+ * only when it got the order and every seat (`gate`) does it sell the seats to the order, confirm it,
+ * convert the hold, issue the tickets, log the authorization and write the `order.confirmed` outbox
+ * event. Otherwise it changes nothing and throws ConversionRefused: the seats went (the hold ran out)
+ * or the order did (the recovery job gave up on it).
  */
-export async function convertHold(
-  tx: Prisma.TransactionClient,
-  conversion: Conversion,
-): Promise<{ seatsLeft: boolean }> {
-  const { hold, orderId } = conversion;
-  // Locks in seat order, like every other statement that waits for seat rows (holds/hold-store.ts).
-  const sold = await tx.$queryRaw<{ seatId: number }[]>`
-    WITH mine AS (
+export async function convertHold(sql: Sql, conversion: Conversion): Promise<{ seatsLeft: boolean }> {
+  const { hold, orderId, tickets } = conversion;
+  const ticketIds = tickets.map((ticket) => ticket.id);
+  const [outcome] = await sql.$queryRaw<{ ok: boolean; seatsHeld: number; seatsLeft: boolean }[]>`
+    WITH pending AS (
+      SELECT id FROM "order" WHERE id = ${orderId}::uuid AND status = 'PENDING' FOR UPDATE
+    ), mine AS (
+      -- In seat order, like every statement that waits for seat rows (holds/hold-store.ts).
       SELECT es.event_id, es.seat_id FROM event_seat es
       WHERE es.hold_id = ${hold.id}::uuid AND es.status = 'HELD' AND es.held_until > now()
       ORDER BY es.event_id, es.seat_id
       FOR UPDATE
-    )
-    UPDATE event_seat es
-    SET status = 'SOLD', order_id = ${orderId}::uuid, held_until = NULL, version = es.version + 1
-    FROM mine
-    WHERE es.event_id = mine.event_id AND es.seat_id = mine.seat_id
-    RETURNING es.seat_id AS "seatId"`;
-  if (sold.length !== hold.seatIds.length) throw new ConversionRefused("seats");
-  const ticketIds = conversion.tickets.map((ticket) => ticket.id);
-  const [outcome] = await tx.$queryRaw<{ confirmed: number; converted: number; seatsLeft: boolean }[]>`
-    WITH confirmed AS (
-      UPDATE "order" SET status = 'CONFIRMED', payment_state = 'AUTHORIZED', updated_at = now()
-      WHERE id = ${orderId}::uuid AND status = 'PENDING'
-      RETURNING id, user_id, event_id, hold_id, total_minor, currency
+    ), gate AS (
+      SELECT (SELECT count(*) FROM pending) = 1 AND (SELECT count(*) FROM mine) = ${hold.seatIds.length} AS ok
+    ), sold AS (
+      UPDATE event_seat es
+      SET status = 'SOLD', order_id = ${orderId}::uuid, held_until = NULL, version = es.version + 1
+      FROM mine, gate
+      WHERE gate.ok AND es.event_id = mine.event_id AND es.seat_id = mine.seat_id
+    ), confirmed AS (
+      UPDATE "order" o SET status = 'CONFIRMED', payment_state = 'AUTHORIZED', updated_at = now()
+      FROM gate
+      WHERE gate.ok AND o.id = ${orderId}::uuid
+      RETURNING o.id, o.user_id, o.event_id, o.hold_id, o.total_minor, o.currency
     ), converted AS (
-      UPDATE hold SET state = 'CONVERTED', ended_at = now()
-      WHERE id = ${hold.id}::uuid AND state = 'ACTIVE' AND EXISTS (SELECT 1 FROM confirmed)
-      RETURNING id
+      UPDATE hold h SET state = 'CONVERTED', ended_at = now()
+      FROM gate
+      WHERE gate.ok AND h.id = ${hold.id}::uuid
     ), issued AS (
       INSERT INTO ticket (id, order_id, event_id, seat_id, price_minor, secret)
       SELECT t.id, c.id, c.event_id, t.seat_id, t.price, decode(t.secret, 'hex')
       FROM confirmed c,
-           unnest(${ticketIds}::uuid[], ${conversion.tickets.map((t) => t.seatId)}::int[],
-                  ${conversion.tickets.map((t) => t.priceMinor)}::int[],
-                  ${conversion.tickets.map((t) => t.secretHex)}::text[]) AS t(id, seat_id, price, secret)
+           unnest(${ticketIds}::uuid[], ${tickets.map((t) => t.seatId)}::int[],
+                  ${tickets.map((t) => t.priceMinor)}::int[],
+                  ${tickets.map((t) => t.secretHex)}::text[]) AS t(id, seat_id, price, secret)
     ), logged AS (
       INSERT INTO payment (id, order_id, provider, operation, amount_minor, currency, state, provider_ref)
       SELECT ${conversion.paymentId}::uuid, id, ${conversion.provider}, 'authorize', total_minor, currency,
@@ -257,10 +258,13 @@ export async function convertHold(
         'seatIds', to_jsonb(${hold.seatIds}::int[]), 'ticketIds', to_jsonb(${ticketIds}::uuid[]))
       FROM confirmed c
     )
-    SELECT (SELECT count(*) FROM confirmed)::int AS confirmed, (SELECT count(*) FROM converted)::int AS converted,
+    -- The statement's snapshot does not see its own changes: this hold's seats still count as held.
+    SELECT (SELECT ok FROM gate) AS ok, (SELECT count(*) FROM mine)::int AS "seatsHeld",
            ${anySeat(hold.eventId, Prisma.sql`es.status = 'AVAILABLE'`)}
            OR ${anySeat(hold.eventId, Prisma.sql`es.status = 'HELD' AND es.held_until <= now()`)} AS "seatsLeft"`;
-  if (outcome?.confirmed !== 1 || outcome.converted !== 1) throw new ConversionRefused("order");
+  if (!outcome?.ok) {
+    throw new ConversionRefused((outcome?.seatsHeld ?? 0) < hold.seatIds.length ? "seats" : "order");
+  }
   return { seatsLeft: outcome.seatsLeft };
 }
 

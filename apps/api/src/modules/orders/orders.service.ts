@@ -552,33 +552,21 @@ export class OrdersService {
     }));
     let seatsLeft: boolean;
     try {
-      ({ seatsLeft } = await this.db.$transaction(
-        (tx) =>
-          convertHold(tx, {
-            orderId,
-            hold,
-            tickets,
-            provider: this.payments.name,
-            providerRef,
-            paymentId: uuidv7(),
-          }),
-        TRANSACTION_OPTIONS,
-      ));
-    } catch (error) {
-      if (!(error instanceof ConversionRefused)) throw error;
-      await recordPaymentStep(this.db, orderId, {
-        from: ["AUTHORIZING"],
-        to: "AUTHORIZED",
-        status: "FAILED",
-        fromStatus: ["PENDING", "FAILED"],
+      ({ seatsLeft } = await convertHold(this.db, {
+        orderId,
+        hold,
+        tickets,
         provider: this.payments.name,
-        operation: "authorize",
         providerRef,
         paymentId: uuidv7(),
-      });
-      await settlePayment(this.db, this.payments, orderId, "void").catch((voidError: unknown) =>
-        this.log.warn({ err: voidError, orderId }, "void failed; recovery will retry"),
+      }));
+    } catch (error) {
+      // Refused, or the statement failed (no connection in time; or it committed and the answer was
+      // lost): fail the order if it is still pending, then void whatever failed.
+      await this.abandon(orderId, providerRef).catch((abandonError: unknown) =>
+        this.log.warn({ err: abandonError, orderId }, "could not fail and void the order; recovery will"),
       );
+      if (!(error instanceof ConversionRefused)) throw error;
       if (error.reason === "order") {
         throw new AppError(
           ErrorCode.PAYMENT_DECLINED,
@@ -615,6 +603,22 @@ export class OrdersService {
         },
       };
     });
+  }
+
+  /** Fails an authorized order that was not confirmed, and voids its authorization (see convert). */
+  private async abandon(orderId: string, providerRef: string): Promise<void> {
+    await recordPaymentStep(this.db, orderId, {
+      from: ["AUTHORIZING"],
+      // FAILED too: the recovery job may have failed it already, without the provider's reference.
+      fromStatus: ["PENDING", "FAILED"],
+      to: "AUTHORIZED",
+      status: "FAILED",
+      provider: this.payments.name,
+      operation: "authorize",
+      providerRef,
+      paymentId: uuidv7(),
+    });
+    await settlePayment(this.db, this.payments, orderId, "void");
   }
 
   /** Views of orders; `knownTickets` are used instead of loading those orders' tickets. */
