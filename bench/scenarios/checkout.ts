@@ -2,7 +2,7 @@
 
 import { Agent, request } from "node:http";
 import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as hdr from "hdr-histogram-js";
@@ -19,7 +19,15 @@ import { onShutdown } from "../lib/cleanup.js";
 import { machineCpuSeconds, processCpuSeconds } from "../lib/cpu.js";
 import { parseGraphQL, postGraphQL } from "../lib/http.js";
 import { type LoadSettings, loadOptionsUsage, parseLoadOptions, UsageError } from "../lib/options.js";
-import { fileStamp, integer, machineInfo, milliseconds, table, writeResults } from "../lib/report.js";
+import {
+  fileStamp,
+  integer,
+  machineInfo,
+  milliseconds,
+  resultsDir,
+  table,
+  writeResults,
+} from "../lib/report.js";
 
 type PasswordModule = typeof import("../../apps/api/src/modules/auth/password.js");
 type RedisModule = typeof import("../../apps/api/src/infra/redis.js");
@@ -68,6 +76,7 @@ Bench orders, tickets, payments, ledger rows, holds and fans are deleted at the 
 
   --rates LIST            BENCH_CHECKOUT_RATES   checkouts/s (${FULL_RATES.join(",")}; --quick ${QUICK_RATES.join(",")})
   --fans N                BENCH_CHECKOUT_FANS    fan accounts (${FULL_FANS}; --quick ${QUICK_FANS})
+  --cpu-prof              profile the API (node --cpu-prof) over the whole run, into bench/results/
 ${loadOptionsUsage}
 (--duration is per step; --connections and --pipelining are not used.)`;
 
@@ -88,10 +97,14 @@ function listOption(args: string[], name: string): { value: string | undefined; 
   return { value, rest };
 }
 
-function parseOptions(args: string[]): { settings: LoadSettings; options: CheckoutOptions } {
+function parseOptions(args: string[]): {
+  settings: LoadSettings;
+  options: CheckoutOptions;
+  cpuProfile: boolean;
+} {
   const rates = listOption(args, "rates");
   const fans = listOption(rates.rest, "fans");
-  const { settings } = parseLoadOptions(fans.rest);
+  const { settings, flags } = parseLoadOptions(fans.rest, { "cpu-prof": { type: "boolean" } });
   const ratesText = rates.value ?? process.env.BENCH_CHECKOUT_RATES;
   const rateList = ratesText ? ratesText.split(",").map(Number) : settings.quick ? QUICK_RATES : FULL_RATES;
   if (!rateList.length || rateList.some((rate) => !Number.isInteger(rate) || rate < 1 || rate > 5_000)) {
@@ -102,7 +115,7 @@ function parseOptions(args: string[]): { settings: LoadSettings; options: Checko
   if (!Number.isInteger(fanCount) || fanCount < 1 || fanCount > 5_000) {
     throw new UsageError(`--fans must be an integer from 1 to 5000, not "${fansText}"`);
   }
-  return { settings, options: { rates: rateList, fans: fanCount } };
+  return { settings, options: { rates: rateList, fans: fanCount }, cpuProfile: flags["cpu-prof"] === true };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -496,7 +509,7 @@ async function step(
 // ---------------------------------------------------------------------------------------------------
 
 export async function run(args: string[]): Promise<number> {
-  const { settings, options } = parseOptions(args);
+  const { settings, options, cpuProfile } = parseOptions(args);
   requireApiBuild();
   const startedAt = new Date();
   const machine = machineInfo();
@@ -574,8 +587,11 @@ export async function run(args: string[]): Promise<number> {
     );
     const secret = `bench-${startedAt.getTime().toString(36)}-${Math.random().toString(36).slice(2)}`;
     const emails = await createFans(db, password, options.fans, secret);
+    const profile = cpuProfile ? `checkout-${fileStamp(startedAt)}-api.cpuprofile` : undefined;
+    if (profile) console.log(`API CPU profile: ${join(resultsDir, profile)} (open in Chrome DevTools)`);
     const api = await startApi({
       databaseUrl,
+      nodeArgs: profile ? ["--cpu-prof", `--cpu-prof-dir=${resultsDir}`, `--cpu-prof-name=${profile}`] : [],
       env: {
         LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: String(options.fans + 100),
         PAYMENT_RECOVERY_STALE_MS: String(RECOVERY_STALE_MS),

@@ -39,8 +39,13 @@ let statements: string[] = [];
 before(async () => {
   database = await createTestDatabase({ seeded: true });
   countingDb = createPrisma(database.url, { onQuery: (sql) => statements.push(sql) });
-  // The hold sweeper shares the client; keep its background statements out of the count.
-  api = await startTestServer(database.url, { HOLD_SWEEP_INTERVAL_MS: "3600000" }, { db: countingDb });
+  // The background jobs share the client; keep their statements out of the count.
+  const quietJobs = {
+    HOLD_SWEEP_INTERVAL_MS: "3600000",
+    PAYMENT_RECOVERY_INTERVAL_MS: "3600000",
+    OUTBOX_RELAY_INTERVAL_MS: "3600000",
+  };
+  api = await startTestServer(database.url, quietJobs, { db: countingDb });
 });
 
 after(async () => {

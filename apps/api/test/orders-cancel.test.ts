@@ -103,9 +103,12 @@ describe("cancelOrder", () => {
   test("refunds, voids the tickets, puts the seats back on sale and publishes the change", async () => {
     const event = await freshEvent();
     const seatIds = event.seatIds.slice(0, 2);
-    const order = await buy(fan(0), event.id, seatIds);
     const watcher = await watchSeatMap(event.id);
     try {
+      const order = await buy(fan(0), event.id, seatIds);
+      const seen = (seatId: number, status: string) =>
+        watcher.changes.some((change) => change.seatId === String(seatId) && change.status === status);
+      await waitFor("a delta with the seats sold", () => seatIds.every((seatId) => seen(seatId, "SOLD")));
       assert.equal(errorCode(await cancel(fan(1), order.id)), "FORBIDDEN");
       const cancelled = must(await cancel(fan(0), order.id)).cancelOrder;
       assert.equal(cancelled.status, "CANCELLED");
@@ -127,9 +130,7 @@ describe("cancelOrder", () => {
       });
       assert.ok(seats.every((seat) => seat.status === "AVAILABLE" && seat.orderId === null));
       await waitFor("a delta with the seats available again", () =>
-        seatIds.every((seatId) =>
-          watcher.changes.some((c) => c.seatId === String(seatId) && c.status === "AVAILABLE"),
-        ),
+        seatIds.every((seatId) => seen(seatId, "AVAILABLE")),
       );
       const outbox = await database.db.outboxEvent.findMany({ where: { topic: "order.cancelled" } });
       assert.ok(outbox.some((row) => (row.payload as { orderId?: string }).orderId === order.id));

@@ -28,7 +28,7 @@ import type { TicketCodes } from "./ticket-codes.js";
 
 // Checkout, orders and tickets (docs/orders.md). Exactly once: the order and its payment state are
 // recorded in Postgres before each call to the payment provider, every provider call is idempotent on
-// the order id, and the seats change hands only in the guarded conversion transaction.
+// the order id, and the seats change hands only in the guarded conversion statement.
 
 export const DEFAULT_ORDERS_PAGE = 20;
 export const MAX_ORDERS_PAGE = 50;
