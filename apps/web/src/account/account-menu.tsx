@@ -50,6 +50,15 @@ export function AccountMenu() {
 
   return (
     <div className={styles.account}>
+      <Link
+        href="/orders"
+        className={styles.ordersLink}
+        aria-label="My orders"
+        aria-current={pathname === "/orders" ? "page" : undefined}
+      >
+        <span className={styles.wide}>My orders</span>
+        <span className={styles.narrow}>Orders</span>
+      </Link>
       <span className={styles.viewer} data-viewer-email={viewer.email}>
         <span className={styles.avatar} aria-hidden="true">
           {(viewer.name || viewer.email).charAt(0).toUpperCase()}

@@ -1,13 +1,12 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import Link from "next/link";
+import { useEffect } from "react";
 import type { HoldFieldsFragment } from "@/gql/graphql";
-import { formatCountdown, formatMoney } from "@/lib/format";
-import { useNow } from "@/lib/use-now";
+import { formatMoney } from "@/lib/format";
 import { sectionTitle } from "@/seat-map/seat-map";
+import { HoldCountdown, useHoldTimeLeft } from "./hold-countdown";
 import styles from "./seating.module.css";
-
-const WARNING_MS = 60_000;
 
 interface HoldCardProps {
   hold: HoldFieldsFragment;
@@ -19,7 +18,7 @@ interface HoldCardProps {
   onExpired: (hold: HoldFieldsFragment) => void;
 }
 
-/** One hold: its live countdown, its seats and what they cost, and "Release". */
+/** One hold: its live countdown, its seats and what they cost, "Checkout" and "Release". */
 export function HoldCard({
   hold,
   holdSeconds,
@@ -28,13 +27,8 @@ export function HoldCard({
   onRelease,
   onExpired,
 }: HoldCardProps) {
-  // A browser clock running slow would show a hold as longer than it is: it can never be longer than
-  // the event's hold time from now. (A fast clock only makes the countdown end a little early.)
-  const [deadline] = useState(() => Math.min(Date.parse(hold.expiresAt), Date.now() + holdSeconds * 1000));
-  const now = useNow(true);
-  const remaining = now === 0 ? null : deadline - now;
-  const expired = remaining !== null && remaining <= 0;
-  const warning = remaining !== null && remaining <= WARNING_MS;
+  const timeLeft = useHoldTimeLeft(hold.expiresAt, holdSeconds);
+  const { expired } = timeLeft;
 
   useEffect(() => {
     if (expired) onExpired(hold);
@@ -49,16 +43,7 @@ export function HoldCard({
       aria-label={`Your hold on ${seatCount}`}
       data-hold-id={hold.id}
     >
-      <div className={`${styles.countdown} ${warning ? styles.countdownWarning : ""}`}>
-        <span>Held for you</span>
-        <strong role="timer" aria-live="off" data-remaining-ms={remaining ?? undefined}>
-          {remaining === null ? "–:––" : formatCountdown(remaining)}
-        </strong>
-      </div>
-      {/* Announced once, not every second: a ticking live region would drown out everything else. */}
-      <p className="visually-hidden" aria-live="polite">
-        {warning && !expired ? "Less than a minute left on your hold." : ""}
-      </p>
+      <HoldCountdown timeLeft={timeLeft} />
       <ul className={styles.seatList}>
         {hold.seats.map((seat) => (
           <li key={seat.id}>
@@ -87,6 +72,9 @@ export function HoldCard({
           <dd data-hold-total>{formatMoney(hold.total.amount + fees, hold.total.currency)}</dd>
         </div>
       </dl>
+      <Link className="button" href={`/checkout/${encodeURIComponent(hold.id)}`}>
+        Checkout
+      </Link>
       <button
         type="button"
         className="button button-secondary"

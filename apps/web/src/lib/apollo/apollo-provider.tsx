@@ -2,6 +2,7 @@
 
 import { ApolloLink, HttpLink } from "@apollo/client";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
+import { relayStylePagination } from "@apollo/client/utilities";
 import { ApolloClient, ApolloNextAppProvider, InMemoryCache } from "@apollo/client-integration-nextjs";
 import { OperationTypeNode } from "graphql";
 import { createContext, type ReactNode, useCallback, useContext, useState } from "react";
@@ -24,8 +25,12 @@ export function ApolloProvider({ apiUrl, children }: { apiUrl: string; children:
     const httpLink = new HttpLink({ uri: apiUrl, credentials: "include" });
     return new ApolloClient({
       cache: new InMemoryCache({
-        // A fan's holds always arrive as the whole current list: the new one replaces the old.
-        typePolicies: { User: { fields: { holds: { merge: false } } } },
+        typePolicies: {
+          // A fan's holds always arrive as the whole current list: the new one replaces the old.
+          User: { fields: { holds: { merge: false } } },
+          // "Load more" appends the next page of orders to the cached connection.
+          Query: { fields: { myOrders: relayStylePagination() } },
+        },
       }),
       // Subscriptions go over the WebSocket, everything else over HTTP.
       link: liveConnection

@@ -1,0 +1,9 @@
+import type { Metadata } from "next";
+import { CheckoutView } from "@/checkout/checkout-view";
+
+export const metadata: Metadata = { title: "Checkout" };
+
+export default async function CheckoutPage({ params }: PageProps<"/checkout/[holdId]">) {
+  const { holdId } = await params;
+  return <CheckoutView holdId={holdId} />;
+}

@@ -1,0 +1,188 @@
+"use client";
+
+import { useQuery } from "@apollo/client/react";
+import Link from "next/link";
+import { useEffect, useRef } from "react";
+import { useSignedInViewer } from "@/account/use-signed-in-viewer";
+import { Notice } from "@/components/notice";
+import type { OrderFieldsFragment } from "@/gql/graphql";
+import { describeApiError, graphQLErrorDetails, isNotFoundError } from "@/lib/api-errors";
+import { formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
+import { useNow } from "@/lib/use-now";
+import { CancelOrderButton } from "./cancel-order-button";
+import { formatOrderTime, OrderStatusBadge } from "./order-status";
+import styles from "./orders.module.css";
+import { OrderDocument } from "./orders-queries";
+import { TicketCard } from "./ticket-card";
+import { useCodeRotation } from "./use-code-rotation";
+
+// While the payment is being confirmed (or recovered after a gateway fault), look again every few seconds.
+const PENDING_POLL_MS = 3_000;
+
+/** One order: its status, what was paid, its tickets as rotating QR codes, and "Cancel order". */
+export function OrderView({ orderId }: { orderId: string }) {
+  const { viewer } = useSignedInViewer();
+  const { data, error, refetch, startPolling, stopPolling } = useQuery(OrderDocument, {
+    variables: { id: orderId },
+    skip: !viewer,
+    fetchPolicy: "cache-and-network",
+  });
+  const order = data?.order;
+  const pending = order?.status === "PENDING";
+  useEffect(() => {
+    if (!pending) return;
+    startPolling(PENDING_POLL_MS);
+    return () => stopPolling();
+  }, [pending, startPolling, stopPolling]);
+
+  if (error && !order) {
+    // Someone else's order is "not found" too: whether an order id exists is nobody else's business.
+    if (isNotFoundError(error) || graphQLErrorDetails(error)?.code === "FORBIDDEN") return <OrderNotFound />;
+    const problem = describeApiError(error);
+    return (
+      <Notice
+        tone="error"
+        title={problem.title}
+        action={
+          <button type="button" className="button" onClick={() => refetch()}>
+            Try again
+          </button>
+        }
+      >
+        {problem.message}
+      </Notice>
+    );
+  }
+  if (!data) {
+    return (
+      <p className={styles.loading} role="status">
+        Loading your order…
+      </p>
+    );
+  }
+  if (!order) return <OrderNotFound />;
+  return <OrderDetails order={order} refetch={refetch} />;
+}
+
+function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch: () => Promise<unknown> }) {
+  const codesReceivedAt = useCodeRotation(order.tickets, refetch);
+  const statusRef = useRef<HTMLDivElement>(null);
+  const pending = order.status === "PENDING";
+  const hasValidTickets = order.tickets.some((ticket) => ticket.status === "VALID");
+  const now = useNow(hasValidTickets);
+  const { event } = order;
+  const timeZone = event.venue.timezone;
+  const ticketCount = order.tickets.length;
+
+  return (
+    <article className={styles.order} data-order-id={order.id} data-order-status={order.status}>
+      <nav aria-label="Breadcrumb">
+        <Link href="/orders" className={styles.back}>
+          ← My orders
+        </Link>
+      </nav>
+      <header className={styles.orderHeader}>
+        <div className={styles.headline}>
+          <h1>{event.name}</h1>
+          <OrderStatusBadge status={order.status} />
+        </div>
+        <p className={styles.eventLine}>
+          <span>
+            {formatEventDate(event.startsAt, timeZone)} · {formatEventTime(event.startsAt, timeZone)}
+          </span>
+          <span>
+            {event.venue.name}, {event.venue.city}
+          </span>
+          <Link href={`/events/${encodeURIComponent(event.id)}`}>Event page</Link>
+        </p>
+      </header>
+
+      {/* Focused after a cancellation: the dialog's button is gone, and this says what happened. */}
+      <div aria-live="polite" ref={statusRef} tabIndex={-1} className={styles.statusArea}>
+        {pending ? (
+          <p className={styles.statusNote}>
+            We are confirming your payment with the bank. This page updates by itself.
+          </p>
+        ) : order.status === "FAILED" ? (
+          <p className={`${styles.statusNote} ${styles.statusNoteError}`}>
+            The payment did not go through and nothing was charged. Your seats were not sold.
+          </p>
+        ) : order.status === "CANCELLED" ? (
+          <p className={styles.statusNote}>
+            Cancelled
+            {order.cancelledAt ? ` on ${formatOrderTime(order.cancelledAt)}` : ""}. The payment was refunded
+            and these tickets no longer get you in.
+          </p>
+        ) : null}
+      </div>
+
+      <div className={styles.orderColumns}>
+        <section aria-labelledby="tickets-heading" className={styles.tickets}>
+          <h2 id="tickets-heading">{ticketCount === 1 ? "Your ticket" : `Your ${ticketCount} tickets`}</h2>
+          {hasValidTickets ? (
+            <p className={styles.muted}>
+              Show the code at the gate. It changes every few seconds, so a screenshot will not work.
+            </p>
+          ) : null}
+          <ul className={styles.ticketList}>
+            {order.tickets.map((ticket) => (
+              <li key={ticket.id}>
+                <TicketCard ticket={ticket} now={now} codesReceivedAt={codesReceivedAt} />
+              </li>
+            ))}
+          </ul>
+        </section>
+
+        <aside className={styles.summary} aria-labelledby="payment-heading">
+          <h2 id="payment-heading">Payment</h2>
+          <dl className={styles.totals}>
+            <div>
+              <dt>{ticketCount === 1 ? "1 ticket" : `${ticketCount} tickets`}</dt>
+              <dd>{formatMoney(order.subtotal.amount, order.subtotal.currency)}</dd>
+            </div>
+            <div>
+              <dt>Fees</dt>
+              <dd>{formatMoney(order.fees.amount, order.fees.currency)}</dd>
+            </div>
+            <div className={styles.grandTotal}>
+              <dt>Total</dt>
+              <dd data-order-total>{formatMoney(order.total.amount, order.total.currency)}</dd>
+            </div>
+          </dl>
+          <p className={styles.muted}>Ordered {formatOrderTime(order.createdAt)}</p>
+          {order.canCancel ? (
+            <>
+              {order.cancellableUntil ? (
+                <p className={styles.muted}>
+                  Free cancellation until {formatOrderTime(order.cancellableUntil)}.
+                </p>
+              ) : null}
+              <CancelOrderButton order={order} onCancelled={() => statusRef.current?.focus()} />
+            </>
+          ) : order.status === "CONFIRMED" ? (
+            <p className={styles.muted}>
+              {order.cancellableUntil
+                ? `Cancellation closed on ${formatOrderTime(order.cancellableUntil)}.`
+                : "This order can't be cancelled."}
+            </p>
+          ) : null}
+        </aside>
+      </div>
+    </article>
+  );
+}
+
+function OrderNotFound() {
+  return (
+    <Notice
+      title="Order not found"
+      action={
+        <Link className="button" href="/orders">
+          My orders
+        </Link>
+      }
+    >
+      There is no order with this number in your account.
+    </Notice>
+  );
+}

@@ -1,0 +1,153 @@
+"use client";
+
+import { useQuery } from "@apollo/client/react";
+import Link from "next/link";
+import { type ReactNode, useState } from "react";
+import { useSignedInViewer } from "@/account/use-signed-in-viewer";
+import { Notice } from "@/components/notice";
+import type { OrderSummaryFieldsFragment } from "@/gql/graphql";
+import { describeApiError } from "@/lib/api-errors";
+import { eventDateParts, formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
+import { OrderStatusBadge } from "./order-status";
+import styles from "./orders.module.css";
+import { MyOrdersDocument } from "./orders-queries";
+
+const PAGE_SIZE = 10;
+
+/** The fan's orders, newest first, with "Load more" following the connection's cursor. */
+export function OrdersList() {
+  const { viewer } = useSignedInViewer();
+  const { data, error, refetch, fetchMore } = useQuery(MyOrdersDocument, {
+    variables: { first: PAGE_SIZE },
+    skip: !viewer,
+    fetchPolicy: "cache-and-network",
+  });
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [moreProblem, setMoreProblem] = useState<string | null>(null);
+  const connection = data?.myOrders;
+
+  const loadMore = async () => {
+    if (!connection?.pageInfo.endCursor) return;
+    setLoadingMore(true);
+    setMoreProblem(null);
+    try {
+      // The cache's relay-style policy for `myOrders` appends the next page to the list.
+      await fetchMore({ variables: { after: connection.pageInfo.endCursor } });
+    } catch (fetchError) {
+      setMoreProblem(describeApiError(fetchError).message);
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+
+  let content: ReactNode;
+  if (error && !connection) {
+    const problem = describeApiError(error);
+    content = (
+      <Notice
+        tone="error"
+        title={problem.title}
+        action={
+          <button type="button" className="button" onClick={() => refetch()}>
+            Try again
+          </button>
+        }
+      >
+        {problem.message}
+      </Notice>
+    );
+  } else if (!connection) {
+    content = (
+      <p className={styles.loading} role="status">
+        Loading your orders…
+      </p>
+    );
+  } else if (connection.edges.length === 0) {
+    content = (
+      <Notice
+        title="No orders yet"
+        action={
+          <Link className="button" href="/">
+            Find events
+          </Link>
+        }
+      >
+        Tickets you buy show up here, with the codes that get you in.
+      </Notice>
+    );
+  } else {
+    const shown = connection.edges.length;
+    content = (
+      <>
+        <p className={styles.muted} aria-live="polite">
+          Showing {shown} of {connection.totalCount} {connection.totalCount === 1 ? "order" : "orders"}
+        </p>
+        <ul className={styles.orderList} data-orders>
+          {connection.edges.map(({ node }) => (
+            <li key={node.id}>
+              <OrderRow order={node} />
+            </li>
+          ))}
+        </ul>
+        {moreProblem ? (
+          <p className={styles.inlineError} role="alert">
+            {moreProblem}
+          </p>
+        ) : null}
+        {connection.pageInfo.hasNextPage ? (
+          <button
+            type="button"
+            className={`button button-secondary ${styles.loadMore}`}
+            onClick={loadMore}
+            disabled={loadingMore}
+            aria-busy={loadingMore}
+          >
+            {loadingMore ? "Loading…" : "Load more"}
+          </button>
+        ) : null}
+      </>
+    );
+  }
+
+  return (
+    <section className={styles.orders} aria-labelledby="orders-heading">
+      <h1 id="orders-heading">My orders</h1>
+      {content}
+    </section>
+  );
+}
+
+function OrderRow({ order }: { order: OrderSummaryFieldsFragment }) {
+  const { event } = order;
+  const timeZone = event.venue.timezone;
+  const { day, month } = eventDateParts(event.startsAt, timeZone);
+  const valid = order.tickets.filter((ticket) => ticket.status === "VALID").length;
+  const count = order.tickets.length;
+  return (
+    <article className={styles.orderRow} data-order-id={order.id}>
+      <div className={styles.stub} aria-hidden="true">
+        <span className={styles.stubMonth}>{month}</span>
+        <span className={styles.stubDay}>{day}</span>
+      </div>
+      <div className={styles.orderRowBody}>
+        <h2>
+          <Link href={`/orders/${encodeURIComponent(order.id)}`} className={styles.orderLink}>
+            {event.name}
+          </Link>
+        </h2>
+        <p className={styles.muted}>
+          {formatEventDate(event.startsAt, timeZone)} · {formatEventTime(event.startsAt, timeZone)} ·{" "}
+          {event.venue.name}, {event.venue.city}
+        </p>
+        <p className={styles.orderFacts}>
+          <OrderStatusBadge status={order.status} />
+          <span>
+            {count === 1 ? "1 ticket" : `${count} tickets`}
+            {order.status === "CONFIRMED" && valid < count ? ` (${valid} valid)` : ""}
+          </span>
+          <strong>{formatMoney(order.total.amount, order.total.currency)}</strong>
+        </p>
+      </div>
+    </article>
+  );
+}
