@@ -2,162 +2,13 @@
 // the stadium's seat map, then two fans holding and releasing seats on one live map.
 // Needs `pnpm build` at the root first, Postgres and Redis running, psql and /usr/bin/chromium installed.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { mkdirSync, rmSync } from "node:fs";
+import { test } from "node:test";
+import { graphqlRequest, logInThroughUi, resultsDir, startE2EStack } from "./support/stack.mjs";
 
-const webDir = fileURLToPath(new URL("..", import.meta.url));
-const rootDir = fileURLToPath(new URL("../../..", import.meta.url));
-const resultsDir = fileURLToPath(new URL("../test-results/", import.meta.url));
-const apiEntry = `${rootDir}apps/api/dist/src/main.js`;
-const migrateCli = `${rootDir}apps/api/dist/src/infra/migrate.cli.js`;
-const seedCli = `${rootDir}apps/api/dist/src/seed/seed.cli.js`;
-const nextCli = `${webDir}node_modules/next/dist/bin/next`;
-const chromiumPath = "/usr/bin/chromium";
+const stack = startE2EStack();
 
 const STADIUM_MIN_SEATS = 50_000;
-const runId = `e2e${process.pid}`;
-const databaseName = `frontrow_e2e_${process.pid}`;
-const serverUrl = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/frontrow");
-const databaseUrl = withDatabase(serverUrl, databaseName);
-const adminDatabaseUrl = withDatabase(serverUrl, "postgres");
-
-/** Everything this file starts, so `after` can stop it whatever failed. */
-const started = { processes: [], databaseCreated: false, browser: null };
-
-function withDatabase(url, name) {
-  const copy = new URL(url);
-  copy.pathname = `/${name}`;
-  return copy.toString();
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function psql(databaseUrlToUse, sql) {
-  const result = spawnSync("psql", [databaseUrlToUse, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], {
-    encoding: "utf8",
-  });
-  if (result.error) throw new Error(`psql could not run: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`psql failed (${sql}): ${result.stderr}`);
-}
-
-/** A child process in its own process group (so its children stop with it), with its recent output kept. */
-function startProcess(name, args, options) {
-  const child = spawn(process.execPath, args, {
-    ...options,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output = [];
-  const keep = (chunk) => {
-    output.push(...chunk.toString().split("\n").filter(Boolean));
-    output.splice(0, Math.max(0, output.length - 80));
-  };
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-  const handle = { name, child, output, exited, running: true };
-  exited.then(() => {
-    handle.running = false;
-  });
-  started.processes.push(handle);
-  return handle;
-}
-
-function describeOutput(handle) {
-  return `--- last output of ${handle.name} ---\n${handle.output.join("\n")}`;
-}
-
-async function runToCompletion(name, args, env) {
-  const handle = startProcess(name, args, { cwd: rootDir, env });
-  const { code, signal } = await handle.exited;
-  if (code !== 0) throw new Error(`${name} failed (exit ${code ?? signal})\n${describeOutput(handle)}`);
-}
-
-async function waitUntilAnswering(handle, url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let lastProblem = "no answer yet";
-  while (Date.now() < deadline) {
-    if (!handle.running) throw new Error(`${handle.name} exited before answering\n${describeOutput(handle)}`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-      if (response.ok) return;
-      lastProblem = `HTTP ${response.status}`;
-    } catch (error) {
-      lastProblem = error instanceof Error ? error.message : String(error);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(
-    `${handle.name} did not answer ${url} within ${timeoutMs} ms (${lastProblem})\n${describeOutput(handle)}`,
-  );
-}
-
-async function stopProcess(handle) {
-  if (!handle.running) return;
-  const signalGroup = (signal) => {
-    try {
-      process.kill(-handle.child.pid, signal);
-    } catch {
-      // The group is already gone.
-    }
-  };
-  signalGroup("SIGTERM");
-  const stopped = await Promise.race([
-    handle.exited.then(() => true),
-    new Promise((resolve) => setTimeout(() => resolve(false), 8_000)),
-  ]);
-  if (!stopped) signalGroup("SIGKILL");
-}
-
-// An interrupted run still stops its servers and drops its database.
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.once(signal, () => {
-    for (const handle of started.processes) {
-      if (handle.running) {
-        try {
-          process.kill(-handle.child.pid, "SIGKILL");
-        } catch {
-          // Already gone.
-        }
-      }
-    }
-    if (started.databaseCreated) {
-      spawnSync("psql", [
-        adminDatabaseUrl,
-        "-q",
-        "-c",
-        `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`,
-      ]);
-    }
-    process.exit(130);
-  });
-}
-
-async function graphqlRequest(apiUrl, query, variables) {
-  const response = await fetch(apiUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await response.json();
-  if (!response.ok || body.errors)
-    throw new Error(`GraphQL request failed: ${JSON.stringify(body.errors ?? body)}`);
-  return body.data;
-}
 
 /** The upcoming event held in the biggest venue, which must be the 50,000+ seat stadium. */
 async function findStadiumEvent(apiUrl) {
@@ -235,32 +86,6 @@ async function findTwoFreeSeats(apiUrl, eventId) {
   throw new Error("no two adjacent free seats on the map");
 }
 
-async function launchBrowser() {
-  started.browser ??= await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
-  return started.browser;
-}
-
-/** Logs in through the login page, which then returns to `returnTo`. */
-async function logInThroughUi(page, email, password, returnTo) {
-  await page.goto(`${webUrl}/login?next=${encodeURIComponent(returnTo)}`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in", exact: true }).click();
-  await page.waitForURL(`${webUrl}${returnTo}`, { timeout: 15_000 });
-  await page.locator(`[data-viewer-email="${email}"]`).waitFor({ timeout: 15_000 });
-}
-
 /** Where a seat is on screen, from the layout coordinates and the canvas's current view transform. */
 async function seatOnScreen(canvas, seat) {
   const [scale, offsetX, offsetY] = (await canvas.getAttribute("data-view-transform")).split(" ").map(Number);
@@ -310,98 +135,20 @@ async function seatTooltip(page, canvas, seat) {
   return tooltip.textContent();
 }
 
-let apiUrl;
-let webUrl;
-
-before(
-  async () => {
-    const missing = [
-      [apiEntry, "the built API (run `pnpm build` at the root)"],
-      [migrateCli, "the API's migrate CLI (run `pnpm build` at the root)"],
-      [seedCli, "the API's seed CLI (run `pnpm build` at the root)"],
-      [`${webDir}.next/BUILD_ID`, "the built web app (run `pnpm build` at the root)"],
-      [chromiumPath, "Chromium (apt-get install -y chromium)"],
-    ].filter(([path]) => !existsSync(path));
-    assert.deepEqual(
-      missing.map(([path, what]) => `${what}: ${path}`),
-      [],
-      "end-to-end prerequisites are missing",
-    );
-
-    psql(adminDatabaseUrl, `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-    psql(adminDatabaseUrl, `CREATE DATABASE ${databaseName}`);
-    started.databaseCreated = true;
-
-    const apiPort = await freePort();
-    const webPort = await freePort();
-    apiUrl = `http://127.0.0.1:${apiPort}/graphql`;
-    webUrl = `http://127.0.0.1:${webPort}`;
-    const apiEnv = {
-      ...process.env,
-      NODE_ENV: "production",
-      DATABASE_URL: databaseUrl,
-      REDIS_KEY_PREFIX: `${runId}:`,
-      LOG_LEVEL: "warn",
-    };
-
-    await runToCompletion("migrate", [migrateCli], apiEnv);
-    await runToCompletion("seed", [seedCli], apiEnv);
-
-    const api = startProcess("api", [apiEntry], {
-      cwd: rootDir,
-      // The browser calls the API from the web app's origin.
-      env: { ...apiEnv, PORT: String(apiPort), HOST: "127.0.0.1", CORS_ORIGINS: webUrl },
-    });
-    const web = startProcess(
-      "web",
-      [nextCli, "start", "--port", String(webPort), "--hostname", "127.0.0.1"],
-      {
-        cwd: webDir,
-        // Read by the server at request time, so the build made by `pnpm build` can point at this API.
-        env: {
-          ...process.env,
-          NODE_ENV: "production",
-          NEXT_PUBLIC_API_URL: apiUrl,
-          NEXT_TELEMETRY_DISABLED: "1",
-        },
-      },
-    );
-    await waitUntilAnswering(api, `http://127.0.0.1:${apiPort}/readyz`, 60_000);
-    await waitUntilAnswering(web, `${webUrl}/`, 60_000);
-  },
-  { timeout: 300_000 },
-);
-
-after(
-  async () => {
-    await started.browser?.close().catch(() => {});
-    await Promise.all(started.processes.map(stopProcess));
-    if (started.databaseCreated)
-      psql(adminDatabaseUrl, `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-    // The API's Redis keys for this run share a prefix; remove them when redis-cli is available.
-    const scan = spawnSync("redis-cli", ["--scan", "--pattern", `${runId}:*`], { encoding: "utf8" });
-    const keys = scan.status === 0 ? scan.stdout.split("\n").filter(Boolean) : [];
-    if (scan.status !== 0)
-      console.log(`note: Redis keys with prefix ${runId}: were not cleaned (redis-cli unavailable)`);
-    if (keys.length > 0) spawnSync("redis-cli", ["del", ...keys]);
-  },
-  { timeout: 60_000 },
-);
-
 test("a fan finds the stadium event in the catalog and sees its seat map drawn", {
   timeout: 180_000,
 }, async () => {
-  const stadiumEvent = await findStadiumEvent(apiUrl);
+  const stadiumEvent = await findStadiumEvent(stack.apiUrl);
   mkdirSync(resultsDir, { recursive: true });
   rmSync(`${resultsDir}e2e-failure.png`, { force: true });
 
-  const browser = await launchBrowser();
+  const browser = await stack.launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const pageErrors = [];
   page.on("pageerror", (error) => pageErrors.push(error.message));
 
   try {
-    await page.goto(`${webUrl}/`);
+    await page.goto(`${stack.webUrl}/`);
     await page.getByLabel("Search", { exact: true }).fill(stadiumEvent.name);
     await page.waitForURL((url) => url.searchParams.get("q") === stadiumEvent.name, { timeout: 15_000 });
     const result = page.getByRole("link", { name: stadiumEvent.name, exact: true }).first();
@@ -413,7 +160,7 @@ test("a fan finds the stadium event in the catalog and sees its seat map drawn",
     await page.screenshot({ path: `${resultsDir}catalog-search.png` });
 
     await result.click();
-    await page.waitForURL(`${webUrl}/events/${stadiumEvent.id}`, { timeout: 15_000 });
+    await page.waitForURL(`${stack.webUrl}/events/${stadiumEvent.id}`, { timeout: 15_000 });
     await page.getByRole("heading", { level: 1, name: stadiumEvent.name }).waitFor({ timeout: 15_000 });
 
     const canvas = page.locator('canvas[data-rendered="true"]');
@@ -455,7 +202,7 @@ test("a fan finds the stadium event in the catalog and sees its seat map drawn",
     assert.deepEqual(pageErrors, [], "the pages threw no errors");
   } catch (error) {
     await page.screenshot({ path: `${resultsDir}e2e-failure.png`, fullPage: true }).catch(() => {});
-    for (const handle of started.processes) console.log(describeOutput(handle));
+    console.log(stack.describeOutput());
     throw error;
   }
 });
@@ -463,14 +210,14 @@ test("a fan finds the stadium event in the catalog and sees its seat map drawn",
 test("fan A holds two seats and fan B's map shows them held within a second, then free again", {
   timeout: 180_000,
 }, async () => {
-  const event = await findTheatreEvent(apiUrl);
+  const event = await findTheatreEvent(stack.apiUrl);
   const eventPath = `/events/${event.id}`;
-  const [first, second] = await findTwoFreeSeats(apiUrl, event.id);
+  const [first, second] = await findTwoFreeSeats(stack.apiUrl, event.id);
   mkdirSync(resultsDir, { recursive: true });
   rmSync(`${resultsDir}e2e-live-failure-a.png`, { force: true });
   rmSync(`${resultsDir}e2e-live-failure-b.png`, { force: true });
 
-  const browser = await launchBrowser();
+  const browser = await stack.launchBrowser();
   // Two contexts: two fans with their own cookies, as in two separate browsers.
   const contextA = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const contextB = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -480,8 +227,8 @@ test("fan A holds two seats and fan B's map shows them held within a second, the
   for (const page of [fanA, fanB]) page.on("pageerror", (error) => pageErrors.push(error.message));
 
   try {
-    await logInThroughUi(fanA, "fan@frontrow.test", "fan-password-1", eventPath);
-    await logInThroughUi(fanB, "fan2@frontrow.test", "fan-password-2", eventPath);
+    await logInThroughUi(fanA, stack.webUrl, "fan@frontrow.test", "fan-password-1", eventPath);
+    await logInThroughUi(fanB, stack.webUrl, "fan2@frontrow.test", "fan-password-2", eventPath);
     const canvasA = fanA.locator('canvas[data-rendered="true"]');
     const canvasB = fanB.locator('canvas[data-rendered="true"]');
     for (const [page, canvas] of [
@@ -541,7 +288,7 @@ test("fan A holds two seats and fan B's map shows them held within a second, the
     console.log(`fan A's panel says: ${noticeA ?? "nothing"}`);
     await fanA.screenshot({ path: `${resultsDir}e2e-live-failure-a.png`, fullPage: true }).catch(() => {});
     await fanB.screenshot({ path: `${resultsDir}e2e-live-failure-b.png`, fullPage: true }).catch(() => {});
-    for (const handle of started.processes) console.log(describeOutput(handle));
+    console.log(stack.describeOutput());
     throw error;
   } finally {
     await contextA.close().catch(() => {});

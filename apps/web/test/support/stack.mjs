@@ -1,0 +1,277 @@
+// The end-to-end stack shared by the browser tests: a fresh database (migrated and seeded), the built API and
+// the built web app on free ports, and one headless Chromium. Needs `pnpm build` at the root first, Postgres and
+// Redis running, psql and /usr/bin/chromium installed.
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { after, before } from "node:test";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const webDir = fileURLToPath(new URL("../..", import.meta.url));
+const rootDir = fileURLToPath(new URL("../../../..", import.meta.url));
+export const resultsDir = fileURLToPath(new URL("../../test-results/", import.meta.url));
+const apiEntry = `${rootDir}apps/api/dist/src/main.js`;
+const migrateCli = `${rootDir}apps/api/dist/src/infra/migrate.cli.js`;
+const seedCli = `${rootDir}apps/api/dist/src/seed/seed.cli.js`;
+const nextCli = `${webDir}node_modules/next/dist/bin/next`;
+const chromiumPath = "/usr/bin/chromium";
+
+function withDatabase(url, name) {
+  const copy = new URL(url);
+  copy.pathname = `/${name}`;
+  return copy.toString();
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function psql(databaseUrl, sql) {
+  const result = spawnSync("psql", [databaseUrl, "-v", "ON_ERROR_STOP=1", "-q", "-At", "-c", sql], {
+    encoding: "utf8",
+  });
+  if (result.error) throw new Error(`psql could not run: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`psql failed (${sql}): ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+export async function graphqlRequest(apiUrl, query, variables) {
+  const response = await fetch(apiUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json();
+  if (!response.ok || body.errors)
+    throw new Error(`GraphQL request failed: ${JSON.stringify(body.errors ?? body)}`);
+  return body.data;
+}
+
+/** Logs in through the login page, which then returns to `returnTo`. */
+export async function logInThroughUi(page, webUrl, email, password, returnTo) {
+  await page.goto(`${webUrl}/login?next=${encodeURIComponent(returnTo)}`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in", exact: true }).click();
+  await page.waitForURL(`${webUrl}${returnTo}`, { timeout: 15_000 });
+  await page.locator(`[data-viewer-email="${email}"]`).waitFor({ timeout: 15_000 });
+}
+
+/**
+ * Registers `before`/`after` hooks that start the stack for the calling test file and stop it afterwards
+ * (an interrupted run too), and returns the stack, filled in once `before` has run. `apiEnv` adds to the
+ * API's environment.
+ */
+export function startE2EStack({ apiEnv: extraApiEnv = {} } = {}) {
+  const runId = `e2e${process.pid}`;
+  const databaseName = `frontrow_e2e_${process.pid}`;
+  const serverUrl = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/frontrow");
+  const adminDatabaseUrl = withDatabase(serverUrl, "postgres");
+  const processes = [];
+  let databaseCreated = false;
+  let browser = null;
+
+  const stack = {
+    apiUrl: "",
+    webUrl: "",
+    databaseUrl: withDatabase(serverUrl, databaseName),
+    /** Runs SQL in this run's database and returns psql's unaligned output. */
+    sql: (statement) => psql(stack.databaseUrl, statement),
+    launchBrowser: async () => {
+      browser ??= await chromium.launch({
+        executablePath: chromiumPath,
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--no-first-run",
+        ],
+      });
+      return browser;
+    },
+    /** The recent output of the API and the web app, for failure messages. */
+    describeOutput: () => processes.map(describeOutput).join("\n"),
+  };
+
+  /** A child process in its own process group (so its children stop with it), with its recent output kept. */
+  function startProcess(name, args, options) {
+    const child = spawn(process.execPath, args, {
+      ...options,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const output = [];
+    const keep = (chunk) => {
+      output.push(...chunk.toString().split("\n").filter(Boolean));
+      output.splice(0, Math.max(0, output.length - 80));
+    };
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
+    const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    const handle = { name, child, output, exited, running: true };
+    exited.then(() => {
+      handle.running = false;
+    });
+    processes.push(handle);
+    return handle;
+  }
+
+  function describeOutput(handle) {
+    return `--- last output of ${handle.name} ---\n${handle.output.join("\n")}`;
+  }
+
+  async function runToCompletion(name, args, env) {
+    const handle = startProcess(name, args, { cwd: rootDir, env });
+    const { code, signal } = await handle.exited;
+    if (code !== 0) throw new Error(`${name} failed (exit ${code ?? signal})\n${describeOutput(handle)}`);
+  }
+
+  async function waitUntilAnswering(handle, url, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    let lastProblem = "no answer yet";
+    while (Date.now() < deadline) {
+      if (!handle.running)
+        throw new Error(`${handle.name} exited before answering\n${describeOutput(handle)}`);
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+        if (response.ok) return;
+        lastProblem = `HTTP ${response.status}`;
+      } catch (error) {
+        lastProblem = error instanceof Error ? error.message : String(error);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(
+      `${handle.name} did not answer ${url} within ${timeoutMs} ms (${lastProblem})\n${describeOutput(handle)}`,
+    );
+  }
+
+  async function stopProcess(handle) {
+    if (!handle.running) return;
+    const signalGroup = (signal) => {
+      try {
+        process.kill(-handle.child.pid, signal);
+      } catch {
+        // The group is already gone.
+      }
+    };
+    signalGroup("SIGTERM");
+    const stopped = await Promise.race([
+      handle.exited.then(() => true),
+      new Promise((resolve) => setTimeout(() => resolve(false), 8_000)),
+    ]);
+    if (!stopped) signalGroup("SIGKILL");
+  }
+
+  // An interrupted run still stops its servers and drops its database.
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      for (const handle of processes) {
+        if (!handle.running) continue;
+        try {
+          process.kill(-handle.child.pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
+      if (databaseCreated)
+        spawnSync("psql", [
+          adminDatabaseUrl,
+          "-q",
+          "-c",
+          `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`,
+        ]);
+      process.exit(130);
+    });
+  }
+
+  before(
+    async () => {
+      const missing = [
+        [apiEntry, "the built API (run `pnpm build` at the root)"],
+        [migrateCli, "the API's migrate CLI (run `pnpm build` at the root)"],
+        [seedCli, "the API's seed CLI (run `pnpm build` at the root)"],
+        [`${webDir}.next/BUILD_ID`, "the built web app (run `pnpm build` at the root)"],
+        [chromiumPath, "Chromium (apt-get install -y chromium)"],
+      ].filter(([path]) => !existsSync(path));
+      assert.deepEqual(
+        missing.map(([path, what]) => `${what}: ${path}`),
+        [],
+        "end-to-end prerequisites are missing",
+      );
+
+      psql(adminDatabaseUrl, `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+      psql(adminDatabaseUrl, `CREATE DATABASE ${databaseName}`);
+      databaseCreated = true;
+
+      const apiPort = await freePort();
+      const webPort = await freePort();
+      stack.apiUrl = `http://127.0.0.1:${apiPort}/graphql`;
+      stack.webUrl = `http://127.0.0.1:${webPort}`;
+      const apiEnv = {
+        ...process.env,
+        NODE_ENV: "production",
+        DATABASE_URL: stack.databaseUrl,
+        REDIS_KEY_PREFIX: `${runId}:`,
+        LOG_LEVEL: "warn",
+        ...extraApiEnv,
+      };
+
+      await runToCompletion("migrate", [migrateCli], apiEnv);
+      await runToCompletion("seed", [seedCli], apiEnv);
+
+      const api = startProcess("api", [apiEntry], {
+        cwd: rootDir,
+        // The browser calls the API from the web app's origin.
+        env: { ...apiEnv, PORT: String(apiPort), HOST: "127.0.0.1", CORS_ORIGINS: stack.webUrl },
+      });
+      const web = startProcess(
+        "web",
+        [nextCli, "start", "--port", String(webPort), "--hostname", "127.0.0.1"],
+        {
+          cwd: webDir,
+          // Read by the server at request time, so the build made by `pnpm build` can point at this API.
+          env: {
+            ...process.env,
+            NODE_ENV: "production",
+            NEXT_PUBLIC_API_URL: stack.apiUrl,
+            NEXT_TELEMETRY_DISABLED: "1",
+          },
+        },
+      );
+      await waitUntilAnswering(api, `http://127.0.0.1:${apiPort}/readyz`, 60_000);
+      await waitUntilAnswering(web, `${stack.webUrl}/`, 60_000);
+    },
+    { timeout: 300_000 },
+  );
+
+  after(
+    async () => {
+      await browser?.close().catch(() => {});
+      await Promise.all(processes.map(stopProcess));
+      if (databaseCreated) psql(adminDatabaseUrl, `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+      // The API's Redis keys for this run share a prefix; remove them when redis-cli is available.
+      const scan = spawnSync("redis-cli", ["--scan", "--pattern", `${runId}:*`], { encoding: "utf8" });
+      const keys = scan.status === 0 ? scan.stdout.split("\n").filter(Boolean) : [];
+      if (scan.status !== 0)
+        console.log(`note: Redis keys with prefix ${runId}: were not cleaned (redis-cli unavailable)`);
+      if (keys.length > 0) spawnSync("redis-cli", ["del", ...keys]);
+    },
+    { timeout: 60_000 },
+  );
+
+  return stack;
+}
