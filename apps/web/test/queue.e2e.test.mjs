@@ -15,6 +15,10 @@ const SALE_OPENS_IN_SECONDS = 25;
 // One fan every 10 s: the second fan has to wait, visibly, while the first shops.
 const ADMISSIONS_PER_MINUTE = 6;
 
+const ORGANIZER = { email: "organizer@frontrow.test", password: "organizer-password" };
+// 2^16 hashes on average: long enough to show the puzzle's progress, short enough for a test.
+const PROOF_OF_WORK_BITS = 16;
+
 const FANS = [
   { email: "fan@frontrow.test", password: "fan-password-1" },
   { email: "fan2@frontrow.test", password: "fan-password-2" },
@@ -163,5 +167,83 @@ test("two fans join the pre-queue, are drawn, wait their turn, get in and hold s
     throw error;
   } finally {
     await Promise.all(contexts.map((context) => context.close().catch(() => {})));
+  }
+});
+
+test("an organizer pauses admissions and raises the proof of work; a fan's browser solves it and sees the pause", {
+  timeout: 240_000,
+}, async () => {
+  const event = await findSmallEvent(stack.apiUrl);
+  const eventPath = `/events/${event.id}`;
+  // On sale now through the waiting room, owned by the demo organizer.
+  stack.sql(`UPDATE event SET queue_enabled = true, queue_paused = false, pow_difficulty = 0,
+    admission_rate_per_minute = 60, max_active_shoppers = NULL, sale_starts_at = now() - interval '1 minute',
+    organizer_id = (SELECT id FROM user_account WHERE email = '${ORGANIZER.email}')
+    WHERE id = ${Number(event.id)}`);
+  mkdirSync(resultsDir, { recursive: true });
+
+  const browser = await stack.launchBrowser();
+  const organizerContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const fanContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const organizer = await organizerContext.newPage();
+  const fan = await fanContext.newPage();
+  const pageErrors = [];
+  for (const page of [organizer, fan]) page.on("pageerror", (error) => pageErrors.push(error.message));
+
+  try {
+    await logInThroughUi(organizer, stack.webUrl, ORGANIZER.email, ORGANIZER.password, "/");
+    await organizer.getByRole("link", { name: "Organizer", exact: true }).click();
+    await organizer.getByRole("link", { name: event.name }).first().click();
+    await organizer.waitForURL(`${stack.webUrl}/organizer/events/${event.id}`, { timeout: 15_000 });
+    await organizer.locator("[data-queue-figures]").waitFor({ timeout: 15_000 });
+
+    await organizer.getByRole("button", { name: "Pause admissions" }).click();
+    await organizer.locator('[data-admissions="paused"]').waitFor({ timeout: 10_000 });
+    await organizer.getByLabel("Proof-of-work difficulty (bits)").fill(String(PROOF_OF_WORK_BITS));
+    await organizer.getByRole("button", { name: "Save settings" }).click();
+    await organizer.getByText("Saved.", { exact: true }).waitFor({ timeout: 10_000 });
+
+    await logInThroughUi(fan, stack.webUrl, FANS[0].email, FANS[0].password, eventPath);
+    const join = fan.getByRole("button", { name: "Join the waiting room" });
+    await join.waitFor({ timeout: 30_000 });
+    // The puzzle's progress bar may be on screen only briefly: note whether it ever appears.
+    const puzzleShown = fan.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const observer = new MutationObserver(() => {
+            if (!document.querySelector("[data-proof-of-work]")) return;
+            observer.disconnect();
+            resolve(true);
+          });
+          observer.observe(document.body, { childList: true, subtree: true });
+          setTimeout(() => resolve(false), 60_000);
+        }),
+    );
+    await join.click();
+    assert.equal(await puzzleShown, true, "the fan saw the proof-of-work progress");
+    // Joined with a valid proof, and told the line is paused.
+    await fan.locator('[data-queue-state="WAITING"]').waitFor({ timeout: 60_000 });
+    assert.equal(await fan.locator("[data-queue-position]").getAttribute("data-queue-position"), "1");
+    await fan.getByText("Admissions are paused for a moment.", { exact: true }).waitFor({ timeout: 10_000 });
+    await fan.screenshot({ path: `${resultsDir}queue-paused-phone.png`, fullPage: true });
+
+    // The organizer's figures count the waiting fan; resuming lets them in, live.
+    await organizer.locator('[data-figure="waiting"]', { hasText: /^1$/ }).waitFor({ timeout: 15_000 });
+    await organizer.screenshot({ path: `${resultsDir}organizer-controls.png`, fullPage: true });
+    await organizer.getByRole("button", { name: "Resume admissions" }).click();
+    await organizer.locator('[data-admissions="running"]').waitFor({ timeout: 10_000 });
+    await fan.locator('[data-queue-state="ADMITTED"]').waitFor({ timeout: 30_000 });
+    await fan.locator("[data-admitted-remaining-ms]").waitFor({ timeout: 10_000 });
+    assert.deepEqual(pageErrors, [], "the pages threw no errors");
+  } catch (error) {
+    await organizer
+      .screenshot({ path: `${resultsDir}organizer-failure.png`, fullPage: true })
+      .catch(() => {});
+    await fan.screenshot({ path: `${resultsDir}queue-pow-failure.png`, fullPage: true }).catch(() => {});
+    console.log(stack.describeOutput());
+    throw error;
+  } finally {
+    await organizerContext.close().catch(() => {});
+    await fanContext.close().catch(() => {});
   }
 });
