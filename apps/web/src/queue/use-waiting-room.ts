@@ -37,6 +37,8 @@ export interface WaitingRoom {
   /** The highest position seen since the fan was placed: where the progress bar starts. */
   firstPosition: number | null;
   join: () => void;
+  /** Stops a join that is still solving its puzzle. */
+  cancelJoin: () => void;
   leave: () => void;
   /** Reads the status again now (e.g. after a hold said NOT_ADMITTED, or the shopping window ran out). */
   refresh: () => void;
@@ -245,6 +247,11 @@ export function useWaitingRoom(eventId: string, signedIn: boolean): WaitingRoom 
     })();
   }, [client, eventId, status?.proofOfWorkDifficulty, proofOfWorkFor, receive, fetchStatus]);
 
+  const cancelJoin = useCallback(() => {
+    joinAbort.current?.abort();
+    setJoinPhase({ step: "idle" });
+  }, []);
+
   const leave = useCallback(() => {
     joinAbort.current?.abort();
     setJoinPhase({ step: "idle" });
@@ -271,6 +278,7 @@ export function useWaitingRoom(eventId: string, signedIn: boolean): WaitingRoom 
     connection,
     firstPosition,
     join,
+    cancelJoin,
     leave,
     refresh,
     retry,

@@ -222,11 +222,18 @@ function useThrottledAnnouncement(text: string, state: string): string {
   const [announced, setAnnounced] = useState(text);
   const last = useRef({ at: 0, state });
   useEffect(() => {
-    const now = Date.now();
-    if (state !== last.current.state || now - last.current.at >= ANNOUNCE_EVERY_MS) {
-      last.current = { at: now, state };
+    const wait = state !== last.current.state ? 0 : last.current.at + ANNOUNCE_EVERY_MS - Date.now();
+    const announce = () => {
+      last.current = { at: Date.now(), state };
       setAnnounced(text);
+    };
+    if (wait <= 0) {
+      announce();
+      return;
     }
+    // The latest text is announced when its turn comes, even if nothing changes after it.
+    const timer = setTimeout(announce, wait);
+    return () => clearTimeout(timer);
   }, [text, state]);
   return announced;
 }
@@ -333,8 +340,8 @@ function NotInRoom({
         <button type="button" className="button" onClick={room.join} disabled={busy}>
           {busy ? "Joining…" : status.state === "EXPIRED" ? "Join again" : "Join the waiting room"}
         </button>
-        {busy ? (
-          <button type="button" className="button button-secondary" onClick={room.leave}>
+        {room.joinPhase.step === "solving" ? (
+          <button type="button" className="button button-secondary" onClick={room.cancelJoin}>
             Cancel
           </button>
         ) : null}
