@@ -16,7 +16,7 @@ const config: CodegenConfig = {
         fragmentMasking: false,
       },
       config: {
-        scalars: { DateTime: "string" },
+        scalars: { DateTime: "string", JSONObject: "Record<string, unknown>" },
         defaultScalarType: "unknown",
         strictScalars: true,
         enumType: "string-literal",

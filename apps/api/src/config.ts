@@ -1,5 +1,15 @@
 import { z } from "zod";
 
+const limitWindow = z.object({
+  points: z.number().int().min(1),
+  seconds: z.number().int().min(1),
+});
+const rateLimitOverrides = z.record(
+  z.string().regex(/^Mutation\.\w+$/, "keys are Mutation.<field>"),
+  z.object({ account: limitWindow, ip: limitWindow, apiKey: limitWindow }).partial().strict(),
+);
+export type RateLimitOverrides = z.infer<typeof rateLimitOverrides>;
+
 // Every setting the API reads from its environment, parsed and validated once at boot.
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -57,6 +67,25 @@ const schema = z.object({
   HOLD_SWEEP_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
   // After a Redis failure, seat locks and the session cache leave Redis alone (Postgres serves) this long.
   REDIS_RETRY_AFTER_MS: z.coerce.number().int().min(0).default(1_000),
+  // Overrides of the request rate limits' table (src/infra/rate-limits.ts), as JSON, e.g.
+  // {"Mutation.holdSeats":{"account":{"points":2,"seconds":60}}}: a rule or one of its subjects at a time.
+  RATE_LIMITS: z
+    .string()
+    .default("{}")
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(rateLimitOverrides),
+  // Sign-ups from one IP per day beyond which each further sign-up is recorded as a bot signal.
+  SIGNUPS_PER_IP_BEFORE_SIGNAL: z.coerce.number().int().min(1).default(5),
+  // Signs proof-of-work challenges: the same on every instance; set your own in production.
+  POW_SECRET: z.string().min(32).default("frontrow-development-proof-of-work-secret"),
+  POW_CHALLENGE_TTL_SECONDS: z.coerce.number().int().min(10).max(3_600).default(120),
 });
 
 export type Config = z.infer<typeof schema>;

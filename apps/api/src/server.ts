@@ -7,7 +7,7 @@ import { type DocumentNode, GraphQLError, type GraphQLSchema, parse, validate } 
 import { useServer as serveGraphQLOverWebSocket } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Config } from "./config.js";
-import { ErrorCode } from "./errors.js";
+import { AppError, ErrorCode } from "./errors.js";
 import { createApollo } from "./graphql/apollo.js";
 import { type Context, createContext, type Services } from "./graphql/context.js";
 import { enforceOperationLimits } from "./graphql/limits.js";
@@ -27,14 +27,19 @@ import { createLogger, type Logger } from "./infra/logger.js";
 import { createMetrics } from "./infra/metrics.js";
 import { createPrisma, type Db } from "./infra/prisma.js";
 import { createPubSub } from "./infra/pubsub.js";
+import { RateLimits, rateLimitRules } from "./infra/rate-limits.js";
 import { createRedis, pingRedis, type RedisClient } from "./infra/redis.js";
 import { SeatLocks } from "./infra/seat-locks.js";
 import { LruMap } from "./lib/lru-map.js";
+import { AccountBlockingService } from "./modules/admin/account-blocking.service.js";
+import { type ApiKeyPrincipal, ApiKeysService } from "./modules/admin/api-keys.service.js";
+import { BotSignalsService } from "./modules/admin/bot-signals.service.js";
 import { AuthService } from "./modules/auth/auth.service.js";
 import { SessionStore, type Viewer } from "./modules/auth/session-store.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
 import { HoldSweeper } from "./modules/holds/hold-sweeper.js";
 import { HoldsService } from "./modules/holds/holds.service.js";
+import { ProofOfWorkService } from "./modules/queue/proof-of-work.js";
 import type { SeatChangeNotifier } from "./modules/seating/seat-changes.js";
 import { SeatMapLive } from "./modules/seating/seat-map-live.js";
 import { SeatingService } from "./modules/seating/seating.service.js";
@@ -138,6 +143,10 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     batchSize: config.HOLD_SWEEP_BATCH,
   });
   holdSweeper.start();
+  const holds = new HoldsService(db, seating, holdEffects, { maxSeatsPerHold: config.HOLD_MAX_SEATS });
+  const botSignals = new BotSignalsService(db, redis, log, metrics.botSignals, {
+    signUpsPerIpBeforeSignal: config.SIGNUPS_PER_IP_BEFORE_SIGNAL,
+  });
   const services: Services = {
     auth: new AuthService(db, redis, sessions, {
       attemptsPerIpPerMinute: config.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE,
@@ -146,7 +155,21 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     }),
     catalog: new CatalogService(db),
     seating,
-    holds: new HoldsService(db, seating, holdEffects, { maxSeatsPerHold: config.HOLD_MAX_SEATS }),
+    holds,
+    rateLimits: new RateLimits(
+      redis,
+      rateLimitRules(config.RATE_LIMITS),
+      metrics.rateLimitDecisions,
+      log,
+      config.REDIS_RETRY_AFTER_MS,
+    ),
+    botSignals,
+    apiKeys: new ApiKeysService(db, redis, log, config.REDIS_RETRY_AFTER_MS),
+    accounts: new AccountBlockingService(db, sessions, holds, botSignals, log),
+    proofOfWork: new ProofOfWorkService(db, redis, botSignals, log, {
+      secret: config.POW_SECRET,
+      ttlSeconds: config.POW_CHALLENGE_TTL_SECONDS,
+    }),
   };
   const schema = await buildFrontrowSchema(pubSub);
   const limits = { maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST };
@@ -170,6 +193,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     search: string,
     body: unknown,
     requestId: string,
+    apiKey: { key: ApiKeyPrincipal; viewer: Viewer } | null,
   ): Promise<FreshResponse> {
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
@@ -179,15 +203,17 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search, body },
       context: async () => {
-        const token = sessionTokenFrom(req);
+        // A request with an API key acts as the key's owner, whatever cookie it carries.
+        const token = apiKey ? undefined : sessionTokenFrom(req);
         return createContext({
           db,
           services,
           log,
           requestId,
-          viewer: await services.auth.viewerFor(token),
+          viewer: apiKey ? apiKey.viewer : await services.auth.viewerFor(token),
           session: httpSession(token, isHttps(req, config.TRUST_PROXY), setCookies),
           client: clientOf(req),
+          apiKey: apiKey?.key,
         });
       },
     });
@@ -268,8 +294,18 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
         body = rawBody;
       }
     }
-    const execute = () => executeGraphQL(req, method, url.search, body, requestId);
-    if (!isPreflighted(req)) {
+    let apiKey: Awaited<ReturnType<typeof services.apiKeys.authenticate>>;
+    try {
+      apiKey = await services.apiKeys.authenticate(req.headers.authorization);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const code = String(error.extensions.code);
+      sendGraphQLError(res, code === ErrorCode.FORBIDDEN ? 403 : 401, code, error.message);
+      return;
+    }
+    const execute = () => executeGraphQL(req, method, url.search, body, requestId, apiKey);
+    // API-key requests are charged per operation and report their cost: never answered from the cache.
+    if (!isPreflighted(req) || apiKey) {
       await sendGraphQLResponse(req, res, await execute());
       return;
     }

@@ -5,25 +5,13 @@ import type { GraphQLSchema } from "graphql";
 import type { Metrics } from "../infra/metrics.js";
 import type { Context } from "./context.js";
 import { createErrorFormatter, isUnexpected } from "./format-error.js";
-import { enforceOperationLimits, type OperationLimits } from "./limits.js";
+import { type OperationLimits, operationLimitsPlugin } from "./limits.js";
 
 export interface ApolloOptions {
   schema: GraphQLSchema;
   limits: OperationLimits;
   metrics: Metrics;
   production: boolean;
-}
-
-function limitsPlugin(schema: GraphQLSchema, limits: OperationLimits): ApolloServerPlugin<Context> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ document, operationName, request }) {
-          enforceOperationLimits(schema, document, operationName, request.variables, limits);
-        },
-      };
-    },
-  };
 }
 
 function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
@@ -64,7 +52,7 @@ export function createApollo({ schema, limits, metrics, production }: ApolloOpti
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControl({ defaultMaxAge: 0, calculateHttpHeaders: true }),
-      limitsPlugin(schema, limits),
+      operationLimitsPlugin(schema, limits),
       observabilityPlugin(metrics),
     ],
     formatError: createErrorFormatter(!production),

@@ -1,10 +1,15 @@
 import type { Logger } from "../infra/logger.js";
 import type { Db } from "../infra/prisma.js";
+import type { RateLimits } from "../infra/rate-limits.js";
+import type { AccountBlockingService } from "../modules/admin/account-blocking.service.js";
+import type { ApiKeyPrincipal, ApiKeysService, CostReport } from "../modules/admin/api-keys.service.js";
+import type { BotSignalsService } from "../modules/admin/bot-signals.service.js";
 import type { AuthService } from "../modules/auth/auth.service.js";
 import type { SessionMeta, Viewer } from "../modules/auth/session-store.js";
 import { type CatalogLoaders, createCatalogLoaders } from "../modules/catalog/catalog.loaders.js";
 import type { CatalogService } from "../modules/catalog/catalog.service.js";
 import type { HoldsService } from "../modules/holds/holds.service.js";
+import type { ProofOfWorkService } from "../modules/queue/proof-of-work.js";
 import type { SeatingService } from "../modules/seating/seating.service.js";
 
 /** Long-lived services, created once per process and shared by every request. */
@@ -13,6 +18,11 @@ export interface Services {
   catalog: CatalogService;
   seating: SeatingService;
   holds: HoldsService;
+  rateLimits: RateLimits;
+  botSignals: BotSignalsService;
+  apiKeys: ApiKeysService;
+  accounts: AccountBlockingService;
+  proofOfWork: ProofOfWorkService;
 }
 
 /** The caller's session cookie: read on the way in, set or cleared on the way out. */
@@ -31,6 +41,10 @@ export interface Context {
   viewer: Viewer | null;
   session: SessionHandle;
   client: SessionMeta;
+  /** The partner API key of an `Authorization: Bearer` request (then `viewer` is the key's owner). */
+  apiKey: ApiKeyPrincipal | null;
+  /** What this operation cost the API key's budget (set by the limits plugin; sent as extensions.cost). */
+  cost: CostReport | null;
   /** Statuses of each `seatMap` field in this operation, by response key (see SeatFields.status). */
   seatMapStatuses: Map<string, string>;
 }
@@ -43,11 +57,14 @@ export interface ContextInput {
   viewer: Viewer | null;
   session: SessionHandle;
   client: SessionMeta;
+  apiKey?: ApiKeyPrincipal | null;
 }
 
 export function createContext({ db, ...rest }: ContextInput): Context {
   return {
     ...rest,
+    apiKey: rest.apiKey ?? null,
+    cost: null,
     log: rest.log.child({ requestId: rest.requestId }),
     loaders: createCatalogLoaders(db),
     seatMapStatuses: new Map(),

@@ -1,3 +1,4 @@
+import type { ApolloServerPlugin } from "@apollo/server";
 import {
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -10,6 +11,7 @@ import {
 } from "graphql";
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
 import { ErrorCode } from "../errors.js";
+import type { Context } from "./context.js";
 
 export interface OperationLimits {
   maxDepth: number;
@@ -94,4 +96,41 @@ export function enforceOperationLimits(
     });
   }
   return cost;
+}
+
+/**
+ * The HTTP path's limits: refuses operations over the depth and cost limits and, for requests with a
+ * partner API key, charges the operation's cost to the key's budget for the minute, reported to the
+ * caller as `extensions.cost` ({ requested, remaining, budget }), refused or not.
+ */
+export function operationLimitsPlugin(
+  schema: GraphQLSchema,
+  limits: OperationLimits,
+): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operationName, request, contextValue }) {
+          const cost = enforceOperationLimits(schema, document, operationName, request.variables, limits);
+          const key = contextValue.apiKey;
+          if (!key) return;
+          try {
+            contextValue.cost = await contextValue.services.apiKeys.charge(key, cost);
+          } catch (error) {
+            if (!(error instanceof GraphQLError)) throw error;
+            contextValue.cost = (error.extensions.cost as Context["cost"]) ?? null;
+            // Refused before execution: a whole-request error, so give it the HTTP status it deserves.
+            throw new GraphQLError(error.message, {
+              extensions: { ...error.extensions, http: { status: 429 } },
+            });
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (!contextValue.cost || response.body.kind !== "single") return;
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, cost: contextValue.cost };
+        },
+      };
+    },
+  };
 }

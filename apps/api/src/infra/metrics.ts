@@ -72,6 +72,20 @@ export function createMetrics() {
       labelNames: ["operation", "outcome"] as const,
       registers: [registry],
     }),
+    rateLimitDecisions: new Counter({
+      name: "frontrow_rate_limit_decisions_total",
+      help:
+        "Rate-limited root fields by outcome: allowed, limited (RATE_LIMITED), failed_open (Redis " +
+        "failed, so the request went through uncounted)",
+      labelNames: ["field", "outcome"] as const,
+      registers: [registry],
+    }),
+    botSignals: new Counter({
+      name: "frontrow_bot_signals_total",
+      help: "Bot signals recorded, by kind",
+      labelNames: ["kind"] as const,
+      registers: [registry],
+    }),
   };
 }
 

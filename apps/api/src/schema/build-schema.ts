@@ -4,9 +4,12 @@ import { type AuthChecker, buildSchema, type PubSub } from "type-graphql";
 import { AppError, ErrorCode } from "../errors.js";
 import { cacheControlDirective } from "../graphql/cache-control.js";
 import type { Context } from "../graphql/context.js";
+import { guardRootFields } from "../graphql/root-field-guards.js";
+import { AdminResolver } from "../modules/admin/admin.resolver.js";
 import { AuthResolver } from "../modules/auth/auth.resolver.js";
 import { CatalogQueries, EventFields, VenueFields } from "../modules/catalog/catalog.resolver.js";
 import { HoldMutations, UserHolds } from "../modules/holds/holds.resolver.js";
+import { ProofOfWorkQueries } from "../modules/queue/proof-of-work.resolver.js";
 import { SeatFields, SeatingQueries, SeatingSubscriptions } from "../modules/seating/seating.resolver.js";
 
 // @Authorized() needs a signed-in caller; @Authorized("ORGANIZER", …) one of those roles.
@@ -19,8 +22,8 @@ const authChecker: AuthChecker<Context> = ({ context }, roles) => {
 };
 
 /** `pubSub` carries subscription events between API instances (infra/pubsub.ts). */
-export function buildFrontrowSchema(pubSub: PubSub): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function buildFrontrowSchema(pubSub: PubSub): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     pubSub,
     resolvers: [
       AuthResolver,
@@ -32,10 +35,14 @@ export function buildFrontrowSchema(pubSub: PubSub): Promise<GraphQLSchema> {
       SeatFields,
       HoldMutations,
       UserHolds,
+      ProofOfWorkQueries,
+      AdminResolver,
     ],
     directives: [cacheControlDirective],
     authChecker,
     // Inputs carry class-validator constraints; violations become BAD_USER_INPUT errors.
     validate: { forbidUnknownValues: false },
   });
+  // API-key scopes, rate limits and bot signals, around every root field (graphql/root-field-guards.ts).
+  return guardRootFields(schema);
 }

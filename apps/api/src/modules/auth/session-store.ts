@@ -94,6 +94,17 @@ export class SessionStore {
     });
   }
 
+  /** Ends every session of the account (when it is blocked): the Postgres rows and their cached copies. */
+  async destroyAllFor(userId: string): Promise<number> {
+    const rows = await this.db.session.findMany({ where: { userId }, select: { tokenHash: true } });
+    if (rows.length === 0) return 0;
+    await this.db.session.deleteMany({ where: { userId } });
+    await this.redis.del(...rows.map((row) => redisKey(row.tokenHash))).catch((error: Error) => {
+      this.log.warn({ err: error.message, userId }, "could not delete a blocked account's cached sessions");
+    });
+    return rows.length;
+  }
+
   private async fromRedis(tokenHash: string): Promise<CachedSession | null> {
     if (!this.breaker.available()) return null;
     try {

@@ -1,0 +1,20 @@
+import { Arg, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
+import { AppError, ErrorCode } from "../../errors.js";
+import type { Context } from "../../graphql/context.js";
+import { parseIntId } from "../../ids.js";
+import { ProofOfWorkChallenge } from "./proof-of-work.types.js";
+
+@Resolver()
+export class ProofOfWorkQueries {
+  @Authorized()
+  @Query(() => ProofOfWorkChallenge, {
+    description: "A fresh proof-of-work challenge for joining this event's queue, at its current difficulty.",
+  })
+  proofOfWorkChallenge(
+    @Arg("eventId", () => ID) eventId: string,
+    @Ctx() ctx: Context,
+  ): Promise<ProofOfWorkChallenge> {
+    if (!ctx.viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in to do this");
+    return ctx.services.proofOfWork.challenge(ctx.viewer.userId, parseIntId(eventId, "eventId"));
+  }
+}
