@@ -82,3 +82,32 @@ export const UpdateQueueSettingsDocument = graphql(`
     }
   }
 `);
+
+/** Accounts that behaved like bots around this event, most signals first. */
+export const EventBotSignalsDocument = graphql(`
+  query EventBotSignals($eventId: ID!) {
+    accountBotSignals(eventId: $eventId, first: 20) {
+      userId
+      email
+      total
+      lastSignalAt
+      blockedAt
+      kinds {
+        kind
+        count
+      }
+    }
+  }
+`);
+
+export const BlockAccountDocument = graphql(`
+  mutation BlockAccount($userId: ID!, $reason: String!) {
+    blockAccount(userId: $userId, reason: $reason)
+  }
+`);
+
+export const UnblockAccountDocument = graphql(`
+  mutation UnblockAccount($userId: ID!) {
+    unblockAccount(userId: $userId)
+  }
+`);

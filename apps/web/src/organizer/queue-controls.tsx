@@ -8,6 +8,7 @@ import type { QueueSettingsFieldsFragment, QueueSettingsInput } from "@/gql/grap
 import { type ApiProblem, describeApiError, graphQLErrorDetails } from "@/lib/api-errors";
 import { formatCount, formatEventDate, formatEventTime } from "@/lib/format";
 import { expectedAttempts } from "@/queue/proof-of-work";
+import { BotSignals } from "./bot-signals";
 import styles from "./organizer.module.css";
 import { OrganizerEventDocument, UpdateQueueSettingsDocument } from "./organizer-queries";
 
@@ -119,6 +120,7 @@ export function QueueControls({ eventId }: { eventId: string }) {
         <>
           <QueueFigures settings={settings} />
           <SettingsForm eventId={event.id} settings={settings} />
+          <BotSignals eventId={event.id} />
         </>
       )}
     </div>

@@ -330,7 +330,8 @@ function NotInRoom({
       )}
       {beforeSale ? <SaleOpens event={{ ...event, saleStartsAt: status.saleStartsAt }} /> : null}
       <p className={styles.muted}>
-        {formatCount(status.waitingCount)} {status.waitingCount === 1 ? "fan is" : "fans are"} waiting.
+        {formatCount(status.waitingCount)} {status.waitingCount === 1 ? "fan is" : "fans are"}{" "}
+        {beforeSale ? "in the pre-queue" : "waiting"}.
         {status.proofOfWorkDifficulty > 0
           ? " To keep bots out, your browser first solves a short puzzle; it takes a few seconds."
           : ""}
