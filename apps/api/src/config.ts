@@ -86,6 +86,19 @@ const schema = z.object({
   // Signs proof-of-work challenges: the same on every instance; set your own in production.
   POW_SECRET: z.string().min(32).default("frontrow-development-proof-of-work-secret"),
   POW_CHALLENGE_TTL_SECONDS: z.coerce.number().int().min(10).max(3_600).default(120),
+  // Signs admission tokens (HMAC-SHA256); every instance needs the same one. Set it in production.
+  ADMISSION_TOKEN_SECRET: z.string().min(16).default("frontrow-development-admission-secret"),
+  // The waiting-room leader moves every line this often; its Redis lease lapses after QUEUE_LEASE_MS.
+  QUEUE_TICK_MS: z.coerce.number().int().min(50).max(5_000).default(500),
+  QUEUE_LEASE_MS: z.coerce.number().int().min(500).max(60_000).default(3_000),
+  // Whether this instance may lead the waiting rooms (tests and benchmarks drive ticks themselves).
+  QUEUE_LEADER: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((value) => value === "true"),
+  // Fans send a heartbeat this often; one silent longer than the grace loses its turn when it comes.
+  QUEUE_HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  QUEUE_HEARTBEAT_GRACE_SECONDS: z.coerce.number().int().min(2).max(3_600).default(30),
 });
 
 export type Config = z.infer<typeof schema>;

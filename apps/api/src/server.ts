@@ -9,6 +9,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import type { Config } from "./config.js";
 import { AppError, ErrorCode } from "./errors.js";
 import { createApollo } from "./graphql/apollo.js";
+import { subscriptionAccess } from "./graphql/authorized-subscriptions.js";
 import { type Context, createContext, type Services } from "./graphql/context.js";
 import { enforceOperationLimits } from "./graphql/limits.js";
 import { createSharedSubscribe, type Delivery } from "./graphql/shared-subscriptions.js";
@@ -39,7 +40,11 @@ import { SessionStore, type Viewer } from "./modules/auth/session-store.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
 import { HoldSweeper } from "./modules/holds/hold-sweeper.js";
 import { HoldsService } from "./modules/holds/holds.service.js";
+import { AdmissionTokens } from "./modules/queue/admission-token.js";
 import { ProofOfWorkService } from "./modules/queue/proof-of-work.js";
+import { QUEUE_TICK, QueueService } from "./modules/queue/queue.service.js";
+import { QueueLeader } from "./modules/queue/queue-leader.js";
+import { QueueStore } from "./modules/queue/queue-store.js";
 import type { SeatChangeNotifier } from "./modules/seating/seat-changes.js";
 import { SeatMapLive } from "./modules/seating/seat-map-live.js";
 import { SeatingService } from "./modules/seating/seating.service.js";
@@ -76,6 +81,8 @@ export interface FrontrowServer {
   seatChanges: SeatChangeNotifier;
   /** Ends expired holds every HOLD_SWEEP_INTERVAL_MS; `sweep()` runs it now. */
   holdSweeper: HoldSweeper;
+  /** Moves the waiting rooms while this instance holds the lease (started when QUEUE_LEADER). */
+  queueLeader: QueueLeader;
   listen(): Promise<{ port: number }>;
   close(): Promise<void>;
 }
@@ -143,7 +150,27 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     batchSize: config.HOLD_SWEEP_BATCH,
   });
   holdSweeper.start();
-  const holds = new HoldsService(db, seating, holdEffects, { maxSeatsPerHold: config.HOLD_MAX_SEATS });
+  const queueStore = new QueueStore(redis);
+  const queue = new QueueService(db, queueStore, new AdmissionTokens(config.ADMISSION_TOKEN_SECRET), log, {
+    heartbeatIntervalSeconds: config.QUEUE_HEARTBEAT_INTERVAL_SECONDS,
+    settingsCacheMs: 1_000,
+  });
+  const queueLeader = new QueueLeader(
+    {
+      redis,
+      store: queueStore,
+      queueEvent: (eventId) => queue.queueEvent(eventId),
+      broadcast: (tick) => pubSub.publish(QUEUE_TICK, tick.eventId, tick),
+      log,
+    },
+    {
+      tickMs: config.QUEUE_TICK_MS,
+      leaseMs: config.QUEUE_LEASE_MS,
+      heartbeatGraceMs: config.QUEUE_HEARTBEAT_GRACE_SECONDS * 1000,
+    },
+  );
+  if (config.QUEUE_LEADER) queueLeader.start();
+  const holds = new HoldsService(db, seating, holdEffects, { maxSeatsPerHold: config.HOLD_MAX_SEATS }, queue);
   const botSignals = new BotSignalsService(db, redis, log, metrics.botSignals, {
     signUpsPerIpBeforeSignal: config.SIGNUPS_PER_IP_BEFORE_SIGNAL,
   });
@@ -170,6 +197,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       secret: config.POW_SECRET,
       ttlSeconds: config.POW_CHALLENGE_TTL_SECONDS,
     }),
+    queue,
   };
   const schema = await buildFrontrowSchema(pubSub);
   const limits = { maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST };
@@ -486,6 +514,14 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       onSubscribe: (ctx, id, payload) => {
         const parsed = parseAndValidate(payload.query);
         if (!("kind" in parsed)) return parsed;
+        // Private subscriptions (a fan's own queue status) need a signed-in socket: refuse it whole.
+        const viewer = sockets.get(ctx.extra.request)?.viewer ?? null;
+        const access = subscriptionAccess(schema, parsed, payload.operationName, viewer);
+        if (access !== "allowed") {
+          const [code, reason] = access === "unauthenticated" ? [4401, "Unauthorized"] : [4403, "Forbidden"];
+          ctx.extra.socket.close(code, reason);
+          return [new GraphQLError(reason)];
+        }
         try {
           enforceOperationLimits(schema, parsed, payload.operationName, payload.variables, limits);
         } catch (error) {
@@ -522,6 +558,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     schema,
     seatChanges: seatMapLive,
     holdSweeper,
+    queueLeader,
     listen: () =>
       new Promise((resolve, reject) => {
         httpServer.once("error", reject);
@@ -539,6 +576,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       httpServer.closeAllConnections();
       await holdSweeper.stop();
+      await queueLeader.stop();
       // Seat changes of the drained requests still have to reach the other instances' fans.
       await seatMapLive.close(Math.max(deadline - Date.now(), 1_000));
       await apollo.stop();

@@ -10,6 +10,7 @@ import { type CatalogLoaders, createCatalogLoaders } from "../modules/catalog/ca
 import type { CatalogService } from "../modules/catalog/catalog.service.js";
 import type { HoldsService } from "../modules/holds/holds.service.js";
 import type { ProofOfWorkService } from "../modules/queue/proof-of-work.js";
+import type { QueueService } from "../modules/queue/queue.service.js";
 import type { SeatingService } from "../modules/seating/seating.service.js";
 
 /** Long-lived services, created once per process and shared by every request. */
@@ -23,6 +24,7 @@ export interface Services {
   apiKeys: ApiKeysService;
   accounts: AccountBlockingService;
   proofOfWork: ProofOfWorkService;
+  queue: QueueService;
 }
 
 /** The caller's session cookie: read on the way in, set or cleared on the way out. */

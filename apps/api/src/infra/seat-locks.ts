@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import type { Logger } from "./logger.js";
+import { LuaScript } from "./lua-script.js";
 import type { Metrics } from "./metrics.js";
 import type { RedisClient } from "./redis.js";
 import { RedisBreaker } from "./redis-breaker.js";
@@ -28,24 +28,6 @@ for _, key in ipairs(KEYS) do
   if redis.call('GET', key) == ARGV[1] then released = released + redis.call('DEL', key) end
 end
 return released`;
-
-class LuaScript {
-  private readonly sha: string;
-
-  constructor(private readonly source: string) {
-    this.sha = createHash("sha1").update(source).digest("hex");
-  }
-
-  /** EVALSHA, falling back to EVAL once when Redis does not know the script (e.g. after a restart). */
-  async run(redis: RedisClient, keys: string[], args: (string | number)[]): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
-      return redis.eval(this.source, keys.length, ...keys, ...args);
-    }
-  }
-}
 
 const acquireScript = new LuaScript(ACQUIRE_SCRIPT);
 const releaseScript = new LuaScript(RELEASE_SCRIPT);

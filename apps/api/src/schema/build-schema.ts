@@ -10,6 +10,7 @@ import { AuthResolver } from "../modules/auth/auth.resolver.js";
 import { CatalogQueries, EventFields, VenueFields } from "../modules/catalog/catalog.resolver.js";
 import { HoldMutations, UserHolds } from "../modules/holds/holds.resolver.js";
 import { ProofOfWorkQueries } from "../modules/queue/proof-of-work.resolver.js";
+import { EventQueueSettings, QueueResolver } from "../modules/queue/queue.resolver.js";
 import { SeatFields, SeatingQueries, SeatingSubscriptions } from "../modules/seating/seating.resolver.js";
 
 // @Authorized() needs a signed-in caller; @Authorized("ORGANIZER", …) one of those roles.
@@ -37,6 +38,8 @@ export async function buildFrontrowSchema(pubSub: PubSub): Promise<GraphQLSchema
       UserHolds,
       ProofOfWorkQueries,
       AdminResolver,
+      QueueResolver,
+      EventQueueSettings,
     ],
     directives: [cacheControlDirective],
     authChecker,

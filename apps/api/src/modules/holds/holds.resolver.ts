@@ -12,9 +12,8 @@ function viewerOf(ctx: Context): Viewer {
   return ctx.viewer;
 }
 
-// `admissionToken` is part of the contract now; the waiting room (issue 5) will check it. Until then
-// events with the waiting room refuse holds with NOT_ADMITTED (see HoldsService.saleEvent).
-const ADMISSION_TOKEN = "Proof of admission from the waiting room, for events that use it.";
+const ADMISSION_TOKEN =
+  "Proof of admission from the waiting room (queueStatus.admissionToken), for events that use it.";
 
 @Resolver()
 export class HoldMutations {
@@ -29,12 +28,13 @@ export class HoldMutations {
     @Arg("seatIds", () => [ID]) seatIds: string[],
     @Ctx() ctx: Context,
     @Arg("admissionToken", () => String, { nullable: true, description: ADMISSION_TOKEN })
-    _admissionToken?: string,
+    admissionToken?: string | null,
   ): Promise<Hold> {
     return ctx.services.holds.holdSeats(
       viewerOf(ctx).userId,
       parseIntId(eventId, "eventId"),
       seatIds.map((seatId) => parseIntId(seatId, "seatIds")),
+      admissionToken,
     );
   }
 
@@ -51,13 +51,14 @@ export class HoldMutations {
     @Arg("priceTierId", () => ID, { nullable: true, description: "Only seats of this tier." })
     priceTierId?: string | null,
     @Arg("admissionToken", () => String, { nullable: true, description: ADMISSION_TOKEN })
-    _admissionToken?: string,
+    admissionToken?: string | null,
   ): Promise<Hold> {
     return ctx.services.holds.holdBestAvailable(
       viewerOf(ctx).userId,
       parseIntId(eventId, "eventId"),
       quantity,
       priceTierId ? parseIntId(priceTierId, "priceTierId") : null,
+      admissionToken,
     );
   }
 

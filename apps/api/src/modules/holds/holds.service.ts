@@ -1,6 +1,7 @@
 import { AppError, badInput, ErrorCode, notFound } from "../../errors.js";
 import type { Db } from "../../infra/prisma.js";
 import { uuidv7 } from "../../lib/uuid7.js";
+import type { AdmissionGate } from "../queue/queue.service.js";
 import type { SeatingService, SeatMapView } from "../seating/seating.service.js";
 import {
   announceEnded,
@@ -109,9 +110,15 @@ export class HoldsService {
     private readonly seating: Pick<SeatingService, "seatMap">,
     private readonly effects: HoldEffects,
     private readonly options: HoldsOptions,
+    private readonly admission: AdmissionGate,
   ) {}
 
-  async holdSeats(userId: string, eventId: number, seatIds: number[]): Promise<HoldView> {
+  async holdSeats(
+    userId: string,
+    eventId: number,
+    seatIds: number[],
+    admissionToken?: string | null,
+  ): Promise<HoldView> {
     this.checkQuantity(seatIds.length, "seatIds");
     const duplicates = seatIds.filter((seatId, index) => seatIds.indexOf(seatId) !== index);
     if (duplicates.length) {
@@ -120,7 +127,7 @@ export class HoldsService {
       });
     }
     const [event, offers] = await Promise.all([
-      this.saleEvent(eventId),
+      this.saleEvent(userId, eventId, admissionToken),
       seatOffers(this.db, eventId, seatIds),
     ]);
     const offerBySeat = new Map(offers.map((offer) => [offer.seatId, offer]));
@@ -157,12 +164,13 @@ export class HoldsService {
     eventId: number,
     quantity: number,
     priceTierId: number | null,
+    admissionToken?: string | null,
   ): Promise<HoldView> {
     this.checkQuantity(quantity, "quantity");
     // The (cached) seat map gives the layout; it is read before the transaction, which must not wait
     // for a second pooled connection.
     const [event, tierFound, seatMap] = await Promise.all([
-      this.saleEvent(eventId),
+      this.saleEvent(userId, eventId, admissionToken),
       priceTierId === null ? true : this.db.priceTier.count({ where: { id: priceTierId, eventId } }),
       this.seating.seatMap(eventId),
     ]);
@@ -231,8 +239,12 @@ export class HoldsService {
     }
   }
 
-  /** The event, when fans may hold its seats right now. */
-  private async saleEvent(eventId: number): Promise<SaleEvent> {
+  /** The event, when this fan may hold its seats right now. */
+  private async saleEvent(
+    userId: string,
+    eventId: number,
+    admissionToken: string | null | undefined,
+  ): Promise<SaleEvent> {
     const event = await this.db.event.findUnique({
       where: { id: eventId },
       select: {
@@ -258,11 +270,8 @@ export class HoldsService {
         status: event.status,
       });
     }
-    // The waiting room (issue 5) will check `admissionToken` here. Until it exists no token can be
-    // valid, so events that use it refuse every hold rather than pretend to check one.
-    if (event.queueEnabled) {
-      throw new AppError(ErrorCode.NOT_ADMITTED, "This event uses the waiting room: join the queue first");
-    }
+    // Events with a waiting room sell only to fans it admitted (NOT_ADMITTED otherwise).
+    if (event.queueEnabled) await this.admission.checkAdmission(userId, eventId, admissionToken);
     return event;
   }
 

@@ -1,0 +1,421 @@
+import { randomUUID } from "node:crypto";
+import { AppError, ErrorCode, notFound } from "../../errors.js";
+import type { Logger } from "../../infra/logger.js";
+import type { Db } from "../../infra/prisma.js";
+import { TtlCache } from "../../lib/ttl-cache.js";
+import type { Viewer } from "../auth/session-store.js";
+import type { EventView } from "../catalog/catalog.service.js";
+import { toEventView } from "../catalog/catalog.service.js";
+import type { AdmissionTokens } from "./admission-token.js";
+import type { EntryRecord, QueueStore, RoomFigures } from "./queue-store.js";
+import { commitmentOf, newSeed, SHUFFLE_ALGORITHM } from "./shuffle.js";
+
+// The waiting room as fans and organizers use it (DESIGN.md §4, docs/queue.md). The leader
+// (queue-leader.ts) moves the line; this service only reads it, places fans and checks tokens.
+
+export type QueueStateName = "NOT_IN_QUEUE" | "PRE_QUEUE" | "WAITING" | "ADMITTED" | "EXPIRED";
+
+export interface QueueStatusView {
+  eventId: number;
+  state: QueueStateName;
+  entryId: string | null;
+  position: number | null;
+  waitingCount: number;
+  etaSeconds: number | null;
+  etaLowSeconds: number | null;
+  etaHighSeconds: number | null;
+  etaNote: string | null;
+  paused: boolean;
+  saleStartsAt: Date;
+  admissionToken: string | null;
+  admittedUntil: Date | null;
+  heartbeatIntervalSeconds: number;
+  proofOfWorkDifficulty: number;
+}
+
+export interface QueueAuditView {
+  eventId: number;
+  commitment: string | null;
+  seed: string | null;
+  algorithm: string;
+  preQueueEntries: string[];
+  drawnOrder: string[] | null;
+  revealedAt: Date | null;
+}
+
+export interface QueueSettingsView {
+  admissionRatePerMinute: number;
+  maxActiveShoppers: number | null;
+  paused: boolean;
+  proofOfWorkDifficulty: number;
+  shoppingWindowSeconds: number;
+  waitingCount: number;
+  activeShoppers: number;
+  servedUpTo: number;
+  admittedPerMinuteMeasured: number;
+}
+
+export interface QueueSettingsChange {
+  admissionRatePerMinute?: number | null;
+  maxActiveShoppers?: number | null;
+  paused?: boolean | null;
+  proofOfWorkDifficulty?: number | null;
+  shoppingWindowSeconds?: number | null;
+}
+
+/** The pub/sub routing key of the leader's broadcasts (one topic per event). */
+export const QUEUE_TICK = "QUEUE_TICK";
+
+/** What the leader broadcasts once per tick per event: enough for every fan to place themselves. */
+export interface QueueTick {
+  eventId: number;
+  servedUpTo: number;
+  waitingCount: number;
+  activeShoppers: number;
+  measuredPerMinute: number;
+  capReached: boolean;
+  drawn: boolean;
+}
+
+/** The holds path's question to the waiting room (called only for events with queueEnabled). */
+export interface AdmissionGate {
+  /** Resolves when `token` is a live admission of this account to this event; NOT_ADMITTED otherwise. */
+  checkAdmission(userId: string, eventId: number, token: string | null | undefined): Promise<void>;
+}
+
+/** A subscriber's last read of its own entry. */
+export interface KnownEntry {
+  entry: EntryRecord;
+  readAt: number;
+}
+
+/** An event's waiting-room settings, as stored in Postgres. */
+export interface QueueEvent {
+  id: number;
+  queueEnabled: boolean;
+  organizerId: string | null;
+  saleStartsAt: Date;
+  startsAt: Date;
+  status: string;
+  paused: boolean;
+  admissionRatePerMinute: number;
+  maxActiveShoppers: number | null;
+  shoppingWindowSeconds: number;
+  powDifficulty: number;
+}
+
+export interface QueueOptions {
+  heartbeatIntervalSeconds: number;
+  /** Settings read from Postgres are reused this long (changes reach every instance within it). */
+  settingsCacheMs: number;
+  /** Milliseconds since the epoch; tests pass a simulated clock. */
+  clock?: () => number;
+}
+
+const STATE_NAMES: Record<string, QueueStateName> = {
+  P: "PRE_QUEUE",
+  W: "WAITING",
+  A: "ADMITTED",
+  E: "EXPIRED",
+  L: "NOT_IN_QUEUE",
+};
+// Below this measured rate (per minute) the room is considered not to be moving yet.
+const MEASURED_RATE_FLOOR = 0.5;
+// The honest range around the estimate: the measured rate wobbles by about this much.
+const ETA_LOW_FACTOR = 0.85;
+const ETA_HIGH_FACTOR = 1.25;
+const KNOWN_ENTRY_REREAD_MS = 5_000;
+
+const QUEUE_EVENT_FIELDS = {
+  id: true,
+  queueEnabled: true,
+  organizerId: true,
+  saleStartsAt: true,
+  startsAt: true,
+  status: true,
+  queuePaused: true,
+  admissionRatePerMinute: true,
+  maxActiveShoppers: true,
+  shoppingWindowSeconds: true,
+  powDifficulty: true,
+} as const;
+
+function notAdmitted(message: string): AppError {
+  return new AppError(ErrorCode.NOT_ADMITTED, message);
+}
+
+/** Why the wait is longer than the configured rate promises, if it is. */
+export function etaNoteFor(event: QueueEvent, room: Pick<RoomFigures, "measuredPerMinute" | "capReached">) {
+  if (event.paused) return "The organizer paused admissions; your place is kept.";
+  if (room.capReached) {
+    return "Every shopping slot is taken: admissions wait for shoppers to finish, so the line moves slower.";
+  }
+  if (event.admissionRatePerMinute < room.measuredPerMinute * 0.9) {
+    return "The organizer lowered the admission rate.";
+  }
+  return null;
+}
+
+/** Seconds for `count` admissions at `perMinute`, or null when the room is not moving. */
+const secondsFor = (count: number, perMinute: number) =>
+  perMinute > 0 ? Math.ceil((count * 60) / perMinute) : null;
+
+export class QueueService implements AdmissionGate {
+  private readonly events: TtlCache<number, QueueEvent | null>;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly store: QueueStore,
+    private readonly tokens: AdmissionTokens,
+    private readonly log: Logger,
+    private readonly options: QueueOptions,
+  ) {
+    this.events = new TtlCache(options.settingsCacheMs);
+    this.now = options.clock ?? Date.now;
+  }
+
+  /** The event's queue settings (cached briefly); NOT_FOUND when it does not exist or is a draft. */
+  async queueEvent(eventId: number): Promise<QueueEvent> {
+    const event = await this.events.get(eventId, async () => {
+      const row = await this.db.event.findUnique({ where: { id: eventId }, select: QUEUE_EVENT_FIELDS });
+      if (!row || row.status === "DRAFT") return null;
+      const { queuePaused, ...rest } = row;
+      return { ...rest, paused: queuePaused };
+    });
+    if (!event) throw notFound("Event", String(eventId));
+    return event;
+  }
+
+  async join(userId: string, eventId: number): Promise<QueueStatusView> {
+    const event = await this.roomEvent(eventId);
+    const now = this.now();
+    if (event.status !== "ON_SALE" || event.startsAt.getTime() <= now) {
+      throw new AppError(ErrorCode.SALE_NOT_OPEN, `This event is not on sale (${event.status})`, {
+        status: event.status,
+      });
+    }
+    await this.ensureRoom(eventId);
+    const { entryId, placed } = await this.store.join(
+      eventId,
+      userId,
+      randomUUID(),
+      now,
+      event.saleStartsAt.getTime(),
+    );
+    if (placed) this.log.debug({ eventId, entryId }, "queue: joined");
+    return this.status(userId, eventId, { heartbeat: false });
+  }
+
+  async leave(userId: string, eventId: number): Promise<boolean> {
+    await this.roomEvent(eventId);
+    return this.store.leave(eventId, userId);
+  }
+
+  /** The caller's status; with `heartbeat`, it also keeps the caller's turn. */
+  async status(userId: string, eventId: number, { heartbeat }: { heartbeat: boolean }) {
+    const event = await this.roomEvent(eventId);
+    const { entry, room } = await this.store.entry(eventId, userId, this.now(), heartbeat);
+    return this.describe(userId, event, entry, room);
+  }
+
+  /**
+   * The caller's status after a leader tick: the room's figures come from the broadcast, the entry
+   * from what this subscriber last read (`known`), so a waiting fan costs no I/O at all. Only fans
+   * the line has reached (admitted or skipped), or the lottery placed, read their entry again; fans
+   * in other states re-read it at most every KNOWN_ENTRY_REREAD_MS (they may have rejoined or left).
+   */
+  async statusAfterTick(
+    userId: string,
+    tick: QueueTick,
+    known: KnownEntry | undefined,
+  ): Promise<{ status: QueueStatusView; known: KnownEntry }> {
+    const event = await this.queueEvent(tick.eventId);
+    const now = this.now();
+    if (known && this.stillTrue(known, tick, now)) {
+      return { status: this.describe(userId, event, known.entry, tick), known };
+    }
+    const { entry, room } = await this.store.entry(tick.eventId, userId, now, false);
+    return { status: this.describe(userId, event, entry, room), known: { entry, readAt: now } };
+  }
+
+  async audit(eventId: number): Promise<QueueAuditView> {
+    await this.roomEvent(eventId);
+    await this.ensureRoom(eventId);
+    const record = await this.store.audit(eventId);
+    return {
+      eventId,
+      commitment: record.commitment,
+      seed: record.seed,
+      algorithm: SHUFFLE_ALGORITHM,
+      preQueueEntries: record.preQueue,
+      drawnOrder: record.drawnOrder,
+      revealedAt: record.revealedAt,
+    };
+  }
+
+  /** The settings and live figures, for the event's organizer or an admin; null for anyone else. */
+  async settings(viewer: Viewer | null, eventId: number): Promise<QueueSettingsView | null> {
+    if (!viewer) return null;
+    const event = await this.queueEvent(eventId);
+    if (!this.manages(viewer, event)) return null;
+    const room = await this.store.figures(eventId, this.now());
+    return {
+      admissionRatePerMinute: event.admissionRatePerMinute,
+      maxActiveShoppers: event.maxActiveShoppers,
+      paused: event.paused,
+      proofOfWorkDifficulty: event.powDifficulty,
+      shoppingWindowSeconds: event.shoppingWindowSeconds,
+      waitingCount: room.waitingCount,
+      activeShoppers: room.activeShoppers,
+      servedUpTo: room.servedUpTo,
+      admittedPerMinuteMeasured: Math.round(room.measuredPerMinute),
+    };
+  }
+
+  /** Changes the live settings (the leader applies them on its next ticks) and returns the event. */
+  async updateSettings(viewer: Viewer, eventId: number, change: QueueSettingsChange): Promise<EventView> {
+    const event = await this.queueEvent(eventId);
+    if (!this.manages(viewer, event)) {
+      throw new AppError(ErrorCode.FORBIDDEN, "Only the event's organizer or an admin can change its queue");
+    }
+    const row = await this.db.event.update({
+      where: { id: eventId },
+      data: {
+        admissionRatePerMinute: change.admissionRatePerMinute ?? undefined,
+        // 0 lifts the cap.
+        maxActiveShoppers:
+          change.maxActiveShoppers === undefined || change.maxActiveShoppers === null
+            ? undefined
+            : change.maxActiveShoppers || null,
+        queuePaused: change.paused ?? undefined,
+        powDifficulty: change.proofOfWorkDifficulty ?? undefined,
+        shoppingWindowSeconds: change.shoppingWindowSeconds ?? undefined,
+      },
+    });
+    this.events.delete(eventId);
+    this.log.info({ eventId, change, by: viewer.userId }, "queue: settings changed");
+    return toEventView(row);
+  }
+
+  async checkAdmission(userId: string, eventId: number, token: string | null | undefined): Promise<void> {
+    if (!token) throw notAdmitted("This event uses the waiting room: join the queue and wait for your turn");
+    const claims = this.tokens.verify(token);
+    if (!claims) throw notAdmitted("This admission token is not valid");
+    if (claims.eventId !== eventId) throw notAdmitted("This admission token is for another event");
+    if (claims.userId !== userId) throw notAdmitted("This admission token belongs to another account");
+    if (claims.expiresAt <= this.now())
+      throw notAdmitted("Your shopping window is over: join the queue again");
+    // The token is live only while its admission is: a window that ended, a fan who left or was
+    // admitted again later make it stale even before `expiresAt`.
+    const { state, admission } = await this.store.admission(eventId, claims.entryId);
+    if (state !== "A" || admission !== `${claims.sessionId}:${claims.expiresAt}`) {
+      throw notAdmitted("This admission has ended: join the queue again");
+    }
+  }
+
+  private stillTrue({ entry, readAt }: KnownEntry, tick: QueueTick, now: number): boolean {
+    switch (entry.state) {
+      case "W":
+        return entry.ticket !== null && entry.ticket > tick.servedUpTo;
+      case "P":
+        return !tick.drawn;
+      default:
+        return now - readAt < KNOWN_ENTRY_REREAD_MS;
+    }
+  }
+
+  private manages(viewer: Viewer, event: QueueEvent): boolean {
+    return viewer.role === "ADMIN" || (viewer.role === "ORGANIZER" && event.organizerId === viewer.userId);
+  }
+
+  /** The event, which must use the waiting room. */
+  private async roomEvent(eventId: number): Promise<QueueEvent> {
+    const event = await this.queueEvent(eventId);
+    if (!event.queueEnabled) {
+      throw new AppError(ErrorCode.BAD_USER_INPUT, "This event has no waiting room: hold seats directly");
+    }
+    return event;
+  }
+
+  /** Creates the room's seed and publishes its commitment before anyone can join. */
+  private async ensureRoom(eventId: number): Promise<void> {
+    const seed = newSeed();
+    await this.store.init(eventId, seed, commitmentOf(seed));
+  }
+
+  private describe(
+    userId: string,
+    event: QueueEvent,
+    entry: EntryRecord,
+    room: RoomFigures,
+  ): QueueStatusView {
+    const now = this.now();
+    const state = entry.state ? (STATE_NAMES[entry.state] ?? "NOT_IN_QUEUE") : "NOT_IN_QUEUE";
+    const base: QueueStatusView = {
+      eventId: event.id,
+      state,
+      entryId: state === "NOT_IN_QUEUE" ? null : entry.entryId,
+      position: null,
+      waitingCount: room.waitingCount,
+      etaSeconds: null,
+      etaLowSeconds: null,
+      etaHighSeconds: null,
+      etaNote: null,
+      paused: event.paused,
+      saleStartsAt: event.saleStartsAt,
+      admissionToken: null,
+      admittedUntil: null,
+      heartbeatIntervalSeconds: this.options.heartbeatIntervalSeconds,
+      proofOfWorkDifficulty: event.powDifficulty,
+    };
+    const configured = event.paused ? 0 : event.admissionRatePerMinute;
+    if (state === "PRE_QUEUE") {
+      // Anywhere in the lottery's draw: from the sale's start to the pre-queue's full length.
+      const untilSale = Math.max(Math.ceil((event.saleStartsAt.getTime() - now) / 1000), 0);
+      const whole = secondsFor(room.waitingCount, configured);
+      const half = secondsFor(room.waitingCount / 2, configured);
+      return {
+        ...base,
+        etaLowSeconds: untilSale,
+        etaSeconds: half === null ? null : untilSale + half,
+        etaHighSeconds: whole === null ? null : untilSale + whole,
+        etaNote: event.paused ? etaNoteFor(event, room) : null,
+      };
+    }
+    if (state === "WAITING") {
+      // Before the draw the pre-queue's tickets (1..preCount) are ahead and servedUpTo is 0: later
+      // joiners' positions are already exact.
+      if (entry.ticket === null) return { ...base, etaNote: etaNoteFor(event, room) };
+      const position = Math.max(entry.ticket - room.servedUpTo, 1);
+      const measured = room.measuredPerMinute >= MEASURED_RATE_FLOOR ? room.measuredPerMinute : configured;
+      const expected = event.paused ? 0 : measured;
+      const eta = secondsFor(position, expected);
+      const low = secondsFor(position, Math.max(expected, configured));
+      const high = secondsFor(position, Math.min(expected, configured || expected));
+      return {
+        ...base,
+        position,
+        etaSeconds: eta,
+        etaLowSeconds: low === null ? null : Math.floor(low * ETA_LOW_FACTOR),
+        etaHighSeconds: high === null ? null : Math.ceil(high * ETA_HIGH_FACTOR),
+        etaNote: etaNoteFor(event, room),
+      };
+    }
+    if (state === "ADMITTED" && entry.admission && entry.entryId) {
+      const { sessionId, until } = entry.admission;
+      return {
+        ...base,
+        admittedUntil: new Date(until),
+        admissionToken: this.tokens.sign({
+          userId,
+          eventId: event.id,
+          entryId: entry.entryId,
+          sessionId,
+          expiresAt: until,
+        }),
+      };
+    }
+    return base;
+  }
+}
