@@ -39,7 +39,8 @@ function changedSettings(draft: Draft, current: QueueSettingsFieldsFragment): Qu
   if (draft.admissionRatePerMinute !== saved.admissionRatePerMinute)
     input.admissionRatePerMinute = Number(draft.admissionRatePerMinute);
   if (draft.maxActiveShoppers !== saved.maxActiveShoppers)
-    input.maxActiveShoppers = draft.maxActiveShoppers.trim() === "" ? null : Number(draft.maxActiveShoppers);
+    // The API reads 0 as "no cap".
+    input.maxActiveShoppers = draft.maxActiveShoppers.trim() === "" ? 0 : Number(draft.maxActiveShoppers);
   if (draft.proofOfWorkDifficulty !== saved.proofOfWorkDifficulty)
     input.proofOfWorkDifficulty = Number(draft.proofOfWorkDifficulty);
   if (draft.shoppingWindowMinutes !== saved.shoppingWindowMinutes)
@@ -151,7 +152,7 @@ function QueueFigures({ settings }: { settings: QueueSettingsFieldsFragment }) {
         <div>
           <dt>Measured rate</dt>
           <dd data-figure="rate">
-            {settings.admittedPerMinuteMeasured.toFixed(1)}
+            {formatCount(settings.admittedPerMinuteMeasured)}
             <span className={styles.muted}> / {formatCount(settings.admissionRatePerMinute)} per min</span>
           </dd>
         </div>

@@ -4,6 +4,7 @@ export const QueueStatusFields = graphql(`
   fragment QueueStatusFields on QueueStatus {
     eventId
     state
+    entryId
     position
     waitingCount
     etaSeconds
