@@ -24,8 +24,11 @@ const FANS = [
   { email: "fan2@frontrow.test", password: "fan-password-2" },
 ];
 
-/** An on-sale event in the smallest venue: the theatre, switched below to sell through the waiting room. */
-async function findSmallEvent(apiUrl) {
+/**
+ * On-sale events without a waiting room, smallest venue first: theatres, switched below to sell through the
+ * waiting room (each test takes its own, so their rooms stay apart).
+ */
+async function findSmallEvents(apiUrl) {
   const data = await graphqlRequest(
     apiUrl,
     `query QueueE2EEvents {
@@ -36,8 +39,8 @@ async function findSmallEvent(apiUrl) {
   );
   const candidates = data.events.edges.map(({ node }) => node).filter((event) => !event.queueEnabled);
   candidates.sort((a, b) => a.venue.capacity - b.venue.capacity);
-  assert.ok(candidates[0], "the seeded database has no on-sale event without a waiting room");
-  return candidates[0];
+  assert.ok(candidates.length >= 2, "the seeded database has too few on-sale events without a waiting room");
+  return candidates;
 }
 
 /** What a fan's page shows of the waiting room right now. */
@@ -55,7 +58,7 @@ function roomState(page) {
 test("two fans join the pre-queue, are drawn, wait their turn, get in and hold seats", {
   timeout: 300_000,
 }, async () => {
-  const event = await findSmallEvent(stack.apiUrl);
+  const [event] = await findSmallEvents(stack.apiUrl);
   const eventPath = `/events/${event.id}`;
   mkdirSync(resultsDir, { recursive: true });
 
@@ -160,6 +163,10 @@ test("two fans join the pre-queue, are drawn, wait their turn, get in and hold s
     assert.deepEqual(pageErrors, [], "the pages threw no errors");
   } catch (error) {
     for (const [index, page] of pages.entries())
+      console.log(
+        `fan ${index} sees ${JSON.stringify(await roomState(page).catch(() => null))}, live: ${await page.evaluate(() => [...document.querySelectorAll("[data-live-status]")].map((e) => e.dataset.liveStatus)).catch(() => null)}`,
+      );
+    for (const [index, page] of pages.entries())
       await page
         .screenshot({ path: `${resultsDir}queue-failure-${index}.png`, fullPage: true })
         .catch(() => {});
@@ -173,7 +180,7 @@ test("two fans join the pre-queue, are drawn, wait their turn, get in and hold s
 test("an organizer pauses admissions and raises the proof of work; a fan's browser solves it and sees the pause", {
   timeout: 240_000,
 }, async () => {
-  const event = await findSmallEvent(stack.apiUrl);
+  const [, event] = await findSmallEvents(stack.apiUrl);
   const eventPath = `/events/${event.id}`;
   // On sale now through the waiting room, owned by the demo organizer.
   stack.sql(`UPDATE event SET queue_enabled = true, queue_paused = false, pow_difficulty = 0,

@@ -78,7 +78,12 @@ function useSaleOpen(event: SeatingEvent): boolean {
   useEffect(() => {
     if (opened || event.status !== "ON_SALE") return;
     const wait = Date.parse(event.saleStartsAt) - Date.now();
-    if (wait <= 0 || wait > MAX_TIMEOUT_MS) return;
+    // Mounted after the sale opened (a waiting room admitted the fan on a page loaded before it).
+    if (wait <= 0) {
+      setOpened(true);
+      return;
+    }
+    if (wait > MAX_TIMEOUT_MS) return;
     const timer = setTimeout(() => setOpened(true), wait);
     return () => clearTimeout(timer);
   }, [opened, event.status, event.saleStartsAt]);
