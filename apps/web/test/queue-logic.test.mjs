@@ -1,6 +1,6 @@
 // Unit tests for the waiting room's pure logic: the proof-of-work solver and the words and numbers shown.
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { describe, test } from "node:test";
 import {
   expectedAttempts,
@@ -9,6 +9,7 @@ import {
   searchNonces,
 } from "../src/queue/proof-of-work.ts";
 import { formatEtaRange, formatTimeLeft, queueProgress } from "../src/queue/queue-format.ts";
+import { checkDraw, commitmentOf, drawOrder } from "../src/queue/verify-draw.ts";
 
 const sha256 = (text) => createHash("sha256").update(text).digest();
 
@@ -88,5 +89,56 @@ describe("waiting-room wording", () => {
     assert.equal(formatTimeLeft(65_001), "1:06");
     assert.equal(formatTimeLeft(3_600_000), "1 h 00 min");
     assert.equal(formatTimeLeft((26 * 60 + 5) * 60_000), "1 d 2 h 05 min");
+  });
+});
+
+describe("the draw, checked in the browser", () => {
+  // The API's own definition (apps/api/src/modules/queue/shuffle.ts), with Node's crypto.
+  const seed = "5f".repeat(16) + "a0".repeat(16);
+  const entries = Array.from({ length: 50 }, (_, index) => `entry-${index}-${index * 7919}`);
+  const nodeCommitment = createHash("sha256").update(Buffer.from(seed, "hex")).digest("hex");
+  const nodeOrder = entries
+    .map((entry) => ({
+      entry,
+      rank: createHmac("sha256", Buffer.from(seed, "hex")).update(entry, "utf8").digest("hex"),
+    }))
+    .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0))
+    .map(({ entry }) => entry);
+
+  test("recomputes the commitment and the order as the API defines them", () => {
+    assert.equal(commitmentOf(seed), nodeCommitment);
+    assert.deepEqual(drawOrder(seed, entries), nodeOrder);
+    assert.deepEqual(
+      checkDraw({ commitment: nodeCommitment, seed, preQueueEntries: entries, drawnOrder: nodeOrder }),
+      {
+        commitmentMatches: true,
+        orderMatches: true,
+      },
+    );
+  });
+
+  test("catches a swapped order, another seed, and has nothing to check before the reveal", () => {
+    const swapped = [nodeOrder[1], nodeOrder[0], ...nodeOrder.slice(2)];
+    assert.deepEqual(
+      checkDraw({ commitment: nodeCommitment, seed, preQueueEntries: entries, drawnOrder: swapped }),
+      {
+        commitmentMatches: true,
+        orderMatches: false,
+      },
+    );
+    const otherSeed = "00".repeat(32);
+    assert.equal(
+      checkDraw({
+        commitment: nodeCommitment,
+        seed: otherSeed,
+        preQueueEntries: entries,
+        drawnOrder: nodeOrder,
+      })?.commitmentMatches,
+      false,
+    );
+    assert.equal(
+      checkDraw({ commitment: nodeCommitment, seed: null, preQueueEntries: entries, drawnOrder: null }),
+      null,
+    );
   });
 });

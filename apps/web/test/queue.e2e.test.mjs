@@ -159,6 +159,13 @@ test("two fans join the pre-queue, are drawn, wait their turn, get in and hold s
     const seed = await auditPage.locator("[data-audit-seed]").textContent();
     assert.match(commitment ?? "", /^[0-9a-f]{16,}$/i, "the commitment is published");
     assert.match(seed ?? "", /^[0-9a-z+/=_-]{16,}$/i, "the seed is revealed");
+    // Recomputed in the browser from the seed and the entries: both checks pass.
+    await auditPage.getByRole("button", { name: "Check the draw in this browser" }).click();
+    await auditPage.locator("[data-draw-check]").waitFor({ timeout: 5_000 });
+    assert.deepEqual(
+      await auditPage.locator("[data-check]").evaluateAll((items) => items.map((item) => item.dataset.check)),
+      ["pass", "pass"],
+    );
     await auditPage.screenshot({ path: `${resultsDir}queue-audit.png`, fullPage: true });
     assert.deepEqual(pageErrors, [], "the pages threw no errors");
   } catch (error) {

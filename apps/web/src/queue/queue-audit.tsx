@@ -2,11 +2,13 @@
 
 import { useQuery } from "@apollo/client/react";
 import Link from "next/link";
+import { useState } from "react";
 import { Notice } from "@/components/notice";
 import { describeApiError } from "@/lib/api-errors";
 import { formatCount } from "@/lib/format";
 import styles from "./queue-audit.module.css";
 import { QueueAuditDocument } from "./queue-queries";
+import { checkDraw, type DrawFacts } from "./verify-draw";
 
 // Long lists are summarised on the page; the full lists are one query away for anyone checking.
 const SHOWN_ENTRIES = 20;
@@ -28,8 +30,35 @@ function EntryList({ entries, label }: { entries: readonly string[]; label: stri
   );
 }
 
+function BrowserCheck({ facts }: { facts: DrawFacts }) {
+  const [check, setCheck] = useState<ReturnType<typeof checkDraw> | "pending">("pending");
+  if (check === "pending") {
+    return (
+      <button type="button" className="button" onClick={() => setCheck(checkDraw(facts))}>
+        Check the draw in this browser
+      </button>
+    );
+  }
+  if (!check)
+    return <p className={styles.muted}>Nothing to check yet: the seed is revealed when the sale opens.</p>;
+  return (
+    <ul className={styles.checks} data-draw-check>
+      <li data-check={check.commitmentMatches ? "pass" : "fail"}>
+        {check.commitmentMatches
+          ? "✓ The revealed seed hashes to the commitment published before the draw."
+          : "✗ The revealed seed does NOT hash to the commitment."}
+      </li>
+      <li data-check={check.orderMatches ? "pass" : "fail"}>
+        {check.orderMatches
+          ? `✓ The drawn order is exactly the one the seed gives for these ${formatCount(facts.preQueueEntries.length)} entries.`
+          : "✗ The drawn order is NOT the one the seed gives."}
+      </li>
+    </ul>
+  );
+}
+
 /** The verifiable draw of an event's pre-queue: what was committed, what was revealed, how to check. */
-export function QueueAudit({ eventId }: { eventId: string }) {
+export function QueueAudit({ eventId, entryId }: { eventId: string; entryId: string | null }) {
   const { data, error, loading, refetch } = useQuery(QueueAuditDocument, {
     variables: { eventId },
     ssr: false,
@@ -57,6 +86,7 @@ export function QueueAudit({ eventId }: { eventId: string }) {
     );
   }
   const revealed = audit.seed !== null && audit.revealedAt !== null;
+  const drawnAt = entryId && audit.drawnOrder ? audit.drawnOrder.indexOf(entryId) : -1;
   return (
     <div className={styles.audit}>
       <Link href={eventHref} className={styles.back}>
@@ -109,10 +139,21 @@ export function QueueAudit({ eventId }: { eventId: string }) {
             order, entry for entry.
           </li>
         </ol>
+        <BrowserCheck facts={audit} />
         <pre className={styles.query}>
           {`query { queueAudit(eventId: "${eventId}") { commitment seed algorithm preQueueEntries drawnOrder revealedAt } }`}
         </pre>
       </section>
+      {entryId ? (
+        <p className={styles.yours} data-your-entry={entryId}>
+          Your entry is <code>{entryId}</code>
+          {drawnAt >= 0
+            ? `: drawn number ${formatCount(drawnAt + 1)} of ${formatCount(audit.drawnOrder?.length ?? 0)}.`
+            : audit.preQueueEntries.includes(entryId)
+              ? ": in the pre-queue, waiting for the draw."
+              : ": it joined after the sale opened, so it is served in arrival order, not drawn."}
+        </p>
+      ) : null}
       <section className={styles.section} aria-labelledby="entries-heading">
         <h2 id="entries-heading">Pre-queue entries ({formatCount(audit.preQueueEntries.length)})</h2>
         {audit.preQueueEntries.length > 0 ? (

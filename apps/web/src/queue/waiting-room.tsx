@@ -34,7 +34,8 @@ interface WaitingRoomGateProps {
 // A screen reader hears the position at most this often (and at once when the state changes).
 const ANNOUNCE_EVERY_MS = 20_000;
 
-export const auditHref = (eventId: string) => `/events/${encodeURIComponent(eventId)}/queue/audit`;
+export const auditHref = (eventId: string, entryId: string | null) =>
+  `/events/${encodeURIComponent(eventId)}/queue/audit${entryId ? `?entry=${encodeURIComponent(entryId)}` : ""}`;
 
 /** For events that sell through the waiting room: the fan's place in it until admitted, then the seats. */
 export function WaitingRoomGate({ event, children }: WaitingRoomGateProps) {
@@ -182,7 +183,7 @@ function RoomPanel({
               >
                 {room.leaving ? "Leaving…" : "Leave the waiting room"}
               </button>
-              <Link href={auditHref(event.id)}>How the draw is checked</Link>
+              <Link href={auditHref(event.id, status.entryId)}>How the draw is checked</Link>
             </div>
           </>
         ) : null}

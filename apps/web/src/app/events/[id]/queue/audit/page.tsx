@@ -3,7 +3,12 @@ import { QueueAudit } from "@/queue/queue-audit";
 
 export const metadata: Metadata = { title: "Waiting-room draw" };
 
-export default async function QueueAuditPage({ params }: PageProps<"/events/[id]/queue/audit">) {
+export default async function QueueAuditPage({
+  params,
+  searchParams,
+}: PageProps<"/events/[id]/queue/audit">) {
   const { id } = await params;
-  return <QueueAudit eventId={id} />;
+  // The waiting room links here with the fan's own entry id, to find it in the draw.
+  const { entry } = await searchParams;
+  return <QueueAudit eventId={id} entryId={typeof entry === "string" ? entry : null} />;
 }
