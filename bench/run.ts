@@ -29,6 +29,11 @@ const scenarios: Record<string, Scenario> = {
       "logged-in fans holding random stadium seats at fixed arrival rates (open loop, HDR percentiles)",
     load: () => import("./scenarios/holds.js"),
   },
+  queue: {
+    summary:
+      "the waiting room: fans joining (joins/s), the leader's tick cost at 10k and 100k waiting, position latency",
+    load: () => import("./scenarios/queue.js"),
+  },
 };
 
 function usage(): string {

@@ -20,6 +20,7 @@ import { machineCpuSeconds, processCpuSeconds } from "../lib/cpu.js";
 import { decodedBody, httpRequest, parseGraphQL, postGraphQL } from "../lib/http.js";
 import { failures, type LoadResult, measure } from "../lib/load.js";
 import { type LoadSettings, loadOptionsUsage, parseLoadOptions, UsageError } from "../lib/options.js";
+import { withoutRateLimits } from "../lib/rate-limits.js";
 import {
   fileStamp,
   integer,
@@ -1081,7 +1082,11 @@ async function measureAll(
       ? ["--cpu-prof", `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`]
       : [],
     // N fans log in from 127.0.0.1 within seconds: the per-IP login limit (30/min) would refuse most.
-    env: { LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: String(options.fans + 100) },
+    // Likewise the hold rate limits (docs/defences.md): a real crowd comes from many addresses.
+    env: {
+      LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: String(options.fans + 100),
+      RATE_LIMITS: withoutRateLimits(["Mutation.holdSeats", "Mutation.holdBestAvailable"]),
+    },
   });
   const redis = api.redis.createRedis(
     { url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379", keyPrefix: "", commandTimeoutMs: 5_000 },

@@ -86,6 +86,8 @@ const schema = z.object({
   // Signs proof-of-work challenges: the same on every instance; set your own in production.
   POW_SECRET: z.string().min(32).default("frontrow-development-proof-of-work-secret"),
   POW_CHALLENGE_TTL_SECONDS: z.coerce.number().int().min(10).max(3_600).default(120),
+  // A hold this soon after its admission is recorded as a bot signal (no person picks seats that fast).
+  FAST_HOLD_AFTER_ADMISSION_MS: z.coerce.number().int().min(0).default(500),
   // Signs admission tokens (HMAC-SHA256); every instance needs the same one. Set it in production.
   ADMISSION_TOKEN_SECRET: z.string().min(16).default("frontrow-development-admission-secret"),
   // The waiting-room leader moves every line this often; its Redis lease lapses after QUEUE_LEASE_MS.

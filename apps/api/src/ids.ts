@@ -13,3 +13,8 @@ export function parseIntId(value: string, argument: string): number {
   }
   return id;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Account, hold and key ids are Postgres uuids: anything else cannot name one. */
+export const isUuid = (value: string) => UUID.test(value);

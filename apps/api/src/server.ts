@@ -33,8 +33,10 @@ import { createRedis, pingRedis, type RedisClient } from "./infra/redis.js";
 import { SeatLocks } from "./infra/seat-locks.js";
 import { LruMap } from "./lib/lru-map.js";
 import { AccountBlockingService } from "./modules/admin/account-blocking.service.js";
+import { AdmissionSpeedWatch } from "./modules/admin/admission-speed.js";
 import { type ApiKeyPrincipal, ApiKeysService } from "./modules/admin/api-keys.service.js";
 import { BotSignalsService } from "./modules/admin/bot-signals.service.js";
+import { QueueEviction } from "./modules/admin/queue-eviction.js";
 import { AuthService } from "./modules/auth/auth.service.js";
 import { SessionStore, type Viewer } from "./modules/auth/session-store.js";
 import { CatalogService } from "./modules/catalog/catalog.service.js";
@@ -151,7 +153,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   });
   holdSweeper.start();
   const queueStore = new QueueStore(redis);
-  const queue = new QueueService(db, queueStore, new AdmissionTokens(config.ADMISSION_TOKEN_SECRET), log, {
+  const admissionTokens = new AdmissionTokens(config.ADMISSION_TOKEN_SECRET);
+  const queue = new QueueService(db, queueStore, admissionTokens, log, {
     heartbeatIntervalSeconds: config.QUEUE_HEARTBEAT_INTERVAL_SECONDS,
     settingsCacheMs: 1_000,
   });
@@ -192,12 +195,19 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     ),
     botSignals,
     apiKeys: new ApiKeysService(db, redis, log, config.REDIS_RETRY_AFTER_MS),
-    accounts: new AccountBlockingService(db, sessions, holds, botSignals, log),
+    accounts: new AccountBlockingService(db, sessions, holds, botSignals, log, new QueueEviction(queueStore)),
     proofOfWork: new ProofOfWorkService(db, redis, botSignals, log, {
       secret: config.POW_SECRET,
       ttlSeconds: config.POW_CHALLENGE_TTL_SECONDS,
+      redisRetryAfterMs: config.REDIS_RETRY_AFTER_MS,
     }),
     queue,
+    admissionSpeed: new AdmissionSpeedWatch(
+      admissionTokens,
+      queue,
+      botSignals,
+      config.FAST_HOLD_AFTER_ADMISSION_MS,
+    ),
   };
   const schema = await buildFrontrowSchema(pubSub);
   const limits = { maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST };

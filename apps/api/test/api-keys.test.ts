@@ -2,7 +2,17 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
-import { asFan, createFans, errorCode, type Fan, HOLD_BEST, logIn, MANY_LOGINS } from "./support/holds.js";
+import {
+  asFan,
+  createFanAccounts,
+  createFans,
+  errorCode,
+  type Fan,
+  HOLD_BEST,
+  HOLD_SEATS,
+  logIn,
+  MANY_LOGINS,
+} from "./support/holds.js";
 import { type GraphQLResult, gql, startTestServer, type TestServer } from "./support/server.js";
 
 const CREATE = `mutation ($name: String!, $scopes: [String!]!, $cost: Int) {
@@ -23,7 +33,10 @@ let eventId: number;
 
 before(async () => {
   database = await createTestDatabase({ seeded: true });
-  api = await startTestServer(database.url, MANY_LOGINS);
+  api = await startTestServer(database.url, {
+    ...MANY_LOGINS,
+    RATE_LIMITS: JSON.stringify({ "Mutation.holdSeats": { apiKey: { points: 2, seconds: 60 } } }),
+  });
   const account = await database.db.user.findUniqueOrThrow({ where: { email: "organizer@frontrow.test" } });
   organizer = {
     id: account.id,
@@ -169,5 +182,45 @@ describe("requests with an API key", () => {
     assert.equal(revoked.status, 401);
     assert.equal(errorCode(revoked), "UNAUTHENTICATED");
     assert.match(revoked.errors?.[0]?.message ?? "", /revoked/);
+  });
+});
+
+describe("API keys and the other defences", () => {
+  test("each key has its own request rate limits", async () => {
+    const first = await createKey(["holds:write"]);
+    const second = await createKey(["holds:write"]);
+    const emptyHold = (secret: string) =>
+      withKey(secret, HOLD_SEATS, { eventId: String(eventId), seatIds: [] });
+    for (let i = 0; i < 2; i++) assert.equal(errorCode(await emptyHold(first.secret)), "BAD_USER_INPUT");
+    const refused = await emptyHold(first.secret);
+    assert.equal(errorCode(refused), "RATE_LIMITED");
+    assert.equal(refused.errors?.[0]?.extensions?.limitedBy, "apiKey");
+    assert.equal(typeof refused.errors?.[0]?.extensions?.retryAfterSeconds, "number");
+    // Same owner account, another key: counted apart.
+    assert.equal(errorCode(await emptyHold(second.secret)), "BAD_USER_INPUT");
+  });
+
+  test("a blocked owner's keys are refused with FORBIDDEN", async () => {
+    const [account] = await createFanAccounts(database.db, 1, "keys-owner");
+    const owner = account as { id: string; email: string };
+    await database.db.user.update({ where: { id: owner.id }, data: { role: "ORGANIZER" } });
+    const ownerCookie = await logIn(api.url, owner.email);
+    const created = await asFan<{ createApiKey: Created }>(api.url, { cookie: ownerCookie }, CREATE, {
+      name: "soon blocked",
+      scopes: ["catalog:read"],
+    });
+    const secret = created.data?.createApiKey.secret as string;
+    assert.equal((await withKey(secret, CATALOG)).errors, undefined);
+    const admin = await logIn(api.url, "admin@frontrow.test", "admin-password");
+    const blocked = await asFan(
+      api.url,
+      { cookie: admin },
+      'mutation ($userId: ID!) { blockAccount(userId: $userId, reason: "resells tickets") }',
+      { userId: owner.id },
+    );
+    assert.equal(blocked.errors, undefined, JSON.stringify(blocked.errors));
+    const refused = await withKey(secret, CATALOG);
+    assert.equal(refused.status, 403);
+    assert.equal(errorCode(refused), "FORBIDDEN");
   });
 });

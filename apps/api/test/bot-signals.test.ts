@@ -13,6 +13,7 @@ import {
   type HoldData,
   logIn,
   MANY_LOGINS,
+  openEvent,
 } from "./support/holds.js";
 import { gql, startTestServer, type TestServer } from "./support/server.js";
 
@@ -34,8 +35,10 @@ interface Signal {
 let database: TestDatabase;
 let api: TestServer;
 let organizer: Fan;
+let admin: Fan;
 let fans: Fan[];
 let eventId: number;
+let queueEventId: number;
 
 before(async () => {
   database = await createTestDatabase({ seeded: true });
@@ -43,6 +46,9 @@ before(async () => {
     ...MANY_LOGINS,
     TRUST_PROXY: "true",
     SIGNUPS_PER_IP_BEFORE_SIGNAL: "1",
+    // Any hold within a minute of admission counts, so that a loaded machine cannot make the test flaky.
+    FAST_HOLD_AFTER_ADMISSION_MS: "60000",
+    QUEUE_TICK_MS: "100",
     RATE_LIMITS: JSON.stringify({ "Mutation.holdSeats": { account: { points: 1, seconds: 60 } } }),
   });
   const account = await database.db.user.findUniqueOrThrow({ where: { email: "organizer@frontrow.test" } });
@@ -51,10 +57,30 @@ before(async () => {
     email: account.email,
     cookie: await logIn(api.url, account.email, "organizer-password"),
   };
+  const adminAccount = await database.db.user.findUniqueOrThrow({ where: { email: "admin@frontrow.test" } });
+  admin = {
+    id: adminAccount.id,
+    email: adminAccount.email,
+    cookie: await logIn(api.url, adminAccount.email, "admin-password"),
+  };
   fans = await createFans(database.db, api.url, 3, "signals");
   eventId = (
     await database.db.event.findUniqueOrThrow({ where: { slug: NOTABLE_EVENT_SLUGS.theatreOnSale } })
   ).id;
+  // A second event on sale, behind a waiting room (without proof of work).
+  const queued = await database.db.event.findFirstOrThrow({
+    where: {
+      id: { not: eventId },
+      slug: { notIn: Object.values(NOTABLE_EVENT_SLUGS) },
+      organizerId: organizer.id,
+    },
+  });
+  queueEventId = queued.id;
+  await openEvent(database.db, queueEventId);
+  await database.db.event.update({
+    where: { id: queueEventId },
+    data: { queueEnabled: true, powDifficulty: 0 },
+  });
 });
 
 after(async () => {
@@ -62,8 +88,9 @@ after(async () => {
   await database.dispose();
 });
 
-const signalsOf = async (eventFilter?: number) => {
-  const result = await asFan<{ botSignals: Signal[] }>(api.url, organizer, SIGNALS, {
+/** The signals `viewer` sees: an event's (its organizer's view), or all of them (an admin's). */
+const signalsOf = async (eventFilter?: number, viewer = eventFilter === undefined ? admin : organizer) => {
+  const result = await asFan<{ botSignals: Signal[] }>(api.url, viewer, SIGNALS, {
     eventId: eventFilter === undefined ? null : String(eventFilter),
   });
   assert.equal(result.errors, undefined, JSON.stringify(result.errors));
@@ -89,6 +116,25 @@ describe("bot signals", () => {
     assert.equal(mine.length, 1);
     assert.equal(mine[0]?.kind, "RATE_LIMITED");
     assert.deepEqual(mine[0]?.detail, { field: "Mutation.holdSeats", subject: "account" });
+  });
+
+  test("refusals of auth's own login limiter are recorded too", async () => {
+    const fan = fans[0] as Fan;
+    const attempt = () =>
+      gql(
+        api.url,
+        'mutation ($e: String!) { logIn(email: $e, password: "not-the-password") { id } }',
+        { e: fan.email },
+        { "x-forwarded-for": "10.77.0.1" },
+      );
+    let code: unknown;
+    for (let i = 0; i < 10 && code !== "RATE_LIMITED"; i++) code = errorCode(await attempt());
+    assert.equal(code, "RATE_LIMITED");
+    const found = (await signalsOf()).filter(
+      (signal) => signal.kind === "RATE_LIMITED" && signal.ip === "10.77.0.1",
+    );
+    assert.equal(found.length, 1);
+    assert.deepEqual(found[0]?.detail, { field: "Mutation.logIn", subject: "module" });
   });
 
   test("many sign-ups from one address are recorded", async () => {
@@ -122,6 +168,61 @@ describe("bot signals", () => {
       ["RATE_LIMITED"],
     );
   });
+
+  test("organizers see their own events' signals only; admins see all", async () => {
+    const everything = await signalsOf(undefined, admin);
+    assert.ok(everything.some((signal) => signal.kind === "SIGNUPS_FROM_ONE_IP"));
+    const organizers = await signalsOf(undefined, organizer);
+    assert.ok(organizers.length > 0);
+    const own = await database.db.event.findMany({
+      where: { organizerId: organizer.id },
+      select: { id: true },
+    });
+    const ownIds = new Set(own.map((event) => String(event.id)));
+    assert.ok(organizers.every((signal) => signal.eventId !== null && ownIds.has(signal.eventId)));
+    const someoneElses = await database.db.event.findFirstOrThrow({ where: { organizerId: null } });
+    const refused = await asFan(api.url, organizer, SIGNALS, { eventId: String(someoneElses.id) });
+    assert.equal(errorCode(refused), "FORBIDDEN");
+    assert.equal(
+      (await asFan(api.url, admin, SIGNALS, { eventId: String(someoneElses.id) })).errors,
+      undefined,
+    );
+  });
+});
+
+test("a hold right after admission from the waiting room is recorded", async () => {
+  const fan = fans[1] as Fan;
+  const eventVariable = { eventId: String(queueEventId) };
+  const joined = await asFan(
+    api.url,
+    fan,
+    "mutation ($eventId: ID!) { joinQueue(eventId: $eventId) { state } }",
+    eventVariable,
+  );
+  assert.equal(joined.errors, undefined, JSON.stringify(joined.errors));
+  let token: string | null = null;
+  await waitFor("admission", async () => {
+    const status = await asFan<{ queueStatus: { state: string; admissionToken: string | null } }>(
+      api.url,
+      fan,
+      "query ($eventId: ID!) { queueStatus(eventId: $eventId) { state admissionToken } }",
+      eventVariable,
+    );
+    token = status.data?.queueStatus.admissionToken ?? null;
+    return token !== null;
+  });
+  const held = await asFan(
+    api.url,
+    fan,
+    "mutation ($eventId: ID!, $token: String) { holdBestAvailable(eventId: $eventId, quantity: 1, admissionToken: $token) { id } }",
+    { ...eventVariable, token },
+  );
+  assert.equal(held.errors, undefined, JSON.stringify(held.errors));
+  const signal = (await signalsOf(queueEventId)).find(
+    (found) => found.kind === "HOLD_RIGHT_AFTER_ADMISSION" && found.userId === fan.id,
+  );
+  const afterMs = signal?.detail.afterMs;
+  assert.ok(typeof afterMs === "number" && afterMs >= 0 && afterMs < 60_000, JSON.stringify(signal));
 });
 
 describe("blocking an account", () => {
@@ -133,6 +234,10 @@ describe("blocking an account", () => {
     });
     assert.equal(held.errors, undefined, JSON.stringify(held.errors));
     const hold = held.data?.holdBestAvailable as HoldData;
+    const queued = await asFan(api.url, fan, "mutation ($e: ID!) { joinQueue(eventId: $e) { state } }", {
+      e: String(queueEventId),
+    });
+    assert.equal(queued.errors, undefined, JSON.stringify(queued.errors));
     const seatIds = hold.seats.map((seat) => Number(seat.id));
     const versionOf = async () =>
       (await database.db.event.findUniqueOrThrow({ where: { id: eventId } })).seatMapVersion;
@@ -177,6 +282,7 @@ describe("blocking an account", () => {
     );
     assert.equal(audit?.detail.reason, "500 holds a minute");
     assert.equal(audit?.detail.holdsReleased, 1);
+    assert.equal(audit?.detail.queuesLeft, 1);
 
     assert.deepEqual((await asFan(api.url, organizer, UNBLOCK, { userId: fan.id })).data, {
       unblockAccount: true,

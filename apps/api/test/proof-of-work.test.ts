@@ -39,7 +39,10 @@ before(async () => {
     await database.db.event.findUniqueOrThrow({ where: { slug: NOTABLE_EVENT_SLUGS.theatreOnSale } })
   ).id;
   otherEventId = (await database.db.event.findFirstOrThrow({ where: { id: { not: eventId } } })).id;
-  await database.db.event.update({ where: { id: eventId }, data: { powDifficulty: DIFFICULTY } });
+  await database.db.event.update({
+    where: { id: eventId },
+    data: { powDifficulty: DIFFICULTY, queueEnabled: true },
+  });
   // The service as the queue's joinQueue uses it, against the server's Redis and the same secret.
   const log = createLogger("silent");
   const signals = new BotSignalsService(
@@ -188,5 +191,51 @@ describe("ProofOfWorkService.verify", () => {
     assert.equal(signals.at(-1)?.eventId, eventId);
     assert.equal(signals.at(-1)?.ip, "10.9.9.9");
     assert.deepEqual(signals.at(-1)?.detail, { reason: "MALFORMED" });
+  });
+});
+
+describe("joinQueue", () => {
+  const JOIN = `mutation ($eventId: ID!, $proof: String) {
+    joinQueue(eventId: $eventId, proofOfWork: $proof) { state entryId } }`;
+  const join = (who: Fan, proof?: string) =>
+    asFan<{ joinQueue: { state: string; entryId: string | null } }>(api.url, who, JOIN, {
+      eventId: String(eventId),
+      proof: proof ?? null,
+    });
+
+  test("asks new entries for a solved challenge; joining again returns the entry without one", async () => {
+    const [newcomer] = await createFans(database.db, api.url, 1, "pow-join");
+    const who = newcomer as Fan;
+    const refused = await join(who);
+    assert.equal(errorCode(refused), "BAD_USER_INPUT");
+    assert.equal(refused.errors?.[0]?.extensions?.reason, "REQUIRED");
+    const { challenge } = await challengeFor(who);
+    const joined = await join(who, solveProofOfWork(challenge, DIFFICULTY));
+    assert.equal(joined.errors, undefined, JSON.stringify(joined.errors));
+    assert.ok(joined.data?.joinQueue.entryId);
+    const again = await join(who);
+    assert.equal(again.errors, undefined, JSON.stringify(again.errors));
+    assert.equal(again.data?.joinQueue.entryId, joined.data?.joinQueue.entryId);
+  });
+
+  test("another fan's solved challenge does not get a fan in", async () => {
+    const [thief] = await createFans(database.db, api.url, 1, "pow-thief");
+    const { challenge } = await challengeFor(fans[1] as Fan);
+    const refused = await join(thief as Fan, solveProofOfWork(challenge, DIFFICULTY));
+    assert.equal(errorCode(refused), "FORBIDDEN");
+    assert.equal(refused.errors?.[0]?.extensions?.reason, "NOT_YOURS");
+  });
+
+  test("with difficulty 0 no proof is needed", async () => {
+    await database.db.event.update({ where: { id: eventId }, data: { powDifficulty: 0 } });
+    try {
+      // The queue caches event settings for a second.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const [easy] = await createFans(database.db, api.url, 1, "pow-off");
+      const joined = await join(easy as Fan);
+      assert.equal(joined.errors, undefined, JSON.stringify(joined.errors));
+    } finally {
+      await database.db.event.update({ where: { id: eventId }, data: { powDifficulty: DIFFICULTY } });
+    }
   });
 });

@@ -256,8 +256,12 @@ describe("leader failover", () => {
       stdio: "ignore",
     });
     const childPid = child.pid as number;
-    await waitFor("the child to lead", async () =>
-      (await redis.get(`${prefix}q:leader`))?.includes(`:${childPid}:`),
+    await waitFor(
+      "the child to lead",
+      async () =>
+        // A loaded machine may take a while to boot a process.
+        (await redis.get(`${prefix}q:leader`))?.includes(`:${childPid}:`),
+      60_000,
     );
     second = await startTestServer(database.url, { ...env, ...MANY_LOGINS });
     await sleep(300);
@@ -272,9 +276,10 @@ describe("leader failover", () => {
 
     child.kill("SIGKILL");
     const killedAt = Date.now();
-    await waitFor("a new leader", () => second?.server.queueLeader.isLeader, 6_000);
+    await waitFor("a new leader", () => second?.server.queueLeader.isLeader, 10_000);
+    // The lease is 1.5 s: "within seconds", with room for a loaded machine.
     const takeover = Date.now() - killedAt;
-    assert.ok(takeover < 4_000, `took over after ${takeover} ms`);
+    assert.ok(takeover < 6_000, `took over after ${takeover} ms`);
 
     // A fan who reconnects finds the same entry and place.
     const again = await statusOf(second.url, b);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { loadConfig } from "../src/config.js";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import {
@@ -61,6 +62,22 @@ function assertRateLimited(result: GraphQLResult<unknown>, limitedBy: string, wi
 }
 
 describe("rate limits", () => {
+  test("RATE_LIMITS overrides are validated at boot", () => {
+    assert.throws(() => loadConfig({ RATE_LIMITS: "{" }), /RATE_LIMITS: must be JSON/);
+    assert.throws(
+      () =>
+        loadConfig({ RATE_LIMITS: JSON.stringify({ "Query.events": { ip: { points: 1, seconds: 1 } } }) }),
+      /RATE_LIMITS/,
+    );
+    assert.throws(
+      () =>
+        loadConfig({
+          RATE_LIMITS: JSON.stringify({ "Mutation.holdSeats": { ip: { points: 0, seconds: 60 } } }),
+        }),
+      /RATE_LIMITS/,
+    );
+  });
+
   test("per account: the third holdSeats in a minute is RATE_LIMITED, other fans are not", async () => {
     const [fan, other] = fans as [Fan, Fan];
     for (const ip of ["10.1.0.1", "10.1.0.2"]) {

@@ -2,6 +2,7 @@ import type { Logger } from "../infra/logger.js";
 import type { Db } from "../infra/prisma.js";
 import type { RateLimits } from "../infra/rate-limits.js";
 import type { AccountBlockingService } from "../modules/admin/account-blocking.service.js";
+import type { AdmissionSpeedWatch } from "../modules/admin/admission-speed.js";
 import type { ApiKeyPrincipal, ApiKeysService, CostReport } from "../modules/admin/api-keys.service.js";
 import type { BotSignalsService } from "../modules/admin/bot-signals.service.js";
 import type { AuthService } from "../modules/auth/auth.service.js";
@@ -24,6 +25,7 @@ export interface Services {
   apiKeys: ApiKeysService;
   accounts: AccountBlockingService;
   proofOfWork: ProofOfWorkService;
+  admissionSpeed: AdmissionSpeedWatch;
   queue: QueueService;
 }
 

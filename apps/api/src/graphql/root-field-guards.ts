@@ -7,7 +7,7 @@ import type { Context } from "./context.js";
 
 // Scalper defences that apply per root field, wrapped around the root fields of the built schema so that
 // no module's resolver has to know about them: API-key scopes, the rate-limit table (infra/rate-limits.ts)
-// and bot signals for refused requests. Only root fields are wrapped (a TypeGraphQL global middleware
+// bot signals for refused requests and watchers of successful ones. Only root fields are wrapped (a TypeGraphQL global middleware
 // would wrap every field of every object, turning each scalar of a long list into a promise chain).
 
 const WHO: Record<RateLimitHit["subject"], string> = {
@@ -60,33 +60,68 @@ async function signalRateLimited(
 const isRateLimited = (error: unknown) =>
   error instanceof GraphQLError && error.extensions.code === ErrorCode.RATE_LIMITED;
 
-async function rateLimited<T>(
+/** Counts the call against the field's rate limits; RATE_LIMITED (recorded as a signal) when over. */
+async function enforceRateLimit(ctx: Context, field: string, args: Record<string, unknown>): Promise<void> {
+  const hit = await ctx.services.rateLimits.consume(field, identityOf(ctx));
+  if (!hit) return;
+  await signalRateLimited(ctx, field, args, hit.subject);
+  const fieldName = field.slice(field.indexOf(".") + 1);
+  throw new AppError(
+    ErrorCode.RATE_LIMITED,
+    `Too many ${fieldName} requests from ${WHO[hit.subject]}; try again in ${hit.retryAfterSeconds} s`,
+    { retryAfterSeconds: hit.retryAfterSeconds, limitedBy: hit.subject },
+  );
+}
+
+/** Looks at a call that succeeded for what it says about the caller (recording bot signals). */
+type Watcher = (
+  ctx: Context,
+  args: Record<string, unknown>,
+  result: unknown,
+  requestedAt: number,
+) => Promise<void>;
+
+const noteAdmissionSpeed: Watcher = async (ctx, args, _hold, requestedAt) => {
+  const token = args.admissionToken;
+  const eventId = eventIdOf(args);
+  if (typeof token !== "string" || !ctx.viewer || eventId === null) return;
+  await ctx.services.admissionSpeed.noteHold({
+    token,
+    userId: ctx.viewer.userId,
+    eventId,
+    ip: ctx.client.ip,
+    requestedAt,
+  });
+};
+
+const WATCHERS: Readonly<Record<string, Watcher>> = {
+  "Mutation.signUp": (ctx, _args, user) =>
+    ctx.services.botSignals.noteSignUp(ctx.client.ip, (user as { id: string }).id),
+  "Mutation.holdSeats": noteAdmissionSpeed,
+  "Mutation.holdBestAvailable": noteAdmissionSpeed,
+};
+
+async function guarded(
   ctx: Context,
   field: string,
   args: Record<string, unknown>,
-  run: () => Promise<T> | T,
-): Promise<T> {
-  const hit = await ctx.services.rateLimits.consume(field, identityOf(ctx));
-  if (hit) {
-    await signalRateLimited(ctx, field, args, hit.subject);
-    const fieldName = field.slice(field.indexOf(".") + 1);
-    throw new AppError(
-      ErrorCode.RATE_LIMITED,
-      `Too many ${fieldName} requests from ${WHO[hit.subject]}; try again in ${hit.retryAfterSeconds} s`,
-      { retryAfterSeconds: hit.retryAfterSeconds, limitedBy: hit.subject },
-    );
-  }
+  run: () => unknown,
+): Promise<unknown> {
+  const requestedAt = Date.now();
+  if (ctx.services.rateLimits.ruleFor(field)) await enforceRateLimit(ctx, field, args);
+  let result: unknown;
   try {
-    return await run();
+    result = await run();
   } catch (error) {
-    // Limits a module enforces itself (AuthService's login limiter) are signals too.
+    // Limits a resolver enforces itself (AuthService's login limiter) are signals too.
     if (isRateLimited(error)) await signalRateLimited(ctx, field, args, "module");
     throw error;
   }
+  await WATCHERS[field]?.(ctx, args, result, requestedAt).catch((error: unknown) => {
+    ctx.log.warn({ err: error, field }, "could not look for bot signals in a successful call");
+  });
+  return result;
 }
-
-/** Fields whose resolver may refuse with RATE_LIMITED on its own, without a rule in the table. */
-const SELF_LIMITED = new Set(["Mutation.logIn"]);
 
 export function guardRootFields(schema: GraphQLSchema): GraphQLSchema {
   for (const type of [schema.getQueryType(), schema.getMutationType()]) {
@@ -94,22 +129,14 @@ export function guardRootFields(schema: GraphQLSchema): GraphQLSchema {
     for (const field of Object.values(type.getFields())) {
       const name = `${type.name}.${field.name}`;
       const resolve = field.resolve ?? defaultFieldResolver;
+      // Rate limits and watchers are for mutations; queries (the hot catalog and seat map) stay as they are.
+      const needsGuard = type === schema.getMutationType();
       field.resolve = (root, args: Record<string, unknown>, ctx: Context, info) => {
         requireScope(ctx, name);
         const run = () => resolve(root, args, ctx, info);
-        if (!ctx.services.rateLimits.ruleFor(name) && !SELF_LIMITED.has(name)) return run();
-        return rateLimited(ctx, name, args, run);
+        return needsGuard ? guarded(ctx, name, args, run) : run();
       };
     }
-  }
-  const signUp = schema.getMutationType()?.getFields().signUp;
-  if (signUp?.resolve) {
-    const resolve = signUp.resolve;
-    signUp.resolve = async (root, args, ctx: Context, info) => {
-      const user = (await resolve(root, args, ctx, info)) as { id: string };
-      await ctx.services.botSignals.noteSignUp(ctx.client.ip, user.id);
-      return user;
-    };
   }
   return schema;
 }

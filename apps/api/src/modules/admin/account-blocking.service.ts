@@ -1,4 +1,5 @@
 import { AppError, ErrorCode, notFound } from "../../errors.js";
+import { isUuid } from "../../ids.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { Viewer } from "../auth/session-store.js";
@@ -22,8 +23,6 @@ export interface BlockResult {
   holdsReleased: number;
   queuesLeft: number;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Blocking an account: it can no longer sign in (logIn answers FORBIDDEN), its sessions end at once (so
@@ -84,7 +83,7 @@ export class AccountBlockingService {
 
   /** Organizers moderate fans; only admins may block organizers; nobody blocks an admin or themselves. */
   private async target(moderator: Viewer, userId: string): Promise<void> {
-    if (!UUID.test(userId)) throw notFound("User", userId.slice(0, 40));
+    if (!isUuid(userId)) throw notFound("User", userId.slice(0, 40));
     const user = await this.db.user.findUnique({ where: { id: userId }, select: { role: true } });
     if (!user) throw notFound("User", userId);
     const allowed =

@@ -43,13 +43,17 @@ export class AdminResolver {
   }
 
   @Authorized(...MODERATORS)
-  @Query(() => [BotSignal], { description: "Latest bot signals first, of one event or all." })
+  @Query(() => [BotSignal], {
+    description:
+      "Latest bot signals first, of one event or all you may see (organizers: their events' signals; " +
+      "admins: all, including sign-ups, logins and moderation, which belong to no event).",
+  })
   botSignals(
     @Ctx() ctx: Context,
     @Arg("eventId", () => ID, { nullable: true }) eventId?: string | null,
     @Arg("first", () => Int, { defaultValue: 50 }) first = 50,
   ): Promise<BotSignal[]> {
-    return ctx.services.botSignals.list({ eventId: eventFilter(eventId), first });
+    return ctx.services.botSignals.list(moderatorOf(ctx), { eventId: eventFilter(eventId), first });
   }
 
   @Authorized(...MODERATORS)
@@ -59,7 +63,7 @@ export class AdminResolver {
     @Arg("eventId", () => ID, { nullable: true }) eventId?: string | null,
     @Arg("first", () => Int, { defaultValue: 50 }) first = 50,
   ): Promise<AccountSignals[]> {
-    return ctx.services.botSignals.accounts({ eventId: eventFilter(eventId), first });
+    return ctx.services.botSignals.accounts(moderatorOf(ctx), { eventId: eventFilter(eventId), first });
   }
 
   @Authorized(...MODERATORS)

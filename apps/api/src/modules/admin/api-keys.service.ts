@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { AppError, badInput, ErrorCode, notFound } from "../../errors.js";
+import { isUuid } from "../../ids.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
@@ -139,10 +140,11 @@ export class ApiKeysService {
 
   /** Revokes a key at once (the next request with it is refused). False if it was already revoked. */
   async revoke(viewer: Viewer, id: string): Promise<boolean> {
-    const key = await this.db.apiKey
-      .findUnique({ where: { id }, select: { ownerId: true } })
-      .catch(() => null); // not a UUID
-    if (!key || (key.ownerId !== viewer.userId && viewer.role !== "ADMIN")) throw notFound("API key", id);
+    const key = isUuid(id)
+      ? await this.db.apiKey.findUnique({ where: { id }, select: { ownerId: true } })
+      : null;
+    if (!key || (key.ownerId !== viewer.userId && viewer.role !== "ADMIN"))
+      throw notFound("API key", id.slice(0, 40));
     const { count } = await this.db.apiKey.updateMany({
       where: { id, revokedAt: null },
       data: { revokedAt: new Date() },

@@ -1,15 +1,18 @@
 import type { Counter } from "prom-client";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { AppError, ErrorCode, notFound } from "../../errors.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
+import type { Viewer } from "../auth/session-store.js";
 
 /** What a signal says; the table's `kind` column holds these names. */
 export const BotSignalKind = {
   FAILED_PROOF_OF_WORK: "FAILED_PROOF_OF_WORK",
   RATE_LIMITED: "RATE_LIMITED",
   SIGNUPS_FROM_ONE_IP: "SIGNUPS_FROM_ONE_IP",
+  HOLD_RIGHT_AFTER_ADMISSION: "HOLD_RIGHT_AFTER_ADMISSION",
   // Moderation is recorded beside the signals that led to it: who blocked whom, and why.
   ACCOUNT_BLOCKED: "ACCOUNT_BLOCKED",
   ACCOUNT_UNBLOCKED: "ACCOUNT_UNBLOCKED",
@@ -48,6 +51,11 @@ export interface AccountSignalsView {
   total: number;
   lastSignalAt: Date;
   kinds: { kind: string; count: number }[];
+}
+
+export interface SignalFilter {
+  eventId: number | null;
+  first: number;
 }
 
 export interface BotSignalsOptions {
@@ -119,9 +127,9 @@ export class BotSignalsService implements BotSignalRecorder {
     }
   }
 
-  async list(filter: { eventId: number | null; first: number }): Promise<BotSignalView[]> {
+  async list(viewer: Viewer, filter: SignalFilter): Promise<BotSignalView[]> {
     const rows = await this.db.botSignal.findMany({
-      where: filter.eventId === null ? {} : { eventId: filter.eventId },
+      where: await this.visibleTo(viewer, filter.eventId),
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: Math.min(Math.max(filter.first, 1), MAX_SIGNALS_PAGE),
       include: { user: { select: { email: true } } },
@@ -135,13 +143,13 @@ export class BotSignalsService implements BotSignalRecorder {
   }
 
   /** Accounts with the most signals first (moderation records aside), with a count per kind. */
-  async accounts(filter: { eventId: number | null; first: number }): Promise<AccountSignalsView[]> {
+  async accounts(viewer: Viewer, filter: SignalFilter): Promise<AccountSignalsView[]> {
     const counts = await this.db.botSignal.groupBy({
       by: ["userId", "kind"],
       where: {
         userId: { not: null },
         kind: { notIn: [BotSignalKind.ACCOUNT_BLOCKED, BotSignalKind.ACCOUNT_UNBLOCKED] },
-        ...(filter.eventId === null ? {} : { eventId: filter.eventId }),
+        ...(await this.visibleTo(viewer, filter.eventId)),
       },
       _count: { _all: true },
       _max: { createdAt: true },
@@ -177,5 +185,29 @@ export class BotSignalsService implements BotSignalRecorder {
         },
       ];
     });
+  }
+
+  /**
+   * Admins see every signal. Organizers see those of the events they organize (FORBIDDEN for another
+   * organizer's event); signals tied to no event (sign-ups, logins, moderation) are for admins only.
+   */
+  private async visibleTo(viewer: Viewer, eventId: number | null): Promise<Prisma.BotSignalWhereInput> {
+    if (viewer.role === "ADMIN") return eventId === null ? {} : { eventId };
+    if (eventId !== null) {
+      const event = await this.db.event.findUnique({ where: { id: eventId }, select: { organizerId: true } });
+      if (!event) throw notFound("Event", String(eventId));
+      if (event.organizerId !== viewer.userId) {
+        throw new AppError(
+          ErrorCode.FORBIDDEN,
+          "Only the event's organizer or an admin sees its bot signals",
+        );
+      }
+      return { eventId };
+    }
+    const events = await this.db.event.findMany({
+      where: { organizerId: viewer.userId },
+      select: { id: true },
+    });
+    return { eventId: { in: events.map((event) => event.id) } };
   }
 }

@@ -3,6 +3,7 @@ import { AppError, ErrorCode, notFound } from "../../errors.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
+import { RedisBreaker } from "../../infra/redis-breaker.js";
 import { BotSignalKind, type BotSignalRecorder } from "../admin/bot-signals.service.js";
 
 // A hashcash-style proof of work in front of joinQueue (docs/defences.md). The server hands out a signed
@@ -24,6 +25,8 @@ export interface ProofOfWorkChallengeView {
 export interface ProofOfWorkOptions {
   secret: string;
   ttlSeconds: number;
+  /** After a Redis failure, how long the replay check leaves Redis alone. */
+  redisRetryAfterMs?: number;
 }
 
 /** Why a proof was refused: `extensions.reason` of the error. */
@@ -72,13 +75,24 @@ interface ChallengeClaims {
 }
 
 export class ProofOfWorkService {
+  private readonly breaker: RedisBreaker;
+
   constructor(
     private readonly db: Db,
     private readonly redis: RedisClient,
     private readonly signals: BotSignalRecorder,
-    private readonly log: Logger,
+    log: Logger,
     private readonly options: ProofOfWorkOptions,
-  ) {}
+  ) {
+    this.breaker = new RedisBreaker(
+      log,
+      {
+        off: "proof-of-work replay check off: Redis failed, proofs are accepted without it",
+        on: "proof-of-work replay check back on",
+      },
+      options.redisRetryAfterMs ?? 1_000,
+    );
+  }
 
   /** A fresh challenge at the event's current difficulty (0: no proof needed, but a challenge all the same). */
   async challenge(userId: string, eventId: number): Promise<ProofOfWorkChallengeView> {
@@ -186,6 +200,7 @@ export class ProofOfWorkService {
    * (logged): the waiting room itself lives in Redis, so there is no queue to flood meanwhile.
    */
   private async markUsed(claims: ChallengeClaims): Promise<boolean> {
+    if (!this.breaker.available()) return true;
     const ttlMs = Math.max(1, claims.expiresAtMs - Date.now());
     try {
       const set = await this.redis.set(
@@ -195,12 +210,10 @@ export class ProofOfWorkService {
         ttlMs,
         "NX",
       );
+      this.breaker.succeeded();
       return set === "OK";
     } catch (error) {
-      this.log.warn(
-        { err: error instanceof Error ? error.message : error },
-        "proof-of-work replay check skipped: Redis failed",
-      );
+      this.breaker.failed(error);
       return true;
     }
   }

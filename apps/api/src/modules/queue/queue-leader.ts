@@ -120,10 +120,12 @@ export class QueueLeader {
       return null;
     }
     const now = this.now();
-    if (!event.queueEnabled || event.startsAt.getTime() <= now) {
+    if (event.startsAt.getTime() <= now) {
       await store.forgetRoom(eventId);
       return null;
     }
+    // Switched off for now: the room keeps its state in case it is switched back on.
+    if (!event.queueEnabled) return null;
     if (event.saleStartsAt.getTime() <= now && !(await store.isDrawn(eventId))) {
       await this.draw(eventId, now);
     }

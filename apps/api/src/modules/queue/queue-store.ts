@@ -51,6 +51,22 @@ local function waiting_count()
   if redis.call('HGET', meta, 'drawn') ~= '1' then count = count + redis.call('LLEN', pre) end
   return count
 end
+-- An account's entry and the room's figures (see EntryRecord and RoomFigures); missing values are ''.
+local function status_of(account, now, heartbeat)
+  local entry = redis.call('HGET', users, account) or ''
+  local current, number, session = '', '', ''
+  if entry ~= '' then
+    current = redis.call('HGET', state, entry) or ''
+    number = redis.call('HGET', ticket, entry) or ''
+    session = redis.call('HGET', admission, entry) or ''
+    if heartbeat and (current == 'P' or current == 'W' or current == 'A') then
+      redis.call('ZADD', beats, now, entry)
+    end
+  end
+  local room = redis.call('HMGET', meta, 'servedUpTo', 'ewma', 'capReached', 'drawn')
+  return {entry, current, number, session, waiting_count(), room[1] or '0', room[2] or '0', room[3] or '0',
+    room[4] or '0', redis.call('ZCARD', active)}
+end
 `;
 
 const script = (body: string) => new LuaScript(PRELUDE + body);
@@ -59,33 +75,30 @@ const INIT = script(`
 if redis.call('HSETNX', meta, 'seed', ARGV[1]) == 1 then redis.call('HSET', meta, 'commitment', ARGV[2]) end
 return 1`);
 
-// ARGV: account id, a fresh entry id (used when the account has none), now, sale start (ms).
-// Returns {entry id, 1 when it got a new place}.
+// ARGV: account id, a fresh entry id (used when the account has none), now, sale start (ms). Returns
+// the account's status (as STATUS), so a join is one round trip.
 const JOIN = script(`
-local now = tonumber(ARGV[3])
-local entry = redis.call('HGET', users, ARGV[1])
+local account, now = ARGV[1], tonumber(ARGV[3])
+local entry = redis.call('HGET', users, account)
 local current = entry and redis.call('HGET', state, entry)
-if current == 'P' or current == 'W' or current == 'A' then
-  redis.call('ZADD', beats, now, entry)
-  return {entry, 0}
-end
+if current == 'P' or current == 'W' or current == 'A' then return status_of(account, now, true) end
 if not entry then
   entry = ARGV[2]
-  redis.call('HSET', users, ARGV[1], entry)
+  redis.call('HSET', users, account, entry)
 end
 redis.call('ZADD', beats, now, entry)
 if redis.call('HGET', meta, 'closed') ~= '1' and now < tonumber(ARGV[4]) then
   -- An entry that left the pre-queue is still in the list: it only comes back to life.
   if not current then redis.call('RPUSH', pre, entry) end
   redis.call('HSET', state, entry, 'P')
-  return {entry, 1}
+else
+  close_pre_queue()
+  local number = redis.call('HINCRBY', meta, 'nextTicket', 1)
+  redis.call('HSET', ticket, entry, number)
+  redis.call('HSET', state, entry, 'W')
+  redis.call('ZADD', line, number, entry)
 end
-close_pre_queue()
-local number = redis.call('HINCRBY', meta, 'nextTicket', 1)
-redis.call('HSET', ticket, entry, number)
-redis.call('HSET', state, entry, 'W')
-redis.call('ZADD', line, number, entry)
-return {entry, 1}`);
+return status_of(account, now, false)`);
 
 const CLOSE = script(`
 close_pre_queue()
@@ -169,21 +182,8 @@ redis.call('HSET', meta, 'tokens', tostring(tokens), 'lastTickAt', now, 'ewma', 
 return {admitted, skipped, #ended, served, waiting_count(), redis.call('ZCARD', active), tostring(ewma),
   cap_reached, redis.call('HGET', meta, 'drawn') == '1' and 1 or 0}`);
 
-// ARGV: account id, now, 1 to count as a heartbeat. Missing values are ''.
-const STATUS = script(`
-local entry = redis.call('HGET', users, ARGV[1]) or ''
-local current, number, session = '', '', ''
-if entry ~= '' then
-  current = redis.call('HGET', state, entry) or ''
-  number = redis.call('HGET', ticket, entry) or ''
-  session = redis.call('HGET', admission, entry) or ''
-  if ARGV[3] == '1' and (current == 'P' or current == 'W' or current == 'A') then
-    redis.call('ZADD', beats, tonumber(ARGV[2]), entry)
-  end
-end
-local room = redis.call('HMGET', meta, 'servedUpTo', 'ewma', 'capReached', 'drawn')
-return {entry, current, number, session, waiting_count(), room[1] or '0', room[2] or '0', room[3] or '0',
-  room[4] or '0', redis.call('ZCARD', active)}`);
+// ARGV: account id, now, 1 to count as a heartbeat.
+const STATUS = script(`return status_of(ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1')`);
 
 const LEAVE = script(`
 local entry = redis.call('HGET', users, ARGV[1])
@@ -255,6 +255,33 @@ export interface AuditRecord {
 
 const STATES = new Set(["P", "W", "A", "E", "L"]);
 
+export interface EntryStatus {
+  entry: EntryRecord;
+  room: RoomFigures;
+}
+
+type StatusValues = [string, string, string, string, number, string, string, string, string, number];
+
+function parseStatus(values: StatusValues): EntryStatus {
+  const [entryId, state, ticket, admission, waitingCount, served, ewma, capReached, drawn, active] = values;
+  return {
+    entry: {
+      entryId: entryId || null,
+      state: STATES.has(state) ? (state as EntryState) : null,
+      ticket: ticket ? Number(ticket) : null,
+      admission: admission ? parseAdmission(admission) : null,
+    },
+    room: {
+      servedUpTo: Number(served),
+      waitingCount,
+      activeShoppers: active,
+      measuredPerMinute: Number(ewma),
+      capReached: capReached === "1",
+      drawn: drawn === "1",
+    },
+  };
+}
+
 function parseAdmission(value: string): EntryRecord["admission"] {
   const [sessionId, until] = value.split(":");
   return sessionId && until ? { sessionId, until: Number(until) } : null;
@@ -270,61 +297,32 @@ export class QueueStore {
     await this.redis.sadd(ROOMS_KEY, String(eventId));
   }
 
+  /** Places the account (or finds its live entry) and returns its status. */
   async join(
     eventId: number,
     userId: string,
     freshEntryId: string,
     now: number,
     saleStartsAt: number,
-  ): Promise<{ entryId: string; placed: boolean }> {
-    const [entryId, placed] = (await JOIN.run(this.redis, roomKeys(eventId), [
-      userId,
-      freshEntryId,
-      now,
-      saleStartsAt,
-    ])) as [string, number];
-    return { entryId, placed: placed === 1 };
+  ): Promise<EntryStatus> {
+    return parseStatus(
+      (await JOIN.run(this.redis, roomKeys(eventId), [
+        userId,
+        freshEntryId,
+        now,
+        saleStartsAt,
+      ])) as StatusValues,
+    );
   }
 
   async leave(eventId: number, userId: string): Promise<boolean> {
     return (await LEAVE.run(this.redis, roomKeys(eventId), [userId])) === 1;
   }
 
-  async entry(
-    eventId: number,
-    userId: string,
-    now: number,
-    heartbeat: boolean,
-  ): Promise<{ entry: EntryRecord; room: RoomFigures }> {
-    const values = (await STATUS.run(this.redis, roomKeys(eventId), [userId, now, heartbeat ? 1 : 0])) as [
-      string,
-      string,
-      string,
-      string,
-      number,
-      string,
-      string,
-      string,
-      string,
-      number,
-    ];
-    const [entryId, state, ticket, admission, waitingCount, served, ewma, capReached, drawn, active] = values;
-    return {
-      entry: {
-        entryId: entryId || null,
-        state: STATES.has(state) ? (state as EntryState) : null,
-        ticket: ticket ? Number(ticket) : null,
-        admission: admission ? parseAdmission(admission) : null,
-      },
-      room: {
-        servedUpTo: Number(served),
-        waitingCount,
-        activeShoppers: active,
-        measuredPerMinute: Number(ewma),
-        capReached: capReached === "1",
-        drawn: drawn === "1",
-      },
-    };
+  async entry(eventId: number, userId: string, now: number, heartbeat: boolean): Promise<EntryStatus> {
+    return parseStatus(
+      (await STATUS.run(this.redis, roomKeys(eventId), [userId, now, heartbeat ? 1 : 0])) as StatusValues,
+    );
   }
 
   /** The room's live figures, without any entry. */

@@ -1,3 +1,4 @@
+import type DataLoader from "dataloader";
 import {
   Arg,
   Authorized,
@@ -17,7 +18,13 @@ import type { Context } from "../../graphql/context.js";
 import { parseIntId } from "../../ids.js";
 import type { Viewer } from "../auth/session-store.js";
 import { Event } from "../catalog/catalog.types.js";
-import { type KnownEntry, QUEUE_TICK, type QueueStatusView, type QueueTick } from "./queue.service.js";
+import {
+  type KnownEntry,
+  QUEUE_TICK,
+  type QueueEvent,
+  type QueueStatusView,
+  type QueueTick,
+} from "./queue.service.js";
 import { QueueAudit, QueueSettings, QueueSettingsInput, QueueState, QueueStatus } from "./queue.types.js";
 
 function viewerOf(ctx: Context): Viewer {
@@ -30,6 +37,8 @@ const toStatus = (view: QueueStatusView): QueueStatus => ({ ...view, state: Queu
 // What each subscriber last read of its own entry: between reads, a waiting fan's position follows
 // from the broadcast alone (queue.service.ts statusAfterTick). One per subscription (its context).
 const knownEntries = new WeakMap<Context, KnownEntry>();
+// One batch loader of queue settings per operation: a page of events costs one query.
+const queueEventLoaders = new WeakMap<Context, DataLoader<number, QueueEvent | null>>();
 
 @Resolver()
 export class QueueResolver {
@@ -60,10 +69,19 @@ export class QueueResolver {
       nullable: true,
       description: '"<challenge>:<nonce>" when the event asks for proof of work (proofOfWorkDifficulty > 0).',
     })
-    _proofOfWork?: string | null,
+    proofOfWork?: string | null,
   ): Promise<QueueStatus> {
     const id = parseIntId(eventId, "eventId");
-    return toStatus(await ctx.services.queue.join(viewerOf(ctx).userId, id));
+    const userId = viewerOf(ctx).userId;
+    const { powDifficulty } = await ctx.services.queue.queueEvent(id);
+    if (powDifficulty > 0) {
+      // Joining again returns the same entry: only a new entry costs a proof of work (docs/defences.md).
+      const { state } = await ctx.services.queue.status(userId, id, { heartbeat: false });
+      if (state === "NOT_IN_QUEUE" || state === "EXPIRED") {
+        await ctx.services.proofOfWork.verify(proofOfWork, userId, id, powDifficulty, ctx.client);
+      }
+    }
+    return toStatus(await ctx.services.queue.join(userId, id));
   }
 
   @Authorized()
@@ -121,7 +139,13 @@ export class EventQueueSettings {
     nullable: true,
     description: "The waiting room's settings and live figures: only for the event's organizer and admins.",
   })
-  queueSettings(@Root() event: Event, @Ctx() ctx: Context): Promise<QueueSettings | null> {
-    return ctx.services.queue.settings(ctx.viewer, event.id);
+  async queueSettings(@Root() event: Event, @Ctx() ctx: Context): Promise<QueueSettings | null> {
+    if (!ctx.viewer || ctx.viewer.role === "FAN") return null;
+    let loader = queueEventLoaders.get(ctx);
+    if (!loader) {
+      loader = ctx.services.queue.queueEventLoader();
+      queueEventLoaders.set(ctx, loader);
+    }
+    return ctx.services.queue.settings(ctx.viewer, await loader.load(event.id));
   }
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import DataLoader from "dataloader";
 import { AppError, ErrorCode, notFound } from "../../errors.js";
+import type { Prisma } from "../../generated/prisma/client.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
@@ -140,6 +142,12 @@ const QUEUE_EVENT_FIELDS = {
   powDifficulty: true,
 } as const;
 
+function toQueueEvent(row: Prisma.EventGetPayload<{ select: typeof QUEUE_EVENT_FIELDS }>): QueueEvent | null {
+  if (row.status === "DRAFT") return null;
+  const { queuePaused, ...rest } = row;
+  return { ...rest, paused: queuePaused };
+}
+
 function notAdmitted(message: string): AppError {
   return new AppError(ErrorCode.NOT_ADMITTED, message);
 }
@@ -163,6 +171,8 @@ const secondsFor = (count: number, perMinute: number) =>
 export class QueueService implements AdmissionGate {
   private readonly events: TtlCache<number, QueueEvent | null>;
   private readonly now: () => number;
+  // Rooms this process has created or seen: their seed and commitment exist.
+  private readonly knownRooms = new Set<number>();
 
   constructor(
     private readonly db: Db,
@@ -179,12 +189,22 @@ export class QueueService implements AdmissionGate {
   async queueEvent(eventId: number): Promise<QueueEvent> {
     const event = await this.events.get(eventId, async () => {
       const row = await this.db.event.findUnique({ where: { id: eventId }, select: QUEUE_EVENT_FIELDS });
-      if (!row || row.status === "DRAFT") return null;
-      const { queuePaused, ...rest } = row;
-      return { ...rest, paused: queuePaused };
+      return row ? toQueueEvent(row) : null;
     });
     if (!event) throw notFound("Event", String(eventId));
     return event;
+  }
+
+  /** A per-request loader of many events' settings in one query (a page of events with queueSettings). */
+  queueEventLoader(): DataLoader<number, QueueEvent | null> {
+    return new DataLoader(async (ids) => {
+      const rows = await this.db.event.findMany({
+        where: { id: { in: [...ids] } },
+        select: QUEUE_EVENT_FIELDS,
+      });
+      const byId = new Map(rows.map((row) => [row.id, toQueueEvent(row)]));
+      return ids.map((id) => byId.get(id) ?? null);
+    });
   }
 
   async join(userId: string, eventId: number): Promise<QueueStatusView> {
@@ -196,15 +216,14 @@ export class QueueService implements AdmissionGate {
       });
     }
     await this.ensureRoom(eventId);
-    const { entryId, placed } = await this.store.join(
+    const { entry, room } = await this.store.join(
       eventId,
       userId,
       randomUUID(),
       now,
       event.saleStartsAt.getTime(),
     );
-    if (placed) this.log.debug({ eventId, entryId }, "queue: joined");
-    return this.status(userId, eventId, { heartbeat: false });
+    return this.describe(userId, event, entry, room);
   }
 
   async leave(userId: string, eventId: number): Promise<boolean> {
@@ -255,11 +274,12 @@ export class QueueService implements AdmissionGate {
   }
 
   /** The settings and live figures, for the event's organizer or an admin; null for anyone else. */
-  async settings(viewer: Viewer | null, eventId: number): Promise<QueueSettingsView | null> {
-    if (!viewer) return null;
-    const event = await this.queueEvent(eventId);
-    if (!this.manages(viewer, event)) return null;
-    const room = await this.store.figures(eventId, this.now());
+  async settings(viewer: Viewer | null, event: QueueEvent | null): Promise<QueueSettingsView | null> {
+    if (!viewer || !event || !this.manages(viewer, event)) return null;
+    // Only events with a waiting room have figures in Redis.
+    const room = event.queueEnabled
+      ? await this.store.figures(event.id, this.now())
+      : { waitingCount: 0, activeShoppers: 0, servedUpTo: 0, measuredPerMinute: 0 };
     return {
       admissionRatePerMinute: event.admissionRatePerMinute,
       maxActiveShoppers: event.maxActiveShoppers,
@@ -308,8 +328,19 @@ export class QueueService implements AdmissionGate {
       throw notAdmitted("Your shopping window is over: join the queue again");
     // The token is live only while its admission is: a window that ended, a fan who left or was
     // admitted again later make it stale even before `expiresAt`.
-    const { state, admission } = await this.store.admission(eventId, claims.entryId);
-    if (state !== "A" || admission !== `${claims.sessionId}:${claims.expiresAt}`) {
+    let live: { state: string; admission: string };
+    try {
+      live = await this.store.admission(eventId, claims.entryId);
+    } catch (error) {
+      // Redis is down: the room cannot move anyway, and the fans it admitted keep shopping on the
+      // token's signature, account, event and expiry (seats never depend on Redis).
+      this.log.warn(
+        { err: error instanceof Error ? error.message : String(error), eventId },
+        "queue: admission check without Redis",
+      );
+      return;
+    }
+    if (live.state !== "A" || live.admission !== `${claims.sessionId}:${claims.expiresAt}`) {
       throw notAdmitted("This admission has ended: join the queue again");
     }
   }
@@ -338,10 +369,12 @@ export class QueueService implements AdmissionGate {
     return event;
   }
 
-  /** Creates the room's seed and publishes its commitment before anyone can join. */
+  /** Creates the room's seed and publishes its commitment before anyone can join (once per process). */
   private async ensureRoom(eventId: number): Promise<void> {
+    if (this.knownRooms.has(eventId)) return;
     const seed = newSeed();
     await this.store.init(eventId, seed, commitmentOf(seed));
+    this.knownRooms.add(eventId);
   }
 
   private describe(
