@@ -4,11 +4,19 @@
 import assert from "node:assert/strict";
 import { mkdirSync, rmSync } from "node:fs";
 import { test } from "node:test";
-import { graphqlRequest, logInThroughUi, resultsDir, startE2EStack } from "./support/stack.mjs";
-
-const stack = startE2EStack();
+import {
+  findTheatreEvent,
+  graphqlRequest,
+  launchBrowser,
+  logInThroughUi,
+  printServerOutput,
+  resultsDir,
+  startE2eStack,
+} from "./support/stack.mjs";
 
 const STADIUM_MIN_SEATS = 50_000;
+
+const stack = startE2eStack();
 
 /**
  * The upcoming event held in the biggest venue, which must be the 50,000+ seat stadium; one without a waiting
@@ -44,22 +52,6 @@ async function findStadiumEvent(apiUrl) {
     `no upcoming event in a venue with ${STADIUM_MIN_SEATS}+ seats (largest: ${best.venue.name}, ${best.venue.capacity})`,
   );
   return best;
-}
-
-/** The on-sale event in the smallest venue without a waiting room: a theatre, whose seats are big enough to click. */
-async function findTheatreEvent(apiUrl) {
-  const data = await graphqlRequest(
-    apiUrl,
-    `query E2ETheatreEvents {
-      events(first: 100, filter: { onSale: true }) {
-        edges { node { id name queueEnabled maxTicketsPerAccount venue { capacity } } }
-      }
-    }`,
-  );
-  const candidates = data.events.edges.map(({ node }) => node).filter((event) => !event.queueEnabled);
-  candidates.sort((a, b) => a.venue.capacity - b.venue.capacity);
-  assert.ok(candidates[0], "the seeded database has no on-sale event without a waiting room");
-  return candidates[0];
 }
 
 /** Two free seats side by side, in the middle of a priced row (so both are well inside the drawn map). */
@@ -146,7 +138,7 @@ test("a fan finds the stadium event in the catalog and sees its seat map drawn",
   mkdirSync(resultsDir, { recursive: true });
   rmSync(`${resultsDir}e2e-failure.png`, { force: true });
 
-  const browser = await stack.launchBrowser();
+  const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const pageErrors = [];
   page.on("pageerror", (error) => pageErrors.push(error.message));
@@ -206,7 +198,7 @@ test("a fan finds the stadium event in the catalog and sees its seat map drawn",
     assert.deepEqual(pageErrors, [], "the pages threw no errors");
   } catch (error) {
     await page.screenshot({ path: `${resultsDir}e2e-failure.png`, fullPage: true }).catch(() => {});
-    console.log(stack.describeOutput());
+    printServerOutput();
     throw error;
   }
 });
@@ -221,7 +213,7 @@ test("fan A holds two seats and fan B's map shows them held within a second, the
   rmSync(`${resultsDir}e2e-live-failure-a.png`, { force: true });
   rmSync(`${resultsDir}e2e-live-failure-b.png`, { force: true });
 
-  const browser = await stack.launchBrowser();
+  const browser = await launchBrowser();
   // Two contexts: two fans with their own cookies, as in two separate browsers.
   const contextA = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const contextB = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -292,7 +284,7 @@ test("fan A holds two seats and fan B's map shows them held within a second, the
     console.log(`fan A's panel says: ${noticeA ?? "nothing"}`);
     await fanA.screenshot({ path: `${resultsDir}e2e-live-failure-a.png`, fullPage: true }).catch(() => {});
     await fanB.screenshot({ path: `${resultsDir}e2e-live-failure-b.png`, fullPage: true }).catch(() => {});
-    console.log(stack.describeOutput());
+    printServerOutput();
     throw error;
   } finally {
     await contextA.close().catch(() => {});

@@ -6,9 +6,17 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { test } from "node:test";
-import { graphqlRequest, logInThroughUi, resultsDir, startE2EStack } from "./support/stack.mjs";
+import {
+  findOnSaleEvents,
+  launchBrowser,
+  logInThroughUi,
+  printServerOutput,
+  psql,
+  resultsDir,
+  startE2eStack,
+} from "./support/stack.mjs";
 
-const stack = startE2EStack();
+const stack = startE2eStack();
 
 // Long enough for both fans to open the page and join before the sale opens on a loaded machine.
 const SALE_OPENS_IN_SECONDS = 25;
@@ -24,23 +32,11 @@ const FANS = [
   { email: "fan2@frontrow.test", password: "fan-password-2" },
 ];
 
-/**
- * On-sale events without a waiting room, smallest venue first: theatres, switched below to sell through the
- * waiting room (each test takes its own, so their rooms stay apart).
- */
+/** Two on-sale theatre events, switched below to sell through the waiting room: one per test, kept apart. */
 async function findSmallEvents(apiUrl) {
-  const data = await graphqlRequest(
-    apiUrl,
-    `query QueueE2EEvents {
-      events(first: 100, filter: { onSale: true }) {
-        edges { node { id name queueEnabled venue { capacity } } }
-      }
-    }`,
-  );
-  const candidates = data.events.edges.map(({ node }) => node).filter((event) => !event.queueEnabled);
-  candidates.sort((a, b) => a.venue.capacity - b.venue.capacity);
-  assert.ok(candidates.length >= 2, "the seeded database has too few on-sale events without a waiting room");
-  return candidates;
+  const events = await findOnSaleEvents(apiUrl);
+  assert.ok(events.length >= 2, "the seeded database has too few on-sale events without a waiting room");
+  return events;
 }
 
 /** What a fan's page shows of the waiting room right now. */
@@ -62,7 +58,7 @@ test("two fans join the pre-queue, are drawn, wait their turn, get in and hold s
   const eventPath = `/events/${event.id}`;
   mkdirSync(resultsDir, { recursive: true });
 
-  const browser = await stack.launchBrowser();
+  const browser = await launchBrowser();
   const contexts = await Promise.all(
     FANS.map(() => browser.newContext({ viewport: { width: 1280, height: 900 } })),
   );
@@ -75,10 +71,13 @@ test("two fans join the pre-queue, are drawn, wait their turn, get in and hold s
       await logInThroughUi(pages[index], stack.webUrl, fan.email, fan.password, "/");
 
     // The sale opens a few seconds from now, through the waiting room, letting fans in slowly.
-    stack.sql(`UPDATE event SET queue_enabled = true, queue_paused = false, pow_difficulty = 0,
+    psql(
+      stack.databaseUrl,
+      `UPDATE event SET queue_enabled = true, queue_paused = false, pow_difficulty = 0,
       admission_rate_per_minute = ${ADMISSIONS_PER_MINUTE}, max_active_shoppers = NULL,
       shopping_window_seconds = 600, sale_starts_at = now() + interval '${SALE_OPENS_IN_SECONDS} seconds'
-      WHERE id = ${Number(event.id)}`);
+      WHERE id = ${Number(event.id)}`,
+    );
     const saleOpensAt = Date.now() + SALE_OPENS_IN_SECONDS * 1000;
 
     for (const page of pages) {
@@ -177,7 +176,7 @@ test("two fans join the pre-queue, are drawn, wait their turn, get in and hold s
       await page
         .screenshot({ path: `${resultsDir}queue-failure-${index}.png`, fullPage: true })
         .catch(() => {});
-    console.log(stack.describeOutput());
+    printServerOutput();
     throw error;
   } finally {
     await Promise.all(contexts.map((context) => context.close().catch(() => {})));
@@ -190,13 +189,16 @@ test("an organizer pauses admissions and raises the proof of work; a fan's brows
   const [, event] = await findSmallEvents(stack.apiUrl);
   const eventPath = `/events/${event.id}`;
   // On sale now through the waiting room, owned by the demo organizer.
-  stack.sql(`UPDATE event SET queue_enabled = true, queue_paused = false, pow_difficulty = 0,
+  psql(
+    stack.databaseUrl,
+    `UPDATE event SET queue_enabled = true, queue_paused = false, pow_difficulty = 0,
     admission_rate_per_minute = 60, max_active_shoppers = NULL, sale_starts_at = now() - interval '1 minute',
     organizer_id = (SELECT id FROM user_account WHERE email = '${ORGANIZER.email}')
-    WHERE id = ${Number(event.id)}`);
+    WHERE id = ${Number(event.id)}`,
+  );
   mkdirSync(resultsDir, { recursive: true });
 
-  const browser = await stack.launchBrowser();
+  const browser = await launchBrowser();
   const organizerContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const fanContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const organizer = await organizerContext.newPage();
@@ -254,7 +256,7 @@ test("an organizer pauses admissions and raises the proof of work; a fan's brows
       .screenshot({ path: `${resultsDir}organizer-failure.png`, fullPage: true })
       .catch(() => {});
     await fan.screenshot({ path: `${resultsDir}queue-pow-failure.png`, fullPage: true }).catch(() => {});
-    console.log(stack.describeOutput());
+    printServerOutput();
     throw error;
   } finally {
     await organizerContext.close().catch(() => {});

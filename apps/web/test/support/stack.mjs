@@ -1,6 +1,6 @@
-// The end-to-end stack shared by the browser tests: a fresh database (migrated and seeded), the built API and
-// the built web app on free ports, and one headless Chromium. Needs `pnpm build` at the root first, Postgres and
-// Redis running, psql and /usr/bin/chromium installed.
+// The end-to-end stack shared by the browser tests: a fresh database, the built API and the built web app
+// on free ports, and Chromium. Needs `pnpm build` at the root first, Postgres and Redis running, psql and
+// /usr/bin/chromium installed.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -17,6 +17,14 @@ const migrateCli = `${rootDir}apps/api/dist/src/infra/migrate.cli.js`;
 const seedCli = `${rootDir}apps/api/dist/src/seed/seed.cli.js`;
 const nextCli = `${webDir}node_modules/next/dist/bin/next`;
 const chromiumPath = "/usr/bin/chromium";
+
+const runId = `e2e${process.pid}`;
+const databaseName = `frontrow_e2e_${process.pid}`;
+const serverUrl = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/frontrow");
+const adminDatabaseUrl = withDatabase(serverUrl, "postgres");
+
+/** Everything this process starts, so `after` can stop it whatever failed. */
+const started = { processes: [], databaseCreated: false, browser: null };
 
 function withDatabase(url, name) {
   const copy = new URL(url);
@@ -36,167 +44,120 @@ function freePort() {
   });
 }
 
-export function psql(databaseUrl, sql) {
-  const result = spawnSync("psql", [databaseUrl, "-v", "ON_ERROR_STOP=1", "-q", "-At", "-c", sql], {
+/** Runs SQL with psql against `databaseUrlToUse`, throwing on any error. */
+export function psql(databaseUrlToUse, sql) {
+  const result = spawnSync("psql", [databaseUrlToUse, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], {
     encoding: "utf8",
   });
   if (result.error) throw new Error(`psql could not run: ${result.error.message}`);
   if (result.status !== 0) throw new Error(`psql failed (${sql}): ${result.stderr}`);
-  return result.stdout.trim();
+  return result.stdout;
 }
 
-export async function graphqlRequest(apiUrl, query, variables) {
-  const response = await fetch(apiUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ query, variables }),
+/** A child process in its own process group (so its children stop with it), with its recent output kept. */
+function startProcess(name, args, options) {
+  const child = spawn(process.execPath, args, {
+    ...options,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
   });
-  const body = await response.json();
-  if (!response.ok || body.errors)
-    throw new Error(`GraphQL request failed: ${JSON.stringify(body.errors ?? body)}`);
-  return body.data;
-}
-
-/** Logs in through the login page, which then returns to `returnTo`. */
-export async function logInThroughUi(page, webUrl, email, password, returnTo) {
-  await page.goto(`${webUrl}/login?next=${encodeURIComponent(returnTo)}`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in", exact: true }).click();
-  await page.waitForURL(`${webUrl}${returnTo}`, { timeout: 15_000 });
-  await page.locator(`[data-viewer-email="${email}"]`).waitFor({ timeout: 15_000 });
-}
-
-/**
- * Registers `before`/`after` hooks that start the stack for the calling test file and stop it afterwards
- * (an interrupted run too), and returns the stack, filled in once `before` has run. `apiEnv` adds to the
- * API's environment.
- */
-export function startE2EStack({ apiEnv: extraApiEnv = {} } = {}) {
-  const runId = `e2e${process.pid}`;
-  const databaseName = `frontrow_e2e_${process.pid}`;
-  const serverUrl = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/frontrow");
-  const adminDatabaseUrl = withDatabase(serverUrl, "postgres");
-  const processes = [];
-  let databaseCreated = false;
-  let browser = null;
-
-  const stack = {
-    apiUrl: "",
-    webUrl: "",
-    databaseUrl: withDatabase(serverUrl, databaseName),
-    /** Runs SQL in this run's database and returns psql's unaligned output. */
-    sql: (statement) => psql(stack.databaseUrl, statement),
-    launchBrowser: async () => {
-      browser ??= await chromium.launch({
-        executablePath: chromiumPath,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--no-first-run",
-        ],
-      });
-      return browser;
-    },
-    /** The recent output of the API and the web app, for failure messages. */
-    describeOutput: () => processes.map(describeOutput).join("\n"),
+  const output = [];
+  const keep = (chunk) => {
+    output.push(...chunk.toString().split("\n").filter(Boolean));
+    output.splice(0, Math.max(0, output.length - 80));
   };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  const handle = { name, child, output, exited, running: true };
+  exited.then(() => {
+    handle.running = false;
+  });
+  started.processes.push(handle);
+  return handle;
+}
 
-  /** A child process in its own process group (so its children stop with it), with its recent output kept. */
-  function startProcess(name, args, options) {
-    const child = spawn(process.execPath, args, {
-      ...options,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const output = [];
-    const keep = (chunk) => {
-      output.push(...chunk.toString().split("\n").filter(Boolean));
-      output.splice(0, Math.max(0, output.length - 80));
-    };
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
-    const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-    const handle = { name, child, output, exited, running: true };
-    exited.then(() => {
-      handle.running = false;
-    });
-    processes.push(handle);
-    return handle;
-  }
+function describeOutput(handle) {
+  return `--- last output of ${handle.name} ---\n${handle.output.join("\n")}`;
+}
 
-  function describeOutput(handle) {
-    return `--- last output of ${handle.name} ---\n${handle.output.join("\n")}`;
-  }
+/** Prints the recent output of the API and the web app: what a failed test needs to be understood. */
+export function printServerOutput() {
+  for (const handle of started.processes) console.log(describeOutput(handle));
+}
 
-  async function runToCompletion(name, args, env) {
-    const handle = startProcess(name, args, { cwd: rootDir, env });
-    const { code, signal } = await handle.exited;
-    if (code !== 0) throw new Error(`${name} failed (exit ${code ?? signal})\n${describeOutput(handle)}`);
-  }
+async function runToCompletion(name, args, env) {
+  const handle = startProcess(name, args, { cwd: rootDir, env });
+  const { code, signal } = await handle.exited;
+  if (code !== 0) throw new Error(`${name} failed (exit ${code ?? signal})\n${describeOutput(handle)}`);
+}
 
-  async function waitUntilAnswering(handle, url, timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
-    let lastProblem = "no answer yet";
-    while (Date.now() < deadline) {
-      if (!handle.running)
-        throw new Error(`${handle.name} exited before answering\n${describeOutput(handle)}`);
-      try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-        if (response.ok) return;
-        lastProblem = `HTTP ${response.status}`;
-      } catch (error) {
-        lastProblem = error instanceof Error ? error.message : String(error);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
+async function waitUntilAnswering(handle, url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let lastProblem = "no answer yet";
+  while (Date.now() < deadline) {
+    if (!handle.running) throw new Error(`${handle.name} exited before answering\n${describeOutput(handle)}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      if (response.ok) return;
+      lastProblem = `HTTP ${response.status}`;
+    } catch (error) {
+      lastProblem = error instanceof Error ? error.message : String(error);
     }
-    throw new Error(
-      `${handle.name} did not answer ${url} within ${timeoutMs} ms (${lastProblem})\n${describeOutput(handle)}`,
-    );
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
+  throw new Error(
+    `${handle.name} did not answer ${url} within ${timeoutMs} ms (${lastProblem})\n${describeOutput(handle)}`,
+  );
+}
 
-  async function stopProcess(handle) {
-    if (!handle.running) return;
-    const signalGroup = (signal) => {
-      try {
-        process.kill(-handle.child.pid, signal);
-      } catch {
-        // The group is already gone.
-      }
-    };
-    signalGroup("SIGTERM");
-    const stopped = await Promise.race([
-      handle.exited.then(() => true),
-      new Promise((resolve) => setTimeout(() => resolve(false), 8_000)),
-    ]);
-    if (!stopped) signalGroup("SIGKILL");
-  }
+async function stopProcess(handle) {
+  if (!handle.running) return;
+  const signalGroup = (signal) => {
+    try {
+      process.kill(-handle.child.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  signalGroup("SIGTERM");
+  const stopped = await Promise.race([
+    handle.exited.then(() => true),
+    new Promise((resolve) => setTimeout(() => resolve(false), 8_000)),
+  ]);
+  if (!stopped) signalGroup("SIGKILL");
+}
 
-  // An interrupted run still stops its servers and drops its database.
-  for (const signal of ["SIGINT", "SIGTERM"]) {
-    process.once(signal, () => {
-      for (const handle of processes) {
-        if (!handle.running) continue;
+// An interrupted run still stops its servers and drops its database.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    for (const handle of started.processes) {
+      if (handle.running) {
         try {
           process.kill(-handle.child.pid, "SIGKILL");
         } catch {
           // Already gone.
         }
       }
-      if (databaseCreated)
-        spawnSync("psql", [
-          adminDatabaseUrl,
-          "-q",
-          "-c",
-          `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`,
-        ]);
-      process.exit(130);
-    });
-  }
+    }
+    if (started.databaseCreated) {
+      spawnSync("psql", [
+        adminDatabaseUrl,
+        "-q",
+        "-c",
+        `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`,
+      ]);
+    }
+    process.exit(130);
+  });
+}
+
+/**
+ * Registers `before`/`after` hooks that start the stack for this test file and stop it afterwards. The
+ * returned object gets `apiUrl` and `webUrl` once `before` has run; `databaseUrl` is known at once.
+ */
+export function startE2eStack() {
+  const stack = { apiUrl: "", webUrl: "", databaseUrl: withDatabase(serverUrl, databaseName) };
 
   before(
     async () => {
@@ -215,7 +176,7 @@ export function startE2EStack({ apiEnv: extraApiEnv = {} } = {}) {
 
       psql(adminDatabaseUrl, `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
       psql(adminDatabaseUrl, `CREATE DATABASE ${databaseName}`);
-      databaseCreated = true;
+      started.databaseCreated = true;
 
       const apiPort = await freePort();
       const webPort = await freePort();
@@ -227,7 +188,6 @@ export function startE2EStack({ apiEnv: extraApiEnv = {} } = {}) {
         DATABASE_URL: stack.databaseUrl,
         REDIS_KEY_PREFIX: `${runId}:`,
         LOG_LEVEL: "warn",
-        ...extraApiEnv,
       };
 
       await runToCompletion("migrate", [migrateCli], apiEnv);
@@ -260,9 +220,10 @@ export function startE2EStack({ apiEnv: extraApiEnv = {} } = {}) {
 
   after(
     async () => {
-      await browser?.close().catch(() => {});
-      await Promise.all(processes.map(stopProcess));
-      if (databaseCreated) psql(adminDatabaseUrl, `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+      await started.browser?.close().catch(() => {});
+      await Promise.all(started.processes.map(stopProcess));
+      if (started.databaseCreated)
+        psql(adminDatabaseUrl, `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
       // The API's Redis keys for this run share a prefix; remove them when redis-cli is available.
       const scan = spawnSync("redis-cli", ["--scan", "--pattern", `${runId}:*`], { encoding: "utf8" });
       const keys = scan.status === 0 ? scan.stdout.split("\n").filter(Boolean) : [];
@@ -274,4 +235,64 @@ export function startE2EStack({ apiEnv: extraApiEnv = {} } = {}) {
   );
 
   return stack;
+}
+
+/** A GraphQL request, as a signed-in fan when `cookie` (their session cookie) is given; fails on any error. */
+export async function graphqlRequest(apiUrl, query, variables, cookie) {
+  const response = await fetch(apiUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json();
+  if (!response.ok || body.errors)
+    throw new Error(`GraphQL request failed: ${JSON.stringify(body.errors ?? body)}`);
+  return body.data;
+}
+
+/** The on-sale event in the smallest venue without a waiting room: a theatre, whose seats are big enough to click. */
+export async function findTheatreEvent(apiUrl) {
+  const events = await findOnSaleEvents(apiUrl);
+  assert.ok(events[0], "the seeded database has no on-sale event without a waiting room");
+  return events[0];
+}
+
+/** The on-sale events without a waiting room, smallest venue first. */
+export async function findOnSaleEvents(apiUrl) {
+  const data = await graphqlRequest(
+    apiUrl,
+    `query E2EOnSaleEvents {
+      events(first: 100, filter: { onSale: true }) {
+        edges { node { id name queueEnabled maxTicketsPerAccount venue { capacity } } }
+      }
+    }`,
+  );
+  const candidates = data.events.edges.map(({ node }) => node).filter((event) => !event.queueEnabled);
+  return candidates.sort((a, b) => a.venue.capacity - b.venue.capacity);
+}
+
+export async function launchBrowser() {
+  started.browser ??= await chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  return started.browser;
+}
+
+/** Logs in through the login page, which then returns to `returnTo`. */
+export async function logInThroughUi(page, webUrl, email, password, returnTo) {
+  await page.goto(`${webUrl}/login?next=${encodeURIComponent(returnTo)}`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in", exact: true }).click();
+  await page.waitForURL(`${webUrl}${returnTo}`, { timeout: 15_000 });
+  await page.locator(`[data-viewer-email="${email}"]`).waitFor({ timeout: 15_000 });
 }
