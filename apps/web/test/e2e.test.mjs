@@ -18,10 +18,7 @@ const STADIUM_MIN_SEATS = 50_000;
 
 const stack = startE2eStack();
 
-/**
- * The upcoming event held in the biggest venue, which must be the 50,000+ seat stadium; one without a waiting
- * room, whose seat map shows without queueing (queue.e2e.test.mjs covers the waiting room).
- */
+/** The upcoming event held in the biggest venue, which must be the 50,000+ seat stadium. */
 async function findStadiumEvent(apiUrl) {
   let after = null;
   let best = null;
@@ -37,6 +34,7 @@ async function findStadiumEvent(apiUrl) {
       { after },
     );
     for (const { node } of data.events.edges) {
+      // A waiting room shows instead of the map until admitted (queue.e2e.test.mjs covers that).
       if (node.queueEnabled) continue;
       const better =
         !best ||
