@@ -26,6 +26,7 @@ type LoggerModule = typeof import("../../apps/api/src/infra/logger.js");
 type SessionModule = typeof import("../../apps/api/src/modules/auth/session-store.js");
 type QueueStoreModule = typeof import("../../apps/api/src/modules/queue/queue-store.js");
 type QueueLeaderModule = typeof import("../../apps/api/src/modules/queue/queue-leader.js");
+type ProofOfWorkModule = typeof import("../../apps/api/src/modules/queue/proof-of-work.js");
 type CatalogSeedModule = typeof import("../../apps/api/src/seed/catalog.js");
 type Db = import("../../apps/api/src/infra/prisma.js").Db;
 type RedisClient = import("../../apps/api/src/infra/redis.js").RedisClient;
@@ -39,13 +40,15 @@ const ADMITTED_PER_TICK = 50;
 const TARGET_JOINS_PER_SECOND = 5_000;
 const SUBSCRIBER_RATE_PER_MINUTE = 600;
 const CONNECT_BATCH = 200;
+// Leading zero bits each join must prove: ~256 hashes for the fan, one hash and one HMAC to verify.
+const POW_DIFFICULTY = 8;
 
 export const usage = `Usage: pnpm bench queue [options]
 
 Prepares the database frontrow_bench (BENCH_DATABASE_URL overrides) and starts the built API. Three phases:
   joins     ${integer(FULL.fans)} fans (BENCH_QUEUE_FANS overrides) join the stadium's waiting room over HTTP,
-            --connections at a time: joins/s, latency, API CPU per join. (Proof of work, when the build has it,
-            is off: difficulty 0, as seeded.)
+            --connections at a time, each with a solved ${POW_DIFFICULTY}-bit proof of work (challenges fetched and
+            solved first, untimed): joins/s, latency, API CPU per join (verification included).
   tick      the leader's tick, run here against Redis, with ${FULL.lines.map(integer).join(" and ")} fans waiting,
             ${ADMITTED_PER_TICK} admitted per tick: its cost must not grow with the line.
   position  ${integer(FULL.subscribers)} of the fans watch queueStatusChanged over graphql-ws while the leader admits
@@ -56,10 +59,10 @@ ${loadOptionsUsage}
 (--pipelining and --warmup do not apply; --quick uses ${integer(QUICK.fans)} fans, lines of
 ${QUICK.lines.map(integer).join(" and ")}, ${QUICK.subscribers} subscribers.)`;
 
-const JOIN = JSON.stringify({
-  query: "mutation Join($eventId: ID!) { joinQueue(eventId: $eventId) { state position waitingCount } }",
-  variables: { eventId: "EVENT" },
-});
+const JOIN = `mutation Join($eventId: ID!, $proofOfWork: String) {
+  joinQueue(eventId: $eventId, proofOfWork: $proofOfWork) { state position waitingCount } }`;
+const CHALLENGE = "query Challenge($eventId: ID!) { proofOfWorkChallenge(eventId: $eventId) { challenge } }";
+
 const WATCH = {
   query:
     "subscription Watch($eventId: ID!) { queueStatusChanged(eventId: $eventId) { state position etaSeconds } }",
@@ -110,19 +113,22 @@ interface JoinResult {
   apiCpuMsPerJoin: number | undefined;
 }
 
-/** Every fan joins once, `connections` requests in flight at a time over keep-alive connections. */
-async function joinAll(
+/**
+ * Sends one GraphQL request per fan as that fan, `connections` in flight at a time over keep-alive
+ * connections; `onData` gets each successful response's text.
+ */
+async function requestAll(
   api: RunningApi,
-  eventId: number,
   fans: Fan[],
   connections: number,
-): Promise<JoinResult> {
+  bodyOf: (index: number) => string,
+  onData: (index: number, text: string) => void = () => undefined,
+) {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const body = JOIN.replace('"EVENT"', `"${eventId}"`);
   const latency = histogram();
   let errors = 0;
   let next = 0;
-  const joinOne = (fan: Fan) =>
+  const send = (index: number) =>
     new Promise<void>((resolve) => {
       const started = performance.now();
       const req = request(
@@ -130,7 +136,10 @@ async function joinAll(
         {
           method: "POST",
           agent,
-          headers: { "content-type": "application/json", cookie: `frontrow_session=${fan.token}` },
+          headers: {
+            "content-type": "application/json",
+            cookie: `frontrow_session=${(fans[index] as Fan).token}`,
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -139,7 +148,9 @@ async function joinAll(
             latency.recordValue(Math.max(1, Math.round((performance.now() - started) * 1000)));
             const text = Buffer.concat(chunks).toString("utf8");
             if (res.statusCode !== 200 || text.includes('"errors"')) {
-              if (errors++ < 3) console.error(`  join failed: ${text.slice(0, 200)}`);
+              if (errors++ < 3) console.error(`  request failed: ${text.slice(0, 200)}`);
+            } else {
+              onData(index, text);
             }
             resolve();
           });
@@ -149,28 +160,55 @@ async function joinAll(
         errors++;
         resolve();
       });
-      req.end(body);
+      req.end(bodyOf(index));
     });
   const cpuBefore = api.cpuSeconds();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: connections }, async () => {
-      while (next < fans.length) await joinOne(fans[next++] as Fan);
+      while (next < fans.length) await send(next++);
     }),
   );
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = api.cpuSeconds();
   agent.destroy();
+  const cpuSeconds = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
+  return { seconds, latencyMs: percentilesMs(latency), errors, cpuSeconds };
+}
+
+/**
+ * Every fan joins once with a solved proof of work: challenges are fetched and solved first (a fan's
+ * browser does that before joining), then only the joins are timed.
+ */
+async function joinAll(
+  api: RunningApi,
+  pow: ProofOfWorkModule,
+  eventId: number,
+  fans: Fan[],
+  connections: number,
+): Promise<JoinResult> {
+  const proofs: string[] = [];
+  const challenge = JSON.stringify({ query: CHALLENGE, variables: { eventId: String(eventId) } });
+  await requestAll(
+    api,
+    fans,
+    connections,
+    () => challenge,
+    (index, text) => {
+      const { data } = JSON.parse(text) as { data: { proofOfWorkChallenge: { challenge: string } } };
+      proofs[index] = pow.solveProofOfWork(data.proofOfWorkChallenge.challenge, POW_DIFFICULTY);
+    },
+  );
+  const joined = await requestAll(api, fans, connections, (index) =>
+    JSON.stringify({ query: JOIN, variables: { eventId: String(eventId), proofOfWork: proofs[index] } }),
+  );
   return {
     fans: fans.length,
-    seconds,
-    joinsPerSecond: fans.length / seconds,
-    latencyMs: percentilesMs(latency),
-    errors,
-    apiCpuMsPerJoin:
-      cpuBefore !== undefined && cpuAfter !== undefined
-        ? ((cpuAfter - cpuBefore) * 1000) / fans.length
-        : undefined,
+    seconds: joined.seconds,
+    joinsPerSecond: fans.length / joined.seconds,
+    latencyMs: joined.latencyMs,
+    errors: joined.errors,
+    apiCpuMsPerJoin: joined.cpuSeconds === undefined ? undefined : (joined.cpuSeconds * 1000) / fans.length,
   };
 }
 
@@ -355,11 +393,12 @@ export async function run(args: string[]): Promise<number> {
   const preparation = await prepareDatabase(benchDatabaseUrl());
   console.log(`done in ${((preparation.migrateMs + preparation.seedMs) / 1000).toFixed(1)} s`);
 
-  const [{ createPrisma }, redisModule, sessions, seed] = await Promise.all([
+  const [{ createPrisma }, redisModule, sessions, seed, pow] = await Promise.all([
     importApiModule<PrismaModule>("infra/prisma.js"),
     importApiModule<RedisModule>("infra/redis.js"),
     importApiModule<SessionModule>("modules/auth/session-store.js"),
     importApiModule<CatalogSeedModule>("seed/catalog.js"),
+    importApiModule<ProofOfWorkModule>("modules/queue/proof-of-work.js"),
   ]);
 
   process.stdout.write("\nLeader tick cost");
@@ -376,7 +415,12 @@ export async function run(args: string[]): Promise<number> {
   const api = await startApi({
     databaseUrl,
     // Every fan joins from this machine's one address: lift the per-IP join limit (docs/defences.md).
-    env: { QUEUE_TICK_MS: String(TICK_MS), RATE_LIMITS: withoutRateLimits(["Mutation.joinQueue"]) },
+    env: {
+      QUEUE_TICK_MS: String(TICK_MS),
+      RATE_LIMITS: withoutRateLimits(["Mutation.joinQueue"]),
+      // Challenges are all fetched before the timed joins.
+      POW_CHALLENGE_TTL_SECONDS: "3600",
+    },
     nodeArgs: profile
       ? ["--cpu-prof", `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`]
       : [],
@@ -397,6 +441,7 @@ export async function run(args: string[]): Promise<number> {
   const original = {
     admissionRatePerMinute: event.admissionRatePerMinute,
     maxActiveShoppers: event.maxActiveShoppers,
+    powDifficulty: event.powDifficulty,
   };
   let joins: JoinResult | undefined;
   let positions: PositionResult | undefined;
@@ -408,10 +453,12 @@ export async function run(args: string[]): Promise<number> {
     // Nobody is admitted while they join: the figures are the joins alone.
     await db.event.update({
       where: { id: event.id },
-      data: { admissionRatePerMinute: 0, maxActiveShoppers: null },
+      data: { admissionRatePerMinute: 0, maxActiveShoppers: null, powDifficulty: POW_DIFFICULTY },
     });
-    process.stdout.write(`Joins: ${integer(fanCount)} fans, ${settings.connections} at a time… `);
-    joins = await joinAll(api, event.id, fans, settings.connections);
+    process.stdout.write(
+      `Joins: ${integer(fanCount)} fans with ${POW_DIFFICULTY}-bit proofs of work, ${settings.connections} at a time… `,
+    );
+    joins = await joinAll(api, pow, event.id, fans, settings.connections);
     console.log(`${joins.seconds.toFixed(1)} s`);
 
     await db.event.update({

@@ -153,7 +153,7 @@ function notAdmitted(message: string): AppError {
 }
 
 /** Why the wait is longer than the configured rate promises, if it is. */
-export function etaNoteFor(event: QueueEvent, room: Pick<RoomFigures, "measuredPerMinute" | "capReached">) {
+function etaNoteFor(event: QueueEvent, room: Pick<RoomFigures, "measuredPerMinute" | "capReached">) {
   if (event.paused) return "The organizer paused admissions; your place is kept.";
   if (room.capReached) {
     return "Every shopping slot is taken: admissions wait for shoppers to finish, so the line moves slower.";
