@@ -112,10 +112,13 @@ function SignedOutCard({ event }: { event: WaitingRoomEvent }) {
   );
 }
 
-function SaleOpens({ event }: { event: WaitingRoomEvent }) {
+function SaleOpens({ event, drawing = false }: { event: WaitingRoomEvent; drawing?: boolean }) {
   const opensAt = Date.parse(event.saleStartsAt);
   const now = useNow(true);
-  if (now === 0 || opensAt <= now) return null;
+  if (now === 0) return null;
+  // The countdown is over but the room has not placed the fan yet: the leader draws on its next tick.
+  if (opensAt <= now)
+    return drawing ? <p className={styles.saleOpens}>The sale is open: drawing the order…</p> : null;
   return (
     <p className={styles.saleOpens}>
       Sale opens {formatEventDate(event.saleStartsAt, event.timeZone)} at{" "}
@@ -247,7 +250,7 @@ function PreQueue({ event, status }: { event: WaitingRoomEvent; status: QueueSta
         everyone in the pre-queue has the same chance, whenever they arrived. The draw uses a seed the waiting
         room committed to in advance, and anyone can check it afterwards.
       </p>
-      <SaleOpens event={{ ...event, saleStartsAt: status.saleStartsAt }} />
+      <SaleOpens event={{ ...event, saleStartsAt: status.saleStartsAt }} drawing />
       <p className={styles.muted}>
         {formatCount(status.waitingCount)} {status.waitingCount === 1 ? "fan is" : "fans are"} in the
         pre-queue so far. When the sale opens you get your position and an estimated wait here, then the seat
