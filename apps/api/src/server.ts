@@ -165,6 +165,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       queueEvent: (eventId) => queue.queueEvent(eventId),
       broadcast: (tick) => pubSub.publish(QUEUE_TICK, tick.eventId, tick),
       log,
+      metrics,
     },
     {
       tickMs: config.QUEUE_TICK_MS,

@@ -5,9 +5,11 @@ import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { buildSchema, parse } from "graphql";
 import { createClient } from "graphql-ws";
 import { Redis } from "ioredis";
 import WebSocket from "ws";
+import { subscriptionAccess } from "../src/graphql/authorized-subscriptions.js";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { asFan, createFans, errorCode, type Fan, logIn, MANY_LOGINS } from "./support/holds.js";
@@ -154,6 +156,8 @@ describe("the waiting room over GraphQL", () => {
     assert.equal(errorCode(stolen), "NOT_ADMITTED", "another account's token");
     assert.match(stolen.errors?.[0]?.message ?? "", /another account/);
     assert.ok(dataOf(await hold(third, token)).holdBestAvailable.id, "the admitted fan holds seats");
+    const metrics = await (await fetch(`${api.origin}/metrics`)).text();
+    assert.match(metrics, /frontrow_queue_entries_total\{outcome="admitted"\} [1-9]/);
 
     assert.equal(dataOf(await asFan(api.url, third, LEAVE, { eventId: String(eventId) })).leaveQueue, true);
     assert.equal(errorCode(await hold(third, token)), "NOT_ADMITTED", "replayed after the admission ended");
@@ -175,6 +179,27 @@ describe("the waiting room over GraphQL", () => {
     );
     assert.equal(await closed, 4401);
     assert.equal(errorCode(await gql(api.url, STATUS, { eventId: String(eventId) })), "UNAUTHENTICATED");
+  });
+
+  test("private subscription access: anonymous sockets get 4401's verdict, wrong roles 4403's", () => {
+    // The real schema's only private subscription is open to every role: check the rule on its own.
+    const schema = buildSchema(
+      "type Query { ok: Boolean } type Subscription { mine: Int staff: Int open: Int }",
+    );
+    const fields = schema.getSubscriptionType()?.getFields() ?? {};
+    (fields.mine as { extensions: object }).extensions = { authorizedRoles: [] };
+    (fields.staff as { extensions: object }).extensions = { authorizedRoles: ["ADMIN"] };
+    const access = (query: string, viewer: Parameters<typeof subscriptionAccess>[3]) =>
+      subscriptionAccess(schema, parse(query), undefined, viewer);
+    const fan = { userId: "u", role: "FAN" as const };
+    assert.equal(access("subscription { open }", null), "allowed");
+    assert.equal(access("subscription { mine }", null), "unauthenticated");
+    assert.equal(access("subscription { mine }", fan), "allowed");
+    assert.equal(access("subscription { open staff }", fan), "forbidden");
+    assert.equal(access("subscription { staff }", { userId: "a", role: "ADMIN" }), "allowed");
+    const real = api.server.schema;
+    assert.equal(subscriptionAccess(real, parse(CHANGED), undefined, null), "unauthenticated");
+    assert.equal(subscriptionAccess(real, parse(CHANGED), undefined, fan), "allowed");
   });
 
   test("organizers see and change the room live; fans cannot", async () => {

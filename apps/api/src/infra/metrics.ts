@@ -31,6 +31,20 @@ export function createMetrics() {
       labelNames: ["result"] as const,
       registers: [registry],
     }),
+    queueEntries: new Counter({
+      name: "frontrow_queue_entries_total",
+      help:
+        "Waiting-room entries the leader moved on this instance, by outcome: admitted, skipped (no " +
+        "heartbeat within the grace period), window_ended (shopping window over)",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    queueTickSeconds: new Histogram({
+      name: "frontrow_queue_tick_seconds",
+      help: "Duration of one leader tick of one waiting room (draw, admit, broadcast)",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
     seatMapDeltas: new Counter({
       name: "frontrow_seat_map_deltas_total",
       help:

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "../../infra/logger.js";
 import { LuaScript } from "../../infra/lua-script.js";
+import type { Metrics } from "../../infra/metrics.js";
 import type { RedisClient } from "../../infra/redis.js";
 import type { QueueEvent, QueueTick } from "./queue.service.js";
 import { LEADER_KEY, type QueueStore } from "./queue-store.js";
@@ -38,6 +39,8 @@ export interface LeaderDeps {
   /** Sends one tick to every subscriber of the event, on every instance. */
   broadcast(tick: QueueTick): Promise<void>;
   log: Logger;
+  /** Counters of the leader's work, when the process exports metrics. */
+  metrics?: Pick<Metrics, "queueEntries" | "queueTickSeconds">;
 }
 
 export interface TickReport {
@@ -111,7 +114,8 @@ export class QueueLeader {
 
   /** One tick of one room: draw the pre-queue when the sale starts, admit, broadcast. */
   async tickRoom(eventId: number): Promise<TickReport | null> {
-    const { store, log } = this.deps;
+    const { store, log, metrics } = this.deps;
+    const endTimer = metrics?.queueTickSeconds.startTimer();
     let event: QueueEvent;
     try {
       event = await this.deps.queueEvent(eventId);
@@ -144,6 +148,10 @@ export class QueueLeader {
     });
     const tick: QueueTick = { eventId, ...outcome.room };
     await this.deps.broadcast(tick);
+    endTimer?.();
+    metrics?.queueEntries.inc({ outcome: "admitted" }, outcome.admitted);
+    metrics?.queueEntries.inc({ outcome: "skipped" }, outcome.skipped);
+    metrics?.queueEntries.inc({ outcome: "window_ended" }, outcome.windowsEnded);
     if (outcome.admitted || outcome.skipped) {
       log.debug({ eventId, admitted: outcome.admitted, skipped: outcome.skipped }, "queue: tick");
     }
