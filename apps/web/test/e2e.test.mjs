@@ -28,12 +28,14 @@ async function findStadiumEvent(apiUrl) {
       `query E2EEvents($after: String) {
         events(first: 100, after: $after) {
           pageInfo { hasNextPage endCursor }
-          edges { node { id name onSale venue { name capacity } } }
+          edges { node { id name onSale queueEnabled venue { name capacity } } }
         }
       }`,
       { after },
     );
     for (const { node } of data.events.edges) {
+      // A waiting room shows instead of the map until admitted (queue.e2e.test.mjs covers that).
+      if (node.queueEnabled) continue;
       const better =
         !best ||
         node.venue.capacity > best.venue.capacity ||

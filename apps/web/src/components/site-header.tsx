@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { AccountMenu } from "@/account/account-menu";
+import { OrganizerNavLink } from "@/organizer/organizer-access";
 import { Logo } from "./logo";
 import styles from "./site-header.module.css";
 
@@ -15,6 +16,7 @@ export function SiteHeader({ playgroundUrl }: { playgroundUrl: string }) {
             <li className={styles.events}>
               <Link href="/">Events</Link>
             </li>
+            <OrganizerNavLink />
             <li className={styles.playground}>
               <a href={playgroundUrl} target="_blank" rel="noreferrer">
                 GraphQL playground

@@ -6,8 +6,10 @@ import { useCallback, useEffect, useEffectEvent, useMemo, useState } from "react
 import { loginHref } from "@/account/return-path";
 import { useViewer } from "@/account/use-viewer";
 import type { EventStatus, HoldFieldsFragment } from "@/gql/graphql";
+import { graphQLErrorDetails } from "@/lib/api-errors";
 import type { LiveConnectionState } from "@/lib/apollo/live-connection";
 import { formatDuration, formatEventDate, formatEventTime } from "@/lib/format";
+import { type Admission, WaitingRoomGate } from "@/queue/waiting-room";
 import { SeatStatus } from "@/seat-map/seat-layout";
 import {
   SeatMapError,
@@ -76,15 +78,37 @@ function useSaleOpen(event: SeatingEvent): boolean {
   useEffect(() => {
     if (opened || event.status !== "ON_SALE") return;
     const wait = Date.parse(event.saleStartsAt) - Date.now();
-    if (wait <= 0 || wait > MAX_TIMEOUT_MS) return;
+    // Mounted after the sale opened (a waiting room admitted the fan on a page loaded before it).
+    if (wait <= 0) {
+      setOpened(true);
+      return;
+    }
+    if (wait > MAX_TIMEOUT_MS) return;
     const timer = setTimeout(() => setOpened(true), wait);
     return () => clearTimeout(timer);
   }, [opened, event.status, event.saleStartsAt]);
   return opened;
 }
 
-/** The event's live seat map with picking, holding and releasing seats. */
-export function EventSeating({ event, tiers }: { event: SeatingEvent; tiers: readonly SeatingTier[] }) {
+interface EventSeatingProps {
+  event: SeatingEvent;
+  tiers: readonly SeatingTier[];
+}
+
+/**
+ * The event's live seat map with picking, holding and releasing seats; for events that sell through the
+ * waiting room, the fan's place in it until admitted.
+ */
+export function EventSeating({ event, tiers }: EventSeatingProps) {
+  if (!event.queueEnabled) return <LiveSeating event={event} tiers={tiers} admission={null} />;
+  return (
+    <WaitingRoomGate event={event}>
+      {(admission) => <LiveSeating event={event} tiers={tiers} admission={admission} />}
+    </WaitingRoomGate>
+  );
+}
+
+function LiveSeating({ event, tiers, admission }: EventSeatingProps & { admission: Admission | null }) {
   const { state, connection, retry, refreshStatuses } = useSeatMapData(event.id);
   if (state.phase === "loading") return <SeatMapLoading />;
   if (state.phase === "error") return <SeatMapError problem={state.problem} onRetry={retry} />;
@@ -95,6 +119,7 @@ export function EventSeating({ event, tiers }: { event: SeatingEvent; tiers: rea
       data={state.data}
       connection={connection}
       refreshStatuses={refreshStatuses}
+      admission={admission}
     />
   );
 }
@@ -105,9 +130,11 @@ interface SeatPickerProps {
   data: SeatMapData;
   connection: LiveConnectionState;
   refreshStatuses: () => void;
+  /** For waiting-room events: the token the holds need. */
+  admission: Admission | null;
 }
 
-function SeatPicker({ event, tiers, data, connection, refreshStatuses }: SeatPickerProps) {
+function SeatPicker({ event, tiers, data, connection, refreshStatuses, admission }: SeatPickerProps) {
   const { layout, statuses } = data;
   const router = useRouter();
   const pathname = usePathname();
@@ -241,6 +268,8 @@ function SeatPicker({ event, tiers, data, connection, refreshStatuses }: SeatPic
       goToLogin();
       return;
     }
+    // The admission ended (or was refused): let the waiting room show where the fan stands now.
+    if (graphQLErrorDetails(error)?.code === "NOT_ADMITTED") admission?.recheck();
     if (problem.kind === "seatsTaken" && problem.seatIds.length > 0) {
       setPicked((current) => without(current, problem.seatIds));
       setFlagged(new Set(problem.seatIds));
@@ -268,7 +297,9 @@ function SeatPicker({ event, tiers, data, connection, refreshStatuses }: SeatPic
     setNotice(null);
     setFlagged(NO_SEATS);
     try {
-      const result = await holdSeats({ variables: { eventId: event.id, seatIds: [...picked] } });
+      const result = await holdSeats({
+        variables: { eventId: event.id, seatIds: [...picked], admissionToken: admission?.admissionToken },
+      });
       const hold = result.data?.holdSeats;
       if (!hold) throw new Error("The API did not return the hold.");
       setPicked(NO_SEATS);
@@ -289,7 +320,9 @@ function SeatPicker({ event, tiers, data, connection, refreshStatuses }: SeatPic
     setNotice(null);
     setFlagged(NO_SEATS);
     try {
-      const result = await holdBestAvailable({ variables: { eventId: event.id, quantity, priceTierId } });
+      const result = await holdBestAvailable({
+        variables: { eventId: event.id, quantity, priceTierId, admissionToken: admission?.admissionToken },
+      });
       const hold = result.data?.holdBestAvailable;
       if (!hold) throw new Error("The API did not return the hold.");
       announceHold(hold);
@@ -390,11 +423,6 @@ function SeatPicker({ event, tiers, data, connection, refreshStatuses }: SeatPic
           <strong>{notice.title}</strong>
           <p>{notice.message}</p>
         </div>
-      ) : null}
-      {event.queueEnabled ? (
-        <p className={styles.note}>
-          This event sells through a <strong>waiting room</strong>: seats can be held once it admits you.
-        </p>
       ) : null}
       {holds.map((hold) => (
         <HoldCard

@@ -35,16 +35,21 @@ export const MyHoldsDocument = graphql(`
 `);
 
 export const HoldSeatsDocument = graphql(`
-  mutation HoldSeats($eventId: ID!, $seatIds: [ID!]!) {
-    holdSeats(eventId: $eventId, seatIds: $seatIds) {
+  mutation HoldSeats($eventId: ID!, $seatIds: [ID!]!, $admissionToken: String) {
+    holdSeats(eventId: $eventId, seatIds: $seatIds, admissionToken: $admissionToken) {
       ...HoldFields
     }
   }
 `);
 
 export const HoldBestAvailableDocument = graphql(`
-  mutation HoldBestAvailable($eventId: ID!, $quantity: Int!, $priceTierId: ID) {
-    holdBestAvailable(eventId: $eventId, quantity: $quantity, priceTierId: $priceTierId) {
+  mutation HoldBestAvailable($eventId: ID!, $quantity: Int!, $priceTierId: ID, $admissionToken: String) {
+    holdBestAvailable(
+      eventId: $eventId
+      quantity: $quantity
+      priceTierId: $priceTierId
+      admissionToken: $admissionToken
+    ) {
       ...HoldFields
     }
   }

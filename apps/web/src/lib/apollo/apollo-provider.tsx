@@ -15,10 +15,20 @@ export function useLiveConnection(): LiveConnection | null {
   return useContext(LiveConnectionContext);
 }
 
+// Apollo keeps one client per tab (a window singleton) however often the provider below mounts, so the
+// WebSocket its link uses is one per tab too: a remounted provider must expose that same connection's
+// state, not a new one that never connects.
+let tabLiveConnection: LiveConnection | null = null;
+
+function liveConnectionOfTab(apiUrl: string): LiveConnection {
+  if (!tabLiveConnection) tabLiveConnection = createLiveConnection(apiUrl);
+  return tabLiveConnection;
+}
+
 /** Apollo Client for Client Components; the API URL comes from the server at request time. */
 export function ApolloProvider({ apiUrl, children }: { apiUrl: string; children: ReactNode }) {
   const [liveConnection] = useState(() =>
-    typeof window === "undefined" ? null : createLiveConnection(apiUrl),
+    typeof window === "undefined" ? null : liveConnectionOfTab(apiUrl),
   );
   const makeClient = useCallback(() => {
     // The session cookie must travel with cross-origin API calls.

@@ -1,0 +1,20 @@
+import type { Metadata } from "next";
+import styles from "@/organizer/organizer.module.css";
+import { OrganizerOnly } from "@/organizer/organizer-access";
+import { OrganizerEvents } from "@/organizer/organizer-events";
+
+export const metadata: Metadata = { title: "Your events" };
+
+export default function OrganizerPage() {
+  return (
+    <div className={styles.page}>
+      <h1>Your events</h1>
+      <p className={styles.muted}>
+        Open an event with a waiting room to watch its line and change how fast fans are let in.
+      </p>
+      <OrganizerOnly>
+        <OrganizerEvents />
+      </OrganizerOnly>
+    </div>
+  );
+}

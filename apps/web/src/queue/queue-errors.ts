@@ -1,0 +1,44 @@
+import { describeApiError, graphQLErrorDetails, numberExtension } from "@/lib/api-errors";
+
+export interface QueueProblem {
+  /** Signing in again is the way on. */
+  signIn: boolean;
+  title: string;
+  message: string;
+}
+
+/** Turns a failed waiting-room call into what the fan should know and do next, from `extensions.code`. */
+export function describeQueueError(error: unknown): QueueProblem {
+  const details = graphQLErrorDetails(error);
+  if (!details) return { signIn: false, ...describeApiError(error) };
+  switch (details.code) {
+    case "UNAUTHENTICATED":
+      return {
+        signIn: true,
+        title: "Please log in",
+        message: "The waiting room keeps one place per account: log in to join it.",
+      };
+    case "RATE_LIMITED": {
+      const seconds = numberExtension(details, "retryAfterSeconds");
+      return {
+        signIn: false,
+        title: "Too many attempts",
+        message: `Please wait${seconds ? ` ${Math.ceil(seconds)} s` : " a moment"} and try again. Your place is not affected.`,
+      };
+    }
+    case "FORBIDDEN":
+      return {
+        signIn: false,
+        title: "You can't join this waiting room",
+        message: details.message,
+      };
+    case "BAD_USER_INPUT":
+      return {
+        signIn: false,
+        title: "That didn't work",
+        message: `${details.message} Please try again.`,
+      };
+    default:
+      return { signIn: false, title: "That didn't work", message: details.message };
+  }
+}
