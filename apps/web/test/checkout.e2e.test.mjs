@@ -21,7 +21,12 @@ import {
 const SHORT_HOLD_SECONDS = 15;
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
-const stack = startE2eStack();
+// One fan buys a page and a half of orders within a minute: more than the checkout rate limit allows.
+const stack = startE2eStack({
+  apiEnv: {
+    RATE_LIMITS: JSON.stringify({ "Mutation.checkout": { account: { points: 1000, seconds: 60 } } }),
+  },
+});
 
 /** A signed-in fan in a browser context of their own; `run` gets the page, and failures leave a screenshot. */
 async function asFan(name, email, password, startPath, run) {

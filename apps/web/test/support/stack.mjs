@@ -155,8 +155,9 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 /**
  * Registers `before`/`after` hooks that start the stack for this test file and stop it afterwards. The
  * returned object gets `apiUrl` and `webUrl` once `before` has run; `databaseUrl` is known at once.
+ * `apiEnv` adds to the API's environment.
  */
-export function startE2eStack() {
+export function startE2eStack({ apiEnv: extraApiEnv = {} } = {}) {
   const stack = { apiUrl: "", webUrl: "", databaseUrl: withDatabase(serverUrl, databaseName) };
 
   before(
@@ -188,6 +189,7 @@ export function startE2eStack() {
         DATABASE_URL: stack.databaseUrl,
         REDIS_KEY_PREFIX: `${runId}:`,
         LOG_LEVEL: "warn",
+        ...extraApiEnv,
       };
 
       await runToCompletion("migrate", [migrateCli], apiEnv);
