@@ -204,7 +204,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     signUpsPerIpBeforeSignal: config.SIGNUPS_PER_IP_BEFORE_SIGNAL,
   });
   // The only provider so far is the built-in fake gateway (docs/orders.md says how to add a real one).
-  const payments = new FakeGateway(db);
+  const payments = new FakeGateway(sql);
   if (!config.TICKET_SIGNING_KEY && production) {
     log.warn("TICKET_SIGNING_KEY is not set: tickets are signed with the public development key");
   }
@@ -212,7 +212,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     signingKeyFromSeed(config.TICKET_SIGNING_KEY ?? DEVELOPMENT_TICKET_KEY),
     config.TICKET_CODE_WINDOW_SECONDS,
   );
-  const paymentRecovery = new PaymentRecovery(db, payments, log, {
+  const paymentRecovery = new PaymentRecovery(db, sql, payments, log, {
     intervalMs: config.PAYMENT_RECOVERY_INTERVAL_MS,
     staleAfterMs: config.PAYMENT_RECOVERY_STALE_MS,
   });
@@ -254,6 +254,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     ),
     orders: new OrdersService(
       db,
+      sql,
       payments,
       ticketCodes,
       holdEffects,

@@ -1,9 +1,49 @@
-import type { Db } from "../../infra/prisma.js";
+import { type PreparedStatement, queryPrepared, type SqlPool } from "../../infra/sql.js";
 import { type Authorization, type Charge, PaymentOutcomeUnknown, type PaymentProvider } from "./payments.js";
 
 // The built-in payment gateway for development, tests and benchmarks. It keeps its own ledger in the
 // `fake_gateway_charge` table, standing for the provider's records: they outlive the API process, so
-// the recovery job and the tests can check that every authorization was captured or voided.
+// the recovery job and the tests can check that every authorization was captured or voided. It stays
+// in Postgres rather than Redis (docs/orders.md): the tests' and the benchmark's invariants join it with
+// the orders in one SQL statement, and Redis here may not persist. Its statements are prepared, like
+// the checkout's, through the same pool.
+
+// A reference seen before keeps its first answer; a voided one (recovery got there first) stays void.
+const AUTHORIZE: PreparedStatement = {
+  name: "fake-gateway.authorize",
+  text: `
+    INSERT INTO fake_gateway_charge (reference, token, amount_minor, currency, state)
+    VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (reference) DO UPDATE SET reference = EXCLUDED.reference
+    RETURNING state`,
+};
+
+// Recording the void even without an authorization turns away an authorize still on its way.
+const VOID: PreparedStatement = {
+  name: "fake-gateway.void",
+  text: `
+    INSERT INTO fake_gateway_charge (reference, token, amount_minor, currency, state)
+    VALUES ($1, '', 0, 'XXX', 'VOIDED')
+    ON CONFLICT (reference) DO UPDATE
+      SET state = CASE WHEN fake_gateway_charge.state = 'AUTHORIZED' THEN 'VOIDED'
+                       ELSE fake_gateway_charge.state END,
+          updated_at = now()
+    RETURNING state`,
+};
+
+// Moves the charge from one of the states $3 to $2; the charge's state either way.
+const TRANSITION: PreparedStatement = {
+  name: "fake-gateway.transition",
+  text: `
+    WITH moved AS (
+      UPDATE fake_gateway_charge SET state = $2, updated_at = now()
+      WHERE reference = $1 AND state = ANY($3::text[])
+      RETURNING state
+    )
+    SELECT state, true AS moved FROM moved
+    UNION ALL
+    SELECT state, false AS moved FROM fake_gateway_charge WHERE reference = $1 AND NOT EXISTS (SELECT FROM moved)`,
+};
 
 /** Test tokens, like a real provider's test cards. */
 export const TestTokens = {
@@ -27,18 +67,19 @@ export class PaymentRejected extends Error {
 export class FakeGateway implements PaymentProvider {
   readonly name = "fake";
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly pool: SqlPool) {}
 
   async authorize(charge: Charge): Promise<Authorization> {
     const known = [TestTokens.VISA, TestTokens.DECLINED, TestTokens.TIMEOUT] as string[];
     const state: LedgerState =
       charge.token === TestTokens.DECLINED || !known.includes(charge.token) ? "DECLINED" : "AUTHORIZED";
-    // A reference seen before keeps its first answer; a voided one (recovery got there first) stays void.
-    const [row] = await this.db.$queryRaw<{ state: LedgerState }[]>`
-      INSERT INTO fake_gateway_charge (reference, token, amount_minor, currency, state)
-      VALUES (${charge.reference}, ${charge.token}, ${charge.amountMinor}, ${charge.currency}, ${state})
-      ON CONFLICT (reference) DO UPDATE SET reference = EXCLUDED.reference
-      RETURNING state`;
+    const [row] = await queryPrepared<{ state: LedgerState }>(this.pool, AUTHORIZE, [
+      charge.reference,
+      charge.token,
+      charge.amountMinor,
+      charge.currency,
+      state,
+    ]);
     if (charge.token === TestTokens.TIMEOUT) throw new PaymentOutcomeUnknown("authorize");
     if (row?.state === "DECLINED") {
       const reason = known.includes(charge.token) ? "card declined" : "unknown payment token";
@@ -53,15 +94,7 @@ export class FakeGateway implements PaymentProvider {
   }
 
   async void(reference: string): Promise<void> {
-    // Recording the void even without an authorization turns away an authorize still on its way.
-    const [row] = await this.db.$queryRaw<{ state: LedgerState }[]>`
-      INSERT INTO fake_gateway_charge (reference, token, amount_minor, currency, state)
-      VALUES (${reference}, '', 0, 'XXX', 'VOIDED')
-      ON CONFLICT (reference) DO UPDATE
-        SET state = CASE WHEN fake_gateway_charge.state = 'AUTHORIZED' THEN 'VOIDED'
-                         ELSE fake_gateway_charge.state END,
-            updated_at = now()
-      RETURNING state`;
+    const [row] = await queryPrepared<{ state: LedgerState }>(this.pool, VOID, [reference]);
     if (row?.state !== "VOIDED" && row?.state !== "DECLINED") {
       throw new PaymentRejected("void", reference, row?.state);
     }
@@ -77,12 +110,12 @@ export class FakeGateway implements PaymentProvider {
     from: LedgerState[],
     to: LedgerState,
   ): Promise<void> {
-    const changed = await this.db.$executeRaw`
-      UPDATE fake_gateway_charge SET state = ${to}, updated_at = now()
-      WHERE reference = ${reference} AND state = ANY(${from}::text[])`;
-    if (changed === 1) return;
-    const [row] = await this.db.$queryRaw<{ state: LedgerState }[]>`
-      SELECT state FROM fake_gateway_charge WHERE reference = ${reference}`;
+    const [row] = await queryPrepared<{ state: LedgerState; moved: boolean }>(this.pool, TRANSITION, [
+      reference,
+      to,
+      from,
+    ]);
+    if (row?.moved) return;
     throw new PaymentRejected(operation, reference, row?.state);
   }
 }

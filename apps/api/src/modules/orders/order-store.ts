@@ -1,6 +1,7 @@
 import { Prisma } from "../../generated/prisma/client.js";
 import type { OrderStatus, PaymentState } from "../../generated/prisma/enums.js";
 import type { Db } from "../../infra/prisma.js";
+import { type PreparedStatement, queryPrepared, type SqlPool } from "../../infra/sql.js";
 
 // The SQL of checkout, cancellation and payment recovery (docs/orders.md), shared by the orders service
 // and the recovery job. Orders change state only through conditional UPDATEs (`WHERE status = …`), so
@@ -62,78 +63,89 @@ export interface HoldForCheckout {
   /** In the hold's order. */
   seats: HeldSeat[];
   totalMinor: number;
+  /** The event's per-ticket fee times the seats. */
+  feesMinor: number;
   currency: string;
-  feePerTicketMinor: number;
   cancellableUntil: Date;
   /** The order that checked this hold out or is doing so, if any. */
   liveOrderId: string | null;
 }
 
-/**
- * What checkout needs first, in one statement: the hold (null when there is none) and the caller's
- * order for this idempotency key, if the key was used before.
- */
-export async function checkoutLookup(
-  sql: Sql,
-  userId: string,
-  holdId: string,
-  idempotencyKey: string,
-): Promise<{ hold: HoldForCheckout | null; keyOrderId: string | null }> {
-  const [row] = await sql.$queryRaw<(Partial<HoldForCheckout> & { keyOrderId: string | null })[]>`
-    SELECT h.id, h.user_id AS "userId", h.event_id AS "eventId", h.state::text AS state,
-           (h.state = 'ACTIVE' AND h.expires_at > now()) AS live, h.expires_at AS "expiresAt",
-           h.seat_ids AS "seatIds", h.seat_prices AS "seatPrices", h.total_minor AS "totalMinor",
-           h.currency, e.fee_per_ticket_minor AS "feePerTicketMinor",
-           e.starts_at - make_interval(hours => e.cancel_cutoff_hours) AS "cancellableUntil",
-           (SELECT o.id FROM "order" o WHERE o.hold_id = h.id AND o.status <> 'FAILED') AS "liveOrderId",
-           (SELECT json_agg(json_build_object('seatId', s.id, 'row', s.row_label, 'number', s.number,
-                                              'sectionId', sec.id, 'section', sec.name, 'price', p.price)
-                            ORDER BY p.position)
-            FROM unnest(h.seat_ids, h.seat_prices) WITH ORDINALITY AS p(seat_id, price, position)
-            JOIN seat s ON s.id = p.seat_id JOIN section sec ON sec.id = s.section_id) AS seats,
-           (SELECT o.id FROM "order" o
-            WHERE o.user_id = ${userId}::uuid AND o.idempotency_key = ${idempotencyKey}) AS "keyOrderId"
-    FROM (SELECT 1) AS one
-    LEFT JOIN hold h ON h.id = ${holdId}::uuid
-    LEFT JOIN event e ON e.id = h.event_id`;
-  if (!row) throw new Error("the checkout lookup returned no row");
-  const { keyOrderId, ...hold } = row;
-  return { hold: hold.id ? (hold as HoldForCheckout) : null, keyOrderId };
-}
-
-export interface NewOrder {
-  id: string;
+export interface BeginCheckout {
   userId: string;
-  hold: HoldForCheckout;
-  feesMinor: number;
+  holdId: string;
   idempotencyKey: string;
   requestHash: string;
-  provider: string;
+  /** The ids the order and its first payment row get if this call records them. */
+  orderId: string;
   paymentId: string;
+  provider: string;
 }
 
 /**
- * Records the order (PENDING, payment AUTHORIZING) and its first payment row before the provider is
- * called. Null when another order took the key (same account) or the hold (another live order) first.
+ * What the first step of checkout found and did: the caller's order for the idempotency key if the key
+ * was used before; else the hold (null when there is none) and, when it could check it out, the new
+ * order's creation time (the order is recorded, PENDING, before the provider is called).
  */
-export async function insertPendingOrder(sql: Sql, order: NewOrder): Promise<Date | null> {
-  const { hold } = order;
-  const [row] = await sql.$queryRaw<{ createdAt: Date }[]>`
-    WITH new_order AS (
-      INSERT INTO "order" (id, user_id, event_id, hold_id, status, payment_state, subtotal_minor, fees_minor,
-                           total_minor, currency, idempotency_key, request_hash, updated_at)
-      VALUES (${order.id}::uuid, ${order.userId}::uuid, ${hold.eventId}, ${hold.id}::uuid, 'PENDING', 'AUTHORIZING',
-              ${hold.totalMinor}, ${order.feesMinor}, ${hold.totalMinor + order.feesMinor}, ${hold.currency},
-              ${order.idempotencyKey}, ${order.requestHash}, now())
-      ON CONFLICT DO NOTHING
-      RETURNING id, total_minor, currency, created_at
-    ), payment AS (
-      INSERT INTO payment (id, order_id, provider, operation, amount_minor, currency, state)
-      SELECT ${order.paymentId}::uuid, id, ${order.provider}, 'authorize', total_minor, currency, 'AUTHORIZING'
-      FROM new_order
-    )
-    SELECT created_at AS "createdAt" FROM new_order`;
-  return row?.createdAt ?? null;
+export type CheckoutStart =
+  | { kind: "keyUsed"; keyOrderId: string }
+  | { kind: "hold"; hold: HoldForCheckout | null; createdAt: Date | null };
+
+interface CheckoutBeginRow {
+  key_order_id: string | null;
+  hold_user_id: string | null;
+  event_id: number;
+  state: HoldForCheckout["state"];
+  live: boolean;
+  expires_at: Date;
+  seat_ids: number[];
+  seat_prices: number[];
+  seats: HeldSeat[];
+  total_minor: number;
+  fees_minor: number;
+  currency: string;
+  cancellable_until: Date;
+  live_order_id: string | null;
+  created_at: Date | null;
+}
+
+// The SQL function checkout_begin (migration 20261124240000_checkout_fast_path): the key, the hold and
+// the order insert in one round trip.
+const CHECKOUT_BEGIN: PreparedStatement = {
+  name: "orders.begin",
+  text: "SELECT * FROM checkout_begin($1::uuid, $2::uuid, $3, $4, $5::uuid, $6::uuid, $7)",
+};
+
+export async function beginCheckout(pool: SqlPool, begin: BeginCheckout): Promise<CheckoutStart> {
+  const [row] = await queryPrepared<CheckoutBeginRow>(pool, CHECKOUT_BEGIN, [
+    begin.userId,
+    begin.holdId,
+    begin.idempotencyKey,
+    begin.requestHash,
+    begin.orderId,
+    begin.paymentId,
+    begin.provider,
+  ]);
+  if (!row) throw new Error("checkout_begin returned no row");
+  if (row.key_order_id) return { kind: "keyUsed", keyOrderId: row.key_order_id };
+  if (!row.hold_user_id) return { kind: "hold", hold: null, createdAt: null };
+  const hold: HoldForCheckout = {
+    id: begin.holdId,
+    userId: row.hold_user_id,
+    eventId: row.event_id,
+    state: row.state,
+    live: row.live,
+    expiresAt: row.expires_at,
+    seatIds: row.seat_ids,
+    seatPrices: row.seat_prices,
+    seats: row.seats,
+    totalMinor: row.total_minor,
+    feesMinor: row.fees_minor,
+    currency: row.currency,
+    cancellableUntil: row.cancellable_until,
+    liveOrderId: row.live_order_id,
+  };
+  return { kind: "hold", hold, createdAt: row.created_at };
 }
 
 export interface PaymentStep {
@@ -150,30 +162,59 @@ export interface PaymentStep {
   paymentId: string;
 }
 
+const RECORD_PAYMENT_STEP: PreparedStatement = {
+  name: "orders.payment-step",
+  text: `
+    WITH moved AS (
+      UPDATE "order"
+      SET payment_state = $4::"PaymentState", status = coalesce($5::"OrderStatus", status), updated_at = now()
+      WHERE id = $1::uuid AND payment_state = ANY($2::"PaymentState"[])
+        AND ($3::"OrderStatus"[] IS NULL OR status = ANY($3::"OrderStatus"[]))
+      RETURNING id, total_minor, currency
+    ), logged AS (
+      INSERT INTO payment (id, order_id, provider, operation, amount_minor, currency, state, provider_ref, error)
+      SELECT $6::uuid, id, $7, $8, total_minor, currency, $4::"PaymentState", $9, $10
+      FROM moved
+    )
+    SELECT id FROM moved`,
+};
+
 /**
  * Moves the order's payment state (and maybe its status) and logs the provider operation in the
  * payment table, in one statement. False when the order was not in a `from` state (someone else moved it).
  */
-export async function recordPaymentStep(sql: Sql, orderId: string, step: PaymentStep): Promise<boolean> {
-  const statusFilter = step.fromStatus
-    ? Prisma.sql`AND status = ANY(${step.fromStatus}::"OrderStatus"[])`
-    : Prisma.empty;
-  const rows = await sql.$queryRaw<{ id: string }[]>`
-    WITH moved AS (
-      UPDATE "order"
-      SET payment_state = ${step.to}::"PaymentState",
-          status = coalesce(${step.status ?? null}::"OrderStatus", status),
-          updated_at = now()
-      WHERE id = ${orderId}::uuid AND payment_state = ANY(${step.from}::"PaymentState"[]) ${statusFilter}
-      RETURNING id, total_minor, currency
-    ), logged AS (
-      INSERT INTO payment (id, order_id, provider, operation, amount_minor, currency, state, provider_ref, error)
-      SELECT ${step.paymentId}::uuid, id, ${step.provider}, ${step.operation}, total_minor, currency,
-             ${step.to}::"PaymentState", ${step.providerRef ?? null}, ${step.error ?? null}
-      FROM moved
-    )
-    SELECT id FROM moved`;
+export async function recordPaymentStep(pool: SqlPool, orderId: string, step: PaymentStep): Promise<boolean> {
+  const rows = await queryPrepared(pool, RECORD_PAYMENT_STEP, [
+    orderId,
+    step.from,
+    step.fromStatus ?? null,
+    step.to,
+    step.status ?? null,
+    step.paymentId,
+    step.provider,
+    step.operation,
+    step.providerRef ?? null,
+    step.error ?? null,
+  ]);
   return rows.length === 1;
+}
+
+const PAYMENT_STATE: PreparedStatement = {
+  name: "orders.payment-state",
+  text: `SELECT status, payment_state AS "paymentState" FROM "order" WHERE id = $1::uuid`,
+};
+
+/** An order's status and payment state; null when there is no such order. */
+export async function paymentStateOf(
+  pool: SqlPool,
+  orderId: string,
+): Promise<{ status: OrderStatus; paymentState: PaymentState } | null> {
+  const [row] = await queryPrepared<{ status: OrderStatus; paymentState: PaymentState }>(
+    pool,
+    PAYMENT_STATE,
+    [orderId],
+  );
+  return row ?? null;
 }
 
 /**
@@ -181,9 +222,9 @@ export async function recordPaymentStep(sql: Sql, orderId: string, step: Payment
  * (event_id, status, held_until) index and stops at the first match: an EXISTS with an OR of statuses
  * is planned as a scan of the whole event (15 ms for a stadium, measured), once per checkout.
  */
-function anySeat(eventId: number, condition: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`((SELECT es.seat_id FROM event_seat es WHERE es.event_id = ${eventId} AND ${condition}
-                      ORDER BY es.held_until LIMIT 1) IS NOT NULL)`;
+function anySeatText(eventId: string, condition: string): string {
+  return `((SELECT es.seat_id FROM event_seat es WHERE es.event_id = ${eventId} AND ${condition}
+            ORDER BY es.held_until LIMIT 1) IS NOT NULL)`;
 }
 
 export interface Conversion {
@@ -202,66 +243,83 @@ export class ConversionRefused extends Error {
   }
 }
 
-/**
- * The guard of checkout (DESIGN.md §3) and the sale, in one statement (so one implicit transaction):
- * locks the order if it is still PENDING and the hold's seats if they are still held by it unexpired;
- * only when it got the order and every seat (`gate`) does it sell the seats to the order, confirm it,
- * convert the hold, issue the tickets, log the authorization and write the `order.confirmed` outbox
- * event. Otherwise it changes nothing and throws ConversionRefused: the seats went (the hold ran out)
- * or the order did (the recovery job gave up on it).
- */
-export async function convertHold(sql: Sql, conversion: Conversion): Promise<{ seatsLeft: boolean }> {
-  const { hold, orderId, tickets } = conversion;
-  const ticketIds = tickets.map((ticket) => ticket.id);
-  const [outcome] = await sql.$queryRaw<{ ok: boolean; seatsHeld: number; seatsLeft: boolean }[]>`
+// The guard of checkout (DESIGN.md §3) and the sale, in one statement (so one implicit transaction):
+// locks the order if it is still PENDING and the hold's seats if they are still held by it unexpired;
+// only when it got the order and every seat (`gate`) does it sell the seats to the order, confirm it,
+// convert the hold, issue the tickets, log the authorization and write the `order.confirmed` outbox
+// event. Otherwise it changes nothing.
+const CONVERT_HOLD: PreparedStatement = {
+  name: "orders.convert",
+  text: `
     WITH pending AS (
-      SELECT id FROM "order" WHERE id = ${orderId}::uuid AND status = 'PENDING' FOR UPDATE
+      SELECT id FROM "order" WHERE id = $1::uuid AND status = 'PENDING' FOR UPDATE
     ), mine AS (
       -- In seat order, like every statement that waits for seat rows (holds/hold-store.ts).
       SELECT es.event_id, es.seat_id FROM event_seat es
-      WHERE es.hold_id = ${hold.id}::uuid AND es.status = 'HELD' AND es.held_until > now()
+      WHERE es.hold_id = $2::uuid AND es.status = 'HELD' AND es.held_until > now()
       ORDER BY es.event_id, es.seat_id
       FOR UPDATE
     ), gate AS (
-      SELECT (SELECT count(*) FROM pending) = 1 AND (SELECT count(*) FROM mine) = ${hold.seatIds.length} AS ok
+      SELECT (SELECT count(*) FROM pending) = 1 AND (SELECT count(*) FROM mine) = cardinality($4::int[]) AS ok
     ), sold AS (
       UPDATE event_seat es
-      SET status = 'SOLD', order_id = ${orderId}::uuid, held_until = NULL, version = es.version + 1
+      SET status = 'SOLD', order_id = $1::uuid, held_until = NULL, version = es.version + 1
       FROM mine, gate
       WHERE gate.ok AND es.event_id = mine.event_id AND es.seat_id = mine.seat_id
     ), confirmed AS (
       UPDATE "order" o SET status = 'CONFIRMED', payment_state = 'AUTHORIZED', updated_at = now()
       FROM gate
-      WHERE gate.ok AND o.id = ${orderId}::uuid
+      WHERE gate.ok AND o.id = $1::uuid
       RETURNING o.id, o.user_id, o.event_id, o.hold_id, o.total_minor, o.currency
     ), converted AS (
       UPDATE hold h SET state = 'CONVERTED', ended_at = now()
       FROM gate
-      WHERE gate.ok AND h.id = ${hold.id}::uuid
+      WHERE gate.ok AND h.id = $2::uuid
     ), issued AS (
       INSERT INTO ticket (id, order_id, event_id, seat_id, price_minor, secret)
       SELECT t.id, c.id, c.event_id, t.seat_id, t.price, decode(t.secret, 'hex')
       FROM confirmed c,
-           unnest(${ticketIds}::uuid[], ${tickets.map((t) => t.seatId)}::int[],
-                  ${tickets.map((t) => t.priceMinor)}::int[],
-                  ${tickets.map((t) => t.secretHex)}::text[]) AS t(id, seat_id, price, secret)
+           unnest($5::uuid[], $4::int[], $6::int[], $7::text[]) AS t(id, seat_id, price, secret)
     ), logged AS (
       INSERT INTO payment (id, order_id, provider, operation, amount_minor, currency, state, provider_ref)
-      SELECT ${conversion.paymentId}::uuid, id, ${conversion.provider}, 'authorize', total_minor, currency,
-             'AUTHORIZED', ${conversion.providerRef}
+      SELECT $8::uuid, id, $9, 'authorize', total_minor, currency, 'AUTHORIZED', $10
       FROM confirmed
     ), announced AS (
       INSERT INTO outbox_event (topic, payload)
       SELECT 'order.confirmed', jsonb_build_object(
         'orderId', c.id, 'userId', c.user_id, 'eventId', c.event_id, 'holdId', c.hold_id,
         'total', jsonb_build_object('amount', c.total_minor, 'currency', c.currency),
-        'seatIds', to_jsonb(${hold.seatIds}::int[]), 'ticketIds', to_jsonb(${ticketIds}::uuid[]))
+        'seatIds', to_jsonb($4::int[]), 'ticketIds', to_jsonb($5::uuid[]))
       FROM confirmed c
     )
     -- The statement's snapshot does not see its own changes: this hold's seats still count as held.
     SELECT (SELECT ok FROM gate) AS ok, (SELECT count(*) FROM mine)::int AS "seatsHeld",
-           ${anySeat(hold.eventId, Prisma.sql`es.status = 'AVAILABLE'`)}
-           OR ${anySeat(hold.eventId, Prisma.sql`es.status = 'HELD' AND es.held_until <= now()`)} AS "seatsLeft"`;
+           ${anySeatText("$3::int", "es.status = 'AVAILABLE'")}
+           OR ${anySeatText("$3::int", "es.status = 'HELD' AND es.held_until <= now()")} AS "seatsLeft"`,
+};
+
+/**
+ * Runs the guarded conversion (CONVERT_HOLD). When it is refused it changes nothing and throws
+ * ConversionRefused: the seats went (the hold ran out) or the order did (the recovery job gave up on it).
+ */
+export async function convertHold(pool: SqlPool, conversion: Conversion): Promise<{ seatsLeft: boolean }> {
+  const { hold, orderId, tickets } = conversion;
+  const [outcome] = await queryPrepared<{ ok: boolean; seatsHeld: number; seatsLeft: boolean }>(
+    pool,
+    CONVERT_HOLD,
+    [
+      orderId,
+      hold.id,
+      hold.eventId,
+      tickets.map((ticket) => ticket.seatId),
+      tickets.map((ticket) => ticket.id),
+      tickets.map((ticket) => ticket.priceMinor),
+      tickets.map((ticket) => ticket.secretHex),
+      conversion.paymentId,
+      conversion.provider,
+      conversion.providerRef,
+    ],
+  );
   if (!outcome?.ok) {
     throw new ConversionRefused((outcome?.seatsHeld ?? 0) < hold.seatIds.length ? "seats" : "order");
   }
@@ -283,11 +341,12 @@ export async function refreshSoldOut(db: Db, eventId: number): Promise<void> {
     const locked = await tx.$queryRaw<{ id: number }[]>`
       SELECT id FROM event WHERE id = ${eventId} AND status IN ('ON_SALE', 'SOLD_OUT') FOR UPDATE`;
     if (locked.length === 0) return;
-    await tx.$executeRaw`
-      UPDATE event SET status = CASE
-        WHEN ${anySeat(eventId, Prisma.sql`es.status = 'AVAILABLE'`)}
-          OR ${anySeat(eventId, Prisma.sql`es.status = 'HELD'`)}
-        THEN 'ON_SALE'::"EventStatus" ELSE 'SOLD_OUT'::"EventStatus" END
-      WHERE id = ${eventId}`;
+    await tx.$executeRawUnsafe(
+      `UPDATE event SET status = CASE
+         WHEN ${anySeatText("$1::int", "es.status = 'AVAILABLE'")} OR ${anySeatText("$1::int", "es.status = 'HELD'")}
+         THEN 'ON_SALE'::"EventStatus" ELSE 'SOLD_OUT'::"EventStatus" END
+       WHERE id = $1::int`,
+      eventId,
+    );
   });
 }

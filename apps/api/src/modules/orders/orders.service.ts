@@ -5,18 +5,18 @@ import { Prisma } from "../../generated/prisma/client.js";
 import type { OrderStatus, TicketStatus } from "../../generated/prisma/enums.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
+import type { SqlPool } from "../../infra/sql.js";
 import { uuidv7 } from "../../lib/uuid7.js";
 import type { Viewer } from "../auth/session-store.js";
 import { type EventView, toEventView } from "../catalog/catalog.service.js";
 import type { HoldEffects } from "../holds/hold-store.js";
 import type { HoldSeatView, Money } from "../holds/holds.service.js";
 import {
+  beginCheckout,
   ConversionRefused,
-  checkoutLookup,
   convertHold,
   type HeldSeat,
   type HoldForCheckout,
-  insertPendingOrder,
   type OrderRow,
   ordersById,
   recordPaymentStep,
@@ -180,6 +180,8 @@ export class OrdersService {
 
   constructor(
     private readonly db: Db,
+    /** The pool of the hot path (prepared statements, infra/sql.ts): checkout and payment steps. */
+    private readonly pool: SqlPool,
     private readonly payments: PaymentProvider,
     private readonly ticketCodes: TicketCodes,
     private readonly effects: HoldEffects,
@@ -200,30 +202,26 @@ export class OrdersService {
     }
     const hash = requestHash(input);
     if (!UUID.test(holdId)) throw notFound("Hold", holdId.slice(0, 40));
-    const { hold, keyOrderId } = await checkoutLookup(this.db, userId, holdId, idempotencyKey);
-    if (keyOrderId) return this.replay(keyOrderId, hash);
-    this.checkHold(userId, holdId, hold);
     const orderId = uuidv7();
-    const fees = hold.feePerTicketMinor * hold.seatIds.length;
-    const createdAt = await insertPendingOrder(this.db, {
-      id: orderId,
+    const start = await beginCheckout(this.pool, {
       userId,
-      hold,
-      feesMinor: fees,
+      holdId,
       idempotencyKey,
       requestHash: hash,
-      provider: this.payments.name,
+      orderId,
       paymentId: uuidv7(),
+      provider: this.payments.name,
     });
-    if (!createdAt) {
-      // A concurrent request won: with this key (answer as it will), or with another key for this hold.
-      const raced = await checkoutLookup(this.db, userId, holdId, idempotencyKey);
-      if (raced.keyOrderId) return this.replay(raced.keyOrderId, hash);
-      throw this.alreadyCheckedOut(raced.hold?.liveOrderId ?? null);
-    }
+    // The key was used before (maybe by a concurrent request that won the insert): answer as it will.
+    if (start.kind === "keyUsed") return this.replay(start.keyOrderId, hash);
+    const { hold, createdAt } = start;
+    this.checkHold(userId, holdId, hold);
+    // Checked and not recorded: the only way left is another order for this hold that won the race.
+    if (!createdAt) throw this.alreadyCheckedOut(hold.liveOrderId);
+    const fees = hold.feesMinor;
     this.faults.reached("recorded", orderId);
 
-    const providerRef = await this.authorize(orderId, hold, paymentToken, fees);
+    const providerRef = await this.authorize(orderId, hold, paymentToken);
     this.faults.reached("authorized", orderId);
 
     const tickets = await this.convert(orderId, hold, providerRef);
@@ -231,7 +229,7 @@ export class OrdersService {
 
     // Confirmed: the capture can fail now without losing the sale; recovery retries it.
     const known = { status: "CONFIRMED", paymentState: "AUTHORIZED" } as const;
-    await settlePayment(this.db, this.payments, orderId, "capture", {
+    await settlePayment(this.pool, this.payments, orderId, "capture", {
       known,
       afterProviderCall: () => this.faults.reached("captured", orderId),
     }).catch((error: unknown) => {
@@ -321,7 +319,7 @@ export class OrdersService {
       await refreshSoldOut(this.db, cancelled.eventId);
       // The cancellation is recorded (CANCELLED, payment still CAPTURED or AUTHORIZED): the money goes
       // back now, or through the recovery job if the provider fails.
-      await settlePayment(this.db, this.payments, orderId, "return").catch((error: unknown) =>
+      await settlePayment(this.pool, this.payments, orderId, "return").catch((error: unknown) =>
         this.log.warn({ err: error, orderId }, "refund failed; recovery will retry"),
       );
     }
@@ -484,18 +482,13 @@ export class OrdersService {
   }
 
   /** Authorizes the charge; on a decline or an unknown outcome the order fails and the hold stays. */
-  private async authorize(
-    orderId: string,
-    hold: HoldForCheckout,
-    token: string,
-    fees: number,
-  ): Promise<string> {
+  private async authorize(orderId: string, hold: HoldForCheckout, token: string): Promise<string> {
     const provider = this.payments.name;
     let answer: Awaited<ReturnType<PaymentProvider["authorize"]>>;
     try {
       answer = await this.payments.authorize({
         reference: orderId,
-        amountMinor: hold.totalMinor + fees,
+        amountMinor: hold.totalMinor + hold.feesMinor,
         currency: hold.currency,
         token,
       });
@@ -503,7 +496,7 @@ export class OrdersService {
       if (!(error instanceof PaymentOutcomeUnknown))
         this.log.error({ err: error, orderId }, "authorize failed");
       // The money may be reserved: fail the order (recorded first), then void whatever exists.
-      await recordPaymentStep(this.db, orderId, {
+      await recordPaymentStep(this.pool, orderId, {
         from: ["AUTHORIZING"],
         fromStatus: ["PENDING"],
         to: "AUTHORIZING",
@@ -513,7 +506,7 @@ export class OrdersService {
         error: error instanceof Error ? error.message : String(error),
         paymentId: uuidv7(),
       });
-      await settlePayment(this.db, this.payments, orderId, "void").catch((voidError: unknown) =>
+      await settlePayment(this.pool, this.payments, orderId, "void").catch((voidError: unknown) =>
         this.log.warn({ err: voidError, orderId }, "void failed; recovery will retry"),
       );
       throw new AppError(
@@ -523,7 +516,7 @@ export class OrdersService {
       );
     }
     if (answer.outcome === "declined") {
-      await recordPaymentStep(this.db, orderId, {
+      await recordPaymentStep(this.pool, orderId, {
         from: ["AUTHORIZING"],
         fromStatus: ["PENDING"],
         to: "DECLINED",
@@ -552,7 +545,7 @@ export class OrdersService {
     }));
     let seatsLeft: boolean;
     try {
-      ({ seatsLeft } = await convertHold(this.db, {
+      ({ seatsLeft } = await convertHold(this.pool, {
         orderId,
         hold,
         tickets,
@@ -607,7 +600,7 @@ export class OrdersService {
 
   /** Fails an authorized order that was not confirmed, and voids its authorization (see convert). */
   private async abandon(orderId: string, providerRef: string): Promise<void> {
-    await recordPaymentStep(this.db, orderId, {
+    await recordPaymentStep(this.pool, orderId, {
       from: ["AUTHORIZING"],
       // FAILED too: the recovery job may have failed it already, without the provider's reference.
       fromStatus: ["PENDING", "FAILED"],
@@ -618,7 +611,7 @@ export class OrdersService {
       providerRef,
       paymentId: uuidv7(),
     });
-    await settlePayment(this.db, this.payments, orderId, "void");
+    await settlePayment(this.pool, this.payments, orderId, "void");
   }
 
   /** Views of orders; `knownTickets` are used instead of loading those orders' tickets. */

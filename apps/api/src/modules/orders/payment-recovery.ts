@@ -1,5 +1,6 @@
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
+import type { SqlPool } from "../../infra/sql.js";
 import { BackgroundJob } from "./background-job.js";
 import { type Settlement, settlePayment } from "./payment-settlement.js";
 import type { PaymentProvider } from "./payments.js";
@@ -39,6 +40,7 @@ export class PaymentRecovery {
 
   constructor(
     private readonly db: Db,
+    private readonly pool: SqlPool,
     private readonly payments: PaymentProvider,
     private readonly log: Logger,
     private readonly options: PaymentRecoveryOptions,
@@ -83,7 +85,7 @@ export class PaymentRecovery {
             UPDATE "order" SET status = 'FAILED', updated_at = now()
             WHERE id = ${order.id}::uuid AND status = 'PENDING'`;
         }
-        if (await settlePayment(this.db, this.payments, order.id, settlement)) {
+        if (await settlePayment(this.pool, this.payments, order.id, settlement)) {
           if (settlement === "capture") result.captured++;
           else if (settlement === "void") result.voided++;
           else result.returned++;

@@ -1,7 +1,7 @@
 import type { OrderStatus, PaymentState } from "../../generated/prisma/enums.js";
-import type { Db } from "../../infra/prisma.js";
+import type { SqlPool } from "../../infra/sql.js";
 import { uuidv7 } from "../../lib/uuid7.js";
-import { recordPaymentStep } from "./order-store.js";
+import { paymentStateOf, recordPaymentStep } from "./order-store.js";
 import type { PaymentProvider } from "./payments.js";
 
 /**
@@ -26,22 +26,20 @@ export interface SettleOptions {
 }
 
 export async function settlePayment(
-  db: Db,
+  pool: SqlPool,
   payments: PaymentProvider,
   orderId: string,
   settlement: Settlement,
   { known, afterProviderCall = () => undefined }: SettleOptions = {},
 ): Promise<boolean> {
-  const order =
-    known ??
-    (await db.order.findUnique({ where: { id: orderId }, select: { status: true, paymentState: true } }));
+  const order = known ?? (await paymentStateOf(pool, orderId));
   if (!order) return false;
   const step = { provider: payments.name, paymentId: uuidv7() };
   if (settlement === "capture") {
     if (order.status !== "CONFIRMED" || order.paymentState !== "AUTHORIZED") return false;
     await payments.capture(orderId);
     afterProviderCall();
-    return recordPaymentStep(db, orderId, {
+    return recordPaymentStep(pool, orderId, {
       ...step,
       from: ["AUTHORIZED"],
       fromStatus: ["CONFIRMED"],
@@ -54,7 +52,7 @@ export async function settlePayment(
       return false;
     await payments.void(orderId);
     afterProviderCall();
-    return recordPaymentStep(db, orderId, {
+    return recordPaymentStep(pool, orderId, {
       ...step,
       from: ["AUTHORIZING", "AUTHORIZED"],
       fromStatus: ["FAILED"],
@@ -66,7 +64,7 @@ export async function settlePayment(
   if (order.paymentState === "CAPTURED") {
     await payments.refund(orderId);
     afterProviderCall();
-    return recordPaymentStep(db, orderId, {
+    return recordPaymentStep(pool, orderId, {
       ...step,
       from: ["CAPTURED"],
       fromStatus: ["CANCELLED"],
@@ -77,7 +75,7 @@ export async function settlePayment(
   if (order.paymentState === "AUTHORIZED") {
     await payments.void(orderId);
     afterProviderCall();
-    return recordPaymentStep(db, orderId, {
+    return recordPaymentStep(pool, orderId, {
       ...step,
       from: ["AUTHORIZED"],
       fromStatus: ["CANCELLED"],
