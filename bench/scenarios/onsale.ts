@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { benchDatabaseUrl, importApiModule, prepareDatabase, requireApiBuild } from "../lib/api-build.js";
 import { type RunningApi, startApi } from "../lib/api-process.js";
+import { onShutdown } from "../lib/cleanup.js";
 import { UsageError } from "../lib/options.js";
 import { withoutIpRateLimits } from "../lib/rate-limits.js";
 import { fileStamp, integer, machineInfo, table, writeResults } from "../lib/report.js";
@@ -239,7 +240,7 @@ async function waitForAdmission(sale: Sale, account: Account, actor: string): Pr
   return undefined;
 }
 
-/** Holds best available seats with the token and pays; true when the seats ran out. */
+/** Holds `quantity` best available seats with the admission token, then pays for them. */
 async function buy(sale: Sale, account: Account, actor: string, token: string, quantity: number) {
   const hold = await graphql(sale.api, account, HOLD_BEST, { e: sale.eventId, q: quantity, t: token });
   count(sale, actor, `holdBestAvailable ${outcome(hold)}`);
@@ -362,8 +363,8 @@ async function limitInventory(db: Db, eventId: number, keep: number): Promise<st
 
 /** Deletes the crowd's accounts (and the sign-up farm's) with all they held, bought or set off. */
 async function deleteCrowd(db: Db, eventId: number): Promise<void> {
-  const users = `SELECT id FROM user_account WHERE email LIKE '%${EMAIL_DOMAIN}' AND email LIKE 'onsale-%'
-                 OR email LIKE 'farm-%${EMAIL_DOMAIN}'`;
+  const users = `SELECT id FROM user_account
+                 WHERE (email LIKE 'onsale-%' OR email LIKE 'farm-%') AND email LIKE '%${EMAIL_DOMAIN}'`;
   const orders = `SELECT id FROM "order" WHERE user_id IN (${users})`;
   await db.$transaction([
     db.$executeRawUnsafe(
@@ -491,127 +492,146 @@ export async function run(args: string[]): Promise<number> {
     maxActiveShoppers: event.maxActiveShoppers,
     powDifficulty: event.powDifficulty,
   };
-  await deleteCrowd(db, event.id);
-  await restoreParkedSeats(db);
-  const seatIds = await limitInventory(db, event.id, options.seats);
-  const soldBefore = await soldSeats(db, event.id);
-  await db.event.update({
-    where: { id: event.id },
-    data: {
-      status: "ON_SALE",
-      saleStartsAt: new Date(Date.now() - 60_000),
-      queueEnabled: true,
-      queuePaused: false,
-      admissionRatePerMinute: ADMISSIONS_PER_MINUTE,
-      maxActiveShoppers: MAX_ACTIVE_SHOPPERS,
-      powDifficulty: POW_DIFFICULTY,
-    },
-  });
-  const api = await startApi({
-    databaseUrl,
-    env: {
-      QUEUE_TICK_MS: String(TICK_MS),
-      QUEUE_HEARTBEAT_INTERVAL_SECONDS: String(HEARTBEAT_INTERVAL_S),
-      QUEUE_HEARTBEAT_GRACE_SECONDS: String(HEARTBEAT_GRACE_S),
-      // The whole crowd comes from 127.0.0.1: only the per-IP limits are lifted (docs/defences.md).
-      RATE_LIMITS: withoutIpRateLimits([
-        "Mutation.joinQueue",
-        "Mutation.holdSeats",
-        "Mutation.holdBestAvailable",
-        "Mutation.checkout",
-      ]),
-    },
-  });
-  const redis = redisModule.createRedis(
-    {
-      url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-      keyPrefix: api.redisKeyPrefix,
-      commandTimeoutMs: 10_000,
-    },
-    "bench-onsale",
-  );
-  await redis.connect();
-  const sale: Sale = {
-    api,
-    pow,
-    eventId: String(event.id),
-    seatIds,
-    maxPerAccount: event.maxTicketsPerAccount,
-    over: false,
-    sharedTokens: [],
-    outcomes: new Map(),
-  };
-  let sellOutS: number | undefined;
-  let elapsedS = 0;
-  let apiCpuS: number | undefined;
-  try {
-    console.log(
-      `API at ${api.graphqlUrl}; event ${event.id} "${event.name}": ${integer(seatIds.length)} seats on sale, ` +
-        `${event.maxTicketsPerAccount} per account, ${ADMISSIONS_PER_MINUTE} admissions/min, ` +
-        `≤ ${MAX_ACTIVE_SHOPPERS} shoppers, ${POW_DIFFICULTY}-bit proof of work`,
-    );
-    console.log(
-      "Rate limits: per-IP limits lifted (the whole crowd is 127.0.0.1); per-account limits as in production.",
-    );
-    process.stdout.write(`Creating ${integer(fanCount)} fans and ${integer(botCount)} bots with sessions… `);
-    const fans = await createFans(db, sessions, redis, fanCount, `onsale-${stamp}-fan`);
-    const bots = await createFans(db, sessions, redis, botCount, `onsale-${stamp}-bot`);
-    console.log("done");
-    const behaviours = Object.entries(BOTS);
-    const crowd = [
-      ...fans.map((account) => () => fan(sale, account)),
-      ...bots.map((account, index) => {
-        const [, behaviour] = behaviours[index % behaviours.length] as (typeof behaviours)[number];
-        return () => behaviour(sale, account, index);
-      }),
-    ];
-    const cpuBefore = api.cpuSeconds();
-    const started = performance.now();
-    const actors = crowd.map(async (act) => {
-      await sleep(Math.random() * ARRIVAL_S * 1000);
-      await act();
-    });
-    process.stdout.write(`The sale is open: ${integer(crowd.length)} arrive within ${ARRIVAL_S} s… `);
-    const everyoneDone = Promise.all(actors).then(() => true);
-    let finished = false;
-    void everyoneDone.then(() => {
-      finished = true;
-    });
-    while (!finished) {
-      elapsedS = (performance.now() - started) / 1000;
-      if ((await soldSeats(db, event.id)) - soldBefore >= seatIds.length) {
-        sellOutS = elapsedS;
-        break;
+  // What the run changes is put back at the end, also when it fails or is interrupted.
+  const restore = onShutdown(
+    async () => {
+      try {
+        await deleteCrowd(db, event.id);
+        await restoreParkedSeats(db);
+        await db.event.update({ where: { id: event.id }, data: original });
+      } finally {
+        await db.$disconnect();
       }
-      if (elapsedS >= options.timeLimitS) break;
-      await sleep(250);
-    }
-    elapsedS = (performance.now() - started) / 1000;
-    sale.over = true;
-    await everyoneDone;
-    const cpuAfter = api.cpuSeconds();
-    if (cpuBefore !== undefined && cpuAfter !== undefined) apiCpuS = cpuAfter - cpuBefore;
-    console.log(
-      sellOutS === undefined
-        ? `stopped after ${elapsedS.toFixed(1)} s`
-        : `sold out in ${sellOutS.toFixed(1)} s`,
-    );
-  } finally {
-    sale.over = true;
-    await api.stop();
-    await dropKeys(redis, api.redisKeyPrefix).catch(() => undefined);
-    redis.disconnect();
-    agent.destroy();
-  }
+    },
+    () => undefined,
+  );
+  const { seatIds, sale, sellOutS, elapsedS, apiCpuS, invariants, tickets, signals, sold } =
+    await (async () => {
+      try {
+        await deleteCrowd(db, event.id);
+        await restoreParkedSeats(db);
+        const seatIds = await limitInventory(db, event.id, options.seats);
+        const soldBefore = await soldSeats(db, event.id);
+        await db.event.update({
+          where: { id: event.id },
+          data: {
+            status: "ON_SALE",
+            saleStartsAt: new Date(Date.now() - 60_000),
+            queueEnabled: true,
+            queuePaused: false,
+            admissionRatePerMinute: ADMISSIONS_PER_MINUTE,
+            maxActiveShoppers: MAX_ACTIVE_SHOPPERS,
+            powDifficulty: POW_DIFFICULTY,
+          },
+        });
+        const api = await startApi({
+          databaseUrl,
+          env: {
+            QUEUE_TICK_MS: String(TICK_MS),
+            QUEUE_HEARTBEAT_INTERVAL_SECONDS: String(HEARTBEAT_INTERVAL_S),
+            QUEUE_HEARTBEAT_GRACE_SECONDS: String(HEARTBEAT_GRACE_S),
+            // The whole crowd comes from 127.0.0.1: only the per-IP limits are lifted (docs/defences.md).
+            RATE_LIMITS: withoutIpRateLimits([
+              "Mutation.joinQueue",
+              "Mutation.holdSeats",
+              "Mutation.holdBestAvailable",
+              "Mutation.checkout",
+            ]),
+          },
+        });
+        const redis = redisModule.createRedis(
+          {
+            url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+            keyPrefix: api.redisKeyPrefix,
+            commandTimeoutMs: 10_000,
+          },
+          "bench-onsale",
+        );
+        await redis.connect();
+        const sale: Sale = {
+          api,
+          pow,
+          eventId: String(event.id),
+          seatIds,
+          maxPerAccount: event.maxTicketsPerAccount,
+          over: false,
+          sharedTokens: [],
+          outcomes: new Map(),
+        };
+        let sellOutS: number | undefined;
+        let elapsedS = 0;
+        let apiCpuS: number | undefined;
+        try {
+          console.log(
+            `API at ${api.graphqlUrl}; event ${event.id} "${event.name}": ${integer(seatIds.length)} seats on sale, ` +
+              `${event.maxTicketsPerAccount} per account, ${ADMISSIONS_PER_MINUTE} admissions/min, ` +
+              `≤ ${MAX_ACTIVE_SHOPPERS} shoppers, ${POW_DIFFICULTY}-bit proof of work`,
+          );
+          console.log(
+            "Rate limits: per-IP limits lifted (the whole crowd is 127.0.0.1); per-account limits as in production.",
+          );
+          process.stdout.write(
+            `Creating ${integer(fanCount)} fans and ${integer(botCount)} bots with sessions… `,
+          );
+          const fans = await createFans(db, sessions, redis, fanCount, `onsale-${stamp}-fan`);
+          const bots = await createFans(db, sessions, redis, botCount, `onsale-${stamp}-bot`);
+          console.log("done");
+          const behaviours = Object.entries(BOTS);
+          const crowd = [
+            ...fans.map((account) => () => fan(sale, account)),
+            ...bots.map((account, index) => {
+              const [, behaviour] = behaviours[index % behaviours.length] as (typeof behaviours)[number];
+              return () => behaviour(sale, account, index);
+            }),
+          ];
+          const cpuBefore = api.cpuSeconds();
+          const started = performance.now();
+          const actors = crowd.map(async (act) => {
+            await sleep(Math.random() * ARRIVAL_S * 1000);
+            await act();
+          });
+          process.stdout.write(`The sale is open: ${integer(crowd.length)} arrive within ${ARRIVAL_S} s… `);
+          const everyoneDone = Promise.all(actors).then(() => true);
+          let finished = false;
+          void everyoneDone.then(() => {
+            finished = true;
+          });
+          while (!finished) {
+            elapsedS = (performance.now() - started) / 1000;
+            if ((await soldSeats(db, event.id)) - soldBefore >= seatIds.length) {
+              sellOutS = elapsedS;
+              break;
+            }
+            if (elapsedS >= options.timeLimitS) break;
+            await sleep(250);
+          }
+          elapsedS = (performance.now() - started) / 1000;
+          sale.over = true;
+          await everyoneDone;
+          const cpuAfter = api.cpuSeconds();
+          if (cpuBefore !== undefined && cpuAfter !== undefined) apiCpuS = cpuAfter - cpuBefore;
+          console.log(
+            sellOutS === undefined
+              ? `stopped after ${elapsedS.toFixed(1)} s`
+              : `sold out in ${sellOutS.toFixed(1)} s`,
+          );
+        } finally {
+          sale.over = true;
+          await api.stop();
+          await dropKeys(redis, api.redisKeyPrefix).catch(() => undefined);
+          redis.disconnect();
+          agent.destroy();
+        }
 
-  const invariants = await checkInvariants(db, event.id, event.maxTicketsPerAccount);
-  const tickets = await ticketsByGroup(db, event.id);
-  const signals = await botSignals(db, event.id, startedAt);
-  const sold = (await soldSeats(db, event.id)) - soldBefore;
-  await deleteCrowd(db, event.id);
-  await restoreParkedSeats(db);
-  await db.event.update({ where: { id: event.id }, data: original });
-  await db.$disconnect();
+        const invariants = await checkInvariants(db, event.id, event.maxTicketsPerAccount);
+        const tickets = await ticketsByGroup(db, event.id);
+        const signals = await botSignals(db, event.id, startedAt);
+        const sold = (await soldSeats(db, event.id)) - soldBefore;
+        return { seatIds, sale, sellOutS, elapsedS, apiCpuS, invariants, tickets, signals, sold };
+      } finally {
+        await restore();
+      }
+    })();
 
   const totalTickets = tickets.fans + tickets.bots;
   const botTicketShare = totalTickets ? tickets.bots / totalTickets : 0;
