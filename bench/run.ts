@@ -39,6 +39,11 @@ const scenarios: Record<string, Scenario> = {
       "fans pay for their holds at fixed arrival rates: orders/s, p50/p99, CPU per checkout, invariants",
     load: () => import("./scenarios/checkout.js"),
   },
+  onsale: {
+    summary:
+      "a stadium on-sale rehearsal (queue, holds, checkout) with 10% rule-breaking bots: sell-out, oversold, bots' share",
+    load: () => import("./scenarios/onsale.js"),
+  },
 };
 
 function usage(): string {

@@ -82,7 +82,13 @@ interface Fan {
 }
 
 /** Accounts with sessions made straight in the database and the API's Redis (logIn would cost an Argon2 each). */
-async function createFans(db: Db, sessions: SessionModule, redis: RedisClient, count: number, tag: string) {
+export async function createFans(
+  db: Db,
+  sessions: SessionModule,
+  redis: RedisClient,
+  count: number,
+  tag: string,
+) {
   const emails = Array.from({ length: count }, (_, i) => `${tag}-${i}@queue-bench.test`);
   for (let i = 0; i < emails.length; i += 5_000) {
     const data = emails.slice(i, i + 5_000).map((email) => ({ email, passwordHash: "not-a-hash" }));
@@ -287,7 +293,7 @@ async function tickCost(redisModule: RedisModule, waiting: number, stamp: string
   }
 }
 
-async function dropKeys(redis: RedisClient, prefix: string): Promise<void> {
+export async function dropKeys(redis: RedisClient, prefix: string): Promise<void> {
   // SCAN does not apply ioredis' keyPrefix: match the full names, delete them without it.
   let cursor = "0";
   do {
