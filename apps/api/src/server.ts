@@ -11,7 +11,7 @@ import { AppError, ErrorCode } from "./errors.js";
 import { createApollo } from "./graphql/apollo.js";
 import { subscriptionAccess } from "./graphql/authorized-subscriptions.js";
 import { type Context, createContext, type Services } from "./graphql/context.js";
-import { enforceOperationLimits } from "./graphql/limits.js";
+import { OperationLimiter } from "./graphql/limits.js";
 import { createSharedSubscribe, type Delivery } from "./graphql/shared-subscriptions.js";
 import { createPlayground, playgroundAssetsDir } from "./http/playground.js";
 import {
@@ -152,7 +152,14 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   );
 
   const metrics = createMetrics();
-  const sessions = new SessionStore(db, redis, log, config.SESSION_TTL_SECONDS, config.REDIS_RETRY_AFTER_MS);
+  const sessions = new SessionStore(
+    db,
+    redis,
+    log,
+    config.SESSION_TTL_SECONDS,
+    config.REDIS_RETRY_AFTER_MS,
+    config.SESSION_LOCAL_CACHE_MS,
+  );
   const pubSub = createPubSub(redisSettings, log);
   const seating = new SeatingService(db);
   const seatMapLive = new SeatMapLive(db, pubSub, seating, log, metrics, {
@@ -263,8 +270,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     ),
   };
   const schema = await buildFrontrowSchema(pubSub);
-  const limits = { maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST };
-  const apollo = createApollo({ schema, limits, metrics, production });
+  const limiter = new OperationLimiter(schema, {
+    maxDepth: config.MAX_QUERY_DEPTH,
+    maxCost: config.MAX_QUERY_COST,
+  });
+  const apollo = createApollo({ schema, limiter, metrics, production });
   await apollo.start();
   const responseCache = new ResponseCache(64 * 1024 * 1024);
   const playground = createPlayground({ assetsDir: playgroundAssetsDir, webAppUrl: config.WEB_APP_URL });
@@ -586,7 +596,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
           return [new GraphQLError(reason)];
         }
         try {
-          enforceOperationLimits(schema, parsed, payload.operationName, payload.variables, limits);
+          limiter.check(parsed, payload.operationName, payload.variables);
         } catch (error) {
           if (error instanceof GraphQLError) return [error];
           throw error;

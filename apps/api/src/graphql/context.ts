@@ -66,13 +66,25 @@ export interface ContextInput {
   apiKey?: ApiKeyPrincipal | null;
 }
 
+/**
+ * The request logger and the batch loaders are made on first use: most operations (a hold, a queue join,
+ * `{ __typename }`) never log and never load catalog data, and a pino child per request is not free.
+ */
 export function createContext({ db, ...rest }: ContextInput): Context {
+  let log: Logger | undefined;
+  let loaders: CatalogLoaders | undefined;
   return {
     ...rest,
     apiKey: rest.apiKey ?? null,
     cost: null,
-    log: rest.log.child({ requestId: rest.requestId }),
-    loaders: createCatalogLoaders(db),
+    get log() {
+      log ??= rest.log.child({ requestId: rest.requestId });
+      return log;
+    },
+    get loaders() {
+      loaders ??= createCatalogLoaders(db);
+      return loaders;
+    },
     seatMapStatuses: new Map(),
   };
 }
