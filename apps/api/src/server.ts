@@ -445,6 +445,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   }
 
   let inFlight = 0;
+  // One line per request only at LOG_LEVEL=debug or below; the hot path does not even build it otherwise.
+  const logEachRequest = log.isLevelEnabled("debug");
   const httpServer = createHttpServer(async (req, res) => {
     const started = process.hrtime.bigint();
     const requestId = incomingRequestId(req) ?? randomUUID();
@@ -457,6 +459,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     res.on("close", () => {
       inFlight--;
       metrics.httpRequests.inc({ route, status: String(res.statusCode) });
+      if (!logEachRequest) return;
       log.debug(
         {
           requestId,
