@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { setImmediate as nextLoopTurn } from "node:timers/promises";
 import { HeaderMap } from "@apollo/server";
 import { type DocumentNode, GraphQLError, type GraphQLSchema, parse, validate } from "graphql";
 // Aliased: the name `useServer` reads like a React hook to the linter.
@@ -404,6 +405,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       sendGraphQLError(res, code === ErrorCode.FORBIDDEN ? 403 : 401, code, error.message);
       return;
     }
+    // Run the operation in the event loop's check phase, after the poll phase has read every socket that
+    // was ready: under load the requests of one loop turn then go through Apollo one after another and
+    // their responses are written together. Measured: ~25% less CPU per `{ __typename }` at saturation
+    // (docs/benchmarks.md, "The request pipeline"); an idle server only adds one loop turn.
+    await nextLoopTurn();
     const execute = () => executeGraphQL(req, method, url.search, body, requestId, apiKey);
     // API-key requests are charged per operation and report their cost: never answered from the cache.
     if (!isPreflighted(req) || apiKey) {
