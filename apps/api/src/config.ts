@@ -47,6 +47,9 @@ const schema = z.object({
     .int()
     .min(60)
     .default(7 * 24 * 3600),
+  // How long an instance trusts what a session token resolved to without asking Redis again: also how long
+  // a logout or a block done on ANOTHER instance may go unnoticed here (the same instance forgets at once).
+  SESSION_LOCAL_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(2_000),
   // Behind a proxy (docker-compose's nginx), trust X-Forwarded-For / -Proto for client IPs and HTTPS.
   TRUST_PROXY: z
     .enum(["true", "false"])

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { setImmediate as nextLoopTurn } from "node:timers/promises";
 import { HeaderMap } from "@apollo/server";
 import { type DocumentNode, GraphQLError, type GraphQLSchema, parse, validate } from "graphql";
 // Aliased: the name `useServer` reads like a React hook to the linter.
@@ -11,7 +12,7 @@ import { AppError, ErrorCode } from "./errors.js";
 import { createApollo } from "./graphql/apollo.js";
 import { subscriptionAccess } from "./graphql/authorized-subscriptions.js";
 import { type Context, createContext, type Services } from "./graphql/context.js";
-import { enforceOperationLimits } from "./graphql/limits.js";
+import { OperationLimiter } from "./graphql/limits.js";
 import { createSharedSubscribe, type Delivery } from "./graphql/shared-subscriptions.js";
 import { createPlayground, playgroundAssetsDir } from "./http/playground.js";
 import {
@@ -152,7 +153,14 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   );
 
   const metrics = createMetrics();
-  const sessions = new SessionStore(db, redis, log, config.SESSION_TTL_SECONDS, config.REDIS_RETRY_AFTER_MS);
+  const sessions = new SessionStore(
+    db,
+    redis,
+    log,
+    config.SESSION_TTL_SECONDS,
+    config.REDIS_RETRY_AFTER_MS,
+    config.SESSION_LOCAL_CACHE_MS,
+  );
   const pubSub = createPubSub(redisSettings, log);
   const seating = new SeatingService(db);
   const seatMapLive = new SeatMapLive(db, pubSub, seating, log, metrics, {
@@ -264,8 +272,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     ),
   };
   const schema = await buildFrontrowSchema(pubSub);
-  const limits = { maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST };
-  const apollo = createApollo({ schema, limits, metrics, production });
+  const limiter = new OperationLimiter(schema, {
+    maxDepth: config.MAX_QUERY_DEPTH,
+    maxCost: config.MAX_QUERY_COST,
+  });
+  const apollo = createApollo({ schema, limiter, metrics, production });
   await apollo.start();
   const responseCache = new ResponseCache(64 * 1024 * 1024);
   const playground = createPlayground({ assetsDir: playgroundAssetsDir, webAppUrl: config.WEB_APP_URL });
@@ -395,6 +406,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       sendGraphQLError(res, code === ErrorCode.FORBIDDEN ? 403 : 401, code, error.message);
       return;
     }
+    // Run the operation in the event loop's check phase, after the poll phase has read every socket that
+    // was ready: under load the requests of one loop turn then go through Apollo one after another and
+    // their responses are written together. Measured: ~25% less CPU per `{ __typename }` at saturation
+    // (docs/benchmarks.md, "The request pipeline"); an idle server only adds one loop turn.
+    await nextLoopTurn();
     const execute = () => executeGraphQL(req, method, url.search, body, requestId, apiKey);
     // API-key requests are charged per operation and report their cost: never answered from the cache.
     if (!isPreflighted(req) || apiKey) {
@@ -436,6 +452,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   }
 
   let inFlight = 0;
+  // One line per request only at LOG_LEVEL=debug or below; the hot path does not even build it otherwise.
+  const logEachRequest = log.isLevelEnabled("debug");
   const httpServer = createHttpServer(async (req, res) => {
     const started = process.hrtime.bigint();
     const requestId = incomingRequestId(req) ?? randomUUID();
@@ -448,6 +466,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     res.on("close", () => {
       inFlight--;
       metrics.httpRequests.inc({ route, status: String(res.statusCode) });
+      if (!logEachRequest) return;
       log.debug(
         {
           requestId,
@@ -587,7 +606,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
           return [new GraphQLError(reason)];
         }
         try {
-          enforceOperationLimits(schema, parsed, payload.operationName, payload.variables, limits);
+          limiter.check(parsed, payload.operationName, payload.variables);
         } catch (error) {
           if (error instanceof GraphQLError) return [error];
           throw error;

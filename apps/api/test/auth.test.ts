@@ -105,6 +105,9 @@ describe("sign up and log in", () => {
   test("log out ends the session and clears the cookie; it needs a session", async () => {
     const login = await gql(api.url, LOG_IN, { email: "fan@frontrow.test", password: "fan-password-1" });
     const cookie = sessionCookie(login.headers);
+    // Looked up first, so this instance has the viewer in its session cache: logging out must forget it.
+    const before = await gql<{ me: { email: string } }>(api.url, ME, {}, { cookie });
+    assert.equal(before.data?.me.email, "fan@frontrow.test");
     const out = await gql<{ logOut: boolean }>(api.url, "mutation { logOut }", {}, { cookie });
     assert.equal(out.data?.logOut, true);
     assert.match(out.headers.getSetCookie().join(), /frontrow_session=;.*Expires=Thu, 01 Jan 1970/);
@@ -160,6 +163,24 @@ describe("sessions", () => {
       assert.equal(me.data?.me.email, "fan2@frontrow.test");
     } finally {
       await noRedis.close();
+    }
+  });
+
+  test("a logout on another instance ends the session here within SESSION_LOCAL_CACHE_MS", async () => {
+    const { REDIS_KEY_PREFIX, SESSION_LOCAL_CACHE_MS } = api.server.config;
+    const other = await startTestServer(database.url, { REDIS_KEY_PREFIX });
+    try {
+      const login = await gql(api.url, LOG_IN, { email: "fan2@frontrow.test", password: "fan-password-2" });
+      const cookie = sessionCookie(login.headers);
+      const me = () => gql<{ me: { email: string } | null }>(api.url, ME, {}, { cookie });
+      assert.equal((await me()).data?.me?.email, "fan2@frontrow.test");
+      const out = await gql<{ logOut: boolean }>(other.url, "mutation { logOut }", {}, { cookie });
+      assert.equal(out.data?.logOut, true);
+      // Until then this instance may still answer from its cache (the documented bound); after, never.
+      await new Promise((resolve) => setTimeout(resolve, SESSION_LOCAL_CACHE_MS + 50));
+      assert.equal((await me()).data?.me, null);
+    } finally {
+      await other.close();
     }
   });
 

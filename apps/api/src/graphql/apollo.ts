@@ -5,11 +5,11 @@ import type { GraphQLSchema } from "graphql";
 import type { Metrics } from "../infra/metrics.js";
 import type { Context } from "./context.js";
 import { createErrorFormatter, isUnexpected } from "./format-error.js";
-import { type OperationLimits, operationLimitsPlugin } from "./limits.js";
+import { type OperationLimiter, operationLimitsPlugin } from "./limits.js";
 
 export interface ApolloOptions {
   schema: GraphQLSchema;
-  limits: OperationLimits;
+  limiter: OperationLimiter;
   metrics: Metrics;
   production: boolean;
 }
@@ -44,7 +44,7 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
   };
 }
 
-export function createApollo({ schema, limits, metrics, production }: ApolloOptions): ApolloServer<Context> {
+export function createApollo({ schema, limiter, metrics, production }: ApolloOptions): ApolloServer<Context> {
   return new ApolloServer<Context>({
     schema,
     introspection: true,
@@ -52,7 +52,7 @@ export function createApollo({ schema, limits, metrics, production }: ApolloOpti
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControl({ defaultMaxAge: 0, calculateHttpHeaders: true }),
-      operationLimitsPlugin(schema, limits),
+      operationLimitsPlugin(limiter),
       observabilityPlugin(metrics),
     ],
     formatError: createErrorFormatter(!production),

@@ -66,13 +66,48 @@ export interface ContextInput {
   apiKey?: ApiKeyPrincipal | null;
 }
 
-export function createContext({ db, ...rest }: ContextInput): Context {
-  return {
-    ...rest,
-    apiKey: rest.apiKey ?? null,
-    cost: null,
-    log: rest.log.child({ requestId: rest.requestId }),
-    loaders: createCatalogLoaders(db),
-    seatMapStatuses: new Map(),
-  };
+/**
+ * The request logger and the batch loaders are made on first use: most operations (a hold, a queue join,
+ * `{ __typename }`) never log and never load catalog data, and a pino child per request is not free.
+ * They are getters of a class, not of the object: Apollo Server copies the context's own properties into
+ * a fresh object of the same prototype for each operation, which would call own getters eagerly.
+ */
+class RequestContext implements Context {
+  readonly requestId: string;
+  readonly services: Services;
+  readonly viewer: Viewer | null;
+  readonly session: SessionHandle;
+  readonly client: SessionMeta;
+  readonly apiKey: ApiKeyPrincipal | null;
+  cost: CostReport | null = null;
+  readonly seatMapStatuses = new Map<string, string>();
+  private readonly db: Db;
+  private readonly parentLog: Logger;
+  private requestLog: Logger | undefined;
+  private catalogLoaders: CatalogLoaders | undefined;
+
+  constructor(input: ContextInput) {
+    this.requestId = input.requestId;
+    this.services = input.services;
+    this.viewer = input.viewer;
+    this.session = input.session;
+    this.client = input.client;
+    this.apiKey = input.apiKey ?? null;
+    this.db = input.db;
+    this.parentLog = input.log;
+  }
+
+  get log(): Logger {
+    this.requestLog ??= this.parentLog.child({ requestId: this.requestId });
+    return this.requestLog;
+  }
+
+  get loaders(): CatalogLoaders {
+    this.catalogLoaders ??= createCatalogLoaders(this.db);
+    return this.catalogLoaders;
+  }
+}
+
+export function createContext(input: ContextInput): Context {
+  return new RequestContext(input);
 }

@@ -4,6 +4,7 @@ import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
 import { RedisBreaker } from "../../infra/redis-breaker.js";
+import { LruMap } from "../../lib/lru-map.js";
 
 export interface Viewer {
   userId: string;
@@ -24,14 +25,27 @@ interface CachedSession {
 const hashToken = (token: string) => createHash("sha256").update(token).digest("base64url");
 const redisKey = (tokenHash: string) => `sess:${tokenHash}`;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+// Viewers remembered in process: enough for the busiest instance's active sessions, a few MB at most.
+const LOCAL_CACHE_ENTRIES = 50_000;
+
+interface LocalEntry {
+  viewer: Viewer | null;
+  until: number;
+}
 
 /**
  * Sessions are random opaque tokens (256 bits) kept in Redis with a TTL for speed, and in Postgres
  * for durability: while Redis is down or stalled, lookups fall back to Postgres and nobody is signed
  * out. Only a hash of the token is ever stored.
+ *
+ * Each instance also remembers what a token resolved to (a viewer or nobody) for `localCacheMs`, so a
+ * fan's burst of requests costs one Redis read, not one each. Logging out or blocking an account
+ * forgets the tokens on the instance that does it at once; another instance may still accept them for
+ * at most `localCacheMs` (2 s by default) after the Redis copy is gone.
  */
 export class SessionStore {
   private readonly breaker: RedisBreaker;
+  private readonly local = new LruMap<string, LocalEntry>(LOCAL_CACHE_ENTRIES);
 
   constructor(
     private readonly db: Db,
@@ -39,6 +53,7 @@ export class SessionStore {
     private readonly log: Logger,
     private readonly ttlSeconds: number,
     redisRetryAfterMs = 1_000,
+    private readonly localCacheMs = 0,
   ) {
     // A stalled Redis would otherwise cost every request two command timeouts (read, then write back).
     this.breaker = new RedisBreaker(
@@ -71,6 +86,15 @@ export class SessionStore {
   async resolve(token: string | undefined): Promise<Viewer | null> {
     if (!token || !TOKEN.test(token)) return null;
     const tokenHash = hashToken(token);
+    const now = Date.now();
+    const known = this.local.get(tokenHash);
+    if (known && known.until > now) return known.viewer;
+    const viewer = await this.lookUp(tokenHash);
+    if (this.localCacheMs > 0) this.local.set(tokenHash, { viewer, until: now + this.localCacheMs });
+    return viewer;
+  }
+
+  private async lookUp(tokenHash: string): Promise<Viewer | null> {
     const cached = await this.fromRedis(tokenHash);
     if (cached) return cached.expiresAt > Date.now() ? { userId: cached.userId, role: cached.role } : null;
     const row = await this.db.session.findUnique({
@@ -86,6 +110,7 @@ export class SessionStore {
   async destroy(token: string | undefined): Promise<void> {
     if (!token || !TOKEN.test(token)) return;
     const tokenHash = hashToken(token);
+    this.local.delete(tokenHash);
     await this.db.session.deleteMany({ where: { tokenHash } });
     await this.redis.del(redisKey(tokenHash)).catch((error: Error) => {
       // The Postgres row is gone, so the session is dead; the cached copy may outlive it by its TTL at most
@@ -97,6 +122,7 @@ export class SessionStore {
   /** Ends every session of the account (when it is blocked): the Postgres rows and their cached copies. */
   async destroyAllFor(userId: string): Promise<number> {
     const rows = await this.db.session.findMany({ where: { userId }, select: { tokenHash: true } });
+    for (const row of rows) this.local.delete(row.tokenHash);
     if (rows.length === 0) return 0;
     await this.db.session.deleteMany({ where: { userId } });
     await this.redis.del(...rows.map((row) => redisKey(row.tokenHash))).catch((error: Error) => {
