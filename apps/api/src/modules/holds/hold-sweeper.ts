@@ -1,5 +1,6 @@
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
+import { BackgroundJob } from "../../lib/background-job.js";
 import { announceEnded, expireHolds, type HoldEffects } from "./hold-store.js";
 
 export interface HoldSweeperOptions {
@@ -22,54 +23,28 @@ export interface SweepResult {
  * Instances share the work through `FOR UPDATE SKIP LOCKED`: each batch takes holds nobody else has.
  */
 export class HoldSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<SweepResult> | undefined;
-  private failing = false;
+  private readonly job: BackgroundJob<SweepResult>;
 
   constructor(
     private readonly db: Db,
     private readonly effects: HoldEffects,
     private readonly log: Logger,
     private readonly options: HoldSweeperOptions,
-  ) {}
-
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.tick(), this.options.intervalMs);
-    this.timer.unref();
+  ) {
+    this.job = new BackgroundJob("hold sweeper", () => this.sweepBatches(), log, options.intervalMs);
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+  start(): void {
+    this.job.start();
+  }
+
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   /** Sweeps now, after any sweep already running (tests call this instead of waiting for the timer). */
   sweep(): Promise<SweepResult> {
-    const previous = this.running?.catch(() => undefined) ?? Promise.resolve();
-    const run = previous.then(() => this.sweepBatches());
-    this.running = run;
-    const forget = () => {
-      if (this.running === run) this.running = undefined;
-    };
-    run.then(forget, forget);
-    return run;
-  }
-
-  private tick(): void {
-    if (this.running) return;
-    this.sweep().then(
-      (result) => {
-        if (this.failing) this.log.info("hold sweeper recovered");
-        this.failing = false;
-        if (result.expiredHolds) this.log.debug(result, "expired holds swept");
-      },
-      (error: unknown) => {
-        if (!this.failing) this.log.warn({ err: error }, "hold sweeper failed; retrying every interval");
-        this.failing = true;
-      },
-    );
+    return this.job.runNow();
   }
 
   private async sweepBatches(): Promise<SweepResult> {
@@ -89,6 +64,7 @@ export class HoldSweeper {
       if (ended.holds.length < this.options.batchSize) break;
     }
     await this.effects.seatLocks.retryPendingReleases();
+    if (result.expiredHolds) this.log.debug(result, "expired holds swept");
     return result;
   }
 }

@@ -1,7 +1,7 @@
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
-import { BackgroundJob } from "./background-job.js";
+import { BackgroundJob } from "../../lib/background-job.js";
 
 // The transactional outbox's relay (docs/orders.md): events such as `order.confirmed` are written in
 // the transaction that makes them true, and delivered from here at least once, in id order per batch.

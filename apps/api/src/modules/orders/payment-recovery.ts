@@ -1,7 +1,7 @@
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { SqlPool } from "../../infra/sql.js";
-import { BackgroundJob } from "./background-job.js";
+import { BackgroundJob } from "../../lib/background-job.js";
 import { type Settlement, settlePayment } from "./payment-settlement.js";
 import type { PaymentProvider } from "./payments.js";
 

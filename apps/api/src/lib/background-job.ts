@@ -1,4 +1,4 @@
-import type { Logger } from "../../infra/logger.js";
+import type { Logger } from "../infra/logger.js";
 
 /**
  * Runs `work` every `intervalMs` on this instance, never two runs at once; logs a failure once and its
