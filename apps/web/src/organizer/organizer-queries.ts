@@ -14,6 +14,28 @@ export const QueueSettingsFields = graphql(`
   }
 `);
 
+/** What the organizer pages show of an event, in the list and on its own page. */
+export const OrganizerEventFields = graphql(`
+  fragment OrganizerEventFields on Event {
+    id
+    name
+    startsAt
+    saleStartsAt
+    status
+    onSale
+    queueEnabled
+    venue {
+      id
+      name
+      city
+      timezone
+    }
+    queueSettings {
+      ...QueueSettingsFields
+    }
+  }
+`);
+
 /**
  * Events in the catalog, with their queue settings: the API gives `queueSettings` only to the event's
  * organizer (or an admin), so the events that have them are the ones this account runs.
@@ -27,22 +49,7 @@ export const OrganizerEventsDocument = graphql(`
       }
       edges {
         node {
-          id
-          name
-          startsAt
-          saleStartsAt
-          status
-          onSale
-          queueEnabled
-          venue {
-            id
-            name
-            city
-            timezone
-          }
-          queueSettings {
-            ...QueueSettingsFields
-          }
+          ...OrganizerEventFields
         }
       }
     }
@@ -52,22 +59,7 @@ export const OrganizerEventsDocument = graphql(`
 export const OrganizerEventDocument = graphql(`
   query OrganizerEvent($id: ID!) {
     event(id: $id) {
-      id
-      name
-      startsAt
-      saleStartsAt
-      status
-      onSale
-      queueEnabled
-      venue {
-        id
-        name
-        city
-        timezone
-      }
-      queueSettings {
-        ...QueueSettingsFields
-      }
+      ...OrganizerEventFields
     }
   }
 `);
