@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import type { ApiProblem } from "@/lib/api-errors";
 import styles from "./notice.module.css";
 
 interface NoticeProps {
@@ -25,5 +26,22 @@ export function Notice({ title, children, tone = "empty", action }: NoticeProps)
         {action ? <div className={styles.action}>{action}</div> : null}
       </div>
     </div>
+  );
+}
+
+/** A failed load: what went wrong, and a button to try again. */
+export function ProblemNotice({ problem, onRetry }: { problem: ApiProblem; onRetry: () => unknown }) {
+  return (
+    <Notice
+      tone="error"
+      title={problem.title}
+      action={
+        <button type="button" className="button" onClick={() => void onRetry()}>
+          Try again
+        </button>
+      }
+    >
+      {problem.message}
+    </Notice>
   );
 }

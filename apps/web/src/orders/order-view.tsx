@@ -4,7 +4,7 @@ import { useQuery } from "@apollo/client/react";
 import Link from "next/link";
 import { useEffect, useRef } from "react";
 import { useSignedInViewer } from "@/account/use-signed-in-viewer";
-import { Notice } from "@/components/notice";
+import { Notice, ProblemNotice } from "@/components/notice";
 import type { OrderFieldsFragment } from "@/gql/graphql";
 import { describeApiError, graphQLErrorDetails, isNotFoundError } from "@/lib/api-errors";
 import { formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
@@ -39,19 +39,7 @@ export function OrderView({ orderId }: { orderId: string }) {
     // Someone else's order is "not found" too: whether an order id exists is nobody else's business.
     if (isNotFoundError(error) || graphQLErrorDetails(error)?.code === "FORBIDDEN") return <OrderNotFound />;
     const problem = describeApiError(error);
-    return (
-      <Notice
-        tone="error"
-        title={problem.title}
-        action={
-          <button type="button" className="button" onClick={() => refetch()}>
-            Try again
-          </button>
-        }
-      >
-        {problem.message}
-      </Notice>
-    );
+    return <ProblemNotice problem={problem} onRetry={refetch} />;
   }
   if (!data) {
     return (

@@ -4,7 +4,7 @@ import { useQuery } from "@apollo/client/react";
 import Link from "next/link";
 import { type ReactNode, useState } from "react";
 import { useSignedInViewer } from "@/account/use-signed-in-viewer";
-import { Notice } from "@/components/notice";
+import { Notice, ProblemNotice } from "@/components/notice";
 import type { OrderSummaryFieldsFragment } from "@/gql/graphql";
 import { describeApiError } from "@/lib/api-errors";
 import { eventDateParts, formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
@@ -43,19 +43,7 @@ export function OrdersList() {
   let content: ReactNode;
   if (error && !connection) {
     const problem = describeApiError(error);
-    content = (
-      <Notice
-        tone="error"
-        title={problem.title}
-        action={
-          <button type="button" className="button" onClick={() => refetch()}>
-            Try again
-          </button>
-        }
-      >
-        {problem.message}
-      </Notice>
-    );
+    content = <ProblemNotice problem={problem} onRetry={refetch} />;
   } else if (!connection) {
     content = (
       <p className={styles.loading} role="status">

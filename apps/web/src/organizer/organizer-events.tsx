@@ -3,7 +3,7 @@
 import { useApolloClient } from "@apollo/client/react";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
-import { Notice } from "@/components/notice";
+import { Notice, ProblemNotice } from "@/components/notice";
 import type { OrganizerEventsQuery } from "@/gql/graphql";
 import { type ApiProblem, describeApiError } from "@/lib/api-errors";
 import { formatCount, formatEventDate, formatEventTime } from "@/lib/format";
@@ -58,19 +58,7 @@ export function OrganizerEvents() {
   }, [load]);
 
   if (problem && !events) {
-    return (
-      <Notice
-        tone="error"
-        title={problem.title}
-        action={
-          <button type="button" className="button" onClick={() => void load()}>
-            Try again
-          </button>
-        }
-      >
-        {problem.message}
-      </Notice>
-    );
+    return <ProblemNotice problem={problem} onRetry={load} />;
   }
   if (!events) return <p aria-busy="true">Loading your events…</p>;
   if (events.length === 0) {

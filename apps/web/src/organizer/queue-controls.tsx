@@ -3,7 +3,7 @@
 import { useMutation, useQuery } from "@apollo/client/react";
 import Link from "next/link";
 import { type FormEvent, useId, useState } from "react";
-import { Notice } from "@/components/notice";
+import { Notice, ProblemNotice } from "@/components/notice";
 import type { QueueSettingsFieldsFragment, QueueSettingsInput } from "@/gql/graphql";
 import { type ApiProblem, describeApiError, graphQLErrorDetails } from "@/lib/api-errors";
 import { formatCount, formatEventDate, formatEventTime } from "@/lib/format";
@@ -73,19 +73,7 @@ export function QueueControls({ eventId }: { eventId: string }) {
   if (loading && !data) return <p aria-busy="true">Loading the waiting room…</p>;
   if (error && !data) {
     const problem = describeApiError(error);
-    return (
-      <Notice
-        tone="error"
-        title={problem.title}
-        action={
-          <button type="button" className="button" onClick={() => void refetch()}>
-            Try again
-          </button>
-        }
-      >
-        {problem.message}
-      </Notice>
-    );
+    return <ProblemNotice problem={problem} onRetry={refetch} />;
   }
   if (!event) {
     return (

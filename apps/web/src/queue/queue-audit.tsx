@@ -3,7 +3,7 @@
 import { useQuery } from "@apollo/client/react";
 import Link from "next/link";
 import { useState } from "react";
-import { Notice } from "@/components/notice";
+import { ProblemNotice } from "@/components/notice";
 import { describeApiError } from "@/lib/api-errors";
 import { formatCount } from "@/lib/format";
 import styles from "./queue-audit.module.css";
@@ -71,19 +71,7 @@ export function QueueAudit({ eventId, entryId }: { eventId: string; entryId: str
     const problem = error
       ? describeApiError(error)
       : { title: "No draw", message: "This event has no draw." };
-    return (
-      <Notice
-        tone="error"
-        title={problem.title}
-        action={
-          <button type="button" className="button" onClick={() => void refetch()}>
-            Try again
-          </button>
-        }
-      >
-        {problem.message}
-      </Notice>
-    );
+    return <ProblemNotice problem={problem} onRetry={refetch} />;
   }
   const revealed = audit.seed !== null && audit.revealedAt !== null;
   const drawnAt = entryId && audit.drawnOrder ? audit.drawnOrder.indexOf(entryId) : -1;
