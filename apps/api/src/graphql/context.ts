@@ -1,3 +1,4 @@
+import { AppError, ErrorCode } from "../errors.js";
 import type { Logger } from "../infra/logger.js";
 import type { Db } from "../infra/prisma.js";
 import type { RateLimits } from "../infra/rate-limits.js";
@@ -53,6 +54,12 @@ export interface Context {
   cost: CostReport | null;
   /** Statuses of each `seatMap` field in this operation, by response key (see SeatFields.status). */
   seatMapStatuses: Map<string, string>;
+}
+
+/** The signed-in caller, for resolvers behind @Authorized() (which has already refused anonymous ones). */
+export function viewerOf(ctx: Context): Viewer {
+  if (!ctx.viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in to do this");
+  return ctx.viewer;
 }
 
 export interface ContextInput {

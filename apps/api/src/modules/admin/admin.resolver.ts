@@ -1,17 +1,10 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
-import { AppError, ErrorCode } from "../../errors.js";
-import type { Context } from "../../graphql/context.js";
+import { type Context, viewerOf } from "../../graphql/context.js";
 import { parseIntId } from "../../ids.js";
-import type { Viewer } from "../auth/session-store.js";
 import { AccountSignals, ApiKey, BotSignal, CreatedApiKey } from "./admin.types.js";
 
 const MODERATORS = ["ORGANIZER", "ADMIN"];
 const DEFAULT_COST_PER_MINUTE = 10_000;
-
-function moderatorOf(ctx: Context): Viewer {
-  if (!ctx.viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in to do this");
-  return ctx.viewer;
-}
 
 const eventFilter = (eventId: string | null | undefined) => (eventId ? parseIntId(eventId, "eventId") : null);
 
@@ -27,19 +20,19 @@ export class AdminResolver {
     @Ctx() ctx: Context,
     @Arg("costPerMinute", () => Int, { defaultValue: DEFAULT_COST_PER_MINUTE }) costPerMinute: number,
   ): Promise<CreatedApiKey> {
-    return ctx.services.apiKeys.create(moderatorOf(ctx).userId, { name, scopes, costPerMinute });
+    return ctx.services.apiKeys.create(viewerOf(ctx).userId, { name, scopes, costPerMinute });
   }
 
   @Authorized(...MODERATORS)
   @Query(() => [ApiKey], { description: "Your API keys (every key, for admins), newest first." })
   apiKeys(@Ctx() ctx: Context): Promise<ApiKey[]> {
-    return ctx.services.apiKeys.list(moderatorOf(ctx));
+    return ctx.services.apiKeys.list(viewerOf(ctx));
   }
 
   @Authorized(...MODERATORS)
   @Mutation(() => Boolean, { description: "Revokes a key at once. False if it was already revoked." })
   revokeApiKey(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
-    return ctx.services.apiKeys.revoke(moderatorOf(ctx), id);
+    return ctx.services.apiKeys.revoke(viewerOf(ctx), id);
   }
 
   @Authorized(...MODERATORS)
@@ -53,7 +46,7 @@ export class AdminResolver {
     @Arg("eventId", () => ID, { nullable: true }) eventId?: string | null,
     @Arg("first", () => Int, { defaultValue: 50 }) first = 50,
   ): Promise<BotSignal[]> {
-    return ctx.services.botSignals.list(moderatorOf(ctx), { eventId: eventFilter(eventId), first });
+    return ctx.services.botSignals.list(viewerOf(ctx), { eventId: eventFilter(eventId), first });
   }
 
   @Authorized(...MODERATORS)
@@ -63,7 +56,7 @@ export class AdminResolver {
     @Arg("eventId", () => ID, { nullable: true }) eventId?: string | null,
     @Arg("first", () => Int, { defaultValue: 50 }) first = 50,
   ): Promise<AccountSignals[]> {
-    return ctx.services.botSignals.accounts(moderatorOf(ctx), { eventId: eventFilter(eventId), first });
+    return ctx.services.botSignals.accounts(viewerOf(ctx), { eventId: eventFilter(eventId), first });
   }
 
   @Authorized(...MODERATORS)
@@ -77,13 +70,13 @@ export class AdminResolver {
     @Arg("reason") reason: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    await ctx.services.accounts.block(moderatorOf(ctx), userId, reason);
+    await ctx.services.accounts.block(viewerOf(ctx), userId, reason);
     return true;
   }
 
   @Authorized(...MODERATORS)
   @Mutation(() => Boolean, { description: "Lifts a block. False if the account was not blocked." })
   unblockAccount(@Arg("userId", () => ID) userId: string, @Ctx() ctx: Context): Promise<boolean> {
-    return ctx.services.accounts.unblock(moderatorOf(ctx), userId);
+    return ctx.services.accounts.unblock(viewerOf(ctx), userId);
   }
 }

@@ -1,16 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
 import { AppError, ErrorCode } from "../../errors.js";
-import type { Context } from "../../graphql/context.js";
+import { type Context, viewerOf } from "../../graphql/context.js";
 import { parseIntId } from "../../ids.js";
 import { User } from "../auth/auth.types.js";
-import type { Viewer } from "../auth/session-store.js";
 import { Hold } from "./holds.types.js";
-
-/** The signed-in fan; @Authorized() has already refused anonymous callers. */
-function viewerOf(ctx: Context): Viewer {
-  if (!ctx.viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in to do this");
-  return ctx.viewer;
-}
 
 const ADMISSION_TOKEN =
   "Proof of admission from the waiting room (queueStatus.admissionToken), for events that use it.";

@@ -12,9 +12,7 @@ import {
   Resolver,
   Root,
 } from "type-graphql";
-import { AppError, ErrorCode } from "../../errors.js";
-import type { Context } from "../../graphql/context.js";
-import type { Viewer } from "../auth/session-store.js";
+import { type Context, viewerOf } from "../../graphql/context.js";
 import type { EventView } from "../catalog/catalog.service.js";
 import { Event } from "../catalog/catalog.types.js";
 import {
@@ -25,12 +23,6 @@ import {
   type VerificationView,
 } from "./orders.service.js";
 import { Order, OrderConnection, Ticket, TicketCodeKey, TicketVerification } from "./orders.types.js";
-
-/** The signed-in caller; @Authorized() has already refused anonymous callers. */
-function viewerOf(ctx: Context): Viewer {
-  if (!ctx.viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in to do this");
-  return ctx.viewer;
-}
 
 @Resolver()
 export class OrderQueries {

@@ -1,6 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
-import { AppError, ErrorCode } from "../../errors.js";
-import type { Context } from "../../graphql/context.js";
+import { type Context, viewerOf } from "../../graphql/context.js";
 import { parseIntId } from "../../ids.js";
 import { ProofOfWorkChallenge } from "./proof-of-work.types.js";
 
@@ -14,7 +13,6 @@ export class ProofOfWorkQueries {
     @Arg("eventId", () => ID) eventId: string,
     @Ctx() ctx: Context,
   ): Promise<ProofOfWorkChallenge> {
-    if (!ctx.viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in to do this");
-    return ctx.services.proofOfWork.challenge(ctx.viewer.userId, parseIntId(eventId, "eventId"));
+    return ctx.services.proofOfWork.challenge(viewerOf(ctx).userId, parseIntId(eventId, "eventId"));
   }
 }

@@ -12,11 +12,9 @@ import {
   type SubscribeResolverData,
   Subscription,
 } from "type-graphql";
-import { AppError, ErrorCode } from "../../errors.js";
 import { AuthorizedSubscription } from "../../graphql/authorized-subscriptions.js";
-import type { Context } from "../../graphql/context.js";
+import { type Context, viewerOf } from "../../graphql/context.js";
 import { parseIntId } from "../../ids.js";
-import type { Viewer } from "../auth/session-store.js";
 import { Event } from "../catalog/catalog.types.js";
 import {
   type KnownEntry,
@@ -26,11 +24,6 @@ import {
   type QueueTick,
 } from "./queue.service.js";
 import { QueueAudit, QueueSettings, QueueSettingsInput, QueueState, QueueStatus } from "./queue.types.js";
-
-function viewerOf(ctx: Context): Viewer {
-  if (!ctx.viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, "Sign in to do this");
-  return ctx.viewer;
-}
 
 const toStatus = (view: QueueStatusView): QueueStatus => ({ ...view, state: QueueState[view.state] });
 
