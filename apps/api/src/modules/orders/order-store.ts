@@ -2,6 +2,7 @@ import { Prisma } from "../../generated/prisma/client.js";
 import type { OrderStatus, PaymentState } from "../../generated/prisma/enums.js";
 import type { Db } from "../../infra/prisma.js";
 import { type PreparedStatement, queryPrepared, type SqlPool } from "../../infra/sql.js";
+import type { SeatOffer } from "../holds/hold-store.js";
 
 // The SQL of checkout, cancellation and payment recovery (docs/orders.md), shared by the orders service
 // and the recovery job. Orders change state only through conditional UPDATEs (`WHERE status = …`), so
@@ -40,15 +41,8 @@ export function ordersById(sql: Sql, ids: readonly string[]): Promise<OrderRow[]
     WHERE o.id = ANY(${ids}::uuid[])`;
 }
 
-/** A seat of a hold, as its ticket shows it. */
-export interface HeldSeat {
-  seatId: number;
-  row: string;
-  number: number;
-  sectionId: number;
-  section: string;
-  price: number;
-}
+/** A seat of a hold, as its ticket shows it: what the hold offered, at the price it recorded. */
+export type HeldSeat = SeatOffer;
 
 /** A hold as checkout reads it, with the event's fee and cancellation cutoff. */
 export interface HoldForCheckout {
