@@ -69,14 +69,8 @@ export interface QueueSettingsChange {
 export const QUEUE_TICK = "QUEUE_TICK";
 
 /** What the leader broadcasts once per tick per event: enough for every fan to place themselves. */
-export interface QueueTick {
+export interface QueueTick extends RoomFigures {
   eventId: number;
-  servedUpTo: number;
-  waitingCount: number;
-  activeShoppers: number;
-  measuredPerMinute: number;
-  capReached: boolean;
-  drawn: boolean;
 }
 
 /** The holds path's question to the waiting room (called only for events with queueEnabled). */
