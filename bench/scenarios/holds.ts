@@ -459,7 +459,8 @@ class Stadium {
         [FAN_EMAILS],
       );
       await this.db.query(
-        `DELETE FROM hold h USING user_account u WHERE u.id = h.user_id AND u.email LIKE $1`,
+        `UPDATE hold h SET state = 'RELEASED', ended_at = now() FROM user_account u
+         WHERE u.id = h.user_id AND h.state = 'ACTIVE' AND u.email LIKE $1`,
         [FAN_EMAILS],
       );
       await this.db.query("COMMIT");
@@ -1288,6 +1289,9 @@ export async function run(args: string[]): Promise<number> {
         await db.query(`UPDATE event SET max_tickets_per_account = $2 WHERE id = $1`, [
           event.id,
           seededLimit,
+        ]);
+        await db.query(`DELETE FROM hold h USING user_account u WHERE u.id = h.user_id AND u.email LIKE $1`, [
+          FAN_EMAILS,
         ]);
         await db.query(`DELETE FROM user_account WHERE email LIKE $1`, [FAN_EMAILS]);
       } finally {

@@ -234,6 +234,7 @@ describe("holdSeats", () => {
         totalMinor: 1000,
         currency: "EUR",
         expiresAt: new Date(),
+        endedAt: new Date(),
       },
     });
     const order = await database.db.order.create({

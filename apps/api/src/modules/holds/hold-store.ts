@@ -270,7 +270,7 @@ export async function expireHolds(
       : [Prisma.empty, Prisma.sql`LIMIT ${scope.batchSize}`];
   const locked = await sql.$queryRaw<{ id: string }[]>`
     SELECT h.id FROM hold h
-    WHERE h.state = 'ACTIVE' AND h.expires_at < now() ${only}
+    WHERE h.state = 'ACTIVE' AND h.ended_at IS NULL AND h.expires_at < now() ${only}
     ORDER BY h.expires_at ${limit}
     FOR UPDATE SKIP LOCKED`;
   if (locked.length === 0) return NOTHING_ENDED;
