@@ -5,7 +5,7 @@ import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { apiEntry, repoRoot, requireApiBuild } from "./api-build.js";
 import { onShutdown } from "./cleanup.js";
-import { processCpuSeconds } from "./cpu.js";
+import { processTreeCpuSeconds } from "./cpu.js";
 import { httpRequest } from "./http.js";
 
 const READY_TIMEOUT_MS = 30_000;
@@ -113,7 +113,7 @@ export async function startApi({ databaseUrl, nodeArgs = [], env = {} }: ApiOpti
       graphqlUrl: new URL("/graphql", baseUrl),
       readiness,
       redisKeyPrefix,
-      cpuSeconds: () => processCpuSeconds(child.pid),
+      cpuSeconds: () => processTreeCpuSeconds(child.pid),
       stop,
     };
   } catch (error) {

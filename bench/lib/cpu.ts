@@ -19,6 +19,24 @@ export function processCpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * CPU time of process `pid` and its live descendants, in seconds: the API with API_WORKERS > 1 is a
+ * primary and its workers.
+ */
+export function processTreeCpuSeconds(pid: number | undefined): number | undefined {
+  const own = processCpuSeconds(pid);
+  if (pid === undefined || own === undefined) return own;
+  return childrenOf(pid).reduce((sum, child) => sum + (processTreeCpuSeconds(child) ?? 0), own);
+}
+
 /** CPU time all processes on the machine have used so far (every state but idle and iowait), in seconds. */
 export function machineCpuSeconds(): number | undefined {
   try {

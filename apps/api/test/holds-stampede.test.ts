@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { dirname, resolve } from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import {
@@ -19,10 +17,10 @@ import {
   MANY_LOGINS,
   openEvent,
 } from "./support/holds.js";
+import { spawnApi } from "./support/server.js";
 
 // Two real API processes sharing Postgres and Redis, and a crowd going for the same ten seats.
 
-const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), "../src/main.js");
 const FANS = 50;
 const ATTEMPTS_PER_FAN = 4;
 
@@ -31,30 +29,9 @@ const processes: ChildProcess[] = [];
 let urls: string[];
 
 async function startApiProcess(env: Record<string, string>): Promise<string> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      ...env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      NODE_ENV: "test",
-      LOG_LEVEL: "warn",
-    },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  processes.push(child);
-  const origin = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (child.exitCode !== null) throw new Error(`API process exited with ${child.exitCode}`);
-    const healthy = await fetch(`${origin}/healthz`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (healthy) return `${origin}/graphql`;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("API process did not start");
+  const api = await spawnApi(await freePort(), env);
+  processes.push(api.child);
+  return api.url;
 }
 
 before(async () => {

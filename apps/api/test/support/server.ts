@@ -1,4 +1,8 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { dirname, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
 import { type Config, loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/infra/logger.js";
 import { createServer, type FrontrowServer, type ServerOverrides } from "../../src/server.js";
@@ -30,6 +34,43 @@ export async function startTestServer(
   const { port } = await server.listen();
   const origin = `http://127.0.0.1:${port}`;
   return { server, origin, url: `${origin}/graphql`, close: () => server.close() };
+}
+
+/** The built API's entry point, as production starts it. */
+export const API_MAIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../src/main.js");
+
+export interface ApiProcess {
+  child: ChildProcess;
+  origin: string;
+  url: string;
+}
+
+/** The built API as a process of its own on `port`, once /healthz answers. */
+export async function spawnApi(port: number, env: Record<string, string>): Promise<ApiProcess> {
+  const child = spawn(process.execPath, [API_MAIN], {
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      NODE_ENV: "test",
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  // A loaded machine may take a while to boot a process.
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (child.exitCode !== null) throw new Error(`API process exited with ${child.exitCode}`);
+    const healthy = await fetch(`${origin}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (healthy) return { child, origin, url: `${origin}/graphql` };
+    await sleep(100);
+  }
+  child.kill("SIGKILL");
+  throw new Error("API process did not start");
 }
 
 export interface GraphQLResult<T = Record<string, unknown>> {

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { after, before, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createTestDatabase, type TestDatabase } from "./support/database.js";
+import { freePort } from "./support/holds.js";
+import { type ApiProcess, spawnApi } from "./support/server.js";
+
+// API_WORKERS > 1: one port served by several processes (node:cluster), kept running by the primary.
+
+let database: TestDatabase;
+let api: ApiProcess | undefined;
+
+before(async () => {
+  database = await createTestDatabase({ seeded: false });
+});
+
+after(async () => {
+  api?.child.kill("SIGKILL");
+  await database.dispose();
+});
+
+function workersOf(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+const typename = async (origin: string) => {
+  const response = await fetch(`${origin}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: "{ __typename }" }),
+  });
+  return (await response.json()) as { data?: { __typename?: string } };
+};
+
+test("two workers share the port; a dead worker is replaced; SIGTERM stops them all", async () => {
+  api = await spawnApi(await freePort(), {
+    DATABASE_URL: database.url,
+    REDIS_KEY_PREFIX: `test:${process.pid}:${randomBytes(3).toString("hex")}:`,
+    API_WORKERS: "2",
+  });
+  const primary = api.child.pid as number;
+  const [first, second] = await waitFor("two workers", () => {
+    const workers = workersOf(primary);
+    return workers.length === 2 ? workers : undefined;
+  });
+  assert.ok(first && second);
+
+  process.kill(first, "SIGKILL");
+  // The other worker goes on answering while the primary starts a replacement.
+  assert.equal((await typename(api.origin)).data?.__typename, "Query");
+  const replaced = await waitFor("a replacement worker", () => {
+    const workers = workersOf(primary);
+    return workers.length === 2 && !workers.includes(first) ? workers : undefined;
+  });
+  assert.ok(replaced.includes(second), "the surviving worker is kept");
+  for (let request = 0; request < 20; request++) {
+    assert.equal((await typename(api.origin)).data?.__typename, "Query");
+  }
+
+  const exited = once(api.child, "exit");
+  api.child.kill("SIGTERM");
+  const [code] = await exited;
+  assert.equal(code, 0, "the primary exits cleanly once its workers have stopped");
+  for (const worker of replaced) {
+    assert.throws(() => process.kill(worker, 0), "no worker outlives the primary");
+  }
+});
