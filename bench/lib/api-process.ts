@@ -16,6 +16,8 @@ export interface RunningApi {
   graphqlUrl: URL;
   /** Whether /readyz saw Redis up ("ready") or down ("degraded": the API still serves). */
   readiness: string;
+  /** API processes serving the port (API_WORKERS). */
+  workers: number;
   /** The API's Redis key and channel prefix, for a scenario that plays a second instance. */
   redisKeyPrefix: string;
   /** CPU time the API process has used so far, in seconds; undefined where /proc is not available. */
@@ -68,6 +70,11 @@ async function waitUntilReady(child: ChildProcess, baseUrl: URL): Promise<string
   throw new Error(`The API was not ready within ${READY_TIMEOUT_MS / 1000} s`);
 }
 
+/** How the API under test runs, for the bench's header. */
+export function apiSummary(api: RunningApi): string {
+  return `NODE_ENV=production, API_WORKERS=${api.workers}, Redis ${api.readiness}`;
+}
+
 /** Starts the built API on a free local port, as in production, and waits until /readyz says so. */
 export async function startApi({ databaseUrl, nodeArgs = [], env = {} }: ApiOptions): Promise<RunningApi> {
   requireApiBuild();
@@ -109,6 +116,7 @@ export async function startApi({ databaseUrl, nodeArgs = [], env = {} }: ApiOpti
   try {
     const readiness = await waitUntilReady(child, baseUrl);
     return {
+      workers: Number(env.API_WORKERS ?? process.env.API_WORKERS ?? 1),
       baseUrl,
       graphqlUrl: new URL("/graphql", baseUrl),
       readiness,

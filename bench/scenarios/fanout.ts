@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import * as hdr from "hdr-histogram-js";
 import WebSocket from "ws";
 import { benchDatabaseUrl, importApiModule, prepareDatabase, requireApiBuild } from "../lib/api-build.js";
-import { type RunningApi, startApi } from "../lib/api-process.js";
+import { apiSummary, type RunningApi, startApi } from "../lib/api-process.js";
 import { httpRequest } from "../lib/http.js";
 import { loadOptionsUsage, parseLoadOptions, UsageError } from "../lib/options.js";
 import {
@@ -332,7 +332,7 @@ export async function run(args: string[]): Promise<number> {
   let changer: SeatChanger | undefined;
   let holdId: string | undefined;
   try {
-    console.log(`API (instance A) at ${api.graphqlUrl} (NODE_ENV=production, Redis ${api.readiness})`);
+    console.log(`API (instance A) at ${api.graphqlUrl} (${apiSummary(api)})`);
     const event = await db.event.findUniqueOrThrow({
       where: { slug: seed.NOTABLE_EVENT_SLUGS.stadiumOnSale },
     });

@@ -14,7 +14,7 @@ import {
   requireApiBuild,
   SetupError,
 } from "../lib/api-build.js";
-import { type RunningApi, startApi } from "../lib/api-process.js";
+import { apiSummary, type RunningApi, startApi } from "../lib/api-process.js";
 import { onShutdown } from "../lib/cleanup.js";
 import { machineCpuSeconds, processCpuSeconds } from "../lib/cpu.js";
 import { decodedBody, httpRequest, parseGraphQL, postGraphQL } from "../lib/http.js";
@@ -1097,7 +1097,7 @@ async function measureAll(
   try {
     await redis.connect();
     const redisPid = Number(/process_id:(\d+)/.exec(await redis.info("server"))?.[1]) || undefined;
-    console.log(`API at ${server.graphqlUrl} (NODE_ENV=production, Redis ${server.readiness})`);
+    console.log(`API at ${server.graphqlUrl} (${apiSummary(server)})`);
     const stadium = new Stadium(db, redis, server.redisKeyPrefix, api.seatLocks.seatLockKey, event);
     const loginStarted = performance.now();
     process.stdout.write(`Logging ${integer(options.fans)} fans in through logIn… `);

@@ -5,7 +5,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { benchDatabaseUrl, importApiModule, prepareDatabase, requireApiBuild } from "../lib/api-build.js";
-import { type RunningApi, startApi } from "../lib/api-process.js";
+import { apiSummary, type RunningApi, startApi } from "../lib/api-process.js";
 import { onShutdown } from "../lib/cleanup.js";
 import { UsageError } from "../lib/options.js";
 import { withoutIpRateLimits } from "../lib/rate-limits.js";
@@ -563,7 +563,7 @@ export async function run(args: string[]): Promise<number> {
         let apiCpuS: number | undefined;
         try {
           console.log(
-            `API at ${api.graphqlUrl}; event ${event.id} "${event.name}": ${integer(seatIds.length)} seats on sale, ` +
+            `API at ${api.graphqlUrl} (${apiSummary(api)}); event ${event.id} "${event.name}": ${integer(seatIds.length)} seats on sale, ` +
               `${event.maxTicketsPerAccount} per account, ${ADMISSIONS_PER_MINUTE} admissions/min, ` +
               `≤ ${MAX_ACTIVE_SHOPPERS} shoppers, ${POW_DIFFICULTY}-bit proof of work`,
           );

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import * as hdr from "hdr-histogram-js";
 import WebSocket from "ws";
 import { benchDatabaseUrl, importApiModule, prepareDatabase, requireApiBuild } from "../lib/api-build.js";
-import { type RunningApi, startApi } from "../lib/api-process.js";
+import { apiSummary, type RunningApi, startApi } from "../lib/api-process.js";
 import { loadOptionsUsage, parseLoadOptions, UsageError } from "../lib/options.js";
 import { withoutRateLimits } from "../lib/rate-limits.js";
 import {
@@ -32,7 +32,7 @@ type Db = import("../../apps/api/src/infra/prisma.js").Db;
 type RedisClient = import("../../apps/api/src/infra/redis.js").RedisClient;
 type QueueEvent = import("../../apps/api/src/modules/queue/queue.service.js").QueueEvent;
 
-const FULL = { fans: 20_000, lines: [10_000, 100_000], subscribers: 1_000 };
+const FULL = { fans: 100_000, lines: [10_000, 100_000], subscribers: 1_000 };
 const QUICK = { fans: 2_000, lines: [1_000, 10_000], subscribers: 200 };
 const TICKS_MEASURED = 200;
 const TICK_MS = 500;
@@ -452,7 +452,7 @@ export async function run(args: string[]): Promise<number> {
   let joins: JoinResult | undefined;
   let positions: PositionResult | undefined;
   try {
-    console.log(`API at ${api.graphqlUrl} (NODE_ENV=production, Redis ${api.readiness})`);
+    console.log(`API at ${api.graphqlUrl} (${apiSummary(api)})`);
     process.stdout.write(`Creating ${integer(fanCount)} fans with sessions… `);
     const fans = await createFans(db, sessions, redis, fanCount, tag);
     console.log("done");

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { benchDatabaseUrl, prepareDatabase, requireApiBuild } from "../lib/api-build.js";
-import { type RunningApi, startApi } from "../lib/api-process.js";
+import { apiSummary, type RunningApi, startApi } from "../lib/api-process.js";
 import { decodedBody, type GraphQLPayload, parseGraphQL, postGraphQL, queryGraphQL } from "../lib/http.js";
 import { failures, type LoadResult, measure, type ResponseCheck } from "../lib/load.js";
 import { type LoadSettings, loadOptionsUsage, parseLoadOptions } from "../lib/options.js";
@@ -333,7 +333,7 @@ export async function run(args: string[]): Promise<number> {
   });
   let measurements: Measurements;
   try {
-    console.log(`API at ${api.graphqlUrl} (NODE_ENV=production, Redis ${api.readiness})`);
+    console.log(`API at ${api.graphqlUrl} (${apiSummary(api)})`);
     measurements = await measureAll(api, settings);
   } finally {
     await api.stop();
