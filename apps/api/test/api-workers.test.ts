@@ -18,7 +18,12 @@ before(async () => {
 });
 
 after(async () => {
-  api?.child.kill("SIGKILL");
+  const primary = api?.child.pid;
+  if (primary !== undefined && api?.child.exitCode === null) {
+    // Workers first: orphans would keep this file's output open.
+    for (const worker of workersOf(primary)) process.kill(worker, "SIGKILL");
+    api.child.kill("SIGKILL");
+  }
   await database.dispose();
 });
 
@@ -39,6 +44,7 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
 const typename = async (origin: string) => {
   const response = await fetch(`${origin}/graphql`, {
     method: "POST",
+    signal: AbortSignal.timeout(10_000),
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ query: "{ __typename }" }),
   });
@@ -58,9 +64,9 @@ test("two workers share the port; a dead worker is replaced; SIGTERM stops them 
   });
   assert.ok(first && second);
 
+  // A connection the primary hands to a worker at the instant it dies is lost with it (node:cluster),
+  // so requests are checked once the primary has seen the death and started a replacement.
   process.kill(first, "SIGKILL");
-  // The other worker goes on answering while the primary starts a replacement.
-  assert.equal((await typename(api.origin)).data?.__typename, "Query");
   const replaced = await waitFor("a replacement worker", () => {
     const workers = workersOf(primary);
     return workers.length === 2 && !workers.includes(first) ? workers : undefined;
