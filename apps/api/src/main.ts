@@ -49,7 +49,9 @@ async function serve(config: Config): Promise<void> {
 function supervise(config: Config): void {
   const log = createLogger(config.LOG_LEVEL, { role: "primary" });
   let stopping = false;
-  const start = () => cluster.fork().process.pid;
+  const start = () => {
+    cluster.fork();
+  };
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
