@@ -191,6 +191,7 @@ describe("checkout", () => {
     const declinedKey = randomUUID();
     const declined = await checkout(api.url, fan(0), hold.id, declinedKey, "tok_declined");
     assert.equal(errorCode(declined), "PAYMENT_DECLINED");
+    assert.equal(declined.errors?.[0]?.extensions?.reason, "DECLINED", "try another card");
     assert.match(declined.errors?.[0]?.message ?? "", /declined/);
     const failedId = declined.errors?.[0]?.extensions?.orderId as string;
     const failed = await database.db.order.findUniqueOrThrow({ where: { id: failedId } });
@@ -224,6 +225,7 @@ describe("checkout", () => {
     const hold = await heldSeats(fan(0), event.id, event.seatIds.slice(0, 2));
     const timedOut = await checkout(api.url, fan(0), hold.id, randomUUID(), "tok_timeout");
     assert.equal(errorCode(timedOut), "PAYMENT_DECLINED");
+    assert.equal(timedOut.errors?.[0]?.extensions?.reason, "PROVIDER_UNAVAILABLE", "not the card's fault");
     const orderId = timedOut.errors?.[0]?.extensions?.orderId as string;
     const failed = await database.db.order.findUniqueOrThrow({ where: { id: orderId } });
     assert.deepEqual([failed.status, failed.paymentState], ["FAILED", "VOIDED"]);

@@ -6,8 +6,10 @@ import { CombinedGraphQLErrors } from "@apollo/client/errors";
 import { describeCheckoutError } from "../src/checkout/checkout-errors.ts";
 import { attemptAfterFailure, newPaymentAttempt } from "../src/checkout/payment-attempt.ts";
 
-function apiError(code) {
-  return new CombinedGraphQLErrors({ errors: [{ message: `failed with ${code}`, extensions: { code } }] });
+function apiError(code, extensions = {}) {
+  return new CombinedGraphQLErrors({
+    errors: [{ message: `failed with ${code}`, extensions: { code, ...extensions } }],
+  });
 }
 
 test("each API error code maps to what the fan can do next", () => {
@@ -17,6 +19,15 @@ test("each API error code maps to what the fan can do next", () => {
   const declined = describeCheckoutError(apiError("PAYMENT_DECLINED"));
   assert.equal(declined.kind, "refused");
   assert.equal(declined.message, "failed with PAYMENT_DECLINED", "the API's own words say why");
+  assert.equal(
+    describeCheckoutError(apiError("PAYMENT_DECLINED", { reason: "DECLINED" })).title,
+    "Your card was declined",
+  );
+  assert.equal(
+    describeCheckoutError(apiError("PAYMENT_DECLINED", { reason: "PROVIDER_UNAVAILABLE" })).title,
+    "The payment did not go through",
+    "not the card's fault",
+  );
   assert.equal(describeCheckoutError(apiError("BAD_USER_INPUT")).kind, "refused");
   assert.equal(describeCheckoutError(apiError("INTERNAL_SERVER_ERROR")).kind, "unconfirmed");
   const offline = describeCheckoutError(new TypeError("Failed to fetch"));

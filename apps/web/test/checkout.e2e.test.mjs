@@ -236,7 +236,7 @@ test("a declined card gets a new idempotency key; a lost answer is retried with 
     const problem = page.locator("[data-checkout-problem]");
     await problem.waitFor({ timeout: 15_000 });
     assert.equal(await problem.getAttribute("data-checkout-problem"), "refused");
-    assert.match((await problem.textContent()) ?? "", /did not go through.*declined/);
+    assert.match((await problem.textContent()) ?? "", /card was declined.*declined/);
 
     await page.getByLabel(/Visa — succeeds/).check();
     await page.getByRole("button", { name: /^Pay / }).click();

@@ -1,4 +1,4 @@
-import { describeApiError, graphQLErrorDetails } from "@/lib/api-errors";
+import { describeApiError, graphQLErrorDetails, stringExtension } from "@/lib/api-errors";
 
 export type CheckoutProblem =
   /** The session is missing or expired: sign in and come back. */
@@ -47,8 +47,15 @@ export function describeCheckoutError(error: unknown): CheckoutProblem {
           "Only the fan who held these seats can pay for them. Are you signed in with the right account?",
       };
     case "PAYMENT_DECLINED":
-      // Also a gateway that did not answer in time: the API voided that attempt, and its message says which.
-      return { kind: "refused", title: "The payment did not go through", message: details.message };
+      // Nothing was charged either way; `reason` tells a card to change from a provider to try again.
+      return {
+        kind: "refused",
+        title:
+          stringExtension(details, "reason") === "DECLINED"
+            ? "Your card was declined"
+            : "The payment did not go through",
+        message: details.message,
+      };
     case "BAD_USER_INPUT":
       return { kind: "refused", title: "The payment could not be started", message: details.message };
     default:

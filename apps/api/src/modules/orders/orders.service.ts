@@ -38,6 +38,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TRANSACTION_OPTIONS = { maxWait: 3_000, timeout: 10_000 };
 const DUPLICATE_POLL_MS = 50;
 
+/**
+ * `extensions.reason` of PAYMENT_DECLINED: nothing was charged in every case and the hold stays, but a
+ * client tells "try another card" (DECLINED) from "try again" (the provider did not answer, or answered
+ * after the order was given up).
+ */
+export const PAYMENT_FAILURE = {
+  DECLINED: "DECLINED",
+  PROVIDER_UNAVAILABLE: "PROVIDER_UNAVAILABLE",
+  TIMED_OUT: "TIMED_OUT",
+} as const;
+
 /** Where a test makes checkout "crash" to prove that recovery settles every step. */
 export type CheckoutStep = "recorded" | "authorized" | "converted" | "captured";
 export interface CheckoutFaults {
@@ -512,7 +523,7 @@ export class OrdersService {
       throw new AppError(
         ErrorCode.PAYMENT_DECLINED,
         "The payment provider did not answer. Nothing will be charged for this attempt; your seats are still held, try again.",
-        { orderId },
+        { orderId, reason: PAYMENT_FAILURE.PROVIDER_UNAVAILABLE },
       );
     }
     if (answer.outcome === "declined") {
@@ -529,7 +540,7 @@ export class OrdersService {
       throw new AppError(
         ErrorCode.PAYMENT_DECLINED,
         `The payment was declined (${answer.reason}). Your seats are still held: try another card.`,
-        { orderId },
+        { orderId, reason: PAYMENT_FAILURE.DECLINED },
       );
     }
     return answer.providerRef;
@@ -564,7 +575,7 @@ export class OrdersService {
         throw new AppError(
           ErrorCode.PAYMENT_DECLINED,
           "The payment took too long and was cancelled; nothing was charged. Try again.",
-          { orderId },
+          { orderId, reason: PAYMENT_FAILURE.TIMED_OUT },
         );
       }
       throw new AppError(
