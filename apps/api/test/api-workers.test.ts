@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { freePort } from "./support/holds.js";
+import { testRedisPrefix } from "./support/redis-prefix.js";
 import { type ApiProcess, spawnApi } from "./support/server.js";
 
 // API_WORKERS > 1: one port served by several processes (node:cluster), kept running by the primary.
@@ -54,7 +54,7 @@ const typename = async (origin: string) => {
 test("two workers share the port; a dead worker is replaced; SIGTERM stops them all", async () => {
   api = await spawnApi(await freePort(), {
     DATABASE_URL: database.url,
-    REDIS_KEY_PREFIX: `test:${process.pid}:${randomBytes(3).toString("hex")}:`,
+    REDIS_KEY_PREFIX: testRedisPrefix(),
     API_WORKERS: "2",
   });
   const primary = api.child.pid as number;

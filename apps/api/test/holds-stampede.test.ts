@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
@@ -17,6 +16,7 @@ import {
   MANY_LOGINS,
   openEvent,
 } from "./support/holds.js";
+import { testRedisPrefix } from "./support/redis-prefix.js";
 import { spawnApi } from "./support/server.js";
 
 // Two real API processes sharing Postgres and Redis, and a crowd going for the same ten seats.
@@ -39,7 +39,7 @@ before(async () => {
   const shared = {
     ...MANY_LOGINS,
     DATABASE_URL: database.url,
-    REDIS_KEY_PREFIX: `test:${process.pid}:${randomBytes(3).toString("hex")}:`,
+    REDIS_KEY_PREFIX: testRedisPrefix(),
   };
   urls = await Promise.all([startApiProcess(shared), startApiProcess(shared)]);
 });

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createClient } from "graphql-ws";
@@ -10,6 +9,7 @@ import { createPubSub, type RedisTopicPubSub } from "../src/infra/pubsub.js";
 import { SeatingService } from "../src/modules/seating/seating.service.js";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
+import { testRedisPrefix } from "./support/redis-prefix.js";
 import { dataOf, gql, startTestServer, type TestServer } from "./support/server.js";
 
 // Two API instances sharing one database and one Redis (same key prefix), as behind a load balancer.
@@ -27,7 +27,7 @@ const SUBSCRIPTION = `subscription ($eventId: ID!) {
 const LETTER: Record<string, string> = { AVAILABLE: "A", HELD: "H", SOLD: "S", NOT_FOR_SALE: "X" };
 const COALESCE_MS = 100;
 
-const prefix = `test:${process.pid}:live:${randomBytes(3).toString("hex")}:`;
+const prefix = testRedisPrefix("live");
 let database: TestDatabase;
 let apiA: TestServer;
 let apiB: TestServer;

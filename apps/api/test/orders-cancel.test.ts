@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createClient } from "graphql-ws";
@@ -17,9 +17,10 @@ import {
   must,
   type OrderData,
 } from "./support/orders.js";
+import { testRedisPrefix } from "./support/redis-prefix.js";
 import { gql, startTestServer, type TestServer } from "./support/server.js";
 
-const prefix = `test:${process.pid}:cancel:${randomBytes(3).toString("hex")}:`;
+const prefix = testRedisPrefix("cancel");
 let database: TestDatabase;
 let api: TestServer;
 let redis: Redis;

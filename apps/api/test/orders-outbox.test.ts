@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
@@ -8,9 +8,10 @@ import { type OutboxMessage, OutboxRelay } from "../src/modules/orders/outbox.js
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { createFans, type Fan, MANY_CHECKOUTS, MANY_LOGINS } from "./support/holds.js";
 import { checkout, eventPicker, holdSeats, must } from "./support/orders.js";
+import { testRedisPrefix } from "./support/redis-prefix.js";
 import { startTestServer, type TestServer } from "./support/server.js";
 
-const prefix = `test:${process.pid}:outbox:${randomBytes(3).toString("hex")}:`;
+const prefix = testRedisPrefix("outbox");
 let database: TestDatabase;
 let api: TestServer;
 let subscriber: Redis;

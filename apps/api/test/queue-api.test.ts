@@ -13,6 +13,7 @@ import { subscriptionAccess } from "../src/graphql/authorized-subscriptions.js";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { asFan, createFans, errorCode, type Fan, logIn, MANY_LOGINS } from "./support/holds.js";
+import { testRedisPrefix } from "./support/redis-prefix.js";
 import { dataOf, gql, startTestServer, type TestServer } from "./support/server.js";
 
 // The waiting room through the API: GraphQL operations, the private subscription, the holds path's
@@ -254,7 +255,7 @@ describe("the waiting room over GraphQL", () => {
 });
 
 describe("leader failover", () => {
-  const prefix = `test:${process.pid}:leader:${randomBytes(3).toString("hex")}:`;
+  const prefix = testRedisPrefix("leader");
   const env = { QUEUE_TICK_MS: "100", QUEUE_LEASE_MS: "1500", REDIS_KEY_PREFIX: prefix };
   let child: ChildProcess | undefined;
   let second: TestServer | undefined;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { Redis } from "ioredis";
 import { createLogger } from "../src/infra/logger.js";
@@ -10,6 +10,7 @@ import { QueueStore } from "../src/modules/queue/queue-store.js";
 import { commitmentOf, drawOrder } from "../src/modules/queue/shuffle.js";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
+import { testRedisPrefix } from "./support/redis-prefix.js";
 
 // The waiting room's rules on real Redis and Postgres, driven by a simulated clock: the lottery, FIFO
 // after the sale, the admission rate and cap, heartbeats and admission tokens. (queue-api.test.ts
@@ -45,7 +46,7 @@ after(async () => {
 beforeEach(async () => {
   redis?.disconnect();
   redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
-    keyPrefix: `test:${process.pid}:queue:${randomBytes(3).toString("hex")}:`,
+    keyPrefix: testRedisPrefix("queue"),
   });
   clock = Date.now();
   store = new QueueStore(redis);

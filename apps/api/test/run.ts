@@ -4,9 +4,10 @@ import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTemplates, dropDatabase } from "./support/database.js";
+import { deleteRedisKeys, redisRootEnv, testRedisRoot } from "./support/redis-prefix.js";
 
 // The API test entry point: builds the template databases once, runs every *.test.js file with
-// node's test runner (each file in its own process), then drops the templates.
+// node's test runner (each file in its own process), then drops the templates and the run's Redis keys.
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
@@ -17,6 +18,7 @@ const files = readdirSync(here)
   .map((file) => join(here, file));
 
 const runId = `${process.pid}_${randomBytes(3).toString("hex")}`;
+const redisRoot = testRedisRoot(runId);
 const started = Date.now();
 const templates = await createTemplates(runId);
 console.log(`Template databases ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -34,6 +36,7 @@ try {
           ...process.env,
           FRONTROW_TEST_TEMPLATE_MIGRATED: templates.migrated,
           FRONTROW_TEST_TEMPLATE_SEEDED: templates.seeded,
+          ...redisRootEnv(redisRoot),
         },
       },
     );
@@ -42,5 +45,9 @@ try {
 } finally {
   await dropDatabase(templates.seeded);
   await dropDatabase(templates.migrated);
+  await deleteRedisKeys(redisRoot).then(
+    (deleted) => console.log(`Deleted the run's ${deleted} Redis keys`),
+    (error: unknown) => console.error(`Could not delete the run's Redis keys under ${redisRoot}:`, error),
+  );
 }
 process.exit(exitCode);

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { type Config, loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/infra/logger.js";
 import { createServer, type FrontrowServer, type ServerOverrides } from "../../src/server.js";
+import { testRedisPrefix } from "./redis-prefix.js";
 
 export interface TestServer {
   server: FrontrowServer;
@@ -25,7 +25,7 @@ export async function startTestServer(
     PORT: "0",
     HOST: "127.0.0.1",
     DATABASE_URL: databaseUrl,
-    REDIS_KEY_PREFIX: `test:${process.pid}:${randomBytes(3).toString("hex")}:`,
+    REDIS_KEY_PREFIX: testRedisPrefix(),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     SHUTDOWN_GRACE_MS: "2000",
     ...env,
