@@ -23,6 +23,8 @@ let api: TestServer;
 let fans: Fan[];
 let freshEvent: ReturnType<typeof eventPicker>;
 let crashAt: CheckoutStep | null = null;
+/** Runs while a checkout is between the gateway's authorization and the conversion. */
+let whileAuthorized: (() => Promise<void>) | null = null;
 
 before(async () => {
   database = await createTestDatabase({ seeded: true });
@@ -39,6 +41,7 @@ before(async () => {
       checkoutFaults: {
         reached(step) {
           if (step === crashAt) throw new SimulatedCrash(step);
+          if (step === "authorized" && whileAuthorized) return whileAuthorized();
         },
       },
     },
@@ -132,6 +135,30 @@ describe("a crash at each step of checkout, then payment recovery", () => {
       await assertOrderInvariants(database.db);
     });
   }
+});
+
+describe("a checkout recovery gave up on", () => {
+  test("is refused with PAYMENT_DECLINED, reason TIMED_OUT: nothing charged, the hold stays", async () => {
+    const event = await freshEvent();
+    const hold = must(await holdSeats(api.url, fan(0), event.id, event.seatIds.slice(0, 2))).holdSeats;
+    // The request is slower than recovery's patience: recovery fails the order and voids the payment
+    // while the request still holds the authorization it got.
+    whileAuthorized = async () => {
+      const settled = await api.server.paymentRecovery.runNow(0);
+      assert.equal(settled.voided, 1, "recovery gave the order up");
+    };
+    const answer = await checkout(api.url, fan(0), hold.id, randomUUID()).finally(() => {
+      whileAuthorized = null;
+    });
+    assert.equal(errorCode(answer), "PAYMENT_DECLINED", JSON.stringify(answer.errors));
+    const extensions = answer.errors?.[0]?.extensions ?? {};
+    assert.equal(extensions.reason, "TIMED_OUT");
+    const order = await database.db.order.findUniqueOrThrow({ where: { id: extensions.orderId as string } });
+    assert.equal(`${order.status}/${order.paymentState}`, "FAILED/VOIDED");
+    assert.deepEqual(await ledger(database.db, [order.id]), [{ reference: order.id, state: "VOIDED" }]);
+    assert.equal((await database.db.hold.findUniqueOrThrow({ where: { id: hold.id } })).state, "ACTIVE");
+    await assertOrderInvariants(database.db);
+  });
 });
 
 describe("the expiry race", () => {

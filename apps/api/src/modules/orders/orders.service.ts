@@ -52,8 +52,11 @@ export const PAYMENT_FAILURE = {
 /** Where a test makes checkout "crash" to prove that recovery settles every step. */
 export type CheckoutStep = "recorded" | "authorized" | "converted" | "captured";
 export interface CheckoutFaults {
-  /** Throws SimulatedCrash to stop the checkout dead right after `step`. */
-  reached(step: CheckoutStep, orderId: string): void;
+  /**
+   * Runs right after `step`: throws SimulatedCrash to stop the checkout dead there, or returns a promise
+   * to do something meanwhile (e.g. let payment recovery give the order up) before it goes on.
+   */
+  reached(step: CheckoutStep, orderId: string): void | Promise<void>;
 }
 
 /** Stops a checkout as a dying process would: nothing handles it, nothing runs after it. */
@@ -230,13 +233,13 @@ export class OrdersService {
     // Checked and not recorded: the only way left is another order for this hold that won the race.
     if (!createdAt) throw this.alreadyCheckedOut(hold.liveOrderId);
     const fees = hold.feesMinor;
-    this.faults.reached("recorded", orderId);
+    await this.faults.reached("recorded", orderId);
 
     const providerRef = await this.authorize(orderId, hold, paymentToken);
-    this.faults.reached("authorized", orderId);
+    await this.faults.reached("authorized", orderId);
 
     const tickets = await this.convert(orderId, hold, providerRef);
-    this.faults.reached("converted", orderId);
+    await this.faults.reached("converted", orderId);
 
     // Confirmed: the capture can fail now without losing the sale; recovery retries it.
     const known = { status: "CONFIRMED", paymentState: "AUTHORIZED" } as const;

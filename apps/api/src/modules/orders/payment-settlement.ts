@@ -22,7 +22,7 @@ export interface SettleOptions {
   /** The order's state when the caller has just written it (saves reading it back). */
   known?: { status: OrderStatus; paymentState: PaymentState };
   /** Test hook: runs between the provider's answer and its record (see CheckoutFaults). */
-  afterProviderCall?: () => void;
+  afterProviderCall?: () => void | Promise<void>;
 }
 
 export async function settlePayment(
@@ -38,7 +38,7 @@ export async function settlePayment(
   if (settlement === "capture") {
     if (order.status !== "CONFIRMED" || order.paymentState !== "AUTHORIZED") return false;
     await payments.capture(orderId);
-    afterProviderCall();
+    await afterProviderCall();
     return recordPaymentStep(pool, orderId, {
       ...step,
       from: ["AUTHORIZED"],
@@ -51,7 +51,7 @@ export async function settlePayment(
     if (order.status !== "FAILED" || !["AUTHORIZING", "AUTHORIZED"].includes(order.paymentState))
       return false;
     await payments.void(orderId);
-    afterProviderCall();
+    await afterProviderCall();
     return recordPaymentStep(pool, orderId, {
       ...step,
       from: ["AUTHORIZING", "AUTHORIZED"],
@@ -63,7 +63,7 @@ export async function settlePayment(
   if (order.status !== "CANCELLED") return false;
   if (order.paymentState === "CAPTURED") {
     await payments.refund(orderId);
-    afterProviderCall();
+    await afterProviderCall();
     return recordPaymentStep(pool, orderId, {
       ...step,
       from: ["CAPTURED"],
@@ -74,7 +74,7 @@ export async function settlePayment(
   }
   if (order.paymentState === "AUTHORIZED") {
     await payments.void(orderId);
-    afterProviderCall();
+    await afterProviderCall();
     return recordPaymentStep(pool, orderId, {
       ...step,
       from: ["AUTHORIZED"],
