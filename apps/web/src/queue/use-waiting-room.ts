@@ -1,9 +1,9 @@
 "use client";
 
 import { useApolloClient } from "@apollo/client/react";
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { QueueStatusFieldsFragment } from "@/gql/graphql";
-import { useLiveConnection } from "@/lib/apollo/apollo-provider";
+import { useLiveConnection, useLiveConnectionState } from "@/lib/apollo/apollo-provider";
 import type { LiveConnectionState } from "@/lib/apollo/live-connection";
 import { expectedAttempts } from "./proof-of-work";
 import { describeQueueError, type QueueProblem } from "./queue-errors";
@@ -45,7 +45,6 @@ export interface WaitingRoom {
   retry: () => void;
 }
 
-const IDLE: LiveConnectionState = { status: "idle", generation: 0 };
 const IN_ROOM = new Set(["PRE_QUEUE", "WAITING", "ADMITTED"]);
 // Without the WebSocket, `queueStatus` is polled this often (it is also the heartbeat then).
 const FALLBACK_POLL_MS = 4_000;
@@ -89,15 +88,7 @@ export function useWaitingRoom(eventId: string, signedIn: boolean): WaitingRoom 
   const [attempt, setAttempt] = useState(0);
   const joinAbort = useRef<AbortController | null>(null);
 
-  const subscribeToConnection = useCallback(
-    (listener: () => void) => liveConnection?.subscribe(listener) ?? (() => undefined),
-    [liveConnection],
-  );
-  const connection = useSyncExternalStore(
-    subscribeToConnection,
-    () => liveConnection?.getState() ?? IDLE,
-    () => IDLE,
-  );
+  const connection = useLiveConnectionState(liveConnection);
   const live = connection.status === "connected";
 
   const receive = useCallback((next: QueueStatus | null | undefined) => {

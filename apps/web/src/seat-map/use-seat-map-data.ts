@@ -1,9 +1,9 @@
 "use client";
 
 import { useApolloClient } from "@apollo/client/react";
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { type ApiProblem, describeApiError } from "@/lib/api-errors";
-import { useLiveConnection } from "@/lib/apollo/apollo-provider";
+import { useLiveConnection, useLiveConnectionState } from "@/lib/apollo/apollo-provider";
 import type { LiveConnectionState } from "@/lib/apollo/live-connection";
 import { buildSeatLayout, type SeatLayout } from "./seat-layout";
 import { SeatMapChangedDocument, SeatMapLayoutDocument, SeatMapStatusesDocument } from "./seat-map-queries";
@@ -30,7 +30,6 @@ export interface LiveSeatMap {
   refreshStatuses: () => void;
 }
 
-const IDLE: LiveConnectionState = { status: "idle", generation: 0 };
 // The API caches `seatMap` for a second: asking again sooner would only return the same snapshot.
 const MIN_SNAPSHOT_INTERVAL_MS = 1_000;
 // The first snapshot waits for the WebSocket (so no delta can fall between the two), but not for long.
@@ -55,15 +54,7 @@ export function useSeatMapData(eventId: string): LiveSeatMap {
   const [attempt, setAttempt] = useState(0);
   const refreshStatusesNow = useRef<() => void>(() => undefined);
 
-  const subscribeToConnection = useCallback(
-    (listener: () => void) => liveConnection?.subscribe(listener) ?? (() => undefined),
-    [liveConnection],
-  );
-  const connection = useSyncExternalStore(
-    subscribeToConnection,
-    () => liveConnection?.getState() ?? IDLE,
-    () => IDLE,
-  );
+  const connection = useLiveConnectionState(liveConnection);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is how "Try again" restarts it all.
   useEffect(() => {

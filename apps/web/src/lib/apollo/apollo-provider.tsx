@@ -5,14 +5,36 @@ import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { relayStylePagination } from "@apollo/client/utilities";
 import { ApolloClient, ApolloNextAppProvider, InMemoryCache } from "@apollo/client-integration-nextjs";
 import { OperationTypeNode } from "graphql";
-import { createContext, type ReactNode, useCallback, useContext, useState } from "react";
-import { createLiveConnection, type LiveConnection } from "./live-connection";
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useState,
+  useSyncExternalStore,
+} from "react";
+import { createLiveConnection, type LiveConnection, type LiveConnectionState } from "./live-connection";
 
 const LiveConnectionContext = createContext<LiveConnection | null>(null);
 
 /** The browser's WebSocket to the API, or null while rendering on the server (which never subscribes). */
 export function useLiveConnection(): LiveConnection | null {
   return useContext(LiveConnectionContext);
+}
+
+const IDLE: LiveConnectionState = { status: "idle", generation: 0 };
+
+/** The live connection's state, re-rendering as it connects, drops and comes back (idle without one). */
+export function useLiveConnectionState(connection: LiveConnection | null): LiveConnectionState {
+  const subscribe = useCallback(
+    (listener: () => void) => connection?.subscribe(listener) ?? (() => undefined),
+    [connection],
+  );
+  return useSyncExternalStore(
+    subscribe,
+    () => connection?.getState() ?? IDLE,
+    () => IDLE,
+  );
 }
 
 // Apollo keeps one client per tab (a window singleton) however often the provider below mounts, so the
