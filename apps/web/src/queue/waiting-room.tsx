@@ -130,15 +130,14 @@ function SaleOpens({ event, drawing = false }: { event: WaitingRoomEvent; drawin
   );
 }
 
-function RoomPanel({
-  event,
-  room,
-  status,
-}: {
+/** What the views of a fan's place in the room are drawn from. */
+interface RoomViewProps {
   event: WaitingRoomEvent;
   room: WaitingRoom;
   status: QueueStatus;
-}) {
+}
+
+function RoomPanel({ event, room, status }: RoomViewProps) {
   const announcement = useThrottledAnnouncement(describeForScreenReader(status), status.state);
   return (
     <section
@@ -302,15 +301,7 @@ function Waiting({ status, firstPosition }: { status: QueueStatus; firstPosition
   );
 }
 
-function NotInRoom({
-  event,
-  room,
-  status,
-}: {
-  event: WaitingRoomEvent;
-  room: WaitingRoom;
-  status: QueueStatus;
-}) {
+function NotInRoom({ event, room, status }: RoomViewProps) {
   const beforeSale = Date.parse(status.saleStartsAt) > Date.now();
   const busy = room.joinPhase.step !== "idle";
   return (
