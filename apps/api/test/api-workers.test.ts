@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { freePort } from "./support/holds.js";
 import { testRedisPrefix } from "./support/redis-prefix.js";
 import { type ApiProcess, spawnApi } from "./support/server.js";
+import { waitFor } from "./support/wait.js";
 
 // API_WORKERS > 1: one port served by several processes (node:cluster), kept running by the primary.
 
@@ -31,16 +31,6 @@ function workersOf(pid: number): number[] {
   return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 const typename = async (origin: string) => {
   const response = await fetch(`${origin}/graphql`, {
     method: "POST",
@@ -58,19 +48,27 @@ test("two workers share the port; a dead worker is replaced; SIGTERM stops them 
     API_WORKERS: "2",
   });
   const primary = api.child.pid as number;
-  const [first, second] = await waitFor("two workers", () => {
-    const workers = workersOf(primary);
-    return workers.length === 2 ? workers : undefined;
-  });
+  const [first, second] = await waitFor(
+    "two workers",
+    () => {
+      const workers = workersOf(primary);
+      return workers.length === 2 ? workers : undefined;
+    },
+    30_000,
+  );
   assert.ok(first && second);
 
   // A connection the primary hands to a worker at the instant it dies is lost with it (node:cluster),
   // so requests are checked once the primary has seen the death and started a replacement.
   process.kill(first, "SIGKILL");
-  const replaced = await waitFor("a replacement worker", () => {
-    const workers = workersOf(primary);
-    return workers.length === 2 && !workers.includes(first) ? workers : undefined;
-  });
+  const replaced = await waitFor(
+    "a replacement worker",
+    () => {
+      const workers = workersOf(primary);
+      return workers.length === 2 && !workers.includes(first) ? workers : undefined;
+    },
+    30_000,
+  );
   assert.ok(replaced.includes(second), "the surviving worker is kept");
   for (let request = 0; request < 20; request++) {
     assert.equal((await typename(api.origin)).data?.__typename, "Query");

@@ -16,6 +16,7 @@ import {
   openEvent,
 } from "./support/holds.js";
 import { gql, startTestServer, type TestServer } from "./support/server.js";
+import { waitFor } from "./support/wait.js";
 
 const SIGNALS = `query ($eventId: ID) { botSignals(eventId: $eventId, first: 100) {
   id kind userId email eventId ip detail createdAt } }`;
@@ -96,14 +97,6 @@ const signalsOf = async (eventFilter?: number, viewer = eventFilter === undefine
   assert.equal(result.errors, undefined, JSON.stringify(result.errors));
   return result.data?.botSignals ?? [];
 };
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("bot signals", () => {
   test("rate-limit hits are recorded once per caller and field per minute", async () => {
@@ -201,16 +194,20 @@ test("a hold right after admission from the waiting room is recorded", async () 
   );
   assert.equal(joined.errors, undefined, JSON.stringify(joined.errors));
   let token: string | null = null;
-  await waitFor("admission", async () => {
-    const status = await asFan<{ queueStatus: { state: string; admissionToken: string | null } }>(
-      api.url,
-      fan,
-      "query ($eventId: ID!) { queueStatus(eventId: $eventId) { state admissionToken } }",
-      eventVariable,
-    );
-    token = status.data?.queueStatus.admissionToken ?? null;
-    return token !== null;
-  });
+  await waitFor(
+    "admission",
+    async () => {
+      const status = await asFan<{ queueStatus: { state: string; admissionToken: string | null } }>(
+        api.url,
+        fan,
+        "query ($eventId: ID!) { queueStatus(eventId: $eventId) { state admissionToken } }",
+        eventVariable,
+      );
+      token = status.data?.queueStatus.admissionToken ?? null;
+      return token !== null;
+    },
+    10_000,
+  );
   const held = await asFan(
     api.url,
     fan,
@@ -241,10 +238,14 @@ describe("blocking an account", () => {
     const seatIds = hold.seats.map((seat) => Number(seat.id));
     const versionOf = async () =>
       (await database.db.event.findUniqueOrThrow({ where: { id: eventId } })).seatMapVersion;
-    await waitFor("the hold's delta", async () => {
-      const seats = await database.db.eventSeat.findMany({ where: { eventId, seatId: { in: seatIds } } });
-      return seats.every((seat) => seat.status === "HELD");
-    });
+    await waitFor(
+      "the hold's delta",
+      async () => {
+        const seats = await database.db.eventSeat.findMany({ where: { eventId, seatId: { in: seatIds } } });
+        return seats.every((seat) => seat.status === "HELD");
+      },
+      10_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 300)); // let the hold's own delta go out first
     const versionBefore = await versionOf();
 
@@ -259,7 +260,11 @@ describe("blocking an account", () => {
     assert.equal(row.state, "RELEASED");
     const seats = await database.db.eventSeat.findMany({ where: { eventId, seatId: { in: seatIds } } });
     assert.ok(seats.every((seat) => seat.status === "AVAILABLE" && seat.holdId === null));
-    await waitFor("a seat map delta for the released seats", async () => (await versionOf()) > versionBefore);
+    await waitFor(
+      "a seat map delta for the released seats",
+      async () => (await versionOf()) > versionBefore,
+      10_000,
+    );
 
     // Its cookie is signed out, its logins are refused.
     assert.equal(

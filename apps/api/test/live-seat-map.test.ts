@@ -11,6 +11,7 @@ import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { testRedisPrefix } from "./support/redis-prefix.js";
 import { dataOf, gql, startTestServer, type TestServer } from "./support/server.js";
+import { waitFor } from "./support/wait.js";
 
 // Two API instances sharing one database and one Redis (same key prefix), as behind a load balancer.
 // Seats are changed in SQL and reported to an instance's SeatChangeNotifier, as the holds service does
@@ -50,14 +51,6 @@ after(async () => {
   redis.disconnect();
   await database.dispose();
 });
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 interface Watcher {
   deltas: Delta[];

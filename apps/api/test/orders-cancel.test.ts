@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { createClient } from "graphql-ws";
 import { Redis } from "ioredis";
 import WebSocket from "ws";
@@ -19,6 +18,7 @@ import {
 } from "./support/orders.js";
 import { testRedisPrefix } from "./support/redis-prefix.js";
 import { gql, startTestServer, type TestServer } from "./support/server.js";
+import { waitFor } from "./support/wait.js";
 
 const prefix = testRedisPrefix("cancel");
 let database: TestDatabase;
@@ -49,14 +49,6 @@ after(async () => {
 });
 
 const fan = (i: number) => fans[i] as Fan;
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 async function buy(who: Fan, eventId: number, seatIds: number[]): Promise<OrderData> {
   const hold = must(await holdSeats(api.url, who, eventId, seatIds)).holdSeats;

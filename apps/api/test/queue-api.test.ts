@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { asFan, createFans, errorCode, type Fan, logIn, MANY_LOGINS } from "./support/holds.js";
 import { testRedisPrefix } from "./support/redis-prefix.js";
 import { dataOf, gql, startTestServer, type TestServer } from "./support/server.js";
+import { waitFor } from "./support/wait.js";
 
 // The waiting room through the API: GraphQL operations, the private subscription, the holds path's
 // token check, organizer settings, and the leader failing over between instances.
@@ -62,20 +63,6 @@ after(async () => {
   await api?.close();
   await database?.dispose();
 });
-
-async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 8_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 const statusOf = async (url: string, fan: Fan) =>
   dataOf(await asFan<{ queueStatus: Status }>(url, fan, STATUS, { eventId: String(eventId) })).queueStatus;
@@ -132,12 +119,16 @@ describe("the waiting room over GraphQL", () => {
     );
 
     const watcher = watchQueue(api.url, third);
-    await waitFor("a first status", () => watcher.seen.length > 0);
+    await waitFor("a first status", () => watcher.seen.length > 0, 8_000);
     assert.equal(watcher.seen[0]?.position, 3);
     assert.equal(watcher.seen[0]?.entryId, mine.entryId);
 
     await setRate(120); // one fan every 500 ms
-    const admitted = await waitFor("admission", () => watcher.seen.find((s) => s.state === "ADMITTED"));
+    const admitted = await waitFor(
+      "admission",
+      () => watcher.seen.find((s) => s.state === "ADMITTED"),
+      8_000,
+    );
     const positions = watcher.seen.filter((s) => s.state === "WAITING").map((s) => s.position);
     assert.deepEqual([...new Set(positions)], [3, 2, 1], "the position counted down");
     assert.deepEqual(watcher.errors, []);
@@ -313,10 +304,14 @@ describe("leader failover", () => {
     const url = second.url;
     assert.equal((again.position as number) - ((await statusOf(url, a)).position as number), ahead);
     await setRate(600);
-    const admittedA = await waitFor("the new leader admits", async () => {
-      const now = await statusOf(url, a);
-      return now.state === "ADMITTED" ? now : undefined;
-    });
+    const admittedA = await waitFor(
+      "the new leader admits",
+      async () => {
+        const now = await statusOf(url, a);
+        return now.state === "ADMITTED" ? now : undefined;
+      },
+      8_000,
+    );
     assert.equal(admittedA.entryId, placeA.entryId);
   });
 });
