@@ -67,6 +67,9 @@ const schema = z.object({
   SEAT_MAP_COALESCE_MS: z.coerce.number().int().min(10).max(1_000).default(100),
   // Seats one hold (holdSeats or holdBestAvailable) may take at most.
   HOLD_MAX_SEATS: z.coerce.number().int().min(1).max(100).default(10),
+  // Hold statements one instance runs at once; holds that arrive meanwhile go together in the next one
+  // (group commit, docs/holds.md). Postgres is busiest with about as many as it has cores.
+  HOLD_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   // How often each instance's sweeper releases expired holds, and how many it takes per transaction.
   HOLD_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(2_000),
   HOLD_SWEEP_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),

@@ -205,7 +205,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     sql,
     seating,
     holdEffects,
-    { maxSeatsPerHold: config.HOLD_MAX_SEATS },
+    {
+      maxSeatsPerHold: config.HOLD_MAX_SEATS,
+      batchConcurrency: config.HOLD_BATCH_CONCURRENCY,
+      onBatch: (holds) => metrics.holdBatchHolds.observe(holds),
+    },
     queue,
   );
   const botSignals = new BotSignalsService(db, redis, log, metrics.botSignals, {

@@ -45,6 +45,12 @@ export function createMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
+    holdBatchHolds: new Histogram({
+      name: "frontrow_hold_batch_holds",
+      help: "Holds per place_holds statement (group commit: holds that arrived while others were in Postgres)",
+      buckets: [1, 2, 4, 8, 16, 32, 64],
+      registers: [registry],
+    }),
     seatMapDeltas: new Counter({
       name: "frontrow_seat_map_deltas_total",
       help:

@@ -1,10 +1,10 @@
 import { Prisma } from "../../generated/prisma/client.js";
 import type { SeatLocks } from "../../infra/seat-locks.js";
-import { type PreparedStatement, queryPrepared, type SqlPool, sqlStateOf } from "../../infra/sql.js";
+import { type PreparedStatement, queryPrepared, type SqlPool } from "../../infra/sql.js";
 import type { SeatChangeNotifier } from "../seating/seat-changes.js";
 
 // The SQL of the hold protocol (docs/holds.md), shared by the holds service and the sweeper. The guard
-// itself is the SQL function place_hold (migration 20261124230000_hold_fast_path).
+// itself is the SQL function place_holds (migration 20261125120000_hold_batches).
 //
 // Lock discipline, which is what keeps these statements free of deadlocks:
 // - a fan's advisory lock is taken first, before any row lock;
@@ -55,65 +55,24 @@ export interface HoldableEvent {
   currency: string;
 }
 
-type HoldRequestRow = Omit<HoldableEvent, "id"> & { [Key in keyof SeatOffer]: SeatOffer[Key] | null };
-
-// The event and which of the requested seats it sells (with their labels and prices): one statement.
-const HOLD_REQUEST: PreparedStatement = {
-  name: "holds.request",
+const HOLDABLE_EVENT: PreparedStatement = {
+  name: "holds.event",
   text: `
-    SELECT e.status, e.sale_starts_at AS "saleStartsAt", e.starts_at AS "startsAt",
+    SELECT e.id, e.status, e.sale_starts_at AS "saleStartsAt", e.starts_at AS "startsAt",
            e.queue_enabled AS "queueEnabled", e.hold_seconds AS "holdSeconds",
-           e.max_tickets_per_account AS "maxTicketsPerAccount", e.currency,
-           o."seatId", o."row", o.number, o."sectionId", o.section, o.price
-    FROM event e
-    LEFT JOIN LATERAL (
-      SELECT es.seat_id AS "seatId", s.row_label AS "row", s.number, sec.id AS "sectionId",
-             sec.name AS "section", pt.price_minor AS "price"
-      FROM event_seat es
-      JOIN seat s ON s.id = es.seat_id
-      JOIN section sec ON sec.id = s.section_id
-      JOIN price_tier pt ON pt.id = es.price_tier_id
-      WHERE es.event_id = e.id AND es.seat_id = ANY($2::int[])
-    ) o ON true
-    WHERE e.id = $1`,
+           e.max_tickets_per_account AS "maxTicketsPerAccount", e.currency
+    FROM event e WHERE e.id = $1`,
 };
 
-/** The event (null when there is none) and those of the requested seats it sells. */
-export async function holdRequest(
-  pool: SqlPool,
-  eventId: number,
-  seatIds: readonly number[],
-): Promise<{ event: HoldableEvent; offers: SeatOffer[] } | null> {
-  const rows = await queryPrepared<HoldRequestRow>(pool, HOLD_REQUEST, [eventId, seatIds]);
-  const [first] = rows;
-  if (!first) return null;
-  const { status, saleStartsAt, startsAt, queueEnabled, holdSeconds, maxTicketsPerAccount, currency } = first;
-  const event = {
-    id: eventId,
-    status,
-    saleStartsAt,
-    startsAt,
-    queueEnabled,
-    holdSeconds,
-    maxTicketsPerAccount,
-    currency,
-  };
-  const offers = rows.flatMap(({ seatId, row, number, sectionId, section, price }) =>
-    seatId === null ||
-    row === null ||
-    number === null ||
-    sectionId === null ||
-    section === null ||
-    price === null
-      ? []
-      : [{ seatId, row, number, sectionId, section, price }],
-  );
-  return { event, offers };
+/** The event as the hold path checks it, or null when there is none. */
+export async function holdableEvent(pool: SqlPool, eventId: number): Promise<HoldableEvent | null> {
+  const [event] = await queryPrepared<HoldableEvent>(pool, HOLDABLE_EVENT, [eventId]);
+  return event ?? null;
 }
 
 /**
  * Serialises one fan's hold requests for one event until the transaction ends, so that checking the
- * per-account limit and taking the hold it allows happen as one step. place_hold takes the same lock.
+ * per-account limit and taking the hold it allows happen as one step. place_holds takes the same lock.
  */
 export async function lockFanForEvent(sql: Sql, userId: string, eventId: number): Promise<void> {
   await sql.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`hold-limit:${userId}:${eventId}`}, 0))`;
@@ -129,66 +88,130 @@ export async function ticketsUsed(sql: Sql, userId: string, eventId: number): Pr
 export interface NewHold {
   id: string;
   userId: string;
-  event: HoldableEvent;
-  seats: readonly SeatOffer[];
+  eventId: number;
+  /** In the fan's order. */
+  seatIds: readonly number[];
+  /** The caller checked the fan's admission from the waiting room (if the event has one, it must have). */
+  admitted: boolean;
 }
 
-/** How a call of place_hold ended; unless "placed", it rolled back everything it did. */
+/** How place_holds answered one hold; unless "placed", it wrote nothing for it. */
 export type PlaceHoldResult =
-  | { outcome: "placed"; expiresAt: Date; takenOverHoldIds: string[] }
-  | { outcome: "limitExceeded"; used: number }
+  | {
+      outcome: "placed";
+      expiresAt: Date;
+      currency: string;
+      seats: SeatOffer[];
+      /** Expired holds whose seats the hold took over: the caller ends them. */
+      takenOverHoldIds: string[];
+    }
+  | { outcome: "notFound" }
+  | { outcome: "saleNotOpen"; status: string; saleStartsAt: Date }
+  | { outcome: "notAdmitted" }
+  | { outcome: "notForSale"; seatIds: number[] }
+  | { outcome: "limitExceeded"; used: number; limit: number }
   | { outcome: "unavailable"; seatIds: number[] };
 
-// The whole guard as one statement (migration 20261124230000_hold_fast_path): the fan's advisory lock,
-// the limit check, the hold row and the seat claim, all or nothing.
-const PLACE_HOLD: PreparedStatement = {
-  name: "holds.place",
-  text: `
-    SELECT hold_expires_at AS "expiresAt", taken_over_hold_ids AS "takenOverHoldIds"
-    FROM place_hold($1::uuid, $2::uuid, $3::int, $4::int[], $5::int[], $6::text, $7::int, $8::int)`,
-};
+interface PlaceHoldRow {
+  outcome: string;
+  seatIds: number[] | null;
+  used: number | null;
+  maxTickets: number | null;
+  eventStatus: string | null;
+  saleStartsAt: Date | null;
+  currency: string | null;
+  expiresAt: Date | null;
+  seatRows: string[] | null;
+  seatNumbers: number[] | null;
+  sectionIds: number[] | null;
+  sectionNames: string[] | null;
+  seatPrices: number[] | null;
+  takenOverHoldIds: string[] | null;
+}
 
-type PlacedRow = { expiresAt: Date; takenOverHoldIds: string[] };
+// The whole guard for a batch of holds as one statement (migration 20261125120000_hold_batches): the
+// event checks, the fans' advisory locks, the limit checks, the hold rows and the seat claims, each hold
+// all or nothing.
+const PLACE_HOLDS_SQL = `
+  SELECT outcome, seat_ids AS "seatIds", used, max_tickets AS "maxTickets", event_status AS "eventStatus",
+         sale_starts_at AS "saleStartsAt", currency, expires_at AS "expiresAt", seat_rows AS "seatRows",
+         seat_numbers AS "seatNumbers", section_ids AS "sectionIds", section_names AS "sectionNames",
+         seat_prices AS "seatPrices", taken_over_hold_ids AS "takenOverHoldIds"
+  FROM place_holds($1::uuid[], $2::uuid[], $3::int[], $4::boolean[], $5::int[], $6::int[])`;
 
-function placeHoldValues({ id, userId, event, seats }: NewHold): unknown[] {
+const PLACE_HOLDS: PreparedStatement = { name: "holds.place", text: PLACE_HOLDS_SQL };
+
+function placeHoldsValues(holds: readonly NewHold[]): unknown[] {
   return [
-    id,
-    userId,
-    event.id,
-    seats.map((seat) => seat.seatId),
-    seats.map((seat) => seat.price),
-    event.currency,
-    event.holdSeconds,
-    event.maxTicketsPerAccount,
+    holds.map((hold) => hold.id),
+    holds.map((hold) => hold.userId),
+    holds.map((hold) => hold.eventId),
+    holds.map((hold) => hold.admitted),
+    holds.map((hold) => hold.seatIds.length),
+    holds.flatMap((hold) => hold.seatIds),
   ];
 }
 
-function placed(rows: PlacedRow[]): PlaceHoldResult {
-  const [row] = rows;
-  if (!row) throw new Error("place_hold returned no row");
-  return { outcome: "placed", ...row };
-}
-
-/** Places a hold in a transaction of its own: one round trip. */
-export async function placeHold(pool: SqlPool, hold: NewHold): Promise<PlaceHoldResult> {
-  try {
-    return placed(await queryPrepared<PlacedRow>(pool, PLACE_HOLD, placeHoldValues(hold)));
-  } catch (error) {
-    const state = sqlStateOf(error);
-    if (state?.code === "FRLIM") return { outcome: "limitExceeded", used: Number(state.detail) };
-    if (state?.code === "FRSEA") {
-      return { outcome: "unavailable", seatIds: state.detail.split(",").map(Number) };
+function placeHoldResult(row: PlaceHoldRow, hold: NewHold): PlaceHoldResult {
+  switch (row.outcome) {
+    case "placed": {
+      const { expiresAt, currency, seatRows, seatNumbers, sectionIds, sectionNames, seatPrices } = row;
+      if (
+        !expiresAt ||
+        !currency ||
+        !seatRows ||
+        !seatNumbers ||
+        !sectionIds ||
+        !sectionNames ||
+        !seatPrices
+      ) {
+        throw new Error("place_holds placed a hold without its details");
+      }
+      const seats = hold.seatIds.map((seatId, index) => ({
+        seatId,
+        row: seatRows[index] as string,
+        number: seatNumbers[index] as number,
+        sectionId: sectionIds[index] as number,
+        section: sectionNames[index] as string,
+        price: seatPrices[index] as number,
+      }));
+      return { outcome: "placed", expiresAt, currency, seats, takenOverHoldIds: row.takenOverHoldIds ?? [] };
     }
-    throw error;
+    case "not_found":
+      return { outcome: "notFound" };
+    case "sale_not_open":
+      return {
+        outcome: "saleNotOpen",
+        status: row.eventStatus ?? "",
+        saleStartsAt: row.saleStartsAt ?? new Date(0),
+      };
+    case "not_admitted":
+      return { outcome: "notAdmitted" };
+    case "not_for_sale":
+      return { outcome: "notForSale", seatIds: row.seatIds ?? [] };
+    case "limit_exceeded":
+      return { outcome: "limitExceeded", used: row.used ?? 0, limit: row.maxTickets ?? 0 };
+    case "unavailable":
+      return { outcome: "unavailable", seatIds: row.seatIds ?? [] };
+    default:
+      throw new Error(`place_holds answered an unknown outcome: ${row.outcome}`);
   }
 }
 
+/** Places a batch of holds in one transaction of its own: one round trip, one commit. */
+export async function placeHolds(pool: SqlPool, holds: readonly NewHold[]): Promise<PlaceHoldResult[]> {
+  const rows = await queryPrepared<PlaceHoldRow>(pool, PLACE_HOLDS, placeHoldsValues(holds));
+  return rows.map((row, index) => placeHoldResult(row, holds[index] as NewHold));
+}
+
 /**
- * Places a hold inside a transaction that holds the fan's advisory lock, has checked the limit and has
- * locked the free seats it gives: place_hold cannot refuse it then, so any error is a failure.
+ * Places one hold inside a transaction that holds the fan's advisory lock and has locked the free seats
+ * it gives (the locks stack on place_holds' own).
  */
 export async function placeHoldInTransaction(tx: Sql, hold: NewHold): Promise<PlaceHoldResult> {
-  return placed(await tx.$queryRawUnsafe<PlacedRow[]>(PLACE_HOLD.text, ...placeHoldValues(hold)));
+  const [row] = await tx.$queryRawUnsafe<PlaceHoldRow[]>(PLACE_HOLDS_SQL, ...placeHoldsValues([hold]));
+  if (!row) throw new Error("place_holds returned no row");
+  return placeHoldResult(row, hold);
 }
 
 /** Seats of the event a hold or a sale has right now (expired holds do not count). */

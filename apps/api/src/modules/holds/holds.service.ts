@@ -1,6 +1,8 @@
 import { AppError, badInput, ErrorCode, notFound } from "../../errors.js";
 import type { Db } from "../../infra/prisma.js";
 import type { SqlPool } from "../../infra/sql.js";
+import { GroupBatcher } from "../../lib/group-batcher.js";
+import { TtlCache } from "../../lib/ttl-cache.js";
 import { uuidv7 } from "../../lib/uuid7.js";
 import type { AdmissionGate } from "../queue/queue.service.js";
 import type { SeatingService, SeatMapView } from "../seating/seating.service.js";
@@ -10,12 +12,14 @@ import {
   expireHolds,
   type HoldableEvent,
   type HoldEffects,
-  holdRequest,
+  holdableEvent,
   lockFanForEvent,
   lockFreeSeatsInOrder,
+  type NewHold,
   NOTHING_ENDED,
-  placeHold,
+  type PlaceHoldResult,
   placeHoldInTransaction,
+  placeHolds,
   releaseLiveHold,
   type SeatOffer,
   type Sql,
@@ -58,33 +62,47 @@ export interface HoldView {
 
 export interface HoldsOptions {
   maxSeatsPerHold: number;
+  /** place_holds calls one instance runs at once; holds arriving meanwhile go in the next (a batch). */
+  batchConcurrency: number;
+  /** Told the size of every batch (a metric). */
+  onBatch?: (holds: number) => void;
 }
+
+/** A batch is one statement: bounded so that a burst cannot make one call arbitrarily long. */
+const MAX_HOLDS_PER_BATCH = 64;
+/**
+ * The event's settings are reused this long before Postgres is asked again. They only decide what to
+ * check before the guard (sale open, admission) and how long the Redis locks last: place_holds checks
+ * the event again, with what Postgres has at that instant.
+ */
+const EVENT_CACHE_MS = 1_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Waiting long for a pooled connection helps nobody during a spike or an outage: fail fast instead.
 const TRANSACTION_OPTIONS = { maxWait: 3_000, timeout: 10_000 };
 
-function limitExceeded(event: HoldableEvent, used: number, requested: number): AppError {
+function limitExceeded(limit: number, used: number, requested: number): AppError {
   return new AppError(
     ErrorCode.LIMIT_EXCEEDED,
-    `At most ${event.maxTicketsPerAccount} tickets per account for this event; you hold or bought ${used}`,
-    { limit: event.maxTicketsPerAccount, used, requested },
+    `At most ${limit} tickets per account for this event; you hold or bought ${used}`,
+    { limit, used, requested },
   );
 }
 
+function saleNotOpen({ status, saleStartsAt }: Pick<HoldableEvent, "status" | "saleStartsAt">): AppError {
+  const message =
+    status === "ON_SALE" && saleStartsAt > new Date()
+      ? `Sales open at ${saleStartsAt.toISOString()}`
+      : `This event is not on sale (${status})`;
+  return new AppError(ErrorCode.SALE_NOT_OPEN, message, { saleStartsAt: saleStartsAt.toISOString(), status });
+}
+
 /** The event, when fans may hold its seats right now. */
-function checkSaleOpen(eventId: number, event: HoldableEvent | undefined): HoldableEvent {
+function checkSaleOpen(eventId: number, event: HoldableEvent | null): HoldableEvent {
   if (!event || event.status === "DRAFT") throw notFound("Event", String(eventId));
   const now = new Date();
   if (event.status !== "ON_SALE" || event.saleStartsAt > now || event.startsAt <= now) {
-    const message =
-      event.status === "ON_SALE" && event.saleStartsAt > now
-        ? `Sales open at ${event.saleStartsAt.toISOString()}`
-        : `This event is not on sale (${event.status})`;
-    throw new AppError(ErrorCode.SALE_NOT_OPEN, message, {
-      saleStartsAt: event.saleStartsAt.toISOString(),
-      status: event.status,
-    });
+    throw saleNotOpen(event);
   }
   return event;
 }
@@ -94,6 +112,34 @@ function seatsUnavailable(seatIds: readonly number[], quantity = seatIds.length)
     ? `These seats are no longer available: ${seatIds.join(", ")}`
     : `There are not ${quantity} free seats left to hold`;
   return new AppError(ErrorCode.SEATS_UNAVAILABLE, message, { seatIds: seatIds.map(String) });
+}
+
+type Placed = Extract<PlaceHoldResult, { outcome: "placed" }>;
+
+/** The hold place_holds placed, or the error that says why it did not. */
+function placedOrThrow(hold: NewHold, result: PlaceHoldResult): Placed {
+  switch (result.outcome) {
+    case "placed":
+      return result;
+    case "notFound":
+      throw notFound("Event", String(hold.eventId));
+    case "saleNotOpen":
+      throw saleNotOpen(result);
+    case "notAdmitted":
+      // Only when the waiting room was switched on within the last EVENT_CACHE_MS.
+      throw new AppError(
+        ErrorCode.NOT_ADMITTED,
+        "This event uses the waiting room: join the queue and wait for your turn",
+      );
+    case "notForSale":
+      throw badInput(`These seats are not for sale at this event: ${result.seatIds.join(", ")}`, {
+        seatIds: result.seatIds.map(String),
+      });
+    case "limitExceeded":
+      throw limitExceeded(result.limit, result.used, hold.seatIds.length);
+    case "unavailable":
+      throw seatsUnavailable(result.seatIds);
+  }
 }
 
 interface HoldRecord {
@@ -119,6 +165,9 @@ function holdView({ id, eventId, expiresAt, currency, seats }: HoldRecord): Hold
 }
 
 export class HoldsService {
+  private readonly events = new TtlCache<number, HoldableEvent | null>(EVENT_CACHE_MS);
+  private readonly batches: GroupBatcher<NewHold, PlaceHoldResult>;
+
   constructor(
     private readonly db: Db,
     /** The hot path: prepared statements, no interactive transaction. */
@@ -127,7 +176,18 @@ export class HoldsService {
     private readonly effects: HoldEffects,
     private readonly options: HoldsOptions,
     private readonly admission: AdmissionGate,
-  ) {}
+  ) {
+    this.batches = new GroupBatcher(
+      (holds) => {
+        options.onBatch?.(holds.length);
+        return placeHolds(sql, holds);
+      },
+      {
+        concurrency: options.batchConcurrency,
+        maxBatchSize: MAX_HOLDS_PER_BATCH,
+      },
+    );
+  }
 
   async holdSeats(
     userId: string,
@@ -142,32 +202,25 @@ export class HoldsService {
         seatIds: [...new Set(duplicates)].map(String),
       });
     }
-    const request = await holdRequest(this.sql, eventId, seatIds);
-    const event = await this.admitted(userId, checkSaleOpen(eventId, request?.event), admissionToken);
-    const offerBySeat = new Map(request?.offers.map((offer) => [offer.seatId, offer]));
-    const notForSale = seatIds.filter((seatId) => !offerBySeat.has(seatId));
-    if (notForSale.length) {
-      throw badInput(`These seats are not for sale at this event: ${notForSale.join(", ")}`, {
-        seatIds: notForSale.map(String),
-      });
-    }
-    const seats = seatIds.map((seatId) => offerBySeat.get(seatId) as SeatOffer);
+    const event = await this.eventToHold(userId, eventId, admissionToken);
 
-    const holdId = uuidv7();
-    const fastPath = await this.effects.seatLocks.acquire(eventId, holdId, seatIds, event.holdSeconds * 1000);
+    const hold: NewHold = { id: uuidv7(), userId, eventId, seatIds, admitted: event.queueEnabled };
+    const fastPath = await this.effects.seatLocks.acquire(
+      eventId,
+      hold.id,
+      seatIds,
+      event.holdSeconds * 1000,
+    );
     if (fastPath.outcome === "conflict") throw seatsUnavailable(fastPath.takenSeatIds);
-    let expiresAt: Date;
-    let takenOverHoldIds: string[];
+    let placed: Placed;
     try {
-      const result = await placeHold(this.sql, { id: holdId, userId, event, seats });
-      if (result.outcome === "limitExceeded") throw limitExceeded(event, result.used, seats.length);
-      if (result.outcome === "unavailable") throw seatsUnavailable(result.seatIds);
-      ({ expiresAt, takenOverHoldIds } = result);
+      placed = this.placed(hold, await this.batches.submit(hold));
     } catch (error) {
       // A failed Redis call may still have set the locks: compare-and-delete is safe either way.
-      if (fastPath.outcome !== "bypassed") await this.effects.seatLocks.release(eventId, holdId, seatIds);
+      if (fastPath.outcome !== "bypassed") await this.effects.seatLocks.release(eventId, hold.id, seatIds);
       throw error;
     }
+    const { expiresAt, currency, seats, takenOverHoldIds } = placed;
     // Seats taken over from expired holds: end those holds now (the sweeper would otherwise). Every
     // write already treats them as gone, so this need not be in the hold's transaction.
     const ended = takenOverHoldIds.length
@@ -177,7 +230,7 @@ export class HoldsService {
         )
       : NOTHING_ENDED;
     await this.announcePlaced(eventId, seatIds, ended);
-    return holdView({ id: holdId, eventId, expiresAt, currency: event.currency, seats });
+    return holdView({ id: hold.id, eventId, expiresAt, currency, seats });
   }
 
   async holdBestAvailable(
@@ -191,9 +244,7 @@ export class HoldsService {
     // The (cached) seat map gives the layout; it is read before the transaction, which must not wait
     // for a second pooled connection.
     const [event, tierFound, seatMap] = await Promise.all([
-      holdRequest(this.sql, eventId, []).then((request) =>
-        this.admitted(userId, checkSaleOpen(eventId, request?.event), admissionToken),
-      ),
+      this.eventToHold(userId, eventId, admissionToken),
       priceTierId === null ? true : this.db.priceTier.count({ where: { id: priceTierId, eventId } }),
       this.seating.seatMap(eventId),
     ]);
@@ -203,12 +254,18 @@ export class HoldsService {
     const { seats, expiresAt, ended } = await this.db.$transaction(async (tx) => {
       await this.lockFanAndCheckLimit(tx, userId, event, quantity);
       const chosen = await this.chooseSeats(tx, seatMap, quantity, priceTierId);
-      const result = await placeHoldInTransaction(tx, { id: holdId, userId, event, seats: chosen });
-      if (result.outcome !== "placed") throw new Error(`place_hold refused locked seats: ${result.outcome}`);
-      const ended = result.takenOverHoldIds.length
-        ? await expireHolds(tx, { holdIds: result.takenOverHoldIds })
+      const hold = {
+        id: holdId,
+        userId,
+        eventId,
+        seatIds: chosen.map((seat) => seat.seatId),
+        admitted: event.queueEnabled,
+      };
+      const { expiresAt, takenOverHoldIds } = this.placed(hold, await placeHoldInTransaction(tx, hold));
+      const ended = takenOverHoldIds.length
+        ? await expireHolds(tx, { holdIds: takenOverHoldIds })
         : NOTHING_ENDED;
-      return { seats: chosen, expiresAt: result.expiresAt, ended };
+      return { seats: chosen, expiresAt, ended };
     }, TRANSACTION_OPTIONS);
     const seatIds = seats.map((seat) => seat.seatId);
     // Mirror the hold in Redis, so that holdSeats calls for these seats stop at the fast path.
@@ -266,6 +323,40 @@ export class HoldsService {
     }
   }
 
+  /**
+   * The event, when this fan may hold its seats right now (on sale, admitted if it has a waiting room).
+   * Its settings are cached briefly; a refusal is confirmed with fresh settings before it is given.
+   */
+  private async eventToHold(
+    userId: string,
+    eventId: number,
+    admissionToken: string | null | undefined,
+  ): Promise<HoldableEvent> {
+    const check = async () => {
+      const event = await this.events.get(eventId, () => holdableEvent(this.sql, eventId));
+      return this.admitted(userId, checkSaleOpen(eventId, event), admissionToken);
+    };
+    try {
+      return await check();
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      this.events.delete(eventId);
+      return check();
+    }
+  }
+
+  /** The hold place_holds placed; when it refused for the event's sake, the cached settings were stale. */
+  private placed(hold: NewHold, result: PlaceHoldResult): Placed {
+    if (
+      result.outcome === "notFound" ||
+      result.outcome === "saleNotOpen" ||
+      result.outcome === "notAdmitted"
+    ) {
+      this.events.delete(hold.eventId);
+    }
+    return placedOrThrow(hold, result);
+  }
+
   /** Events with a waiting room sell only to fans it admitted (NOT_ADMITTED otherwise). */
   private async admitted(
     userId: string,
@@ -279,7 +370,9 @@ export class HoldsService {
   private async lockFanAndCheckLimit(tx: Sql, userId: string, event: HoldableEvent, requested: number) {
     await lockFanForEvent(tx, userId, event.id);
     const used = await ticketsUsed(tx, userId, event.id);
-    if (used + requested > event.maxTicketsPerAccount) throw limitExceeded(event, used, requested);
+    if (used + requested > event.maxTicketsPerAccount) {
+      throw limitExceeded(event.maxTicketsPerAccount, used, requested);
+    }
   }
 
   /**

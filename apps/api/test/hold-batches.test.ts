@@ -1,0 +1,203 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { createSqlPool, type SqlPool } from "../src/infra/sql.js";
+import { uuidv7 } from "../src/lib/uuid7.js";
+import { type NewHold, type PlaceHoldResult, placeHolds } from "../src/modules/holds/hold-store.js";
+import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
+import { createTestDatabase, type TestDatabase } from "./support/database.js";
+import {
+  asFan,
+  assertHoldInvariants,
+  createFanAccounts,
+  createFans,
+  eventSeats,
+  HOLD_SEATS,
+  MANY_LOGINS,
+  openEvent,
+} from "./support/holds.js";
+import { startTestServer } from "./support/server.js";
+
+// place_holds takes a batch of holds in one statement (docs/holds.md, "Batches"): each hold must still
+// succeed or fail on its own, seeing what the holds before it in the batch took.
+
+let database: TestDatabase;
+let pool: SqlPool;
+let fanIds: string[];
+let theatre: number;
+let hall: number;
+let theatreSeats: number[];
+
+const eventIdOf = async (slug: string) => (await database.db.event.findUniqueOrThrow({ where: { slug } })).id;
+
+before(async () => {
+  database = await createTestDatabase({ seeded: true });
+  pool = createSqlPool(database.url, { max: 2, onIdleError: () => undefined });
+  fanIds = (await createFanAccounts(database.db, 4, "batches")).map((fan) => fan.id);
+  theatre = await eventIdOf(NOTABLE_EVENT_SLUGS.theatreOnSale);
+  hall = await eventIdOf(NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
+  await openEvent(database.db, theatre, { maxTicketsPerAccount: 4 });
+  await openEvent(database.db, hall);
+  theatreSeats = (await eventSeats(database.db, theatre)).map((seat) => seat.seatId);
+});
+
+after(async () => {
+  await pool.end();
+  await database.dispose();
+});
+
+const fan = (index: number) => fanIds[index] as string;
+const seat = (index: number) => theatreSeats[index] as number;
+
+function newHold(userId: string, eventId: number, seatIds: number[], admitted = false): NewHold {
+  return { id: uuidv7(), userId, eventId, seatIds, admitted };
+}
+
+async function seatStatuses(eventId: number, seatIds: number[]): Promise<Map<number, string | null>> {
+  const rows = await database.db.eventSeat.findMany({
+    where: { eventId, seatId: { in: seatIds } },
+    select: { seatId: true, holdId: true },
+  });
+  return new Map(rows.map((row) => [row.seatId, row.holdId]));
+}
+
+const outcomes = (results: PlaceHoldResult[]) => results.map((result) => result.outcome);
+
+test("holds of one batch each succeed or fail on their own, seeing the holds before them", async () => {
+  const first = newHold(fan(0), theatre, [seat(0), seat(1)]);
+  // Wants seat 1 too: refused whole, seat 2 stays free.
+  const overlapping = newHold(fan(1), theatre, [seat(2), seat(1)]);
+  const disjoint = newHold(fan(2), theatre, [seat(3)]);
+  const results = await placeHolds(pool, [first, overlapping, disjoint]);
+
+  assert.deepEqual(outcomes(results), ["placed", "unavailable", "placed"]);
+  assert.deepEqual(results[1], { outcome: "unavailable", seatIds: [seat(1)] });
+  const placed = results[0];
+  assert.equal(placed?.outcome, "placed");
+  if (placed?.outcome === "placed") {
+    assert.deepEqual(
+      placed.seats.map((offer) => offer.seatId),
+      [seat(0), seat(1)],
+      "seats in the order asked for",
+    );
+    assert.ok(placed.seats.every((offer) => offer.price > 0 && offer.row && offer.section));
+    assert.ok(placed.expiresAt.getTime() > Date.now());
+    assert.deepEqual(placed.takenOverHoldIds, []);
+  }
+  const holders = await seatStatuses(theatre, [seat(0), seat(1), seat(2), seat(3)]);
+  assert.deepEqual(
+    [...holders.entries()].sort(([a], [b]) => a - b).map(([, holdId]) => holdId),
+    [first.id, first.id, null, disjoint.id],
+  );
+  assert.equal(await database.db.hold.count({ where: { id: overlapping.id } }), 0);
+  await assertHoldInvariants(database.db, theatre);
+});
+
+test("one fan's holds in one batch share the per-account limit", async () => {
+  const three = newHold(fan(3), theatre, [seat(10), seat(11), seat(12)]);
+  const two = newHold(fan(3), theatre, [seat(13), seat(14)]);
+  const one = newHold(fan(3), theatre, [seat(15)]);
+  const results = await placeHolds(pool, [three, two, one]);
+  assert.deepEqual(results[1], { outcome: "limitExceeded", used: 3, limit: 4 });
+  assert.deepEqual(outcomes(results), ["placed", "limitExceeded", "placed"]);
+  assert.equal(await database.db.hold.count({ where: { userId: fan(3), state: "ACTIVE" } }), 2);
+});
+
+test("each hold of a mixed batch gets its event's answer", async () => {
+  const draft = await eventIdOf(NOTABLE_EVENT_SLUGS.draft);
+  const ended = await eventIdOf(NOTABLE_EVENT_SLUGS.ended);
+  const queued = await eventIdOf(NOTABLE_EVENT_SLUGS.stadiumQueueOnSale);
+  const [queuedSeat] = await eventSeats(database.db, queued);
+  const [hallSeat] = await eventSeats(database.db, hall);
+  assert.ok(queuedSeat && hallSeat);
+  const results = await placeHolds(pool, [
+    newHold(fan(0), 2_000_000_000, [1]),
+    newHold(fan(0), draft, [1]),
+    newHold(fan(0), ended, [1]),
+    newHold(fan(0), queued, [queuedSeat.seatId]),
+    newHold(fan(0), queued, [queuedSeat.seatId], true),
+    newHold(fan(0), theatre, [seat(20), hallSeat.seatId, seat(21)]),
+    newHold(fan(1), hall, [hallSeat.seatId]),
+  ]);
+  assert.deepEqual(outcomes(results), [
+    "notFound",
+    "notFound",
+    "saleNotOpen",
+    "notAdmitted",
+    "placed",
+    "notForSale",
+    "placed",
+  ]);
+  assert.deepEqual(results[5], { outcome: "notForSale", seatIds: [hallSeat.seatId] });
+  const endedResult = results[2];
+  assert.ok(endedResult?.outcome === "saleNotOpen" && endedResult.status !== "ON_SALE");
+  await assertHoldInvariants(database.db, queued);
+  await assertHoldInvariants(database.db, hall);
+});
+
+test("an expired hold's seats go to the next batch that asks, which names the hold it took over", async () => {
+  const expiring = newHold(fan(1), theatre, [seat(30), seat(31)]);
+  assert.deepEqual(outcomes(await placeHolds(pool, [expiring])), ["placed"]);
+  await database.db.$executeRaw`
+    WITH expired AS (
+      UPDATE hold SET expires_at = now() - interval '1 second' WHERE id = ${expiring.id}::uuid
+      RETURNING id, expires_at
+    )
+    UPDATE event_seat es SET held_until = expired.expires_at FROM expired WHERE es.hold_id = expired.id`;
+  const [takeOver] = await placeHolds(pool, [newHold(fan(2), theatre, [seat(31)])]);
+  assert.equal(takeOver?.outcome, "placed");
+  assert.deepEqual(takeOver?.outcome === "placed" && takeOver.takenOverHoldIds, [expiring.id]);
+});
+
+test("concurrent batches for crossing seats neither deadlock nor double-book", async () => {
+  // Each batch asks for the same seats in the opposite order: only the lock order keeps them apart.
+  const seats = [seat(40), seat(41), seat(42), seat(43)];
+  const batches = Array.from({ length: 8 }, (_, index) => {
+    const order = index % 2 === 0 ? seats : [...seats].reverse();
+    return [
+      newHold(fan(index % 4), theatre, [order[0] as number]),
+      newHold(fan((index + 1) % 4), theatre, order.slice(1, 3)),
+    ];
+  });
+  const results = (await Promise.all(batches.map((batch) => placeHolds(pool, batch)))).flat();
+  const placedSeats = results.flatMap((result) =>
+    result.outcome === "placed" ? result.seats.map((offer) => offer.seatId) : [],
+  );
+  assert.equal(new Set(placedSeats).size, placedSeats.length, "no seat placed twice");
+  assert.ok(placedSeats.length > 0);
+  await assertHoldInvariants(database.db, theatre);
+});
+
+test("holds that reach one API instance together share statements", async () => {
+  // One statement at a time, so that the holds arriving while it runs must wait and go together.
+  const api = await startTestServer(database.url, { ...MANY_LOGINS, HOLD_BATCH_CONCURRENCY: "1" });
+  try {
+    const fans = await createFans(database.db, api.url, 12, "batched");
+    const hall = await eventIdOf(NOTABLE_EVENT_SLUGS.hallOnSaleChoirUnpriced);
+    await openEvent(database.db, hall);
+    const seats = (await eventSeats(database.db, hall)).slice(0, fans.length * 2);
+    const results = await Promise.all(
+      fans.map((holder, index) =>
+        asFan(api.url, holder, HOLD_SEATS, {
+          eventId: String(hall),
+          seatIds: seats.slice(index * 2, index * 2 + 2).map((row) => String(row.seatId)),
+        }),
+      ),
+    );
+    assert.deepEqual(
+      results.map((result) => result.errors),
+      fans.map(() => undefined),
+    );
+    const batches = await batchMetric(api.origin);
+    assert.equal(batches.sum, fans.length, "every hold went through place_holds once");
+    assert.ok(batches.count < fans.length, `${batches.count} statements for ${fans.length} holds`);
+    await assertHoldInvariants(database.db, hall);
+  } finally {
+    await api.close();
+  }
+});
+
+async function batchMetric(origin: string): Promise<{ count: number; sum: number }> {
+  const lines = (await (await fetch(`${origin}/metrics`)).text()).split("\n");
+  const value = (name: string) => Number(lines.find((line) => line.startsWith(`${name} `))?.split(" ")[1]);
+  return { count: value("frontrow_hold_batch_holds_count"), sum: value("frontrow_hold_batch_holds_sum") };
+}
