@@ -68,8 +68,9 @@ const schema = z.object({
   // Seats one hold (holdSeats or holdBestAvailable) may take at most.
   HOLD_MAX_SEATS: z.coerce.number().int().min(1).max(100).default(10),
   // Hold statements one instance runs at once; holds that arrive meanwhile go together in the next one
-  // (group commit, docs/holds.md). Postgres is busiest with about as many as it has cores.
-  HOLD_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // (group commit, docs/holds.md). Fewer means bigger batches (less CPU per hold in Postgres); two let one
+  // statement run while another waits for a lock or its commit.
+  HOLD_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   // How often each instance's sweeper releases expired holds, and how many it takes per transaction.
   HOLD_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(2_000),
   HOLD_SWEEP_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { GroupBatcher } from "../src/lib/group-batcher.js";
+import { BatchWaitTimeout, GroupBatcher } from "../src/lib/group-batcher.js";
 
 /** A batch runner whose batches finish when the test says so. */
 function controlledRunner() {
@@ -20,7 +20,7 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 test("an item submitted while nothing runs goes at once, alone", async () => {
   const { batches, run } = controlledRunner();
-  const batcher = new GroupBatcher(run, { concurrency: 2, maxBatchSize: 10 });
+  const batcher = new GroupBatcher(run, { concurrency: 2, maxBatchSize: 10, maxWaitMs: 60_000 });
   const first = batcher.submit(1);
   const second = batcher.submit(2);
   assert.deepEqual(
@@ -34,7 +34,7 @@ test("an item submitted while nothing runs goes at once, alone", async () => {
 
 test("items submitted while every batch runs go together in the next, split at maxBatchSize", async () => {
   const { batches, run } = controlledRunner();
-  const batcher = new GroupBatcher(run, { concurrency: 1, maxBatchSize: 3 });
+  const batcher = new GroupBatcher(run, { concurrency: 1, maxBatchSize: 3, maxWaitMs: 60_000 });
   const results = [1, 2, 3, 4, 5, 6].map((item) => batcher.submit(item));
   assert.deepEqual(
     batches.map((batch) => batch.items),
@@ -58,7 +58,7 @@ test("items submitted while every batch runs go together in the next, split at m
 
 test("a failed batch fails each of its items and the next batch still runs", async () => {
   const { batches, run } = controlledRunner();
-  const batcher = new GroupBatcher(run, { concurrency: 1, maxBatchSize: 10 });
+  const batcher = new GroupBatcher(run, { concurrency: 1, maxBatchSize: 10, maxWaitMs: 60_000 });
   const first = batcher.submit(1);
   const waiting = [2, 3].map((item) => batcher.submit(item));
   batches[0]?.fail(new Error("connection lost"));
@@ -75,6 +75,25 @@ test("a batch that answers for the wrong number of items fails them all", async 
   const batcher = new GroupBatcher(async (items: number[]) => items.slice(1), {
     concurrency: 1,
     maxBatchSize: 10,
+    maxWaitMs: 60_000,
   });
   await assert.rejects(batcher.submit(1), /A batch of 1 gave 0 results/);
+});
+
+test("items that wait too long while batches stall fail with BatchWaitTimeout and are never sent", async () => {
+  const { batches, run } = controlledRunner();
+  const batcher = new GroupBatcher(run, { concurrency: 1, maxBatchSize: 10, maxWaitMs: 50 });
+  const stalled = batcher.submit(1);
+  const started = performance.now();
+  const waiting = batcher.submit(2);
+  await assert.rejects(waiting, BatchWaitTimeout);
+  assert.ok(performance.now() - started >= 45, "not before maxWaitMs");
+  batches[0]?.finish();
+  assert.equal(await stalled, "done 1", "the batch already sent still answers");
+  await settle();
+  assert.deepEqual(
+    batches.map((batch) => batch.items),
+    [[1]],
+    "the expired item was not sent afterwards",
+  );
 });

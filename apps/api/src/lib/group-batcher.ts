@@ -1,11 +1,27 @@
-/** How many batches may run at once, and how many items one may carry. */
+import { performance } from "node:perf_hooks";
+
 export interface GroupBatcherOptions {
+  /** Batches running at once. */
   concurrency: number;
   maxBatchSize: number;
+  /**
+   * An item that waited this long for a batch fails with BatchWaitTimeout instead: when batches stall
+   * (the database is down or locked), callers hear so in bounded time rather than queueing without end.
+   */
+  maxWaitMs: number;
+}
+
+/** The item waited longer than `maxWaitMs` and was never sent. */
+export class BatchWaitTimeout extends Error {
+  constructor(waitedMs: number) {
+    super(`Waited ${Math.round(waitedMs)} ms for a batch`);
+    this.name = "BatchWaitTimeout";
+  }
 }
 
 interface Waiting<Item, Result> {
   item: Item;
+  submittedAt: number;
   resolve: (result: Result) => void;
   reject: (error: unknown) => void;
 }
@@ -18,6 +34,7 @@ interface Waiting<Item, Result> {
 export class GroupBatcher<Item, Result> {
   private readonly waiting: Waiting<Item, Result>[] = [];
   private running = 0;
+  private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     /** Runs one batch: one result per item, in the items' order. A rejection fails every item of it. */
@@ -27,9 +44,30 @@ export class GroupBatcher<Item, Result> {
 
   submit(item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      this.waiting.push({ item, resolve, reject });
+      this.waiting.push({ item, submittedAt: performance.now(), resolve, reject });
       this.startBatches();
+      this.scheduleExpiry();
     });
+  }
+
+  /** One timer at a time, due when the oldest waiting item (the first: the queue is FIFO) expires. */
+  private scheduleExpiry(): void {
+    const oldest = this.waiting[0];
+    if (this.expiryTimer || !oldest) return;
+    const dueInMs = oldest.submittedAt + this.options.maxWaitMs - performance.now();
+    this.expiryTimer = setTimeout(() => this.rejectExpired(), Math.max(0, dueInMs));
+  }
+
+  private rejectExpired(): void {
+    this.expiryTimer = undefined;
+    const now = performance.now();
+    for (let first = this.waiting[0]; first; first = this.waiting[0]) {
+      const waitedMs = now - first.submittedAt;
+      if (waitedMs < this.options.maxWaitMs) break;
+      this.waiting.shift();
+      first.reject(new BatchWaitTimeout(waitedMs));
+    }
+    this.scheduleExpiry();
   }
 
   private startBatches(): void {

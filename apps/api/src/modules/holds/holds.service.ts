@@ -1,7 +1,7 @@
 import { AppError, badInput, ErrorCode, notFound } from "../../errors.js";
 import type { Db } from "../../infra/prisma.js";
 import type { SqlPool } from "../../infra/sql.js";
-import { GroupBatcher } from "../../lib/group-batcher.js";
+import { BatchWaitTimeout, GroupBatcher } from "../../lib/group-batcher.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
 import { uuidv7 } from "../../lib/uuid7.js";
 import type { AdmissionGate } from "../queue/queue.service.js";
@@ -70,6 +70,8 @@ export interface HoldsOptions {
 
 /** A batch is one statement: bounded so that a burst cannot make one call arbitrarily long. */
 const MAX_HOLDS_PER_BATCH = 64;
+/** As long as a hold may wait for a pooled connection: fail fast rather than queue during an outage. */
+const MAX_BATCH_WAIT_MS = 3_000;
 /**
  * The event's settings are reused this long before Postgres is asked again. They only decide what to
  * check before the guard (sale open, admission) and how long the Redis locks last: place_holds checks
@@ -185,6 +187,7 @@ export class HoldsService {
       {
         concurrency: options.batchConcurrency,
         maxBatchSize: MAX_HOLDS_PER_BATCH,
+        maxWaitMs: MAX_BATCH_WAIT_MS,
       },
     );
   }
@@ -214,7 +217,7 @@ export class HoldsService {
     if (fastPath.outcome === "conflict") throw seatsUnavailable(fastPath.takenSeatIds);
     let placed: Placed;
     try {
-      placed = this.placed(hold, await this.batches.submit(hold));
+      placed = this.placed(hold, await this.submit(hold));
     } catch (error) {
       // A failed Redis call may still have set the locks: compare-and-delete is safe either way.
       if (fastPath.outcome !== "bypassed") await this.effects.seatLocks.release(eventId, hold.id, seatIds);
@@ -342,6 +345,18 @@ export class HoldsService {
       if (!(error instanceof AppError)) throw error;
       this.events.delete(eventId);
       return check();
+    }
+  }
+
+  private async submit(hold: NewHold): Promise<PlaceHoldResult> {
+    try {
+      return await this.batches.submit(hold);
+    } catch (error) {
+      if (!(error instanceof BatchWaitTimeout)) throw error;
+      throw new AppError(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        "Too many holds are waiting for the database: please retry shortly",
+      );
     }
   }
 
