@@ -85,7 +85,7 @@ maxTicketsPerAccount (restored at the end). Then, on the same machine:
   (1) raw Postgres                 ${PG_CLIENTS} pg clients: UPDATE event_seat … WHERE status = 'AVAILABLE'
   (2) holdSeats, 1–${MAX_SEATS_PER_HOLD} random seats   open loop at each arrival rate: requests are sent at their
                                    scheduled times and latency counts from then (no coordinated omission)
-The stadium is emptied before every step (bench fans' holds deleted, their Redis seat locks dropped,
+The stadium is emptied before every step (bench fans' holds ended, their Redis seat locks dropped,
 VACUUM), and the hold invariants are checked in SQL after every step. A step passes with p99 < ${TARGET_P99_MS} ms,
 ≥ ${MIN_ACHIEVED_SHARE * 100}% of the rate answered, no error and the invariants intact. Rates above an overloaded step
 are skipped; then up to ${REFINE_STEPS} more steps narrow down the highest passing rate.
