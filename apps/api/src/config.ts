@@ -50,6 +50,9 @@ const schema = z.object({
   // How long an instance trusts what a session token resolved to without asking Redis again: also how long
   // a logout or a block done on ANOTHER instance may go unnoticed here (the same instance forgets at once).
   SESSION_LOCAL_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(2_000),
+  // Subscriptions one WebSocket may run at once: a page needs a few; a client opening thousands on one
+  // socket would make the instance keep state (and deliver) for each.
+  MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).max(10_000).default(25),
   // Processes serving the API on this machine (node:cluster, one port): a Node process uses one core.
   API_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   // Behind a proxy (docker-compose's nginx), trust X-Forwarded-For / -Proto for client IPs and HTTPS.

@@ -599,6 +599,17 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
           typeof contextValue === "object" && contextValue ? deliveries.get(contextValue) : undefined,
       ),
       onSubscribe: (ctx, id, payload) => {
+        // graphql-ws has registered this subscription already: it counts itself.
+        const limit = config.MAX_SUBSCRIPTIONS_PER_SOCKET;
+        if (Object.keys(ctx.subscriptions).length > limit) {
+          return [
+            new AppError(
+              ErrorCode.RATE_LIMITED,
+              `At most ${limit} subscriptions at once on one connection: complete one first`,
+              { limit },
+            ),
+          ];
+        }
         const parsed = parseAndValidate(payload.query);
         if (!("kind" in parsed)) return parsed;
         // Private subscriptions (a fan's own queue status) need a signed-in socket: refuse it whole.

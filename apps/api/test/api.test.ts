@@ -12,7 +12,11 @@ let production: TestServer;
 
 before(async () => {
   database = await createTestDatabase({ seeded: true });
-  api = await startTestServer(database.url, { MAX_QUERY_DEPTH: "5", MAX_QUERY_COST: "800" });
+  api = await startTestServer(database.url, {
+    MAX_QUERY_DEPTH: "5",
+    MAX_QUERY_COST: "800",
+    MAX_SUBSCRIPTIONS_PER_SOCKET: "3",
+  });
   production = await startTestServer(database.url, { NODE_ENV: "production" });
 });
 
@@ -101,6 +105,49 @@ describe("operation limits", () => {
     }
     const invalid = await overWebSocket(api, "{ nope }");
     assert.match(invalid.errors?.[0]?.message ?? "", /Cannot query field "nope"/);
+  });
+
+  test("one WebSocket runs at most MAX_SUBSCRIPTIONS_PER_SOCKET subscriptions at once", {
+    timeout: 10_000,
+  }, async () => {
+    const { id } = await database.db.event.findFirstOrThrow({ where: { status: "ON_SALE" } });
+    const client = createClient({
+      url: api.url.replace(/^http/, "ws"),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
+    const refusals: string[] = [];
+    let refused: () => void = () => undefined;
+    const subscribe = (name: string) =>
+      client.subscribe(
+        { query: "subscription ($id: ID!) { seatMapChanged(eventId: $id) { version } }", variables: { id } },
+        {
+          next: () => undefined,
+          error: (error) => {
+            const code = Array.isArray(error) ? error[0]?.extensions?.code : "not a GraphQL error";
+            refusals.push(`${name}: ${code}`);
+            refused();
+          },
+          complete: () => undefined,
+        },
+      );
+    const nextRefusal = () => new Promise<void>((resolve) => (refused = resolve));
+    try {
+      let waiting = nextRefusal();
+      const [first] = [subscribe("1"), subscribe("2"), subscribe("3")];
+      subscribe("4");
+      await waiting;
+      // The server answers a socket's messages in order: a refusal of 1–3 would have come first.
+      assert.deepEqual(refusals, ["4: RATE_LIMITED"]);
+      first?.();
+      waiting = nextRefusal();
+      subscribe("5");
+      subscribe("6");
+      await waiting;
+      assert.deepEqual(refusals, ["4: RATE_LIMITED", "6: RATE_LIMITED"], "completing one makes room for one");
+    } finally {
+      await client.dispose();
+    }
   });
 
   test("WebSocket connections from a foreign browser origin are refused", async () => {
