@@ -7,7 +7,7 @@ import type { SeatChangeNotifier } from "../seating/seat-changes.js";
 // itself is the SQL function place_holds (migration 20261125120000_hold_batches).
 //
 // Lock discipline, which is what keeps these statements free of deadlocks:
-// - a fan's advisory lock is taken first, before any row lock;
+// - fans' advisory locks are taken first, before any row lock (a batch takes several, in key order);
 // - seat rows are locked in ascending (event_id, seat_id) order when a statement waits for them, or
 //   with SKIP LOCKED (never waiting) otherwise;
 // - another hold's row is only ever locked with SKIP LOCKED, except by its owner's releaseHold, which
