@@ -747,18 +747,31 @@ async function holdLoad(
 // ---------------------------------------------------------------------------------------------------
 // Server metrics
 
-async function seatLockAcquires(api: RunningApi): Promise<Record<string, number>> {
+interface ServerCounts {
+  /** SEATS_UNAVAILABLE answers the Redis fast path gave. */
+  redisConflicts: number;
+  /** place_holds statements, and the holds they carried (group commit). */
+  holdStatements: number;
+  batchedHolds: number;
+}
+
+async function serverCounts(api: RunningApi): Promise<ServerCounts> {
   const text = (await httpRequest(new URL("/metrics", api.baseUrl), { timeoutMs: 5_000 })).body.toString(
     "utf8",
   );
-  const outcomes: Record<string, number> = {};
+  let redisConflicts = 0;
   for (const match of text.matchAll(/^frontrow_seat_lock_calls_total\{([^}]*)\} (\S+)$/gm)) {
     const labels = match[1] ?? "";
-    if (!labels.includes('operation="acquire"')) continue;
-    const outcome = /outcome="([^"]+)"/.exec(labels)?.[1] ?? "?";
-    outcomes[outcome] = (outcomes[outcome] ?? 0) + Number(match[2]);
+    if (labels.includes('operation="acquire"') && labels.includes('outcome="conflict"')) {
+      redisConflicts += Number(match[2]);
+    }
   }
-  return outcomes;
+  const single = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+  return {
+    redisConflicts,
+    holdStatements: single("frontrow_hold_batch_holds_count"),
+    batchedHolds: single("frontrow_hold_batch_holds_sum"),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -776,6 +789,8 @@ interface StepResult {
   conflicts: number;
   /** Conflicts the Redis fast path answered (the rest reached the Postgres guard). */
   conflictsAtRedis: number;
+  /** Holds per place_holds statement: how much group commit batched. */
+  holdsPerStatement: number;
   errors: number;
   errorExamples: string[];
   latencyMs: Percentiles;
@@ -811,13 +826,13 @@ async function holdStep(
 ): Promise<StepResult> {
   const { api, fans, map, stadium, meter, settings } = context;
   map.reset(await stadium.reset());
-  const locksBefore = await seatLockAcquires(api);
+  const countsBefore = await serverCounts(api);
   const from = monotonicUs();
   const cpuBefore = await meter.read();
   const load = await holdLoad(api, fans, map, stadium.event.id, rate, durationS, settings.connections);
   const cpuAfter = await meter.read();
   const to = monotonicUs();
-  const locksAfter = await seatLockAcquires(api);
+  const countsAfter = await serverCounts(api);
   const invariants = await stadium.check(load.answeredHolds);
   const latencyMs = percentiles(load.latency);
   const window = load.windowS > 0 ? load.windowS : durationS;
@@ -834,7 +849,10 @@ async function holdStep(
     holdsPerSecond: load.holds / window,
     holds: load.holds,
     conflicts: load.conflicts,
-    conflictsAtRedis: (locksAfter.conflict ?? 0) - (locksBefore.conflict ?? 0),
+    conflictsAtRedis: countsAfter.redisConflicts - countsBefore.redisConflicts,
+    holdsPerStatement:
+      (countsAfter.batchedHolds - countsBefore.batchedHolds) /
+      Math.max(1, countsAfter.holdStatements - countsBefore.holdStatements),
     errors: load.errors,
     errorExamples: load.errorExamples,
     latencyMs,
@@ -962,6 +980,7 @@ function printReport(
     integer(step.answeredPerSecond),
     integer(step.holdsPerSecond),
     `${integer(step.conflicts)} (${integer(step.conflictsAtRedis)})`,
+    step.holdsPerStatement.toFixed(1),
     String(step.errors),
     ms(step.latencyMs.p50),
     ms(step.latencyMs.p99),
@@ -981,6 +1000,7 @@ function printReport(
         "answers/s",
         "holds/s",
         "conflicts (Redis)",
+        "holds/stmt",
         "errors",
         "p50 ms",
         "p99 ms",
@@ -1010,7 +1030,8 @@ function printReport(
       `holds showing ${MAP_DELAY_MS} ms after their answer) by ${integer(options.fans)} logged-in fans, open loop: ` +
       "latency from each request's scheduled send time (coordinated omission corrected), HDR histogram. " +
       '"answers/s": holds + conflicts answered per second of the step; "held p99": successful holds only; ' +
-      '"conflicts (Redis)": SEATS_UNAVAILABLE answers (those the Redis fast path gave); "fill": stadium ' +
+      '"conflicts (Redis)": SEATS_UNAVAILABLE answers (those the Redis fast path gave); "holds/stmt": holds ' +
+      'per place_holds statement (group commit); "fill": stadium ' +
       'held at the end of the step (each step starts empty); "ms/answer": CPU per answered request; "*": ' +
       `a step added to narrow down the highest passing rate. Generator send lag p99: ${steps
         .map((step) => ms(step.sendLagMs.p99))
