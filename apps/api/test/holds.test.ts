@@ -272,6 +272,10 @@ describe("holdSeats", () => {
     assert.equal(await database.db.hold.count({ where: { eventId, userId: fan.id, state: "ACTIVE" } }), 2);
     // Another fan is not affected.
     must(await hold(fans[4] as Fan, eventId, [seats[30] as number, seats[31] as number]));
+    // A raised limit applies at once: it is read under the fan's lock, not from the cached settings.
+    await database.db.event.update({ where: { id: eventId }, data: { maxTicketsPerAccount: 6 } });
+    must(await holdBest(fan, eventId, 1));
+    assert.equal(errorCode(await holdBest(fan, eventId, 1)), "LIMIT_EXCEEDED", "1 bought + 5 held");
     await assertHoldInvariants(database.db, eventId);
   });
 });

@@ -78,11 +78,17 @@ export async function lockFanForEvent(sql: Sql, userId: string, eventId: number)
   await sql.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`hold-limit:${userId}:${eventId}`}, 0))`;
 }
 
-/** Seats the fan holds (active, unexpired holds) or has bought for the event. */
-export async function ticketsUsed(sql: Sql, userId: string, eventId: number): Promise<number> {
-  const [row] = await sql.$queryRaw<{ used: number }[]>`
-    SELECT tickets_used(${userId}::uuid, ${eventId}::int) AS used`;
-  return row?.used ?? 0;
+/** Seats the fan holds (active, unexpired holds) or has bought for the event, and the event's limit now. */
+export async function fanAllowance(
+  sql: Sql,
+  userId: string,
+  eventId: number,
+): Promise<{ used: number; limit: number }> {
+  const [row] = await sql.$queryRaw<{ used: number; limit: number }[]>`
+    SELECT tickets_used(${userId}::uuid, e.id) AS used, e.max_tickets_per_account AS "limit"
+    FROM event e WHERE e.id = ${eventId}`;
+  if (!row) throw new Error(`Event ${eventId} is gone`);
+  return row;
 }
 
 export interface NewHold {

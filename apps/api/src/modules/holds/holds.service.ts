@@ -10,6 +10,7 @@ import {
   announceEnded,
   type EndedHolds,
   expireHolds,
+  fanAllowance,
   type HoldableEvent,
   type HoldEffects,
   holdableEvent,
@@ -24,7 +25,6 @@ import {
   type SeatOffer,
   type Sql,
   takenSeatIds,
-  ticketsUsed,
 } from "./hold-store.js";
 import {
   type CandidateSeat,
@@ -255,7 +255,7 @@ export class HoldsService {
 
     const holdId = uuidv7();
     const { seats, expiresAt, ended } = await this.db.$transaction(async (tx) => {
-      await this.lockFanAndCheckLimit(tx, userId, event, quantity);
+      await this.lockFanAndCheckLimit(tx, userId, eventId, quantity);
       const chosen = await this.chooseSeats(tx, seatMap, quantity, priceTierId);
       const hold = {
         id: holdId,
@@ -382,12 +382,11 @@ export class HoldsService {
     return event;
   }
 
-  private async lockFanAndCheckLimit(tx: Sql, userId: string, event: HoldableEvent, requested: number) {
-    await lockFanForEvent(tx, userId, event.id);
-    const used = await ticketsUsed(tx, userId, event.id);
-    if (used + requested > event.maxTicketsPerAccount) {
-      throw limitExceeded(event.maxTicketsPerAccount, used, requested);
-    }
+  /** The limit as Postgres has it now (not the cached settings): this check may refuse. */
+  private async lockFanAndCheckLimit(tx: Sql, userId: string, eventId: number, requested: number) {
+    await lockFanForEvent(tx, userId, eventId);
+    const { used, limit } = await fanAllowance(tx, userId, eventId);
+    if (used + requested > limit) throw limitExceeded(limit, used, requested);
   }
 
   /**
