@@ -38,11 +38,3 @@ export async function queryPrepared<Row extends pg.QueryResultRow>(
   const result = await pool.query<Row>({ name: statement.name, text: statement.text, values });
   return result.rows;
 }
-
-/** A Postgres error with its SQLSTATE and detail, e.g. one raised by a function with `RAISE … USING`. */
-export function sqlStateOf(error: unknown): { code: string; detail: string } | null {
-  if (error instanceof pg.DatabaseError && error.code) {
-    return { code: error.code, detail: error.detail ?? "" };
-  }
-  return null;
-}

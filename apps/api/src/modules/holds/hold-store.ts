@@ -43,7 +43,10 @@ export interface EndedHolds {
 
 export const NOTHING_ENDED: EndedHolds = { holds: [], freedSeats: [] };
 
-/** An event as the hold path checks it. */
+/**
+ * An event as the hold path checks it before the guard (which reads the limit, currency and prices from
+ * Postgres itself).
+ */
 export interface HoldableEvent {
   id: number;
   status: string;
@@ -51,16 +54,13 @@ export interface HoldableEvent {
   startsAt: Date;
   queueEnabled: boolean;
   holdSeconds: number;
-  maxTicketsPerAccount: number;
-  currency: string;
 }
 
 const HOLDABLE_EVENT: PreparedStatement = {
   name: "holds.event",
   text: `
     SELECT e.id, e.status, e.sale_starts_at AS "saleStartsAt", e.starts_at AS "startsAt",
-           e.queue_enabled AS "queueEnabled", e.hold_seconds AS "holdSeconds",
-           e.max_tickets_per_account AS "maxTicketsPerAccount", e.currency
+           e.queue_enabled AS "queueEnabled", e.hold_seconds AS "holdSeconds"
     FROM event e WHERE e.id = $1`,
 };
 

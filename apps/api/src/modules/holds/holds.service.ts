@@ -254,7 +254,7 @@ export class HoldsService {
     if (!tierFound) throw badInput(`Price tier ${priceTierId} is not a tier of this event`);
 
     const holdId = uuidv7();
-    const { seats, expiresAt, ended } = await this.db.$transaction(async (tx) => {
+    const { placed, ended } = await this.db.$transaction(async (tx) => {
       await this.lockFanAndCheckLimit(tx, userId, eventId, quantity);
       const chosen = await this.chooseSeats(tx, seatMap, quantity, priceTierId);
       const hold = {
@@ -264,17 +264,18 @@ export class HoldsService {
         seatIds: chosen.map((seat) => seat.seatId),
         admitted: event.queueEnabled,
       };
-      const { expiresAt, takenOverHoldIds } = this.placed(hold, await placeHoldInTransaction(tx, hold));
-      const ended = takenOverHoldIds.length
-        ? await expireHolds(tx, { holdIds: takenOverHoldIds })
+      const placed = this.placed(hold, await placeHoldInTransaction(tx, hold));
+      const ended = placed.takenOverHoldIds.length
+        ? await expireHolds(tx, { holdIds: placed.takenOverHoldIds })
         : NOTHING_ENDED;
-      return { seats: chosen, expiresAt, ended };
+      return { placed, ended };
     }, TRANSACTION_OPTIONS);
+    const { expiresAt, currency, seats } = placed;
     const seatIds = seats.map((seat) => seat.seatId);
     // Mirror the hold in Redis, so that holdSeats calls for these seats stop at the fast path.
     await this.effects.seatLocks.acquire(eventId, holdId, seatIds, expiresAt.getTime() - Date.now());
     await this.announcePlaced(eventId, seatIds, ended);
-    return holdView({ id: holdId, eventId, expiresAt, currency: event.currency, seats });
+    return holdView({ id: holdId, eventId, expiresAt, currency, seats });
   }
 
   /**
