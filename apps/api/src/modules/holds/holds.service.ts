@@ -116,6 +116,17 @@ function seatsUnavailable(seatIds: readonly number[], quantity = seatIds.length)
   return new AppError(ErrorCode.SEATS_UNAVAILABLE, message, { seatIds: seatIds.map(String) });
 }
 
+/** Whether the pre-checks (checkSaleOpen, admission) read the same in both. */
+function sameChecks(a: HoldableEvent | null, b: HoldableEvent | null): boolean {
+  if (!a || !b) return a === b;
+  return (
+    a.status === b.status &&
+    a.saleStartsAt.getTime() === b.saleStartsAt.getTime() &&
+    a.startsAt.getTime() === b.startsAt.getTime() &&
+    a.queueEnabled === b.queueEnabled
+  );
+}
+
 type Placed = Extract<PlaceHoldResult, { outcome: "placed" }>;
 
 /** The hold place_holds placed, or the error that says why it did not. */
@@ -329,23 +340,26 @@ export class HoldsService {
 
   /**
    * The event, when this fan may hold its seats right now (on sale, admitted if it has a waiting room).
-   * Its settings are cached briefly; a refusal is confirmed with fresh settings before it is given.
+   * Its settings are cached briefly; a refusal is confirmed with fresh settings before it is given, and
+   * checked again only when they changed something the checks read.
    */
   private async eventToHold(
     userId: string,
     eventId: number,
     admissionToken: string | null | undefined,
   ): Promise<HoldableEvent> {
-    const check = async () => {
-      const event = await this.events.get(eventId, () => holdableEvent(this.sql, eventId));
-      return this.admitted(userId, checkSaleOpen(eventId, event), admissionToken);
-    };
+    const settings = () => this.events.get(eventId, () => holdableEvent(this.sql, eventId));
+    const check = (event: HoldableEvent | null) =>
+      this.admitted(userId, checkSaleOpen(eventId, event), admissionToken);
+    const cached = await settings();
     try {
-      return await check();
+      return await check(cached);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       this.events.delete(eventId);
-      return check();
+      const fresh = await settings();
+      if (sameChecks(cached, fresh)) throw error;
+      return check(fresh);
     }
   }
 
