@@ -7,6 +7,7 @@ import {
   createFanAccounts,
   createFans,
   errorCode,
+  eventIdOf,
   type Fan,
   HOLD_BEST,
   HOLD_SEATS,
@@ -44,9 +45,7 @@ before(async () => {
     cookie: await logIn(api.url, account.email, "organizer-password"),
   };
   [fan] = (await createFans(database.db, api.url, 1, "keys")) as [Fan];
-  eventId = (
-    await database.db.event.findUniqueOrThrow({ where: { slug: NOTABLE_EVENT_SLUGS.theatreOnSale } })
-  ).id;
+  eventId = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.theatreOnSale);
 });
 
 after(async () => {

@@ -6,6 +6,7 @@ import {
   asFan,
   createFans,
   errorCode,
+  eventIdOf,
   FAN_PASSWORD,
   type Fan,
   HOLD_BEST,
@@ -65,9 +66,7 @@ before(async () => {
     cookie: await logIn(api.url, adminAccount.email, "admin-password"),
   };
   fans = await createFans(database.db, api.url, 3, "signals");
-  eventId = (
-    await database.db.event.findUniqueOrThrow({ where: { slug: NOTABLE_EVENT_SLUGS.theatreOnSale } })
-  ).id;
+  eventId = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.theatreOnSale);
   // A second event on sale, behind a waiting room (without proof of work).
   const queued = await database.db.event.findFirstOrThrow({
     where: {

@@ -10,12 +10,13 @@ import {
   assertHoldInvariants,
   createFanAccounts,
   createFans,
+  eventIdOf,
   eventSeats,
   HOLD_SEATS,
   MANY_LOGINS,
   openEvent,
 } from "./support/holds.js";
-import { startTestServer } from "./support/server.js";
+import { readMetrics, startTestServer } from "./support/server.js";
 
 // place_holds takes a batch of holds in one statement (docs/holds.md, "Batches"): each hold must still
 // succeed or fail on its own, seeing what the holds before it in the batch took.
@@ -27,14 +28,12 @@ let theatre: number;
 let hall: number;
 let theatreSeats: number[];
 
-const eventIdOf = async (slug: string) => (await database.db.event.findUniqueOrThrow({ where: { slug } })).id;
-
 before(async () => {
   database = await createTestDatabase({ seeded: true });
   pool = createSqlPool(database.url, { max: 2, onIdleError: () => undefined });
   fanIds = (await createFanAccounts(database.db, 4, "batches")).map((fan) => fan.id);
-  theatre = await eventIdOf(NOTABLE_EVENT_SLUGS.theatreOnSale);
-  hall = await eventIdOf(NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
+  theatre = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.theatreOnSale);
+  hall = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
   await openEvent(database.db, theatre, { maxTicketsPerAccount: 4 });
   await openEvent(database.db, hall);
   theatreSeats = (await eventSeats(database.db, theatre)).map((seat) => seat.seatId);
@@ -103,9 +102,9 @@ test("one fan's holds in one batch share the per-account limit", async () => {
 });
 
 test("each hold of a mixed batch gets its event's answer", async () => {
-  const draft = await eventIdOf(NOTABLE_EVENT_SLUGS.draft);
-  const ended = await eventIdOf(NOTABLE_EVENT_SLUGS.ended);
-  const queued = await eventIdOf(NOTABLE_EVENT_SLUGS.stadiumQueueOnSale);
+  const draft = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.draft);
+  const ended = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.ended);
+  const queued = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.stadiumQueueOnSale);
   const [queuedSeat] = await eventSeats(database.db, queued);
   const [hallSeat] = await eventSeats(database.db, hall);
   assert.ok(queuedSeat && hallSeat);
@@ -172,7 +171,7 @@ test("holds that reach one API instance together share statements", async () => 
   const api = await startTestServer(database.url, { ...MANY_LOGINS, HOLD_BATCH_CONCURRENCY: "1" });
   try {
     const fans = await createFans(database.db, api.url, 12, "batched");
-    const hall = await eventIdOf(NOTABLE_EVENT_SLUGS.hallOnSaleChoirUnpriced);
+    const hall = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.hallOnSaleChoirUnpriced);
     await openEvent(database.db, hall);
     const seats = (await eventSeats(database.db, hall)).slice(0, fans.length * 2);
     const results = await Promise.all(
@@ -187,17 +186,16 @@ test("holds that reach one API instance together share statements", async () => 
       results.map((result) => result.errors),
       fans.map(() => undefined),
     );
-    const batches = await batchMetric(api.origin);
-    assert.equal(batches.sum, fans.length, "every hold went through place_holds once");
-    assert.ok(batches.count < fans.length, `${batches.count} statements for ${fans.length} holds`);
+    const metric = await readMetrics(api.origin);
+    const statements = metric("frontrow_hold_batch_holds_count");
+    assert.equal(
+      metric("frontrow_hold_batch_holds_sum"),
+      fans.length,
+      "every hold went through place_holds once",
+    );
+    assert.ok(statements < fans.length, `${statements} statements for ${fans.length} holds`);
     await assertHoldInvariants(database.db, hall);
   } finally {
     await api.close();
   }
 });
-
-async function batchMetric(origin: string): Promise<{ count: number; sum: number }> {
-  const lines = (await (await fetch(`${origin}/metrics`)).text()).split("\n");
-  const value = (name: string) => Number(lines.find((line) => line.startsWith(`${name} `))?.split(" ")[1]);
-  return { count: value("frontrow_hold_batch_holds_count"), sum: value("frontrow_hold_batch_holds_sum") };
-}

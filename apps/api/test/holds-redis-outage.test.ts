@@ -9,6 +9,7 @@ import {
   assertHoldInvariants,
   createFans,
   errorCode,
+  eventIdOf,
   eventSeats,
   type Fan,
   freePort,
@@ -17,7 +18,7 @@ import {
   MANY_LOGINS,
   openEvent,
 } from "./support/holds.js";
-import { startTestServer, type TestServer } from "./support/server.js";
+import { readMetrics, startTestServer, type TestServer } from "./support/server.js";
 
 // A Redis of this test's own, stopped in the middle of a run: holds go on through Postgres alone,
 // without double booking and without hanging, and the fast path comes back with Redis.
@@ -88,19 +89,12 @@ async function seatLockCount(): Promise<number> {
 }
 
 async function fastPathCalls(outcome: string): Promise<number> {
-  const text = await (await fetch(`${api.origin}/metrics`)).text();
-  const line = text
-    .split("\n")
-    .find((candidate) =>
-      candidate.startsWith(`frontrow_seat_lock_calls_total{operation="acquire",outcome="${outcome}"}`),
-    );
-  return line ? Number(line.split(" ").at(-1)) : 0;
+  const metric = await readMetrics(api.origin);
+  return metric(`frontrow_seat_lock_calls_total{operation="acquire",outcome="${outcome}"}`);
 }
 
 test("Redis stopped mid-run: holds go on through Postgres, never double-book, and the fast path returns", async () => {
-  const eventId = (
-    await database.db.event.findUniqueOrThrow({ where: { slug: NOTABLE_EVENT_SLUGS.theatreOnSale } })
-  ).id;
+  const eventId = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.theatreOnSale);
   await openEvent(database.db, eventId, { maxTicketsPerAccount: 40 });
   const seats = (await eventSeats(database.db, eventId)).map((seat) => seat.seatId);
   const fans = await createFans(database.db, api.url, 30, "outage");

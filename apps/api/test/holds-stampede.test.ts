@@ -8,6 +8,7 @@ import {
   assertHoldInvariants,
   createFans,
   errorCode,
+  eventIdOf,
   eventSeats,
   type Fan,
   freePort,
@@ -64,9 +65,7 @@ function sequence(seed: number) {
 }
 
 test(`${FANS * ATTEMPTS_PER_FAN} concurrent holds for the same 10 seats over two API processes never double-book`, async () => {
-  const eventId = (
-    await database.db.event.findUniqueOrThrow({ where: { slug: NOTABLE_EVENT_SLUGS.theatreOnSale } })
-  ).id;
+  const eventId = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.theatreOnSale);
   await openEvent(database.db, eventId, { maxTicketsPerAccount: 40 });
   const contested = (await eventSeats(database.db, eventId)).slice(0, 10).map((seat) => seat.seatId);
   const fans = await createFans(database.db, urls[0] as string, FANS, "stampede");

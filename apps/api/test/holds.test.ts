@@ -8,6 +8,7 @@ import {
   assertHoldInvariants,
   createFans,
   errorCode,
+  eventIdOf,
   eventSeats,
   type Fan,
   freePort,
@@ -36,8 +37,6 @@ after(async () => {
   await api.close();
   await database.dispose();
 });
-
-const eventIdOf = async (slug: string) => (await database.db.event.findUniqueOrThrow({ where: { slug } })).id;
 
 const THEATRES = [VENUE_SLUGS.amsterdamTheatre, VENUE_SLUGS.madridTheatre, VENUE_SLUGS.copenhagenTheatre];
 const usedEvents = new Set<number>();
@@ -79,7 +78,7 @@ function must<T>(result: { data?: T | null; errors?: unknown }): T {
 
 describe("holdSeats", () => {
   test("holds exactly the seats asked for, priced, in Postgres and in Redis; me.holds lists it", async () => {
-    const eventId = await eventIdOf(NOTABLE_EVENT_SLUGS.theatreOnSale);
+    const eventId = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.theatreOnSale);
     const seats = (await eventSeats(database.db, eventId)).slice(0, 3);
     const fan = fans[0] as Fan;
     const started = Date.now();
@@ -159,7 +158,7 @@ describe("holdSeats", () => {
     const eventId = await freshEvent();
     const seats = (await eventSeats(database.db, eventId)).map((seat) => seat.seatId);
     const fan = fans[2] as Fan;
-    const choirEvent = await eventIdOf(NOTABLE_EVENT_SLUGS.hallOnSaleChoirUnpriced);
+    const choirEvent = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.hallOnSaleChoirUnpriced);
     const [choirSeat] = await database.db.$queryRaw<{ id: number }[]>`
       SELECT s.id FROM seat s JOIN section sec ON sec.id = s.section_id
       WHERE sec.name = 'Choir' AND sec.venue_id = (SELECT venue_id FROM event WHERE id = ${choirEvent})
@@ -199,8 +198,11 @@ describe("holdSeats", () => {
 
     const one = [seats[0] as number];
     assert.equal(errorCode(await hold(fan, 999_999, one)), "NOT_FOUND");
-    assert.equal(errorCode(await hold(fan, await eventIdOf(NOTABLE_EVENT_SLUGS.draft), one)), "NOT_FOUND");
-    const ended = await hold(fan, await eventIdOf(NOTABLE_EVENT_SLUGS.ended), one);
+    assert.equal(
+      errorCode(await hold(fan, await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.draft), one)),
+      "NOT_FOUND",
+    );
+    const ended = await hold(fan, await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.ended), one);
     assert.equal(errorCode(ended), "SALE_NOT_OPEN");
     const opensAt = new Date(Date.now() + 3_600_000);
     await database.db.event.update({ where: { id: eventId }, data: { saleStartsAt: opensAt } });
@@ -430,7 +432,7 @@ describe("holdBestAvailable", () => {
   });
 
   test("keeps to the price tier asked for, on the 50,000-seat stadium too", async () => {
-    const eventId = await eventIdOf(NOTABLE_EVENT_SLUGS.stadiumOnSale);
+    const eventId = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.stadiumOnSale);
     await openEvent(database.db, eventId);
     const tiers = await database.db.priceTier.findMany({
       where: { eventId },
@@ -452,7 +454,7 @@ describe("holdBestAvailable", () => {
   });
 
   test("100 fans asking for 4 at once get 400 distinct seats, adjacent in one row", async () => {
-    const eventId = await eventIdOf(NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
+    const eventId = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
     await openEvent(database.db, eventId);
     const crowd = await createFans(database.db, api.url, 100, "best");
     const started = Date.now();
@@ -481,7 +483,7 @@ describe("holdBestAvailable", () => {
 
 describe("when Postgres is down", () => {
   test("holds fail fast with SERVICE_UNAVAILABLE and leave no Redis locks", async () => {
-    const eventId = await eventIdOf(NOTABLE_EVENT_SLUGS.theatreOnSale);
+    const eventId = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.theatreOnSale);
     const seat = (await eventSeats(database.db, eventId)).at(-1)?.seatId as number;
     // A port nobody listens on stands for a Postgres that is down; sessions still resolve from Redis.
     const closedPort = await freePort();

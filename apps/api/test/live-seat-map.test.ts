@@ -9,8 +9,9 @@ import { createPubSub, type RedisTopicPubSub } from "../src/infra/pubsub.js";
 import { SeatingService } from "../src/modules/seating/seating.service.js";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
+import { eventIdOf } from "./support/holds.js";
 import { testRedisPrefix } from "./support/redis-prefix.js";
-import { dataOf, gql, startTestServer, type TestServer } from "./support/server.js";
+import { dataOf, gql, readMetrics, startTestServer, type TestServer } from "./support/server.js";
 import { waitFor } from "./support/wait.js";
 
 // Two API instances sharing one database and one Redis (same key prefix), as behind a load balancer.
@@ -120,10 +121,6 @@ async function settled(id: number, fans: Watcher[]): Promise<number> {
 
 const after_ = (version: number, deltas: Delta[]) => deltas.filter((delta) => delta.version > version);
 
-async function eventId(slug: string): Promise<number> {
-  return (await database.db.event.findUniqueOrThrow({ where: { slug } })).id;
-}
-
 async function seatIdsOf(id: number): Promise<number[]> {
   const rows = await database.db.eventSeat.findMany({
     where: { eventId: id },
@@ -223,7 +220,7 @@ async function databaseVersion(id: number): Promise<number> {
 }
 
 test("a fan without an account on instance A sees B's changes in order; snapshot plus deltas is the final map", async () => {
-  const id = await eventId(NOTABLE_EVENT_SLUGS.theatreOnSale);
+  const id = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.theatreOnSale);
   const seats = await seatIdsOf(id);
   const indexOf = await layoutOrder(apiA, id);
   const watcher = watch(apiA, id);
@@ -260,7 +257,7 @@ test("a fan without an account on instance A sees B's changes in order; snapshot
 });
 
 test("fans' holds and releases through instance B reach a fan without an account on instance A", async () => {
-  const id = await eventId(NOTABLE_EVENT_SLUGS.hallOnSaleChoirUnpriced);
+  const id = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.hallOnSaleChoirUnpriced);
   const indexOf = await layoutOrder(apiA, id);
   const free = await database.db.eventSeat.findMany({
     where: { eventId: id, status: "AVAILABLE" },
@@ -329,7 +326,7 @@ test("fans' holds and releases through instance B reach a fan without an account
 });
 
 test("changes made through both instances at once reach subscribers of both in one order", async () => {
-  const id = await eventId(NOTABLE_EVENT_SLUGS.hallOnSaleChoirUnpriced);
+  const id = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.hallOnSaleChoirUnpriced);
   const seats = await seatIdsOf(id);
   const onA = watch(apiA, id);
   const onB = watch(apiB, id);
@@ -354,7 +351,7 @@ test("changes made through both instances at once reach subscribers of both in o
 });
 
 test("a burst of 50 changes within one window is a single delta, executed once for all its subscribers", async () => {
-  const id = await eventId(NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
+  const id = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
   const seats = (await seatIdsOf(id)).slice(0, 50);
   const fans = [watch(apiA, id), watch(apiA, id), watch(apiA, id)];
   await subscribedInRedis(id);
@@ -390,16 +387,13 @@ test("a burst of 50 changes within one window is a single delta, executed once f
 async function subscriptionResults(
   api: TestServer,
 ): Promise<{ executed: number; reused: number; unshared: number }> {
-  const text = await (await fetch(`${api.origin}/metrics`)).text();
-  const count = (source: string) =>
-    Number(
-      text.match(new RegExp(`frontrow_subscription_results_total\\{source="${source}"\\} (\\d+)`))?.[1] ?? 0,
-    );
+  const metric = await readMetrics(api.origin);
+  const count = (source: string) => metric(`frontrow_subscription_results_total{source="${source}"}`);
   return { executed: count("executed"), reused: count("reused"), unshared: count("unshared") };
 }
 
 test("a seat map read right after a delta shows it, on every instance", async () => {
-  const id = await eventId(NOTABLE_EVENT_SLUGS.stadiumOnSale);
+  const id = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.stadiumOnSale);
   const seats = (await seatIdsOf(id)).slice(100, 104);
   const indexOf = await layoutOrder(apiA, id);
   const watcher = watch(apiA, id);
@@ -415,7 +409,7 @@ test("a seat map read right after a delta shows it, on every instance", async ()
 });
 
 test("cached statuses take the next delta without a database read, and reload after a gap", async () => {
-  const id = await eventId(NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
+  const id = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
   const seatId = (await seatIdsOf(id)).at(-1) as number;
   const seating = new SeatingService(database.db, { statusTtlMs: 60_000 });
   const indexOf = await layoutOrder(apiA, id);
@@ -479,7 +473,7 @@ test("messages published out of order by two instances reach subscribers in sequ
 });
 
 test("fans who leave stop receiving while the others go on; the last one out closes the listener", async () => {
-  const id = await eventId(NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
+  const id = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
   const [seatA, seatB, seatC] = (await seatIdsOf(id)).slice(-3);
   assert.ok(seatA && seatB && seatC);
   const channel = `${prefix}SEAT_MAP_CHANGED:{ev:${id}}`;
@@ -522,7 +516,7 @@ test("a malformed event id is BAD_USER_INPUT", async () => {
 });
 
 test("closing an instance publishes the changes still waiting in its window", async () => {
-  const id = await eventId(NOTABLE_EVENT_SLUGS.theatreOnSale);
+  const id = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.theatreOnSale);
   const seats = (await seatIdsOf(id)).slice(200, 203);
   const watcher = watch(apiA, id);
   await subscribedInRedis(id);

@@ -13,7 +13,7 @@ import {
 } from "../src/modules/queue/proof-of-work.js";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
-import { asFan, createFans, errorCode, type Fan, MANY_LOGINS } from "./support/holds.js";
+import { asFan, createFans, errorCode, eventIdOf, type Fan, MANY_LOGINS } from "./support/holds.js";
 import { gql, startTestServer, type TestServer } from "./support/server.js";
 
 const DIFFICULTY = 8;
@@ -35,9 +35,7 @@ before(async () => {
     POW_CHALLENGE_TTL_SECONDS: String(TTL_SECONDS),
   });
   fans = await createFans(database.db, api.url, 2, "pow");
-  eventId = (
-    await database.db.event.findUniqueOrThrow({ where: { slug: NOTABLE_EVENT_SLUGS.theatreOnSale } })
-  ).id;
+  eventId = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.theatreOnSale);
   otherEventId = (await database.db.event.findFirstOrThrow({ where: { id: { not: eventId } } })).id;
   await database.db.event.update({
     where: { id: eventId },

@@ -103,6 +103,11 @@ export function asFan<T = Record<string, unknown>>(
 
 export const errorCode = (result: GraphQLResult<unknown>) => result.errors?.[0]?.extensions?.code;
 
+/** The id of a seeded event, by its slug (NOTABLE_EVENT_SLUGS). */
+export async function eventIdOf(db: Db, slug: string): Promise<number> {
+  return (await db.event.findUniqueOrThrow({ where: { slug }, select: { id: true } })).id;
+}
+
 /** Makes the event holdable now (on sale, sale open, no waiting room), with any other settings. */
 export async function openEvent(
   db: Db,

@@ -102,3 +102,15 @@ export function dataOf<T>(result: GraphQLResult<T>): T {
   }
   return result.data;
 }
+
+/** The API's /metrics, read once: the value of a series such as `name{label="x"}` (0 when absent). */
+export async function readMetrics(origin: string): Promise<(series: string) => number> {
+  const text = await (await fetch(`${origin}/metrics`)).text();
+  const samples = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (!line || line.startsWith("#")) continue;
+    const space = line.lastIndexOf(" ");
+    samples.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return (series) => samples.get(series) ?? 0;
+}
