@@ -1,5 +1,5 @@
 # One image build for the whole workspace; `target: api` and `target: web` pick what runs.
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 RUN npm install -g pnpm@12.21.0
 WORKDIR /app
 COPY . .
