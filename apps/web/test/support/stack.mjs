@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { generateSecrets } from "../../../api/src/config.ts";
 
 const webDir = fileURLToPath(new URL("../..", import.meta.url));
 const rootDir = fileURLToPath(new URL("../../../..", import.meta.url));
@@ -186,6 +187,7 @@ export function startE2eStack({ apiEnv: extraApiEnv = {} } = {}) {
       const apiEnv = {
         ...process.env,
         NODE_ENV: "production",
+        ...generateSecrets(),
         DATABASE_URL: stack.databaseUrl,
         REDIS_KEY_PREFIX: `${runId}:`,
         LOG_LEVEL: "warn",
