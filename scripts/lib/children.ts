@@ -6,7 +6,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
-import { StepFailure } from "./progress.js";
+import { note, StepFailure } from "./progress.js";
 
 /** How many of a process's last output lines a failure shows. */
 const TAIL_LINES = 40;
@@ -30,6 +30,7 @@ export class Child {
   private readonly tail: string[] = [];
   private readonly log: WriteStream;
   running = true;
+  private stopping = false;
 
   constructor(
     readonly name: string,
@@ -44,7 +45,7 @@ export class Child {
         this.log.write(`${line}\n`);
         this.tail.push(line);
         if (this.tail.length > TAIL_LINES) this.tail.shift();
-        if (show(line)) console.log(`  ${name} │ ${line}`);
+        if (show(line) && !this.stopping) note(`${name} │ ${line}`);
       });
     }
     this.exited = new Promise((resolve) => {
@@ -80,8 +81,14 @@ export class Child {
     }
   }
 
+  /** From now on its output goes to the log only (what a process says about its own shutdown). */
+  mute(): void {
+    this.stopping = true;
+  }
+
   /** Asks it to stop (`signal`), waits up to `graceMs`, then kills its group. Resolves once it is gone. */
   async stop(signal: NodeJS.Signals = "SIGTERM", graceMs = 15_000): Promise<void> {
+    this.mute();
     this.signal(signal);
     const stopped = await Promise.race([this.exited.then(() => true), sleep(graceMs).then(() => false)]);
     if (!stopped) {
@@ -144,6 +151,7 @@ export class Children {
   /** Stops every process still known, the latest first: web and API before the services they use. */
   async stopAll(): Promise<{ name: string; seconds: number }[]> {
     const report: { name: string; seconds: number }[] = [];
+    for (const child of this.started) child.mute();
     for (const child of [...this.started].reverse()) {
       const started = Date.now();
       await child.stop();
