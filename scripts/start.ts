@@ -6,10 +6,10 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { buildApps } from "./lib/builds.js";
 import { type Child, Children, describeExit } from "./lib/children.js";
-import { StepFailure, seconds, step } from "./lib/progress.js";
+import { note, StepFailure, seconds, step } from "./lib/progress.js";
 import { installSecrets, lockState, openState, repoRoot, type State } from "./lib/state.js";
 import { MANAGED_SERVICES } from "./services/index.js";
-import { provide } from "./services/service.js";
+import { portFree, provide } from "./services/service.js";
 
 const dev = process.argv.includes("--dev");
 const API_PORT = process.env.PORT ?? "4000";
@@ -20,7 +20,7 @@ const webDir = join(repoRoot, "apps/web");
 
 const startedAt = performance.now();
 const state = openState();
-const children = new Children(state.logs);
+const children = new Children(state.logs, state.pids);
 let release = () => {};
 let stopping: Promise<void> | null = null;
 
@@ -39,6 +39,9 @@ function shutDown(code: number, why?: string): Promise<void> {
   })();
   return stopping;
 }
+
+// A terminal or pipe that went away (`pnpm start | tee log`, then Ctrl-C) must not end the shutdown halfway.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
 
 // Node runs this file directly (no wrapper process that might relay the terminal's signal a second
 // time); a Ctrl-C pressed again a second or more later does not wait for graceful stops.
@@ -124,9 +127,26 @@ function serve(apiEnv: NodeJS.ProcessEnv): Child[] {
   return [api, web];
 }
 
+/** Fails at once, before any build, when another program holds a port the apps need. */
+async function checkPortsFree(): Promise<void> {
+  for (const [port, variable] of [
+    [API_PORT, "PORT"],
+    [WEB_PORT, "WEB_PORT"],
+  ] as const) {
+    if (!(await portFree(Number(port)))) {
+      throw new StepFailure(
+        `Port ${port} is in use by another program: stop it, or set ${variable} to another port.`,
+      );
+    }
+  }
+}
+
 async function main(state: State): Promise<void> {
   release = lockState(state, "start.ts");
   console.log(`Frontrow ${dev ? "dev" : "start"}: logs in ${state.shown}logs/, Ctrl-C stops everything\n`);
+  const leftovers = await Children.stopLeftovers(state.pids);
+  if (leftovers.length > 0) note(`Stopped what an earlier run left running: ${leftovers.join(", ")}.`);
+  await checkPortsFree();
   const serviceEnv = await provideServices();
   const apiEnv = { ...process.env, ...serviceEnv, ...installSecrets(state), PORT: API_PORT };
   // `pnpm dev` rebuilds as files change; it needs the API built once for the migrations and the seed.

@@ -1,6 +1,7 @@
 // Builds of the API and the web app, each skipped when its sources are what its last build was made
 // from: a SHA-256 of every input file, written beside the build output when a build succeeds (so the
 // record goes away with the output it describes).
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -42,18 +43,43 @@ export const APP_BUILDS: AppBuild[] = [
   },
 ];
 
-function inputFiles(path: string): string[] {
+/** Every file under `path` except outputs and tests, by walking the folders (where git cannot say). */
+function walk(path: string): string[] {
   const absolute = join(repoRoot, path);
   if (!existsSync(absolute)) return [];
   if (!statSync(absolute).isDirectory()) return [path];
   return readdirSync(absolute, { withFileTypes: true })
     .filter((entry) => !NOT_INPUTS.has(entry.name))
-    .flatMap((entry) => inputFiles(relative(repoRoot, join(absolute, entry.name))));
+    .flatMap((entry) => walk(relative(repoRoot, join(absolute, entry.name))));
+}
+
+/**
+ * The source files of a build: those git tracks or would track (what .gitignore leaves out, e.g. files a
+ * build writes such as next-env.d.ts, is not a source), less tests; a copy without git is walked.
+ */
+function inputFiles(paths: string[]): string[] {
+  try {
+    const listed = execFileSync(
+      "git",
+      ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ...paths],
+      {
+        cwd: repoRoot,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    );
+    const files = [...new Set(listed.split("\0").filter(Boolean))];
+    return files.filter(
+      (file) => existsSync(join(repoRoot, file)) && !file.split("/").some((part) => NOT_INPUTS.has(part)),
+    );
+  } catch {
+    return paths.flatMap(walk);
+  }
 }
 
 export function sourceHash(build: AppBuild): string {
   const hash = createHash("sha256");
-  for (const file of build.inputs.flatMap(inputFiles).sort()) {
+  for (const file of inputFiles(build.inputs).sort()) {
     hash
       .update(`${file}\0`)
       .update(readFileSync(join(repoRoot, file)))

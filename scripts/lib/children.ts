@@ -1,8 +1,17 @@
 // The processes `pnpm start` runs. Each is the leader of its own process group, so a Ctrl-C in the
 // terminal reaches only `pnpm start`, which then stops them in order (web and API before the databases
 // they use) instead of every process dying at once and complaining about the others.
-import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  type WriteStream,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -73,12 +82,7 @@ export class Child {
 
   /** Signals the whole process group: the child and whatever it started. */
   signal(signal: NodeJS.Signals): void {
-    if (!this.running || this.process.pid === undefined) return;
-    try {
-      process.kill(-this.process.pid, signal);
-    } catch {
-      // Already gone.
-    }
+    if (this.running && this.process.pid !== undefined) signalGroup(this.process.pid, signal);
   }
 
   /** From now on its output goes to the log only (what a process says about its own shutdown). */
@@ -112,6 +116,23 @@ export class Child {
   }
 }
 
+function signalGroup(leader: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-leader, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** When the process started, as `ps` tells it (null when it is not running). */
+function startTime(pid: number): string | null {
+  try {
+    return execFileSync("ps", ["-o", "lstart=", "-p", String(pid)], { encoding: "utf8" }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
 export function describeExit({ code, signal }: Exit): string {
   return signal ? `signal ${signal}` : `exit code ${code}`;
 }
@@ -120,8 +141,34 @@ export function describeExit({ code, signal }: Exit): string {
 export class Children {
   private readonly started: Child[] = [];
 
-  constructor(private readonly logDir: string) {
+  /** Output goes to `logDir`; with `pidDir`, each running process's pid and start time (see stopLeftovers). */
+  constructor(
+    private readonly logDir: string,
+    private readonly pidDir?: string,
+  ) {
     mkdirSync(logDir, { recursive: true });
+    if (pidDir) mkdirSync(pidDir, { recursive: true });
+  }
+
+  /**
+   * Stops what an earlier run that could not clean up (killed, its terminal gone) left running, so that
+   * it neither holds the ports nor writes to the same data. A pid counts only with the start time that
+   * was recorded for it, never a process that reused the number. Returns their names.
+   */
+  static async stopLeftovers(pidDir: string): Promise<string[]> {
+    const stopped: string[] = [];
+    for (const file of existsSync(pidDir) ? readdirSync(pidDir) : []) {
+      const [pid, ...recordedStart] = readFileSync(join(pidDir, file), "utf8").trim().split(" ");
+      const group = Number(pid);
+      if (recordedStart.length > 0 && startTime(group) === recordedStart.join(" ")) {
+        signalGroup(group, "SIGTERM");
+        for (let waited = 0; startTime(group) !== null && waited < 15_000; waited += 100) await sleep(100);
+        signalGroup(group, "SIGKILL");
+        stopped.push(file.replace(/\.pid$/, ""));
+      }
+      rmSync(join(pidDir, file), { force: true });
+    }
+    return stopped;
   }
 
   spawn(name: string, command: string, args: string[], options: ChildOptions = {}): Child {
@@ -133,6 +180,9 @@ export class Children {
     });
     const handle = new Child(name, child, join(this.logDir, `${name}.log`), options.show ?? (() => false));
     this.started.push(handle);
+    const pidFile = this.pidFile(name);
+    if (pidFile && child.pid !== undefined)
+      writeFileSync(pidFile, `${child.pid} ${startTime(child.pid) ?? ""}`);
     return handle;
   }
 
@@ -146,6 +196,12 @@ export class Children {
 
   forget(child: Child): void {
     this.started.splice(this.started.indexOf(child), 1);
+    const pidFile = this.pidFile(child.name);
+    if (pidFile) rmSync(pidFile, { force: true });
+  }
+
+  private pidFile(name: string): string | null {
+    return this.pidDir ? join(this.pidDir, `${name}.pid`) : null;
   }
 
   /** Stops every process still known, the latest first: web and API before the services they use. */

@@ -13,6 +13,8 @@ export interface State {
   /** How to name the folder to a person: relative to the repository when inside it. */
   shown: string;
   logs: string;
+  /** The processes a run has started (see Children.stopLeftovers). */
+  pids: string;
 }
 
 export function openState(): State {
@@ -20,7 +22,7 @@ export function openState(): State {
   mkdirSync(dir, { recursive: true });
   const inside = relative(repoRoot, dir);
   const shown = `${inside.startsWith("..") ? dir : inside}/`;
-  return { dir, shown, logs: join(dir, "logs") };
+  return { dir, shown, logs: join(dir, "logs"), pids: join(dir, "pids") };
 }
 
 /** The command line of a live process, or null when `pid` is not running. */

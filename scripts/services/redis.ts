@@ -5,9 +5,7 @@ import { execFileSync } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { delimiter, join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { note, StepFailure } from "../lib/progress.js";
-import { commandOf, livePidIn } from "../lib/state.js";
 import { type EmbeddedService, freePort, type ServiceContext } from "./service.js";
 
 function onPath(command: string, path = process.env.PATH ?? ""): string | null {
@@ -91,25 +89,14 @@ function pong(port: number): Promise<boolean> {
   });
 }
 
-/** A redis-server an earlier start left running (its parent was killed): stop it first. */
-async function stopLeftover(pidFile: string): Promise<void> {
-  const pid = livePidIn(pidFile, "redis-server");
-  if (pid === null) return;
-  note(`Stopping a Redis left running by an earlier start (pid ${pid})`);
-  process.kill(pid, "SIGTERM");
-  for (let waited = 0; commandOf(pid) && waited < 15_000; waited += 100) await sleep(100);
-}
-
 export async function startEmbeddedRedis({ state, children }: ServiceContext): Promise<EmbeddedService> {
   const binary = await redisServerBinary();
   const dir = join(state.dir, "redis");
   mkdirSync(dir, { recursive: true });
-  const pidFile = join(dir, "redis.pid");
-  await stopLeftover(pidFile);
   const port = await freePort();
   // Saved to dump.rdb on a clean stop (and every minute with changes), so sessions and waiting rooms
   // survive a restart like the database does.
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--pidfile", pidFile];
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir];
   const child = children.spawn("redis", binary, [
     ...args,
     "--save",

@@ -75,6 +75,15 @@ export async function provide(service: ManagedService, context: ServiceContext):
   return service.startEmbedded(context);
 }
 
+/** Whether nothing listens on the port (on any address, as the API and Next.js bind). */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, () => server.close(() => resolve(true)));
+  });
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

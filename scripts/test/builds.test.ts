@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, test } from "node:test";
-import { type AppBuild, sourceHash, upToDate } from "../lib/builds.js";
+import { APP_BUILDS, type AppBuild, sourceHash, upToDate } from "../lib/builds.js";
 import { repoRoot } from "../lib/state.js";
 
 const folder = mkdtempSync(join(tmpdir(), "frontrow-builds-"));
@@ -41,4 +41,22 @@ test("a build is up to date until one of its inputs changes; outputs and depende
   assert.equal(upToDate(build), true, "back to what was built");
   rmSync(at("app/dist/main.js"));
   assert.equal(upToDate(build), false, "the output is gone");
+});
+
+test("what git ignores (files builds write, such as next-env.d.ts) is not a source; a new file is", () => {
+  const web = APP_BUILDS.find((build) => build.workspace === "@frontrow/web");
+  assert.ok(web);
+  const before = sourceHash(web);
+  const written = join(repoRoot, "apps/web/frontrow-builds-test.tsbuildinfo");
+  const added = join(repoRoot, "apps/web/src/frontrow-builds-test.ts");
+  try {
+    writeFileSync(written, "written by a build");
+    assert.equal(sourceHash(web), before);
+    writeFileSync(added, "export {};\n");
+    assert.notEqual(sourceHash(web), before);
+  } finally {
+    rmSync(written, { force: true });
+    rmSync(added, { force: true });
+  }
+  assert.equal(sourceHash(web), before);
 });

@@ -115,6 +115,11 @@ class Start {
 
 let running: Start | null = null;
 
+/** The pid of the running `pnpm start` script itself (it records it to keep a second one out). */
+function startPid(): number {
+  return Number(readFileSync(join(stateDir, "start.pid"), "utf8"));
+}
+
 function cleanUp(): void {
   if (running?.process.pid && running.process.exitCode === null) {
     try {
@@ -184,7 +189,22 @@ describe("pnpm start with nothing configured and nothing on the default ports", 
     const mine = client<{ holdIds: string[]; orderIds: string[] }>("mine", cookie);
     assert.ok(mine.holdIds.includes(holdId), `the hold ${holdId} is gone: ${JSON.stringify(mine)}`);
     assert.ok(mine.orderIds.includes(orderId), `the order ${orderId} is gone: ${JSON.stringify(mine)}`);
-    const startPid = Number(readFileSync(join(stateDir, "start.pid"), "utf8"));
-    await running.stoppedBy(() => process.kill(startPid, "SIGTERM"));
+    const start = running;
+    await start.stoppedBy(() => process.kill(startPid(), "SIGTERM"));
+  });
+
+  test("a start that was killed leaves processes that the next start stops before starting", async () => {
+    const killed = new Start();
+    running = killed;
+    await killed.waitFor(/Frontrow is ready in [\d.]+ s/, READY_TIMEOUT_MS);
+    process.kill(startPid(), "SIGKILL");
+    await killed.exited;
+    assert.notDeepEqual(leftovers().processes, [], "the API and the web app outlive a killed start");
+    running = new Start();
+    await running.waitFor(/Frontrow is ready in [\d.]+ s/, READY_TIMEOUT_MS);
+    assert.match(running.output, /Stopped what an earlier run left running: api, .*web/);
+    assert.ok(client<{ orderIds: string[] }>("mine", cookie).orderIds.includes(orderId));
+    const start = running;
+    await start.stoppedBy(() => start.process.stdin.write("\x03"));
   });
 });
