@@ -3,7 +3,7 @@
 import { useQuery } from "@apollo/client/react";
 import Link from "next/link";
 import { useEffect, useRef } from "react";
-import { useSignedInViewer } from "@/account/use-signed-in-viewer";
+import { useSignedInViewer } from "@/auth/use-signed-in-viewer";
 import { Notice, ProblemNotice } from "@/components/notice";
 import type { OrderFieldsFragment } from "@/gql/graphql";
 import { describeApiError, graphQLErrorDetails, isNotFoundError } from "@/lib/api-errors";

@@ -3,8 +3,8 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { type ReactNode, useEffect, useRef, useState } from "react";
-import { loginHref } from "@/account/return-path";
-import { useViewer } from "@/account/use-viewer";
+import { loginHref } from "@/auth/return-path";
+import { useViewer } from "@/auth/use-viewer";
 import { formatCount, formatCountdown, formatEventDate, formatEventTime } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
 import { formatAttempts, formatEtaRange, formatTimeLeft, queueProgress } from "./queue-format";

@@ -6,12 +6,12 @@ import { Notice } from "@/components/notice";
 import { SaleBadge } from "@/components/sale-badge";
 import { graphql } from "@/gql";
 import type { EventPageQuery } from "@/gql/graphql";
+import { EventSeating, type SeatingTier } from "@/holds/event-seating";
 import { type ApiProblem, describeApiError, isNotFoundError } from "@/lib/api-errors";
 import { query } from "@/lib/apollo/server-client";
 import { describeSale } from "@/lib/event-sale";
 import { formatCount, formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
 import { tierColour } from "@/lib/tier-colours";
-import { EventSeating, type SeatingTier } from "@/seating/event-seating";
 import styles from "./page.module.css";
 
 const EventPageDocument = graphql(`

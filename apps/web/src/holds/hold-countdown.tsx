@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { formatCountdown } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
-import styles from "./seating.module.css";
+import styles from "./holds.module.css";
 
 const WARNING_MS = 60_000;
 

@@ -3,25 +3,26 @@
 import { useApolloClient, useMutation, useQuery } from "@apollo/client/react";
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useEffectEvent, useMemo, useState } from "react";
-import { loginHref } from "@/account/return-path";
-import { useViewer } from "@/account/use-viewer";
+import { loginHref } from "@/auth/return-path";
+import { useViewer } from "@/auth/use-viewer";
 import type { EventStatus, HoldFieldsFragment } from "@/gql/graphql";
 import { graphQLErrorDetails } from "@/lib/api-errors";
 import type { LiveConnectionState } from "@/lib/apollo/live-connection";
 import { formatDuration, formatEventDate, formatEventTime } from "@/lib/format";
 import { type Admission, WaitingRoomGate } from "@/queue/waiting-room";
-import { SeatStatus } from "@/seat-map/seat-layout";
+import { SeatStatus } from "@/seating/seat-layout";
 import {
   SeatMapError,
   SeatMapLoading,
   type SeatMapTier,
   SeatMapView,
   sectionTitle,
-} from "@/seat-map/seat-map";
-import { type SeatMapData, useSeatMapData } from "@/seat-map/use-seat-map-data";
+} from "@/seating/seat-map";
+import { type SeatMapData, useSeatMapData } from "@/seating/use-seat-map-data";
 import { BestAvailableForm } from "./best-available-form";
 import { HoldCard } from "./hold-card";
 import { describeHoldError } from "./hold-errors";
+import styles from "./holds.module.css";
 import {
   HoldBestAvailableDocument,
   HoldSeatsDocument,
@@ -29,7 +30,6 @@ import {
   ReleaseHoldDocument,
 } from "./holds-queries";
 import { type PickedSeat, PickedSeatsCard } from "./picked-seats-card";
-import styles from "./seating.module.css";
 
 export interface SeatingTier extends SeatMapTier {
   /** Minor units. */

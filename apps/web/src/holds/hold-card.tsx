@@ -4,9 +4,9 @@ import Link from "next/link";
 import { useEffect } from "react";
 import type { HoldFieldsFragment } from "@/gql/graphql";
 import { formatMoney } from "@/lib/format";
-import { sectionTitle } from "@/seat-map/seat-map";
+import { sectionTitle } from "@/seating/seat-map";
 import { HoldCountdown, useHoldTimeLeft } from "./hold-countdown";
-import styles from "./seating.module.css";
+import styles from "./holds.module.css";
 
 interface HoldCardProps {
   hold: HoldFieldsFragment;

@@ -1,7 +1,7 @@
 "use client";
 
 import { formatMoney } from "@/lib/format";
-import styles from "./seating.module.css";
+import styles from "./holds.module.css";
 
 export interface PickedSeat {
   id: string;

@@ -1,7 +1,7 @@
 "use client";
 
 import { type FormEvent, useId, useState } from "react";
-import styles from "./seating.module.css";
+import styles from "./holds.module.css";
 
 export interface BestAvailableTier {
   id: string;
