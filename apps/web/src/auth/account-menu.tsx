@@ -4,8 +4,8 @@ import { useApolloClient, useMutation } from "@apollo/client/react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useState } from "react";
+import { LogOutDocument } from "@/gql/graphql";
 import styles from "./account-menu.module.css";
-import { LogOutDocument } from "./account-queries";
 import { loginHref, signUpHref } from "./return-path";
 import { useViewer } from "./use-viewer";
 

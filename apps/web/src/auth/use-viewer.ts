@@ -1,8 +1,7 @@
 "use client";
 
 import { useQuery } from "@apollo/client/react";
-import type { ViewerQuery } from "@/gql/graphql";
-import { ViewerDocument } from "./account-queries";
+import { ViewerDocument, type ViewerQuery } from "@/gql/graphql";
 
 export type Viewer = NonNullable<ViewerQuery["me"]>;
 

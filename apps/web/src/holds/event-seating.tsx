@@ -5,7 +5,14 @@ import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useEffectEvent, useMemo, useState } from "react";
 import { loginHref } from "@/auth/return-path";
 import { useViewer } from "@/auth/use-viewer";
-import type { EventStatus, HoldFieldsFragment } from "@/gql/graphql";
+import {
+  type EventStatus,
+  HoldBestAvailableDocument,
+  type HoldFieldsFragment,
+  HoldSeatsDocument,
+  MyHoldsDocument,
+  ReleaseHoldDocument,
+} from "@/gql/graphql";
 import { graphQLErrorDetails } from "@/lib/api-errors";
 import type { LiveConnectionState } from "@/lib/apollo/live-connection";
 import { formatDuration, formatEventDate, formatEventTime } from "@/lib/format";
@@ -23,12 +30,6 @@ import { BestAvailableForm } from "./best-available-form";
 import { HoldCard } from "./hold-card";
 import { describeHoldError } from "./hold-errors";
 import styles from "./holds.module.css";
-import {
-  HoldBestAvailableDocument,
-  HoldSeatsDocument,
-  MyHoldsDocument,
-  ReleaseHoldDocument,
-} from "./holds-queries";
 import { type PickedSeat, PickedSeatsCard } from "./picked-seats-card";
 
 export interface SeatingTier extends SeatMapTier {

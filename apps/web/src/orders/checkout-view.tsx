@@ -7,15 +7,19 @@ import { type FormEvent, useId, useRef, useState } from "react";
 import { loginHref } from "@/auth/return-path";
 import { useSignedInViewer } from "@/auth/use-signed-in-viewer";
 import { Notice } from "@/components/notice";
-import type { CheckoutEventQuery, HoldFieldsFragment } from "@/gql/graphql";
+import {
+  CheckoutDocument,
+  CheckoutEventDocument,
+  type CheckoutEventQuery,
+  type HoldFieldsFragment,
+  MyHoldsDocument,
+} from "@/gql/graphql";
 import { HoldCountdown, type HoldTimeLeft, useHoldTimeLeft } from "@/holds/hold-countdown";
-import { MyHoldsDocument } from "@/holds/holds-queries";
 import { describeApiError } from "@/lib/api-errors";
 import { formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
 import { sectionTitle } from "@/seating/seat-map";
 import styles from "./checkout.module.css";
 import { type CheckoutProblem, describeCheckoutError } from "./checkout-errors";
-import { CheckoutDocument, CheckoutEventDocument } from "./checkout-queries";
 import {
   attemptAfterFailure,
   newPaymentAttempt,

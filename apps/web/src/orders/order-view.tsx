@@ -5,14 +5,13 @@ import Link from "next/link";
 import { useEffect, useRef } from "react";
 import { useSignedInViewer } from "@/auth/use-signed-in-viewer";
 import { Notice, ProblemNotice } from "@/components/notice";
-import type { OrderFieldsFragment } from "@/gql/graphql";
+import { OrderDocument, type OrderFieldsFragment } from "@/gql/graphql";
 import { describeApiError, graphQLErrorDetails, isNotFoundError } from "@/lib/api-errors";
 import { formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
 import { CancelOrderButton } from "./cancel-order-button";
 import { formatOrderTime, OrderStatusBadge } from "./order-status";
 import styles from "./orders.module.css";
-import { OrderDocument } from "./orders-queries";
 import { TicketCard } from "./ticket-card";
 import { useCodeRotation } from "./use-code-rotation";
 

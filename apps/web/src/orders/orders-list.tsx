@@ -5,12 +5,11 @@ import Link from "next/link";
 import { type ReactNode, useState } from "react";
 import { useSignedInViewer } from "@/auth/use-signed-in-viewer";
 import { Notice, ProblemNotice } from "@/components/notice";
-import type { OrderSummaryFieldsFragment } from "@/gql/graphql";
+import { MyOrdersDocument, type OrderSummaryFieldsFragment } from "@/gql/graphql";
 import { describeApiError } from "@/lib/api-errors";
 import { eventDateParts, formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
 import { OrderStatusBadge } from "./order-status";
 import styles from "./orders.module.css";
-import { MyOrdersDocument } from "./orders-queries";
 
 const PAGE_SIZE = 10;
 

@@ -2,10 +2,10 @@
 
 import { useMutation, useQuery } from "@apollo/client/react";
 import { useState } from "react";
+import { BlockAccountDocument, EventBotSignalsDocument, UnblockAccountDocument } from "@/gql/graphql";
 import { describeApiError } from "@/lib/api-errors";
 import { formatCount } from "@/lib/format";
 import styles from "./organizer.module.css";
-import { BlockAccountDocument, EventBotSignalsDocument, UnblockAccountDocument } from "./organizer-queries";
 
 const REFRESH_MS = 10_000;
 const KIND_LABELS: Record<string, string> = {

@@ -4,11 +4,10 @@ import { useApolloClient } from "@apollo/client/react";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { Notice, ProblemNotice } from "@/components/notice";
-import type { OrganizerEventsQuery } from "@/gql/graphql";
+import { OrganizerEventsDocument, type OrganizerEventsQuery } from "@/gql/graphql";
 import { type ApiProblem, describeApiError } from "@/lib/api-errors";
 import { formatCount, formatEventDate, formatEventTime } from "@/lib/format";
 import styles from "./organizer.module.css";
-import { OrganizerEventsDocument } from "./organizer-queries";
 
 type OrganizerEvent = OrganizerEventsQuery["events"]["edges"][number]["node"];
 

@@ -4,13 +4,17 @@ import { useMutation, useQuery } from "@apollo/client/react";
 import Link from "next/link";
 import { type FormEvent, useId, useState } from "react";
 import { Notice, ProblemNotice } from "@/components/notice";
-import type { QueueSettingsFieldsFragment, QueueSettingsInput } from "@/gql/graphql";
+import {
+  OrganizerEventDocument,
+  type QueueSettingsFieldsFragment,
+  type QueueSettingsInput,
+  UpdateQueueSettingsDocument,
+} from "@/gql/graphql";
 import { type ApiProblem, describeApiError, graphQLErrorDetails } from "@/lib/api-errors";
 import { formatCount, formatEventDate, formatEventTime } from "@/lib/format";
 import { expectedAttempts } from "@/queue/proof-of-work";
 import { BotSignals } from "./bot-signals";
 import styles from "./organizer.module.css";
-import { OrganizerEventDocument, UpdateQueueSettingsDocument } from "./organizer-queries";
 
 // The figures an organizer watches during an on-sale: fresh enough to react, light on the API.
 const REFRESH_MS = 3_000;

@@ -4,10 +4,10 @@ import { useQuery } from "@apollo/client/react";
 import Link from "next/link";
 import { useState } from "react";
 import { ProblemNotice } from "@/components/notice";
+import { QueueAuditDocument } from "@/gql/graphql";
 import { describeApiError } from "@/lib/api-errors";
 import { formatCount } from "@/lib/format";
 import styles from "./queue-audit.module.css";
-import { QueueAuditDocument } from "./queue-queries";
 import { checkDraw, type DrawFacts } from "./verify-draw";
 
 // Long lists are summarised on the page; the full lists are one query away for anyone checking.

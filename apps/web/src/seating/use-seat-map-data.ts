@@ -2,11 +2,11 @@
 
 import { useApolloClient } from "@apollo/client/react";
 import { useCallback, useEffect, useRef, useState } from "react";
+import { SeatMapChangedDocument, SeatMapLayoutDocument, SeatMapStatusesDocument } from "@/gql/graphql";
 import { type ApiProblem, describeApiError } from "@/lib/api-errors";
 import { useLiveConnection, useLiveConnectionState } from "@/lib/apollo/apollo-provider";
 import type { LiveConnectionState } from "@/lib/apollo/live-connection";
 import { buildSeatLayout, type SeatLayout } from "./seat-layout";
-import { SeatMapChangedDocument, SeatMapLayoutDocument, SeatMapStatusesDocument } from "./seat-map-queries";
 import { SeatStatusSync } from "./seat-status-sync";
 
 export interface SeatMapData {

@@ -4,8 +4,7 @@ import { notFound } from "next/navigation";
 import { cache } from "react";
 import { Notice } from "@/components/notice";
 import { SaleBadge } from "@/components/sale-badge";
-import { graphql } from "@/gql";
-import type { EventPageQuery } from "@/gql/graphql";
+import { EventPageDocument, type EventPageQuery } from "@/gql/graphql";
 import { EventSeating, type SeatingTier } from "@/holds/event-seating";
 import { type ApiProblem, describeApiError, isNotFoundError } from "@/lib/api-errors";
 import { query } from "@/lib/apollo/server-client";
@@ -13,53 +12,6 @@ import { describeSale } from "@/lib/event-sale";
 import { formatCount, formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
 import { tierColour } from "@/lib/tier-colours";
 import styles from "./page.module.css";
-
-const EventPageDocument = graphql(`
-  query EventPage($id: ID!) {
-    event(id: $id) {
-      id
-      name
-      description
-      category
-      startsAt
-      saleStartsAt
-      status
-      onSale
-      queueEnabled
-      maxTicketsPerAccount
-      holdSeconds
-      feePerTicket {
-        amount
-        currency
-      }
-      performer {
-        id
-        name
-      }
-      venue {
-        id
-        name
-        city
-        address
-        timezone
-        capacity
-      }
-      priceTiers {
-        id
-        name
-        price {
-          amount
-          currency
-        }
-      }
-      availability {
-        available
-        held
-        sold
-      }
-    }
-  }
-`);
 
 type EventDetails = NonNullable<EventPageQuery["event"]>;
 
