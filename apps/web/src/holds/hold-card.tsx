@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useEffect } from "react";
 import type { HoldFieldsFragment } from "@/gql/graphql";
 import { formatMoney } from "@/lib/format";
-import { sectionTitle } from "@/seating/seat-map";
+import { seatLabel } from "@/seating/seat-layout";
 import { HoldCountdown, useHoldTimeLeft } from "./hold-countdown";
 import styles from "./holds.module.css";
 
@@ -47,9 +47,7 @@ export function HoldCard({
       <ul className={styles.seatList}>
         {hold.seats.map((seat) => (
           <li key={seat.id}>
-            <span>
-              {sectionTitle(seat.section)} · Row {seat.row} · Seat {seat.number}
-            </span>
+            <span>{seatLabel(seat.section, seat.row, seat.number)}</span>
             <span className={styles.price}>{formatMoney(seat.price.amount, seat.price.currency)}</span>
           </li>
         ))}

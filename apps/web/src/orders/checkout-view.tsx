@@ -17,7 +17,7 @@ import {
 import { HoldCountdown, type HoldTimeLeft, useHoldTimeLeft } from "@/holds/hold-countdown";
 import { describeApiError } from "@/lib/api-errors";
 import { formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
-import { sectionTitle } from "@/seating/seat-map";
+import { seatLabel } from "@/seating/seat-layout";
 import styles from "./checkout.module.css";
 import { type CheckoutProblem, describeCheckoutError } from "./checkout-errors";
 import {
@@ -195,9 +195,7 @@ function CheckoutForm({ hold, event }: { hold: HoldFieldsFragment; event: Checko
           <ul className={styles.seatList} data-checkout-seats>
             {hold.seats.map((seat) => (
               <li key={seat.id}>
-                <span>
-                  {sectionTitle(seat.section)} · Row {seat.row} · Seat {seat.number}
-                </span>
+                <span>{seatLabel(seat.section, seat.row, seat.number)}</span>
                 <span className={styles.amount}>{formatMoney(seat.price.amount, seat.price.currency)}</span>
               </li>
             ))}

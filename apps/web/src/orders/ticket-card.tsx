@@ -1,6 +1,6 @@
 import type { OrderFieldsFragment } from "@/gql/graphql";
 import { formatMoney } from "@/lib/format";
-import { sectionTitle } from "@/seating/seat-map";
+import { sectionTitle } from "@/seating/seat-layout";
 import { formatOrderTime } from "./order-status";
 import styles from "./orders.module.css";
 import { TicketQr } from "./ticket-qr";

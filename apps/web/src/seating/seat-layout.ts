@@ -194,3 +194,22 @@ export function decodeSeatStatuses(statuses: string, seatCount: number): Uint8Ar
   }
   return codes;
 }
+
+/** "101" reads better as "Section 101"; names that are already words ("Balcony Left") stay as they are. */
+export function sectionTitle(name: string): string {
+  return /^\d+[a-z]?$/i.test(name) ? `Section ${name}` : name;
+}
+
+/** How a seat is named wherever a fan reads it: "Section 101 · Row C · Seat 5". */
+export function seatLabel(section: string, row: string, number: number): string {
+  return `${sectionTitle(section)} · Row ${row} · Seat ${number}`;
+}
+
+/** The label of the seat at this layout index. */
+export function seatLabelAt(layout: SeatLayout, seat: number): string {
+  return seatLabel(
+    layout.sections[layout.sectionOfSeat[seat] ?? 0]?.name ?? "",
+    layout.rowOfSeat[seat] ?? "",
+    layout.numberOfSeat[seat] ?? 0,
+  );
+}

@@ -5,7 +5,7 @@ import { Notice } from "@/components/notice";
 import type { ApiProblem } from "@/lib/api-errors";
 import type { LiveConnectionState } from "@/lib/apollo/live-connection";
 import { formatCount } from "@/lib/format";
-import { SEAT_STATUS_LABELS, type SeatLayout, SeatStatus } from "./seat-layout";
+import { SEAT_STATUS_LABELS, type SeatLayout, SeatStatus, seatLabelAt } from "./seat-layout";
 import styles from "./seat-map.module.css";
 import { SeatMapCanvas } from "./seat-map-canvas";
 import type { SeatPaint } from "./seat-map-renderer";
@@ -65,11 +65,6 @@ function paintSeats(layout: SeatLayout, statuses: Uint8Array, tiers: readonly Se
     ],
     colourOfSeat,
   };
-}
-
-/** "101" reads better as "Section 101"; names that are already words ("Balcony Left") stay as they are. */
-export function sectionTitle(name: string): string {
-  return /^\d+[a-z]?$/i.test(name) ? `Section ${name}` : name;
 }
 
 interface StatusCounts {
@@ -170,10 +165,7 @@ export function SeatMapView({
         : (SEAT_STATUS_LABELS[status] ?? "Unknown");
     return (
       <>
-        <strong>
-          {sectionTitle(section?.name ?? "")} · Row {layout.rowOfSeat[seat]} · Seat{" "}
-          {layout.numberOfSeat[seat]}
-        </strong>
+        <strong>{seatLabelAt(layout, seat)}</strong>
         <span>{tier ? `${tier.name} · ${tier.price}` : "No price tier"}</span>
         <span className={STATUS_CLASS_NAMES[status]}>{statusLabel}</span>
       </>
