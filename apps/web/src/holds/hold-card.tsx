@@ -2,8 +2,9 @@
 
 import Link from "next/link";
 import { useEffect } from "react";
+import { Totals } from "@/components/totals";
 import type { HoldFieldsFragment } from "@/gql/graphql";
-import { formatMoney } from "@/lib/format";
+import { formatMoney, type Money } from "@/lib/format";
 import { seatLabel } from "@/seating/seat-layout";
 import { HoldCountdown, useHoldTimeLeft } from "./hold-countdown";
 import styles from "./holds.module.css";
@@ -11,7 +12,7 @@ import styles from "./holds.module.css";
 interface HoldCardProps {
   hold: HoldFieldsFragment;
   holdSeconds: number;
-  feePerTicket: { amount: number; currency: string };
+  feePerTicket: Money;
   releasing: boolean;
   onRelease: (holdId: string) => void;
   /** The countdown reached zero: the API releases the seats by itself. */
@@ -52,24 +53,14 @@ export function HoldCard({
           </li>
         ))}
       </ul>
-      <dl className={styles.totals}>
-        {fees > 0 ? (
-          <>
-            <div>
-              <dt>Seats</dt>
-              <dd>{formatMoney(hold.total.amount, hold.total.currency)}</dd>
-            </div>
-            <div>
-              <dt>Fees</dt>
-              <dd>{formatMoney(fees, feePerTicket.currency)}</dd>
-            </div>
-          </>
-        ) : null}
-        <div className={styles.grandTotal}>
-          <dt>Total</dt>
-          <dd data-hold-total>{formatMoney(hold.total.amount + fees, hold.total.currency)}</dd>
-        </div>
-      </dl>
+      <Totals
+        compact
+        hideWithoutFees
+        subtotal={{ label: "Seats", money: hold.total }}
+        fees={{ label: "Fees", money: { amount: fees, currency: feePerTicket.currency } }}
+        total={{ amount: hold.total.amount + fees, currency: hold.total.currency }}
+        totalAttribute="data-hold-total"
+      />
       <Link className="button" href={`/checkout/${encodeURIComponent(hold.id)}`}>
         Checkout
       </Link>

@@ -1,5 +1,6 @@
 "use client";
 
+import { Totals } from "@/components/totals";
 import { formatMoney } from "@/lib/format";
 import styles from "./holds.module.css";
 
@@ -83,24 +84,13 @@ export function PickedSeatsCard({
           </li>
         ))}
       </ul>
-      <dl className={styles.totals}>
-        {fees > 0 ? (
-          <>
-            <div>
-              <dt>Seats</dt>
-              <dd>{formatMoney(subtotal, currency)}</dd>
-            </div>
-            <div>
-              <dt>Fees</dt>
-              <dd>{formatMoney(fees, currency)}</dd>
-            </div>
-          </>
-        ) : null}
-        <div className={styles.grandTotal}>
-          <dt>Total</dt>
-          <dd>{formatMoney(subtotal + fees, currency)}</dd>
-        </div>
-      </dl>
+      <Totals
+        compact
+        hideWithoutFees
+        subtotal={{ label: "Seats", money: { amount: subtotal, currency } }}
+        fees={{ label: "Fees", money: { amount: fees, currency } }}
+        total={{ amount: subtotal + fees, currency }}
+      />
       <button type="button" className="button" onClick={onHold} disabled={holding || signedIn === null}>
         {holding ? "Holding…" : signedIn === false ? "Log in to hold seats" : "Hold seats"}
       </button>

@@ -7,6 +7,7 @@ import { type FormEvent, useId, useRef, useState } from "react";
 import { loginHref } from "@/auth/return-path";
 import { useSignedInViewer } from "@/auth/use-signed-in-viewer";
 import { Notice } from "@/components/notice";
+import { Totals } from "@/components/totals";
 import {
   CheckoutDocument,
   CheckoutEventDocument,
@@ -16,7 +17,7 @@ import {
 } from "@/gql/graphql";
 import { HoldCountdown, type HoldTimeLeft, useHoldTimeLeft } from "@/holds/hold-countdown";
 import { describeApiError } from "@/lib/api-errors";
-import { formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
+import { formatEventDate, formatEventTime, formatMoney, formatTicketCount } from "@/lib/format";
 import { seatLabel } from "@/seating/seat-layout";
 import styles from "./checkout.module.css";
 import { type CheckoutProblem, describeCheckoutError } from "./checkout-errors";
@@ -200,22 +201,15 @@ function CheckoutForm({ hold, event }: { hold: HoldFieldsFragment; event: Checko
               </li>
             ))}
           </ul>
-          <dl className={styles.totals}>
-            <div>
-              <dt>{seatCount === 1 ? "1 ticket" : `${seatCount} tickets`}</dt>
-              <dd>{formatMoney(hold.total.amount, currency)}</dd>
-            </div>
-            <div>
-              <dt>
-                Fees ({formatMoney(event.feePerTicket.amount, event.feePerTicket.currency)} × {seatCount})
-              </dt>
-              <dd>{formatMoney(fees, event.feePerTicket.currency)}</dd>
-            </div>
-            <div className={styles.grandTotal}>
-              <dt>Total</dt>
-              <dd data-checkout-total>{formatMoney(total, currency)}</dd>
-            </div>
-          </dl>
+          <Totals
+            subtotal={{ label: formatTicketCount(seatCount), money: { amount: hold.total.amount, currency } }}
+            fees={{
+              label: `Fees (${formatMoney(event.feePerTicket.amount, event.feePerTicket.currency)} × ${seatCount})`,
+              money: { amount: fees, currency: event.feePerTicket.currency },
+            }}
+            total={{ amount: total, currency }}
+            totalAttribute="data-checkout-total"
+          />
         </section>
 
         <section

@@ -5,9 +5,10 @@ import Link from "next/link";
 import { useEffect, useRef } from "react";
 import { useSignedInViewer } from "@/auth/use-signed-in-viewer";
 import { Notice, ProblemNotice } from "@/components/notice";
+import { Totals } from "@/components/totals";
 import { OrderDocument, type OrderFieldsFragment } from "@/gql/graphql";
 import { describeApiError, graphQLErrorDetails, isNotFoundError } from "@/lib/api-errors";
-import { formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
+import { formatEventDate, formatEventTime, formatTicketCount } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
 import { CancelOrderButton } from "./cancel-order-button";
 import { formatOrderTime, OrderStatusBadge } from "./order-status";
@@ -122,20 +123,12 @@ function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch:
 
         <aside className={styles.summary} aria-labelledby="payment-heading">
           <h2 id="payment-heading">Payment</h2>
-          <dl className={styles.totals}>
-            <div>
-              <dt>{ticketCount === 1 ? "1 ticket" : `${ticketCount} tickets`}</dt>
-              <dd>{formatMoney(order.subtotal.amount, order.subtotal.currency)}</dd>
-            </div>
-            <div>
-              <dt>Fees</dt>
-              <dd>{formatMoney(order.fees.amount, order.fees.currency)}</dd>
-            </div>
-            <div className={styles.grandTotal}>
-              <dt>Total</dt>
-              <dd data-order-total>{formatMoney(order.total.amount, order.total.currency)}</dd>
-            </div>
-          </dl>
+          <Totals
+            subtotal={{ label: formatTicketCount(ticketCount), money: order.subtotal }}
+            fees={{ label: "Fees", money: order.fees }}
+            total={order.total}
+            totalAttribute="data-order-total"
+          />
           <p className={styles.muted}>Ordered {formatOrderTime(order.createdAt)}</p>
           {order.canCancel ? (
             <>

@@ -7,7 +7,13 @@ import { useSignedInViewer } from "@/auth/use-signed-in-viewer";
 import { Notice, ProblemNotice } from "@/components/notice";
 import { MyOrdersDocument, type OrderSummaryFieldsFragment } from "@/gql/graphql";
 import { describeApiError } from "@/lib/api-errors";
-import { eventDateParts, formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
+import {
+  eventDateParts,
+  formatEventDate,
+  formatEventTime,
+  formatMoney,
+  formatTicketCount,
+} from "@/lib/format";
 import { OrderStatusBadge } from "./order-status";
 import styles from "./orders.module.css";
 
@@ -129,7 +135,7 @@ function OrderRow({ order }: { order: OrderSummaryFieldsFragment }) {
         <p className={styles.orderFacts}>
           <OrderStatusBadge status={order.status} />
           <span>
-            {count === 1 ? "1 ticket" : `${count} tickets`}
+            {formatTicketCount(count)}
             {order.status === "CONFIRMED" && valid < count ? ` (${valid} valid)` : ""}
           </span>
           <strong>{formatMoney(order.total.amount, order.total.currency)}</strong>
