@@ -1,6 +1,7 @@
 "use client";
 
 import { type FormEvent, useId, useState } from "react";
+import layout from "@/components/layout.module.css";
 import styles from "./holds.module.css";
 
 export interface BestAvailableTier {
@@ -39,7 +40,7 @@ export function BestAvailableForm({ tiers, maxSeats, signedIn, busy, onSubmit }:
       aria-labelledby={`${id}-heading`}
     >
       <h3 id={`${id}-heading`}>Best available</h3>
-      <p className={styles.muted}>We find seats side by side, as close to the stage as we can.</p>
+      <p className={layout.muted}>We find seats side by side, as close to the stage as we can.</p>
       <div className={styles.bestFields}>
         <div className={styles.field}>
           <label htmlFor={`${id}-quantity`}>Seats</label>

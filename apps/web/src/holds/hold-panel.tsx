@@ -1,5 +1,6 @@
 "use client";
 
+import layout from "@/components/layout.module.css";
 import { formatEventDate, formatEventTime } from "@/lib/format";
 import { BestAvailableForm } from "./best-available-form";
 import { HoldCard } from "./hold-card";
@@ -66,7 +67,7 @@ export function HoldPanel({ event, tiers, picking }: HoldPanelProps) {
 function PanelMessage({ notice }: { notice: PanelNotice }) {
   return (
     <div
-      className={`${styles.notice} ${styles[notice.tone]}`}
+      className={`${styles.notice} ${layout[notice.tone]}`}
       role={notice.tone === "error" ? "alert" : "status"}
       data-notice-tone={notice.tone}
     >
@@ -81,7 +82,7 @@ function SaleClosedCard({ event }: { event: SeatingEvent }) {
   return (
     <section className={styles.card} aria-labelledby="sale-closed-heading">
       <h3 id="sale-closed-heading">{opensLater ? "Not on sale yet" : "Not on sale"}</h3>
-      <p className={styles.muted}>
+      <p className={layout.muted}>
         {opensLater
           ? `Tickets go on sale ${formatEventDate(event.saleStartsAt, event.timeZone)} at ${formatEventTime(event.saleStartsAt, event.timeZone)}. Keep this page open: picking starts then, no reload needed.`
           : "Seats for this event can't be held."}

@@ -1,5 +1,6 @@
 "use client";
 
+import layout from "@/components/layout.module.css";
 import { Totals } from "@/components/totals";
 import { formatMoney } from "@/lib/format";
 import styles from "./holds.module.css";
@@ -43,7 +44,7 @@ export function PickedSeatsCard({
     return (
       <section className={styles.card} aria-labelledby="picked-heading">
         <h3 id="picked-heading">Pick your seats</h3>
-        <p className={styles.muted}>
+        <p className={layout.muted}>
           Click available seats on the map, up to {maxSeats} {maxSeats === 1 ? "seat" : "seats"}. Or let us
           find the best ones below.
         </p>

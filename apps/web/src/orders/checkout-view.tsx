@@ -6,6 +6,8 @@ import { usePathname, useRouter } from "next/navigation";
 import { type FormEvent, useId, useRef, useState } from "react";
 import { loginHref } from "@/auth/return-path";
 import { useSignedInViewer } from "@/auth/use-signed-in-viewer";
+import { BackLink } from "@/components/back-link";
+import layout from "@/components/layout.module.css";
 import { Notice } from "@/components/notice";
 import { Totals } from "@/components/totals";
 import {
@@ -171,14 +173,10 @@ function CheckoutForm({ hold, event }: { hold: HoldFieldsFragment; event: Checko
 
   return (
     <div className={styles.checkout}>
-      <nav aria-label="Breadcrumb">
-        <Link href={`/events/${encodeURIComponent(event.id)}`} className={styles.back}>
-          ← Back to the event
-        </Link>
-      </nav>
+      <BackLink href={`/events/${encodeURIComponent(event.id)}`}>Back to the event</BackLink>
       <header className={styles.header}>
-        <h1>Checkout</h1>
-        <p className={styles.eventLine}>
+        <h1 className={layout.title}>Checkout</h1>
+        <p className={layout.eventLine}>
           <strong>{event.name}</strong>
           <span>
             {formatEventDate(event.startsAt, event.venue.timezone)} ·{" "}
@@ -225,7 +223,7 @@ function CheckoutForm({ hold, event }: { hold: HoldFieldsFragment; event: Checko
           {/* Assertive: the fan may be filling in the form when the hold runs out. */}
           <div aria-live="assertive">
             {ended ? (
-              <div className={`${styles.message} ${styles.error}`} data-checkout-ended>
+              <div className={styles.problem} data-checkout-ended>
                 <strong>{ended.title}</strong>
                 <p>{ended.message}</p>
                 <Link className="button" href={`/events/${encodeURIComponent(event.id)}`}>
@@ -256,7 +254,7 @@ function CheckoutForm({ hold, event }: { hold: HoldFieldsFragment; event: Checko
             </fieldset>
             <div id={`${id}-problem`} role="alert">
               {problem && problem.kind !== "holdEnded" && problem.kind !== "signIn" ? (
-                <div className={`${styles.message} ${styles.error}`} data-checkout-problem={problem.kind}>
+                <div className={styles.problem} data-checkout-problem={problem.kind}>
                   <strong>{problem.title}</strong>
                   <p>{problem.message}</p>
                 </div>

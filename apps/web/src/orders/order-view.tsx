@@ -4,6 +4,8 @@ import { useQuery } from "@apollo/client/react";
 import Link from "next/link";
 import { useEffect, useRef } from "react";
 import { useSignedInViewer } from "@/auth/use-signed-in-viewer";
+import { BackLink } from "@/components/back-link";
+import layout from "@/components/layout.module.css";
 import { Notice, ProblemNotice } from "@/components/notice";
 import { Totals } from "@/components/totals";
 import { OrderDocument, type OrderFieldsFragment } from "@/gql/graphql";
@@ -43,7 +45,7 @@ export function OrderView({ orderId }: { orderId: string }) {
   }
   if (!data) {
     return (
-      <p className={styles.loading} role="status">
+      <p className={layout.muted} role="status">
         Loading your order…
       </p>
     );
@@ -64,17 +66,13 @@ function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch:
 
   return (
     <article className={styles.order} data-order-id={order.id} data-order-status={order.status}>
-      <nav aria-label="Breadcrumb">
-        <Link href="/orders" className={styles.back}>
-          ← My orders
-        </Link>
-      </nav>
+      <BackLink href="/orders">My orders</BackLink>
       <header className={styles.orderHeader}>
         <div className={styles.headline}>
-          <h1>{event.name}</h1>
+          <h1 className={layout.title}>{event.name}</h1>
           <OrderStatusBadge status={order.status} />
         </div>
-        <p className={styles.eventLine}>
+        <p className={layout.eventLine}>
           <span>
             {formatEventDate(event.startsAt, timeZone)} · {formatEventTime(event.startsAt, timeZone)}
           </span>
@@ -92,7 +90,7 @@ function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch:
             We are confirming your payment with the bank. This page updates by itself.
           </p>
         ) : order.status === "FAILED" ? (
-          <p className={`${styles.statusNote} ${styles.statusNoteError}`}>
+          <p className={styles.statusNoteError}>
             The payment did not go through and nothing was charged. Your seats were not sold.
           </p>
         ) : order.status === "CANCELLED" ? (
@@ -108,7 +106,7 @@ function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch:
         <section aria-labelledby="tickets-heading" className={styles.tickets}>
           <h2 id="tickets-heading">{ticketCount === 1 ? "Your ticket" : `Your ${ticketCount} tickets`}</h2>
           {hasValidTickets ? (
-            <p className={styles.muted}>
+            <p className={layout.muted}>
               Show the code at the gate. It changes every few seconds, so a screenshot will not work.
             </p>
           ) : null}
@@ -129,18 +127,18 @@ function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch:
             total={order.total}
             totalAttribute="data-order-total"
           />
-          <p className={styles.muted}>Ordered {formatOrderTime(order.createdAt)}</p>
+          <p className={layout.muted}>Ordered {formatOrderTime(order.createdAt)}</p>
           {order.canCancel ? (
             <>
               {order.cancellableUntil ? (
-                <p className={styles.muted}>
+                <p className={layout.muted}>
                   Free cancellation until {formatOrderTime(order.cancellableUntil)}.
                 </p>
               ) : null}
               <CancelOrderButton order={order} onCancelled={() => statusRef.current?.focus()} />
             </>
           ) : order.status === "CONFIRMED" ? (
-            <p className={styles.muted}>
+            <p className={layout.muted}>
               {order.cancellableUntil
                 ? `Cancellation closed on ${formatOrderTime(order.cancellableUntil)}.`
                 : "This order can't be cancelled."}

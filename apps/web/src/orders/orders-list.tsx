@@ -4,6 +4,7 @@ import { useQuery } from "@apollo/client/react";
 import Link from "next/link";
 import { type ReactNode, useState } from "react";
 import { useSignedInViewer } from "@/auth/use-signed-in-viewer";
+import layout from "@/components/layout.module.css";
 import { Notice, ProblemNotice } from "@/components/notice";
 import { MyOrdersDocument, type OrderSummaryFieldsFragment } from "@/gql/graphql";
 import { describeApiError } from "@/lib/api-errors";
@@ -51,7 +52,7 @@ export function OrdersList() {
     content = <ProblemNotice problem={problem} onRetry={refetch} />;
   } else if (!connection) {
     content = (
-      <p className={styles.loading} role="status">
+      <p className={layout.muted} role="status">
         Loading your orders…
       </p>
     );
@@ -72,7 +73,7 @@ export function OrdersList() {
     const shown = connection.edges.length;
     content = (
       <>
-        <p className={styles.muted} aria-live="polite">
+        <p className={layout.muted} aria-live="polite">
           Showing {shown} of {connection.totalCount} {connection.totalCount === 1 ? "order" : "orders"}
         </p>
         <ul className={styles.orderList} data-orders>
@@ -104,7 +105,9 @@ export function OrdersList() {
 
   return (
     <section className={styles.orders} aria-labelledby="orders-heading">
-      <h1 id="orders-heading">My orders</h1>
+      <h1 id="orders-heading" className={layout.title}>
+        My orders
+      </h1>
       {content}
     </section>
   );
@@ -128,7 +131,7 @@ function OrderRow({ order }: { order: OrderSummaryFieldsFragment }) {
             {event.name}
           </Link>
         </h2>
-        <p className={styles.muted}>
+        <p className={layout.muted}>
           {formatEventDate(event.startsAt, timeZone)} · {formatEventTime(event.startsAt, timeZone)} ·{" "}
           {event.venue.name}, {event.venue.city}
         </p>

@@ -1,3 +1,4 @@
+import layout from "@/components/layout.module.css";
 import type { OrderFieldsFragment } from "@/gql/graphql";
 import { formatMoney } from "@/lib/format";
 import { sectionTitle } from "@/seating/seat-layout";
@@ -43,7 +44,7 @@ export function TicketCard({ ticket, now, codesReceivedAt }: TicketCardProps) {
             Row {seat.row} · Seat {seat.number}
           </strong>
         </p>
-        <p className={styles.muted}>{formatMoney(ticket.price.amount, ticket.price.currency)}</p>
+        <p className={layout.muted}>{formatMoney(ticket.price.amount, ticket.price.currency)}</p>
         {valid ? (
           <>
             {ticket.usedAt ? <p className={styles.used}>Scanned {formatOrderTime(ticket.usedAt)}</p> : null}

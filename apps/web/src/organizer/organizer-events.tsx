@@ -3,6 +3,7 @@
 import { useApolloClient } from "@apollo/client/react";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
+import layout from "@/components/layout.module.css";
 import { Notice, ProblemNotice } from "@/components/notice";
 import { OrganizerEventsDocument, type OrganizerEventsQuery } from "@/gql/graphql";
 import { type ApiProblem, describeApiError } from "@/lib/api-errors";
@@ -74,7 +75,7 @@ export function OrganizerEvents() {
             <Link href={organizerEventHref(event.id)} className={styles.eventName}>
               {event.name}
             </Link>
-            <p className={styles.muted}>
+            <p className={layout.muted}>
               {event.venue.name}, {event.venue.city} · {formatEventDate(event.startsAt, event.venue.timezone)}{" "}
               {formatEventTime(event.startsAt, event.venue.timezone)}
             </p>
@@ -95,7 +96,7 @@ export function OrganizerEvents() {
               </div>
             </dl>
           ) : (
-            <span className={styles.muted}>No waiting room</span>
+            <span className={layout.muted}>No waiting room</span>
           )}
         </li>
       ))}

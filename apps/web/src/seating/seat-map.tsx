@@ -29,6 +29,14 @@ const STATUS_COLOURS = {
   unpriced: "#475569",
 };
 
+/** The legend's seats that are not available, in the colours the map draws them. */
+const OTHER_SEATS = [
+  { colour: STATUS_COLOURS.yours, name: "Yours (picked or held)" },
+  { colour: STATUS_COLOURS.held, name: "Held by other fans" },
+  { colour: STATUS_COLOURS.sold, name: "Sold" },
+  { colour: STATUS_COLOURS.notForSale, name: "Not for sale" },
+];
+
 // Indexed by seat status code.
 const STATUS_CLASS_NAMES = [styles.available, styles.held, styles.sold, styles.notForSale];
 
@@ -204,38 +212,12 @@ export function SeatMapView({
           </ul>
           <h3>Other seats</h3>
           <ul>
-            <li>
-              <span
-                className={styles.swatch}
-                style={{ background: STATUS_COLOURS.yours }}
-                aria-hidden="true"
-              />
-              <span className={styles.legendName}>Yours (picked or held)</span>
-            </li>
-            <li>
-              <span
-                className={styles.swatch}
-                style={{ background: STATUS_COLOURS.held }}
-                aria-hidden="true"
-              />
-              <span className={styles.legendName}>Held by other fans</span>
-            </li>
-            <li>
-              <span
-                className={styles.swatch}
-                style={{ background: STATUS_COLOURS.sold }}
-                aria-hidden="true"
-              />
-              <span className={styles.legendName}>Sold</span>
-            </li>
-            <li>
-              <span
-                className={styles.swatch}
-                style={{ background: STATUS_COLOURS.notForSale }}
-                aria-hidden="true"
-              />
-              <span className={styles.legendName}>Not for sale</span>
-            </li>
+            {OTHER_SEATS.map(({ colour, name }) => (
+              <li key={name}>
+                <span className={styles.swatch} style={{ background: colour }} aria-hidden="true" />
+                <span className={styles.legendName}>{name}</span>
+              </li>
+            ))}
           </ul>
           <p className={styles.hint}>
             Scroll or pinch to zoom, drag to move. Hover or tap a seat for details

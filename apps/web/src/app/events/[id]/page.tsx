@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { cache } from "react";
+import { BackLink } from "@/components/back-link";
 import { Notice } from "@/components/notice";
 import { SaleBadge } from "@/components/sale-badge";
 import { EventPageDocument, type EventPageQuery } from "@/gql/graphql";
@@ -130,11 +131,7 @@ export default async function EventPage({ params }: PageProps<"/events/[id]">) {
 
   return (
     <article className={styles.event}>
-      <nav aria-label="Breadcrumb">
-        <Link href="/" className={styles.back}>
-          ← All events
-        </Link>
-      </nav>
+      <BackLink href="/">All events</BackLink>
       <header className={styles.hero}>
         <div className={styles.heroTopline}>
           <span className={styles.category}>{event.category}</span>
