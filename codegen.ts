@@ -6,7 +6,8 @@ const fromRoot = (relativePath: string) => fileURLToPath(new URL(relativePath, i
 
 const config: CodegenConfig = {
   schema: fromRoot("schema.graphql"),
-  documents: [fromRoot("apps/web/src/**/*.{ts,tsx}"), `!${fromRoot("apps/web/src/gql/**")}`],
+  // The web app's operations are written once, in packages/operations; the playground shows the same files.
+  documents: [fromRoot("packages/operations/*.graphql")],
   ignoreNoDocuments: false,
   generates: {
     [fromRoot("apps/web/src/gql/")]: {

@@ -30,14 +30,15 @@ export const APP_BUILDS: AppBuild[] = [
   {
     name: "the API",
     workspace: "@frontrow/api",
-    inputs: ["apps/api", "prisma", "prisma.config.ts", ...SHARED_INPUTS],
+    // The playground shows the web app's operations (packages/operations).
+    inputs: ["apps/api", "packages", "prisma", "prisma.config.ts", ...SHARED_INPUTS],
     output: "apps/api/dist/src/main.js",
     record: "apps/api/dist/.frontrow-build",
   },
   {
     name: "the web app",
     workspace: "@frontrow/web",
-    inputs: ["apps/web", "schema.graphql", "codegen.ts", ...SHARED_INPUTS],
+    inputs: ["apps/web", "packages", "schema.graphql", "codegen.ts", ...SHARED_INPUTS],
     output: "apps/web/.next/BUILD_ID",
     record: "apps/web/.next/.frontrow-build",
   },

@@ -44,6 +44,8 @@ const result = await build({
   target: "es2022",
   jsx: "automatic",
   tsconfig: join(sourceDir, "tsconfig.json"),
+  // The example tabs are the web app's own operations (packages/operations), read as text.
+  loader: { ".graphql": "text" },
   // Production React, and no `process` object in the browser.
   define: { "process.env.NODE_ENV": '"production"' },
   // Licence headers stay in the files we ship (MIT and friends require it), gathered at the end.

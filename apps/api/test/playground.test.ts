@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http, { type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { buildSchema, getVariableValues, Kind, parse, validate } from "graphql";
 import { createPlayground, playgroundAssetsDir, prefersHtml } from "../src/http/playground.js";
+import { loadExampleTabs } from "./support/playground-examples.js";
 
 // Runs against the real build output (dist/playground), so `pnpm build:playground` must have run.
 
@@ -313,6 +316,29 @@ describe("createPlayground at boot", () => {
       );
     } finally {
       rmSync(emptyDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("example tabs", () => {
+  it("are the web app's operations, valid against schema.graphql, with variables that fit them", async () => {
+    const schema = buildSchema(
+      readFileSync(fileURLToPath(new URL("../../../../schema.graphql", import.meta.url)), "utf8"),
+    );
+    const tabs = await loadExampleTabs();
+    assert.ok(tabs.length >= 4);
+    for (const tab of tabs) {
+      const document = parse(tab.query);
+      const operations = document.definitions.filter(
+        (definition) => definition.kind === Kind.OPERATION_DEFINITION,
+      );
+      const names = operations.map((operation) => operation.name?.value ?? "(anonymous)").join(", ");
+      assert.deepEqual(validate(schema, document), [], names);
+      const variables = JSON.parse(tab.variables) as Record<string, unknown>;
+      for (const operation of operations) {
+        const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+        assert.deepEqual(coerced.errors ?? [], [], names);
+      }
     }
   });
 });

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CombinedGraphQLErrors } from "@apollo/client/errors";
-import { describeCheckoutError } from "../src/checkout/checkout-errors.ts";
-import { attemptAfterFailure, newPaymentAttempt } from "../src/checkout/payment-attempt.ts";
+import { describeCheckoutError } from "../src/orders/checkout-errors.ts";
+import { attemptAfterFailure, newPaymentAttempt } from "../src/orders/payment-attempt.ts";
 
 function apiError(code, extensions = {}) {
   return new CombinedGraphQLErrors({

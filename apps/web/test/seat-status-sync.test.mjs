@@ -2,8 +2,8 @@
 // TypeScript sources are loaded through tsx (`pnpm test` runs node with `--import tsx`).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { buildSeatLayout, SeatStatus } from "../src/seat-map/seat-layout.ts";
-import { SeatStatusSync } from "../src/seat-map/seat-status-sync.ts";
+import { buildSeatLayout, SeatStatus } from "../src/seating/seat-layout.ts";
+import { SeatStatusSync } from "../src/seating/seat-status-sync.ts";
 
 const { Available, Held, Sold } = SeatStatus;
 

@@ -1,14 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { CatalogFilterBar } from "@/catalog/catalog-filter-bar";
-import { CATALOG_PAGE_SIZE, CatalogEventsDocument } from "@/catalog/catalog-queries";
 import { CatalogResultsList } from "@/catalog/catalog-results-list";
 import { EventCard } from "@/components/event-card";
 import { Notice } from "@/components/notice";
-import { graphql } from "@/gql";
+import { CatalogEventsDocument, CatalogOptionsDocument } from "@/gql/graphql";
 import { describeApiError } from "@/lib/api-errors";
 import { query } from "@/lib/apollo/server-client";
 import {
+  CATALOG_PAGE_SIZE,
   catalogQueryString,
   hasActiveFilters,
   parseCatalogFilters,
@@ -18,13 +18,6 @@ import { formatCount } from "@/lib/format";
 import styles from "./page.module.css";
 
 export const metadata: Metadata = { title: "Events" };
-
-const CatalogOptionsDocument = graphql(`
-  query CatalogOptions {
-    cities
-    categories
-  }
-`);
 
 export default async function CatalogPage({ searchParams }: PageProps<"/">) {
   const filters = parseCatalogFilters(await searchParams);

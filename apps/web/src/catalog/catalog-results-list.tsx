@@ -4,10 +4,10 @@ import { useApolloClient } from "@apollo/client/react";
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { EventCard } from "@/components/event-card";
 import { Notice } from "@/components/notice";
-import type { EventCardFieldsFragment, EventFilter } from "@/gql/graphql";
+import { CatalogEventsDocument, type EventCardFieldsFragment, type EventFilter } from "@/gql/graphql";
 import { type ApiProblem, describeApiError } from "@/lib/api-errors";
+import { CATALOG_PAGE_SIZE } from "@/lib/catalog-filters";
 import { formatCount } from "@/lib/format";
-import { CATALOG_PAGE_SIZE, CatalogEventsDocument } from "./catalog-queries";
 import styles from "./catalog-results.module.css";
 
 interface CatalogResultsListProps {

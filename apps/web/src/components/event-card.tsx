@@ -1,40 +1,9 @@
 import Link from "next/link";
-import { graphql } from "@/gql";
 import type { EventCardFieldsFragment } from "@/gql/graphql";
 import { describeSale } from "@/lib/event-sale";
 import { eventDateParts, formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
 import styles from "./event-card.module.css";
 import { SaleBadge } from "./sale-badge";
-
-/** What a card shows; catalog queries spread it by name (`...EventCardFields`). */
-export const EventCardFields = graphql(`
-  fragment EventCardFields on Event {
-    id
-    name
-    category
-    startsAt
-    saleStartsAt
-    status
-    onSale
-    performer {
-      id
-      name
-    }
-    venue {
-      id
-      name
-      city
-      timezone
-    }
-    priceTiers {
-      id
-      price {
-        amount
-        currency
-      }
-    }
-  }
-`);
 
 function cheapestPrice(event: EventCardFieldsFragment): string | null {
   const cheapest = event.priceTiers.reduce<EventCardFieldsFragment["priceTiers"][number] | null>(

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { AccountMenu } from "@/account/account-menu";
+import { AccountMenu } from "@/auth/account-menu";
 import { OrganizerNavLink } from "@/organizer/organizer-access";
 import { Logo } from "./logo";
 import styles from "./site-header.module.css";

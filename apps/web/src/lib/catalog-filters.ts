@@ -12,6 +12,9 @@ export interface CatalogFilters {
   onSale: boolean;
 }
 
+/** Events per catalog page: the server renders the first page, the browser loads the next ones. */
+export const CATALOG_PAGE_SIZE = 12;
+
 export const EMPTY_CATALOG_FILTERS: CatalogFilters = {
   search: "",
   city: "",

@@ -33,6 +33,12 @@ export function eventDateParts(isoDate: string, timeZone: string): { day: string
   };
 }
 
+/** The API's Money: an amount in minor units (cents) and its currency. */
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
 /** Money arrives in minor units (cents); the currency says how many decimals it has. */
 export function formatMoney(amountMinor: number, currency: string): string {
   const formatter = new Intl.NumberFormat(LOCALE, { style: "currency", currency });
@@ -51,6 +57,11 @@ export function formatDuration(seconds: number): string {
   if (seconds < 60) return seconds === 1 ? "1 second" : `${seconds} seconds`;
   const minutes = Math.round(seconds / 60);
   return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+}
+
+/** "1 ticket", "3 tickets". */
+export function formatTicketCount(count: number): string {
+  return count === 1 ? "1 ticket" : `${count} tickets`;
 }
 
 export function formatCount(count: number): string {

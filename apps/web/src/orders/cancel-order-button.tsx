@@ -2,11 +2,10 @@
 
 import { useMutation } from "@apollo/client/react";
 import { useId, useRef, useState } from "react";
-import type { OrderFieldsFragment } from "@/gql/graphql";
+import { CancelOrderDocument, type OrderFieldsFragment } from "@/gql/graphql";
 import { describeApiError, graphQLErrorDetails } from "@/lib/api-errors";
 import { formatMoney } from "@/lib/format";
 import styles from "./orders.module.css";
-import { CancelOrderDocument } from "./orders-queries";
 
 /** "Cancel order", confirmed in a modal dialog; the answer updates the cached order (status, tickets). */
 export function CancelOrderButton({

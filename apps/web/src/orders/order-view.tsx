@@ -3,16 +3,18 @@
 import { useQuery } from "@apollo/client/react";
 import Link from "next/link";
 import { useEffect, useRef } from "react";
-import { useSignedInViewer } from "@/account/use-signed-in-viewer";
+import { useSignedInViewer } from "@/auth/use-signed-in-viewer";
+import { BackLink } from "@/components/back-link";
+import layout from "@/components/layout.module.css";
 import { Notice, ProblemNotice } from "@/components/notice";
-import type { OrderFieldsFragment } from "@/gql/graphql";
+import { Totals } from "@/components/totals";
+import { OrderDocument, type OrderFieldsFragment } from "@/gql/graphql";
 import { describeApiError, graphQLErrorDetails, isNotFoundError } from "@/lib/api-errors";
-import { formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
+import { formatEventDate, formatEventTime, formatTicketCount } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
 import { CancelOrderButton } from "./cancel-order-button";
 import { formatOrderTime, OrderStatusBadge } from "./order-status";
 import styles from "./orders.module.css";
-import { OrderDocument } from "./orders-queries";
 import { TicketCard } from "./ticket-card";
 import { useCodeRotation } from "./use-code-rotation";
 
@@ -43,7 +45,7 @@ export function OrderView({ orderId }: { orderId: string }) {
   }
   if (!data) {
     return (
-      <p className={styles.loading} role="status">
+      <p className={layout.muted} role="status">
         Loading your order…
       </p>
     );
@@ -64,17 +66,13 @@ function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch:
 
   return (
     <article className={styles.order} data-order-id={order.id} data-order-status={order.status}>
-      <nav aria-label="Breadcrumb">
-        <Link href="/orders" className={styles.back}>
-          ← My orders
-        </Link>
-      </nav>
+      <BackLink href="/orders">My orders</BackLink>
       <header className={styles.orderHeader}>
         <div className={styles.headline}>
-          <h1>{event.name}</h1>
+          <h1 className={layout.title}>{event.name}</h1>
           <OrderStatusBadge status={order.status} />
         </div>
-        <p className={styles.eventLine}>
+        <p className={layout.eventLine}>
           <span>
             {formatEventDate(event.startsAt, timeZone)} · {formatEventTime(event.startsAt, timeZone)}
           </span>
@@ -92,7 +90,7 @@ function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch:
             We are confirming your payment with the bank. This page updates by itself.
           </p>
         ) : order.status === "FAILED" ? (
-          <p className={`${styles.statusNote} ${styles.statusNoteError}`}>
+          <p className={styles.statusNoteError}>
             The payment did not go through and nothing was charged. Your seats were not sold.
           </p>
         ) : order.status === "CANCELLED" ? (
@@ -108,7 +106,7 @@ function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch:
         <section aria-labelledby="tickets-heading" className={styles.tickets}>
           <h2 id="tickets-heading">{ticketCount === 1 ? "Your ticket" : `Your ${ticketCount} tickets`}</h2>
           {hasValidTickets ? (
-            <p className={styles.muted}>
+            <p className={layout.muted}>
               Show the code at the gate. It changes every few seconds, so a screenshot will not work.
             </p>
           ) : null}
@@ -123,32 +121,24 @@ function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch:
 
         <aside className={styles.summary} aria-labelledby="payment-heading">
           <h2 id="payment-heading">Payment</h2>
-          <dl className={styles.totals}>
-            <div>
-              <dt>{ticketCount === 1 ? "1 ticket" : `${ticketCount} tickets`}</dt>
-              <dd>{formatMoney(order.subtotal.amount, order.subtotal.currency)}</dd>
-            </div>
-            <div>
-              <dt>Fees</dt>
-              <dd>{formatMoney(order.fees.amount, order.fees.currency)}</dd>
-            </div>
-            <div className={styles.grandTotal}>
-              <dt>Total</dt>
-              <dd data-order-total>{formatMoney(order.total.amount, order.total.currency)}</dd>
-            </div>
-          </dl>
-          <p className={styles.muted}>Ordered {formatOrderTime(order.createdAt)}</p>
+          <Totals
+            subtotal={{ label: formatTicketCount(ticketCount), money: order.subtotal }}
+            fees={{ label: "Fees", money: order.fees }}
+            total={order.total}
+            totalAttribute="data-order-total"
+          />
+          <p className={layout.muted}>Ordered {formatOrderTime(order.createdAt)}</p>
           {order.canCancel ? (
             <>
               {order.cancellableUntil ? (
-                <p className={styles.muted}>
+                <p className={layout.muted}>
                   Free cancellation until {formatOrderTime(order.cancellableUntil)}.
                 </p>
               ) : null}
               <CancelOrderButton order={order} onCancelled={() => statusRef.current?.focus()} />
             </>
           ) : order.status === "CONFIRMED" ? (
-            <p className={styles.muted}>
+            <p className={layout.muted}>
               {order.cancellableUntil
                 ? `Cancellation closed on ${formatOrderTime(order.cancellableUntil)}.`
                 : "This order can't be cancelled."}

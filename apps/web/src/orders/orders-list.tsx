@@ -3,14 +3,20 @@
 import { useQuery } from "@apollo/client/react";
 import Link from "next/link";
 import { type ReactNode, useState } from "react";
-import { useSignedInViewer } from "@/account/use-signed-in-viewer";
+import { useSignedInViewer } from "@/auth/use-signed-in-viewer";
+import layout from "@/components/layout.module.css";
 import { Notice, ProblemNotice } from "@/components/notice";
-import type { OrderSummaryFieldsFragment } from "@/gql/graphql";
+import { MyOrdersDocument, type OrderSummaryFieldsFragment } from "@/gql/graphql";
 import { describeApiError } from "@/lib/api-errors";
-import { eventDateParts, formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
+import {
+  eventDateParts,
+  formatEventDate,
+  formatEventTime,
+  formatMoney,
+  formatTicketCount,
+} from "@/lib/format";
 import { OrderStatusBadge } from "./order-status";
 import styles from "./orders.module.css";
-import { MyOrdersDocument } from "./orders-queries";
 
 const PAGE_SIZE = 10;
 
@@ -46,7 +52,7 @@ export function OrdersList() {
     content = <ProblemNotice problem={problem} onRetry={refetch} />;
   } else if (!connection) {
     content = (
-      <p className={styles.loading} role="status">
+      <p className={layout.muted} role="status">
         Loading your orders…
       </p>
     );
@@ -67,7 +73,7 @@ export function OrdersList() {
     const shown = connection.edges.length;
     content = (
       <>
-        <p className={styles.muted} aria-live="polite">
+        <p className={layout.muted} aria-live="polite">
           Showing {shown} of {connection.totalCount} {connection.totalCount === 1 ? "order" : "orders"}
         </p>
         <ul className={styles.orderList} data-orders>
@@ -99,7 +105,9 @@ export function OrdersList() {
 
   return (
     <section className={styles.orders} aria-labelledby="orders-heading">
-      <h1 id="orders-heading">My orders</h1>
+      <h1 id="orders-heading" className={layout.title}>
+        My orders
+      </h1>
       {content}
     </section>
   );
@@ -123,14 +131,14 @@ function OrderRow({ order }: { order: OrderSummaryFieldsFragment }) {
             {event.name}
           </Link>
         </h2>
-        <p className={styles.muted}>
+        <p className={layout.muted}>
           {formatEventDate(event.startsAt, timeZone)} · {formatEventTime(event.startsAt, timeZone)} ·{" "}
           {event.venue.name}, {event.venue.city}
         </p>
         <p className={styles.orderFacts}>
           <OrderStatusBadge status={order.status} />
           <span>
-            {count === 1 ? "1 ticket" : `${count} tickets`}
+            {formatTicketCount(count)}
             {order.status === "CONFIRMED" && valid < count ? ` (${valid} valid)` : ""}
           </span>
           <strong>{formatMoney(order.total.amount, order.total.currency)}</strong>

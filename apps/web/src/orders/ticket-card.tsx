@@ -1,6 +1,7 @@
+import layout from "@/components/layout.module.css";
 import type { OrderFieldsFragment } from "@/gql/graphql";
 import { formatMoney } from "@/lib/format";
-import { sectionTitle } from "@/seat-map/seat-map";
+import { sectionTitle } from "@/seating/seat-layout";
 import { formatOrderTime } from "./order-status";
 import styles from "./orders.module.css";
 import { TicketQr } from "./ticket-qr";
@@ -43,7 +44,7 @@ export function TicketCard({ ticket, now, codesReceivedAt }: TicketCardProps) {
             Row {seat.row} · Seat {seat.number}
           </strong>
         </p>
-        <p className={styles.muted}>{formatMoney(ticket.price.amount, ticket.price.currency)}</p>
+        <p className={layout.muted}>{formatMoney(ticket.price.amount, ticket.price.currency)}</p>
         {valid ? (
           <>
             {ticket.usedAt ? <p className={styles.used}>Scanned {formatOrderTime(ticket.usedAt)}</p> : null}

@@ -2,10 +2,11 @@
 
 import { useMutation, useQuery } from "@apollo/client/react";
 import { useState } from "react";
+import layout from "@/components/layout.module.css";
+import { BlockAccountDocument, EventBotSignalsDocument, UnblockAccountDocument } from "@/gql/graphql";
 import { describeApiError } from "@/lib/api-errors";
 import { formatCount } from "@/lib/format";
 import styles from "./organizer.module.css";
-import { BlockAccountDocument, EventBotSignalsDocument, UnblockAccountDocument } from "./organizer-queries";
 
 const REFRESH_MS = 10_000;
 const KIND_LABELS: Record<string, string> = {
@@ -45,20 +46,20 @@ export function BotSignals({ eventId }: { eventId: string }) {
   return (
     <section aria-labelledby="signals-heading" className={styles.section}>
       <h2 id="signals-heading">Suspicious accounts</h2>
-      <p className={styles.muted}>
+      <p className={layout.muted}>
         Accounts that failed puzzles or hit rate limits around this event. Blocking signs the account out,
         releases its holds and takes it out of the line.
       </p>
       {error && !data ? <p role="alert">{describeApiError(error).message}</p> : null}
       {problem ? <p role="alert">{problem}</p> : null}
-      {data && accounts.length === 0 ? <p className={styles.muted}>No bot signals so far.</p> : null}
+      {data && accounts.length === 0 ? <p className={layout.muted}>No bot signals so far.</p> : null}
       {accounts.length > 0 ? (
         <ul className={styles.eventList}>
           {accounts.map((account) => (
             <li key={account.userId} className={styles.eventRow}>
               <div>
                 <strong>{account.email}</strong>
-                <p className={styles.muted}>
+                <p className={layout.muted}>
                   {formatCount(account.total)} signals:{" "}
                   {account.kinds
                     .map((kind) => `${formatCount(kind.count)} ${KIND_LABELS[kind.kind] ?? kind.kind}`)

@@ -3,8 +3,8 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
-import { loginHref } from "@/account/return-path";
-import { useViewer, type Viewer } from "@/account/use-viewer";
+import { loginHref } from "@/auth/return-path";
+import { useViewer, type Viewer } from "@/auth/use-viewer";
 import { Notice } from "@/components/notice";
 
 export function isOrganizer(viewer: Viewer | null): boolean {

@@ -3,12 +3,12 @@
 import { useApolloClient } from "@apollo/client/react";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
+import layout from "@/components/layout.module.css";
 import { Notice, ProblemNotice } from "@/components/notice";
-import type { OrganizerEventsQuery } from "@/gql/graphql";
+import { OrganizerEventsDocument, type OrganizerEventsQuery } from "@/gql/graphql";
 import { type ApiProblem, describeApiError } from "@/lib/api-errors";
 import { formatCount, formatEventDate, formatEventTime } from "@/lib/format";
 import styles from "./organizer.module.css";
-import { OrganizerEventsDocument } from "./organizer-queries";
 
 type OrganizerEvent = OrganizerEventsQuery["events"]["edges"][number]["node"];
 
@@ -75,7 +75,7 @@ export function OrganizerEvents() {
             <Link href={organizerEventHref(event.id)} className={styles.eventName}>
               {event.name}
             </Link>
-            <p className={styles.muted}>
+            <p className={layout.muted}>
               {event.venue.name}, {event.venue.city} · {formatEventDate(event.startsAt, event.venue.timezone)}{" "}
               {formatEventTime(event.startsAt, event.venue.timezone)}
             </p>
@@ -96,7 +96,7 @@ export function OrganizerEvents() {
               </div>
             </dl>
           ) : (
-            <span className={styles.muted}>No waiting room</span>
+            <span className={layout.muted}>No waiting room</span>
           )}
         </li>
       ))}

@@ -3,14 +3,20 @@
 import { useMutation, useQuery } from "@apollo/client/react";
 import Link from "next/link";
 import { type FormEvent, useId, useState } from "react";
+import { BackLink } from "@/components/back-link";
+import layout from "@/components/layout.module.css";
 import { Notice, ProblemNotice } from "@/components/notice";
-import type { QueueSettingsFieldsFragment, QueueSettingsInput } from "@/gql/graphql";
+import {
+  OrganizerEventDocument,
+  type QueueSettingsFieldsFragment,
+  type QueueSettingsInput,
+  UpdateQueueSettingsDocument,
+} from "@/gql/graphql";
 import { type ApiProblem, describeApiError, graphQLErrorDetails } from "@/lib/api-errors";
 import { formatCount, formatEventDate, formatEventTime } from "@/lib/format";
 import { expectedAttempts } from "@/queue/proof-of-work";
 import { BotSignals } from "./bot-signals";
 import styles from "./organizer.module.css";
-import { OrganizerEventDocument, UpdateQueueSettingsDocument } from "./organizer-queries";
 
 // The figures an organizer watches during an on-sale: fresh enough to react, light on the API.
 const REFRESH_MS = 3_000;
@@ -86,11 +92,9 @@ export function QueueControls({ eventId }: { eventId: string }) {
   return (
     <div className={styles.controlsPage}>
       <header className={styles.header}>
-        <Link href="/organizer" className={styles.back}>
-          ← Your events
-        </Link>
-        <h1>{event.name}</h1>
-        <p className={styles.muted}>
+        <BackLink href="/organizer">Your events</BackLink>
+        <h1 className={layout.title}>{event.name}</h1>
+        <p className={layout.muted}>
           {event.venue.name}, {event.venue.city} · sale opens{" "}
           {formatEventDate(event.saleStartsAt, event.venue.timezone)}{" "}
           {formatEventTime(event.saleStartsAt, event.venue.timezone)} ·{" "}
@@ -130,7 +134,7 @@ function QueueFigures({ settings }: { settings: QueueSettingsFieldsFragment }) {
           <dt>Shopping</dt>
           <dd data-figure="active">
             {formatCount(settings.activeShoppers)}
-            {cap !== null ? <span className={styles.muted}> / {formatCount(cap)}</span> : null}
+            {cap !== null ? <span className={layout.muted}> / {formatCount(cap)}</span> : null}
           </dd>
         </div>
         <div>
@@ -141,11 +145,11 @@ function QueueFigures({ settings }: { settings: QueueSettingsFieldsFragment }) {
           <dt>Measured rate</dt>
           <dd data-figure="rate">
             {formatCount(settings.admittedPerMinuteMeasured)}
-            <span className={styles.muted}> / {formatCount(settings.admissionRatePerMinute)} per min</span>
+            <span className={layout.muted}> / {formatCount(settings.admissionRatePerMinute)} per min</span>
           </dd>
         </div>
       </dl>
-      <p className={styles.muted}>Refreshed every {REFRESH_MS / 1000} seconds.</p>
+      <p className={layout.muted}>Refreshed every {REFRESH_MS / 1000} seconds.</p>
     </section>
   );
 }
@@ -192,7 +196,7 @@ function SettingsForm({ eventId, settings }: { eventId: string; settings: QueueS
   return (
     <section aria-labelledby="controls-heading" className={styles.section}>
       <h2 id="controls-heading">Controls</h2>
-      <div className={`${styles.pauseRow} ${settings.paused ? styles.pausedRow : ""}`}>
+      <div className={`${styles.pauseRow} ${settings.paused ? layout.warning : layout.plain}`}>
         <p role="status">
           Admissions are{" "}
           <strong data-admissions={settings.paused ? "paused" : "running"}>
@@ -218,7 +222,7 @@ function SettingsForm({ eventId, settings }: { eventId: string; settings: QueueS
         </button>
       </div>
       <form className={styles.form} onSubmit={submit} aria-describedby={`${id}-hint`}>
-        <p id={`${id}-hint`} className={styles.muted}>
+        <p id={`${id}-hint`} className={layout.muted}>
           Changes apply live to everyone in line; positions and estimated waits update at once.
         </p>
         <div className={styles.fields}>
@@ -299,7 +303,7 @@ function SettingsForm({ eventId, settings }: { eventId: string; settings: QueueS
       </form>
       {outcome ? (
         <p
-          className={`${styles.outcome} ${outcome.tone === "error" ? styles.outcomeError : ""}`}
+          className={outcome.tone === "error" ? styles.outcomeError : styles.outcome}
           role={outcome.tone === "error" ? "alert" : "status"}
         >
           <strong>{outcome.title}.</strong> {outcome.message}

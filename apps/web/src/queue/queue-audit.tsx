@@ -1,13 +1,14 @@
 "use client";
 
 import { useQuery } from "@apollo/client/react";
-import Link from "next/link";
 import { useState } from "react";
+import { BackLink } from "@/components/back-link";
+import layout from "@/components/layout.module.css";
 import { ProblemNotice } from "@/components/notice";
+import { QueueAuditDocument } from "@/gql/graphql";
 import { describeApiError } from "@/lib/api-errors";
 import { formatCount } from "@/lib/format";
 import styles from "./queue-audit.module.css";
-import { QueueAuditDocument } from "./queue-queries";
 import { checkDraw, type DrawFacts } from "./verify-draw";
 
 // Long lists are summarised on the page; the full lists are one query away for anyone checking.
@@ -24,7 +25,7 @@ function EntryList({ entries, label }: { entries: readonly string[]; label: stri
         ))}
       </ol>
       {entries.length > SHOWN_ENTRIES ? (
-        <p className={styles.muted}>…and {formatCount(entries.length - SHOWN_ENTRIES)} more.</p>
+        <p className={layout.muted}>…and {formatCount(entries.length - SHOWN_ENTRIES)} more.</p>
       ) : null}
     </>
   );
@@ -40,7 +41,7 @@ function BrowserCheck({ facts }: { facts: DrawFacts }) {
     );
   }
   if (!check)
-    return <p className={styles.muted}>Nothing to check yet: the seed is revealed when the sale opens.</p>;
+    return <p className={layout.muted}>Nothing to check yet: the seed is revealed when the sale opens.</p>;
   return (
     <ul className={styles.checks} data-draw-check>
       <li data-check={check.commitmentMatches ? "pass" : "fail"}>
@@ -77,10 +78,8 @@ export function QueueAudit({ eventId, entryId }: { eventId: string; entryId: str
   const drawnAt = entryId && audit.drawnOrder ? audit.drawnOrder.indexOf(entryId) : -1;
   return (
     <div className={styles.audit}>
-      <Link href={eventHref} className={styles.back}>
-        ← Back to the event
-      </Link>
-      <h1>The waiting-room draw</h1>
+      <BackLink href={eventHref}>Back to the event</BackLink>
+      <h1 className={layout.title}>The waiting-room draw</h1>
       <p>
         Fans who join before the sale opens are put in a random order when it opens, so arriving early gives
         no edge. To prove nobody chose that order, the waiting room <strong>commits</strong> to a secret
@@ -147,7 +146,7 @@ export function QueueAudit({ eventId, entryId }: { eventId: string; entryId: str
         {audit.preQueueEntries.length > 0 ? (
           <EntryList entries={audit.preQueueEntries} label="Pre-queue entries" />
         ) : (
-          <p className={styles.muted}>No one has joined the pre-queue.</p>
+          <p className={layout.muted}>No one has joined the pre-queue.</p>
         )}
       </section>
       <section className={styles.section} aria-labelledby="order-heading">
@@ -155,7 +154,7 @@ export function QueueAudit({ eventId, entryId }: { eventId: string; entryId: str
         {audit.drawnOrder ? (
           <EntryList entries={audit.drawnOrder} label="Drawn order" />
         ) : (
-          <p className={styles.muted}>The draw happens when the sale opens.</p>
+          <p className={layout.muted}>The draw happens when the sale opens.</p>
         )}
       </section>
     </div>

@@ -2,11 +2,6 @@
 
 import { useApolloClient } from "@apollo/client/react";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { QueueStatusFieldsFragment } from "@/gql/graphql";
-import { useLiveConnection, useLiveConnectionState } from "@/lib/apollo/apollo-provider";
-import type { LiveConnectionState } from "@/lib/apollo/live-connection";
-import { expectedAttempts } from "./proof-of-work";
-import { describeQueueError, type QueueProblem } from "./queue-errors";
 import {
   JoinQueueDocument,
   LeaveQueueDocument,
@@ -14,7 +9,12 @@ import {
   QueueHeartbeatDocument,
   QueueStatusChangedDocument,
   QueueStatusDocument,
-} from "./queue-queries";
+  type QueueStatusFieldsFragment,
+} from "@/gql/graphql";
+import { useLiveConnection, useLiveConnectionState } from "@/lib/apollo/apollo-provider";
+import type { LiveConnectionState } from "@/lib/apollo/live-connection";
+import { expectedAttempts } from "./proof-of-work";
+import { describeQueueError, type QueueProblem } from "./queue-errors";
 import { solveInWorker } from "./solve-in-worker";
 
 export type QueueStatus = QueueStatusFieldsFragment;

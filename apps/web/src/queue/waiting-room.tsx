@@ -3,8 +3,9 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { type ReactNode, useEffect, useRef, useState } from "react";
-import { loginHref } from "@/account/return-path";
-import { useViewer } from "@/account/use-viewer";
+import { loginHref } from "@/auth/return-path";
+import { useViewer } from "@/auth/use-viewer";
+import layout from "@/components/layout.module.css";
 import { formatCount, formatCountdown, formatEventDate, formatEventTime } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
 import { formatAttempts, formatEtaRange, formatTimeLeft, queueProgress } from "./queue-format";
@@ -190,7 +191,7 @@ function RoomPanel({ event, room, status }: RoomViewProps) {
           </>
         ) : null}
         {room.connection.status === "reconnecting" ? (
-          <p className={styles.muted}>
+          <p className={layout.muted}>
             Live updates are reconnecting; your position still refreshes every few seconds.
           </p>
         ) : null}
@@ -250,7 +251,7 @@ function PreQueue({ event, status }: { event: WaitingRoomEvent; status: QueueSta
         room committed to in advance, and anyone can check it afterwards.
       </p>
       <SaleOpens event={{ ...event, saleStartsAt: status.saleStartsAt }} drawing />
-      <p className={styles.muted}>
+      <p className={layout.muted}>
         {formatCount(status.waitingCount)} {status.waitingCount === 1 ? "fan is" : "fans are"} in the
         pre-queue so far. When the sale opens you get your position and an estimated wait here, then the seat
         map when it is your turn.
@@ -268,7 +269,7 @@ function Waiting({ status, firstPosition }: { status: QueueStatus; firstPosition
       <p className={styles.position}>
         <span>Your position</span>
         <strong data-queue-position={position}>{formatCount(position)}</strong>
-        <span className={styles.muted}>of {formatCount(status.waitingCount)} waiting</span>
+        <span className={layout.muted}>of {formatCount(status.waitingCount)} waiting</span>
       </p>
       <div
         className={styles.progress}
@@ -294,7 +295,7 @@ function Waiting({ status, firstPosition }: { status: QueueStatus; firstPosition
           {status.etaNote}
         </p>
       ) : null}
-      <p className={styles.muted}>
+      <p className={layout.muted}>
         When it's your turn, the seat map opens here by itself with a shopping window to hold your seats.
       </p>
     </>
@@ -324,7 +325,7 @@ function NotInRoom({ event, room, status }: RoomViewProps) {
         </p>
       )}
       {beforeSale ? <SaleOpens event={{ ...event, saleStartsAt: status.saleStartsAt }} /> : null}
-      <p className={styles.muted}>
+      <p className={layout.muted}>
         {formatCount(status.waitingCount)} {status.waitingCount === 1 ? "fan is" : "fans are"}{" "}
         {beforeSale ? "in the pre-queue" : "waiting"}.
         {status.proofOfWorkDifficulty > 0
@@ -347,7 +348,7 @@ function NotInRoom({ event, room, status }: RoomViewProps) {
 }
 
 function JoinProgress({ phase }: { phase: JoinPhase }) {
-  if (phase.step === "challenge") return <p className={styles.muted}>Getting the puzzle…</p>;
+  if (phase.step === "challenge") return <p className={layout.muted}>Getting the puzzle…</p>;
   if (phase.step !== "solving") return null;
   // The search is random: the bar approaches but never claims certainty before the answer is found.
   const share = 1 - Math.exp(-phase.attempts / phase.expected);
@@ -365,7 +366,7 @@ function JoinProgress({ phase }: { phase: JoinPhase }) {
       >
         <span style={{ width: `${share * 100}%` }} />
       </div>
-      <p className={styles.muted}>{formatAttempts(phase.attempts, phase.expected)}</p>
+      <p className={layout.muted}>{formatAttempts(phase.attempts, phase.expected)}</p>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import { AuthCard } from "@/account/auth-card";
-import { AuthForm } from "@/account/auth-form";
-import { safeReturnPath } from "@/account/return-path";
+import { AuthCard } from "@/auth/auth-card";
+import { AuthForm } from "@/auth/auth-form";
+import { safeReturnPath } from "@/auth/return-path";
 
 export const metadata: Metadata = { title: "Log in" };
 

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import layout from "@/components/layout.module.css";
 import styles from "@/organizer/organizer.module.css";
 import { OrganizerOnly } from "@/organizer/organizer-access";
 import { OrganizerEvents } from "@/organizer/organizer-events";
@@ -8,8 +9,8 @@ export const metadata: Metadata = { title: "Your events" };
 export default function OrganizerPage() {
   return (
     <div className={styles.page}>
-      <h1>Your events</h1>
-      <p className={styles.muted}>
+      <h1 className={layout.title}>Your events</h1>
+      <p className={layout.muted}>
         Open an event with a waiting room to watch its line and change how fast fans are let in.
       </p>
       <OrganizerOnly>

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { CheckoutView } from "@/checkout/checkout-view";
+import { CheckoutView } from "@/orders/checkout-view";
 
 export const metadata: Metadata = { title: "Checkout" };
 

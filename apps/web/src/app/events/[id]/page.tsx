@@ -2,64 +2,18 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { cache } from "react";
+import { BackLink } from "@/components/back-link";
 import { Notice } from "@/components/notice";
 import { SaleBadge } from "@/components/sale-badge";
-import { graphql } from "@/gql";
-import type { EventPageQuery } from "@/gql/graphql";
+import { EventPageDocument, type EventPageQuery } from "@/gql/graphql";
+import { EventSeating } from "@/holds/event-seating";
+import type { SeatingTier } from "@/holds/use-seat-picking";
 import { type ApiProblem, describeApiError, isNotFoundError } from "@/lib/api-errors";
 import { query } from "@/lib/apollo/server-client";
 import { describeSale } from "@/lib/event-sale";
 import { formatCount, formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
 import { tierColour } from "@/lib/tier-colours";
-import { EventSeating, type SeatingTier } from "@/seating/event-seating";
 import styles from "./page.module.css";
-
-const EventPageDocument = graphql(`
-  query EventPage($id: ID!) {
-    event(id: $id) {
-      id
-      name
-      description
-      category
-      startsAt
-      saleStartsAt
-      status
-      onSale
-      queueEnabled
-      maxTicketsPerAccount
-      holdSeconds
-      feePerTicket {
-        amount
-        currency
-      }
-      performer {
-        id
-        name
-      }
-      venue {
-        id
-        name
-        city
-        address
-        timezone
-        capacity
-      }
-      priceTiers {
-        id
-        name
-        price {
-          amount
-          currency
-        }
-      }
-      availability {
-        available
-        held
-        sold
-      }
-    }
-  }
-`);
 
 type EventDetails = NonNullable<EventPageQuery["event"]>;
 
@@ -177,11 +131,7 @@ export default async function EventPage({ params }: PageProps<"/events/[id]">) {
 
   return (
     <article className={styles.event}>
-      <nav aria-label="Breadcrumb">
-        <Link href="/" className={styles.back}>
-          ← All events
-        </Link>
-      </nav>
+      <BackLink href="/">All events</BackLink>
       <header className={styles.hero}>
         <div className={styles.heroTopline}>
           <span className={styles.category}>{event.category}</span>

@@ -1,0 +1,34 @@
+import auth from "@frontrow/operations/auth.graphql";
+import catalog from "@frontrow/operations/catalog.graphql";
+import holds from "@frontrow/operations/holds.graphql";
+import orders from "@frontrow/operations/orders.graphql";
+import organizer from "@frontrow/operations/organizer.graphql";
+import queue from "@frontrow/operations/queue.graphql";
+import seating from "@frontrow/operations/seating.graphql";
+import { type DefinitionNode, Kind, parse, print, separateOperations } from "graphql";
+
+// The web app's operations (packages/operations, bundled as text by build.mjs): the playground shows what
+// the web app really sends instead of copies of it. Fragments may be spread across files, so all are read.
+const documentsByOperation = separateOperations(
+  parse([auth, catalog, holds, orders, organizer, queue, seating].join("\n")),
+);
+
+const definitionName = (definition: DefinitionNode) =>
+  "name" in definition && definition.name ? definition.name.value : "";
+
+/**
+ * The named operations of the web app, in the order given, followed by the fragments they spread: a
+ * document GraphiQL can run as it stands. Throws on a name the web app does not have.
+ */
+export function webOperations(...operationNames: string[]): string {
+  const definitions = new Map<string, DefinitionNode>();
+  for (const operationName of operationNames) {
+    const document = documentsByOperation[operationName];
+    if (!document) throw new Error(`@frontrow/operations has no operation named ${operationName}`);
+    for (const definition of document.definitions) definitions.set(definitionName(definition), definition);
+  }
+  const operationsFirst = [...definitions.values()].sort(
+    (a, b) => Number(a.kind === Kind.FRAGMENT_DEFINITION) - Number(b.kind === Kind.FRAGMENT_DEFINITION),
+  );
+  return `${operationsFirst.map((definition) => print(definition)).join("\n\n")}\n`;
+}

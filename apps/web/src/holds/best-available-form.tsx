@@ -1,0 +1,76 @@
+"use client";
+
+import { type FormEvent, useId, useState } from "react";
+import layout from "@/components/layout.module.css";
+import styles from "./holds.module.css";
+
+export interface BestAvailableTier {
+  id: string;
+  name: string;
+  /** Already formatted. */
+  price: string;
+}
+
+interface BestAvailableFormProps {
+  tiers: readonly BestAvailableTier[];
+  maxSeats: number;
+  signedIn: boolean | null;
+  busy: boolean;
+  onSubmit: (quantity: number, priceTierId: string | null) => void;
+}
+
+const ANY_TIER = "";
+
+/** "Best available: N seats, tier …": the API picks adjacent seats closest to the stage. */
+export function BestAvailableForm({ tiers, maxSeats, signedIn, busy, onSubmit }: BestAvailableFormProps) {
+  const [quantity, setQuantity] = useState(Math.min(2, maxSeats));
+  const [tierId, setTierId] = useState(ANY_TIER);
+  const id = useId();
+  const chosenQuantity = Math.min(quantity, maxSeats);
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    onSubmit(chosenQuantity, tierId === ANY_TIER ? null : tierId);
+  };
+
+  return (
+    <form
+      className={`${styles.card} ${styles.bestAvailable}`}
+      onSubmit={submit}
+      aria-labelledby={`${id}-heading`}
+    >
+      <h3 id={`${id}-heading`}>Best available</h3>
+      <p className={layout.muted}>We find seats side by side, as close to the stage as we can.</p>
+      <div className={styles.bestFields}>
+        <div className={styles.field}>
+          <label htmlFor={`${id}-quantity`}>Seats</label>
+          <select
+            id={`${id}-quantity`}
+            value={chosenQuantity}
+            onChange={(event) => setQuantity(Number(event.target.value))}
+          >
+            {Array.from({ length: maxSeats }, (_, index) => index + 1).map((count) => (
+              <option key={count} value={count}>
+                {count}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className={styles.field}>
+          <label htmlFor={`${id}-tier`}>Tier</label>
+          <select id={`${id}-tier`} value={tierId} onChange={(event) => setTierId(event.target.value)}>
+            <option value={ANY_TIER}>Any tier</option>
+            {tiers.map((tier) => (
+              <option key={tier.id} value={tier.id}>
+                {tier.name} · {tier.price}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <button type="submit" className="button button-secondary" disabled={busy || signedIn === null}>
+        {busy ? "Finding seats…" : signedIn === false ? "Log in to find seats" : "Find and hold seats"}
+      </button>
+    </form>
+  );
+}

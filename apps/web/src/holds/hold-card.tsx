@@ -1,0 +1,77 @@
+"use client";
+
+import Link from "next/link";
+import { useEffect } from "react";
+import { Totals } from "@/components/totals";
+import type { HoldFieldsFragment } from "@/gql/graphql";
+import { formatMoney, type Money } from "@/lib/format";
+import { seatLabel } from "@/seating/seat-layout";
+import { HoldCountdown, useHoldTimeLeft } from "./hold-countdown";
+import styles from "./holds.module.css";
+
+interface HoldCardProps {
+  hold: HoldFieldsFragment;
+  holdSeconds: number;
+  feePerTicket: Money;
+  releasing: boolean;
+  onRelease: (holdId: string) => void;
+  /** The countdown reached zero: the API releases the seats by itself. */
+  onExpired: (hold: HoldFieldsFragment) => void;
+}
+
+/** One hold: its live countdown, its seats and what they cost, "Checkout" and "Release". */
+export function HoldCard({
+  hold,
+  holdSeconds,
+  feePerTicket,
+  releasing,
+  onRelease,
+  onExpired,
+}: HoldCardProps) {
+  const timeLeft = useHoldTimeLeft(hold.expiresAt, holdSeconds);
+  const { expired } = timeLeft;
+
+  useEffect(() => {
+    if (expired) onExpired(hold);
+  }, [expired, hold, onExpired]);
+
+  const fees = feePerTicket.amount * hold.seats.length;
+  const seatCount = hold.seats.length === 1 ? "1 seat" : `${hold.seats.length} seats`;
+
+  return (
+    <section
+      className={`${styles.card} ${styles.holdCard}`}
+      aria-label={`Your hold on ${seatCount}`}
+      data-hold-id={hold.id}
+    >
+      <HoldCountdown timeLeft={timeLeft} />
+      <ul className={styles.seatList}>
+        {hold.seats.map((seat) => (
+          <li key={seat.id}>
+            <span>{seatLabel(seat.section, seat.row, seat.number)}</span>
+            <span className={styles.price}>{formatMoney(seat.price.amount, seat.price.currency)}</span>
+          </li>
+        ))}
+      </ul>
+      <Totals
+        compact
+        hideWithoutFees
+        subtotal={{ label: "Seats", money: hold.total }}
+        fees={{ label: "Fees", money: { amount: fees, currency: feePerTicket.currency } }}
+        total={{ amount: hold.total.amount + fees, currency: hold.total.currency }}
+        totalAttribute="data-hold-total"
+      />
+      <Link className="button" href={`/checkout/${encodeURIComponent(hold.id)}`}>
+        Checkout
+      </Link>
+      <button
+        type="button"
+        className="button button-secondary"
+        onClick={() => onRelease(hold.id)}
+        disabled={releasing}
+      >
+        {releasing ? "Releasing…" : "Release seats"}
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,255 @@
+"use client";
+
+import { type ReactNode, useMemo } from "react";
+import { Notice } from "@/components/notice";
+import type { ApiProblem } from "@/lib/api-errors";
+import type { LiveConnectionState } from "@/lib/apollo/live-connection";
+import { formatCount } from "@/lib/format";
+import { SEAT_STATUS_LABELS, type SeatLayout, SeatStatus, seatLabelAt } from "./seat-layout";
+import styles from "./seat-map.module.css";
+import { SeatMapCanvas } from "./seat-map-canvas";
+import type { SeatPaint } from "./seat-map-renderer";
+import type { SeatMapData } from "./use-seat-map-data";
+
+export interface SeatMapTier {
+  id: string;
+  name: string;
+  colour: string;
+  /** Already formatted, e.g. "€45.00". */
+  price: string;
+}
+
+const STATUS_COLOURS = {
+  // Drawn by the renderer over the seat's own colour (see THEME.selectedFill).
+  yours: "#111827",
+  held: "#a7b0bd",
+  sold: "#7c8594",
+  notForSale: "#e4e8ee",
+  // An available seat in a section without a known tier: should not happen, but must still be visible.
+  unpriced: "#475569",
+};
+
+/** The legend's seats that are not available, in the colours the map draws them. */
+const OTHER_SEATS = [
+  { colour: STATUS_COLOURS.yours, name: "Yours (picked or held)" },
+  { colour: STATUS_COLOURS.held, name: "Held by other fans" },
+  { colour: STATUS_COLOURS.sold, name: "Sold" },
+  { colour: STATUS_COLOURS.notForSale, name: "Not for sale" },
+];
+
+// Indexed by seat status code.
+const STATUS_CLASS_NAMES = [styles.available, styles.held, styles.sold, styles.notForSale];
+
+/** Colours: the tiers first (available seats), then held, sold, not for sale and unpriced. */
+function paintSeats(layout: SeatLayout, statuses: Uint8Array, tiers: readonly SeatMapTier[]): SeatPaint {
+  const tierCount = tiers.length;
+  const held = tierCount;
+  const sold = tierCount + 1;
+  const notForSale = tierCount + 2;
+  const unpriced = tierCount + 3;
+  const tierIndexById = new Map(tiers.map((tier, index) => [tier.id, index]));
+  const availableColourOfSection = layout.sections.map((section) =>
+    section.priceTierId === null ? unpriced : (tierIndexById.get(section.priceTierId) ?? unpriced),
+  );
+  const colourOfSeat = new Uint8Array(layout.seatCount);
+  for (let seat = 0; seat < layout.seatCount; seat++) {
+    const status = statuses[seat];
+    colourOfSeat[seat] =
+      status === SeatStatus.Available
+        ? (availableColourOfSection[layout.sectionOfSeat[seat] ?? 0] ?? unpriced)
+        : status === SeatStatus.Held
+          ? held
+          : status === SeatStatus.Sold
+            ? sold
+            : notForSale;
+  }
+  return {
+    colours: [
+      ...tiers.map((tier) => tier.colour),
+      STATUS_COLOURS.held,
+      STATUS_COLOURS.sold,
+      STATUS_COLOURS.notForSale,
+      STATUS_COLOURS.unpriced,
+    ],
+    colourOfSeat,
+  };
+}
+
+interface StatusCounts {
+  /** Available seats per tier, for the legend. */
+  availableByTier: Map<string, number>;
+  held: number;
+}
+
+function countStatuses(layout: SeatLayout, statuses: Uint8Array): StatusCounts {
+  const availableBySection = new Uint32Array(layout.sections.length);
+  let held = 0;
+  for (let seat = 0; seat < layout.seatCount; seat++) {
+    const status = statuses[seat];
+    if (status === SeatStatus.Available) {
+      const section = layout.sectionOfSeat[seat] ?? 0;
+      availableBySection[section] = (availableBySection[section] ?? 0) + 1;
+    } else if (status === SeatStatus.Held) {
+      held++;
+    }
+  }
+  const availableByTier = new Map<string, number>();
+  layout.sections.forEach((section, index) => {
+    if (section.priceTierId === null) return;
+    availableByTier.set(
+      section.priceTierId,
+      (availableByTier.get(section.priceTierId) ?? 0) + (availableBySection[index] ?? 0),
+    );
+  });
+  return { availableByTier, held };
+}
+
+const LIVE_LABELS: Record<LiveConnectionState["status"], string> = {
+  idle: "Connecting…",
+  connecting: "Connecting…",
+  connected: "Live",
+  reconnecting: "Reconnecting…",
+};
+
+/** Whether the map follows other fans' holds right now. */
+function LiveBadge({ connection }: { connection: LiveConnectionState }) {
+  const live = connection.status === "connected";
+  return (
+    <span
+      className={`${styles.liveBadge} ${live ? styles.liveOn : styles.liveOff}`}
+      data-live-status={connection.status}
+      title={live ? "Seats update as other fans hold and release them" : "Live updates paused: reconnecting"}
+    >
+      <span className={styles.liveDot} aria-hidden="true" />
+      {LIVE_LABELS[connection.status]}
+    </span>
+  );
+}
+
+export interface SeatMapViewProps {
+  data: SeatMapData;
+  tiers: readonly SeatMapTier[];
+  connection: LiveConnectionState;
+  /** Seats the fan has picked but not held yet. */
+  selectedSeatIds: ReadonlySet<string>;
+  /** Seats in the fan's own holds (the map shows them as held, like anyone's). */
+  heldByYouSeatIds: ReadonlySet<string>;
+  flaggedSeatIds: ReadonlySet<string>;
+  onSeatActivate?: (seat: number) => void;
+  /** Shown above the legend: the fan's selection and holds. */
+  panel?: ReactNode;
+}
+
+/** The live seat map with its legend, the fan's own seats drawn as theirs. */
+export function SeatMapView({
+  data,
+  tiers,
+  connection,
+  selectedSeatIds,
+  heldByYouSeatIds,
+  flaggedSeatIds,
+  onSeatActivate,
+  panel,
+}: SeatMapViewProps) {
+  const { layout, statuses, statusVersion } = data;
+  const paint = useMemo(() => paintSeats(layout, statuses, tiers), [layout, statuses, tiers]);
+  const counts = useMemo(() => countStatuses(layout, statuses), [layout, statuses]);
+  const tierById = useMemo(() => new Map(tiers.map((tier) => [tier.id, tier])), [tiers]);
+  const yourSeatIds = useMemo(
+    () => new Set([...selectedSeatIds, ...heldByYouSeatIds]),
+    [selectedSeatIds, heldByYouSeatIds],
+  );
+  const totalAvailable = [...counts.availableByTier.values()].reduce((sum, count) => sum + count, 0);
+
+  const seatDetails = (seat: number) => {
+    const section = layout.sections[layout.sectionOfSeat[seat] ?? 0];
+    const tier = section?.priceTierId ? tierById.get(section.priceTierId) : undefined;
+    const status = statuses[seat] ?? SeatStatus.NotForSale;
+    const seatId = layout.seatIds[seat] ?? "";
+    const statusLabel = heldByYouSeatIds.has(seatId)
+      ? "Held by you"
+      : selectedSeatIds.has(seatId)
+        ? "Selected"
+        : (SEAT_STATUS_LABELS[status] ?? "Unknown");
+    return (
+      <>
+        <strong>{seatLabelAt(layout, seat)}</strong>
+        <span>{tier ? `${tier.name} · ${tier.price}` : "No price tier"}</span>
+        <span className={STATUS_CLASS_NAMES[status]}>{statusLabel}</span>
+      </>
+    );
+  };
+
+  return (
+    <div className={styles.layout}>
+      <SeatMapCanvas
+        layout={layout}
+        paint={paint}
+        statusVersion={statusVersion}
+        selectedSeatIds={yourSeatIds}
+        flaggedSeatIds={flaggedSeatIds}
+        heldSeatCount={counts.held}
+        onSeatActivate={onSeatActivate}
+        summary={`Seat map with ${formatCount(layout.seatCount)} seats, ${formatCount(totalAvailable)} available.`}
+        seatDetails={seatDetails}
+        status={<LiveBadge connection={connection} />}
+      />
+      <aside className={styles.side} aria-label="Your seats and the seat map legend">
+        {panel}
+        <div className={styles.legend}>
+          <h3>Price tiers</h3>
+          <ul>
+            {tiers.map((tier) => (
+              <li key={tier.id}>
+                <span className={styles.swatch} style={{ background: tier.colour }} aria-hidden="true" />
+                <span className={styles.legendName}>{tier.name}</span>
+                <span className={styles.legendPrice}>{tier.price}</span>
+                <span className={styles.legendCount}>
+                  {formatCount(counts.availableByTier.get(tier.id) ?? 0)} available
+                </span>
+              </li>
+            ))}
+          </ul>
+          <h3>Other seats</h3>
+          <ul>
+            {OTHER_SEATS.map(({ colour, name }) => (
+              <li key={name}>
+                <span className={styles.swatch} style={{ background: colour }} aria-hidden="true" />
+                <span className={styles.legendName}>{name}</span>
+              </li>
+            ))}
+          </ul>
+          <p className={styles.hint}>
+            Scroll or pinch to zoom, drag to move. Hover or tap a seat for details
+            {onSeatActivate ? ", click or tap it to pick it." : "."}
+          </p>
+        </div>
+      </aside>
+    </div>
+  );
+}
+
+export function SeatMapLoading() {
+  return (
+    <div className={styles.placeholder} role="status">
+      <span className={styles.spinner} aria-hidden="true" />
+      Loading the seat map…
+    </div>
+  );
+}
+
+export function SeatMapError({ problem, onRetry }: { problem: ApiProblem; onRetry: () => void }) {
+  return (
+    <Notice
+      tone="error"
+      title="The seat map could not be loaded"
+      action={
+        <button type="button" className="button" onClick={onRetry}>
+          Try again
+        </button>
+      }
+    >
+      {problem.title}. {problem.message}
+    </Notice>
+  );
+}
