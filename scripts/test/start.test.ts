@@ -9,7 +9,7 @@ import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:c
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { repoRoot } from "../lib/state.js";
 
@@ -161,11 +161,23 @@ describe("pnpm start with nothing configured and nothing on the default ports", 
     execFileSync("ip", ["-n", namespace, "link", "set", "lo", "up"]);
   });
   after(cleanUp);
+  // A test that failed half-way leaves its start running: stop it as a person would, so the next test
+  // starts from a stopped product rather than failing on the first one's lock.
+  afterEach(async () => {
+    const start = running;
+    if (!start || start.process.exitCode !== null) return;
+    start.process.stdin.write("\x03");
+    const stopped = await Promise.race([
+      start.exited.then(() => true),
+      sleep(STOP_TIMEOUT_MS, false, { ref: false }),
+    ]);
+    if (!stopped && start.process.pid) process.kill(-start.process.pid, "SIGKILL");
+  });
 
   test("starts embedded PostgreSQL and Redis, serves the product, and Ctrl-C stops everything", async () => {
     running = new Start();
     await running.waitFor(/Frontrow is ready in [\d.]+ s/, READY_TIMEOUT_MS);
-    assert.match(running.output, /PostgreSQL \([\d.]+ s, embedded PostgreSQL \d+ on 127\.0\.0\.1:\d+/);
+    assert.match(running.output, /PostgreSQL \([\d.]+ s, embedded PostgreSQL \d+ .*on 127\.0\.0\.1:\d+/);
     assert.match(running.output, /Redis \([\d.]+ s, redis-server [\d.]+ .* on 127\.0\.0\.1:\d+/);
     // As root (as this test runs), PostgreSQL runs in a user namespace, reaching the private folder.
     assert.match(running.output, /embedded PostgreSQL \d+ \(as root: in a user namespace\)/);
