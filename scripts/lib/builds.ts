@@ -25,6 +25,9 @@ export interface AppBuild {
 const SHARED_INPUTS = ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", "tsconfig.base.json"];
 /** Folders that are outputs, caches or tests, never inputs of a build. */
 const NOT_INPUTS = new Set(["node_modules", "dist", ".next", "generated", "gql", "test", "test-results"]);
+/** Whether a path is an input: not under one of those folders, and not documentation. */
+const isInput = (path: string) =>
+  !path.endsWith(".md") && !path.split("/").some((part) => NOT_INPUTS.has(part));
 
 export const APP_BUILDS: AppBuild[] = [
   {
@@ -50,7 +53,7 @@ function walk(path: string): string[] {
   if (!existsSync(absolute)) return [];
   if (!statSync(absolute).isDirectory()) return [path];
   return readdirSync(absolute, { withFileTypes: true })
-    .filter((entry) => !NOT_INPUTS.has(entry.name))
+    .filter((entry) => isInput(entry.name))
     .flatMap((entry) => walk(relative(repoRoot, join(absolute, entry.name))));
 }
 
@@ -70,9 +73,7 @@ function inputFiles(paths: string[]): string[] {
       },
     );
     const files = [...new Set(listed.split("\0").filter(Boolean))];
-    return files.filter(
-      (file) => existsSync(join(repoRoot, file)) && !file.split("/").some((part) => NOT_INPUTS.has(part)),
-    );
+    return files.filter((file) => existsSync(join(repoRoot, file)) && isInput(file));
   } catch {
     return paths.flatMap(walk);
   }

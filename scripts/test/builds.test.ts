@@ -28,7 +28,12 @@ test("a build is up to date until one of its inputs changes; outputs and depende
   writeFileSync(at("app/dist/.frontrow-build"), hash);
   assert.equal(upToDate(build), true);
 
-  for (const notAnInput of ["app/node_modules/x/index.js", "app/dist/other.js", "app/test/a.test.ts"]) {
+  for (const notAnInput of [
+    "app/node_modules/x/index.js",
+    "app/dist/other.js",
+    "app/test/a.test.ts",
+    "app/README.md",
+  ]) {
     writeFileSync(at(notAnInput), String(Math.random()));
     assert.equal(upToDate(build), true, notAnInput);
   }
