@@ -1,4 +1,5 @@
 import { type PreparedStatement, queryPrepared, type SqlPool } from "../../infra/sql.js";
+import type { Admission } from "./queue-store.js";
 
 // The waiting room's durable facts in Postgres (migration 20261206100000_queue_durable_rooms,
 // docs/queue.md "When Redis loses the room"): every SQL statement of the queue module. The room runs in
@@ -13,22 +14,16 @@ export interface RoomRecord {
   created: boolean;
 }
 
+/** The seed, and once drawn (revealedAt set) the pre-queue in join order and in drawn order. */
 export interface DrawRecord {
   seed: string;
   preQueueEntries: string[];
   drawnOrder: string[];
-  revealedAt: Date;
+  revealedAt: Date | null;
 }
 
-export interface AdmissionRecord {
-  entryId: string;
-  userId: string;
-  sessionId: string;
-  /** The end of the shopping window, in ms since the epoch. */
-  windowEndsAt: number;
-}
-
-export interface EntryRecordRow {
+/** Which entry an account has in an event's room. */
+export interface EntryOwner {
   eventId: number;
   userId: string;
   entryId: string;
@@ -169,7 +164,7 @@ export class QueueRecords {
   }
 
   /** Remembers which entry each account has (the last one given for an account wins). */
-  async saveEntries(rows: readonly EntryRecordRow[]): Promise<void> {
+  async saveEntries(rows: readonly EntryOwner[]): Promise<void> {
     const valid = rows.filter((row) => UUID.test(row.userId) && UUID.test(row.entryId));
     if (!valid.length) return;
     await queryPrepared(this.pool, SAVE_ENTRIES, [
@@ -188,7 +183,7 @@ export class QueueRecords {
     return queryPrepared(this.pool, ENTRIES_AFTER, [eventId, afterUserId ?? FIRST_UUID, limit]);
   }
 
-  async saveAdmissions(eventId: number, admissions: readonly AdmissionRecord[]): Promise<void> {
+  async saveAdmissions(eventId: number, admissions: readonly Admission[]): Promise<void> {
     const valid = admissions.filter((a) => UUID.test(a.userId) && UUID.test(a.entryId));
     if (!valid.length) return;
     await queryPrepared(this.pool, SAVE_ADMISSIONS, [
@@ -201,14 +196,14 @@ export class QueueRecords {
   }
 
   /** Admissions whose window is still open at `now` and that did not end early. */
-  async liveAdmissions(eventId: number, now: number): Promise<AdmissionRecord[]> {
-    const rows = await queryPrepared<AdmissionRecord>(this.pool, LIVE_ADMISSIONS, [eventId, now]);
+  async liveAdmissions(eventId: number, now: number): Promise<Admission[]> {
+    const rows = await queryPrepared<Admission>(this.pool, LIVE_ADMISSIONS, [eventId, now]);
     // Whole milliseconds, as the tokens carry them.
     return rows.map((row) => ({ ...row, windowEndsAt: Math.round(row.windowEndsAt) }));
   }
 
   /** Whether this exact admission was made to this account and is still live at `now`. */
-  async isAdmitted(eventId: number, admission: Omit<AdmissionRecord, "windowEndsAt">, now: number) {
+  async isAdmitted(eventId: number, admission: Omit<Admission, "windowEndsAt">, now: number) {
     if (!UUID.test(admission.entryId) || !UUID.test(admission.userId)) return false;
     const rows = await queryPrepared(this.pool, IS_ADMITTED, [
       eventId,

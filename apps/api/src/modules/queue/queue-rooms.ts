@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../../infra/logger.js";
-import type { EntryRecordRow, QueueRecords } from "./queue-records-store.js";
+import type { EntryOwner, QueueRecords } from "./queue-records-store.js";
 import type { QueueStore } from "./queue-store.js";
 import { commitmentOf, drawOrder, newSeed } from "./shuffle.js";
 
@@ -28,11 +28,11 @@ export class QueueRooms {
   private readonly now: () => number;
   private readonly settingUp = new Map<number, Promise<void>>();
   private readonly background = new Set<Promise<unknown>>();
-  private unsavedEntries: EntryRecordRow[] = [];
+  private unsavedEntries: EntryOwner[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   // Saves run one after another, so the entry noted last for an account is the one kept.
   private saves: Promise<void> = Promise.resolve();
-  private droppedEntries = 0;
+  private droppingEntries = false;
 
   constructor(
     private readonly store: QueueStore,
@@ -63,20 +63,20 @@ export class QueueRooms {
   }
 
   /** Remembers that the account has this (new) entry: saved in Postgres in a batch within ENTRY_FLUSH_MS. */
-  noteEntry(row: EntryRecordRow): void {
+  noteEntry(row: EntryOwner): void {
     this.unsavedEntries.push(row);
     if (this.unsavedEntries.length > MAX_UNSAVED_ENTRIES) {
-      const dropped = this.unsavedEntries.length - MAX_UNSAVED_ENTRIES;
-      this.unsavedEntries.splice(0, dropped);
-      if (this.droppedEntries === 0) this.log.warn("queue: entries not saved in Postgres are being dropped");
-      this.droppedEntries += dropped;
+      this.unsavedEntries.splice(0, this.unsavedEntries.length - MAX_UNSAVED_ENTRIES);
+      if (!this.droppingEntries) this.log.warn("queue: entries not saved in Postgres are being dropped");
+      this.droppingEntries = true;
     }
     this.scheduleSave(ENTRY_FLUSH_MS);
   }
 
   /**
    * Draws the pre-queue: the draw is recorded in Postgres before Redis applies it, so the audit outlives
-   * Redis. Returns the pre-queue's size, or null when the room is not set up.
+   * Redis. Returns the pre-queue's size, or null when nothing was drawn (the room is not set up, or was
+   * drawn already).
    */
   async draw(eventId: number, now: number): Promise<number | null> {
     const entries = await this.store.closePreQueue(eventId);
@@ -85,8 +85,7 @@ export class QueueRooms {
     if (!room) throw new Error(`queue ${eventId} has no room in Postgres`);
     // A draw recorded before (by a leader that died before Redis applied it) is the one that stands.
     const recorded = await this.records.saveDraw(eventId, entries, drawOrder(room.seed, entries), now);
-    await this.store.draw(eventId, recorded.drawnOrder);
-    return entries.length;
+    return (await this.store.draw(eventId, recorded.drawnOrder)) ? entries.length : null;
   }
 
   /** Saves every noted entry and waits for background work (marking lost entries): shutdown and tests. */

@@ -290,7 +290,7 @@ export class QueueService implements AdmissionGate {
     await this.roomEvent(eventId);
     const room = await this.room(eventId, () => this.store.audit(eventId));
     const draw = room.drawn ? await this.records.draw(eventId) : null;
-    const revealed = draw?.revealedAt ? { ...draw, revealedAt: draw.revealedAt } : null;
+    const revealed = draw?.revealedAt ? draw : null;
     return {
       eventId,
       commitment: room.commitment,
