@@ -253,7 +253,13 @@ async function tickCost(redisModule: RedisModule, waiting: number, stamp: string
   };
   try {
     const store = new QueueStore(redis);
-    await store.init(event.id, "00".repeat(32), "bench");
+    await store.init(event.id, {
+      commitment: "00".repeat(32),
+      epoch: "bench",
+      now: clock,
+      drawn: true,
+      liveAdmissions: [],
+    });
     const total = waiting + (TICKS_MEASURED + 2) * ADMITTED_PER_TICK;
     for (let i = 0; i < total; i += 500) {
       const batch = Array.from({ length: Math.min(500, total - i) }, (_, j) => `fan-${i + j}`);
@@ -263,6 +269,10 @@ async function tickCost(redisModule: RedisModule, waiting: number, stamp: string
       {
         redis,
         store,
+        // The Redis side of a tick alone: the room is set up and drawn, and the tick's one INSERT of its
+        // admissions into Postgres is left out.
+        rooms: { open: async () => [event.id], ensure: async () => undefined, draw: async () => null },
+        records: { saveAdmissions: async () => undefined },
         queueEvent: async () => event,
         broadcast: async () => undefined,
         log: createLogger("warn"),
