@@ -22,14 +22,11 @@ export interface Crowd {
   domain: string;
 }
 
-/** A LIKE pattern matching every account of `crowd`. */
-export const crowdEmails = (crowd: Crowd) => `${crowd.tag}-%@${crowd.domain}`;
-
 /** A LIKE pattern matching every account a scenario ever made under `domain` (any run, any tag). */
 export const domainEmails = (domain: string) => `%@${domain}`;
 
 /** The session cookie the API sets on logIn and signUp. */
-export function sessionCookie(response: { headers: { "set-cookie"?: string[] } }): string {
+function sessionCookie(response: { headers: { "set-cookie"?: string[] } }): string {
   const session = (response.headers["set-cookie"] ?? [])
     .map((cookie) => /^frontrow_session=([^;]+)/.exec(cookie)?.[1])
     .find(Boolean);
@@ -41,7 +38,7 @@ export function sessionCookie(response: { headers: { "set-cookie"?: string[] } }
  * Signs one account up through the API and returns its stored password hash: the crowd of a scenario that
  * logs in shares it, so the API verifies the hash it made itself, at the cost it pays in production.
  */
-export async function passwordHashFor(
+async function passwordHashFor(
   api: RunningApi,
   db: PgClient,
   crowd: Crowd,
@@ -91,7 +88,7 @@ const LOG_IN = `mutation BenchLogIn($email: String!, $password: String!) {
 }`;
 
 /** Logs every account in through the API's logIn, a few at a time, as browsers would. */
-export async function logInAll(
+async function logInAll(
   api: RunningApi,
   accounts: readonly { id: string; email: string }[],
   password: string,

@@ -41,7 +41,7 @@ export function integerOption(name: string, raw: string | undefined, fallback: n
 }
 
 /** `raw` as a comma-separated list of integers within bounds; `fallback` when it is absent. */
-export function integerListOption(
+function integerListOption(
   name: string,
   raw: string | undefined,
   fallback: readonly number[],

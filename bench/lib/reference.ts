@@ -23,7 +23,7 @@ export interface Reference {
 export const ratio = (figure: number, reference: Reference | undefined) =>
   reference && reference.value > 0 ? figure / reference.value : Number.NaN;
 
-export const TYPENAME_QUERY = "{ __typename }";
+const TYPENAME_QUERY = "{ __typename }";
 
 /** `{ __typename }`, closed loop (autocannon): the API's cost of any GraphQL request over HTTP. */
 export async function measureTypename(
@@ -52,7 +52,7 @@ export async function measureTypename(
   };
 }
 
-export const CONDITIONAL_UPDATE =
+const CONDITIONAL_UPDATE =
   "UPDATE event_seat SET version = version + 1 WHERE event_id = $1 AND seat_id = $2 AND status = 'AVAILABLE'";
 export const UPDATE_CLIENTS = 32;
 const MAX_UPDATES_PER_SECOND = 200_000;
@@ -88,7 +88,7 @@ export function seededRandom(seed: number): () => number {
  * random seats of `event`, from 32 clients. Unnamed, Postgres parses and plans it every time; named, once
  * per connection, as the API's hot statements are. It leaves every seat as it was (only `version` moves).
  */
-export async function measureConditionalUpdate(
+async function measureConditionalUpdate(
   databaseUrl: string,
   event: { id: number; seatIds: readonly number[] },
   meter: Meter,
