@@ -40,17 +40,18 @@ export function bytes(value: number): string {
   return `${value} B`;
 }
 
-/** A plain-text table: the first column left-aligned, the others right-aligned. */
-export function table(header: string[], rows: string[][]): string {
+/** A plain-text table: the first `leftAligned` columns (text) left-aligned, the others (figures) right-aligned. */
+export function table(header: string[], rows: string[][], leftAligned = 1): string {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
   );
   const line = (cells: string[]) =>
     cells
       .map((cell, column) =>
-        column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
+        column < leftAligned ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
       )
-      .join("  ");
+      .join("  ")
+      .trimEnd();
   return [line(header), widths.map((width) => "─".repeat(width)).join("  "), ...rows.map(line)].join("\n");
 }
 

@@ -135,6 +135,7 @@ export async function finish(run: Finish): Promise<number> {
     `\n${table(
       ["target", "goal", "measured", ""],
       targets.map((target) => [target.name, target.goal, target.measured, target.pass ? "PASS" : "FAIL"]),
+      4,
     )}`,
   );
   if (quick) console.log("(--quick: a smoke run; its targets do not decide the exit code.)");
