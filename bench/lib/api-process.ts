@@ -11,6 +11,7 @@ import { httpRequest } from "./http.js";
 
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
+const REDIS_GRACE_MS = 5_000;
 
 export interface RunningApi {
   baseUrl: URL;
@@ -51,8 +52,13 @@ function forwardOutput(child: ChildProcess): void {
   }
 }
 
+/**
+ * Polls /readyz until the API answers 200 and, for up to REDIS_GRACE_MS more, until it has connected to
+ * Redis too (it answers "degraded" until then): the status it settles on.
+ */
 async function waitUntilReady(child: ChildProcess, baseUrl: URL): Promise<string> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
+  let degradedSince: number | undefined;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(
@@ -63,8 +69,9 @@ async function waitUntilReady(child: ChildProcess, baseUrl: URL): Promise<string
       () => undefined,
     );
     if (response?.status === 200) {
-      const body = JSON.parse(response.body.toString("utf8")) as { status?: string };
-      return body.status ?? "unknown";
+      const { status = "unknown" } = JSON.parse(response.body.toString("utf8")) as { status?: string };
+      degradedSince ??= Date.now();
+      if (status !== "degraded" || Date.now() - degradedSince > REDIS_GRACE_MS) return status;
     }
     await sleep(100);
   }

@@ -1,4 +1,4 @@
-import { type IncomingHttpHeaders, request } from "node:http";
+import { Agent, type IncomingHttpHeaders, request } from "node:http";
 import { performance } from "node:perf_hooks";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 
@@ -94,4 +94,112 @@ export function parseGraphQL<TData>(response: HttpResponse): TData {
 
 export async function queryGraphQL<TData>(endpoint: URL, payload: GraphQLPayload): Promise<TData> {
   return parseGraphQL<TData>(await postGraphQL(endpoint, payload));
+}
+
+export interface GraphQLAnswer<TData = Record<string, unknown>> {
+  status: number;
+  /** HTTP 200, data and no error. */
+  ok: boolean;
+  data: TData | undefined;
+  errors: { code: string; message: string }[];
+  /** The first error's code: "NETWORK" when no answer came, "NOT_JSON" for an answer that is not JSON. */
+  code: string | undefined;
+}
+
+/** What a GraphQL answer says, without throwing: under load, errors are counted, not fatal. */
+export function readAnswer<TData = Record<string, unknown>>(
+  status: number,
+  text: string,
+): GraphQLAnswer<TData> {
+  let result: GraphQLResult<TData>;
+  try {
+    result = JSON.parse(text) as GraphQLResult<TData>;
+  } catch {
+    const message = `HTTP ${status}, not JSON: ${text.slice(0, 120)}`;
+    return { status, ok: false, data: undefined, errors: [{ code: "NOT_JSON", message }], code: "NOT_JSON" };
+  }
+  const errors = (result.errors ?? []).map((error) => ({
+    code: error.extensions?.code ?? "UNKNOWN",
+    message: error.message,
+  }));
+  const data = result.data ?? undefined;
+  return {
+    status,
+    ok: status === 200 && !errors.length && data !== undefined,
+    data,
+    errors,
+    code: errors[0]?.code,
+  };
+}
+
+/** Idle keep-alive sockets are closed before the API's 5 s keep-alive timeout could race a request. */
+const IDLE_SOCKET_MS = 4_000;
+
+/** GraphQL over a pool of keep-alive connections, as many fans (each by its session cookie). */
+export class GraphQLClient {
+  private readonly agent: Agent;
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly url: URL,
+    { maxSockets, timeoutMs = 30_000 }: { maxSockets: number; timeoutMs?: number },
+  ) {
+    this.agent = new Agent({ keepAlive: true, maxSockets, timeout: IDLE_SOCKET_MS });
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** POSTs a ready JSON body; rejects when no answer comes (connection error, timeout). */
+  post(body: string, cookie?: string): Promise<{ status: number; text: string }> {
+    return new Promise((resolvePromise, reject) => {
+      const req = request(
+        this.url,
+        {
+          method: "POST",
+          agent: this.agent,
+          timeout: this.timeoutMs,
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+            ...(cookie ? { cookie } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("error", reject);
+          res.on("end", () =>
+            resolvePromise({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
+          );
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error(`no answer within ${this.timeoutMs / 1000} s`)));
+      req.on("error", reject);
+      req.end(body);
+    });
+  }
+
+  /** One operation as the fan with `cookie` (none: anonymous); a request that got no answer is "NETWORK". */
+  async send<TData = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown>,
+    cookie?: string,
+  ): Promise<GraphQLAnswer<TData>> {
+    try {
+      const { status, text } = await this.post(JSON.stringify({ query, variables }), cookie);
+      return readAnswer<TData>(status, text);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        status: 0,
+        ok: false,
+        data: undefined,
+        errors: [{ code: "NETWORK", message }],
+        code: "NETWORK",
+      };
+    }
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
 }

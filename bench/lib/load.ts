@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import autocannon from "autocannon";
-import { machineCpuSeconds } from "./cpu.js";
+import type { Meter, StepCost } from "./meter.js";
 import type { LoadSettings } from "./options.js";
 
 /**
@@ -33,11 +33,8 @@ export interface LoadResult {
   /** 2xx responses that failed the phase's check (e.g. a GraphQL error, a missing encoding). */
   wrongResponses: number;
   wrongExamples: string[];
-  /**
-   * CPU used during the phase, in cores (1 = one core busy all along); undefined where unknown. `others` is
-   * the rest of the machine (Postgres, Redis, anything else running): high means the figures are skewed.
-   */
-  cpu: { api: number | undefined; loadGenerator: number; others: number | undefined };
+  /** CPU per request by process, and the API's event loop, over the measured part. */
+  cost: StepCost;
 }
 
 // A ceiling on requests per phase in case the duration timer misbehaves: far above what 2 cores can serve.
@@ -58,17 +55,9 @@ function skipBodyDecoding(client: autocannon.Client): void {
   queue.addBody = () => undefined;
 }
 
-async function fire(
-  phase: LoadPhase,
-  settings: LoadSettings,
-  durationS: number,
-  apiCpuSeconds: () => number | undefined,
-): Promise<LoadResult> {
+async function fire(phase: LoadPhase, settings: LoadSettings, durationS: number) {
   let wrongResponses = 0;
   const wrongExamples: string[] = [];
-  const apiCpuBefore = apiCpuSeconds();
-  const machineCpuBefore = machineCpuSeconds();
-  const ownCpuBefore = process.cpuUsage();
   const result = await autocannon({
     url: phase.url.toString(),
     connections: settings.connections,
@@ -92,12 +81,15 @@ async function fire(
       },
     ],
   });
-  const ownCpu = process.cpuUsage(ownCpuBefore);
-  const coresBusy = (before: number | undefined, after: number | undefined) =>
-    before === undefined || after === undefined ? undefined : (after - before) / result.duration;
-  const api = coresBusy(apiCpuBefore, apiCpuSeconds());
-  const machine = coresBusy(machineCpuBefore, machineCpuSeconds());
-  const loadGenerator = (ownCpu.user + ownCpu.system) / 1e6 / result.duration;
+  return { result, wrongResponses, wrongExamples };
+}
+
+/** Warms up with the same load, then measures: both bounded by time (and a request ceiling). */
+export async function measure(phase: LoadPhase, settings: LoadSettings, meter: Meter): Promise<LoadResult> {
+  if (settings.warmupS > 0) await fire(phase, settings, settings.warmupS);
+  const mark = await meter.start();
+  const { result, wrongResponses, wrongExamples } = await fire(phase, settings, settings.durationS);
+  const cost = await meter.stop(mark, result.requests.total);
   return {
     requests: result.requests.total,
     durationS: result.duration,
@@ -115,23 +107,8 @@ async function fire(
     non2xx: result.non2xx,
     wrongResponses,
     wrongExamples,
-    cpu: {
-      api,
-      loadGenerator,
-      others:
-        machine === undefined || api === undefined ? undefined : Math.max(0, machine - api - loadGenerator),
-    },
+    cost,
   };
-}
-
-/** Warms up with the same load, then measures: both bounded by time (and a request ceiling). */
-export async function measure(
-  phase: LoadPhase,
-  settings: LoadSettings,
-  apiCpuSeconds: () => number | undefined,
-): Promise<LoadResult> {
-  if (settings.warmupS > 0) await fire(phase, settings, settings.warmupS, apiCpuSeconds);
-  return fire(phase, settings, settings.durationS, apiCpuSeconds);
 }
 
 export function failures(result: LoadResult): string[] {

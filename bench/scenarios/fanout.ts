@@ -1,33 +1,31 @@
 // `pnpm bench fanout`: thousands of fans watching one stadium's live seat map while seats change.
-import { join } from "node:path";
-import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import * as hdr from "hdr-histogram-js";
 import WebSocket from "ws";
-import { benchDatabaseUrl, importApiModule, prepareDatabase, requireApiBuild } from "../lib/api-build.js";
-import { apiSummary, type RunningApi, startApi } from "../lib/api-process.js";
-import { httpRequest } from "../lib/http.js";
-import { loadOptionsUsage, parseLoadOptions, UsageError } from "../lib/options.js";
+import { scrapeMetrics } from "../lib/api-metrics.js";
+import { type Db, type SeatMapLive, seatMapWriterParts, seededEvents } from "../lib/api-modules.js";
+import type { RunningApi } from "../lib/api-process.js";
+import { BareWsServer } from "../lib/bare-ws.js";
+import { eventSeatIds } from "../lib/event-settings.js";
+import { latencyHistogram, type Percentiles, percentilesMs, recordMs } from "../lib/latency.js";
+import type { Meter, StepCost } from "../lib/meter.js";
+import { integerOption, type LoadSettings, loadOptionsUsage, parseOptions } from "../lib/options.js";
+import { redisUrl } from "../lib/redis.js";
+import { type Reference, ratio } from "../lib/reference.js";
 import {
   bytes,
-  fileStamp,
+  costCells,
+  costHeader,
+  costLegend,
+  costLine,
   integer,
-  machineInfo,
   milliseconds,
-  resultsDir,
+  perOperation,
+  ratioText,
   table,
-  writeResults,
 } from "../lib/report.js";
-
-type PrismaModule = typeof import("../../apps/api/src/infra/prisma.js");
-type PubSubModule = typeof import("../../apps/api/src/infra/pubsub.js");
-type LoggerModule = typeof import("../../apps/api/src/infra/logger.js");
-type MetricsModule = typeof import("../../apps/api/src/infra/metrics.js");
-type SeatingModule = typeof import("../../apps/api/src/modules/seating/seating.service.js");
-type SeatMapLiveModule = typeof import("../../apps/api/src/modules/seating/seat-map-live.js");
-type CatalogSeedModule = typeof import("../../apps/api/src/seed/catalog.js");
-type Db = import("../../apps/api/src/infra/prisma.js").Db;
-type SeatMapLive = import("../../apps/api/src/modules/seating/seat-map-live.js").SeatMapLive;
+import { type Bench, openBench, withApi } from "../lib/scenario.js";
+import { finish, heldAtRateAndBelow, type Target } from "../lib/verdict.js";
 
 const DEFAULT_CHANGES_PER_SECOND = 100;
 const CHANGE_TICK_MS = 20;
@@ -36,17 +34,26 @@ const QUICK_SUBSCRIBERS = [100, 500];
 const CONNECT_BATCH = 250;
 // Deliveries of changes made at the end of a phase still arrive after it: wait for them.
 const TAIL_MS = 1_500;
+/** The targets (docs/benchmarks.md), at 5,000 subscribers and every count below: p99 < 300 ms… */
 const TARGET_P99_MS = 300;
 const TARGET_SUBSCRIBERS = 5_000;
+/** …and ≤ 1.1 × the bare `ws` broadcast's CPU per delivery of the same bytes, measured in the same run. */
+const TARGET_CPU_RATIO = 1.1;
 
 export const usage = `Usage: pnpm bench fanout [options]
 
 Prepares the database frontrow_bench (BENCH_DATABASE_URL overrides) and starts the built API (instance A).
 This process plays a second instance (B): it changes random stadium seats in Postgres, ${DEFAULT_CHANGES_PER_SECOND}
-a second (BENCH_FANOUT_CHANGES overrides), and reports them to its own SeatMapLive, which coalesces and publishes deltas through Redis,
-exactly as the holds service of another instance would. Then, for ${FULL_SUBSCRIBERS.map(integer).join(" and ")}
+a second (BENCH_FANOUT_CHANGES overrides), and reports them to its own SeatMapLive, which coalesces and publishes
+deltas through Redis, exactly as the holds service of another instance would. Then, for ${FULL_SUBSCRIBERS.map(integer).join(" and ")}
 graphql-ws subscribers of seatMapChanged on A, it measures deliveries/s, change-to-client latency
-(from the commit on B to the subscriber's socket), gaps, executions per delta and memory per subscriber.
+(from the commit on B to the subscriber's socket), gaps, executions per delta, memory per subscriber, CPU
+per delivery by process and the API's event-loop delay. The reference: a bare \`ws\` server in a process of
+its own broadcasts the same messages, at the same rate, to as many sockets; its CPU per delivery over the
+API's is the ratio the target bounds.
+
+Targets, at ${integer(TARGET_SUBSCRIBERS)} subscribers and every count below: p99 < ${TARGET_P99_MS} ms; API CPU per delivery ≤ ${TARGET_CPU_RATIO} × the
+bare broadcast's.
 
 ${loadOptionsUsage}
   --cpu-prof              profile the API (node --cpu-prof) over the whole run, into bench/results/
@@ -68,13 +75,18 @@ interface PhaseResult {
   deltas: number;
   deliveries: number;
   deliveriesPerSecond: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number; samples: number };
+  latencyMs: Percentiles;
   gaps: number;
   errors: number;
   executionsPerDelta: number;
-  serverCpuPercent: number;
   memoryPerSubscriber: { rssBytes: number; heapBytes: number };
-  benchEventLoopDelayP99Ms: number;
+  /** CPU per delivery by process, and the API's event loop. */
+  cost: StepCost;
+  /** The bare `ws` broadcast of the same messages, at the same rate, to as many sockets. */
+  bare: { deliveries: number; cost: StepCost; reference: Reference };
+  /** The API's CPU per delivery over the bare broadcast's. */
+  cpuRatio: number;
+  pass: boolean;
 }
 
 /** Raw graphql-transport-ws clients: a load generator cheap enough to leave the CPU to the server. */
@@ -92,6 +104,10 @@ class Fans {
 
   allLive(): boolean {
     return this.lastVersions.every((version) => version > 0);
+  }
+
+  size(): number {
+    return this.sockets.length;
   }
 
   async grow(target: number): Promise<void> {
@@ -194,21 +210,16 @@ class SeatChanger {
   }
 }
 
-async function serverMetrics(api: RunningApi): Promise<(name: string) => number> {
-  const text = (await httpRequest(new URL("/metrics", api.baseUrl))).body.toString("utf8");
-  return (name) => Number(new RegExp(`^${name.replace(/[{}"]/g, "\\$&")} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
-}
-
 /** Latency samples of the deltas seen in the measured window: one per changed seat per subscriber. */
 class LatencyRecorder {
-  private readonly histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000 });
+  private readonly histogram = latencyHistogram();
   private readonly changeTimesByVersion = new Map<number, number[]>();
   private window: { from: number; to: number } | undefined;
   deliveries = 0;
   /** Deltas with changes made in the window. */
   readonly versions = new Set<number>();
-  /** Every delta received while measuring (to relate to the server's execution count). */
-  readonly versionsReceived = new Set<number>();
+  /** Every delta received while measuring, as a subscriber got it: the bare broadcast sends the same. */
+  readonly messages = new Map<number, string>();
 
   constructor(private readonly changedAt: Map<number, number>) {}
 
@@ -216,7 +227,7 @@ class LatencyRecorder {
     this.histogram.reset();
     this.changeTimesByVersion.clear();
     this.versions.clear();
-    this.versionsReceived.clear();
+    this.messages.clear();
     this.deliveries = 0;
     this.window = { from, to };
   }
@@ -228,9 +239,9 @@ class LatencyRecorder {
   record(version: number, message: string, receivedAt: number): void {
     const window = this.window;
     if (!window) return;
-    this.versionsReceived.add(version);
     let changeTimes = this.changeTimesByVersion.get(version);
     if (!changeTimes) {
+      this.messages.set(version, message);
       // Parsed once per delta, not per subscriber: the load generator must stay light.
       const { payload } = JSON.parse(message) as {
         payload: { data: { seatMapChanged: { changes: { seatId: string }[] } } };
@@ -243,100 +254,86 @@ class LatencyRecorder {
     if (changeTimes.length === 0) return;
     this.versions.add(version);
     if (receivedAt <= window.to) this.deliveries++;
-    for (const changedAt of changeTimes)
-      this.histogram.recordValue(Math.round((receivedAt - changedAt) * 1000));
+    for (const changedAt of changeTimes) recordMs(this.histogram, receivedAt - changedAt);
   }
 
-  latencyMs() {
-    const at = (percentile: number) => this.histogram.getValueAtPercentile(percentile) / 1000;
-    return {
-      p50: at(50),
-      p90: at(90),
-      p99: at(99),
-      max: this.histogram.maxValue / 1000,
-      samples: this.histogram.totalCount,
-    };
+  latencyMs(): Percentiles {
+    return percentilesMs(this.histogram);
+  }
+
+  /** The deltas received in the window, in version order. */
+  received(): string[] {
+    return [...this.messages.entries()].sort(([a], [b]) => a - b).map(([, message]) => message);
   }
 }
 
-export async function run(args: string[]): Promise<number> {
-  const { settings, flags } = parseLoadOptions(args, { "cpu-prof": { type: "boolean" } });
-  requireApiBuild();
-  const startedAt = new Date();
-  const stamp = fileStamp(startedAt);
-  // Taken before the run: a load average above zero here means other work shares the CPUs.
-  const machine = machineInfo();
-  const databaseUrl = benchDatabaseUrl();
-  const subscriberCounts = settings.quick ? QUICK_SUBSCRIBERS : FULL_SUBSCRIBERS;
-  const changesPerSecond = Number(process.env.BENCH_FANOUT_CHANGES ?? DEFAULT_CHANGES_PER_SECOND);
-  if (!(changesPerSecond > 0 && changesPerSecond <= 10_000)) {
-    throw new UsageError(
-      `BENCH_FANOUT_CHANGES must be from 1 to 10000, not "${process.env.BENCH_FANOUT_CHANGES}"`,
-    );
-  }
-
-  console.log(
-    `Seat map fan-out benchmark${settings.quick ? " (quick smoke run: figures are indicative only)" : ""}: ` +
-      `${machine.cpus} cores, load average ${machine.loadAverage1m} before the run, node ${machine.node}`,
-  );
-  process.stdout.write("Preparing the benchmark database (migrate, seed)… ");
-  const preparation = await prepareDatabase(databaseUrl);
-  console.log(`done in ${((preparation.migrateMs + preparation.seedMs) / 1000).toFixed(1)} s`);
-
-  const [
-    { createPrisma },
-    { createPubSub },
-    { createLogger },
-    { createMetrics },
-    { SeatingService },
-    live,
-    seed,
-  ] = await Promise.all([
-    importApiModule<PrismaModule>("infra/prisma.js"),
-    importApiModule<PubSubModule>("infra/pubsub.js"),
-    importApiModule<LoggerModule>("infra/logger.js"),
-    importApiModule<MetricsModule>("infra/metrics.js"),
-    importApiModule<SeatingModule>("modules/seating/seating.service.js"),
-    importApiModule<SeatMapLiveModule>("modules/seating/seat-map-live.js"),
-    importApiModule<CatalogSeedModule>("seed/catalog.js"),
-  ]);
-
-  const profile = flags["cpu-prof"] ? { dir: resultsDir, name: `fanout-${stamp}-api.cpuprofile` } : undefined;
-  const api = await startApi({
-    databaseUrl,
-    nodeArgs: profile
-      ? ["--cpu-prof", `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`]
-      : [],
-  });
-  const db = createPrisma(databaseUrl, { poolSize: 4 });
-  const pubSub = createPubSub(
-    {
-      url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-      keyPrefix: api.redisKeyPrefix,
-      commandTimeoutMs: 1_000,
+/**
+ * The reference for `subscribers` sockets: the bare `ws` server sends `messages` to as many sockets of its
+ * own, at the rate the API sent them, and the meter reads its CPU per delivery.
+ */
+async function bareBroadcast(
+  server: BareWsServer,
+  fans: Fans,
+  counter: { deliveries: number },
+  meter: Meter,
+  messages: string[],
+  perSecond: number,
+): Promise<PhaseResult["bare"]> {
+  counter.deliveries = 0;
+  const expected = messages.length * fans.size();
+  const mark = await meter.start();
+  await server.broadcast(messages, perSecond);
+  const deadline = performance.now() + 10_000;
+  while (counter.deliveries < expected && performance.now() < deadline) await sleep(20);
+  const cost = await meter.stop(mark, counter.deliveries);
+  return {
+    deliveries: counter.deliveries,
+    cost,
+    reference: {
+      name: "bare ws",
+      value: cost.msPerOperation.server ?? Number.NaN,
+      unit: "ms of CPU per delivery",
     },
-    createLogger("warn", { role: "bench instance B" }),
+  };
+}
+
+async function measurePhases(
+  bench: Bench,
+  api: RunningApi,
+  meter: Meter,
+  subscriberCounts: number[],
+  changesPerSecond: number,
+  settings: LoadSettings,
+): Promise<PhaseResult[]> {
+  const parts = await seatMapWriterParts();
+  const db: Db = parts.createPrisma(bench.databaseUrl, { poolSize: 4 });
+  const pubSub = parts.createPubSub(
+    { url: redisUrl(), keyPrefix: api.redisKeyPrefix, commandTimeoutMs: 1_000 },
+    parts.createLogger("warn", { role: "bench instance B" }),
   );
-  const writer = new live.SeatMapLive(
+  const writer: SeatMapLive = new parts.SeatMapLive(
     db,
     pubSub,
-    new SeatingService(db),
-    createLogger("warn"),
-    createMetrics(),
-    {
-      coalesceMs: 100,
-    },
+    new parts.SeatingService(db),
+    parts.createLogger("warn"),
+    parts.createMetrics(),
+    { coalesceMs: 100 },
   );
+  const bare = await BareWsServer.start();
   const results: PhaseResult[] = [];
   let fans: Fans | undefined;
+  let bareFans: Fans | undefined;
   let changer: SeatChanger | undefined;
   let holdId: string | undefined;
   try {
-    console.log(`API (instance A) at ${api.graphqlUrl} (${apiSummary(api)})`);
-    const event = await db.event.findUniqueOrThrow({
-      where: { slug: seed.NOTABLE_EVENT_SLUGS.stadiumOnSale },
-    });
-    const seats = await db.eventSeat.findMany({ where: { eventId: event.id }, select: { seatId: true } });
+    const { slugs } = await seededEvents();
+    const event = (
+      await bench.db.query<{ id: number; name: string }>("SELECT id, name FROM event WHERE slug = $1", [
+        slugs.stadiumOnSale,
+      ])
+    ).rows[0];
+    if (!event) throw new Error(`The seed has no event "${slugs.stadiumOnSale}"`);
+    const seatIds = await eventSeatIds(bench.db, event.id);
     const user = await db.user.findFirstOrThrow();
     // The seats this run holds belong to one stand-in hold, removed at the end.
     holdId = (
@@ -353,16 +350,9 @@ export async function run(args: string[]): Promise<number> {
       })
     ).id;
     console.log(
-      `Event ${event.id} "${event.name}": ${integer(seats.length)} seats, ${changesPerSecond} changes/s`,
+      `Event ${event.id} "${event.name}": ${integer(seatIds.length)} seats, ${changesPerSecond} changes/s`,
     );
-    const activeChanger = new SeatChanger(
-      db,
-      writer,
-      event.id,
-      seats.map((seat) => seat.seatId),
-      holdId,
-      changesPerSecond,
-    );
+    const activeChanger = new SeatChanger(db, writer, event.id, seatIds, holdId, changesPerSecond);
     changer = activeChanger;
     const recorder = new LatencyRecorder(activeChanger.changedAt);
     const subscribeMessage = SUBSCRIPTION.replace(
@@ -375,7 +365,11 @@ export async function run(args: string[]): Promise<number> {
       (...delivery) => recorder.record(...delivery),
     );
     fans = activeFans;
-    const baseline = await serverMetrics(api);
+    const bareCounter = { deliveries: 0 };
+    bareFans = new Fans(bare.url, subscribeMessage, () => {
+      bareCounter.deliveries++;
+    });
+    const baseline = await scrapeMetrics(api);
 
     for (const subscribers of subscriberCounts) {
       process.stdout.write(`\n${integer(subscribers)} subscribers: connecting… `);
@@ -390,62 +384,105 @@ export async function run(args: string[]): Promise<number> {
         await sleep(250);
       }
       await sleep(1_000);
-      const loaded = await serverMetrics(api);
+      const loaded = await scrapeMetrics(api);
+      const grew = (name: string) => ((loaded.value(name) ?? 0) - (baseline.value(name) ?? 0)) / subscribers;
       const memoryPerSubscriber = {
-        rssBytes:
-          (loaded("process_resident_memory_bytes") - baseline("process_resident_memory_bytes")) / subscribers,
-        heapBytes:
-          (loaded("nodejs_heap_size_used_bytes") - baseline("nodejs_heap_size_used_bytes")) / subscribers,
+        rssBytes: grew("process_resident_memory_bytes"),
+        heapBytes: grew("nodejs_heap_size_used_bytes"),
       };
       process.stdout.write(`warm-up ${settings.warmupS} s… `);
       await activeChanger.drive(performance.now() + settings.warmupS * 1000);
 
       console.log(`measuring ${settings.durationS} s…`);
-      const before = await serverMetrics(api);
-      const cpuBefore = api.cpuSeconds();
       const gapsBefore = activeFans.gaps;
       const errorsBefore = activeFans.errors;
-      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-      loopDelay.enable();
+      const mark = await meter.start();
       const from = performance.now();
       const to = from + settings.durationS * 1000;
       recorder.start(from, to);
       await activeChanger.drive(to);
-      const cpuAfter = api.cpuSeconds();
+      const cost = await meter.stop(mark, recorder.deliveries);
       await sleep(TAIL_MS);
       recorder.stop();
-      loopDelay.disable();
-      const after = await serverMetrics(api);
-      const executed = (read: (name: string) => number) =>
-        read('frontrow_subscription_results_total{source="executed"}');
-      const deltas = recorder.versions.size;
+      const executed = (scrapes: typeof cost.metrics.before) =>
+        scrapes.reduce(
+          (sum, scrape) =>
+            sum + (scrape.value("frontrow_subscription_results_total", { source: "executed" }) ?? 0),
+          0,
+        );
+      const received = recorder.received();
+      const latencyMs = recorder.latencyMs();
+      const gaps = activeFans.gaps - gapsBefore;
+      const errors = activeFans.errors - errorsBefore;
+      console.log(
+        `  API: ${integer(recorder.deliveries / settings.durationS)} deliveries/s, p99 ${milliseconds(latencyMs.p99)} ms, ` +
+          `${gaps} gaps, ${errors} errors; ${costLine(cost)}`,
+      );
+      process.stdout.write(
+        `  the bare ws broadcast of the same ${received.length} messages to ${integer(subscribers)} sockets… `,
+      );
+      await bareFans.grow(subscribers);
+      const reference = await bareBroadcast(
+        bare,
+        bareFans,
+        bareCounter,
+        meter.serving(bare),
+        received,
+        received.length / settings.durationS,
+      );
+      const cpuRatio = ratio(cost.msPerOperation.server ?? Number.NaN, reference.reference);
+      console.log(
+        `${integer(reference.deliveries)} deliveries; ${costLine(reference.cost, "bare ws")}\n` +
+          `  API CPU per delivery ${perOperation(cost.msPerOperation.server)} = ${ratioText(cpuRatio, "bare ws")}`,
+      );
       results.push({
         subscribers,
         connectSeconds,
-        deltas,
+        deltas: recorder.versions.size,
         deliveries: recorder.deliveries,
         deliveriesPerSecond: recorder.deliveries / settings.durationS,
-        latencyMs: recorder.latencyMs(),
-        gaps: activeFans.gaps - gapsBefore,
-        errors: activeFans.errors - errorsBefore,
+        latencyMs,
+        gaps,
+        errors,
         executionsPerDelta:
-          (executed(after) - executed(before)) / Math.max(1, recorder.versionsReceived.size),
-        serverCpuPercent:
-          cpuBefore !== undefined && cpuAfter !== undefined
-            ? ((cpuAfter - cpuBefore) / settings.durationS) * 100
-            : Number.NaN,
+          (executed(cost.metrics.after) - executed(cost.metrics.before)) / Math.max(1, received.length),
         memoryPerSubscriber,
-        benchEventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+        cost,
+        bare: reference,
+        cpuRatio,
+        pass: latencyMs.p99 < TARGET_P99_MS && cpuRatio <= TARGET_CPU_RATIO && gaps === 0 && errors === 0,
       });
     }
   } finally {
     fans?.close();
+    bareFans?.close();
+    await bare.stop();
     await changer?.releaseAll().catch(() => undefined);
     await writer.close(5_000);
     if (holdId) await db.hold.delete({ where: { id: holdId } }).catch(() => undefined);
     await db.$disconnect();
     pubSub.close();
-    await api.stop();
+  }
+  return results;
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { settings, flags } = parseOptions(args, { flags: ["cpu-prof"] });
+  const subscriberCounts = settings.quick ? QUICK_SUBSCRIBERS : FULL_SUBSCRIBERS;
+  const changesPerSecond = integerOption(
+    "BENCH_FANOUT_CHANGES",
+    process.env.BENCH_FANOUT_CHANGES,
+    DEFAULT_CHANGES_PER_SECOND,
+    { min: 1, max: 10_000 },
+  );
+  const bench = await openBench("fanout", "Seat map fan-out benchmark", settings.quick);
+  let results: PhaseResult[];
+  try {
+    results = await withApi(bench, { cpuProfile: flags["cpu-prof"] === true }, ({ api, meter }) =>
+      measurePhases(bench, api, meter, subscriberCounts, changesPerSecond, settings),
+    );
+  } finally {
+    await bench.close();
   }
 
   console.log(
@@ -460,9 +497,12 @@ export async function run(args: string[]): Promise<number> {
         "max ms",
         "gaps",
         "exec/delta",
-        "API CPU",
         "RSS/sub",
         "heap/sub",
+        ...costHeader,
+        "bare ws CPU/op",
+        "× bare ws",
+        "step",
       ],
       results.map((result) => [
         integer(result.subscribers),
@@ -474,46 +514,67 @@ export async function run(args: string[]): Promise<number> {
         milliseconds(result.latencyMs.max),
         String(result.gaps + result.errors),
         result.executionsPerDelta.toFixed(2),
-        `${Math.round(result.serverCpuPercent)}%`,
         bytes(Math.round(result.memoryPerSubscriber.rssBytes)),
         bytes(Math.round(result.memoryPerSubscriber.heapBytes)),
+        ...costCells(result.cost),
+        perOperation(result.bare.cost.msPerOperation.server),
+        result.cpuRatio.toFixed(2),
+        result.pass ? "PASS" : "FAIL",
       ]),
     )}`,
   );
   console.log(
-    `\nLatency: from the commit of a seat change on instance B to a subscriber's socket on A (coalescing window ` +
-      `100 ms included), one sample per changed seat per subscriber. The subscribers run in this process on the ` +
-      `same ${machine.cpus}-core machine as the API, Postgres and Redis (event loop delay p99 here: ` +
-      `${results.map((result) => milliseconds(result.benchEventLoopDelayP99Ms)).join(" / ")} ms).`,
+    "\nLatency: from the commit of a seat change on instance B to a subscriber's socket on A (coalescing window " +
+      '100 ms included), one sample per changed seat per subscriber. CPU per delivery; "bare ws": a `ws` server in ' +
+      "its own process sending the deltas the subscribers received, at the same rate, to as many sockets. " +
+      costLegend(bench.machine, "this process: the subscribers, and instance B"),
   );
 
-  const atTarget = results.find((result) => result.subscribers === TARGET_SUBSCRIBERS);
+  const verdict = heldAtRateAndBelow(
+    results.map((result) => ({ rate: result.subscribers, pass: result.latencyMs.p99 < TARGET_P99_MS })),
+    TARGET_SUBSCRIBERS,
+  );
+  const cpuVerdict = heldAtRateAndBelow(
+    results.map((result) => ({ rate: result.subscribers, pass: result.cpuRatio <= TARGET_CPU_RATIO })),
+    TARGET_SUBSCRIBERS,
+  );
+  const targets: Target[] = [
+    {
+      name: "latency",
+      goal: `p99 < ${TARGET_P99_MS} ms at ${integer(TARGET_SUBSCRIBERS)} subscribers and below`,
+      measured: results
+        .map((r) => `${milliseconds(r.latencyMs.p99)} ms at ${integer(r.subscribers)}`)
+        .join(", "),
+      pass: verdict.pass,
+    },
+    {
+      name: "CPU per delivery",
+      goal: `≤ ${TARGET_CPU_RATIO} × the bare ws broadcast's, at ${integer(TARGET_SUBSCRIBERS)} subscribers and below`,
+      measured: results
+        .map(
+          (r) =>
+            `${perOperation(r.cost.msPerOperation.server)} = ${r.cpuRatio.toFixed(2)} × at ${integer(r.subscribers)}`,
+        )
+        .join(", "),
+      pass: cpuVerdict.pass,
+    },
+  ];
   const problems = results.flatMap((result) =>
     result.gaps || result.errors
       ? [`${result.subscribers} subscribers: ${result.gaps} version gaps, ${result.errors} errors`]
       : [],
   );
-  const resultsPath = await writeResults(`fanout-${stamp}.json`, {
+  return finish({
     scenario: "fanout",
-    startedAt: startedAt.toISOString(),
-    machine,
-    settings,
-    changesPerSecond,
-    phases: results,
+    startedAt: bench.startedAt,
+    quick: settings.quick,
+    machine: bench.machine,
+    references: results.map((result) => ({
+      ...result.bare.reference,
+      name: `bare ws, ${result.subscribers} sockets`,
+    })),
+    targets,
+    problems,
+    figures: { settings, changesPerSecond, phases: results },
   });
-  console.log(`\nResults: ${resultsPath}`);
-  if (profile) console.log(`API CPU profile: ${join(profile.dir, profile.name)} (open in Chrome DevTools)`);
-  if (problems.length) {
-    console.error(`\nFAILED: ${problems.join("; ")}`);
-    return 1;
-  }
-  if (atTarget) {
-    const pass = atTarget.latencyMs.p99 < TARGET_P99_MS;
-    console.log(
-      `Target p99 < ${TARGET_P99_MS} ms at ${integer(TARGET_SUBSCRIBERS)} subscribers: ` +
-        `${milliseconds(atTarget.latencyMs.p99)} ms ${pass ? "PASS" : "FAIL"}`,
-    );
-    if (!pass) return 1;
-  }
-  return 0;
 }

@@ -1,49 +1,60 @@
-// `pnpm bench holds`: many signed-in fans holding random seats of the stadium at a fixed arrival rate.
+// `pnpm bench holds`: many signed-in fans holding random seats of the stadium at fixed arrival rates.
 
-import { Agent, request } from "node:http";
-import { createRequire } from "node:module";
-import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import * as hdr from "hdr-histogram-js";
-import {
-  benchDatabaseUrl,
-  importApiModule,
-  prepareDatabase,
-  repoRoot,
-  requireApiBuild,
-  SetupError,
-} from "../lib/api-build.js";
-import { apiSummary, type RunningApi, startApi } from "../lib/api-process.js";
+import { SetupError } from "../lib/api-build.js";
+import { counterDelta } from "../lib/api-metrics.js";
+import { seededEvents } from "../lib/api-modules.js";
+import type { RunningApi } from "../lib/api-process.js";
 import { onShutdown } from "../lib/cleanup.js";
-import { machineCpuSeconds, processCpuSeconds } from "../lib/cpu.js";
-import { decodedBody, httpRequest, parseGraphQL, postGraphQL } from "../lib/http.js";
-import { failures, type LoadResult, measure } from "../lib/load.js";
-import { type LoadSettings, loadOptionsUsage, parseLoadOptions, UsageError } from "../lib/options.js";
-import { withoutRateLimits } from "../lib/rate-limits.js";
+import { eventSeatIds, overrideEvent } from "../lib/event-settings.js";
+import { deleteFans, domainEmails, type Fan, signedInCrowd } from "../lib/fans.js";
+import { GraphQLClient, readAnswer } from "../lib/http.js";
+import { describeViolations, holdInvariants, intact, type Violations } from "../lib/invariants.js";
 import {
-  fileStamp,
+  type Histogram,
+  latencyHistogram,
+  type Percentiles,
+  percentilesMs,
+  recordMs,
+} from "../lib/latency.js";
+import { type Meter, type StepCost, serverAndPostgresMs } from "../lib/meter.js";
+import { type LoadSettings, loadOptionsUsage, parseRatedOptions } from "../lib/options.js";
+import { type PgClient, transaction } from "../lib/pg.js";
+import { withoutRateLimits } from "../lib/rate-limits.js";
+import type { BenchRedis } from "../lib/redis.js";
+import {
+  type HttpAndPostgresReferences,
+  measureHttpAndPostgresReferences,
+  ratio,
+  ratiosText,
+  referenceOutcome,
+  referenceTable,
+  seededRandom,
+} from "../lib/reference.js";
+import {
+  costCells,
+  costHeader,
+  costLegend,
+  costLine,
   integer,
-  type MachineInfo,
-  machineInfo,
   milliseconds,
-  resultsDir,
+  perOperation,
   table,
-  writeResults,
 } from "../lib/report.js";
-
-type PasswordModule = typeof import("../../apps/api/src/modules/auth/password.js");
-type RedisModule = typeof import("../../apps/api/src/infra/redis.js");
-type SeatLocksModule = typeof import("../../apps/api/src/infra/seat-locks.js");
-type CatalogSeedModule = typeof import("../../apps/api/src/seed/catalog.js");
-type RedisClient = import("../../apps/api/src/infra/redis.js").RedisClient;
+import { type Bench, openBench, runPassword, withApi } from "../lib/scenario.js";
+import { cpuTarget, finish, rateTarget, shareOf, type Target, withTargetRates } from "../lib/verdict.js";
 
 const FULL_RATES = [250, 500, 1_000, 1_500, 2_000, 2_500, 3_000];
 const QUICK_RATES = [100, 250];
 const FULL_FANS = 1_000;
 const QUICK_FANS = 100;
-const TARGET_RATE = 2_000;
+/** The targets (docs/benchmarks.md): holds/s at p99 < 50 ms ≥ 0.25 × { __typename } req/s of the same run… */
 const TARGET_P99_MS = 50;
+const TARGET_SHARE_OF_TYPENAME = 0.25;
+/** …and ≤ 0.25 ms of CPU per hold, API and Postgres together, at 2,000/s. */
+const CPU_TARGET_RATE = 2_000;
+const CPU_TARGET_MS = 0.25;
 /** A step "keeps up" when the answers came at least this close to the arrival rate. */
 const MIN_ACHIEVED_SHARE = 0.98;
 /** Beyond this p99 (or below 80% of the rate) the server is overloaded: higher rates are not tried. */
@@ -65,30 +76,30 @@ const MAP_DELAY_MS = 250;
 const REQUEST_TIMEOUT_MS = 30_000;
 /** After the last scheduled request, how long to wait for the answers still due. */
 const DRAIN_MS = REQUEST_TIMEOUT_MS + 5_000;
-/** Idle keep-alive sockets are closed before the API's 5 s keep-alive timeout could race a request. */
-const IDLE_SOCKET_MS = 4_000;
-const LOGIN_CONCURRENCY = 8;
-const PG_CLIENTS = 32;
-const PG_SECONDS = { full: 5, quick: 2 };
-const PG_MAX_UPDATES_PER_SECOND = 200_000;
-const FAN_EMAIL_DOMAIN = "holds.bench.invalid";
-const FAN_EMAILS = `%@${FAN_EMAIL_DOMAIN}`;
+const FAN_DOMAIN = "holds.bench.invalid";
 const PICK_ATTEMPTS = 10_000;
 const REDIS_DELETE_BATCH = 1_000;
 
 export const usage = `Usage: pnpm bench holds [options]
 
-Prepares the database frontrow_bench (BENCH_DATABASE_URL overrides), creates N fan accounts in it (one
-argon2id hash for all), starts the built API, logs every fan in through logIn, and raises the stadium event's
-maxTicketsPerAccount (restored at the end). Then, on the same machine:
-  (0) { __typename }               closed loop (autocannon), the API's per-request floor
-  (1) raw Postgres                 ${PG_CLIENTS} pg clients: UPDATE event_seat … WHERE status = 'AVAILABLE'
+Prepares the database frontrow_bench (BENCH_DATABASE_URL overrides), raises the stadium event's
+maxTicketsPerAccount (restored at the end), starts the built API, creates N fan accounts (sharing the
+password hash of one account made through signUp) and logs every fan in through logIn. Then, on the same
+machine:
+  (0) { __typename }               closed loop (autocannon): the reference for the API's request rate
+  (1) raw Postgres                 32 pg clients: UPDATE event_seat … WHERE status = 'AVAILABLE', prepared
+                                   and unnamed: the reference for Postgres
   (2) holdSeats, 1–${MAX_SEATS_PER_HOLD} random seats   open loop at each arrival rate: requests are sent at their
                                    scheduled times and latency counts from then (no coordinated omission)
 The stadium is emptied before every step (bench fans' holds ended, their Redis seat locks dropped,
 VACUUM), and the hold invariants are checked in SQL after every step. A step passes with p99 < ${TARGET_P99_MS} ms,
-≥ ${MIN_ACHIEVED_SHARE * 100}% of the rate answered, no error and the invariants intact. Rates above an overloaded step
-are skipped; then up to ${REFINE_STEPS} more steps narrow down the highest passing rate.
+≥ ${MIN_ACHIEVED_SHARE * 100}% of the rate answered, no error and the invariants intact. Each step prints its CPU per hold by
+process, its rate over the references' and the API's event-loop delay. Rates above an overloaded step are
+skipped; then up to ${REFINE_STEPS} more steps narrow down the highest passing rate.
+
+Targets, judged at the rate each names and at every step below it (not in --quick, the steps at those
+rates are added to the list): holds/s at p99 < ${TARGET_P99_MS} ms ≥ ${TARGET_SHARE_OF_TYPENAME} × the run's { __typename } req/s;
+≤ ${CPU_TARGET_MS} ms of CPU per hold (API + Postgres) at ${integer(CPU_TARGET_RATE)}/s; zero double holds.
 
   --rates LIST            BENCH_HOLD_RATES    arrival rates, holds/s (${FULL_RATES.join(",")}; --quick ${QUICK_RATES.join(",")})
   --fans N                BENCH_HOLD_FANS     fan accounts (${FULL_FANS}; --quick ${QUICK_FANS})
@@ -98,225 +109,13 @@ ${loadOptionsUsage}
 --warmup runs at the first rate before the steps; --connections caps the hold generator's keep-alive
 connections and sets the { __typename } phase's; --pipelining applies to that phase only.)`;
 
-// ---------------------------------------------------------------------------------------------------
-// Options
-
-interface HoldOptions {
-  rates: number[];
-  fans: number;
-}
-
-/** Takes `--name value` / `--name=value` out of `args`; the rest goes to the shared option parser. */
-function takeOption(args: string[], name: string): { value: string | undefined; rest: string[] } {
-  const rest: string[] = [];
-  let value: string | undefined;
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index] ?? "";
-    if (arg === `--${name}`) {
-      value = args[index + 1];
-      if (value === undefined) throw new UsageError(`--${name} needs a value`);
-      index++;
-    } else if (arg.startsWith(`--${name}=`)) {
-      value = arg.slice(name.length + 3);
-    } else {
-      rest.push(arg);
-    }
-  }
-  return { value, rest };
-}
-
-function parseHoldOptions(args: string[]): {
-  settings: LoadSettings;
-  flags: Record<string, boolean>;
-  options: HoldOptions;
-} {
-  const rates = takeOption(args, "rates");
-  const fans = takeOption(rates.rest, "fans");
-  const { settings, flags } = parseLoadOptions(fans.rest, { "cpu-prof": { type: "boolean" } });
-  const ratesText = rates.value ?? process.env.BENCH_HOLD_RATES;
-  const rateList = ratesText
-    ? ratesText.split(",").map((part) => Number(part.trim()))
-    : settings.quick
-      ? QUICK_RATES
-      : FULL_RATES;
-  if (!rateList.length || rateList.some((rate) => !Number.isInteger(rate) || rate < 1 || rate > 20_000)) {
-    throw new UsageError(
-      `--rates must be a comma-separated list of integers from 1 to 20000, not "${ratesText}"`,
-    );
-  }
-  const fansText = fans.value ?? process.env.BENCH_HOLD_FANS;
-  const fanCount = fansText ? Number(fansText) : settings.quick ? QUICK_FANS : FULL_FANS;
-  if (!Number.isInteger(fanCount) || fanCount < 1 || fanCount > 20_000) {
-    throw new UsageError(`--fans must be an integer from 1 to 20000, not "${fansText}"`);
-  }
-  return { settings, flags, options: { rates: rateList, fans: fanCount } };
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Postgres, through the same pg driver the API uses (resolved from apps/api), typed to what is used here
-
-interface PgResult<Row> {
-  rows: Row[];
-  rowCount: number | null;
-}
-
-interface PgClient {
-  connect(): Promise<void>;
-  query<Row = Record<string, unknown>>(
-    query: string | { name?: string; text: string; values?: unknown[] },
-    values?: unknown[],
-  ): Promise<PgResult<Row>>;
-  end(): Promise<void>;
-  on(event: "error", listener: (error: Error) => void): unknown;
-}
-
-interface PgModule {
-  Client: new (config: { connectionString: string; application_name?: string }) => PgClient;
-}
-
-function loadPg(): PgModule {
-  const requireFromApi = createRequire(resolve(repoRoot, "apps/api/package.json"));
-  return requireFromApi("pg") as PgModule;
-}
-
-async function connectPg(pg: PgModule, databaseUrl: string, name: string): Promise<PgClient> {
-  const client = new pg.Client({ connectionString: databaseUrl, application_name: name });
-  // An idle client's connection error (e.g. Postgres restarted) must not crash the run.
-  client.on("error", (error) => console.error(`  pg (${name}): ${error.message}`));
-  await client.connect();
-  return client;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Small helpers
-
-/** xorshift32: a seeded generator, so every run picks the same seats in the same order. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 2 ** 32;
-  };
-}
-
-const latencyHistogram = () =>
-  hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 120_000_000,
-    numberOfSignificantValueDigits: 3,
+const parseHoldOptions = (args: string[]) =>
+  parseRatedOptions(args, {
+    env: "BENCH_HOLD",
+    rates: { full: FULL_RATES, quick: QUICK_RATES, max: 20_000 },
+    fans: { full: FULL_FANS, quick: QUICK_FANS, max: 20_000 },
   });
-type Histogram = ReturnType<typeof latencyHistogram>;
-
-interface Percentiles {
-  count: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-}
-
-/** Percentiles in milliseconds of a histogram recorded in microseconds. */
-function percentiles(histogram: Histogram): Percentiles {
-  const at = (percentile: number) =>
-    histogram.totalCount ? histogram.getValueAtPercentile(percentile) / 1000 : Number.NaN;
-  return {
-    count: histogram.totalCount,
-    mean: histogram.totalCount ? histogram.mean / 1000 : Number.NaN,
-    p50: at(50),
-    p90: at(90),
-    p99: at(99),
-    p999: at(99.9),
-    max: histogram.totalCount ? histogram.maxValue / 1000 : Number.NaN,
-  };
-}
-
-const microseconds = (ms: number) => Math.max(1, Math.round(ms * 1000));
-const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
-const cores = (value: number | undefined) => (value === undefined ? "?" : value.toFixed(2));
-const ms = (value: number) => (Number.isNaN(value) ? "–" : milliseconds(value));
-
-// ---------------------------------------------------------------------------------------------------
-// CPU accounting: the API, this process (load generator), Postgres, Redis, and the rest of the machine
-
-interface CpuReading {
-  wallMs: number;
-  api: number | undefined;
-  generator: number;
-  machine: number | undefined;
-  postgres: Map<number, number>;
-  redis: number | undefined;
-}
-
-export interface CpuShare {
-  api: number | undefined;
-  generator: number;
-  postgres: number | undefined;
-  redis: number | undefined;
-  /** Everything else on the machine (other sessions' work, the kernel's softirqs…). */
-  other: number | undefined;
-}
-
-class CpuMeter {
-  constructor(
-    private readonly admin: PgClient,
-    private readonly api: RunningApi,
-    private readonly redisPid: number | undefined,
-  ) {}
-
-  /** Postgres processes that work for this benchmark: its database's backends and the auxiliary ones. */
-  private async postgresPids(): Promise<number[]> {
-    const { rows } = await this.admin.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR backend_type <> 'client backend'`,
-    );
-    return rows.map((row) => row.pid);
-  }
-
-  async read(): Promise<CpuReading> {
-    const pids = await this.postgresPids();
-    const usage = process.cpuUsage();
-    const postgres = new Map<number, number>();
-    for (const pid of pids) {
-      const seconds = processCpuSeconds(pid);
-      if (seconds !== undefined) postgres.set(pid, seconds);
-    }
-    return {
-      wallMs: performance.now(),
-      api: this.api.cpuSeconds(),
-      generator: (usage.user + usage.system) / 1e6,
-      machine: machineCpuSeconds(),
-      postgres,
-      redis: this.redisPid === undefined ? undefined : processCpuSeconds(this.redisPid),
-    };
-  }
-
-  /** Cores busy between two readings. Postgres backends that ended meanwhile are not counted. */
-  static between(before: CpuReading, after: CpuReading): CpuShare {
-    const seconds = (after.wallMs - before.wallMs) / 1000;
-    const delta = (from: number | undefined, to: number | undefined) =>
-      from === undefined || to === undefined ? undefined : (to - from) / seconds;
-    let postgresSeconds = 0;
-    for (const [pid, total] of after.postgres) postgresSeconds += total - (before.postgres.get(pid) ?? 0);
-    const api = delta(before.api, after.api);
-    const generator = (after.generator - before.generator) / seconds;
-    const postgres = after.postgres.size ? postgresSeconds / seconds : undefined;
-    const redis = delta(before.redis, after.redis);
-    const machine = delta(before.machine, after.machine);
-    const known = [api, postgres, redis].reduce<number>((sum, value) => sum + (value ?? 0), generator);
-    return {
-      api,
-      generator,
-      postgres,
-      redis,
-      other: machine === undefined ? undefined : Math.max(0, machine - known),
-    };
-  }
-}
+type HoldOptions = ReturnType<typeof parseHoldOptions>;
 
 // ---------------------------------------------------------------------------------------------------
 // The stadium as the fans see it
@@ -378,55 +177,6 @@ class FanSeatMap {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Fans: accounts created in the database, sessions from the API's logIn
-
-interface Fan {
-  email: string;
-  cookie: string;
-}
-
-async function createFans(db: PgClient, password: PasswordModule, count: number, secret: string) {
-  const passwordHash = await password.hashPassword(secret);
-  await db.query(
-    `INSERT INTO user_account (id, email, password_hash, name)
-     SELECT gen_random_uuid(), 'bench-fan-' || lpad(i::text, 5, '0') || '@' || $3::text, $1::text, 'Bench fan ' || i
-     FROM generate_series(1, $2::int) AS i
-     ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash, blocked_at = NULL`,
-    [passwordHash, count, FAN_EMAIL_DOMAIN],
-  );
-  return Array.from(
-    { length: count },
-    (_, index) => `bench-fan-${String(index + 1).padStart(5, "0")}@${FAN_EMAIL_DOMAIN}`,
-  );
-}
-
-const LOG_IN = `mutation BenchLogIn($email: String!, $password: String!) {
-  logIn(email: $email, password: $password) { id }
-}`;
-
-async function logIn(api: RunningApi, email: string, password: string): Promise<Fan> {
-  const response = await postGraphQL(api.graphqlUrl, { query: LOG_IN, variables: { email, password } });
-  parseGraphQL<{ logIn: { id: string } }>(response);
-  const setCookie = response.headers["set-cookie"] ?? [];
-  const session = setCookie.map((cookie) => /^frontrow_session=([^;]+)/.exec(cookie)?.[1]).find(Boolean);
-  if (!session) throw new Error(`logIn for ${email} set no frontrow_session cookie`);
-  return { email, cookie: `frontrow_session=${session}` };
-}
-
-async function logInAll(api: RunningApi, emails: string[], password: string): Promise<Fan[]> {
-  const fans: Fan[] = new Array(emails.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < emails.length) {
-      const index = next++;
-      fans[index] = await logIn(api, emails[index] ?? "", password);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(LOGIN_CONCURRENCY, emails.length) }, worker));
-  return fans;
-}
-
-// ---------------------------------------------------------------------------------------------------
 // Setting the stadium back to empty, and checking it
 
 interface StadiumEvent {
@@ -436,47 +186,45 @@ interface StadiumEvent {
   seatIds: number[];
 }
 
+/** A seat's Redis lock, after the API's key prefix: docs/holds.md gives the key space. */
+const seatLockKey = (eventId: number, seatId: number) => `{ev:${eventId}}:seat:${seatId}`;
+
 class Stadium {
   constructor(
     private readonly db: PgClient,
-    private readonly redis: RedisClient | undefined,
+    private readonly redis: BenchRedis | undefined,
     private readonly redisKeyPrefix: string,
-    private readonly seatLockKey: SeatLocksModule["seatLockKey"],
     readonly event: StadiumEvent,
   ) {}
 
   /**
-   * Frees the seats of every bench fan's hold, deletes those holds and their Redis seat locks, and
-   * vacuums, so that each step starts from the same empty stadium. Returns the seats left taken.
+   * Frees the seats of every bench fan's hold, ends those holds (kept, as a real database keeps them),
+   * drops their Redis seat locks, and vacuums, so that each step starts from the same empty stadium.
+   * Returns the seats left taken.
    */
   async reset(): Promise<number[]> {
-    await this.db.query("BEGIN");
-    try {
+    await transaction(this.db, async () => {
       await this.db.query(
         `UPDATE event_seat es SET status = 'AVAILABLE', hold_id = NULL, held_until = NULL
          FROM hold h JOIN user_account u ON u.id = h.user_id
          WHERE es.hold_id = h.id AND es.status = 'HELD' AND u.email LIKE $1`,
-        [FAN_EMAILS],
+        [domainEmails(FAN_DOMAIN)],
       );
       await this.db.query(
         `UPDATE hold h SET state = 'RELEASED', ended_at = now() FROM user_account u
          WHERE u.id = h.user_id AND h.state = 'ACTIVE' AND u.email LIKE $1`,
-        [FAN_EMAILS],
+        [domainEmails(FAN_DOMAIN)],
       );
-      await this.db.query("COMMIT");
-    } catch (error) {
-      await this.db.query("ROLLBACK");
-      throw error;
-    }
+    });
     if (this.redis) {
       const keys = this.event.seatIds.map(
-        (seatId) => `${this.redisKeyPrefix}${this.seatLockKey(this.event.id, seatId)}`,
+        (seatId) => `${this.redisKeyPrefix}${seatLockKey(this.event.id, seatId)}`,
       );
       for (let start = 0; start < keys.length; start += REDIS_DELETE_BATCH) {
         await this.redis.unlink(...keys.slice(start, start + REDIS_DELETE_BATCH));
       }
     }
-    // The churn of a step (every held seat updated twice, holds inserted and deleted) is vacuumed away,
+    // The churn of a step (every held seat updated twice, holds inserted and ended) is vacuumed away,
     // so steps start alike. A lock held elsewhere only skips it.
     await this.db.query("SET lock_timeout = '5s'");
     await this.db
@@ -492,71 +240,30 @@ class Stadium {
   }
 
   /** The hold invariants in SQL, and the database against what the fans were told. */
-  async check(answeredHolds: Map<string, number[]>): Promise<InvariantResult> {
-    const eventId = this.event.id;
-    const count = async (sql: string, values: unknown[]) =>
-      (await this.db.query<{ n: number }>(sql, values)).rows[0]?.n ?? -1;
-    const seatsInTwoActiveHolds = await count(
-      `SELECT count(*)::int AS n FROM (
-         SELECT seat_id FROM hold h CROSS JOIN LATERAL unnest(h.seat_ids) AS seat_id
-         WHERE h.event_id = $1 AND h.state = 'ACTIVE' GROUP BY seat_id HAVING count(*) > 1) twice`,
-      [eventId],
-    );
-    const heldSeatsWithoutTheirHold = await count(
-      `SELECT count(*)::int AS n FROM event_seat es LEFT JOIN hold h ON h.id = es.hold_id
-       WHERE es.event_id = $1 AND es.status = 'HELD'
-         AND (h.id IS NULL OR h.state <> 'ACTIVE' OR NOT (es.seat_id = ANY (h.seat_ids)))`,
-      [eventId],
-    );
-    const liveHoldSeatsNotHeld = await count(
-      `SELECT count(*)::int AS n FROM hold h CROSS JOIN LATERAL unnest(h.seat_ids) AS wanted(seat_id)
-       LEFT JOIN event_seat es ON es.event_id = h.event_id AND es.seat_id = wanted.seat_id
-       WHERE h.event_id = $1 AND h.state = 'ACTIVE' AND h.expires_at > now()
-         AND (es.status IS DISTINCT FROM 'HELD' OR es.hold_id IS DISTINCT FROM h.id)`,
-      [eventId],
-    );
+  async check(answeredHolds: Map<string, number[]>): Promise<Violations> {
     const { rows } = await this.db.query<{ id: string; seatIds: number[] }>(
       `SELECT h.id, h.seat_ids AS "seatIds" FROM hold h JOIN user_account u ON u.id = h.user_id
        WHERE h.event_id = $1 AND h.state = 'ACTIVE' AND u.email LIKE $2`,
-      [eventId, FAN_EMAILS],
+      [this.event.id, domainEmails(FAN_DOMAIN)],
     );
     const sorted = (seats: number[]) => [...seats].sort((x, y) => x - y).join(",");
-    const sameSeats = (a: number[], b: number[]) => sorted(a) === sorted(b);
     const inDatabase = new Map(rows.map((row) => [row.id, row.seatIds]));
     let answeredButWrong = 0;
     for (const [id, seats] of answeredHolds) {
       const stored = inDatabase.get(id);
-      if (!stored || !sameSeats(stored, seats)) answeredButWrong++;
+      if (!stored || sorted(stored) !== sorted(seats)) answeredButWrong++;
     }
-    const storedButNotAnswered = rows.filter((row) => !answeredHolds.has(row.id)).length;
     const answeredSeats = [...answeredHolds.values()].flat();
-    const seatsAnsweredTwice = answeredSeats.length - new Set(answeredSeats).size;
-    const checks = {
-      seatsInTwoActiveHolds,
-      heldSeatsWithoutTheirHold,
-      liveHoldSeatsNotHeld,
+    return {
+      ...(await holdInvariants(this.db, this.event.id)),
+      /** Holds a fan was given that the database does not have, or with other seats. */
       answeredButWrong,
-      storedButNotAnswered,
-      seatsAnsweredTwice,
+      /** Active bench holds nobody was told about (e.g. a hold that failed but was stored). */
+      storedButNotAnswered: rows.filter((row) => !answeredHolds.has(row.id)).length,
+      /** Seats given to two fans, as the fans saw it. */
+      seatsAnsweredTwice: answeredSeats.length - new Set(answeredSeats).size,
     };
-    return { ...checks, pass: Object.values(checks).every((value) => value === 0) };
   }
-}
-
-interface InvariantResult {
-  /** Seats in two ACTIVE holds (double holds). */
-  seatsInTwoActiveHolds: number;
-  /** HELD seats whose hold is missing, not ACTIVE, or does not list the seat. */
-  heldSeatsWithoutTheirHold: number;
-  /** Seats of a live hold that are not HELD by it (all or nothing). */
-  liveHoldSeatsNotHeld: number;
-  /** Holds a fan was given that the database does not have, or with other seats. */
-  answeredButWrong: number;
-  /** Active bench holds nobody was told about (e.g. a hold that failed but was stored). */
-  storedButNotAnswered: number;
-  /** Seats given to two fans, as the fans saw it. */
-  seatsAnsweredTwice: number;
-  pass: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -565,11 +272,6 @@ interface InvariantResult {
 const HOLD_SEATS = `mutation BenchHoldSeats($eventId: ID!, $seatIds: [ID!]!) {
   holdSeats(eventId: $eventId, seatIds: $seatIds) { id seats { id } }
 }`;
-
-interface HoldAnswer {
-  data?: { holdSeats?: { id: string; seats: { id: string }[] } | null } | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
-}
 
 interface HoldLoadResult {
   requests: number;
@@ -589,40 +291,6 @@ interface HoldLoadResult {
   answeredHolds: Map<string, number[]>;
 }
 
-function postHold(
-  agent: Agent,
-  url: URL,
-  cookie: string,
-  body: string,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const req = request(
-      url,
-      {
-        method: "POST",
-        agent,
-        timeout: REQUEST_TIMEOUT_MS,
-        headers: {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(body),
-          cookie,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("error", reject);
-        res.on("end", () =>
-          resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
-        );
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
 /**
  * Sends `rate × durationS` holdSeats requests, each at its scheduled time (start + i / rate) whatever
  * the answers before it did, and measures each from that time: a stalled server is charged for every
@@ -639,7 +307,10 @@ async function holdLoad(
 ): Promise<HoldLoadResult> {
   const total = Math.max(1, Math.round(rate * durationS));
   const intervalMs = 1000 / rate;
-  const agent = new Agent({ keepAlive: true, maxSockets: maxConnections, timeout: IDLE_SOCKET_MS });
+  const client = new GraphQLClient(api.graphqlUrl, {
+    maxSockets: maxConnections,
+    timeoutMs: REQUEST_TIMEOUT_MS,
+  });
   const result: HoldLoadResult = {
     requests: total,
     answered: 0,
@@ -668,7 +339,7 @@ async function holdLoad(
 
   const send = (index: number, scheduledAt: number) => {
     const now = performance.now();
-    result.sendLag.recordValue(microseconds(now - scheduledAt));
+    recordMs(result.sendLag, now - scheduledAt);
     const fan = fans[index % fans.length] as Fan;
     const count =
       MIN_SEATS_PER_HOLD + Math.floor(map.random() * (MAX_SEATS_PER_HOLD - MIN_SEATS_PER_HOLD + 1));
@@ -678,41 +349,36 @@ async function holdLoad(
       query: HOLD_SEATS,
       variables: { eventId: eventIdText, seatIds: seatIds.map(String) },
     });
-    postHold(agent, api.graphqlUrl, fan.cookie, body)
+    client
+      .post(body, fan.cookie)
       .then(
         (response) => {
           const answeredAt = performance.now();
           lastAnswerAt = answeredAt;
-          const latencyUs = microseconds(answeredAt - scheduledAt);
-          result.latency.recordValue(latencyUs);
+          const latencyMs = answeredAt - scheduledAt;
+          recordMs(result.latency, latencyMs);
           result.answered++;
-          let answer: HoldAnswer;
-          try {
-            answer = JSON.parse(response.body) as HoldAnswer;
-          } catch {
-            fail(`HTTP ${response.status}, not JSON: ${response.body.slice(0, 120)}`);
-            return;
-          }
+          const answer = readAnswer<{ holdSeats?: { id: string; seats: { id: string }[] } | null }>(
+            response.status,
+            response.text,
+          );
           const hold = answer.data?.holdSeats;
-          const code = answer.errors?.[0]?.extensions?.code;
-          if (response.status === 200 && hold && !answer.errors?.length) {
+          if (answer.ok && hold) {
             const got = hold.seats.map((seat) => Number(seat.id));
             if (got.length !== seatIds.length || !seatIds.every((seatId) => got.includes(seatId))) {
               fail(`hold ${hold.id} has seats ${got.join(",")}, asked for ${seatIds.join(",")}`);
               return;
             }
             result.holds++;
-            result.held.recordValue(latencyUs);
+            recordMs(result.held, latencyMs);
             result.answeredHolds.set(hold.id, seatIds);
             map.held(picked, answeredAt);
-          } else if (code === "SEATS_UNAVAILABLE" && answer.errors?.length === 1) {
+          } else if (answer.code === "SEATS_UNAVAILABLE" && answer.errors.length === 1) {
             result.conflicts++;
-            result.conflicted.recordValue(latencyUs);
+            recordMs(result.conflicted, latencyMs);
           } else {
-            const reasons = answer.errors?.map(
-              (error) => `${error.extensions?.code ?? "?"}: ${error.message}`,
-            );
-            fail(`HTTP ${response.status} ${reasons?.join("; ") ?? response.body.slice(0, 120)}`);
+            const reasons = answer.errors.map((error) => `${error.code}: ${error.message}`);
+            fail(`HTTP ${answer.status} ${reasons.join("; ")}`);
           }
         },
         (error: Error) => fail(`request failed: ${error.message}`),
@@ -739,43 +405,13 @@ async function holdLoad(
   const drained = await Promise.race([done.then(() => true), sleep(DRAIN_MS, false)]);
   if (!drained)
     fail(`${total - settled} requests still unanswered ${DRAIN_MS / 1000} s after the last was sent`);
-  agent.destroy();
+  client.close();
   result.windowS = (Math.max(lastAnswerAt, start) - start) / 1000;
   return result;
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Server metrics
-
-interface ServerCounts {
-  /** SEATS_UNAVAILABLE answers the Redis fast path gave. */
-  redisConflicts: number;
-  /** place_holds statements, and the holds they carried (group commit). */
-  holdStatements: number;
-  batchedHolds: number;
-}
-
-async function serverCounts(api: RunningApi): Promise<ServerCounts> {
-  const text = (await httpRequest(new URL("/metrics", api.baseUrl), { timeoutMs: 5_000 })).body.toString(
-    "utf8",
-  );
-  let redisConflicts = 0;
-  for (const match of text.matchAll(/^frontrow_seat_lock_calls_total\{([^}]*)\} (\S+)$/gm)) {
-    const labels = match[1] ?? "";
-    if (labels.includes('operation="acquire"') && labels.includes('outcome="conflict"')) {
-      redisConflicts += Number(match[2]);
-    }
-  }
-  const single = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
-  return {
-    redisConflicts,
-    holdStatements: single("frontrow_hold_batch_holds_count"),
-    batchedHolds: single("frontrow_hold_batch_holds_sum"),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------
-// The phases
+// The steps
 
 interface StepResult {
   rate: number;
@@ -799,10 +435,9 @@ interface StepResult {
   sendLagMs: Percentiles;
   /** Share of the stadium held at the end of the step. */
   fill: number;
-  cpu: CpuShare;
-  /** CPU milliseconds per answered request. */
-  cpuMsPerAnswer: { api: number | undefined; postgres: number | undefined };
-  invariants: InvariantResult;
+  /** CPU per answered request by process, and the API's event loop. */
+  cost: StepCost;
+  invariants: Violations;
   /** p99 under target, kept up with the rate, no error, invariants hold. */
   pass: boolean;
   /** Monotonic clock (µs, as in a .cpuprofile), to cut this step out of an API CPU profile. */
@@ -811,12 +446,14 @@ interface StepResult {
 
 interface Context {
   api: RunningApi;
+  meter: Meter;
   fans: Fan[];
   map: FanSeatMap;
   stadium: Stadium;
-  meter: CpuMeter;
   settings: LoadSettings;
 }
+
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 async function holdStep(
   context: Context,
@@ -824,22 +461,19 @@ async function holdStep(
   durationS: number,
   refined: boolean,
 ): Promise<StepResult> {
-  const { api, fans, map, stadium, meter, settings } = context;
+  const { api, meter, fans, map, stadium, settings } = context;
   map.reset(await stadium.reset());
-  const countsBefore = await serverCounts(api);
   const from = monotonicUs();
-  const cpuBefore = await meter.read();
+  const mark = await meter.start();
   const load = await holdLoad(api, fans, map, stadium.event.id, rate, durationS, settings.connections);
-  const cpuAfter = await meter.read();
+  const cost = await meter.stop(mark, load.answered);
   const to = monotonicUs();
-  const countsAfter = await serverCounts(api);
   const invariants = await stadium.check(load.answeredHolds);
-  const latencyMs = percentiles(load.latency);
+  const latencyMs = percentilesMs(load.latency);
   const window = load.windowS > 0 ? load.windowS : durationS;
   const answeredPerSecond = load.answered / window;
-  const cpu = CpuMeter.between(cpuBefore, cpuAfter);
-  const cpuMsPerAnswer = (cores: number | undefined) =>
-    cores === undefined || load.answered === 0 ? undefined : (cores * 1000) / answeredPerSecond;
+  const { before, after } = cost.metrics;
+  const holdStatements = counterDelta(before, after, "frontrow_hold_batch_holds_count");
   return {
     rate,
     refined,
@@ -849,23 +483,24 @@ async function holdStep(
     holdsPerSecond: load.holds / window,
     holds: load.holds,
     conflicts: load.conflicts,
-    conflictsAtRedis: countsAfter.redisConflicts - countsBefore.redisConflicts,
+    conflictsAtRedis: counterDelta(before, after, "frontrow_seat_lock_calls_total", {
+      operation: "acquire",
+      outcome: "conflict",
+    }),
     holdsPerStatement:
-      (countsAfter.batchedHolds - countsBefore.batchedHolds) /
-      Math.max(1, countsAfter.holdStatements - countsBefore.holdStatements),
+      counterDelta(before, after, "frontrow_hold_batch_holds_sum") / Math.max(1, holdStatements),
     errors: load.errors,
     errorExamples: load.errorExamples,
     latencyMs,
-    heldLatencyMs: percentiles(load.held),
-    conflictLatencyMs: percentiles(load.conflicted),
-    sendLagMs: percentiles(load.sendLag),
+    heldLatencyMs: percentilesMs(load.held),
+    conflictLatencyMs: percentilesMs(load.conflicted),
+    sendLagMs: percentilesMs(load.sendLag),
     fill: map.heldSeats / map.seatIds.length,
-    cpu,
-    cpuMsPerAnswer: { api: cpuMsPerAnswer(cpu.api), postgres: cpuMsPerAnswer(cpu.postgres) },
+    cost,
     invariants,
     pass:
       load.errors === 0 &&
-      invariants.pass &&
+      intact(invariants) &&
       latencyMs.p99 < TARGET_P99_MS &&
       answeredPerSecond >= MIN_ACHIEVED_SHARE * rate,
     monotonicUs: { from, to },
@@ -878,103 +513,109 @@ function stepDuration(rate: number, settings: LoadSettings, seats: number): numb
   return Math.min(settings.durationS, Math.floor(fillLimitS * 10) / 10);
 }
 
-interface PostgresRateResult {
-  prepared: boolean;
-  clients: number;
-  seconds: number;
-  updates: number;
-  rowsUpdated: number;
-  updatesPerSecond: number;
-  latencyMs: Percentiles;
-  cpu: CpuShare;
+const ms = (value: number) => (Number.isNaN(value) ? "–" : milliseconds(value));
+
+function stepSummary(step: StepResult, references: HttpAndPostgresReferences): string {
+  return (
+    `${integer(step.answeredPerSecond)} answers/s (${ratiosText(step.answeredPerSecond, references)}), ${integer(step.holdsPerSecond)} holds/s, ` +
+    `p99 ${ms(step.latencyMs.p99)} ms, ${step.conflicts} conflicts, ${step.errors} errors, ` +
+    `invariants ${intact(step.invariants) ? "intact" : "BROKEN"}: ${step.pass ? "PASS" : "FAIL"}\n` +
+    `    ${costLine(step.cost)}`
+  );
 }
 
-const CONDITIONAL_UPDATE =
-  "UPDATE event_seat SET version = version + 1 WHERE event_id = $1 AND seat_id = $2 AND status = 'AVAILABLE'";
+interface Measurements {
+  references: HttpAndPostgresReferences;
+  steps: StepResult[];
+  skippedRates: number[];
+}
 
-/** What Postgres alone does here: one conditional single-row UPDATE per transaction, 32 clients. */
-async function postgresUpdateRate(
-  pg: PgModule,
-  databaseUrl: string,
+/** Logs the fans in, measures the references, then runs the steps. */
+async function measureAll(
+  bench: Bench,
+  api: RunningApi,
+  meter: Meter,
   event: StadiumEvent,
-  meter: CpuMeter,
-  seconds: number,
-  prepared: boolean,
-): Promise<PostgresRateResult> {
-  const clients = await Promise.all(
-    Array.from({ length: PG_CLIENTS }, (_, index) =>
-      connectPg(pg, databaseUrl, `bench-holds-update-${index}`),
-    ),
+  options: HoldOptions,
+): Promise<Measurements> {
+  const { settings } = options;
+  const stadium = new Stadium(bench.db, bench.redis, api.redisKeyPrefix, event);
+  const crowd = { tag: `holds-${bench.startedAt.getTime().toString(36)}`, domain: FAN_DOMAIN };
+  const fans = await signedInCrowd(api, bench.db, crowd, options.fans, runPassword(bench));
+  const references = await measureHttpAndPostgresReferences(api, meter, settings, bench.databaseUrl, event, {
+    unnamedToo: true,
+    beforeUpdate: () => stadium.reset(),
+  });
+  const typename = references.typename.reference;
+  const rateTarget = shareOf(typename, TARGET_SHARE_OF_TYPENAME);
+  const rates = withTargetRates(options.rates, [rateTarget, CPU_TARGET_RATE], settings.quick);
+  console.log(
+    `Hold-rate target for this run: ${TARGET_SHARE_OF_TYPENAME} × ${integer(typename.value)} req/s = ${integer(rateTarget)}/s; ` +
+      `steps: ${rates.map(integer).join(", ")}/s`,
   );
-  const histogram = latencyHistogram();
-  const random = seededRandom(7);
-  let updates = 0;
-  let rowsUpdated = 0;
-  const maxUpdatesPerClient = Math.ceil((seconds * PG_MAX_UPDATES_PER_SECOND) / PG_CLIENTS);
-  try {
-    const cpuBefore = await meter.read();
-    const started = performance.now();
-    const deadline = started + seconds * 1000;
-    await Promise.all(
-      clients.map(async (client) => {
-        for (let done = 0; done < maxUpdatesPerClient && performance.now() < deadline; done++) {
-          const seatId = event.seatIds[Math.floor(random() * event.seatIds.length)];
-          const sent = performance.now();
-          // Unnamed, Postgres parses and plans the statement every time, as it does Prisma's queries (its
-          // pg adapter sends them unnamed); named, it plans once per connection, as the hold path's do.
-          const result = await client.query({
-            ...(prepared ? { name: "bench-conditional-update" } : {}),
-            text: CONDITIONAL_UPDATE,
-            values: [event.id, seatId],
-          });
-          histogram.recordValue(microseconds(performance.now() - sent));
-          updates++;
-          rowsUpdated += result.rowCount ?? 0;
-        }
-      }),
-    );
-    const elapsedS = (performance.now() - started) / 1000;
-    const cpuAfter = await meter.read();
-    return {
-      prepared,
-      clients: PG_CLIENTS,
-      seconds: elapsedS,
-      updates,
-      rowsUpdated,
-      updatesPerSecond: updates / elapsedS,
-      latencyMs: percentiles(histogram),
-      cpu: CpuMeter.between(cpuBefore, cpuAfter),
-    };
-  } finally {
-    await Promise.allSettled(clients.map((client) => client.end()));
+
+  const context: Context = {
+    api,
+    meter,
+    fans,
+    map: new FanSeatMap(event.seatIds, seededRandom(20261124)),
+    stadium,
+    settings,
+  };
+  const firstRate = rates[0] ?? 100;
+  if (settings.warmupS > 0) {
+    const warmupS = Math.min(settings.warmupS, stepDuration(firstRate, settings, event.seatIds.length));
+    console.log(`(2) holdSeats: warm-up at ${integer(firstRate)}/s for ${warmupS} s…`);
+    const warmup = await holdStep(context, firstRate, warmupS, false);
+    if (warmup.errors) throw new Error(`Errors during the warm-up: ${warmup.errorExamples.join(" | ")}`);
   }
+  const steps: StepResult[] = [];
+  const skippedRates: number[] = [];
+  const runStep = async (rate: number, refined: boolean) => {
+    const durationS = stepDuration(rate, settings, event.seatIds.length);
+    process.stdout.write(
+      `(2) holdSeats at ${integer(rate)}/s for ${durationS} s${refined ? " (refining)" : ""}… `,
+    );
+    const step = await holdStep(context, rate, durationS, refined);
+    steps.push(step);
+    console.log(stepSummary(step, references));
+    if (step.errors) console.error(`  ERRORS: ${step.errorExamples.join("\n          ")}`);
+    return step;
+  };
+  let overloaded = false;
+  for (const rate of rates) {
+    if (overloaded) {
+      skippedRates.push(rate);
+      continue;
+    }
+    const step = await runStep(rate, false);
+    // Errors, or a server far behind: higher rates would only tell the same, louder.
+    if (step.errors || step.latencyMs.p99 > OVERLOAD_P99_MS || step.answeredPerSecond < 0.8 * rate) {
+      overloaded = true;
+    }
+  }
+  // Then narrow down the highest passing rate between the listed ones (halving when none passed).
+  for (let round = 0; round < REFINE_STEPS; round++) {
+    const highestPass = Math.max(0, ...steps.filter((step) => step.pass).map((step) => step.rate));
+    const lowestFail = Math.min(
+      ...steps.filter((step) => !step.pass && step.rate > highestPass).map((step) => step.rate),
+    );
+    if (!Number.isFinite(lowestFail)) break;
+    const gap = lowestFail - highestPass;
+    if (highestPass > 0 && gap <= Math.max(REFINE_RESOLUTION, highestPass * 0.1)) break;
+    const candidate = Math.round((highestPass > 0 ? highestPass + gap / 2 : lowestFail / 2) / 10) * 10;
+    if (candidate <= highestPass || candidate >= lowestFail || candidate < 10) break;
+    await runStep(candidate, true);
+  }
+  steps.sort((a, b) => a.rate - b.rate);
+  return { references, steps, skippedRates };
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Report
 
-interface Measurements {
-  baseline: LoadResult;
-  baselineProblems: string[];
-  postgres: PostgresRateResult[];
-  steps: StepResult[];
-  skippedRates: number[];
-}
-
-function printReport(
-  settings: LoadSettings,
-  options: HoldOptions,
-  machine: MachineInfo,
-  event: StadiumEvent,
-  { baseline, postgres, steps, skippedRates }: Measurements,
-): void {
-  const cpuCells = (cpu: CpuShare) => [
-    cores(cpu.api),
-    cores(cpu.generator),
-    cores(cpu.postgres),
-    cores(cpu.redis),
-    cores(cpu.other),
-  ];
+function printReport(bench: Bench, options: HoldOptions, event: StadiumEvent, measured: Measurements): void {
+  const { steps, skippedRates, references } = measured;
   const stepRows = steps.map((step) => [
     `${integer(step.rate)}/s × ${step.durationS} s${step.refined ? " *" : ""}`,
     integer(step.answeredPerSecond),
@@ -986,12 +627,13 @@ function printReport(
     ms(step.latencyMs.p99),
     ms(step.latencyMs.p999),
     ms(step.latencyMs.max),
-    ms(step.heldLatencyMs.p99),
     `${Math.round(step.fill * 100)}%`,
-    ...cpuCells(step.cpu),
-    `${ms(step.cpuMsPerAnswer.api ?? Number.NaN)} / ${ms(step.cpuMsPerAnswer.postgres ?? Number.NaN)}`,
-    step.invariants.pass ? "PASS" : "FAIL",
-    step.pass ? "yes" : "no",
+    ratio(step.answeredPerSecond, references.typename.reference).toFixed(3),
+    ratio(step.answeredPerSecond, references.update).toFixed(3),
+    ...costCells(step.cost),
+    perOperation(serverAndPostgresMs(step.cost)),
+    intact(step.invariants) ? "intact" : "BROKEN",
+    step.pass ? "PASS" : "FAIL",
   ]);
   console.log(
     `\n${table(
@@ -1006,16 +648,13 @@ function printReport(
         "p99 ms",
         "p99.9 ms",
         "max ms",
-        "held p99",
         "fill",
-        "CPU: API",
-        "gen",
-        "pg",
-        "redis",
-        "other",
-        "ms/answer API / pg",
+        "× typename",
+        "× UPDATE",
+        ...costHeader,
+        "API+pg/hold",
         "invariants",
-        `p99<${TARGET_P99_MS}`,
+        "step",
       ],
       stepRows,
     )}`,
@@ -1029,250 +668,57 @@ function printReport(
     `\nholdSeats of ${MIN_SEATS_PER_HOLD}–${MAX_SEATS_PER_HOLD} random seats (among those a fan's live map shows free, ` +
       `holds showing ${MAP_DELAY_MS} ms after their answer) by ${integer(options.fans)} logged-in fans, open loop: ` +
       "latency from each request's scheduled send time (coordinated omission corrected), HDR histogram. " +
-      '"answers/s": holds + conflicts answered per second of the step; "held p99": successful holds only; ' +
-      '"conflicts (Redis)": SEATS_UNAVAILABLE answers (those the Redis fast path gave); "holds/stmt": holds ' +
-      'per place_holds statement (group commit); "fill": stadium ' +
-      'held at the end of the step (each step starts empty); "ms/answer": CPU per answered request; "*": ' +
-      `a step added to narrow down the highest passing rate. Generator send lag p99: ${steps
-        .map((step) => ms(step.sendLagMs.p99))
-        .join(" / ")} ms.`,
+      '"answers/s": holds + conflicts answered per second of the step; "conflicts (Redis)": SEATS_UNAVAILABLE ' +
+      'answers (those the Redis fast path gave); "holds/stmt": holds per place_holds statement (group commit); ' +
+      '"fill": stadium held at the end of the step (each step starts empty); "× typename", "× UPDATE": answers/s ' +
+      'over the references below; CPU per answered request; "*": a step added to narrow down the highest ' +
+      `passing rate. Generator send lag p99: ${steps.map((step) => ms(step.sendLagMs.p99)).join(" / ")} ms.`,
   );
+  console.log(`\n${referenceTable(references)}`);
   console.log(
-    `\n${table(
-      ["closed-loop reference", "rate", "p50 ms", "p99 ms", "CPU: API", "gen", "pg", "redis", "other"],
-      [
-        [
-          `(0) { __typename }, ${settings.connections} connections`,
-          `${integer(baseline.requestsPerSecond)} req/s`,
-          String(baseline.latencyMs.p50),
-          String(baseline.latencyMs.p99),
-          cores(baseline.cpu.api),
-          cores(baseline.cpu.loadGenerator),
-          "",
-          "",
-          cores(baseline.cpu.others),
-        ],
-        ...postgres.map((phase) => [
-          `(1) pg UPDATE … status = 'AVAILABLE', ${phase.clients} clients, ${phase.prepared ? "prepared" : "unnamed"}`,
-          `${integer(phase.updatesPerSecond)} upd/s`,
-          ms(phase.latencyMs.p50),
-          ms(phase.latencyMs.p99),
-          cores(phase.cpu.api),
-          cores(phase.cpu.generator),
-          cores(phase.cpu.postgres),
-          cores(phase.cpu.redis),
-          cores(phase.cpu.other),
-        ]),
-      ],
-    )}`,
+    `\nEvent ${event.id} "${event.name}", ${integer(event.seatIds.length)} seats. ${costLegend(bench.machine)}`,
   );
-  console.log(
-    `\nEvent ${event.id} "${event.name}", ${integer(event.seatIds.length)} seats. CPU in cores busy (${machine.cpus} = the ` +
-      "whole machine): the API process; this process (the load generator: it shares the machine with the API, " +
-      "Postgres and Redis); Postgres (the bench database's backends and its auxiliary processes); Redis; the rest.",
-  );
-  const busiest = Math.max(...steps.map((step) => step.cpu.other ?? 0));
-  if (busiest > 0.25) {
-    console.log(
-      `WARNING: other processes kept up to ${cores(busiest)} cores busy during a step: the figures are lower ` +
-        "than on a quiet machine.",
-    );
-  }
 }
 
-// ---------------------------------------------------------------------------------------------------
-
-interface RunOptions {
-  settings: LoadSettings;
-  options: HoldOptions;
-  profile: { dir: string; name: string } | undefined;
-}
-
-/** Starts the API, logs the fans in and runs the phases; the API and the run's Redis keys go after. */
-async function measureAll(
-  pg: PgModule,
-  databaseUrl: string,
-  db: PgClient,
-  event: StadiumEvent,
-  fanLogins: { emails: string[]; secret: string },
-  api: { redis: RedisModule; seatLocks: SeatLocksModule },
-  { settings, options, profile }: RunOptions,
-): Promise<Measurements> {
-  const server = await startApi({
-    databaseUrl,
-    nodeArgs: profile
-      ? ["--cpu-prof", `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`]
-      : [],
-    // N fans log in from 127.0.0.1 within seconds: the per-IP login limit (30/min) would refuse most.
-    // Likewise the hold rate limits (docs/defences.md): a real crowd comes from many addresses.
-    env: {
-      LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: String(options.fans + 100),
-      RATE_LIMITS: withoutRateLimits(["Mutation.holdSeats", "Mutation.holdBestAvailable"]),
+function judge({ steps, references }: Measurements): { targets: Target[]; problems: string[] } {
+  const broken = steps.filter((step) => !intact(step.invariants));
+  const errors = steps.reduce((sum, step) => sum + step.errors, 0);
+  const targets: Target[] = [
+    rateTarget("hold rate", TARGET_P99_MS, TARGET_SHARE_OF_TYPENAME, references.typename.reference, steps),
+    cpuTarget("CPU per hold", CPU_TARGET_MS, "answer", steps, CPU_TARGET_RATE),
+    {
+      name: "no double holds",
+      goal: "SQL invariants after every step",
+      measured: steps
+        .map((step) => `${integer(step.rate)}/s ${intact(step.invariants) ? "ok" : "BROKEN"}`)
+        .join(", "),
+      pass: broken.length === 0,
     },
-  });
-  const redis = api.redis.createRedis(
-    { url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379", keyPrefix: "", commandTimeoutMs: 5_000 },
-    "bench-holds",
-  );
-  redis.on("error", () => undefined);
-  try {
-    await redis.connect();
-    const redisPid = Number(/process_id:(\d+)/.exec(await redis.info("server"))?.[1]) || undefined;
-    console.log(`API at ${server.graphqlUrl} (${apiSummary(server)})`);
-    const stadium = new Stadium(db, redis, server.redisKeyPrefix, api.seatLocks.seatLockKey, event);
-    const loginStarted = performance.now();
-    process.stdout.write(`Logging ${integer(options.fans)} fans in through logIn… `);
-    const fans = await logInAll(server, fanLogins.emails, fanLogins.secret);
-    console.log(`${((performance.now() - loginStarted) / 1000).toFixed(1)} s`);
-    const meter = new CpuMeter(db, server, redisPid);
-
-    console.log(`(0) { __typename }, closed loop, ${settings.connections} connections…`);
-    const reference = await postGraphQL(server.graphqlUrl, { query: "{ __typename }" });
-    parseGraphQL<{ __typename: string }>(reference);
-    const referenceBody = decodedBody(reference).toString("utf8");
-    const baseline = await measure(
-      {
-        url: server.graphqlUrl,
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query: "{ __typename }" }),
-        readsBody: true,
-        check: (_headers, body) =>
-          body === referenceBody ? undefined : `unexpected body ${body.slice(0, 120)}`,
-      },
-      settings,
-      server.cpuSeconds,
-    );
-
-    const pgSeconds = settings.quick ? PG_SECONDS.quick : PG_SECONDS.full;
-    const postgres: PostgresRateResult[] = [];
-    for (const prepared of [true, false]) {
-      console.log(
-        `(1) raw Postgres conditional UPDATE, ${PG_CLIENTS} clients, ${prepared ? "prepared" : "unnamed"}, ${pgSeconds} s…`,
-      );
-      await stadium.reset();
-      postgres.push(await postgresUpdateRate(pg, databaseUrl, event, meter, pgSeconds, prepared));
-    }
-
-    const context: Context = {
-      api: server,
-      fans,
-      map: new FanSeatMap(event.seatIds, seededRandom(20261124)),
-      stadium,
-      meter,
-      settings,
-    };
-    const firstRate = options.rates[0] ?? 100;
-    if (settings.warmupS > 0) {
-      const warmupS = Math.min(settings.warmupS, stepDuration(firstRate, settings, event.seatIds.length));
-      console.log(`(2) holdSeats: warm-up at ${integer(firstRate)}/s for ${warmupS} s…`);
-      const warmup = await holdStep(context, firstRate, warmupS, false);
-      if (warmup.errors) throw new Error(`Errors during the warm-up: ${warmup.errorExamples.join(" | ")}`);
-    }
-    const steps: StepResult[] = [];
-    const skippedRates: number[] = [];
-    const runStep = async (rate: number, refined: boolean) => {
-      const durationS = stepDuration(rate, settings, event.seatIds.length);
-      process.stdout.write(
-        `(2) holdSeats at ${integer(rate)}/s for ${durationS} s${refined ? " (refining)" : ""}… `,
-      );
-      const step = await holdStep(context, rate, durationS, refined);
-      steps.push(step);
-      console.log(
-        `${integer(step.answeredPerSecond)} answers/s, ${integer(step.holdsPerSecond)} holds/s, ` +
-          `p99 ${ms(step.latencyMs.p99)} ms, ${step.conflicts} conflicts, ${step.errors} errors, ` +
-          `invariants ${step.invariants.pass ? "PASS" : "FAIL"}`,
-      );
-      if (step.errors) console.error(`  ERRORS: ${step.errorExamples.join("\n          ")}`);
-      return step;
-    };
-    let overloaded = false;
-    for (const rate of options.rates) {
-      if (overloaded) {
-        skippedRates.push(rate);
-        continue;
-      }
-      const step = await runStep(rate, false);
-      // Errors, or a server far behind: higher rates would only tell the same, louder.
-      if (step.errors || step.latencyMs.p99 > OVERLOAD_P99_MS || step.answeredPerSecond < 0.8 * rate) {
-        overloaded = true;
-      }
-    }
-    // Then narrow down the highest passing rate between the listed ones (halving when none passed).
-    for (let round = 0; round < REFINE_STEPS; round++) {
-      const highestPass = Math.max(0, ...steps.filter((step) => step.pass).map((step) => step.rate));
-      const lowestFail = Math.min(
-        ...steps.filter((step) => !step.pass && step.rate > highestPass).map((step) => step.rate),
-      );
-      if (!Number.isFinite(lowestFail)) break;
-      const gap = lowestFail - highestPass;
-      if (highestPass > 0 && gap <= Math.max(REFINE_RESOLUTION, highestPass * 0.1)) break;
-      const candidate = Math.round((highestPass > 0 ? highestPass + gap / 2 : lowestFail / 2) / 10) * 10;
-      if (candidate <= highestPass || candidate >= lowestFail || candidate < 10) break;
-      await runStep(candidate, true);
-    }
-    steps.sort((a, b) => a.rate - b.rate);
-    return { baseline, baselineProblems: failures(baseline), postgres, steps, skippedRates };
-  } finally {
-    await server.stop();
-    // The run's Redis keys (sessions, login limits, seat locks) carry its own prefix: drop them all.
-    if (redis.status === "ready") {
-      let cursor = "0";
-      for (let round = 0; round < 100_000; round++) {
-        const [nextCursor, keys] = await redis.scan(
-          cursor,
-          "MATCH",
-          `${server.redisKeyPrefix}*`,
-          "COUNT",
-          1_000,
-        );
-        if (keys.length) await redis.unlink(...keys);
-        cursor = nextCursor;
-        if (cursor === "0") break;
-      }
-    }
-    redis.disconnect();
-  }
+  ];
+  const problems = [
+    ...broken.map(
+      (step) => `hold invariants broken at ${step.rate}/s: ${describeViolations(step.invariants)}`,
+    ),
+    ...(errors
+      ? [
+          `${errors} requests answered with errors other than SEATS_UNAVAILABLE: ${steps
+            .flatMap((step) => step.errorExamples.map((example) => `${step.rate}/s: ${example}`))
+            .join(" | ")}`,
+        ]
+      : []),
+    ...referenceOutcome(references).problems,
+  ];
+  return { targets, problems };
 }
 
 export async function run(args: string[]): Promise<number> {
-  const { settings, flags, options } = parseHoldOptions(args);
-  requireApiBuild();
-  const startedAt = new Date();
-  const stamp = fileStamp(startedAt);
-  // Taken before the run: a load average above zero here means other work shares the CPUs.
-  const machine = machineInfo();
-  const databaseUrl = benchDatabaseUrl();
-  const databaseName = new URL(databaseUrl).pathname.slice(1);
-  console.log(
-    `Hold benchmark${settings.quick ? " (quick smoke run: figures are indicative only)" : ""}: ` +
-      `${machine.cpus} cores, load average ${machine.loadAverage1m} before the run, node ${machine.node}`,
-  );
-  process.stdout.write(`Preparing database ${databaseName} (migrate, seed)… `);
-  const preparation = await prepareDatabase(databaseUrl);
-  console.log(`done in ${((preparation.migrateMs + preparation.seedMs) / 1000).toFixed(1)} s`);
-
-  const [password, redisModule, seatLocks, catalog] = await Promise.all([
-    importApiModule<PasswordModule>("modules/auth/password.js"),
-    importApiModule<RedisModule>("infra/redis.js"),
-    importApiModule<SeatLocksModule>("infra/seat-locks.js"),
-    importApiModule<CatalogSeedModule>("seed/catalog.js"),
-  ]);
-  const pg = loadPg();
-  const db = await connectPg(pg, databaseUrl, "bench-holds");
-  // Two runs on one database would empty each other's stadium and delete each other's fans. The lock is
-  // the connection's: it goes with it, also when this process dies.
-  const { rows: lock } = await db.query<{ locked: boolean }>(
-    "SELECT pg_try_advisory_lock(hashtext('frontrow:bench:holds')) AS locked",
-  );
-  if (!lock[0]?.locked) {
-    await db.end();
-    throw new SetupError(
-      `Another \`pnpm bench holds\` is running against ${databaseName}: wait for it to end.`,
-    );
-  }
-
-  const slug = catalog.NOTABLE_EVENT_SLUGS.stadiumOnSale;
-  const seededLimit = catalog.EVENTS.find((spec) => spec.slug === slug)?.maxTicketsPerAccount ?? 8;
+  const options = parseHoldOptions(args);
+  const { settings, cpuProfile } = options;
+  const bench = await openBench("holds", "Hold benchmark", settings.quick);
+  const { db } = bench;
+  const { slugs, events } = await seededEvents();
+  const slug = slugs.stadiumOnSale;
+  const seededLimit = events.find((spec) => spec.slug === slug)?.maxTicketsPerAccount ?? 8;
   const eventRow = (
     await db.query<{ id: number; name: string; limit: number; queueEnabled: boolean }>(
       `SELECT id, name, max_tickets_per_account AS "limit", queue_enabled AS "queueEnabled" FROM event WHERE slug = $1`,
@@ -1280,15 +726,10 @@ export async function run(args: string[]): Promise<number> {
     )
   ).rows[0];
   if (!eventRow || eventRow.queueEnabled) {
-    await db.end();
-    throw new Error(`The seed has no stadium event "${slug}" without a waiting room`);
+    await bench.close();
+    throw new SetupError(`The seed has no stadium event "${slug}" without a waiting room`);
   }
-  const seatIds = (
-    await db.query<{ seatId: number }>(
-      `SELECT seat_id AS "seatId" FROM event_seat WHERE event_id = $1 ORDER BY seat_id`,
-      [eventRow.id],
-    )
-  ).rows.map((row) => row.seatId);
+  const seatIds = await eventSeatIds(db, eventRow.id);
   const event: StadiumEvent = {
     id: eventRow.id,
     name: eventRow.name,
@@ -1301,137 +742,71 @@ export async function run(args: string[]): Promise<number> {
   );
 
   // Holds of an earlier, interrupted run go first; the fans and the limit are put back at the end.
-  const cleanupStadium = new Stadium(db, undefined, "", seatLocks.seatLockKey, event);
+  const cleanupStadium = new Stadium(db, undefined, "", event);
+  let restoreEvent: () => Promise<void> = async () => undefined;
   // Whatever happens (also Ctrl-C): the stadium emptied, the event's limit as seeded, the fans gone.
   const restore = onShutdown(
     async () => {
       try {
         await cleanupStadium.reset();
-        await db.query(`UPDATE event SET max_tickets_per_account = $2 WHERE id = $1`, [
-          event.id,
-          seededLimit,
-        ]);
-        await db.query(`DELETE FROM hold h USING user_account u WHERE u.id = h.user_id AND u.email LIKE $1`, [
-          FAN_EMAILS,
-        ]);
-        await db.query(`DELETE FROM user_account WHERE email LIKE $1`, [FAN_EMAILS]);
+        await restoreEvent();
+        await deleteFans(db, domainEmails(FAN_DOMAIN));
       } finally {
-        await db.end();
+        await bench.close();
       }
     },
     () => undefined,
   );
-  const profile = flags["cpu-prof"] ? { dir: resultsDir, name: `holds-${stamp}-api.cpuprofile` } : undefined;
-  let measurements: Measurements;
+  let measured: Measurements;
   try {
     await cleanupStadium.reset();
-    const secret = `bench-${startedAt.getTime().toString(36)}-${Math.random().toString(36).slice(2)}`;
-    process.stdout.write(`Creating ${integer(options.fans)} fan accounts (one argon2id hash)… `);
-    const emails = await createFans(db, password, options.fans, secret);
-    console.log("done");
     // One fan may hold many seats over a run: the limit must never be what refuses a hold.
-    await db.query(`UPDATE event SET max_tickets_per_account = $2 WHERE id = $1`, [event.id, seatIds.length]);
-    measurements = await measureAll(
-      pg,
-      databaseUrl,
+    restoreEvent = await overrideEvent(
       db,
-      event,
-      { emails, secret },
-      { redis: redisModule, seatLocks },
-      { settings, options, profile },
+      event.id,
+      { max_tickets_per_account: seatIds.length },
+      { max_tickets_per_account: seededLimit },
+    );
+    measured = await withApi(
+      bench,
+      {
+        cpuProfile,
+        // N fans log in from 127.0.0.1 within seconds: the per-IP login limit (30/min) would refuse most.
+        // Likewise the hold rate limits (docs/defences.md): a real crowd comes from many addresses.
+        env: {
+          LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: String(options.fans + 100),
+          RATE_LIMITS: withoutRateLimits(["Mutation.holdSeats", "Mutation.holdBestAvailable"]),
+        },
+      },
+      ({ api, meter }) => measureAll(bench, api, meter, event, options),
     );
   } finally {
     await restore();
   }
 
-  printReport(settings, options, machine, event, measurements);
-  const { steps } = measurements;
-  const best = steps
-    .filter((step) => step.pass)
-    .reduce<StepResult | undefined>((top, step) => (!top || step.rate > top.rate ? step : top), undefined);
-  const errors = steps.reduce((sum, step) => sum + step.errors, 0);
-  const invariantsHold = steps.every((step) => step.invariants.pass);
-  const targetMet = best !== undefined && best.rate >= TARGET_RATE;
-  console.log(
-    `\n${table(
-      ["target", "goal", "measured", ""],
-      [
-        [
-          "hold rate",
-          `≥ ${integer(TARGET_RATE)}/s, p99 < ${TARGET_P99_MS} ms`,
-          best
-            ? `highest passing step ${integer(best.rate)}/s: ${integer(best.answeredPerSecond)} answers/s ` +
-              `(${integer(best.holdsPerSecond)} holds/s), p99 ${ms(best.latencyMs.p99)} ms`
-            : "no step passed",
-          targetMet ? "PASS" : "FAIL",
-        ],
-        [
-          "no double holds",
-          "SQL invariants after each step",
-          steps.map((step) => `${integer(step.rate)}/s ${step.invariants.pass ? "ok" : "BROKEN"}`).join(", "),
-          invariantsHold ? "PASS" : "FAIL",
-        ],
-        ["errors", "0 besides SEATS_UNAVAILABLE", integer(errors), errors === 0 ? "PASS" : "FAIL"],
-      ],
-    )}`,
-  );
-
-  const resultsPath = await writeResults(`holds-${stamp}.json`, {
+  printReport(bench, options, event, measured);
+  const { targets, problems } = judge(measured);
+  return finish({
     scenario: "holds",
-    startedAt: startedAt.toISOString(),
-    machine,
-    settings,
-    options,
-    database: databaseName,
-    event: {
-      id: event.id,
-      name: event.name,
-      seats: seatIds.length,
-      maxTicketsPerAccount: event.maxTicketsPerAccount,
-    },
-    model: {
-      seatsPerHold: [MIN_SEATS_PER_HOLD, MAX_SEATS_PER_HOLD],
-      mapDelayMs: MAP_DELAY_MS,
-      maxFill: MAX_FILL,
-    },
-    baseline: measurements.baseline,
-    postgres: measurements.postgres,
-    steps,
-    skippedRates: measurements.skippedRates,
-    target: {
-      rate: TARGET_RATE,
-      p99Ms: TARGET_P99_MS,
-      highestPassingRate: best?.rate ?? null,
-      met: targetMet,
+    startedAt: bench.startedAt,
+    quick: settings.quick,
+    machine: bench.machine,
+    references: referenceOutcome(measured.references).references,
+    targets,
+    problems,
+    figures: {
+      settings,
+      options: { rates: options.rates, fans: options.fans },
+      event: { id: event.id, name: event.name, seats: seatIds.length },
+      model: {
+        seatsPerHold: [MIN_SEATS_PER_HOLD, MAX_SEATS_PER_HOLD],
+        mapDelayMs: MAP_DELAY_MS,
+        maxFill: MAX_FILL,
+      },
+      typename: measured.references.typename.load,
+      updates: measured.references.updates,
+      steps: measured.steps,
+      skippedRates: measured.skippedRates,
     },
   });
-  console.log(`\nResults: ${resultsPath}`);
-  if (profile) console.log(`API CPU profile: ${join(profile.dir, profile.name)} (open in Chrome DevTools)`);
-
-  const broken = steps.filter((step) => !step.invariants.pass);
-  if (broken.length) {
-    console.error(
-      `\nFAILED: hold invariants broken: ${broken
-        .map((step) => `${step.rate}/s ${JSON.stringify(step.invariants)}`)
-        .join("; ")}`,
-    );
-    return 1;
-  }
-  if (errors) {
-    console.error(
-      `\nFAILED: ${errors} requests answered with errors other than SEATS_UNAVAILABLE:\n  ${steps
-        .flatMap((step) => step.errorExamples.map((example) => `${step.rate}/s: ${example}`))
-        .join("\n  ")}`,
-    );
-    return 1;
-  }
-  if (measurements.baselineProblems.length) {
-    console.error(`\nFAILED: { __typename } under load: ${measurements.baselineProblems.join("; ")}`);
-    return 1;
-  }
-  if (!targetMet && !settings.quick) {
-    console.error(`\nFAILED target: ${integer(TARGET_RATE)} holds/s with p99 < ${TARGET_P99_MS} ms`);
-    return 1;
-  }
-  return 0;
 }

@@ -1,198 +1,142 @@
 // `pnpm bench queue`: the waiting room: fans joining, the leader's per-tick cost as the line grows, and how
 // fast a tick reaches the fans watching their position.
-import { Agent, request } from "node:http";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import * as hdr from "hdr-histogram-js";
 import WebSocket from "ws";
-import { benchDatabaseUrl, importApiModule, prepareDatabase, requireApiBuild } from "../lib/api-build.js";
-import { apiSummary, type RunningApi, startApi } from "../lib/api-process.js";
-import { loadOptionsUsage, parseLoadOptions, UsageError } from "../lib/options.js";
-import { withoutRateLimits } from "../lib/rate-limits.js";
+import { SetupError } from "../lib/api-build.js";
 import {
+  type ApiRedisClient,
+  proofOfWorkSolver,
+  type QueueEvent,
+  queueLeaderParts,
+  seededEvents,
+} from "../lib/api-modules.js";
+import type { RunningApi } from "../lib/api-process.js";
+import { overrideEvent } from "../lib/event-settings.js";
+import { createFans, deleteFans, domainEmails, type Fan, openSessions } from "../lib/fans.js";
+import { GraphQLClient, readAnswer } from "../lib/http.js";
+import { latencyHistogram, type Percentiles, percentilesMs, recordMs } from "../lib/latency.js";
+import type { LoadResult } from "../lib/load.js";
+import type { Meter, StepCost } from "../lib/meter.js";
+import { integerOption, loadOptionsUsage, parseOptions } from "../lib/options.js";
+import { withoutRateLimits } from "../lib/rate-limits.js";
+import { connectRedis, dropKeys } from "../lib/redis.js";
+import { measureTypename, type Reference, ratio } from "../lib/reference.js";
+import {
+  costCells,
+  costHeader,
+  costLegend,
+  costLine,
   fileStamp,
   integer,
-  machineInfo,
   milliseconds,
-  resultsDir,
+  ratioText,
   table,
-  writeResults,
 } from "../lib/report.js";
-
-type PrismaModule = typeof import("../../apps/api/src/infra/prisma.js");
-type RedisModule = typeof import("../../apps/api/src/infra/redis.js");
-type LoggerModule = typeof import("../../apps/api/src/infra/logger.js");
-type SessionModule = typeof import("../../apps/api/src/modules/auth/session-store.js");
-type QueueStoreModule = typeof import("../../apps/api/src/modules/queue/queue-store.js");
-type QueueLeaderModule = typeof import("../../apps/api/src/modules/queue/queue-leader.js");
-type ProofOfWorkModule = typeof import("../../apps/api/src/modules/queue/proof-of-work.js");
-type CatalogSeedModule = typeof import("../../apps/api/src/seed/catalog.js");
-type Db = import("../../apps/api/src/infra/prisma.js").Db;
-type RedisClient = import("../../apps/api/src/infra/redis.js").RedisClient;
-type QueueEvent = import("../../apps/api/src/modules/queue/queue.service.js").QueueEvent;
+import { type Bench, openBench, withApi } from "../lib/scenario.js";
+import { finish, type Target } from "../lib/verdict.js";
 
 const FULL = { fans: 100_000, lines: [10_000, 100_000], subscribers: 1_000 };
 const QUICK = { fans: 2_000, lines: [1_000, 10_000], subscribers: 200 };
 const TICKS_MEASURED = 200;
 const TICK_MS = 500;
 const ADMITTED_PER_TICK = 50;
-const TARGET_JOINS_PER_SECOND = 5_000;
+/** The target (docs/benchmarks.md): joins/s ≥ 0.5 × { __typename } req/s, one API process. */
+const TARGET_SHARE_OF_TYPENAME = 0.5;
 const SUBSCRIBER_RATE_PER_MINUTE = 600;
 const CONNECT_BATCH = 200;
 // Leading zero bits each join must prove: ~256 hashes for the fan, one hash and one HMAC to verify.
 const POW_DIFFICULTY = 8;
+const FAN_DOMAIN = "queue.bench.invalid";
 
 export const usage = `Usage: pnpm bench queue [options]
 
-Prepares the database frontrow_bench (BENCH_DATABASE_URL overrides) and starts the built API. Three phases:
-  joins     ${integer(FULL.fans)} fans (BENCH_QUEUE_FANS overrides) join the stadium's waiting room over HTTP,
-            --connections at a time, each with a solved ${POW_DIFFICULTY}-bit proof of work (challenges fetched and
-            solved first, untimed): joins/s, latency, API CPU per join (verification included).
+Prepares the database frontrow_bench (BENCH_DATABASE_URL overrides), times the leader's tick, then starts
+the built API, measures { __typename } (closed loop, the reference) and runs two more phases:
   tick      the leader's tick, run here against Redis, with ${FULL.lines.map(integer).join(" and ")} fans waiting,
             ${ADMITTED_PER_TICK} admitted per tick: its cost must not grow with the line.
+  joins     ${integer(FULL.fans)} fans (--fans, BENCH_QUEUE_FANS) join the stadium's waiting room over HTTP,
+            --connections at a time, each with a solved ${POW_DIFFICULTY}-bit proof of work (challenges fetched and
+            solved first, untimed): joins/s, latency, CPU per join (verification included).
   position  ${integer(FULL.subscribers)} of the fans watch queueStatusChanged over graphql-ws while the leader admits
             ${SUBSCRIBER_RATE_PER_MINUTE}/min: the delay from the tick's broadcast (seen in Redis) to each fan's socket.
+Each phase prints its CPU per operation by process and the API's event-loop delay.
 
-${loadOptionsUsage}
+Targets: joins/s ≥ ${TARGET_SHARE_OF_TYPENAME} × the run's { __typename } req/s with one API process (API_WORKERS=1) and
+proofs of work verified; tick cost flat from the shortest line to the longest (p50 within 2×).
+
+  --fans N                BENCH_QUEUE_FANS    fans who join (${integer(FULL.fans)}; --quick ${integer(QUICK.fans)})
   --cpu-prof              profile the API (node --cpu-prof) over the whole run, into bench/results/
-(--pipelining and --warmup do not apply; --quick uses ${integer(QUICK.fans)} fans, lines of
-${QUICK.lines.map(integer).join(" and ")}, ${QUICK.subscribers} subscribers.)`;
+${loadOptionsUsage}
+(--connections applies to the joins and to { __typename }; --pipelining to { __typename } only; --duration
+to { __typename } and the position phase; --quick uses lines of ${QUICK.lines.map(integer).join(" and ")} and ${QUICK.subscribers} subscribers.)`;
 
 const JOIN = `mutation Join($eventId: ID!, $proofOfWork: String) {
   joinQueue(eventId: $eventId, proofOfWork: $proofOfWork) { state position waitingCount } }`;
 const CHALLENGE = "query Challenge($eventId: ID!) { proofOfWorkChallenge(eventId: $eventId) { challenge } }";
+const WATCH =
+  "subscription Watch($eventId: ID!) { queueStatusChanged(eventId: $eventId) { state position etaSeconds } }";
 
-const WATCH = {
-  query:
-    "subscription Watch($eventId: ID!) { queueStatusChanged(eventId: $eventId) { state position etaSeconds } }",
-};
-
-const histogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000 });
-const percentilesMs = (h: hdr.Histogram, unit = 1000) => ({
-  p50: h.getValueAtPercentile(50) / unit,
-  p90: h.getValueAtPercentile(90) / unit,
-  p99: h.getValueAtPercentile(99) / unit,
-  max: h.maxValue / unit,
-});
-
-interface Fan {
-  userId: string;
-  token: string;
-}
-
-/** Accounts with sessions made straight in the database and the API's Redis (logIn would cost an Argon2 each). */
-export async function createFans(
-  db: Db,
-  sessions: SessionModule,
-  redis: RedisClient,
-  count: number,
-  tag: string,
-) {
-  const emails = Array.from({ length: count }, (_, i) => `${tag}-${i}@queue-bench.test`);
-  for (let i = 0; i < emails.length; i += 5_000) {
-    const data = emails.slice(i, i + 5_000).map((email) => ({ email, passwordHash: "not-a-hash" }));
-    await db.user.createMany({ data });
-  }
-  const users = await db.user.findMany({ where: { email: { startsWith: `${tag}-` } }, select: { id: true } });
-  const { createLogger } = await importApiModule<LoggerModule>("infra/logger.js");
-  const store = new sessions.SessionStore(db, redis, createLogger("warn"), 24 * 3600);
-  const fans: Fan[] = [];
-  for (let i = 0; i < users.length; i += 50) {
-    const batch = users.slice(i, i + 50);
-    const created = await Promise.all(
-      batch.map((user) => store.create({ userId: user.id, role: "FAN" }, { ip: "127.0.0.1" })),
-    );
-    created.forEach((session, j) => {
-      fans.push({ userId: batch[j]?.id as string, token: session.token });
-    });
-  }
-  return fans;
-}
+// ---------------------------------------------------------------------------------------------------
+// Joins
 
 interface JoinResult {
   fans: number;
   seconds: number;
   joinsPerSecond: number;
-  latencyMs: ReturnType<typeof percentilesMs>;
+  latencyMs: Percentiles;
   errors: number;
-  apiCpuMsPerJoin: number | undefined;
+  cost: StepCost;
 }
 
 /**
  * Sends one GraphQL request per fan as that fan, `connections` in flight at a time over keep-alive
- * connections; `onData` gets each successful response's text.
+ * connections; `onData` gets each successful answer's data.
  */
 async function requestAll(
   api: RunningApi,
-  fans: Fan[],
+  fans: readonly Fan[],
   connections: number,
   bodyOf: (index: number) => string,
-  onData: (index: number, text: string) => void = () => undefined,
+  onData: (index: number, data: Record<string, unknown>) => void = () => undefined,
 ) {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const latency = histogram();
+  const client = new GraphQLClient(api.graphqlUrl, { maxSockets: connections });
+  const latency = latencyHistogram();
   let errors = 0;
   let next = 0;
-  const send = (index: number) =>
-    new Promise<void>((resolve) => {
-      const started = performance.now();
-      const req = request(
-        api.graphqlUrl,
-        {
-          method: "POST",
-          agent,
-          headers: {
-            "content-type": "application/json",
-            cookie: `frontrow_session=${(fans[index] as Fan).token}`,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (chunk: Buffer) => chunks.push(chunk));
-          res.on("end", () => {
-            latency.recordValue(Math.max(1, Math.round((performance.now() - started) * 1000)));
-            const text = Buffer.concat(chunks).toString("utf8");
-            if (res.statusCode !== 200 || text.includes('"errors"')) {
-              if (errors++ < 3) console.error(`  request failed: ${text.slice(0, 200)}`);
-            } else {
-              onData(index, text);
-            }
-            resolve();
-          });
-        },
-      );
-      req.on("error", () => {
-        errors++;
-        resolve();
-      });
-      req.end(bodyOf(index));
-    });
-  const cpuBefore = api.cpuSeconds();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: connections }, async () => {
-      while (next < fans.length) await send(next++);
+      while (next < fans.length) {
+        const index = next++;
+        const sent = performance.now();
+        const answer = await client
+          .post(bodyOf(index), (fans[index] as Fan).cookie)
+          .then(({ status, text }) => readAnswer(status, text))
+          .catch(() => undefined);
+        recordMs(latency, performance.now() - sent);
+        if (answer?.ok && answer.data) onData(index, answer.data);
+        else if (errors++ < 3)
+          console.error(`  request failed: ${answer?.errors[0]?.message ?? "no answer"}`);
+      }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  const cpuAfter = api.cpuSeconds();
-  agent.destroy();
-  const cpuSeconds = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
-  return { seconds, latencyMs: percentilesMs(latency), errors, cpuSeconds };
+  client.close();
+  return { seconds: (performance.now() - started) / 1000, latencyMs: percentilesMs(latency), errors };
 }
 
 /**
  * Every fan joins once with a solved proof of work: challenges are fetched and solved first (a fan's
- * browser does that before joining), then only the joins are timed.
+ * browser does that before joining), then only the joins are measured.
  */
 async function joinAll(
   api: RunningApi,
-  pow: ProofOfWorkModule,
+  meter: Meter,
   eventId: number,
-  fans: Fan[],
+  fans: readonly Fan[],
   connections: number,
 ): Promise<JoinResult> {
+  const solve = await proofOfWorkSolver();
   const proofs: string[] = [];
   const challenge = JSON.stringify({ query: CHALLENGE, variables: { eventId: String(eventId) } });
   await requestAll(
@@ -200,43 +144,43 @@ async function joinAll(
     fans,
     connections,
     () => challenge,
-    (index, text) => {
-      const { data } = JSON.parse(text) as { data: { proofOfWorkChallenge: { challenge: string } } };
-      proofs[index] = pow.solveProofOfWork(data.proofOfWorkChallenge.challenge, POW_DIFFICULTY);
+    (index, data) => {
+      const { proofOfWorkChallenge } = data as { proofOfWorkChallenge: { challenge: string } };
+      proofs[index] = solve(proofOfWorkChallenge.challenge, POW_DIFFICULTY);
     },
   );
+  const mark = await meter.start();
   const joined = await requestAll(api, fans, connections, (index) =>
     JSON.stringify({ query: JOIN, variables: { eventId: String(eventId), proofOfWork: proofs[index] } }),
   );
+  const cost = await meter.stop(mark, fans.length);
   return {
     fans: fans.length,
     seconds: joined.seconds,
     joinsPerSecond: fans.length / joined.seconds,
     latencyMs: joined.latencyMs,
     errors: joined.errors,
-    apiCpuMsPerJoin: joined.cpuSeconds === undefined ? undefined : (joined.cpuSeconds * 1000) / fans.length,
+    cost,
   };
 }
+
+// ---------------------------------------------------------------------------------------------------
+// The leader's tick, alone
 
 interface TickResult {
   waiting: number;
   admittedPerTick: number;
-  tickUs: ReturnType<typeof percentilesMs> & { mean: number };
+  tickUs: Percentiles;
+  /** CPU per tick: "gen" is this process, where the leader runs here. */
+  cost: StepCost;
 }
 
 /** The leader's tick against a line of `waiting` fans (its own Redis prefix), with a simulated clock. */
-async function tickCost(redisModule: RedisModule, waiting: number, stamp: string): Promise<TickResult> {
-  const [{ QueueStore }, { QueueLeader }, { createLogger }] = await Promise.all([
-    importApiModule<QueueStoreModule>("modules/queue/queue-store.js"),
-    importApiModule<QueueLeaderModule>("modules/queue/queue-leader.js"),
-    importApiModule<LoggerModule>("infra/logger.js"),
-  ]);
-  const prefix = `bench:queue-tick:${stamp}:${waiting}:`;
-  const redis = redisModule.createRedis(
-    { url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379", keyPrefix: prefix, commandTimeoutMs: 10_000 },
-    "bench-tick",
-  );
-  await redis.connect();
+async function tickCost(bench: Bench, waiting: number): Promise<TickResult> {
+  const { QueueStore, QueueLeader, createLogger } = await queueLeaderParts();
+  const prefix = `bench:queue-tick:${fileStamp(bench.startedAt)}:${waiting}:`;
+  // The API's own Redis client type: the leader is the API's code, run here on the same ioredis.
+  const redis = (await connectRedis("tick", prefix)) as unknown as ApiRedisClient;
   let clock = Date.now();
   const event: QueueEvent = {
     id: 1,
@@ -253,7 +197,13 @@ async function tickCost(redisModule: RedisModule, waiting: number, stamp: string
   };
   try {
     const store = new QueueStore(redis);
-    await store.init(event.id, "00".repeat(32), "bench");
+    await store.init(event.id, {
+      commitment: "00".repeat(32),
+      epoch: "bench",
+      now: clock,
+      drawn: true,
+      liveAdmissions: [],
+    });
     const total = waiting + (TICKS_MEASURED + 2) * ADMITTED_PER_TICK;
     for (let i = 0; i < total; i += 500) {
       const batch = Array.from({ length: Math.min(500, total - i) }, (_, j) => `fan-${i + j}`);
@@ -263,67 +213,60 @@ async function tickCost(redisModule: RedisModule, waiting: number, stamp: string
       {
         redis,
         store,
+        // The Redis side of a tick alone: the room is set up and drawn, and the tick's one INSERT of its
+        // admissions into Postgres is left out.
+        rooms: { open: async () => [event.id], ensure: async () => undefined, draw: async () => null },
+        records: { saveAdmissions: async () => undefined },
         queueEvent: async () => event,
         broadcast: async () => undefined,
         log: createLogger("warn"),
       },
       { tickMs: TICK_MS, leaseMs: 3_000, heartbeatGraceMs: 3_600_000, clock: () => clock },
     );
-    const costs = histogram();
+    const costs = latencyHistogram();
     let admitted = 0;
-    let sum = 0;
-    for (let tick = -2; tick < TICKS_MEASURED; tick++) {
+    // The bucket fills on the first ticks: two are not measured.
+    for (let tick = 0; tick < 2; tick++) {
+      clock += TICK_MS;
+      await leader.tickRoom(event.id);
+    }
+    const mark = await bench.meter.start();
+    for (let tick = 0; tick < TICKS_MEASURED; tick++) {
       clock += TICK_MS;
       const started = performance.now();
       const report = await leader.tickRoom(event.id);
-      const us = (performance.now() - started) * 1000;
-      if (tick < 0) continue; // the bucket fills on the first ticks
-      costs.recordValue(Math.max(1, Math.round(us)));
-      sum += us;
+      recordMs(costs, performance.now() - started);
       admitted += report?.admitted ?? 0;
     }
-    return {
-      waiting,
-      admittedPerTick: admitted / TICKS_MEASURED,
-      tickUs: { mean: sum / TICKS_MEASURED, ...percentilesMs(costs, 1) },
-    };
+    const cost = await bench.meter.stop(mark, TICKS_MEASURED);
+    return { waiting, admittedPerTick: admitted / TICKS_MEASURED, tickUs: percentilesMs(costs), cost };
   } finally {
-    await dropKeys(redis, prefix);
+    await dropKeys(bench.redis, prefix);
     redis.disconnect();
   }
 }
 
-export async function dropKeys(redis: RedisClient, prefix: string): Promise<void> {
-  // SCAN does not apply ioredis' keyPrefix: match the full names, delete them without it.
-  let cursor = "0";
-  do {
-    const [nextCursor, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1_000);
-    cursor = nextCursor;
-    if (keys.length) await redis.del(...keys.map((key) => key.slice(prefix.length)));
-  } while (cursor !== "0");
-}
+// ---------------------------------------------------------------------------------------------------
+// Position updates
 
 interface PositionResult {
   subscribers: number;
   ticks: number;
   deliveries: number;
-  latencyMs: ReturnType<typeof percentilesMs>;
+  latencyMs: Percentiles;
   errors: number;
+  cost: StepCost;
 }
 
 /** Fans watching their status; each delivery is timed from the last tick broadcast this process saw in Redis. */
 async function positionLatency(
   api: RunningApi,
-  redisModule: RedisModule,
+  meter: Meter,
   eventId: number,
-  fans: Fan[],
+  fans: readonly Fan[],
   seconds: number,
 ): Promise<PositionResult> {
-  const listener = redisModule.createRedis(
-    { url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379", keyPrefix: "", commandTimeoutMs: 10_000 },
-    "bench-listener",
-    { enableOfflineQueue: true },
-  );
+  const listener = await connectRedis("queue-listener");
   let lastTickAt = 0;
   let ticks = 0;
   let measuring = false;
@@ -331,15 +274,16 @@ async function positionLatency(
     lastTickAt = performance.now();
     if (measuring) ticks++;
   });
+  // The channel the API publishes a room's ticks on (its pub/sub topic QUEUE_TICK, per event).
   await listener.subscribe(`${api.redisKeyPrefix}QUEUE_TICK:${eventId}`);
-  const latency = histogram();
+  const latency = latencyHistogram();
   let deliveries = 0;
   let errors = 0;
   const sockets: WebSocket[] = [];
   const subscribe = JSON.stringify({
     id: "1",
     type: "subscribe",
-    payload: { ...WATCH, variables: { eventId: String(eventId) } },
+    payload: { query: WATCH, variables: { eventId: String(eventId) } },
   });
   const connect = (fan: Fan) =>
     new Promise<void>((resolve, reject) => {
@@ -349,14 +293,19 @@ async function positionLatency(
       sockets.push(socket);
       socket.once("error", reject);
       socket.once("open", () =>
-        socket.send(JSON.stringify({ type: "connection_init", payload: { token: fan.token } })),
+        socket.send(
+          JSON.stringify({
+            type: "connection_init",
+            payload: { token: fan.cookie.slice("frontrow_session=".length) },
+          }),
+        ),
       );
       socket.on("message", (data: Buffer) => {
         const message = data.toString("utf8");
         if (message.includes('"next"')) {
           if (measuring && lastTickAt > 0) {
             deliveries++;
-            latency.recordValue(Math.max(1, Math.round((performance.now() - lastTickAt) * 1000)));
+            recordMs(latency, performance.now() - lastTickAt);
           }
         } else if (message.includes('"connection_ack"')) {
           socket.send(subscribe);
@@ -370,202 +319,226 @@ async function positionLatency(
     for (let i = 0; i < fans.length; i += CONNECT_BATCH)
       await Promise.all(fans.slice(i, i + CONNECT_BATCH).map(connect));
     await sleep(2 * TICK_MS);
+    const mark = await meter.start();
     measuring = true;
     await sleep(seconds * 1000);
     measuring = false;
-    return { subscribers: fans.length, ticks, deliveries, latencyMs: percentilesMs(latency), errors };
+    const cost = await meter.stop(mark, deliveries);
+    return { subscribers: fans.length, ticks, deliveries, latencyMs: percentilesMs(latency), errors, cost };
   } finally {
     for (const socket of sockets) socket.terminate();
     listener.disconnect();
   }
 }
 
+// ---------------------------------------------------------------------------------------------------
+
+interface Measurements {
+  typename: LoadResult;
+  typenameProblems: string[];
+  reference: Reference;
+  workers: number;
+  joins: JoinResult;
+  positions: PositionResult;
+}
+
 export async function run(args: string[]): Promise<number> {
-  const { settings, flags } = parseLoadOptions(args, { "cpu-prof": { type: "boolean" } });
-  requireApiBuild();
-  const startedAt = new Date();
-  const stamp = fileStamp(startedAt);
-  const machine = machineInfo();
+  const { settings, flags, values } = parseOptions(args, { flags: ["cpu-prof"], values: ["fans"] });
   const sizes = settings.quick ? QUICK : FULL;
-  const fanCount = Number(process.env.BENCH_QUEUE_FANS ?? sizes.fans);
-  if (!(Number.isInteger(fanCount) && fanCount >= sizes.subscribers && fanCount <= 1_000_000)) {
-    throw new UsageError(`BENCH_QUEUE_FANS must be an integer from ${sizes.subscribers} to 1000000`);
-  }
-  console.log(
-    `Waiting room benchmark${settings.quick ? " (quick smoke run: figures are indicative only)" : ""}: ` +
-      `${machine.cpus} cores, load average ${machine.loadAverage1m} before the run, node ${machine.node}`,
-  );
-  process.stdout.write("Preparing the benchmark database (migrate, seed)… ");
-  const preparation = await prepareDatabase(benchDatabaseUrl());
-  console.log(`done in ${((preparation.migrateMs + preparation.seedMs) / 1000).toFixed(1)} s`);
+  const fanCount = integerOption("--fans", values.fans ?? process.env.BENCH_QUEUE_FANS, sizes.fans, {
+    min: sizes.subscribers,
+    max: 1_000_000,
+  });
+  const bench = await openBench("queue", "Waiting room benchmark", settings.quick);
+  const { db } = bench;
 
-  const [{ createPrisma }, redisModule, sessions, seed, pow] = await Promise.all([
-    importApiModule<PrismaModule>("infra/prisma.js"),
-    importApiModule<RedisModule>("infra/redis.js"),
-    importApiModule<SessionModule>("modules/auth/session-store.js"),
-    importApiModule<CatalogSeedModule>("seed/catalog.js"),
-    importApiModule<ProofOfWorkModule>("modules/queue/proof-of-work.js"),
-  ]);
-
-  process.stdout.write("\nLeader tick cost");
-  const tickResults: TickResult[] = [];
+  console.log("Leader tick cost (this process against Redis):");
+  const ticks: TickResult[] = [];
   for (const waiting of sizes.lines) {
-    process.stdout.write(` · ${integer(waiting)} waiting…`);
-    tickResults.push(await tickCost(redisModule, waiting, stamp));
+    process.stdout.write(`  ${integer(waiting)} waiting… `);
+    const tick = await tickCost(bench, waiting);
+    ticks.push(tick);
+    console.log(`p50 ${integer(tick.tickUs.p50 * 1000)} µs; ${costLine(tick.cost)}`);
   }
-  console.log();
 
-  const databaseUrl = benchDatabaseUrl();
-  const db = createPrisma(databaseUrl, { poolSize: 8 });
-  const profile = flags["cpu-prof"] ? { dir: resultsDir, name: `queue-${stamp}-api.cpuprofile` } : undefined;
-  const api = await startApi({
-    databaseUrl,
-    // Every fan joins from this machine's one address: lift the per-IP join limit (docs/defences.md).
-    env: {
-      QUEUE_TICK_MS: String(TICK_MS),
-      RATE_LIMITS: withoutRateLimits(["Mutation.joinQueue"]),
-      // Challenges are all fetched before the timed joins.
-      POW_CHALLENGE_TTL_SECONDS: "3600",
-    },
-    nodeArgs: profile
-      ? ["--cpu-prof", `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`]
-      : [],
-  });
-  const redis = redisModule.createRedis(
-    {
-      url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-      keyPrefix: api.redisKeyPrefix,
-      commandTimeoutMs: 10_000,
-    },
-    "bench",
-  );
-  await redis.connect();
-  const tag = `queue-bench-${stamp.toLowerCase()}`;
-  const event = await db.event.findUniqueOrThrow({
-    where: { slug: seed.NOTABLE_EVENT_SLUGS.stadiumQueueOnSale },
-  });
-  const original = {
-    admissionRatePerMinute: event.admissionRatePerMinute,
-    maxActiveShoppers: event.maxActiveShoppers,
-    powDifficulty: event.powDifficulty,
-  };
-  let joins: JoinResult | undefined;
-  let positions: PositionResult | undefined;
+  const { slugs } = await seededEvents();
+  const event = (
+    await db.query<{ id: number; name: string }>("SELECT id, name FROM event WHERE slug = $1", [
+      slugs.stadiumQueueOnSale,
+    ])
+  ).rows[0];
+  if (!event) {
+    await bench.close();
+    throw new SetupError(`The seed has no event "${slugs.stadiumQueueOnSale}"`);
+  }
+  const crowd = { tag: `queue-${bench.startedAt.getTime().toString(36)}`, domain: FAN_DOMAIN };
+  let restoreEvent: () => Promise<void> = async () => undefined;
+  let measured: Measurements;
   try {
-    console.log(`API at ${api.graphqlUrl} (${apiSummary(api)})`);
-    process.stdout.write(`Creating ${integer(fanCount)} fans with sessions… `);
-    const fans = await createFans(db, sessions, redis, fanCount, tag);
-    console.log("done");
-    // Nobody is admitted while they join: the figures are the joins alone.
-    await db.event.update({
-      where: { id: event.id },
-      data: { admissionRatePerMinute: 0, maxActiveShoppers: null, powDifficulty: POW_DIFFICULTY },
-    });
-    process.stdout.write(
-      `Joins: ${integer(fanCount)} fans with ${POW_DIFFICULTY}-bit proofs of work, ${settings.connections} at a time… `,
+    await deleteFans(db, domainEmails(FAN_DOMAIN));
+    measured = await withApi(
+      bench,
+      {
+        cpuProfile: flags["cpu-prof"] === true,
+        env: {
+          QUEUE_TICK_MS: String(TICK_MS),
+          // Every fan joins from this machine's one address: lift the per-IP join limit (docs/defences.md).
+          RATE_LIMITS: withoutRateLimits(["Mutation.joinQueue"]),
+          // Challenges are all fetched before the measured joins.
+          POW_CHALLENGE_TTL_SECONDS: "3600",
+        },
+      },
+      async ({ api, meter }) => {
+        process.stdout.write(`Creating ${integer(fanCount)} fans with sessions… `);
+        const fans = await openSessions(db, await createFans(db, crowd, fanCount, "not-a-password-hash"));
+        console.log("done");
+        console.log(`Reference: { __typename }, closed loop, ${settings.connections} connections…`);
+        const typename = await measureTypename(api, settings, meter);
+        console.log(`    ${integer(typename.load.requestsPerSecond)} req/s; ${costLine(typename.load.cost)}`);
+        // Nobody is admitted while they join: the figures are the joins alone.
+        restoreEvent = await overrideEvent(db, event.id, {
+          admission_rate_per_minute: 0,
+          max_active_shoppers: null,
+          pow_difficulty: POW_DIFFICULTY,
+        });
+        process.stdout.write(
+          `Joins: ${integer(fanCount)} fans with ${POW_DIFFICULTY}-bit proofs of work, ${settings.connections} at a time… `,
+        );
+        const joins = await joinAll(api, meter, event.id, fans, settings.connections);
+        console.log(
+          `${joins.seconds.toFixed(1)} s, ${integer(joins.joinsPerSecond)} joins/s ` +
+            `(${ratioText(ratio(joins.joinsPerSecond, typename.reference), "{ __typename }")}), ${joins.errors} errors\n` +
+            `    ${costLine(joins.cost)}`,
+        );
+        await db.query("UPDATE event SET admission_rate_per_minute = $2 WHERE id = $1", [
+          event.id,
+          SUBSCRIBER_RATE_PER_MINUTE,
+        ]);
+        process.stdout.write(
+          `Position updates: ${integer(sizes.subscribers)} subscribers, ${settings.durationS} s… `,
+        );
+        // The last fans to join: they stay in line for the whole phase.
+        const positions = await positionLatency(
+          api,
+          meter,
+          event.id,
+          fans.slice(-sizes.subscribers),
+          settings.durationS,
+        );
+        console.log(
+          `${integer(positions.deliveries)} deliveries, p99 ${milliseconds(positions.latencyMs.p99)} ms\n    ${costLine(positions.cost)}`,
+        );
+        return {
+          typename: typename.load,
+          typenameProblems: typename.problems,
+          reference: typename.reference,
+          workers: api.workers,
+          joins,
+          positions,
+        };
+      },
     );
-    joins = await joinAll(api, pow, event.id, fans, settings.connections);
-    console.log(`${joins.seconds.toFixed(1)} s`);
-
-    await db.event.update({
-      where: { id: event.id },
-      data: { admissionRatePerMinute: SUBSCRIBER_RATE_PER_MINUTE },
-    });
-    process.stdout.write(
-      `Position updates: ${integer(sizes.subscribers)} subscribers, ${settings.durationS} s… `,
-    );
-    // The last fans to join: they stay in line for the whole phase.
-    positions = await positionLatency(
-      api,
-      redisModule,
-      event.id,
-      fans.slice(-sizes.subscribers),
-      settings.durationS,
-    );
-    console.log("done");
   } finally {
-    await db.event.update({ where: { id: event.id }, data: original }).catch(() => undefined);
-    await api.stop();
-    await dropKeys(redis, api.redisKeyPrefix).catch(() => undefined);
-    redis.disconnect();
-    await db.session.deleteMany({ where: { user: { email: { startsWith: `${tag}-` } } } });
-    await db.user.deleteMany({ where: { email: { startsWith: `${tag}-` } } });
-    await db.$disconnect();
+    await restoreEvent().catch(() => undefined);
+    await deleteFans(db, domainEmails(FAN_DOMAIN));
+    await bench.close();
   }
 
-  if (!joins || !positions) throw new Error("unreachable: the phases completed without results");
+  const { joins, positions, typename, reference } = measured;
   console.log(
     `\n${table(
-      ["joins", "seconds", "joins/s", "p50 ms", "p99 ms", "max ms", "errors", "API CPU ms/join"],
+      ["phase", "operations", "rate", "× typename", "p50 ms", "p99 ms", "max ms", "errors", ...costHeader],
       [
         [
+          "{ __typename } (reference)",
+          integer(typename.requests),
+          `${integer(typename.requestsPerSecond)}/s`,
+          "1",
+          milliseconds(typename.latencyMs.p50),
+          milliseconds(typename.latencyMs.p99),
+          milliseconds(typename.latencyMs.max),
+          String(typename.errors + typename.non2xx + typename.wrongResponses),
+          ...costCells(typename.cost),
+        ],
+        [
+          `joins, ${measured.workers} API process${measured.workers > 1 ? "es" : ""}`,
           integer(joins.fans),
-          joins.seconds.toFixed(1),
-          integer(joins.joinsPerSecond),
+          `${integer(joins.joinsPerSecond)}/s`,
+          ratio(joins.joinsPerSecond, reference).toFixed(3),
           milliseconds(joins.latencyMs.p50),
           milliseconds(joins.latencyMs.p99),
           milliseconds(joins.latencyMs.max),
           String(joins.errors),
-          joins.apiCpuMsPerJoin === undefined ? "?" : joins.apiCpuMsPerJoin.toFixed(3),
+          ...costCells(joins.cost),
+        ],
+        [
+          `position deliveries, ${integer(positions.subscribers)} subscribers, ${positions.ticks} ticks`,
+          integer(positions.deliveries),
+          `${integer(positions.deliveries / settings.durationS)}/s`,
+          "",
+          milliseconds(positions.latencyMs.p50),
+          milliseconds(positions.latencyMs.p99),
+          milliseconds(positions.latencyMs.max),
+          String(positions.errors),
+          ...costCells(positions.cost),
         ],
       ],
     )}`,
   );
   console.log(
     `\n${table(
-      ["waiting", "admitted/tick", "mean µs", "p50 µs", "p99 µs", "max µs"],
-      tickResults.map((result) => [
-        integer(result.waiting),
-        result.admittedPerTick.toFixed(1),
-        integer(result.tickUs.mean),
-        integer(result.tickUs.p50),
-        integer(result.tickUs.p99),
-        integer(result.tickUs.max),
+      ["leader tick", "admitted/tick", "mean µs", "p50 µs", "p99 µs", "max µs", ...costHeader],
+      ticks.map((tick) => [
+        `${integer(tick.waiting)} waiting`,
+        tick.admittedPerTick.toFixed(1),
+        integer(tick.tickUs.mean * 1000),
+        integer(tick.tickUs.p50 * 1000),
+        integer(tick.tickUs.p99 * 1000),
+        integer(tick.tickUs.max * 1000),
+        ...costCells(tick.cost),
       ]),
     )}`,
   );
   console.log(
-    `\n${table(
-      ["subscribers", "ticks", "deliveries", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors"],
-      [
-        [
-          integer(positions.subscribers),
-          String(positions.ticks),
-          integer(positions.deliveries),
-          milliseconds(positions.latencyMs.p50),
-          milliseconds(positions.latencyMs.p90),
-          milliseconds(positions.latencyMs.p99),
-          milliseconds(positions.latencyMs.max),
-          String(positions.errors),
-        ],
-      ],
-    )}`,
-  );
-  console.log(
     "\nTick cost: one leader tick (expire windows, admit, measure, broadcast) timed in this process, Redis round " +
-      "trips included. Position latency: from the tick's broadcast reaching this process through Redis to each " +
-      "fan's socket. Everything shares this machine: see the load average above.",
+      'trips included (its CPU is "gen"). Position latency: from the tick\'s broadcast reaching this process through ' +
+      `Redis to each fan's socket. ${costLegend(bench.machine)}`,
   );
-  const resultsPath = await writeResults(`queue-${stamp}.json`, {
+
+  const [shortest, longest] = [ticks[0], ticks.at(-1)];
+  const flat = shortest && longest ? longest.tickUs.p50 <= shortest.tickUs.p50 * 2 : true;
+  const neededJoins = TARGET_SHARE_OF_TYPENAME * reference.value;
+  const targets: Target[] = [
+    {
+      name: "joins",
+      goal: `≥ ${TARGET_SHARE_OF_TYPENAME} × { __typename } = ${integer(neededJoins)}/s, one API process, proofs verified`,
+      measured:
+        `${integer(joins.joinsPerSecond)}/s (${ratioText(ratio(joins.joinsPerSecond, reference), "{ __typename }")})` +
+        (measured.workers === 1 ? "" : ` with ${measured.workers} API processes: the target names one`),
+      pass: measured.workers === 1 && joins.errors === 0 && joins.joinsPerSecond >= neededJoins,
+    },
+    {
+      name: "tick cost",
+      goal: `flat from ${integer(shortest?.waiting ?? 0)} to ${integer(longest?.waiting ?? 0)} waiting (p50 within 2×)`,
+      measured: ticks
+        .map((tick) => `${integer(tick.tickUs.p50 * 1000)} µs at ${integer(tick.waiting)}`)
+        .join(", "),
+      pass: flat,
+    },
+  ];
+  const problems = [
+    ...(joins.errors ? [`${joins.errors} joins failed`] : []),
+    ...(positions.errors ? [`${positions.errors} position subscriptions answered errors`] : []),
+    ...measured.typenameProblems.map((problem) => `{ __typename } under load: ${problem}`),
+  ];
+  return finish({
     scenario: "queue",
-    startedAt: startedAt.toISOString(),
-    machine,
-    settings,
-    joins,
-    ticks: tickResults,
-    positions,
+    startedAt: bench.startedAt,
+    quick: settings.quick,
+    machine: bench.machine,
+    references: [reference],
+    targets,
+    problems,
+    figures: { settings, fans: fanCount, typename, joins, ticks, positions },
   });
-  console.log(`\nResults: ${resultsPath}`);
-  if (profile) console.log(`API CPU profile: ${join(profile.dir, profile.name)} (open in Chrome DevTools)`);
-  const [smallest, largest] = [tickResults[0], tickResults.at(-1)];
-  const flat = smallest && largest ? largest.tickUs.p50 <= smallest.tickUs.p50 * 2 : true;
-  const fastEnough = joins.joinsPerSecond >= TARGET_JOINS_PER_SECOND;
-  console.log(
-    `Targets: ≥ ${integer(TARGET_JOINS_PER_SECOND)} joins/s: ${integer(joins.joinsPerSecond)} ${fastEnough ? "PASS" : "FAIL"}; ` +
-      `tick cost flat from ${integer(smallest?.waiting ?? 0)} to ${integer(largest?.waiting ?? 0)} waiting ` +
-      `(p50 within 2×): ${flat ? "PASS" : "FAIL"}`,
-  );
-  const problems = joins.errors + positions.errors;
-  if (problems) console.error(`FAILED: ${problems} errors`);
-  return problems || (!settings.quick && !(flat && fastEnough)) ? 1 : 0;
 }

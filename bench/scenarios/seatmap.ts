@@ -1,30 +1,36 @@
 // `pnpm bench seatmap`: thousands of fans opening the same stadium seat map when a sale starts.
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { benchDatabaseUrl, prepareDatabase, requireApiBuild } from "../lib/api-build.js";
-import { apiSummary, type RunningApi, startApi } from "../lib/api-process.js";
+import type { RunningApi } from "../lib/api-process.js";
 import { decodedBody, type GraphQLPayload, parseGraphQL, postGraphQL, queryGraphQL } from "../lib/http.js";
 import { failures, type LoadResult, measure, type ResponseCheck } from "../lib/load.js";
-import { type LoadSettings, loadOptionsUsage, parseLoadOptions } from "../lib/options.js";
+import type { Meter } from "../lib/meter.js";
+import { type LoadSettings, loadOptionsUsage, parseOptions } from "../lib/options.js";
+import { measureTypename, type Reference, ratio } from "../lib/reference.js";
 import {
   bytes,
-  fileStamp,
+  costCells,
+  costHeader,
+  costLegend,
+  costLine,
   integer,
   type MachineInfo,
-  machineInfo,
   milliseconds,
-  resultsDir,
+  ratioText,
   table,
-  writeResults,
 } from "../lib/report.js";
+import { openBench, withApi } from "../lib/scenario.js";
+import { finish, type Target } from "../lib/verdict.js";
 
 export const usage = `Usage: pnpm bench seatmap [options]
 
 Prepares the database frontrow_bench (BENCH_DATABASE_URL overrides), starts the built API, then measures
-  (0) { __typename }                        the cheapest GraphQL request: the baseline
+  (0) { __typename }                        the cheapest GraphQL request: the reference
   (a) seatMap { version statuses }          what every fan fetches when the sale opens
   (b) seatMap with the full layout, br      the first map a browser loads
   (c) one cold full-map load                the first load after the API started
+Each phase prints its CPU per request by process, its rate over (0)'s and the API's event-loop delay.
+
+Targets: (a) ≥ 25% of (0)'s rate; (b) < 1 MB compressed and ≥ 100 loads/s.
 
 ${loadOptionsUsage}
   --cpu-prof              profile the API (node --cpu-prof) over the whole run, into bench/results/`;
@@ -33,12 +39,11 @@ const STADIUM_MIN_SEATS = 50_000;
 const MAX_COMPRESSED_MAP_BYTES = 1_000_000;
 const MIN_FULL_MAPS_PER_SECOND = 100;
 const MIN_STATUSES_SHARE_OF_BASELINE = 0.25;
-// Postgres and Redis barely work while the responses come from the cache: more than this is someone else.
+// More than this busy elsewhere during a phase (other sessions' work) and the figures are skewed.
 const OTHER_WORK_WARNING_CORES = 0.25;
 // Seat maps are cache-hinted for this long: waiting it out makes the next load a miss again.
 const SEAT_MAP_MAX_AGE_MS = 1_000;
 
-const BASELINE_QUERY = "{ __typename }";
 const STATUSES_QUERY =
   "query SeatStatuses($eventId: ID!) { seatMap(eventId: $eventId) { version statuses } }";
 const FULL_MAP_QUERY = `query FullSeatMap($eventId: ID!) {
@@ -64,7 +69,7 @@ interface FullSeatMap {
   };
 }
 
-type PhaseKey = "baseline" | "statuses" | "fullMap";
+type PhaseKey = "statuses" | "fullMap";
 
 interface PhaseDefinition {
   key: PhaseKey;
@@ -82,13 +87,6 @@ interface PhaseOutcome extends PhaseDefinition {
   sizes: EncodedSizes;
   result: LoadResult;
   problems: string[];
-}
-
-interface Target {
-  name: string;
-  goal: string;
-  measured: string;
-  pass: boolean;
 }
 
 async function findStadiumEvent(endpoint: URL): Promise<StadiumEvent> {
@@ -138,27 +136,21 @@ async function encodedSizes(endpoint: URL, payload: GraphQLPayload): Promise<Enc
  * read headers: an ETag is only set on responses served from the shared cache, which stores error-free,
  * public cache-hinted results only. (Their size is no sign: other scenarios' holds change the statuses.)
  */
-function checkFor(key: PhaseKey, referenceBody: string): ResponseCheck {
-  if (key === "baseline") {
-    return (_headers, body) => (body === referenceBody ? undefined : `unexpected body ${body.slice(0, 120)}`);
-  }
-  return (headers) => {
-    if (headers["content-encoding"] !== "br") return `content-encoding ${headers["content-encoding"]}`;
-    if (!headers.etag) return "not served from the shared cache (no ETag)";
-    return undefined;
-  };
-}
+const seatMapCheck: ResponseCheck = (headers) => {
+  if (headers["content-encoding"] !== "br") return `content-encoding ${headers["content-encoding"]}`;
+  if (!headers.etag) return "not served from the shared cache (no ETag)";
+  return undefined;
+};
 
-function evaluateTargets(outcomes: Measurements["outcomes"]): Target[] {
-  const baseline = outcomes.baseline.result.requestsPerSecond;
+function evaluateTargets({ typename, outcomes }: Measurements): Target[] {
   const statuses = outcomes.statuses.result.requestsPerSecond;
   const fullMap = outcomes.fullMap;
-  const needed = baseline * MIN_STATUSES_SHARE_OF_BASELINE;
+  const needed = typename.value * MIN_STATUSES_SHARE_OF_BASELINE;
   return [
     {
       name: "(a) statuses rate",
       goal: `≥ ${MIN_STATUSES_SHARE_OF_BASELINE * 100}% of (0): ≥ ${integer(needed)} req/s`,
-      measured: `${integer(statuses)} req/s = ${Math.round((statuses / baseline) * 100)}% of (0)`,
+      measured: `${integer(statuses)} req/s = ${Math.round(ratio(statuses, typename) * 100)}% of (0)`,
       pass: statuses >= needed,
     },
     {
@@ -183,37 +175,35 @@ interface SingleLoads {
 
 interface Measurements {
   event: StadiumEvent;
+  typenameLoad: LoadResult;
+  typename: Reference;
   single: SingleLoads;
   outcomes: Record<PhaseKey, PhaseOutcome>;
 }
 
-const cores = (value: number | undefined) => (value === undefined ? "?" : value.toFixed(2));
-
-function printReport(
-  settings: LoadSettings,
-  machine: MachineInfo,
-  { single, outcomes }: Measurements,
-  targets: Target[],
-): void {
-  const rows = Object.values(outcomes).map(({ label, result, sizes }) => [
+function printReport(settings: LoadSettings, machine: MachineInfo, measured: Measurements): void {
+  const { single, outcomes, typename, typenameLoad } = measured;
+  const phases = [
+    { label: "(0) { __typename }", result: typenameLoad, sizes: undefined },
+    ...Object.values(outcomes),
+  ];
+  const rows = phases.map(({ label, result, sizes }) => [
     label,
     integer(result.requestsPerSecond),
+    ratio(result.requestsPerSecond, typename).toFixed(2),
     integer(result.latencyMs.p50),
     integer(result.latencyMs.p99),
     integer(result.latencyMs.max),
-    bytes(sizes.raw),
-    bytes(sizes.gzip),
-    bytes(sizes.br),
-    cores(result.cpu.api),
-    cores(result.cpu.loadGenerator),
-    cores(result.cpu.others),
-    String(result.errors),
-    String(result.non2xx),
-    String(result.wrongResponses),
+    sizes ? bytes(sizes.raw) : "",
+    sizes ? bytes(sizes.gzip) : "",
+    sizes ? bytes(sizes.br) : "",
+    `${result.errors} / ${result.non2xx} / ${result.wrongResponses}`,
+    ...costCells(result.cost),
   ]);
   rows.push(
     [
       "(c) cold full map, 1 load",
+      "",
       "",
       milliseconds(single.cold.ms),
       "",
@@ -222,37 +212,36 @@ function printReport(
       "",
       bytes(single.cold.brBytes),
     ],
-    ["    full map after max-age, 1 load", "", milliseconds(single.expired.ms)],
+    ["    full map after max-age, 1 load", "", "", milliseconds(single.expired.ms)],
   );
-  const header = ["phase", "req/s", "p50 ms", "p99 ms", "max ms", "raw", "gzip", "br"];
-  const cpuAndErrors = ["CPU: API", "gen", "other", "errors", "non-2xx", "wrong"];
-  console.log(`\n${table([...header, ...cpuAndErrors], rows)}`);
+  const header = [
+    "phase",
+    "req/s",
+    "× (0)",
+    "p50 ms",
+    "p99 ms",
+    "max ms",
+    "raw",
+    "gzip",
+    "br",
+    "errors/non-2xx/wrong",
+  ];
+  console.log(`\n${table([...header, ...costHeader], rows)}`);
   console.log(
     `\n${settings.connections} connections, pipelining ${settings.pipelining}, ${settings.durationS} s per phase ` +
-      `after ${settings.warmupS} s of warm-up; every request sends accept-encoding: br. Sizes are bytes per ` +
-      "response as sent; CPU in cores busy: the API process, this process, the rest of the machine.",
+      `after ${settings.warmupS} s of warm-up; the seat map requests send accept-encoding: br. Sizes are bytes per ` +
+      `response as sent. CPU per request. ${costLegend(machine, "this process, the load generator (autocannon)")}`,
   );
-  console.log(
-    `The load generator (autocannon, in this process) shares this ${machine.cpus}-core machine with the ` +
-      "API, Postgres and Redis: the rates are a floor, not what the API does with the CPUs to itself.",
-  );
-  const busiest = Math.max(...Object.values(outcomes).map(({ result }) => result.cpu.others ?? 0));
+  const busiest = Math.max(...phases.map(({ result }) => result.cost.cores.other ?? 0));
   if (busiest > OTHER_WORK_WARNING_CORES) {
     console.log(
-      `WARNING: other processes kept up to ${cores(busiest)} cores busy during a phase: ` +
+      `WARNING: other processes kept up to ${busiest.toFixed(2)} cores busy during a phase: ` +
         "these figures are lower than on a quiet machine.",
     );
   }
-  const targetRows = targets.map((target) => [
-    target.name,
-    target.goal,
-    target.measured,
-    target.pass ? "PASS" : "FAIL",
-  ]);
-  console.log(`\n${table(["target", "goal", "measured", ""], targetRows)}`);
 }
 
-async function measureAll(api: RunningApi, settings: LoadSettings): Promise<Measurements> {
+async function measureAll(api: RunningApi, meter: Meter, settings: LoadSettings): Promise<Measurements> {
   const event = await findStadiumEvent(api.graphqlUrl);
   console.log(
     `Event ${event.id} "${event.name}" at ${event.venue.name}: ${integer(event.venue.capacity)} seats`,
@@ -267,8 +256,10 @@ async function measureAll(api: RunningApi, settings: LoadSettings): Promise<Meas
   const expired = await postGraphQL(api.graphqlUrl, fullMapPayload, "br");
   verifyFullMap(decodedBody(expired), event.venue.capacity);
 
+  console.log("Measuring (0) { __typename }…");
+  const typename = await measureTypename(api, settings, meter);
+  console.log(`    ${integer(typename.load.requestsPerSecond)} req/s; ${costLine(typename.load.cost)}`);
   const phases: PhaseDefinition[] = [
-    { key: "baseline", label: "(0) { __typename }", payload: { query: BASELINE_QUERY } },
     {
       key: "statuses",
       label: "(a) seatMap { version statuses }",
@@ -279,94 +270,68 @@ async function measureAll(api: RunningApi, settings: LoadSettings): Promise<Meas
   const outcomes: Partial<Record<PhaseKey, PhaseOutcome>> = {};
   for (const phase of phases) {
     const sizes = await encodedSizes(api.graphqlUrl, phase.payload);
-    const reference = await postGraphQL(api.graphqlUrl, phase.payload, "br");
-    const check = checkFor(phase.key, decodedBody(reference).toString("utf8"));
     console.log(`Measuring ${phase.label}…`);
     const load = {
       url: api.graphqlUrl,
       headers: { "content-type": "application/json", "accept-encoding": "br" },
       body: JSON.stringify(phase.payload),
-      readsBody: phase.key === "baseline",
-      check,
+      readsBody: false,
+      check: seatMapCheck,
     };
-    const result = await measure(load, settings, api.cpuSeconds);
+    const result = await measure(load, settings, meter);
+    console.log(
+      `    ${integer(result.requestsPerSecond)} req/s (${ratioText(ratio(result.requestsPerSecond, typename.reference), "{ __typename }")}); ` +
+        costLine(result.cost),
+    );
     outcomes[phase.key] = { ...phase, sizes, result, problems: failures(result) };
   }
   // The map must still be whole after the load.
   verifyFullMap(decodedBody(await postGraphQL(api.graphqlUrl, fullMapPayload, "br")), event.venue.capacity);
 
-  const { baseline, statuses, fullMap } = outcomes;
-  if (!baseline || !statuses || !fullMap) throw new Error("A phase did not run");
+  const { statuses, fullMap } = outcomes;
+  if (!statuses || !fullMap) throw new Error("A phase did not run");
   return {
     event,
+    typenameLoad: typename.load,
+    typename: typename.reference,
     single: { cold: { ms: cold.ms, brBytes: cold.body.length }, expired: { ms: expired.ms } },
-    outcomes: { baseline, statuses, fullMap },
+    outcomes: { statuses, fullMap },
   };
 }
 
 export async function run(args: string[]): Promise<number> {
-  const { settings, flags } = parseLoadOptions(args, { "cpu-prof": { type: "boolean" } });
-  requireApiBuild();
-  const startedAt = new Date();
-  // Taken before the run: a load average above zero here means other work shares the CPUs.
-  const machine = machineInfo();
-  const stamp = fileStamp(startedAt);
-  const databaseUrl = benchDatabaseUrl();
-  const databaseName = new URL(databaseUrl).pathname.slice(1);
-
-  console.log(
-    `Seat map benchmark${settings.quick ? " (quick smoke run: figures are indicative only)" : ""}: ` +
-      `${machine.cpus} cores, load average ${machine.loadAverage1m} before the run, node ${machine.node}`,
-  );
-  process.stdout.write(`Preparing database ${databaseName} (migrate, seed)… `);
-  const preparation = await prepareDatabase(databaseUrl);
-  console.log(`done in ${((preparation.migrateMs + preparation.seedMs) / 1000).toFixed(1)} s`);
-
-  const profile = flags["cpu-prof"]
-    ? { dir: resultsDir, name: `seatmap-${stamp}-api.cpuprofile` }
-    : undefined;
-  const api = await startApi({
-    databaseUrl,
-    nodeArgs: profile
-      ? ["--cpu-prof", `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`]
-      : [],
-  });
-  let measurements: Measurements;
+  const { settings, flags } = parseOptions(args, { flags: ["cpu-prof"] });
+  const bench = await openBench("seatmap", "Seat map benchmark", settings.quick);
+  let measured: Measurements;
   try {
-    console.log(`API at ${api.graphqlUrl} (${apiSummary(api)})`);
-    measurements = await measureAll(api, settings);
+    measured = await withApi(bench, { cpuProfile: flags["cpu-prof"] === true }, ({ api, meter }) =>
+      measureAll(api, meter, settings),
+    );
   } finally {
-    await api.stop();
+    await bench.close();
   }
-
-  const targets = evaluateTargets(measurements.outcomes);
-  printReport(settings, machine, measurements, targets);
-  const resultsPath = await writeResults(`seatmap-${stamp}.json`, {
+  printReport(settings, bench.machine, measured);
+  const problems = [
+    ...failures(measured.typenameLoad).map((problem) => `(0) { __typename }: ${problem}`),
+    ...Object.values(measured.outcomes).flatMap((outcome) =>
+      outcome.problems.map((problem) => `${outcome.label}: ${problem}`),
+    ),
+  ];
+  return finish({
     scenario: "seatmap",
-    startedAt: startedAt.toISOString(),
-    machine,
-    settings,
-    database: databaseName,
-    event: measurements.event,
-    phases: measurements.outcomes,
-    coldFullMap: measurements.single.cold,
-    expiredFullMap: measurements.single.expired,
-    targets,
+    startedAt: bench.startedAt,
+    quick: settings.quick,
+    machine: bench.machine,
+    references: [measured.typename],
+    targets: evaluateTargets(measured),
+    problems: problems.length ? [`the API answered wrongly under load: ${problems.join("; ")}`] : [],
+    figures: {
+      settings,
+      event: measured.event,
+      typename: measured.typenameLoad,
+      phases: measured.outcomes,
+      coldFullMap: measured.single.cold,
+      expiredFullMap: measured.single.expired,
+    },
   });
-  console.log(`\nResults: ${resultsPath}`);
-  if (profile) console.log(`API CPU profile: ${join(profile.dir, profile.name)} (open in Chrome DevTools)`);
-
-  const problems = Object.values(measurements.outcomes).flatMap((outcome) =>
-    outcome.problems.map((problem) => `${outcome.label}: ${problem}`),
-  );
-  if (problems.length) {
-    console.error(`\nFAILED: the API answered wrongly under load:\n  ${problems.join("\n  ")}`);
-    return 1;
-  }
-  const failed = targets.filter((target) => !target.pass);
-  if (failed.length && !settings.quick) {
-    console.error(`\nFAILED targets: ${failed.map((target) => target.name).join(", ")}`);
-    return 1;
-  }
-  return 0;
 }

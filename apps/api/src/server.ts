@@ -54,6 +54,7 @@ import { AdmissionTokens } from "./modules/queue/admission-token.js";
 import { ProofOfWorkService } from "./modules/queue/proof-of-work.js";
 import { QUEUE_TICK, QueueService } from "./modules/queue/queue.service.js";
 import { QueueLeader } from "./modules/queue/queue-leader.js";
+import { QueueRecords } from "./modules/queue/queue-records-store.js";
 import { QueueStore } from "./modules/queue/queue-store.js";
 import type { SeatChangeNotifier } from "./modules/seating/seat-changes.js";
 import { SeatMapLive } from "./modules/seating/seat-map-live.js";
@@ -179,15 +180,19 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   });
   holdSweeper.start();
   const queueStore = new QueueStore(redis);
+  const queueRecords = new QueueRecords(sql);
   const admissionTokens = new AdmissionTokens(config.ADMISSION_TOKEN_SECRET);
-  const queue = new QueueService(db, queueStore, admissionTokens, log, {
+  const queue = new QueueService(db, queueStore, queueRecords, admissionTokens, log, {
     heartbeatIntervalSeconds: config.QUEUE_HEARTBEAT_INTERVAL_SECONDS,
     settingsCacheMs: 1_000,
+    redisRetryAfterMs: config.REDIS_RETRY_AFTER_MS,
   });
   const queueLeader = new QueueLeader(
     {
       redis,
       store: queueStore,
+      rooms: queue.rooms,
+      records: queueRecords,
       queueEvent: (eventId) => queue.queueEvent(eventId),
       broadcast: (tick) => pubSub.publish(QUEUE_TICK, tick.eventId, tick),
       log,
@@ -248,7 +253,17 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     ),
     botSignals,
     apiKeys: new ApiKeysService(db, redis, log, config.REDIS_RETRY_AFTER_MS),
-    accounts: new AccountBlockingService(db, sessions, holds, botSignals, log, new QueueEviction(queueStore)),
+    accounts: new AccountBlockingService(
+      db,
+      sessions,
+      holds,
+      botSignals,
+      log,
+      new QueueEviction({
+        rooms: () => queue.rooms.open(),
+        leave: (eventId, userId) => queue.leaveRoom(eventId, userId),
+      }),
+    ),
     proofOfWork: new ProofOfWorkService(db, redis, botSignals, log, {
       secret: config.POW_SECRET,
       ttlSeconds: config.POW_CHALLENGE_TTL_SECONDS,
@@ -674,6 +689,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       httpServer.closeAllConnections();
       await Promise.all([holdSweeper.stop(), queueLeader.stop(), paymentRecovery.stop(), outboxRelay.stop()]);
+      // Entries noted since the last batch still have to reach Postgres.
+      await queue.settle().catch((error: unknown) => log.warn({ err: error }, "queue: entries not saved"));
       // Seat changes of the drained requests still have to reach the other instances' fans.
       await seatMapLive.close(Math.max(deadline - Date.now(), 1_000));
       await apollo.stop();

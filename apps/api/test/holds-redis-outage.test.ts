@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { after, before, test } from "node:test";
-import { Redis } from "ioredis";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import {
@@ -12,12 +10,12 @@ import {
   eventIdOf,
   eventSeats,
   type Fan,
-  freePort,
   HOLD_SEATS,
   type HoldData,
   MANY_LOGINS,
   openEvent,
 } from "./support/holds.js";
+import { startTestRedis, type TestRedis } from "./support/redis-server.js";
 import { readMetrics, startTestServer, type TestServer } from "./support/server.js";
 
 // A Redis of this test's own, stopped in the middle of a run: holds go on through Postgres alone,
@@ -25,66 +23,22 @@ import { readMetrics, startTestServer, type TestServer } from "./support/server.
 
 let database: TestDatabase;
 let api: TestServer;
-let redisPort: number;
-let redisProcess: ChildProcess | undefined;
-let probe: Redis;
-
-async function startRedis(): Promise<void> {
-  const child = spawn(
-    "redis-server",
-    ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    {
-      stdio: "ignore",
-    },
-  );
-  redisProcess = child;
-  for (let attempt = 0; attempt < 50; attempt++) {
-    if (
-      await probe.ping().then(
-        () => true,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("redis-server did not start");
-}
-
-async function stopRedis(): Promise<void> {
-  const child = redisProcess;
-  redisProcess = undefined;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGKILL");
-  await exited;
-}
+let redis: TestRedis;
 
 before(async () => {
   database = await createTestDatabase({ seeded: true });
-  redisPort = await freePort();
-  probe = new Redis({
-    port: redisPort,
-    host: "127.0.0.1",
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => 100,
-  });
-  probe.on("error", () => undefined);
-  await startRedis();
-  api = await startTestServer(database.url, { ...MANY_LOGINS, REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+  redis = await startTestRedis();
+  api = await startTestServer(database.url, { ...MANY_LOGINS, REDIS_URL: redis.url });
 });
 
 after(async () => {
   await api.close();
-  probe.disconnect();
-  await stopRedis();
+  await redis.dispose();
   await database.dispose();
 });
 
 async function seatLockCount(): Promise<number> {
-  const keys = await probe.keys(`${api.server.config.REDIS_KEY_PREFIX}{ev:*}:seat:*`);
+  const keys = await redis.probe.keys(`${api.server.config.REDIS_KEY_PREFIX}{ev:*}:seat:*`);
   return keys.length;
 }
 
@@ -110,7 +64,7 @@ test("Redis stopped mid-run: holds go on through Postgres, never double-book, an
   assert.equal(await seatLockCount(), 2);
 
   // Redis stalled (alive, not answering): calls give up after the 500 ms command timeout.
-  redisProcess?.kill("SIGSTOP");
+  redis.process()?.kill("SIGSTOP");
   const stalled = await Promise.all(
     [0, 1, 2, 3].map(async (i) => {
       const started = Date.now();
@@ -118,7 +72,7 @@ test("Redis stopped mid-run: holds go on through Postgres, never double-book, an
       return { code: String(errorCode(result) ?? "OK"), ms: Date.now() - started };
     }),
   );
-  redisProcess?.kill("SIGCONT");
+  redis.process()?.kill("SIGCONT");
   assert.ok(
     stalled.every((call) => ["OK", "SEATS_UNAVAILABLE"].includes(call.code)),
     JSON.stringify(stalled),
@@ -129,7 +83,7 @@ test("Redis stopped mid-run: holds go on through Postgres, never double-book, an
   );
   assert.ok(Math.max(...stalled.map((call) => call.ms)) < 2_500, JSON.stringify(stalled));
 
-  await stopRedis();
+  await redis.kill();
   // Contended seats, the two held before the outage among them.
   const contested = seats.slice(0, 8);
   const attempts = fans.flatMap((fan, i) => [
@@ -167,7 +121,7 @@ test("Redis stopped mid-run: holds go on through Postgres, never double-book, an
   );
 
   // Redis back on the same port (empty): holds use the fast path again within a few seconds.
-  await startRedis();
+  await redis.start();
   const acquiredBefore = await fastPathCalls("acquired");
   const free = seats.slice(20);
   let resumedAfter = -1;

@@ -6,13 +6,19 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { buildSchema, parse } from "graphql";
-import { createClient } from "graphql-ws";
 import { Redis } from "ioredis";
 import WebSocket from "ws";
 import { subscriptionAccess } from "../src/graphql/authorized-subscriptions.js";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { asFan, createFans, errorCode, type Fan, logIn, MANY_LOGINS } from "./support/holds.js";
+import {
+  JOIN_QUEUE,
+  QUEUE_STATUS,
+  QUEUE_STATUS_CHANGED,
+  type QueueStatusData,
+  watchQueue,
+} from "./support/queue.js";
 import { testRedisPrefix } from "./support/redis-prefix.js";
 import { dataOf, gql, startTestServer, type TestServer } from "./support/server.js";
 import { waitFor } from "./support/wait.js";
@@ -20,12 +26,7 @@ import { waitFor } from "./support/wait.js";
 // The waiting room through the API: GraphQL operations, the private subscription, the holds path's
 // token check, organizer settings, and the leader failing over between instances.
 
-const STATUS_FIELDS = `eventId state entryId position waitingCount etaSeconds etaLowSeconds etaHighSeconds
-  etaNote paused saleStartsAt admissionToken admittedUntil heartbeatIntervalSeconds proofOfWorkDifficulty`;
-const JOIN = `mutation ($eventId: ID!) { joinQueue(eventId: $eventId) { ${STATUS_FIELDS} } }`;
-const STATUS = `query ($eventId: ID!) { queueStatus(eventId: $eventId) { ${STATUS_FIELDS} } }`;
 const LEAVE = "mutation ($eventId: ID!) { leaveQueue(eventId: $eventId) }";
-const CHANGED = `subscription ($eventId: ID!) { queueStatusChanged(eventId: $eventId) { ${STATUS_FIELDS} } }`;
 const HOLD = `mutation ($eventId: ID!, $token: String) {
   holdBestAvailable(eventId: $eventId, quantity: 2, admissionToken: $token) { id seats { id } } }`;
 const SETTINGS_FIELDS = `admissionRatePerMinute maxActiveShoppers paused proofOfWorkDifficulty shoppingWindowSeconds
@@ -33,14 +34,6 @@ const SETTINGS_FIELDS = `admissionRatePerMinute maxActiveShoppers paused proofOf
 const UPDATE = `mutation ($eventId: ID!, $input: QueueSettingsInput!) {
   updateQueueSettings(eventId: $eventId, input: $input) { id queueSettings { ${SETTINGS_FIELDS} } } }`;
 const EVENT_SETTINGS = `query ($id: ID!) { event(id: $id) { id queueSettings { ${SETTINGS_FIELDS} } } }`;
-
-interface Status {
-  state: string;
-  entryId: string | null;
-  position: number | null;
-  admissionToken: string | null;
-  waitingCount: number;
-}
 
 let database: TestDatabase;
 let api: TestServer;
@@ -65,42 +58,14 @@ after(async () => {
 });
 
 const statusOf = async (url: string, fan: Fan) =>
-  dataOf(await asFan<{ queueStatus: Status }>(url, fan, STATUS, { eventId: String(eventId) })).queueStatus;
+  dataOf(await asFan<{ queueStatus: QueueStatusData }>(url, fan, QUEUE_STATUS, { eventId: String(eventId) }))
+    .queueStatus;
 const joinQueue = async (url: string, fan: Fan) =>
-  dataOf(await asFan<{ joinQueue: Status }>(url, fan, JOIN, { eventId: String(eventId) })).joinQueue;
-const sessionToken = (fan: Fan) => fan.cookie.split("=")[1];
+  dataOf(await asFan<{ joinQueue: QueueStatusData }>(url, fan, JOIN_QUEUE, { eventId: String(eventId) }))
+    .joinQueue;
 
 function setRate(admissionRatePerMinute: number, extra: Record<string, unknown> = {}) {
   return database.db.event.update({ where: { id: eventId }, data: { admissionRatePerMinute, ...extra } });
-}
-
-/** A graphql-ws client signed in as `fan`, collecting its queueStatusChanged messages. */
-function watchQueue(url: string, fan: Fan) {
-  const client = createClient({
-    url: url.replace(/^http/, "ws"),
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    connectionParams: { token: sessionToken(fan) },
-  });
-  const seen: Status[] = [];
-  const errors: unknown[] = [];
-  const unsubscribe = client.subscribe<{ queueStatusChanged: Status }>(
-    { query: CHANGED, variables: { eventId: String(eventId) } },
-    {
-      next: (result) =>
-        result.data ? seen.push(result.data.queueStatusChanged) : errors.push(result.errors),
-      error: (error) => errors.push(error),
-      complete: () => undefined,
-    },
-  );
-  return {
-    seen,
-    errors,
-    dispose: async () => {
-      unsubscribe();
-      await client.dispose();
-    },
-  };
 }
 
 describe("the waiting room over GraphQL", () => {
@@ -118,7 +83,7 @@ describe("the waiting room over GraphQL", () => {
       "joining twice returns the same entry",
     );
 
-    const watcher = watchQueue(api.url, third);
+    const watcher = watchQueue(api.url, third, eventId);
     await waitFor("a first status", () => watcher.seen.length > 0, 8_000);
     assert.equal(watcher.seen[0]?.position, 3);
     assert.equal(watcher.seen[0]?.entryId, mine.entryId);
@@ -166,11 +131,14 @@ describe("the waiting room over GraphQL", () => {
       JSON.stringify({
         id: "1",
         type: "subscribe",
-        payload: { query: CHANGED, variables: { eventId: String(eventId) } },
+        payload: { query: QUEUE_STATUS_CHANGED, variables: { eventId: String(eventId) } },
       }),
     );
     assert.equal(await closed, 4401);
-    assert.equal(errorCode(await gql(api.url, STATUS, { eventId: String(eventId) })), "UNAUTHENTICATED");
+    assert.equal(
+      errorCode(await gql(api.url, QUEUE_STATUS, { eventId: String(eventId) })),
+      "UNAUTHENTICATED",
+    );
   });
 
   test("private subscription access: anonymous sockets get 4401's verdict, wrong roles 4403's", () => {
@@ -190,8 +158,8 @@ describe("the waiting room over GraphQL", () => {
     assert.equal(access("subscription { open staff }", fan), "forbidden");
     assert.equal(access("subscription { staff }", { userId: "a", role: "ADMIN" }), "allowed");
     const real = api.server.schema;
-    assert.equal(subscriptionAccess(real, parse(CHANGED), undefined, null), "unauthenticated");
-    assert.equal(subscriptionAccess(real, parse(CHANGED), undefined, fan), "allowed");
+    assert.equal(subscriptionAccess(real, parse(QUEUE_STATUS_CHANGED), undefined, null), "unauthenticated");
+    assert.equal(subscriptionAccess(real, parse(QUEUE_STATUS_CHANGED), undefined, fan), "allowed");
   });
 
   test("organizers see and change the room live; fans cannot", async () => {
@@ -232,7 +200,7 @@ describe("the waiting room over GraphQL", () => {
 
     await joinQueue(api.url, fan);
     const paused = await statusOf(api.url, fan);
-    assert.equal((paused as Status & { paused: boolean }).paused, true);
+    assert.equal((paused as QueueStatusData & { paused: boolean }).paused, true);
     const lifted = dataOf(
       await asFan<{ updateQueueSettings: { queueSettings: { maxActiveShoppers: number | null } } }>(
         api.url,

@@ -3,10 +3,12 @@ import { createHash, randomUUID } from "node:crypto";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { Redis } from "ioredis";
 import { createLogger } from "../src/infra/logger.js";
+import { createSqlPool, type SqlPool } from "../src/infra/sql.js";
 import { AdmissionTokens } from "../src/modules/queue/admission-token.js";
 import { QueueService, type QueueStatusView, type QueueTick } from "../src/modules/queue/queue.service.js";
 import { QueueLeader } from "../src/modules/queue/queue-leader.js";
-import { QueueStore } from "../src/modules/queue/queue-store.js";
+import { QueueRecords } from "../src/modules/queue/queue-records-store.js";
+import { QueueStore, roomKeys } from "../src/modules/queue/queue-store.js";
 import { commitmentOf, drawOrder } from "../src/modules/queue/shuffle.js";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
@@ -22,6 +24,8 @@ const GRACE_MS = 30_000;
 const log = createLogger("silent");
 
 let database: TestDatabase;
+let pool: SqlPool;
+let records: QueueRecords;
 let eventId: number;
 let redis: Redis;
 let clock: number;
@@ -32,6 +36,8 @@ let ticks: QueueTick[];
 
 before(async () => {
   database = await createTestDatabase({ seeded: true });
+  pool = createSqlPool(database.url, { max: 4, onIdleError: () => undefined });
+  records = new QueueRecords(pool);
   const event = await database.db.event.findUniqueOrThrow({
     where: { slug: NOTABLE_EVENT_SLUGS.stadiumQueueOnSale },
   });
@@ -39,20 +45,26 @@ before(async () => {
 });
 
 after(async () => {
+  await queue?.settle();
+  await pool.end();
   await database.dispose();
 });
 
-// A fresh room (own Redis prefix) for every test, with the simulated clock at a real "now".
+// A fresh room (own Redis prefix, no durable facts yet) for every test, with the simulated clock at a
+// real "now".
 beforeEach(async () => {
+  await queue?.settle();
+  await database.db.queueRoom.deleteMany({ where: { eventId } });
   redis?.disconnect();
   redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
     keyPrefix: testRedisPrefix("queue"),
   });
   clock = Date.now();
   store = new QueueStore(redis);
-  queue = new QueueService(database.db, store, new AdmissionTokens(SECRET), log, {
+  queue = new QueueService(database.db, store, records, new AdmissionTokens(SECRET), log, {
     heartbeatIntervalSeconds: 10,
     settingsCacheMs: 0,
+    redisRetryAfterMs: 1_000,
     clock: () => clock,
   });
   ticks = [];
@@ -60,6 +72,8 @@ beforeEach(async () => {
     {
       redis,
       store,
+      rooms: queue.rooms,
+      records,
       queueEvent: (id) => queue.queueEvent(id),
       broadcast: async (tick) => {
         ticks.push(tick);
@@ -372,5 +386,74 @@ describe("admission tokens", () => {
     await queue.checkAdmission(other, eventId, second);
     assert.equal(await queue.leave(other, eventId), true);
     await refused("after leaving", other, second);
+  });
+});
+
+describe("when Redis loses the room", () => {
+  /** What an empty Redis restart does to the room: every key of it is gone. */
+  async function loseRoom() {
+    const keys = roomKeys(eventId);
+    await redis.del(...keys);
+    assert.equal(await redis.exists(...keys), 0);
+  }
+
+  test("the room is set up again from Postgres before anyone is placed: same commitment and draw, admissions kept, the others told to rejoin", async () => {
+    await setEvent({ saleStartsAt: new Date(clock + 60_000), admissionRatePerMinute: 240 });
+    const [first, second, third, fourth, newcomer] = fanIds(5) as [string, string, string, string, string];
+    await joinAll([first, second, third, fourth]);
+    const committed = (await queue.audit(eventId)).commitment;
+    clock = (await queue.queueEvent(eventId)).saleStartsAt.getTime();
+    for (const fan of [first, second, third, fourth]) await status(fan, true);
+    await leader.tickRoom(eventId);
+    const drawn = await queue.audit(eventId);
+    assert.ok(drawn.seed && drawn.drawnOrder);
+    // One admission per 250 ms tick: the fan drawn first is let in.
+    await run(TICK_MS);
+    const statuses = await Promise.all([first, second, third, fourth].map((fan) => status(fan)));
+    const admitted = statuses.find((s) => s.state === "ADMITTED");
+    assert.ok(admitted?.admissionToken);
+    const admittedFan = [first, second, third, fourth][statuses.indexOf(admitted)] as string;
+    const waitingFan = [first, second, third, fourth][
+      statuses.findIndex((s) => s.state === "WAITING")
+    ] as string;
+    // A subscriber of a waiting fan knows its entry from before the loss.
+    const watched = await queue.statusAfterTick(waitingFan, ticks.at(-1) as QueueTick, undefined);
+    assert.equal(watched.status.state, "WAITING");
+    await queue.settle();
+
+    await loseRoom();
+    // Nothing answers for a room without its commitment, so nothing can be placed in one.
+    assert.equal(await store.join(eventId, newcomer, randomUUID(), clock, 0), null);
+    assert.equal(await redis.exists(...roomKeys(eventId)), 0);
+
+    // The first join sets the room up again, with what Postgres kept, then places the fan.
+    const joined = await queue.join(newcomer, eventId);
+    assert.equal(joined.state, "WAITING");
+    const audit = await queue.audit(eventId);
+    assert.equal(audit.commitment, committed, "the commitment outlives Redis");
+    assert.equal(audit.seed, drawn.seed);
+    assert.deepEqual(audit.drawnOrder, drawn.drawnOrder, "the draw stays verifiable");
+    assert.deepEqual(audit.preQueueEntries, drawn.preQueueEntries);
+
+    await queue.settle();
+    const after = await status(admittedFan);
+    assert.equal(after.state, "ADMITTED", "the admitted fan keeps the admission");
+    assert.equal(after.admissionToken, admitted.admissionToken, "and the same token");
+    await queue.checkAdmission(admittedFan, eventId, admitted.admissionToken as string);
+    for (const fan of [first, second, third, fourth].filter((fan) => fan !== admittedFan)) {
+      assert.equal((await status(fan)).state, "REJOIN", "fans who were in line are told to rejoin");
+    }
+    // The subscriber notices on the next broadcast, with no position from the old line.
+    clock += TICK_MS;
+    const tick = (await leader.tickRoom(eventId))?.tick as QueueTick;
+    assert.notEqual(tick.epoch, watched.known.epoch);
+    const noticed = await queue.statusAfterTick(waitingFan, tick, watched.known);
+    assert.equal(noticed.status.state, "REJOIN");
+    assert.equal(noticed.status.position, null);
+
+    // Rejoining goes behind the fans who joined since.
+    const rejoined = await queue.join(waitingFan, eventId);
+    assert.equal(rejoined.state, "WAITING");
+    assert.ok((rejoined.position as number) > ((await status(newcomer)).position as number));
   });
 });

@@ -2,12 +2,14 @@
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { describe, test } from "node:test";
+import { CombinedGraphQLErrors } from "@apollo/client/errors";
 import {
   expectedAttempts,
   leadingZeroBits,
   meetsDifficulty,
   searchNonces,
 } from "../src/queue/proof-of-work.ts";
+import { describeQueueError } from "../src/queue/queue-errors.ts";
 import { formatEtaRange, formatTimeLeft, queueProgress } from "../src/queue/queue-format.ts";
 import { checkDraw, commitmentOf, drawOrder } from "../src/queue/verify-draw.ts";
 
@@ -89,6 +91,26 @@ describe("waiting-room wording", () => {
     assert.equal(formatTimeLeft(65_001), "1:06");
     assert.equal(formatTimeLeft(3_600_000), "1 h 00 min");
     assert.equal(formatTimeLeft((26 * 60 + 5) * 60_000), "1 d 2 h 05 min");
+  });
+});
+
+describe("waiting-room errors", () => {
+  const apiError = (code, extensions = {}) =>
+    new CombinedGraphQLErrors({
+      errors: [{ message: `failed with ${code}`, extensions: { code, ...extensions } }],
+    });
+
+  test("a waiting room without Redis says when to ask again, and the page does", () => {
+    const problem = describeQueueError(apiError("SERVICE_UNAVAILABLE", { retryAfterSeconds: 2 }));
+    assert.equal(problem.retryAfterSeconds, 2);
+    assert.match(problem.message, /try again in 2 s/);
+    assert.equal(problem.signIn, false);
+    // Without the extension it still waits a little, never hammers the API.
+    assert.equal(describeQueueError(apiError("SERVICE_UNAVAILABLE")).retryAfterSeconds, 5);
+    assert.equal(
+      describeQueueError(apiError("RATE_LIMITED", { retryAfterSeconds: 3 })).retryAfterSeconds,
+      undefined,
+    );
   });
 });
 

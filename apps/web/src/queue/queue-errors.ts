@@ -5,6 +5,8 @@ export interface QueueProblem {
   signIn: boolean;
   title: string;
   message: string;
+  /** The waiting room is briefly unavailable: asking again after this long is the way on. */
+  retryAfterSeconds?: number;
 }
 
 /** Turns a failed waiting-room call into what the fan should know and do next, from `extensions.code`. */
@@ -24,6 +26,15 @@ export function describeQueueError(error: unknown): QueueProblem {
         signIn: false,
         title: "Too many attempts",
         message: `Please wait${seconds ? ` ${Math.ceil(seconds)} s` : " a moment"} and try again. Your place is not affected.`,
+      };
+    }
+    case "SERVICE_UNAVAILABLE": {
+      const seconds = Math.max(1, Math.ceil(numberExtension(details, "retryAfterSeconds") ?? 5));
+      return {
+        signIn: false,
+        title: "The waiting room is catching up",
+        message: `It could not answer just now. Please try again in ${seconds} s.`,
+        retryAfterSeconds: seconds,
       };
     }
     case "FORBIDDEN":

@@ -111,11 +111,19 @@ export function useWaitingRoom(eventId: string, signedIn: boolean): WaitingRoom 
   useEffect(() => {
     if (!signedIn) return;
     let current = true;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
     fetchStatus().catch((error: unknown) => {
-      if (current) setProblem(describeQueueError(error));
+      if (!current) return;
+      const described = describeQueueError(error);
+      setProblem(described);
+      // The room is briefly unavailable (it says for how long): ask again by itself.
+      if (described.retryAfterSeconds) {
+        retryTimer = setTimeout(() => setAttempt((count) => count + 1), described.retryAfterSeconds * 1000);
+      }
     });
     return () => {
       current = false;
+      clearTimeout(retryTimer);
     };
   }, [signedIn, fetchStatus, attempt, connection.generation]);
 

@@ -208,6 +208,8 @@ function headingFor(status: QueueStatus): string {
       return "You're in line";
     case "EXPIRED":
       return "Your turn has ended";
+    case "REJOIN":
+      return "Please join the waiting room again";
     default:
       return "Join the waiting room";
   }
@@ -312,6 +314,14 @@ function NotInRoom({ event, room, status }: RoomViewProps) {
           Your shopping window ran out, or your page stopped checking in for too long, so your turn went to
           the next fan. You can join again: you go to the back of the line.
         </p>
+      ) : status.state === "REJOIN" ? (
+        <p role="status">
+          <strong>The waiting room restarted after a technical problem and lost its line</strong>, so your
+          place could not be kept. Everyone who was waiting is asked to join again:{" "}
+          {beforeSale
+            ? "you are back in the lottery, with the same chance as everyone, as long as you join before the sale opens."
+            : "places are given again in the order fans rejoin, so join now."}
+        </p>
       ) : beforeSale ? (
         <p>
           Join now: when the sale opens, everyone who joined before then is put in a{" "}
@@ -335,7 +345,11 @@ function NotInRoom({ event, room, status }: RoomViewProps) {
       <JoinProgress phase={room.joinPhase} />
       <div className={styles.actions}>
         <button type="button" className="button" onClick={room.join} disabled={busy}>
-          {busy ? "Joining…" : status.state === "EXPIRED" ? "Join again" : "Join the waiting room"}
+          {busy
+            ? "Joining…"
+            : status.state === "EXPIRED" || status.state === "REJOIN"
+              ? "Join again"
+              : "Join the waiting room"}
         </button>
         {room.joinPhase.step === "solving" ? (
           <button type="button" className="button button-secondary" onClick={room.cancelJoin}>

@@ -5,12 +5,14 @@ import { LuaScript } from "../../infra/lua-script.js";
 import type { Metrics } from "../../infra/metrics.js";
 import type { RedisClient } from "../../infra/redis.js";
 import type { QueueEvent, QueueTick } from "./queue.service.js";
-import { LEADER_KEY, type QueueStore } from "./queue-store.js";
-import { drawOrder } from "./shuffle.js";
+import type { QueueRecords } from "./queue-records-store.js";
+import type { QueueRooms } from "./queue-rooms.js";
+import { type Admission, LEADER_KEY, type QueueStore } from "./queue-store.js";
 
 // One API instance at a time moves every waiting room: it holds a lease in Redis (SET NX PX, renewed
 // by compare-and-extend each tick). If it dies, its lease lapses and another instance takes over
-// within `leaseMs`; all state is in Redis, so nothing is lost.
+// within `leaseMs`; the rooms' state is in Redis, so nothing is lost. The rooms to move are listed in
+// Postgres, so a room whose Redis state was lost is set up again on the next tick.
 
 const RENEW = new LuaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -23,6 +25,8 @@ return 0`);
 const EWMA_TAU_MS = 20_000;
 // Entries looked at per event per tick, at most (admitted or skipped): bounds a tick's cost.
 const MAX_SCAN_PER_TICK = 5_000;
+// Admissions kept for the next try while Postgres refuses them, per event (the most recent).
+const MAX_UNRECORDED_ADMISSIONS = 50_000;
 
 export interface QueueLeaderOptions {
   tickMs: number;
@@ -34,6 +38,10 @@ export interface QueueLeaderOptions {
 export interface LeaderDeps {
   redis: RedisClient;
   store: QueueStore;
+  /** Lists the rooms, sets a lost one up again, draws (queue-rooms.ts). */
+  rooms: Pick<QueueRooms, "open" | "ensure" | "draw">;
+  /** Where each tick's admissions are recorded, for the holds path to trust while Redis is down. */
+  records: Pick<QueueRecords, "saveAdmissions">;
   /** The event's settings (briefly cached); throws when it is gone. */
   queueEvent(eventId: number): Promise<QueueEvent>;
   /** Sends one tick to every subscriber of the event, on every instance. */
@@ -57,6 +65,7 @@ export class QueueLeader {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private readonly now: () => number;
+  private readonly unrecorded = new Map<number, Admission[]>();
 
   constructor(
     private readonly deps: LeaderDeps,
@@ -105,33 +114,35 @@ export class QueueLeader {
 
   async tickAll(): Promise<TickReport[]> {
     const reports: TickReport[] = [];
-    for (const eventId of await this.deps.store.rooms()) {
+    for (const eventId of await this.deps.rooms.open()) {
       const report = await this.tickRoom(eventId);
       if (report) reports.push(report);
     }
     return reports;
   }
 
-  /** One tick of one room: draw the pre-queue when the sale starts, admit, broadcast. */
+  /** One tick of one room: set it up again if Redis lost it, draw when the sale starts, admit, broadcast. */
   async tickRoom(eventId: number): Promise<TickReport | null> {
-    const { store, log, metrics } = this.deps;
+    const { store, rooms, log, metrics } = this.deps;
     const endTimer = metrics?.queueTickSeconds.startTimer();
     let event: QueueEvent;
     try {
       event = await this.deps.queueEvent(eventId);
     } catch {
-      await store.forgetRoom(eventId);
+      // Gone, a draft again, or Postgres is away: nothing to move now.
       return null;
     }
     const now = this.now();
-    if (event.startsAt.getTime() <= now) {
-      await store.forgetRoom(eventId);
-      return null;
+    // Switched off for now, or started: the room keeps its state.
+    if (!event.queueEnabled || event.startsAt.getTime() <= now) return null;
+    let phase = await store.phase(eventId);
+    if (phase === "missing") {
+      await rooms.ensure(eventId);
+      phase = await store.phase(eventId);
     }
-    // Switched off for now: the room keeps its state in case it is switched back on.
-    if (!event.queueEnabled) return null;
-    if (event.saleStartsAt.getTime() <= now && !(await store.isDrawn(eventId))) {
-      await this.draw(eventId, now);
+    if (phase === "open" && event.saleStartsAt.getTime() <= now) {
+      const entries = await rooms.draw(eventId, now);
+      if (entries !== null) log.info({ eventId, entries }, "queue: pre-queue drawn, seed revealed");
     }
     const ratePerMinute = event.paused ? 0 : event.admissionRatePerMinute;
     const outcome = await store.tick(eventId, now, {
@@ -146,6 +157,9 @@ export class QueueLeader {
       ewmaTauMs: EWMA_TAU_MS,
       maxScan: MAX_SCAN_PER_TICK,
     });
+    // Lost between the two calls: the next tick sets it up again.
+    if (!outcome) return null;
+    await this.record(eventId, outcome.admissions);
     const tick: QueueTick = { eventId, ...outcome.room };
     await this.deps.broadcast(tick);
     endTimer?.();
@@ -164,13 +178,23 @@ export class QueueLeader {
     };
   }
 
-  private async draw(eventId: number, now: number): Promise<void> {
-    const { store, log } = this.deps;
-    const entries = await store.closePreQueue(eventId);
-    const seed = await store.seed(eventId);
-    if (!seed) throw new Error(`queue ${eventId} has no seed`);
-    if (await store.draw(eventId, now, drawOrder(seed, entries))) {
-      log.info({ eventId, entries: entries.length }, "queue: pre-queue drawn, seed revealed");
+  /**
+   * Records the tick's admissions in Postgres, in one statement. While Postgres refuses, they are kept
+   * and sent again with the next tick's: the room goes on moving, and only the Redis-less check of
+   * those fans' tokens waits for them.
+   */
+  private async record(eventId: number, admissions: readonly Admission[]): Promise<void> {
+    const pending = [...(this.unrecorded.get(eventId) ?? []), ...admissions.filter((a) => a.userId)];
+    if (pending.length === 0) return;
+    try {
+      await this.deps.records.saveAdmissions(eventId, pending);
+      this.unrecorded.delete(eventId);
+    } catch (error) {
+      this.unrecorded.set(eventId, pending.slice(-MAX_UNRECORDED_ADMISSIONS));
+      this.deps.log.warn(
+        { eventId, pending: pending.length, err: error instanceof Error ? error.message : String(error) },
+        "queue: admissions not recorded in Postgres yet; retrying next tick",
+      );
     }
   }
 

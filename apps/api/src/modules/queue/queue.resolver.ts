@@ -70,7 +70,7 @@ export class QueueResolver {
     if (powDifficulty > 0) {
       // Joining again returns the same entry: only a new entry costs a proof of work (docs/defences.md).
       const { state } = await ctx.services.queue.status(userId, id, { heartbeat: false });
-      if (state === "NOT_IN_QUEUE" || state === "EXPIRED") {
+      if (state === "NOT_IN_QUEUE" || state === "EXPIRED" || state === "REJOIN") {
         await ctx.services.proofOfWork.verify(proofOfWork, userId, id, powDifficulty, ctx.client);
       }
     }

@@ -4,18 +4,21 @@ import { AppError, ErrorCode, notFound } from "../../errors.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
+import { RedisBreaker } from "../../infra/redis-breaker.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
 import type { Viewer } from "../auth/session-store.js";
 import type { EventView } from "../catalog/catalog.service.js";
 import { toEventView } from "../catalog/catalog.service.js";
-import type { AdmissionTokens } from "./admission-token.js";
-import type { EntryRecord, QueueStore, RoomFigures } from "./queue-store.js";
-import { commitmentOf, newSeed, SHUFFLE_ALGORITHM } from "./shuffle.js";
+import type { AdmissionClaims, AdmissionTokens } from "./admission-token.js";
+import type { QueueRecords } from "./queue-records-store.js";
+import { QueueRooms } from "./queue-rooms.js";
+import { type EntryRecord, type QueueStore, type RoomFigures, RoomUnavailableError } from "./queue-store.js";
+import { SHUFFLE_ALGORITHM } from "./shuffle.js";
 
 // The waiting room as fans and organizers use it (DESIGN.md §4, docs/queue.md). The leader
 // (queue-leader.ts) moves the line; this service only reads it, places fans and checks tokens.
 
-export type QueueStateName = "NOT_IN_QUEUE" | "PRE_QUEUE" | "WAITING" | "ADMITTED" | "EXPIRED";
+export type QueueStateName = "NOT_IN_QUEUE" | "PRE_QUEUE" | "WAITING" | "ADMITTED" | "EXPIRED" | "REJOIN";
 
 export interface QueueStatusView {
   eventId: number;
@@ -79,9 +82,10 @@ export interface AdmissionGate {
   checkAdmission(userId: string, eventId: number, token: string | null | undefined): Promise<void>;
 }
 
-/** A subscriber's last read of its own entry. */
+/** A subscriber's last read of its own entry, in the room's epoch it was read in. */
 export interface KnownEntry {
   entry: EntryRecord;
+  epoch: string;
   readAt: number;
 }
 
@@ -104,6 +108,8 @@ export interface QueueOptions {
   heartbeatIntervalSeconds: number;
   /** Settings read from Postgres are reused this long (changes reach every instance within it). */
   settingsCacheMs: number;
+  /** After Redis fails, the room is not asked again for this long (callers get SERVICE_UNAVAILABLE). */
+  redisRetryAfterMs: number;
   /** Milliseconds since the epoch; tests pass a simulated clock. */
   clock?: () => number;
 }
@@ -114,6 +120,7 @@ const STATE_NAMES: Record<string, QueueStateName> = {
   A: "ADMITTED",
   E: "EXPIRED",
   L: "NOT_IN_QUEUE",
+  R: "REJOIN",
 };
 // Below this measured rate (per minute) the room is considered not to be moving yet.
 const MEASURED_RATE_FLOOR = 0.5;
@@ -146,6 +153,10 @@ function notAdmitted(message: string): AppError {
   return new AppError(ErrorCode.NOT_ADMITTED, message);
 }
 
+/** What a room read gives while Redis does not answer. */
+const UNAVAILABLE = Symbol("redis unavailable");
+type Unavailable = typeof UNAVAILABLE;
+
 /** Why the wait is longer than the configured rate promises, if it is. */
 function etaNoteFor(event: QueueEvent, room: Pick<RoomFigures, "measuredPerMinute" | "capReached">) {
   if (event.paused) return "The organizer paused admissions; your place is kept.";
@@ -163,20 +174,31 @@ const secondsFor = (count: number, perMinute: number) =>
   perMinute > 0 ? Math.ceil((count * 60) / perMinute) : null;
 
 export class QueueService implements AdmissionGate {
+  /** Sets rooms up (again) from Postgres; the leader draws and lists rooms through it too. */
+  readonly rooms: QueueRooms;
   private readonly events: TtlCache<number, QueueEvent | null>;
   private readonly now: () => number;
-  // Rooms this process has created or seen: their seed and commitment exist.
-  private readonly knownRooms = new Set<number>();
+  private readonly breaker: RedisBreaker;
 
   constructor(
     private readonly db: Db,
     private readonly store: QueueStore,
+    private readonly records: QueueRecords,
     private readonly tokens: AdmissionTokens,
     private readonly log: Logger,
     private readonly options: QueueOptions,
   ) {
     this.events = new TtlCache(options.settingsCacheMs);
     this.now = options.clock ?? Date.now;
+    this.rooms = new QueueRooms(store, records, log, { clock: this.now });
+    this.breaker = new RedisBreaker(
+      log,
+      {
+        off: "queue: Redis failed; the waiting room answers SERVICE_UNAVAILABLE and admissions are checked in Postgres",
+        on: "queue: Redis answers again",
+      },
+      options.redisRetryAfterMs,
+    );
   }
 
   /** The event's queue settings (cached briefly); NOT_FOUND when it does not exist or is a draft. */
@@ -209,26 +231,33 @@ export class QueueService implements AdmissionGate {
         status: event.status,
       });
     }
-    await this.ensureRoom(eventId);
-    const { entry, room } = await this.store.join(
-      eventId,
-      userId,
-      randomUUID(),
-      now,
-      event.saleStartsAt.getTime(),
+    const placed = await this.room(eventId, () =>
+      this.store.join(eventId, userId, randomUUID(), now, event.saleStartsAt.getTime()),
     );
-    return this.describe(userId, event, entry, room);
+    if (placed.created && placed.entry.entryId) {
+      this.rooms.noteEntry({ eventId, userId, entryId: placed.entry.entryId });
+    }
+    return this.describe(userId, event, placed.entry, placed.room);
   }
 
   async leave(userId: string, eventId: number): Promise<boolean> {
     await this.roomEvent(eventId);
-    return this.store.leave(eventId, userId);
+    return this.leaveRoom(eventId, userId);
+  }
+
+  /** Takes the account out of the room (leaving, or blocked); its admission ends in Postgres too. */
+  async leaveRoom(eventId: number, userId: string): Promise<boolean> {
+    const before = await this.redis(() => this.store.leave(eventId, userId));
+    if (before === "A") await this.records.endAdmissions(eventId, userId);
+    return before !== null;
   }
 
   /** The caller's status; with `heartbeat`, it also keeps the caller's turn. */
   async status(userId: string, eventId: number, { heartbeat }: { heartbeat: boolean }) {
     const event = await this.roomEvent(eventId);
-    const { entry, room } = await this.store.entry(eventId, userId, this.now(), heartbeat);
+    const { entry, room } = await this.room(eventId, () =>
+      this.store.entry(eventId, userId, this.now(), heartbeat),
+    );
     return this.describe(userId, event, entry, room);
   }
 
@@ -236,7 +265,8 @@ export class QueueService implements AdmissionGate {
    * The caller's status after a leader tick: the room's figures come from the broadcast, the entry
    * from what this subscriber last read (`known`), so a waiting fan costs no I/O at all. Only fans
    * the line has reached (admitted or skipped), or the lottery placed, read their entry again; fans
-   * in other states re-read it at most every KNOWN_ENTRY_REREAD_MS (they may have rejoined or left).
+   * in other states re-read it at most every KNOWN_ENTRY_REREAD_MS (they may have rejoined or left),
+   * and everyone re-reads once when the room was set up again (Redis lost it: they must rejoin).
    */
   async statusAfterTick(
     userId: string,
@@ -245,35 +275,41 @@ export class QueueService implements AdmissionGate {
   ): Promise<{ status: QueueStatusView; known: KnownEntry }> {
     const event = await this.queueEvent(tick.eventId);
     const now = this.now();
-    if (known && this.stillTrue(known, tick, now)) {
+    if (known && known.epoch === tick.epoch && this.stillTrue(known, tick, now)) {
       return { status: this.describe(userId, event, known.entry, tick), known };
     }
-    const { entry, room } = await this.store.entry(tick.eventId, userId, now, false);
-    return { status: this.describe(userId, event, entry, room), known: { entry, readAt: now } };
+    const { entry, room } = await this.room(tick.eventId, () =>
+      this.store.entry(tick.eventId, userId, now, false),
+    );
+    const status = this.describe(userId, event, entry, room);
+    return { status, known: { entry, epoch: room.epoch, readAt: now } };
   }
 
+  /** The commitment at once; the seed, the entries and the drawn order (from Postgres) once drawn. */
   async audit(eventId: number): Promise<QueueAuditView> {
     await this.roomEvent(eventId);
-    await this.ensureRoom(eventId);
-    const record = await this.store.audit(eventId);
+    const room = await this.room(eventId, () => this.store.audit(eventId));
+    const draw = room.drawn ? await this.records.draw(eventId) : null;
+    const revealed = draw?.revealedAt ? draw : null;
     return {
       eventId,
-      commitment: record.commitment,
-      seed: record.seed,
+      commitment: room.commitment,
+      seed: revealed?.seed ?? null,
       algorithm: SHUFFLE_ALGORITHM,
-      preQueueEntries: record.preQueue,
-      drawnOrder: record.drawnOrder,
-      revealedAt: record.revealedAt,
+      preQueueEntries: revealed ? revealed.preQueueEntries : room.preQueue,
+      drawnOrder: revealed?.drawnOrder ?? null,
+      revealedAt: revealed?.revealedAt ?? null,
     };
   }
 
   /** The settings and live figures, for the event's organizer or an admin; null for anyone else. */
   async settings(viewer: Viewer | null, event: QueueEvent | null): Promise<QueueSettingsView | null> {
     if (!viewer || !event || !this.manages(viewer, event)) return null;
-    // Only events with a waiting room have figures in Redis.
-    const room = event.queueEnabled
-      ? await this.store.figures(event.id, this.now())
-      : { waitingCount: 0, activeShoppers: 0, servedUpTo: 0, measuredPerMinute: 0 };
+    // Only events with a waiting room have figures in Redis (none until its room is set up).
+    const figures = event.queueEnabled
+      ? await this.redis(() => this.store.figures(event.id, this.now()))
+      : null;
+    const room = figures ?? { waitingCount: 0, activeShoppers: 0, servedUpTo: 0, measuredPerMinute: 0 };
     return {
       admissionRatePerMinute: event.admissionRatePerMinute,
       maxActiveShoppers: event.maxActiveShoppers,
@@ -312,6 +348,11 @@ export class QueueService implements AdmissionGate {
     return toEventView(row);
   }
 
+  /**
+   * A token is live while its admission is, and only for the account the admission went to: the entry
+   * it names must be the caller's. A window that ended, a fan who left or was admitted again later make
+   * it stale even before `expiresAt`. Without Redis, see checkRecordedAdmission.
+   */
   async checkAdmission(userId: string, eventId: number, token: string | null | undefined): Promise<void> {
     if (!token) throw notAdmitted("This event uses the waiting room: join the queue and wait for your turn");
     const claims = this.tokens.verify(token);
@@ -320,22 +361,29 @@ export class QueueService implements AdmissionGate {
     if (claims.userId !== userId) throw notAdmitted("This admission token belongs to another account");
     if (claims.expiresAt <= this.now())
       throw notAdmitted("Your shopping window is over: join the queue again");
-    // The token is live only while its admission is: a window that ended, a fan who left or was
-    // admitted again later make it stale even before `expiresAt`.
-    let live: { state: string; admission: string };
-    try {
-      live = await this.store.admission(eventId, claims.entryId);
-    } catch (error) {
-      // Redis is down: the room cannot move anyway, and the fans it admitted keep shopping on the
-      // token's signature, account, event and expiry (seats never depend on Redis).
-      this.log.warn(
-        { err: error instanceof Error ? error.message : String(error), eventId },
-        "queue: admission check without Redis",
-      );
-      return;
-    }
+    const live = await this.inRoom(eventId, () => this.store.admission(eventId, claims.entryId, userId));
+    if (live === UNAVAILABLE) return this.checkRecordedAdmission(userId, eventId, claims);
+    if (!live.owned) throw notAdmitted("This admission token belongs to another account");
     if (live.state !== "A" || live.admission !== `${claims.sessionId}:${claims.expiresAt}`) {
       throw notAdmitted("This admission has ended: join the queue again");
+    }
+  }
+
+  /** Saves what is pending (entries noted for Postgres) and waits for background work: shutdown, tests. */
+  settle(): Promise<void> {
+    return this.rooms.settle();
+  }
+
+  /**
+   * Without Redis the room cannot move, and the fans it admitted keep shopping: a token is honoured only
+   * when Postgres recorded this very admission (entry and session) for this account and its window is
+   * still open, so a token re-signed for another account, or for an account that never queued, buys
+   * nothing (docs/queue.md, "While Redis is down").
+   */
+  private async checkRecordedAdmission(userId: string, eventId: number, claims: AdmissionClaims) {
+    const admission = { entryId: claims.entryId, sessionId: claims.sessionId, userId };
+    if (!(await this.records.isAdmitted(eventId, admission, this.now()))) {
+      throw notAdmitted("No live admission of this account matches this token: join the queue again");
     }
   }
 
@@ -363,12 +411,53 @@ export class QueueService implements AdmissionGate {
     return event;
   }
 
-  /** Creates the room's seed and publishes its commitment before anyone can join (once per process). */
-  private async ensureRoom(eventId: number): Promise<void> {
-    if (this.knownRooms.has(eventId)) return;
-    const seed = newSeed();
-    await this.store.init(eventId, seed, commitmentOf(seed));
-    this.knownRooms.add(eventId);
+  /** A read of the room that needs it set up: SERVICE_UNAVAILABLE (with retryAfterSeconds) without Redis. */
+  private async room<T>(eventId: number, read: () => Promise<T | null>): Promise<T> {
+    const value = await this.inRoom(eventId, read);
+    if (value === UNAVAILABLE) throw this.unavailable();
+    return value;
+  }
+
+  /**
+   * A read of the room, which is set up first when Redis does not have it (never had, or lost it): the
+   * scripts refuse to answer for a room without its commitment, so no process-local memory of "rooms
+   * set up already" can skip this.
+   */
+  private async inRoom<T>(eventId: number, read: () => Promise<T | null>): Promise<T | Unavailable> {
+    const first = await this.onRedis(read);
+    if (first !== null) return first;
+    if ((await this.onRedis(() => this.rooms.ensure(eventId))) === UNAVAILABLE) return UNAVAILABLE;
+    // Null again: Redis lost the room again in between.
+    return (await this.onRedis(read)) ?? UNAVAILABLE;
+  }
+
+  private async redis<T>(work: () => Promise<T>): Promise<T> {
+    const value = await this.onRedis(work);
+    if (value === UNAVAILABLE) throw this.unavailable();
+    return value;
+  }
+
+  /** `work`, or UNAVAILABLE when Redis fails; after a failure Redis is left alone for redisRetryAfterMs. */
+  private async onRedis<T>(work: () => Promise<T>): Promise<T | Unavailable> {
+    if (!this.breaker.available()) return UNAVAILABLE;
+    try {
+      const value = await work();
+      this.breaker.succeeded();
+      return value;
+    } catch (error) {
+      if (!(error instanceof RoomUnavailableError)) throw error;
+      this.breaker.failed(error);
+      return UNAVAILABLE;
+    }
+  }
+
+  private unavailable(): AppError {
+    const retryAfterSeconds = Math.max(1, Math.ceil(this.options.redisRetryAfterMs / 1000));
+    return new AppError(
+      ErrorCode.SERVICE_UNAVAILABLE,
+      `The waiting room is unavailable for a moment: retry in ${retryAfterSeconds} s`,
+      { retryAfterSeconds },
+    );
   }
 
   private describe(

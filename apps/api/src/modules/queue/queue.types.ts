@@ -8,6 +8,7 @@ export enum QueueState {
   WAITING = "WAITING",
   ADMITTED = "ADMITTED",
   EXPIRED = "EXPIRED",
+  REJOIN = "REJOIN",
 }
 registerEnumType(QueueState, {
   name: "QueueState",
@@ -18,6 +19,11 @@ registerEnumType(QueueState, {
     ADMITTED: { description: "May hold seats with `admissionToken` until `admittedUntil`." },
     EXPIRED: {
       description: "Missed its turn (no heartbeat within the grace period) or the shopping window ended.",
+    },
+    REJOIN: {
+      description:
+        "Had a place, lost when the waiting room restarted (its Redis state was lost): join again. Before " +
+        "the sale you are back in the lottery; after it, places are given again in the order fans rejoin.",
     },
   },
 });
