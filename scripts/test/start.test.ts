@@ -16,7 +16,7 @@ import { repoRoot } from "../lib/state.js";
 const namespace = `frontrow-start-${process.pid}`;
 let stateDir = "";
 /** First starts may build the apps when `pnpm build` did not run before: generous. */
-const READY_TIMEOUT_MS = 420_000;
+const READY_TIMEOUT_MS = 600_000;
 const STOP_TIMEOUT_MS = 60_000;
 /** What a clean start and stop must never print. */
 const ALARMING = /ERR_PNPM|ELIFECYCLE|Error:|^\s+at .+:\d+:\d+\)?$|unexpectedly/m;
