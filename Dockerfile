@@ -1,7 +1,9 @@
 # One image build for the whole workspace; `target: api` and `target: web` pick what runs.
 FROM node:22-bookworm-slim AS build
-RUN npm install -g pnpm@12.21.0
 WORKDIR /app
+# pnpm exactly as package.json's packageManager pins it (as CI installs it).
+COPY package.json ./
+RUN npm install -g "pnpm@$(node -p 'require("./package.json").packageManager.split("@")[1]')"
 COPY . .
 RUN pnpm install --frozen-lockfile && pnpm build
 

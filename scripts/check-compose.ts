@@ -1,17 +1,12 @@
-// Validates docker-compose.yml with whichever Compose the machine has (no Docker engine is needed).
-import { spawnSync } from "node:child_process";
+// `pnpm compose:check`: validates docker-compose.yml without Docker (scripts/lib/compose.ts).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { composeProblems } from "./lib/compose.js";
+import { repoRoot } from "./lib/state.js";
 
-const candidates: [string, string[]][] = [
-  ["docker", ["compose", "config", "--quiet"]],
-  ["docker-compose", ["config", "--quiet"]],
-];
-for (const [command, args] of candidates) {
-  const probe = spawnSync(command, [...args.slice(0, -2), "version"], { stdio: "ignore" });
-  if (probe.status !== 0) continue;
-  const result = spawnSync(command, args, { stdio: "inherit" });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-  console.log(`docker-compose.yml is valid (${command} ${args.join(" ")})`);
-  process.exit(0);
+const problems = composeProblems(readFileSync(join(repoRoot, "docker-compose.yml"), "utf8"));
+if (problems.length > 0) {
+  console.error(`docker-compose.yml is not valid:\n${problems.map((problem) => `  ${problem}`).join("\n")}`);
+  process.exit(1);
 }
-console.error("No Docker Compose found to validate docker-compose.yml (apt-get install docker-compose).");
-process.exit(1);
+console.log("docker-compose.yml is valid (Compose Specification schema and references)");

@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
+import { generateSecrets } from "../../apps/api/src/config.js";
 import { apiEntry, repoRoot, requireApiBuild } from "./api-build.js";
 import { onShutdown } from "./cleanup.js";
 import { processTreeCpuSeconds } from "./cpu.js";
@@ -82,6 +83,8 @@ export function apiSummary(api: RunningApi): string {
   return `NODE_ENV=production, API_WORKERS=${api.workers}, Redis ${api.readiness}`;
 }
 
+const runSecrets = generateSecrets();
+
 /** Starts the built API on a free local port, as in production, and waits until /readyz says so. */
 export async function startApi({ databaseUrl, nodeArgs = [], env = {} }: ApiOptions): Promise<RunningApi> {
   requireApiBuild();
@@ -99,6 +102,8 @@ export async function startApi({ databaseUrl, nodeArgs = [], env = {} }: ApiOpti
       DATABASE_URL: databaseUrl,
       REDIS_KEY_PREFIX: redisKeyPrefix,
       SHUTDOWN_GRACE_MS: "2000",
+      // Production refuses the development secrets; the run's instances share these.
+      ...runSecrets,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 
 const limitWindow = z.object({
@@ -9,6 +10,25 @@ const rateLimitOverrides = z.record(
   z.object({ account: limitWindow, ip: limitWindow, apiKey: limitWindow }).partial().strict(),
 );
 export type RateLimitOverrides = z.infer<typeof rateLimitOverrides>;
+
+// The development values of the secrets: public (they are in this source), so refused in production.
+export const DEVELOPMENT_SECRETS = {
+  ADMISSION_TOKEN_SECRET: "frontrow-development-admission-secret",
+  POW_SECRET: "frontrow-development-proof-of-work-secret",
+  TICKET_SIGNING_KEY: "ZnJvbnRyb3ctZGV2ZWxvcG1lbnQtdGlja2V0LWtleSE",
+} as const;
+export type SecretName = keyof typeof DEVELOPMENT_SECRETS;
+export const SECRET_NAMES = Object.keys(DEVELOPMENT_SECRETS) as SecretName[];
+
+/** Prints a value that every secret accepts: 32 random bytes, base64url (43 characters). */
+export const GENERATE_SECRET_COMMAND = `node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`;
+
+/** A fresh value for each secret, e.g. for a local demo or a test run (same format as the command above). */
+export function generateSecrets(): Record<SecretName, string> {
+  return Object.fromEntries(
+    SECRET_NAMES.map((name) => [name, randomBytes(32).toString("base64url")]),
+  ) as Record<SecretName, string>;
+}
 
 // Every setting the API reads from its environment, parsed and validated once at boot.
 const schema = z.object({
@@ -95,13 +115,13 @@ const schema = z.object({
     .pipe(rateLimitOverrides),
   // Sign-ups from one IP per day beyond which each further sign-up is recorded as a bot signal.
   SIGNUPS_PER_IP_BEFORE_SIGNAL: z.coerce.number().int().min(1).default(5),
-  // Signs proof-of-work challenges: the same on every instance; set your own in production.
-  POW_SECRET: z.string().min(32).default("frontrow-development-proof-of-work-secret"),
+  // Signs proof-of-work challenges: the same on every instance; production needs its own (see below).
+  POW_SECRET: z.string().min(32).default(DEVELOPMENT_SECRETS.POW_SECRET),
   POW_CHALLENGE_TTL_SECONDS: z.coerce.number().int().min(10).max(3_600).default(120),
   // A hold this soon after its admission is recorded as a bot signal (no person picks seats that fast).
   FAST_HOLD_AFTER_ADMISSION_MS: z.coerce.number().int().min(0).default(500),
-  // Signs admission tokens (HMAC-SHA256); every instance needs the same one. Set it in production.
-  ADMISSION_TOKEN_SECRET: z.string().min(16).default("frontrow-development-admission-secret"),
+  // Signs admission tokens (HMAC-SHA256); every instance needs the same one; production needs its own.
+  ADMISSION_TOKEN_SECRET: z.string().min(16).default(DEVELOPMENT_SECRETS.ADMISSION_TOKEN_SECRET),
   // The waiting-room leader moves every line this often; its Redis lease lapses after QUEUE_LEASE_MS.
   QUEUE_TICK_MS: z.coerce.number().int().min(50).max(5_000).default(500),
   QUEUE_LEASE_MS: z.coerce.number().int().min(500).max(60_000).default(3_000),
@@ -113,13 +133,11 @@ const schema = z.object({
   // Fans send a heartbeat this often; one silent longer than the grace loses its turn when it comes.
   QUEUE_HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
   QUEUE_HEARTBEAT_GRACE_SECONDS: z.coerce.number().int().min(2).max(3_600).default(30),
-  // Ed25519 seed (32 bytes, base64url) that signs ticket codes. Without it a published development key
-  // is used (logged as a warning in production): set it in any real deployment. Generate one with
-  // `node -e "console.log(crypto.randomBytes(32).toString('base64url'))"`.
+  // Ed25519 seed (32 bytes, base64url) that signs ticket codes; production needs its own.
   TICKET_SIGNING_KEY: z
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 bytes, base64url encoded")
-    .optional(),
+    .default(DEVELOPMENT_SECRETS.TICKET_SIGNING_KEY),
   // Ticket codes rotate every this many seconds (a screenshot goes stale after about twice that).
   TICKET_CODE_WINDOW_SECONDS: z.coerce.number().int().min(15).max(30).default(20),
   // How often each instance's payment recovery looks for checkouts, cancellations and captures left
@@ -130,12 +148,26 @@ const schema = z.object({
   OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).default(1_000),
 });
 
+// Anyone can sign admissions, mint proof-of-work challenges or forge tickets with a value from the source,
+// so production refuses to boot on one (unset means the development value).
+const withSecretsChecked = schema.superRefine((config, ctx) => {
+  if (config.NODE_ENV !== "production") return;
+  for (const name of SECRET_NAMES) {
+    if (config[name] !== DEVELOPMENT_SECRETS[name]) continue;
+    ctx.addIssue({
+      code: "custom",
+      path: [name],
+      message: `unset or a public development value: production needs its own. Set ${name} (the same on every instance) to a value from: ${GENERATE_SECRET_COMMAND}`,
+    });
+  }
+});
+
 export type Config = z.infer<typeof schema>;
 
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = withSecretsChecked.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);

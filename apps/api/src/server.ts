@@ -49,7 +49,7 @@ import { type CheckoutFaults, OrdersService } from "./modules/orders/orders.serv
 import { OutboxRelay, RedisOutboxSink } from "./modules/orders/outbox.js";
 import { PaymentRecovery } from "./modules/orders/payment-recovery.js";
 import type { PaymentProvider } from "./modules/orders/payments.js";
-import { DEVELOPMENT_TICKET_KEY, signingKeyFromSeed, TicketCodes } from "./modules/orders/ticket-codes.js";
+import { signingKeyFromSeed, TicketCodes } from "./modules/orders/ticket-codes.js";
 import { AdmissionTokens } from "./modules/queue/admission-token.js";
 import { ProofOfWorkService } from "./modules/queue/proof-of-work.js";
 import { QUEUE_TICK, QueueService } from "./modules/queue/queue.service.js";
@@ -222,11 +222,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   });
   // The only provider so far is the built-in fake gateway (docs/orders.md says how to add a real one).
   const payments = new FakeGateway(sql);
-  if (!config.TICKET_SIGNING_KEY && production) {
-    log.warn("TICKET_SIGNING_KEY is not set: tickets are signed with the public development key");
-  }
   const ticketCodes = new TicketCodes(
-    signingKeyFromSeed(config.TICKET_SIGNING_KEY ?? DEVELOPMENT_TICKET_KEY),
+    signingKeyFromSeed(config.TICKET_SIGNING_KEY),
     config.TICKET_CODE_WINDOW_SECONDS,
   );
   const paymentRecovery = new PaymentRecovery(db, sql, payments, log, {

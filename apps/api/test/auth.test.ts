@@ -62,13 +62,23 @@ describe("sign up and log in", () => {
       [{ email: "not-an-email", password: "a perfectly fine passphrase" }, "email", /valid email/],
       [{ email: "short@example.com", password: "short" }, "password", /at least 10/],
       [{ email: "repeat@example.com", password: "aaaaaaaaaaaa" }, "password", /repetitive/],
-      [{ email: "fan@frontrow.test", password: "a perfectly fine passphrase" }, "email", /already exists/],
     ];
     for (const [variables, field, message] of cases) {
       const result = await gql(api.url, SIGN_UP, variables);
       assert.equal(result.errors?.[0]?.extensions?.code, "BAD_USER_INPUT", JSON.stringify(variables));
       assert.equal(result.errors?.[0]?.extensions?.field, field);
       assert.match(result.errors?.[0]?.message ?? "", message);
+    }
+  });
+
+  test("signing up with an email that has an account says EMAIL_TAKEN, before any password rule", async () => {
+    // The password rules would refuse "short" and the email inside the password: the existing account comes first.
+    for (const password of ["a perfectly fine passphrase", "short", "FAN@frontrow.test-1234"]) {
+      const result = await gql(api.url, SIGN_UP, { email: " FAN@frontrow.test ", password });
+      assert.equal(result.errors?.[0]?.extensions?.code, "EMAIL_TAKEN", password);
+      assert.equal(result.errors?.[0]?.extensions?.field, "email");
+      assert.equal(result.errors?.[0]?.message, "An account with this email already exists");
+      assert.deepEqual(result.headers.getSetCookie(), []);
     }
   });
 

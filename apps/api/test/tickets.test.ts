@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import { createPublicKey, generateKeyPairSync, randomBytes, randomUUID, verify } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import {
-  DEVELOPMENT_TICKET_KEY,
-  signingKeyFromSeed,
-  TicketCodes,
-} from "../src/modules/orders/ticket-codes.js";
+import { signingKeyFromSeed, TicketCodes } from "../src/modules/orders/ticket-codes.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import {
   asFan,
@@ -150,7 +146,10 @@ describe("verifyTicket", () => {
     const second = order.tickets[1];
     assert.ok(second);
     const stored = await database.db.ticket.findUniqueOrThrow({ where: { id: second.id } });
-    const serverCodes = new TicketCodes(signingKeyFromSeed(DEVELOPMENT_TICKET_KEY), WINDOW_SECONDS);
+    const serverCodes = new TicketCodes(
+      signingKeyFromSeed(api.server.config.TICKET_SIGNING_KEY),
+      WINDOW_SECONDS,
+    );
     const screenshot = serverCodes.issue(stored, Date.now() - 3 * windowMs).code;
     const stale = must(await scan(organizer, screenshot)).verifyTicket;
     assert.equal(stale.result, "INVALID");

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { type Config, loadConfig } from "../../src/config.js";
+import { type Config, generateSecrets, loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/infra/logger.js";
 import { createServer, type FrontrowServer, type ServerOverrides } from "../../src/server.js";
 import { testRedisPrefix } from "./redis-prefix.js";
@@ -28,6 +28,8 @@ export async function startTestServer(
     REDIS_KEY_PREFIX: testRedisPrefix(),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     SHUTDOWN_GRACE_MS: "2000",
+    // Production refuses the development secrets; every test server gets its own.
+    ...generateSecrets(),
     ...env,
   });
   const server = await createServer(config, { ...options, log: createLogger(config.LOG_LEVEL) });

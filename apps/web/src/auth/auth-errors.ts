@@ -34,17 +34,16 @@ export function describeAuthError(error: unknown): AuthProblem {
     }
     case "FORBIDDEN":
       return { ...problem, message: `${details.message}. Contact support if you think this is a mistake.` };
+    case "EMAIL_TAKEN":
+      return {
+        ...problem,
+        message: "An account with this email already exists.",
+        field: "email",
+        emailTaken: true,
+      };
     case "BAD_USER_INPUT": {
       const reason = stringExtension(details, "reason");
       const field = stringExtension(details, "field");
-      if (reason === "EMAIL_TAKEN") {
-        return {
-          ...problem,
-          message: "An account with this email already exists.",
-          field: "email",
-          emailTaken: true,
-        };
-      }
       if (reason === "WEAK_PASSWORD") {
         return {
           ...problem,

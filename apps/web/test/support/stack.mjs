@@ -8,6 +8,8 @@ import { createServer } from "node:net";
 import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { generateSecrets } from "../../../api/src/config.ts";
+import { chromiumPath } from "./chromium.mjs";
 
 const webDir = fileURLToPath(new URL("../..", import.meta.url));
 const rootDir = fileURLToPath(new URL("../../../..", import.meta.url));
@@ -16,7 +18,6 @@ const apiEntry = `${rootDir}apps/api/dist/src/main.js`;
 const migrateCli = `${rootDir}apps/api/dist/src/infra/migrate.cli.js`;
 const seedCli = `${rootDir}apps/api/dist/src/seed/seed.cli.js`;
 const nextCli = `${webDir}node_modules/next/dist/bin/next`;
-const chromiumPath = "/usr/bin/chromium";
 
 const runId = `e2e${process.pid}`;
 const databaseName = `frontrow_e2e_${process.pid}`;
@@ -167,7 +168,7 @@ export function startE2eStack({ apiEnv: extraApiEnv = {} } = {}) {
         [migrateCli, "the API's migrate CLI (run `pnpm build` at the root)"],
         [seedCli, "the API's seed CLI (run `pnpm build` at the root)"],
         [`${webDir}.next/BUILD_ID`, "the built web app (run `pnpm build` at the root)"],
-        [chromiumPath, "Chromium (apt-get install -y chromium)"],
+        [chromiumPath, "Chromium (apt-get install -y chromium, or set CHROMIUM_PATH)"],
       ].filter(([path]) => !existsSync(path));
       assert.deepEqual(
         missing.map(([path, what]) => `${what}: ${path}`),
@@ -186,6 +187,7 @@ export function startE2eStack({ apiEnv: extraApiEnv = {} } = {}) {
       const apiEnv = {
         ...process.env,
         NODE_ENV: "production",
+        ...generateSecrets(),
         DATABASE_URL: stack.databaseUrl,
         REDIS_KEY_PREFIX: `${runId}:`,
         LOG_LEVEL: "warn",

@@ -41,6 +41,9 @@ export function passwordWeakness(password: string, email: string): string | null
   return null;
 }
 
+const emailTaken = () =>
+  new AppError(ErrorCode.EMAIL_TAKEN, "An account with this email already exists", { field: "email" });
+
 function rateLimited(what: string, retryAfterMs: number): AppError {
   const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return new AppError(ErrorCode.RATE_LIMITED, `Too many ${what}; try again in ${retryAfterSeconds} s`, {
@@ -94,6 +97,8 @@ export class AuthService {
     const email = normaliseEmail(input.email);
     if (!EMAIL.test(email) || email.length > 254)
       throw badInput("Enter a valid email address", { field: "email" });
+    // Before the password rules: a fan who already has an account should log in, not pick a new password.
+    if (await this.db.user.findUnique({ where: { email }, select: { id: true } })) throw emailTaken();
     const weakness = passwordWeakness(input.password, email);
     if (weakness) throw badInput(weakness, { field: "password", reason: "WEAK_PASSWORD" });
     const name = input.name?.trim() || null;
@@ -102,13 +107,8 @@ export class AuthService {
     const user = await this.db.user
       .create({ data: { email, passwordHash, name }, select: USER_FIELDS })
       .catch((error: { code?: string }) => {
-        if (error.code === "P2002") {
-          throw badInput("An account with this email already exists", {
-            field: "email",
-            reason: "EMAIL_TAKEN",
-          });
-        }
-        throw error;
+        // Another sign-up with the same email won the race since the check above.
+        throw error.code === "P2002" ? emailTaken() : error;
       });
     return { user, ...(await this.sessions.create({ userId: user.id, role: user.role }, meta)) };
   }

@@ -108,6 +108,3 @@ export class TicketCodes {
     return createHmac("sha256", secret).update(counter).digest().subarray(0, TAG_BYTES);
   }
 }
-
-/** The development signing key (an Ed25519 seed): public, so only for development and tests. */
-export const DEVELOPMENT_TICKET_KEY = "ZnJvbnRyb3ctZGV2ZWxvcG1lbnQtdGlja2V0LWtleSE";

@@ -1,0 +1,57 @@
+// What `pnpm start` prints: one line per step with how long it took, a live timer while a step runs on
+// a terminal, and nothing else of its own.
+import { performance } from "node:perf_hooks";
+
+const live = Boolean(process.stdout.isTTY);
+
+export function seconds(fromMs: number): string {
+  return `${((performance.now() - fromMs) / 1000).toFixed(1)} s`;
+}
+
+export function note(text: string): void {
+  clearLiveLine();
+  console.log(`  ${text}`);
+}
+
+let liveLine = "";
+function clearLiveLine(): void {
+  if (!liveLine) return;
+  process.stdout.write("\r\x1b[2K");
+  liveLine = "";
+}
+
+/** An error whose message is the whole story: printed as it is, without a stack. */
+export class StepFailure extends Error {}
+
+/**
+ * Runs one step: prints `▸ title`, then `✓ title (12.3 s)` or `✖ title (…)` and rethrows. `run` may
+ * return a short result shown after the time (e.g. "skipped: nothing changed").
+ */
+export async function step<T>(
+  title: string,
+  run: () => Promise<T>,
+  describe?: (result: T) => string,
+): Promise<T> {
+  const started = performance.now();
+  const timer = live ? setInterval(() => showLive(`▸ ${title} … ${seconds(started)}`), 1_000) : undefined;
+  if (live) showLive(`▸ ${title} …`);
+  else console.log(`▸ ${title} …`);
+  try {
+    const result = await run();
+    clearInterval(timer);
+    clearLiveLine();
+    const detail = describe?.(result);
+    console.log(`✓ ${title} (${seconds(started)}${detail ? `, ${detail}` : ""})`);
+    return result;
+  } catch (error) {
+    clearInterval(timer);
+    clearLiveLine();
+    console.log(`✖ ${title} (${seconds(started)})`);
+    throw error;
+  }
+}
+
+function showLive(text: string): void {
+  liveLine = text;
+  process.stdout.write(`\r\x1b[2K${text}`);
+}
