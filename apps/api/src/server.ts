@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import type { Duplex } from "node:stream";
 import { setImmediate as nextLoopTurn } from "node:timers/promises";
 import { HeaderMap } from "@apollo/server";
-import { type DocumentNode, GraphQLError, type GraphQLSchema, parse, validate } from "graphql";
+import { type DocumentNode, GraphQLError, type GraphQLSchema } from "graphql";
 // Aliased: the name `useServer` reads like a React hook to the linter.
 import { useServer as serveGraphQLOverWebSocket } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
@@ -12,7 +12,7 @@ import { AppError, ErrorCode } from "./errors.js";
 import { createApollo } from "./graphql/apollo.js";
 import { subscriptionAccess } from "./graphql/authorized-subscriptions.js";
 import { type Context, createContext, type Services } from "./graphql/context.js";
-import { OperationLimiter } from "./graphql/limits.js";
+import { OperationLimiter, withoutHttp } from "./graphql/limits.js";
 import { createSharedSubscribe, type Delivery } from "./graphql/shared-subscriptions.js";
 import { createPlayground, playgroundAssetsDir } from "./http/playground.js";
 import {
@@ -551,14 +551,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   function parseAndValidate(query: string): DocumentNode | readonly GraphQLError[] {
     const known = parsedDocuments.get(query);
     if (known) return known;
-    let result: DocumentNode | readonly GraphQLError[];
-    try {
-      const document = parse(query);
-      const errors = validate(schema, document);
-      result = errors.length ? errors : document;
-    } catch (error) {
-      result = [error instanceof GraphQLError ? error : new GraphQLError("Could not parse the query")];
-    }
+    const result = limiter.parseAndValidate(query);
     parsedDocuments.set(query, result);
     return result;
   }
@@ -630,12 +623,12 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
         if (access !== "allowed") {
           const [code, reason] = access === "unauthenticated" ? [4401, "Unauthorized"] : [4403, "Forbidden"];
           ctx.extra.socket.close(code, reason);
-          return [new GraphQLError(reason)];
+          return [new AppError(code === 4401 ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN, reason)];
         }
         try {
           limiter.check(parsed, payload.operationName, payload.variables);
         } catch (error) {
-          if (error instanceof GraphQLError) return [error];
+          if (error instanceof GraphQLError) return [withoutHttp(error)];
           throw error;
         }
         const contextValue = socketContext(ctx.extra.request);

@@ -5,7 +5,7 @@ import type { GraphQLSchema } from "graphql";
 import type { Metrics } from "../infra/metrics.js";
 import type { Context } from "./context.js";
 import { createErrorFormatter, isUnexpected } from "./format-error.js";
-import { type OperationLimiter, operationLimitsPlugin } from "./limits.js";
+import { DOCUMENT_LIMITS, type OperationLimiter, operationLimitsPlugin } from "./limits.js";
 
 export interface ApolloOptions {
   schema: GraphQLSchema;
@@ -48,6 +48,8 @@ export function createApollo({ schema, limiter, metrics, production }: ApolloOpt
   return new ApolloServer<Context>({
     schema,
     introspection: true,
+    // Parsing stops at the token limit, before a huge document is built (docs/api.md, "Limits").
+    parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens },
     // Apollo's default landing page loads from a CDN: the playground is served by http/playground.ts.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),

@@ -2,6 +2,7 @@ import type { GraphQLFormattedError } from "graphql";
 import { GraphQLError } from "graphql";
 import { ArgumentValidationError } from "type-graphql";
 import { AppError, ErrorCode } from "../errors.js";
+import { DOCUMENT_LIMITS, isTokenLimit, TOKEN_LIMIT_MESSAGE } from "./limits.js";
 
 // Codes produced by graphql-js, Apollo Server or our own checks that are safe to pass on as they are.
 const PASS_THROUGH = new Set<string>([
@@ -65,6 +66,10 @@ export function createErrorFormatter(exposeStack: boolean) {
       return { ...formatted, extensions: { ...extensions, ...debug } };
     }
     const code = typeof extensions.code === "string" ? extensions.code : undefined;
+    if (code === ErrorCode.GRAPHQL_PARSE_FAILED && isTokenLimit(formatted.message)) {
+      const { maxTokens } = DOCUMENT_LIMITS;
+      return { message: TOKEN_LIMIT_MESSAGE, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, maxTokens } };
+    }
     if (code === "UNAUTHORIZED") {
       return { ...formatted, extensions: { ...extensions, code: ErrorCode.FORBIDDEN, ...debug } };
     }
