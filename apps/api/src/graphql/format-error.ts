@@ -37,6 +37,18 @@ function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
+// Prisma's codes for a database too busy to answer in time: a transaction that could not start or outlived
+// its timeout (P2028), no pooled connection in time (P2024). Load, not a bug: the client should retry.
+const DATABASE_BUSY_CODES = new Set(["P2028", "P2024"]);
+
+function isDatabaseBusy(error: unknown): boolean {
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === "string" && DATABASE_BUSY_CODES.has(code);
+}
+
+/** Seconds a client should wait before retrying a request the database could not serve. */
+const DATABASE_RETRY_AFTER_SECONDS = 1;
+
 /** The error a resolver or rule threw, behind the GraphQLError that graphql-js wrapped it in. */
 function originalOf(error: unknown): unknown {
   return error instanceof GraphQLError && error.originalError ? error.originalError : error;
@@ -80,12 +92,16 @@ export function createErrorFormatter(exposeStack: boolean) {
     ) {
       return { ...formatted, extensions: { ...extensions, ...debug } };
     }
-    if (isDatabaseUnavailable(original)) {
+    if (isDatabaseUnavailable(original) || isDatabaseBusy(original)) {
       return {
         message: "The service is temporarily unavailable, please retry shortly",
         path: formatted.path,
         locations: formatted.locations,
-        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, ...debug },
+        extensions: {
+          code: ErrorCode.SERVICE_UNAVAILABLE,
+          retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+          ...debug,
+        },
       };
     }
     return {

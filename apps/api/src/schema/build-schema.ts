@@ -5,6 +5,7 @@ import { AppError, ErrorCode } from "../errors.js";
 import { cacheControlDirective } from "../graphql/cache-control.js";
 import type { Context } from "../graphql/context.js";
 import { guardRootFields } from "../graphql/root-field-guards.js";
+import { guardStringArguments } from "../graphql/string-arguments.js";
 import { AdminResolver } from "../modules/admin/admin.resolver.js";
 import { AuthResolver } from "../modules/auth/auth.resolver.js";
 import { CatalogQueries, EventFields, VenueFields } from "../modules/catalog/catalog.resolver.js";
@@ -56,6 +57,7 @@ export async function buildFrontrowSchema(pubSub: PubSub): Promise<GraphQLSchema
     // Inputs carry class-validator constraints; violations become BAD_USER_INPUT errors.
     validate: { forbidUnknownValues: false },
   });
-  // API-key scopes, rate limits and bot signals, around every root field (graphql/root-field-guards.ts).
-  return guardRootFields(schema);
+  // API-key scopes, rate limits and bot signals, around every root field (graphql/root-field-guards.ts);
+  // outside them, the check of every string argument (graphql/string-arguments.ts).
+  return guardStringArguments(guardRootFields(schema));
 }

@@ -78,6 +78,14 @@ export function decodeCursor(cursor: string): { startsAt: Date; id: number } {
   throw badInput("after is not a cursor returned by this API", { argument: "after" });
 }
 
+/**
+ * Text as a LIKE pattern that matches only itself: Prisma turns `contains` and case-insensitive `equals`
+ * into ILIKE without escaping, so `%` matched everything and a trailing `\\` was a Postgres error.
+ */
+export function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, "\\$&");
+}
+
 export class CatalogService {
   constructor(private readonly db: Db) {}
 
@@ -155,7 +163,7 @@ export class CatalogService {
     const words = (filter.search ?? "").trim().split(/\s+/).filter(Boolean);
     // Every word must match somewhere: "berlin jazz" finds jazz events in Berlin.
     for (const word of words) {
-      const contains = { contains: word, mode: "insensitive" as const };
+      const contains = { contains: likeLiteral(word), mode: "insensitive" as const };
       and.push({
         OR: [
           { name: contains },
@@ -165,8 +173,11 @@ export class CatalogService {
         ],
       });
     }
-    if (filter.city) and.push({ venue: { city: { equals: filter.city.trim(), mode: "insensitive" } } });
-    if (filter.category) and.push({ category: { equals: filter.category.trim(), mode: "insensitive" } });
+    if (filter.city)
+      and.push({ venue: { city: { equals: likeLiteral(filter.city.trim()), mode: "insensitive" } } });
+    if (filter.category) {
+      and.push({ category: { equals: likeLiteral(filter.category.trim()), mode: "insensitive" } });
+    }
     if (filter.startsAfter) and.push({ startsAt: { gte: filter.startsAfter } });
     if (filter.startsBefore) and.push({ startsAt: { lt: filter.startsBefore } });
     if (!filter.includePast) and.push({ startsAt: { gte: now } });

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
 import { AppError, ErrorCode } from "../../errors.js";
 import { type Context, viewerOf } from "../../graphql/context.js";
-import { parseIntId } from "../../ids.js";
+import { parseIntId, parseOptionalIntId } from "../../ids.js";
 import { User } from "../auth/auth.types.js";
 import { Hold } from "./holds.types.js";
 
@@ -50,7 +50,7 @@ export class HoldMutations {
       viewerOf(ctx).userId,
       parseIntId(eventId, "eventId"),
       quantity,
-      priceTierId ? parseIntId(priceTierId, "priceTierId") : null,
+      parseOptionalIntId(priceTierId, "priceTierId"),
       admissionToken,
     );
   }
