@@ -14,6 +14,7 @@ import { subscriptionAccess } from "./graphql/authorized-subscriptions.js";
 import { type Context, createContext, type Services } from "./graphql/context.js";
 import { OperationLimiter, withoutHttp } from "./graphql/limits.js";
 import { createSharedSubscribe, type Delivery } from "./graphql/shared-subscriptions.js";
+import { createWebSocketFormatter, operationRequestErrors } from "./graphql/websocket-errors.js";
 import { createPlayground, playgroundAssetsDir } from "./http/playground.js";
 import {
   type CachedResponse,
@@ -556,6 +557,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     return result;
   }
 
+  const wsFormat = createWebSocketFormatter(!production);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
   // Who is on each socket: settled once when the connection opens (session cookie on the upgrade
   // request, or connectionParams.token for clients that cannot send cookies).
@@ -602,7 +604,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
         },
         (contextValue) =>
           typeof contextValue === "object" && contextValue ? deliveries.get(contextValue) : undefined,
+        wsFormat.result,
       ),
+      // The HTTP path's codes and masking (graphql/websocket-errors.ts).
+      onNext: (_ctx, _id, _payload, _args, result) => wsFormat.result(result),
+      onError: (_ctx, _id, _payload, errors) => wsFormat.errors(errors),
       onSubscribe: (ctx, id, payload) => {
         // graphql-ws has registered this subscription already: it counts itself.
         const limit = config.MAX_SUBSCRIPTIONS_PER_SOCKET;
@@ -625,6 +631,13 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
           ctx.extra.socket.close(code, reason);
           return [new AppError(code === 4401 ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN, reason)];
         }
+        const requestErrors = operationRequestErrors(
+          schema,
+          parsed,
+          payload.operationName,
+          payload.variables,
+        );
+        if (requestErrors) return requestErrors;
         try {
           limiter.check(parsed, payload.operationName, payload.variables);
         } catch (error) {

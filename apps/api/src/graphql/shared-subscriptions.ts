@@ -4,6 +4,7 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   execute,
+  type FormattedExecutionResult,
   getOperationAST,
   Kind,
 } from "graphql";
@@ -91,7 +92,7 @@ class BroadcastGroup {
 
   constructor(
     private readonly source: AsyncIterator<unknown>,
-    private readonly run: (payload: unknown) => PromiseOrValue<ExecutionResult>,
+    private readonly run: (payload: unknown) => PromiseOrValue<FormattedExecutionResult>,
     private readonly counters: SharedSubscribeCounters,
     private readonly onEmpty: () => void,
   ) {}
@@ -167,6 +168,9 @@ class BroadcastGroup {
 export function createSharedSubscribe(
   counters: SharedSubscribeCounters,
   deliveryOf: (contextValue: unknown) => Delivery | undefined,
+  /** Formats a broadcast result as graphql-ws's onNext formats the others (its errors' codes, masking). */
+  formatResult: (result: ExecutionResult) => FormattedExecutionResult = (result) =>
+    result as FormattedExecutionResult,
 ) {
   const documentIds = new WeakMap<DocumentNode, number>();
   let lastDocumentId = 0;
@@ -187,7 +191,7 @@ export function createSharedSubscribe(
       if (!isAsyncIterable(stream)) return stream;
       const group = new BroadcastGroup(
         stream[Symbol.asyncIterator](),
-        (payload) => execute({ ...args, rootValue: payload }),
+        async (payload) => formatResult(await execute({ ...args, rootValue: payload })),
         counters,
         () => {
           if (groups.get(key) === opening) groups.delete(key);
