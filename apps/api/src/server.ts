@@ -15,6 +15,7 @@ import { type Context, createContext, type Services } from "./graphql/context.js
 import { OperationLimiter, withoutHttp } from "./graphql/limits.js";
 import { createSharedSubscribe, type Delivery } from "./graphql/shared-subscriptions.js";
 import { createWebSocketFormatter, operationRequestErrors } from "./graphql/websocket-errors.js";
+import { graphqlResponseStatus } from "./http/graphql-status.js";
 import { createPlayground, playgroundAssetsDir } from "./http/playground.js";
 import {
   type CachedResponse,
@@ -342,7 +343,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       throw new Error("Unexpected chunked GraphQL response");
     }
     return {
-      status: response.status ?? 200,
+      status: graphqlResponseStatus(response.status ?? 200, response.headers, response.body.string),
       headers: response.headers,
       setCookies,
       body: response.body.string,
