@@ -94,6 +94,7 @@ export class ApiKeysService {
         on: "API key cost budgets back on",
       },
       redisRetryAfterMs,
+      redis,
     );
   }
 

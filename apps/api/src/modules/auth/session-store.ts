@@ -63,6 +63,7 @@ export class SessionStore {
         on: "session cache back on: Redis answers again",
       },
       redisRetryAfterMs,
+      redis,
     );
   }
 

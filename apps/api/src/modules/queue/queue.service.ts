@@ -198,6 +198,7 @@ export class QueueService implements AdmissionGate {
         on: "queue: Redis answers again",
       },
       options.redisRetryAfterMs,
+      store.redis,
     );
   }
 
