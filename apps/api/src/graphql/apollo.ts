@@ -6,6 +6,7 @@ import type { Metrics } from "../infra/metrics.js";
 import type { Context } from "./context.js";
 import { createErrorFormatter, isUnexpected } from "./format-error.js";
 import { DOCUMENT_LIMITS, type OperationLimiter, operationLimitsPlugin } from "./limits.js";
+import { seatMapResponsePlugin, stringifyResult } from "./seat-map-response.js";
 
 export interface ApolloOptions {
   schema: GraphQLSchema;
@@ -55,9 +56,12 @@ export function createApollo({ schema, limiter, metrics, production }: ApolloOpt
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControl({ defaultMaxAge: 0, calculateHttpHeaders: true }),
       operationLimitsPlugin(limiter),
+      // After the limits: a refused operation is answered by them, never by the seat-map fast path.
+      seatMapResponsePlugin(),
       observabilityPlugin(metrics),
     ],
     formatError: createErrorFormatter(!production),
+    stringifyResult,
     includeStacktraceInErrorResponses: !production,
     hideSchemaDetailsFromClientErrors: production,
     csrfPrevention: true,

@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import type { GraphQLSchema } from "graphql";
+import { type GraphQLSchema, specifiedDirectives } from "graphql";
 import { type AuthChecker, buildSchema, type PubSub } from "type-graphql";
 import { AppError, ErrorCode } from "../errors.js";
 import { cacheControlDirective } from "../graphql/cache-control.js";
@@ -52,7 +52,8 @@ export async function buildFrontrowSchema(pubSub: PubSub): Promise<GraphQLSchema
       OrderFields,
       TicketFields,
     ],
-    directives: [cacheControlDirective],
+    // Given directives replace graphql-js's: @include, @skip, @deprecated and @specifiedBy must stay.
+    directives: [...specifiedDirectives, cacheControlDirective],
     authChecker,
     // Inputs carry class-validator constraints; violations become BAD_USER_INPUT errors.
     validate: { forbidUnknownValues: false },
