@@ -90,7 +90,8 @@ export class CatalogService {
   constructor(private readonly db: Db) {}
 
   async listEvents(
-    filter: EventFilterInput = {},
+    // An explicit `filter: null` arrives as null (a default parameter only replaces undefined).
+    filter: EventFilterInput | null = {},
     first: number = DEFAULT_PAGE_SIZE,
     after?: string | null,
   ): Promise<EventPage> {
@@ -98,7 +99,7 @@ export class CatalogService {
       throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}`, { argument: "first" });
     }
     const now = new Date();
-    const where = this.eventWhere(filter, now);
+    const where = this.eventWhere(filter ?? {}, now);
     const cursor = after ? decodeCursor(after) : null;
     const pageWhere: Prisma.EventWhereInput = cursor
       ? {
