@@ -15,6 +15,7 @@ import type { OrdersService } from "../modules/orders/orders.service.js";
 import type { ProofOfWorkService } from "../modules/queue/proof-of-work.js";
 import type { QueueService } from "../modules/queue/queue.service.js";
 import type { SeatingService } from "../modules/seating/seating.service.js";
+import type { Delivery } from "./shared-subscriptions.js";
 
 /** Long-lived services, created once per process and shared by every request. */
 export interface Services {
@@ -54,6 +55,8 @@ export interface Context {
   cost: CostReport | null;
   /** Statuses of each `seatMap` field in this operation, by response key (see SeatFields.status). */
   seatMapStatuses: Map<string, string>;
+  /** The subscriber's socket, for a subscription over WebSocket: shared results are written to it. */
+  delivery: Delivery | null;
 }
 
 /** The signed-in caller, for resolvers behind @Authorized() (which has already refused anonymous ones). */
@@ -71,6 +74,7 @@ export interface ContextInput {
   session: SessionHandle;
   client: SessionMeta;
   apiKey?: ApiKeyPrincipal | null;
+  delivery?: Delivery | null;
 }
 
 /**
@@ -86,6 +90,7 @@ class RequestContext implements Context {
   readonly session: SessionHandle;
   readonly client: SessionMeta;
   readonly apiKey: ApiKeyPrincipal | null;
+  readonly delivery: Delivery | null;
   cost: CostReport | null = null;
   readonly seatMapStatuses = new Map<string, string>();
   private readonly db: Db;
@@ -100,6 +105,7 @@ class RequestContext implements Context {
     this.session = input.session;
     this.client = input.client;
     this.apiKey = input.apiKey ?? null;
+    this.delivery = input.delivery ?? null;
     this.db = input.db;
     this.parentLog = input.log;
   }
