@@ -1,13 +1,13 @@
-import { AppError, ErrorCode } from "../errors.js";
 import type { Logger } from "../infra/logger.js";
 import type { Db } from "../infra/prisma.js";
 import type { RateLimits } from "../infra/rate-limits.js";
+import { AppError, ErrorCode } from "../kernel/errors.js";
+import type { ApiKeyPrincipal, CostReport, SessionMeta, Viewer } from "../kernel/viewer.js";
 import type { AccountBlockingService } from "../modules/admin/account-blocking.service.js";
 import type { AdmissionSpeedWatch } from "../modules/admin/admission-speed.js";
-import type { ApiKeyPrincipal, ApiKeysService, CostReport } from "../modules/admin/api-keys.service.js";
+import type { ApiKeysService } from "../modules/admin/api-keys.service.js";
 import type { BotSignalsService } from "../modules/admin/bot-signals.service.js";
 import type { AuthService } from "../modules/auth/auth.service.js";
-import type { SessionMeta, Viewer } from "../modules/auth/session-store.js";
 import { type CatalogLoaders, createCatalogLoaders } from "../modules/catalog/catalog.loaders.js";
 import type { CatalogService } from "../modules/catalog/catalog.service.js";
 import type { HoldsService } from "../modules/holds/holds.service.js";

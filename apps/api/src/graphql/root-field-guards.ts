@@ -1,6 +1,6 @@
 import { defaultFieldResolver, GraphQLError, type GraphQLSchema } from "graphql";
-import { AppError, ErrorCode } from "../errors.js";
 import type { RateLimitHit, RateLimitIdentity } from "../infra/rate-limits.js";
+import { AppError, ErrorCode } from "../kernel/errors.js";
 import { API_KEY_FIELD_SCOPES } from "../modules/admin/api-keys.service.js";
 import { BotSignalKind } from "../modules/admin/bot-signals.service.js";
 import type { Context } from "./context.js";

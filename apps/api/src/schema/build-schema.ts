@@ -1,10 +1,10 @@
 import "reflect-metadata";
 import type { GraphQLSchema } from "graphql";
 import { type AuthChecker, buildSchema, type PubSub } from "type-graphql";
-import { AppError, ErrorCode } from "../errors.js";
 import { cacheControlDirective } from "../graphql/cache-control.js";
 import type { Context } from "../graphql/context.js";
 import { guardRootFields } from "../graphql/root-field-guards.js";
+import { AppError, ErrorCode } from "../kernel/errors.js";
 import { AdminResolver } from "../modules/admin/admin.resolver.js";
 import { AuthResolver } from "../modules/auth/auth.resolver.js";
 import { CatalogQueries, EventFields, VenueFields } from "../modules/catalog/catalog.resolver.js";

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import type { SessionMeta } from "../modules/auth/session-store.js";
+import type { SessionMeta } from "../kernel/viewer.js";
 
 /** Who is calling, as far as the network tells: the proxy's X-Forwarded-For only when it is trusted. */
 export function clientOf(req: IncomingMessage, trustProxy: boolean): SessionMeta {

@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { setImmediate as nextLoopTurn } from "node:timers/promises";
 import { type ApolloServer, HeaderMap } from "@apollo/server";
 import type { Config } from "../config.js";
-import { AppError, ErrorCode } from "../errors.js";
 import { type Context, createContext, type Services } from "../graphql/context.js";
 import {
   type CachedResponse,
@@ -17,6 +16,7 @@ import { BodyTooLargeError, readBody, sendGraphQLError } from "../http/util.js";
 import type { Logger } from "../infra/logger.js";
 import type { Metrics } from "../infra/metrics.js";
 import type { Db } from "../infra/prisma.js";
+import { AppError, ErrorCode } from "../kernel/errors.js";
 import { clientOf } from "./client.js";
 
 // The GraphQL HTTP handler: body, API key, then Apollo, through the response cache when the request

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { Config } from "../config.js";
-import { ErrorCode } from "../errors.js";
 import type { PlaygroundHandler } from "../http/playground.js";
 import { incomingRequestId, sendGraphQLError, sendJson } from "../http/util.js";
 import type { Logger } from "../infra/logger.js";
 import type { Metrics } from "../infra/metrics.js";
+import { ErrorCode } from "../kernel/errors.js";
 import { applyCors } from "./cors.js";
 import type { GraphQLHttpHandler } from "./graphql-http.js";
 import type { Route } from "./routes.js";

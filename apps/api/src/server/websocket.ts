@@ -6,7 +6,6 @@ import { type DocumentNode, GraphQLError, type GraphQLSchema, parse, validate } 
 import { useServer as serveGraphQLOverWebSocket } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Config } from "../config.js";
-import { AppError, ErrorCode } from "../errors.js";
 import { subscriptionAccess } from "../graphql/authorized-subscriptions.js";
 import { type Context, createContext, type Services } from "../graphql/context.js";
 import type { OperationLimiter } from "../graphql/limits.js";
@@ -16,8 +15,9 @@ import { incomingRequestId } from "../http/util.js";
 import type { Logger } from "../infra/logger.js";
 import type { Metrics } from "../infra/metrics.js";
 import type { Db } from "../infra/prisma.js";
+import { AppError, ErrorCode } from "../kernel/errors.js";
+import type { Viewer } from "../kernel/viewer.js";
 import { LruMap } from "../lib/lru-map.js";
-import type { Viewer } from "../modules/auth/session-store.js";
 import { clientOf } from "./client.js";
 import { websocketOriginAllowed } from "./cors.js";
 import { MAX_BODY_BYTES } from "./graphql-http.js";

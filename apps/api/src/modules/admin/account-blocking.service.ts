@@ -1,8 +1,8 @@
-import { AppError, ErrorCode, notFound } from "../../errors.js";
-import { isUuid } from "../../ids.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
-import type { Viewer } from "../auth/session-store.js";
+import { AppError, ErrorCode, notFound } from "../../kernel/errors.js";
+import { isUuid } from "../../kernel/ids.js";
+import type { Viewer } from "../../kernel/viewer.js";
 import { BotSignalKind, type BotSignalRecorder } from "./bot-signals.service.js";
 
 /** What blocking needs from the other modules, as small interfaces (implemented by their services). */

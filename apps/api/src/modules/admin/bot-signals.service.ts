@@ -1,11 +1,11 @@
 import type { Counter } from "prom-client";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { AppError, ErrorCode, notFound } from "../../errors.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
-import type { Viewer } from "../auth/session-store.js";
+import { AppError, ErrorCode, notFound } from "../../kernel/errors.js";
+import type { Viewer } from "../../kernel/viewer.js";
 
 /** What a signal says; the table's `kind` column holds these names. */
 export const BotSignalKind = {

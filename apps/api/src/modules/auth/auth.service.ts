@@ -1,10 +1,11 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { AppError, badInput, ErrorCode } from "../../errors.js";
 import type { Role } from "../../generated/prisma/enums.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
+import { AppError, badInput, ErrorCode } from "../../kernel/errors.js";
+import type { SessionMeta, Viewer } from "../../kernel/viewer.js";
 import { hashPassword, verifyPassword } from "./password.js";
-import type { SessionMeta, SessionStore, Viewer } from "./session-store.js";
+import type { SessionStore } from "./session-store.js";
 
 export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 128;

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Directive, Extensions, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import { cacheFor } from "../../graphql/cache-control.js";
 import type { Context } from "../../graphql/context.js";
-import { parseIntId } from "../../ids.js";
+import { parseIntId } from "../../kernel/ids.js";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./catalog.service.js";
 import {
   Availability,

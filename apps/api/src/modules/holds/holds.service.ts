@@ -1,6 +1,9 @@
-import { AppError, badInput, ErrorCode, notFound } from "../../errors.js";
 import type { Db } from "../../infra/prisma.js";
 import type { SqlPool } from "../../infra/sql.js";
+import { AppError, badInput, ErrorCode, notFound } from "../../kernel/errors.js";
+import { isUuid } from "../../kernel/ids.js";
+import type { Money } from "../../kernel/money.js";
+import { TRANSACTION_OPTIONS, type Tx } from "../../kernel/transactions.js";
 import { BatchWaitTimeout, GroupBatcher } from "../../lib/group-batcher.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
 import { uuidv7 } from "../../lib/uuid7.js";
@@ -23,7 +26,6 @@ import {
   placeHolds,
   releaseLiveHold,
   type SeatOffer,
-  type Sql,
   takenSeatIds,
 } from "./hold-store.js";
 import {
@@ -37,11 +39,6 @@ import {
 
 // Holding seats without double booking (DESIGN.md §3, docs/holds.md): validate, Redis fast path,
 // then the Postgres guard, which alone decides.
-
-export interface Money {
-  amount: number;
-  currency: string;
-}
 
 export interface HoldSeatView {
   id: number;
@@ -78,10 +75,6 @@ const MAX_BATCH_WAIT_MS = 3_000;
  * the event again, with what Postgres has at that instant.
  */
 const EVENT_CACHE_MS = 1_000;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// Waiting long for a pooled connection helps nobody during a spike or an outage: fail fast instead.
-const TRANSACTION_OPTIONS = { maxWait: 3_000, timeout: 10_000 };
 
 function limitExceeded(limit: number, used: number, requested: number): AppError {
   return new AppError(
@@ -184,7 +177,7 @@ export class HoldsService {
   constructor(
     private readonly db: Db,
     /** The hot path: prepared statements, no interactive transaction. */
-    private readonly sql: SqlPool,
+    private readonly pool: SqlPool,
     private readonly seating: Pick<SeatingService, "seatMap">,
     private readonly effects: HoldEffects,
     private readonly options: HoldsOptions,
@@ -193,7 +186,7 @@ export class HoldsService {
     this.batches = new GroupBatcher(
       (holds) => {
         options.onBatch?.(holds.length);
-        return placeHolds(sql, holds);
+        return placeHolds(pool, holds);
       },
       {
         concurrency: options.batchConcurrency,
@@ -294,7 +287,7 @@ export class HoldsService {
    * expired or checked out): releasing is idempotent, so a retried or late call is harmless.
    */
   async releaseHold(userId: string, holdId: string): Promise<boolean> {
-    if (!UUID.test(holdId)) throw notFound("Hold", holdId.slice(0, 40));
+    if (!isUuid(holdId)) throw notFound("Hold", holdId.slice(0, 40));
     const hold = await this.db.hold.findUnique({ where: { id: holdId }, select: { userId: true } });
     if (!hold) throw notFound("Hold", holdId);
     if (hold.userId !== userId)
@@ -348,7 +341,7 @@ export class HoldsService {
     eventId: number,
     admissionToken: string | null | undefined,
   ): Promise<HoldableEvent> {
-    const settings = () => this.events.get(eventId, () => holdableEvent(this.sql, eventId));
+    const settings = () => this.events.get(eventId, () => holdableEvent(this.pool, eventId));
     const check = (event: HoldableEvent | null) =>
       this.admitted(userId, checkSaleOpen(eventId, event), admissionToken);
     const cached = await settings();
@@ -398,7 +391,7 @@ export class HoldsService {
   }
 
   /** The limit as Postgres has it now (not the cached settings): this check may refuse. */
-  private async lockFanAndCheckLimit(tx: Sql, userId: string, eventId: number, requested: number) {
+  private async lockFanAndCheckLimit(tx: Tx, userId: string, eventId: number, requested: number) {
     await lockFanForEvent(tx, userId, eventId);
     const { used, limit } = await fanAllowance(tx, userId, eventId);
     if (used + requested > limit) throw limitExceeded(limit, used, requested);
@@ -409,7 +402,7 @@ export class HoldsService {
    * room (looking further when the first seats it could lock are too fragmented), else the best split.
    */
   private async chooseSeats(
-    tx: Sql,
+    tx: Tx,
     seatMap: SeatMapView,
     quantity: number,
     priceTierId: number | null,

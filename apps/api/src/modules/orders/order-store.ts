@@ -2,13 +2,12 @@ import { Prisma } from "../../generated/prisma/client.js";
 import type { OrderStatus, PaymentState } from "../../generated/prisma/enums.js";
 import type { Db } from "../../infra/prisma.js";
 import { type PreparedStatement, queryPrepared, type SqlPool } from "../../infra/sql.js";
+import type { DbOrTx } from "../../kernel/transactions.js";
 import type { SeatOffer } from "../holds/hold-store.js";
 
 // The SQL of checkout, cancellation and payment recovery (docs/orders.md), shared by the orders service
 // and the recovery job. Orders change state only through conditional UPDATEs (`WHERE status = …`), so
 // a request and the recovery job racing on one order can never both move it.
-
-export type Sql = Prisma.TransactionClient | Db;
 
 /** An order as stored, with what its views need. */
 export interface OrderRow {
@@ -35,8 +34,8 @@ const ORDER_COLUMNS = Prisma.sql`
   o.cancelled_at AS "cancelledAt",
   e.starts_at - make_interval(hours => e.cancel_cutoff_hours) AS "cancellableUntil"`;
 
-export function ordersById(sql: Sql, ids: readonly string[]): Promise<OrderRow[]> {
-  return sql.$queryRaw<OrderRow[]>`
+export function ordersById(db: DbOrTx, ids: readonly string[]): Promise<OrderRow[]> {
+  return db.$queryRaw<OrderRow[]>`
     SELECT ${ORDER_COLUMNS} FROM "order" o JOIN event e ON e.id = o.event_id
     WHERE o.id = ANY(${ids}::uuid[])`;
 }

@@ -1,16 +1,19 @@
 import { createHash, randomBytes } from "node:crypto";
 import DataLoader from "dataloader";
-import { AppError, badInput, ErrorCode, notFound } from "../../errors.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import type { OrderStatus, TicketStatus } from "../../generated/prisma/enums.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { SqlPool } from "../../infra/sql.js";
+import { AppError, badInput, ErrorCode, notFound } from "../../kernel/errors.js";
+import { isUuid } from "../../kernel/ids.js";
+import type { Money } from "../../kernel/money.js";
+import { TRANSACTION_OPTIONS } from "../../kernel/transactions.js";
+import type { Viewer } from "../../kernel/viewer.js";
 import { uuidv7 } from "../../lib/uuid7.js";
-import type { Viewer } from "../auth/session-store.js";
 import { type EventView, toEventView } from "../catalog/catalog.service.js";
 import type { HoldEffects } from "../holds/hold-store.js";
-import type { HoldSeatView, Money } from "../holds/holds.service.js";
+import type { HoldSeatView } from "../holds/holds.service.js";
 import {
   beginCheckout,
   ConversionRefused,
@@ -34,8 +37,6 @@ export const DEFAULT_ORDERS_PAGE = 20;
 export const MAX_ORDERS_PAGE = 50;
 const MAX_KEY_LENGTH = 255;
 const MAX_TOKEN_LENGTH = 255;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TRANSACTION_OPTIONS = { maxWait: 3_000, timeout: 10_000 };
 const DUPLICATE_POLL_MS = 50;
 
 /**
@@ -178,8 +179,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
     const date = new Date(String(createdAt));
-    if (typeof id === "string" && UUID.test(id) && !Number.isNaN(date.getTime()))
-      return { createdAt: date, id };
+    if (typeof id === "string" && isUuid(id) && !Number.isNaN(date.getTime())) return { createdAt: date, id };
   } catch {
     // fall through to the client error below
   }
@@ -215,7 +215,7 @@ export class OrdersService {
       throw badInput("paymentToken is not a payment token", { argument: "paymentToken" });
     }
     const hash = requestHash(input);
-    if (!UUID.test(holdId)) throw notFound("Hold", holdId.slice(0, 40));
+    if (!isUuid(holdId)) throw notFound("Hold", holdId.slice(0, 40));
     const orderId = uuidv7();
     const start = await beginCheckout(this.pool, {
       userId,
@@ -278,7 +278,7 @@ export class OrdersService {
   }
 
   async cancelOrder(userId: string, orderId: string): Promise<OrderView> {
-    if (!UUID.test(orderId)) throw notFound("Order", orderId.slice(0, 40));
+    if (!isUuid(orderId)) throw notFound("Order", orderId.slice(0, 40));
     const cancelled = await this.db.$transaction(async (tx) => {
       const [order] = await tx.$queryRaw<(OrderRow & { inTime: boolean })[]>`
         SELECT o.id, o.user_id AS "userId", o.status, o.event_id AS "eventId", o.hold_id AS "holdId",
@@ -372,7 +372,7 @@ export class OrdersService {
 
   /** One order, for its buyer, the event's organizer or an admin. */
   async order(viewer: Viewer, orderId: string): Promise<OrderView> {
-    if (!UUID.test(orderId)) throw notFound("Order", orderId.slice(0, 40));
+    if (!isUuid(orderId)) throw notFound("Order", orderId.slice(0, 40));
     const [row] = await ordersById(this.db, [orderId]);
     if (!row) throw notFound("Order", orderId);
     if (row.userId !== viewer.userId && !(await this.managesEvent(viewer, row.eventId))) {

@@ -1,9 +1,9 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { AppError, ErrorCode, notFound } from "../../errors.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
 import { RedisBreaker } from "../../infra/redis-breaker.js";
+import { AppError, ErrorCode, notFound } from "../../kernel/errors.js";
 import { BotSignalKind, type BotSignalRecorder } from "../admin/bot-signals.service.js";
 
 // A hashcash-style proof of work in front of joinQueue (docs/defences.md). The server hands out a signed

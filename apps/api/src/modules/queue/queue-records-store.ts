@@ -1,4 +1,5 @@
 import { type PreparedStatement, queryPrepared, type SqlPool } from "../../infra/sql.js";
+import { isUuid } from "../../kernel/ids.js";
 import type { Admission } from "./queue-store.js";
 
 // The waiting room's durable facts in Postgres (migration 20261206100000_queue_durable_rooms,
@@ -112,7 +113,6 @@ const END_ADMISSIONS: PreparedStatement = {
     WHERE event_id = $1 AND user_id = $2::uuid AND ended_at IS NULL AND window_ends_at > now()`,
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FIRST_UUID = "00000000-0000-0000-0000-000000000000";
 
 /** Typed access to the queue's tables; no policy here (that is QueueRooms' and QueueService's). */
@@ -165,7 +165,7 @@ export class QueueRecords {
 
   /** Remembers which entry each account has (the last one given for an account wins). */
   async saveEntries(rows: readonly EntryOwner[]): Promise<void> {
-    const valid = rows.filter((row) => UUID.test(row.userId) && UUID.test(row.entryId));
+    const valid = rows.filter((row) => isUuid(row.userId) && isUuid(row.entryId));
     if (!valid.length) return;
     await queryPrepared(this.pool, SAVE_ENTRIES, [
       valid.map((row) => row.eventId),
@@ -184,7 +184,7 @@ export class QueueRecords {
   }
 
   async saveAdmissions(eventId: number, admissions: readonly Admission[]): Promise<void> {
-    const valid = admissions.filter((a) => UUID.test(a.userId) && UUID.test(a.entryId));
+    const valid = admissions.filter((a) => isUuid(a.userId) && isUuid(a.entryId));
     if (!valid.length) return;
     await queryPrepared(this.pool, SAVE_ADMISSIONS, [
       eventId,
@@ -204,7 +204,7 @@ export class QueueRecords {
 
   /** Whether this exact admission was made to this account and is still live at `now`. */
   async isAdmitted(eventId: number, admission: Omit<Admission, "windowEndsAt">, now: number) {
-    if (!UUID.test(admission.entryId) || !UUID.test(admission.userId)) return false;
+    if (!isUuid(admission.entryId) || !isUuid(admission.userId)) return false;
     const rows = await queryPrepared(this.pool, IS_ADMITTED, [
       eventId,
       admission.entryId,
@@ -217,6 +217,6 @@ export class QueueRecords {
 
   /** Ends the account's live admissions to the event (it left the queue or was blocked). */
   async endAdmissions(eventId: number, userId: string): Promise<void> {
-    if (UUID.test(userId)) await queryPrepared(this.pool, END_ADMISSIONS, [eventId, userId]);
+    if (isUuid(userId)) await queryPrepared(this.pool, END_ADMISSIONS, [eventId, userId]);
   }
 }

@@ -14,7 +14,7 @@ import {
 } from "type-graphql";
 import { AuthorizedSubscription } from "../../graphql/authorized-subscriptions.js";
 import { type Context, viewerOf } from "../../graphql/context.js";
-import { parseIntId } from "../../ids.js";
+import { parseIntId } from "../../kernel/ids.js";
 import { Event } from "../catalog/catalog.types.js";
 import {
   type KnownEntry,

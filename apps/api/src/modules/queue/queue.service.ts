@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import DataLoader from "dataloader";
-import { AppError, ErrorCode, notFound } from "../../errors.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import { RedisBreaker } from "../../infra/redis-breaker.js";
+import { AppError, ErrorCode, notFound } from "../../kernel/errors.js";
+import type { Viewer } from "../../kernel/viewer.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
-import type { Viewer } from "../auth/session-store.js";
 import type { EventView } from "../catalog/catalog.service.js";
 import { toEventView } from "../catalog/catalog.service.js";
 import type { AdmissionClaims, AdmissionTokens } from "./admission-token.js";

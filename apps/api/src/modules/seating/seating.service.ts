@@ -1,5 +1,5 @@
-import { notFound } from "../../errors.js";
 import type { Db } from "../../infra/prisma.js";
+import { notFound } from "../../kernel/errors.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
 
 // The seat map is split by how often it changes (docs/seat-map.md):
