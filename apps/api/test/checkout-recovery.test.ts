@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type CheckoutStep, SimulatedCrash } from "../src/modules/orders/orders.service.js";
+import { type CheckoutStep, SimulatedCrash } from "../src/modules/orders/checkout.service.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import {
   assertHoldInvariants,

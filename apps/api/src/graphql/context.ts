@@ -11,7 +11,9 @@ import type { AuthService } from "../modules/auth/auth.service.js";
 import { type CatalogLoaders, createCatalogLoaders } from "../modules/catalog/catalog.loaders.js";
 import type { CatalogService } from "../modules/catalog/catalog.service.js";
 import type { HoldsService } from "../modules/holds/holds.service.js";
+import type { CheckoutService } from "../modules/orders/checkout.service.js";
 import type { OrdersService } from "../modules/orders/orders.service.js";
+import type { TicketsService } from "../modules/orders/tickets.service.js";
 import type { ProofOfWorkService } from "../modules/queue/proof-of-work.js";
 import type { QueueService } from "../modules/queue/queue.service.js";
 import type { SeatingService } from "../modules/seating/seating.service.js";
@@ -30,7 +32,9 @@ export interface Services {
   proofOfWork: ProofOfWorkService;
   admissionSpeed: AdmissionSpeedWatch;
   queue: QueueService;
+  checkout: CheckoutService;
   orders: OrdersService;
+  tickets: TicketsService;
 }
 
 /** The caller's session cookie: read on the way in, set or cleared on the way out. */

@@ -12,11 +12,13 @@ import { SessionStore } from "../modules/auth/session-store.js";
 import { CatalogService } from "../modules/catalog/catalog.service.js";
 import { HoldSweeper } from "../modules/holds/hold-sweeper.js";
 import { HoldsService } from "../modules/holds/holds.service.js";
+import { type CheckoutFaults, CheckoutService } from "../modules/orders/checkout.service.js";
 import { FakeGateway } from "../modules/orders/fake-gateway.js";
-import { type CheckoutFaults, OrdersService } from "../modules/orders/orders.service.js";
+import { OrdersService } from "../modules/orders/orders.service.js";
 import { OutboxRelay, RedisOutboxSink } from "../modules/orders/outbox.js";
 import { PaymentRecovery } from "../modules/orders/payment-recovery.js";
 import { signingKeyFromSeed, TicketCodes } from "../modules/orders/ticket-codes.js";
+import { TicketsService } from "../modules/orders/tickets.service.js";
 import { AdmissionTokens } from "../modules/queue/admission-token.js";
 import { ProofOfWorkService } from "../modules/queue/proof-of-work.js";
 import { QUEUE_TICK, QueueService } from "../modules/queue/queue.service.js";
@@ -172,16 +174,17 @@ export function composeServices(
       botSignals,
       config.FAST_HOLD_AFTER_ADMISSION_MS,
     ),
-    orders: new OrdersService(
+    checkout: new CheckoutService(
       db,
       pool,
       payments,
-      ticketCodes,
       holdEffects,
       log,
       { duplicateWaitMs: 10_000 },
       overrides.checkoutFaults,
     ),
+    orders: new OrdersService(db, pool, payments, holdEffects, log),
+    tickets: new TicketsService(db, ticketCodes),
   };
   return {
     services,

@@ -1,4 +1,5 @@
 import { Prisma } from "../../generated/prisma/client.js";
+import type { Db } from "../../infra/prisma.js";
 import type { SeatLocks } from "../../infra/seat-locks.js";
 import { type PreparedStatement, queryPrepared, type SqlPool } from "../../infra/sql.js";
 import type { Tx } from "../../kernel/transactions.js";
@@ -321,6 +322,33 @@ export async function releaseLiveHold(tx: Tx, holdId: string, userId: string): P
     RETURNING h.id, h.event_id AS "eventId", h.seat_ids AS "seatIds"`;
   if (holds.length === 0) return NOTHING_ENDED;
   return { holds, freedSeats: await freeSeatsOf(tx, [holdId], true) };
+}
+
+/** Whether the price tier belongs to the event. */
+export async function isTierOfEvent(db: Db, priceTierId: number, eventId: number): Promise<boolean> {
+  return (await db.priceTier.count({ where: { id: priceTierId, eventId } })) > 0;
+}
+
+/** The account that placed the hold (null when there is no such hold). */
+export async function holdOwner(db: Db, holdId: string): Promise<string | null> {
+  const hold = await db.hold.findUnique({ where: { id: holdId }, select: { userId: true } });
+  return hold?.userId ?? null;
+}
+
+/** One row per seat of the fan's live holds (active and unexpired), soonest to expire first. */
+export type LiveHoldSeat = SeatOffer & { id: string; eventId: number; expiresAt: Date; currency: string };
+
+export function liveHoldSeats(db: Db, userId: string): Promise<LiveHoldSeat[]> {
+  return db.$queryRaw<LiveHoldSeat[]>`
+    SELECT h.id, h.event_id AS "eventId", h.expires_at AS "expiresAt", h.currency,
+           p.seat_id AS "seatId", p.price, s.row_label AS "row", s.number, sec.id AS "sectionId",
+           sec.name AS "section"
+    FROM hold h
+    CROSS JOIN LATERAL unnest(h.seat_ids, h.seat_prices) WITH ORDINALITY AS p(seat_id, price, position)
+    JOIN seat s ON s.id = p.seat_id
+    JOIN section sec ON sec.id = s.section_id
+    WHERE h.user_id = ${userId}::uuid AND h.state = 'ACTIVE' AND h.expires_at > now()
+    ORDER BY h.expires_at, h.id, p.position`;
 }
 
 export interface HoldEffects {

@@ -17,6 +17,9 @@ import {
   type HoldableEvent,
   type HoldEffects,
   holdableEvent,
+  holdOwner,
+  isTierOfEvent,
+  liveHoldSeats,
   lockFanForEvent,
   lockFreeSeatsInOrder,
   type NewHold,
@@ -252,7 +255,7 @@ export class HoldsService {
     // for a second pooled connection.
     const [event, tierFound, seatMap] = await Promise.all([
       this.eventToHold(userId, eventId, admissionToken),
-      priceTierId === null ? true : this.db.priceTier.count({ where: { id: priceTierId, eventId } }),
+      priceTierId === null ? true : isTierOfEvent(this.db, priceTierId, eventId),
       this.seating.seatMap(eventId),
     ]);
     if (!tierFound) throw badInput(`Price tier ${priceTierId} is not a tier of this event`);
@@ -288,10 +291,9 @@ export class HoldsService {
    */
   async releaseHold(userId: string, holdId: string): Promise<boolean> {
     if (!isUuid(holdId)) throw notFound("Hold", holdId.slice(0, 40));
-    const hold = await this.db.hold.findUnique({ where: { id: holdId }, select: { userId: true } });
-    if (!hold) throw notFound("Hold", holdId);
-    if (hold.userId !== userId)
-      throw new AppError(ErrorCode.FORBIDDEN, "This hold belongs to another account");
+    const owner = await holdOwner(this.db, holdId);
+    if (!owner) throw notFound("Hold", holdId);
+    if (owner !== userId) throw new AppError(ErrorCode.FORBIDDEN, "This hold belongs to another account");
     const ended = await this.db.$transaction(
       (tx) => releaseLiveHold(tx, holdId, userId),
       TRANSACTION_OPTIONS,
@@ -302,16 +304,7 @@ export class HoldsService {
 
   /** The fan's live holds (active and unexpired), soonest to expire first. */
   async activeHolds(userId: string): Promise<HoldView[]> {
-    const rows = await this.db.$queryRaw<(SeatOffer & Omit<HoldRecord, "seats">)[]>`
-      SELECT h.id, h.event_id AS "eventId", h.expires_at AS "expiresAt", h.currency,
-             p.seat_id AS "seatId", p.price, s.row_label AS "row", s.number, sec.id AS "sectionId",
-             sec.name AS "section"
-      FROM hold h
-      CROSS JOIN LATERAL unnest(h.seat_ids, h.seat_prices) WITH ORDINALITY AS p(seat_id, price, position)
-      JOIN seat s ON s.id = p.seat_id
-      JOIN section sec ON sec.id = s.section_id
-      WHERE h.user_id = ${userId}::uuid AND h.state = 'ACTIVE' AND h.expires_at > now()
-      ORDER BY h.expires_at, h.id, p.position`;
+    const rows = await liveHoldSeats(this.db, userId);
     const holds = new Map<string, HoldRecord>();
     for (const { id, eventId, expiresAt, currency, ...seat } of rows) {
       let hold = holds.get(id);

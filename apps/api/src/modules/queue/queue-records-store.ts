@@ -1,3 +1,5 @@
+import type { Prisma } from "../../generated/prisma/client.js";
+import type { Db } from "../../infra/prisma.js";
 import { type PreparedStatement, queryPrepared, type SqlPool } from "../../infra/sql.js";
 import { isUuid } from "../../kernel/ids.js";
 import type { Admission } from "./queue-store.js";
@@ -219,4 +221,41 @@ export class QueueRecords {
   async endAdmissions(eventId: number, userId: string): Promise<void> {
     if (isUuid(userId)) await queryPrepared(this.pool, END_ADMISSIONS, [eventId, userId]);
   }
+}
+
+// --- An event's queue settings (Prisma) ---
+
+export const QUEUE_EVENT_FIELDS = {
+  id: true,
+  queueEnabled: true,
+  organizerId: true,
+  saleStartsAt: true,
+  startsAt: true,
+  status: true,
+  queuePaused: true,
+  admissionRatePerMinute: true,
+  maxActiveShoppers: true,
+  shoppingWindowSeconds: true,
+  powDifficulty: true,
+} as const;
+
+export type QueueEventRow = Prisma.EventGetPayload<{ select: typeof QUEUE_EVENT_FIELDS }>;
+
+export function queueEventRow(db: Db, eventId: number): Promise<QueueEventRow | null> {
+  return db.event.findUnique({ where: { id: eventId }, select: QUEUE_EVENT_FIELDS });
+}
+
+export function queueEventRows(db: Db, eventIds: readonly number[]): Promise<QueueEventRow[]> {
+  return db.event.findMany({ where: { id: { in: [...eventIds] } }, select: QUEUE_EVENT_FIELDS });
+}
+
+/** Writes the given settings (undefined leaves one as it is) and returns the whole event. */
+export function updateQueueSettings(db: Db, eventId: number, data: Prisma.EventUpdateInput) {
+  return db.event.update({ where: { id: eventId }, data });
+}
+
+/** The event's proof-of-work difficulty; null when there is no such event. */
+export async function powDifficultyOf(db: Db, eventId: number): Promise<number | null> {
+  const event = await db.event.findUnique({ where: { id: eventId }, select: { powDifficulty: true } });
+  return event?.powDifficulty ?? null;
 }
