@@ -3,11 +3,12 @@ import type { GraphQLSchema } from "graphql";
 import { type AuthChecker, buildSchema, type PubSub } from "type-graphql";
 import { cacheControlDirective } from "../graphql/cache-control.js";
 import type { Context } from "../graphql/context.js";
-import { guardRootFields } from "../graphql/root-field-guards.js";
 import { AppError, ErrorCode } from "../kernel/errors.js";
 import { AdminResolver } from "../modules/admin/admin.resolver.js";
 import { AuthResolver } from "../modules/auth/auth.resolver.js";
 import { CatalogQueries, EventFields, VenueFields } from "../modules/catalog/catalog.resolver.js";
+import { ProofOfWorkQueries } from "../modules/defences/proof-of-work.resolver.js";
+import { guardRootFields } from "../modules/defences/root-field-guards.js";
 import { HoldMutations, UserHolds } from "../modules/holds/holds.resolver.js";
 import {
   OrderFields,
@@ -15,7 +16,6 @@ import {
   OrderQueries,
   TicketFields,
 } from "../modules/orders/orders.resolver.js";
-import { ProofOfWorkQueries } from "../modules/queue/proof-of-work.resolver.js";
 import { EventQueueSettings, QueueResolver } from "../modules/queue/queue.resolver.js";
 import { SeatFields, SeatingQueries, SeatingSubscriptions } from "../modules/seating/seating.resolver.js";
 

@@ -1,14 +1,16 @@
 import { Prisma } from "../../generated/prisma/client.js";
 import type { Db } from "../../infra/prisma.js";
-import type { SeatLocks } from "../../infra/seat-locks.js";
 import { type PreparedStatement, queryPrepared, type SqlPool } from "../../infra/sql.js";
 import type { Tx } from "../../kernel/transactions.js";
 import type { SeatChangeNotifier } from "../seating/seat-changes.js";
+import { holdLimitLockKey } from "./lock-keys.js";
+import type { SeatLocks } from "./seat-locks.js";
 
 // The SQL of the hold protocol (docs/holds.md), shared by the holds service and the sweeper. The guard
-// itself is the SQL function place_holds (migration 20261125120000_hold_batches).
+// itself is the SQL function place_holds (its current body: docs/database.md).
 //
-// Lock discipline, which is what keeps these statements free of deadlocks:
+// Lock discipline (the key spaces and their order: lock-keys.ts), which keeps these statements free of
+// deadlocks:
 // - fans' advisory locks are taken first, before any row lock (a batch takes several, in key order);
 // - seat rows are locked in ascending (event_id, seat_id) order when a statement waits for them, or
 //   with SKIP LOCKED (never waiting) otherwise;
@@ -75,7 +77,7 @@ export async function holdableEvent(pool: SqlPool, eventId: number): Promise<Hol
  * per-account limit and taking the hold it allows happen as one step. place_holds takes the same lock.
  */
 export async function lockFanForEvent(tx: Tx, userId: string, eventId: number): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`hold-limit:${userId}:${eventId}`}, 0))`;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${holdLimitLockKey(userId, eventId)})`;
 }
 
 /** Seats the fan holds (active, unexpired holds) or has bought for the event, and the event's limit now. */

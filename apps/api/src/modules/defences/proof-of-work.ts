@@ -4,8 +4,8 @@ import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
 import { RedisBreaker } from "../../infra/redis-breaker.js";
 import { AppError, ErrorCode, notFound } from "../../kernel/errors.js";
-import { BotSignalKind, type BotSignalRecorder } from "../admin/bot-signals.service.js";
-import { powDifficultyOf } from "./queue-records-store.js";
+import { powDifficultyOf } from "../queue/queue-records-store.js";
+import { BotSignalKind, type BotSignalRecorder } from "./bot-signals.service.js";
 
 // A hashcash-style proof of work in front of joinQueue (docs/defences.md). The server hands out a signed
 // challenge bound to the fan, the event, the difficulty and an expiry; the client finds a decimal nonce
