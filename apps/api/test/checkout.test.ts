@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
+import { seatLockKey } from "../src/modules/holds/lock-keys.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import {
   asFan,
@@ -324,5 +325,21 @@ describe("orders", () => {
     assert.equal(must(await asFan<Found>(api.url, organizer, ORDER, { id: order.id })).order.id, order.id);
     assert.equal(must(await asFan<Found>(api.url, admin, ORDER, { id: order.id })).order.id, order.id);
     assert.equal(errorCode(await asFan(api.url, otherOrganizer, ORDER, { id: order.id })), "FORBIDDEN");
+  });
+});
+
+describe("a sold seat", () => {
+  test("is refused with SEATS_UNAVAILABLE when its Redis lock is gone, never with an internal error", async () => {
+    const event = await freshEvent();
+    const seatIds = event.seatIds.slice(0, 2);
+    const hold = await heldSeats(fan(0), event.id, seatIds);
+    must(await checkout(api.url, fan(0), hold.id, randomUUID()));
+    // The converted hold's Redis locks end when the hold would have expired (or in a Redis restart):
+    // from then on Postgres alone turns away holds on the sold seats.
+    await api.server.redis.del(...seatIds.map((seatId) => seatLockKey(event.id, seatId)));
+    const again = await holdSeats(api.url, fan(1), event.id, seatIds);
+    assert.equal(errorCode(again), "SEATS_UNAVAILABLE", JSON.stringify(again.errors));
+    assert.deepEqual(again.errors?.[0]?.extensions?.seatIds, seatIds.map(String));
+    await assertOrderInvariants(database.db);
   });
 });

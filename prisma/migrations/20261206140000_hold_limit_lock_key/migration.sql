@@ -7,7 +7,8 @@ CREATE FUNCTION hold_limit_lock_key(p_user_id uuid, p_event_id integer) RETURNS 
   RETURN hashtextextended('hold-limit:' || p_user_id || ':' || p_event_id, 0);
 
 -- place_holds as in 20261125120000_hold_batches (read that migration for its outcomes and lock
--- discipline), with the fans' lock keys from hold_limit_lock_key. Its Redis half, the seat locks, is
+-- discipline), with the fans' lock keys from hold_limit_lock_key, and one fix: a SOLD seat counts as
+-- taken (it counted as free when its Redis lock was gone, and the hold failed on the seat's CHECK). Its Redis half, the seat locks, is
 -- apps/api/src/modules/holds/seat-locks.ts; every lock key space of holds is named in holds/lock-keys.ts.
 CREATE OR REPLACE FUNCTION place_holds(
   p_hold_ids uuid[],
@@ -94,7 +95,9 @@ BEGIN
     ORDER BY 1
   LOOP
     SELECT v_keys || coalesce(array_agg((v_lock_event::bigint << 32) | l.seat_id), '{}'),
-           v_free || coalesce(array_agg(l.status = 'AVAILABLE' OR l.held_until < now()), '{}'),
+           -- Free: available, or held by an expired hold. A sold seat has no held_until, and
+           -- `false OR NULL` is NULL, which `NOT v_free[...]` would not count as taken.
+           v_free || coalesce(array_agg(l.status = 'AVAILABLE' OR (l.status = 'HELD' AND l.held_until < now())), '{}'),
            v_holders || coalesce(array_agg(l.hold_id), '{}'),
            v_rows || coalesce(array_agg(s.row_label), '{}'),
            v_numbers || coalesce(array_agg(s.number), '{}'),
