@@ -70,7 +70,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     metrics,
     playground: createPlayground({ assetsDir: playgroundAssetsDir, webAppUrl: config.WEB_APP_URL }),
     routes: operationalRoutes({ db, redis, metrics }),
-    graphql: createGraphQLHttpHandler({ config, apollo, services, db, log, metrics }),
+    graphql: createGraphQLHttpHandler({ config, apollo, services, log, metrics }),
   });
   const websocket = attachWebSocketTransport({
     config,
@@ -78,7 +78,6 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     schema,
     limiter,
     services,
-    db,
     log,
     metrics,
   });
@@ -89,12 +88,12 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     db,
     redis,
     schema,
-    seatChanges: composition.seatMapLive,
-    holdSweeper: composition.holdSweeper,
-    queueLeader: composition.queueLeader,
-    paymentRecovery: composition.paymentRecovery,
-    outboxRelay: composition.outboxRelay,
-    payments: composition.payments,
+    seatChanges: services.seatChanges,
+    holdSweeper: composition.background.holdSweeper,
+    queueLeader: composition.background.queueLeader,
+    paymentRecovery: composition.background.paymentRecovery,
+    outboxRelay: composition.background.outboxRelay,
+    payments: services.payments,
     listen: () => listen(http, config),
     async close() {
       const deadline = await drainTransports(http, websocket, config);

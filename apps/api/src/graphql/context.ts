@@ -1,41 +1,15 @@
 import type { Logger } from "../infra/logger.js";
-import type { Db } from "../infra/prisma.js";
 import { AppError, ErrorCode } from "../kernel/errors.js";
 import type { ApiKeyPrincipal, CostReport, SessionMeta, Viewer } from "../kernel/viewer.js";
-import type { ApiKeysService } from "../modules/admin/api-keys.service.js";
-import type { AuthService } from "../modules/auth/auth.service.js";
-import { type CatalogLoaders, createCatalogLoaders } from "../modules/catalog/catalog.loaders.js";
-import type { CatalogService } from "../modules/catalog/catalog.service.js";
-import type { AccountBlockingService } from "../modules/defences/account-blocking.service.js";
-import type { AdmissionSpeedWatch } from "../modules/defences/admission-speed.js";
-import type { BotSignalsService } from "../modules/defences/bot-signals.service.js";
-import type { ProofOfWorkService } from "../modules/defences/proof-of-work.js";
-import type { RateLimits } from "../modules/defences/rate-limits.js";
-import type { HoldsService } from "../modules/holds/holds.service.js";
-import type { CheckoutService } from "../modules/orders/checkout.service.js";
-import type { OrdersService } from "../modules/orders/orders.service.js";
-import type { TicketsService } from "../modules/orders/tickets.service.js";
-import type { QueueService } from "../modules/queue/queue.service.js";
-import type { SeatingService } from "../modules/seating/seating.service.js";
 import type { Delivery } from "./shared-subscriptions.js";
 
-/** Long-lived services, created once per process and shared by every request. */
-export interface Services {
-  auth: AuthService;
-  catalog: CatalogService;
-  seating: SeatingService;
-  holds: HoldsService;
-  rateLimits: RateLimits;
-  botSignals: BotSignalsService;
-  apiKeys: ApiKeysService;
-  accounts: AccountBlockingService;
-  proofOfWork: ProofOfWorkService;
-  admissionSpeed: AdmissionSpeedWatch;
-  queue: QueueService;
-  checkout: CheckoutService;
-  orders: OrdersService;
-  tickets: TicketsService;
-}
+/**
+ * Long-lived services, created once per process and shared by every request. Each module adds what it
+ * provides (`declare module "../../graphql/context.js" { interface Services { … } }` in its index.ts),
+ * so this layer names no module.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: modules add their members by declaration merging.
+export interface Services {}
 
 /** The caller's session cookie: read on the way in, set or cleared on the way out. */
 export interface SessionHandle {
@@ -49,7 +23,6 @@ export interface Context {
   requestId: string;
   log: Logger;
   services: Services;
-  loaders: CatalogLoaders;
   viewer: Viewer | null;
   session: SessionHandle;
   client: SessionMeta;
@@ -70,7 +43,6 @@ export function viewerOf(ctx: Context): Viewer {
 }
 
 export interface ContextInput {
-  db: Db;
   services: Services;
   log: Logger;
   requestId: string;
@@ -82,8 +54,9 @@ export interface ContextInput {
 }
 
 /**
- * The request logger and the batch loaders are made on first use: most operations (a hold, a queue join,
- * `{ __typename }`) never log and never load catalog data, and a pino child per request is not free.
+ * The request logger is made on first use: most operations (a hold, a queue join, `{ __typename }`) never
+ * log, and a pino child per request is not free. (Batch loaders are made on first use too, by
+ * requestScoped in request-scoped.ts.)
  * They are getters of a class, not of the object: Apollo Server copies the context's own properties into
  * a fresh object of the same prototype for each operation, which would call own getters eagerly.
  */
@@ -97,10 +70,8 @@ class RequestContext implements Context {
   readonly delivery: Delivery | null;
   cost: CostReport | null = null;
   readonly seatMapStatuses = new Map<string, string>();
-  private readonly db: Db;
   private readonly parentLog: Logger;
   private requestLog: Logger | undefined;
-  private catalogLoaders: CatalogLoaders | undefined;
 
   constructor(input: ContextInput) {
     this.requestId = input.requestId;
@@ -110,18 +81,12 @@ class RequestContext implements Context {
     this.client = input.client;
     this.apiKey = input.apiKey ?? null;
     this.delivery = input.delivery ?? null;
-    this.db = input.db;
     this.parentLog = input.log;
   }
 
   get log(): Logger {
     this.requestLog ??= this.parentLog.child({ requestId: this.requestId });
     return this.requestLog;
-  }
-
-  get loaders(): CatalogLoaders {
-    this.catalogLoaders ??= createCatalogLoaders(this.db);
-    return this.catalogLoaders;
   }
 }
 

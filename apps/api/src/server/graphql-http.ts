@@ -15,7 +15,6 @@ import { httpSession, isHttps, sessionTokenFrom } from "../http/session-cookie.j
 import { BodyTooLargeError, readBody, sendGraphQLError } from "../http/util.js";
 import type { Logger } from "../infra/logger.js";
 import type { Metrics } from "../infra/metrics.js";
-import type { Db } from "../infra/prisma.js";
 import { AppError, ErrorCode } from "../kernel/errors.js";
 import { clientOf } from "./client.js";
 
@@ -31,7 +30,6 @@ export interface GraphQLHttpDependencies {
   config: Config;
   apollo: ApolloServer<Context>;
   services: Services;
-  db: Db;
   log: Logger;
   metrics: Metrics;
 }
@@ -76,7 +74,7 @@ async function readGraphQLBody(
 }
 
 export function createGraphQLHttpHandler(deps: GraphQLHttpDependencies): GraphQLHttpHandler {
-  const { config, apollo, services, db, log, metrics } = deps;
+  const { config, apollo, services, log, metrics } = deps;
   const responseCache = new ResponseCache(64 * 1024 * 1024);
 
   async function executeGraphQL(
@@ -98,7 +96,6 @@ export function createGraphQLHttpHandler(deps: GraphQLHttpDependencies): GraphQL
         // A request with an API key acts as the key's owner, whatever cookie it carries.
         const token = apiKey ? undefined : sessionTokenFrom(req);
         return createContext({
-          db,
           services,
           log,
           requestId,

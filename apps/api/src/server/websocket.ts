@@ -14,7 +14,6 @@ import { sessionTokenFrom, socketSession } from "../http/session-cookie.js";
 import { incomingRequestId } from "../http/util.js";
 import type { Logger } from "../infra/logger.js";
 import type { Metrics } from "../infra/metrics.js";
-import type { Db } from "../infra/prisma.js";
 import { AppError, ErrorCode } from "../kernel/errors.js";
 import type { Viewer } from "../kernel/viewer.js";
 import { LruMap } from "../lib/lru-map.js";
@@ -70,7 +69,6 @@ export interface WebSocketDependencies {
   schema: GraphQLSchema;
   limiter: OperationLimiter;
   services: Services;
-  db: Db;
   log: Logger;
   metrics: Metrics;
 }
@@ -88,14 +86,13 @@ interface SocketState {
 }
 
 export function attachWebSocketTransport(deps: WebSocketDependencies): WebSocketTransport {
-  const { config, httpServer, schema, limiter, services, db, log, metrics } = deps;
+  const { config, httpServer, schema, limiter, services, log, metrics } = deps;
   const parseAndValidate = documentCache(schema);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
   const sockets = new WeakMap<IncomingMessage, SocketState>();
   const socketContext = (req: IncomingMessage, delivery: Delivery | null): Context => {
     const state = sockets.get(req) ?? { requestId: randomUUID(), token: undefined, viewer: null };
     return createContext({
-      db,
       services,
       log,
       requestId: state.requestId,

@@ -191,7 +191,6 @@ export class CheckoutService {
     // Everything the answer shows is known here: no need to read the order back.
     const currency = hold.currency;
     const [view] = orderViews(
-      this.db,
       [
         {
           id: orderId,
@@ -229,7 +228,7 @@ export class CheckoutService {
       await sleep(DUPLICATE_POLL_MS);
       order = (await ordersById(this.db, [orderId]))[0] ?? order;
     }
-    return orderView(this.db, order);
+    return orderView(order);
   }
 
   /** Authorizes the charge; on a decline or an unknown outcome the order fails and the hold stays. */

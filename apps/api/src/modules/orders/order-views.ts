@@ -8,7 +8,7 @@ import type { HoldSeatView } from "../holds/holds.service.js";
 import { eventOrganizerId, eventsById, type OrderRow, type TicketRow, ticketRows } from "./order-store.js";
 
 // What checkout, order lists and ticket scans answer with: order and ticket views, and the batch
-// loaders that fill in their event and tickets lazily.
+// loaders that fill in their event and tickets (per operation: orderLoaders in orders.resolver.ts).
 
 export interface TicketView {
   id: string;
@@ -19,12 +19,6 @@ export interface TicketView {
   eventId: number;
   /** The per-ticket secret the rotating code is derived from; never sent to clients. */
   secret: Uint8Array;
-}
-
-/** Loads what a set of order views shows lazily, in one query per kind for all of them. */
-export interface OrderRelations {
-  event(eventId: number): Promise<EventView>;
-  tickets(orderId: string): Promise<TicketView[]>;
 }
 
 export interface OrderView {
@@ -39,7 +33,8 @@ export interface OrderView {
   cancellableUntil: Date;
   canCancel: boolean;
   userId: string;
-  related: OrderRelations;
+  /** The order's tickets when they were known as the view was made (checkout's answer); else loaded. */
+  knownTickets?: TicketView[];
 }
 
 export function ticketView(row: TicketRow): TicketView {
@@ -62,31 +57,26 @@ export function ticketView(row: TicketRow): TicketView {
   };
 }
 
-/** Batch loaders shared by the order views built together (one response). */
-function relations(db: Db, knownTickets: Map<string, TicketView[]>): OrderRelations {
-  const events = new DataLoader<number, EventView>(async (ids) => {
-    const byId = new Map((await eventsById(db, ids)).map((row) => [row.id, toEventView(row)]));
-    return ids.map((id) => byId.get(id) ?? new Error(`event ${id} is missing`));
-  });
-  const tickets = new DataLoader<string, TicketView[]>(async (orderIds) => {
-    const rows = await ticketRows(db, orderIds, "order_id");
-    const byOrder = new Map<string, TicketView[]>(orderIds.map((id) => [id, []]));
-    for (const row of rows) byOrder.get(row.orderId)?.push(ticketView(row));
-    return orderIds.map((id) => byOrder.get(id) ?? []);
-  });
+/** Batch loaders of what order views show lazily: one query per kind for all the orders of an operation. */
+export function createOrderLoaders(db: Db) {
   return {
-    event: (id) => events.load(id),
-    tickets: (id) => Promise.resolve(knownTickets.get(id) ?? tickets.load(id)),
+    event: new DataLoader<number, EventView>(async (ids) => {
+      const byId = new Map((await eventsById(db, ids)).map((row) => [row.id, toEventView(row)]));
+      return ids.map((id) => byId.get(id) ?? new Error(`event ${id} is missing`));
+    }),
+    tickets: new DataLoader<string, TicketView[]>(async (orderIds) => {
+      const rows = await ticketRows(db, orderIds, "order_id");
+      const byOrder = new Map<string, TicketView[]>(orderIds.map((id) => [id, []]));
+      for (const row of rows) byOrder.get(row.orderId)?.push(ticketView(row));
+      return orderIds.map((id) => byOrder.get(id) ?? []);
+    }),
   };
 }
 
+export type OrderLoaders = ReturnType<typeof createOrderLoaders>;
+
 /** Views of orders; `knownTickets` are used instead of loading those orders' tickets. */
-export function orderViews(
-  db: Db,
-  rows: OrderRow[],
-  knownTickets = new Map<string, TicketView[]>(),
-): OrderView[] {
-  const related = relations(db, knownTickets);
+export function orderViews(rows: OrderRow[], knownTickets = new Map<string, TicketView[]>()): OrderView[] {
   const now = new Date();
   return rows.map((row) => ({
     id: row.id,
@@ -100,13 +90,13 @@ export function orderViews(
     cancelledAt: row.cancelledAt,
     cancellableUntil: row.cancellableUntil,
     canCancel: row.status === "CONFIRMED" && row.cancellableUntil > now,
-    related,
+    knownTickets: knownTickets.get(row.id),
   }));
 }
 
 /** The one view of a single order row. */
-export function orderView(db: Db, row: OrderRow): OrderView {
-  return orderViews(db, [row])[0] as OrderView;
+export function orderView(row: OrderRow): OrderView {
+  return orderViews([row])[0] as OrderView;
 }
 
 /** Whether the viewer may see an event's orders and scan its tickets: its organizer, or an admin. */

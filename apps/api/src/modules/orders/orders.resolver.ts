@@ -13,9 +13,14 @@ import {
   Root,
 } from "type-graphql";
 import { type Context, viewerOf } from "../../graphql/context.js";
+import { requestScoped } from "../../graphql/request-scoped.js";
 import type { EventView } from "../catalog/catalog.service.js";
 import { Event } from "../catalog/catalog.types.js";
 import type { OrderView, TicketView } from "./order-views.js";
+
+// One set of order loaders per operation: the orders of a page load their events and tickets together.
+const orderLoaders = requestScoped((ctx) => ctx.services.newOrderLoaders());
+
 import { DEFAULT_ORDERS_PAGE, MAX_ORDERS_PAGE } from "./orders.service.js";
 import { Order, OrderConnection, Ticket, TicketCodeKey, TicketVerification } from "./orders.types.js";
 import type { VerificationView } from "./tickets.service.js";
@@ -106,13 +111,15 @@ export class OrderMutations {
 @Resolver(() => Order)
 export class OrderFields {
   @FieldResolver(() => Event)
-  event(@Root() order: OrderView): Promise<EventView> {
-    return order.related.event(order.eventId);
+  event(@Root() order: OrderView, @Ctx() ctx: Context): Promise<EventView> {
+    return orderLoaders(ctx).event.load(order.eventId);
   }
 
   @FieldResolver(() => [Ticket], { description: "One per seat, in seat order." })
-  tickets(@Root() order: OrderView): Promise<TicketView[]> {
-    return order.related.tickets(order.id);
+  tickets(@Root() order: OrderView, @Ctx() ctx: Context): Promise<TicketView[]> {
+    return order.knownTickets
+      ? Promise.resolve(order.knownTickets)
+      : orderLoaders(ctx).tickets.load(order.id);
   }
 }
 

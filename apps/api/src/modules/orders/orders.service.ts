@@ -95,7 +95,7 @@ export class OrdersService {
     }
     const [row] = await ordersById(this.db, [orderId]);
     if (!row) throw new Error(`order ${orderId} vanished`);
-    return orderView(this.db, row);
+    return orderView(row);
   }
 
   async myOrders(userId: string, first = DEFAULT_ORDERS_PAGE, after?: string | null): Promise<OrderPage> {
@@ -109,10 +109,7 @@ export class OrdersService {
     ]);
     const pageIds = ids.slice(0, first);
     const rows = new Map((await ordersById(this.db, pageIds)).map((row) => [row.id, row]));
-    const nodes = orderViews(
-      this.db,
-      pageIds.map((id) => rows.get(id) as OrderRow),
-    );
+    const nodes = orderViews(pageIds.map((id) => rows.get(id) as OrderRow));
     return { nodes, cursors: nodes.map(encodeCursor), hasNextPage: ids.length > first, totalCount };
   }
 
@@ -124,6 +121,6 @@ export class OrdersService {
     if (row.userId !== viewer.userId && !(await managesEvent(this.db, viewer, row.eventId))) {
       throw new AppError(ErrorCode.FORBIDDEN, "This order belongs to another account");
     }
-    return orderView(this.db, row);
+    return orderView(row);
   }
 }
