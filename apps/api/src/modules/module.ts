@@ -21,9 +21,8 @@ import type { CheckoutFaults } from "./orders/checkout.service.js";
 // biome-ignore lint/suspicious/noEmptyInterface: modules add their members by declaration merging.
 export interface BackgroundWork {}
 
-/** What every module may use while it is set up. */
-export interface ModuleDependencies {
-  config: Config;
+/** The connections every module shares (made by server/infrastructure.ts) and the process's metrics. */
+export interface Infrastructure {
   log: Logger;
   db: Db;
   /** The `pg` pool of the hot paths (infra/sql.ts). */
@@ -31,6 +30,11 @@ export interface ModuleDependencies {
   redis: RedisClient;
   pubSub: RedisTopicPubSub;
   metrics: Metrics;
+}
+
+/** What every module may use while it is set up. */
+export interface ModuleDependencies extends Infrastructure {
+  config: Config;
   /** What the modules before this one provide (reading one that is not there yet throws). */
   services: Services;
   /** Test hooks. */

@@ -1,24 +1,17 @@
 import type { Config } from "../config.js";
 import { createLogger, type Logger } from "../infra/logger.js";
-import { createMetrics, type Metrics } from "../infra/metrics.js";
+import { createMetrics } from "../infra/metrics.js";
 import { createPrisma, type Db } from "../infra/prisma.js";
-import { createPubSub, type RedisTopicPubSub } from "../infra/pubsub.js";
-import { createRedis, type RedisClient } from "../infra/redis.js";
-import { createSqlPool, type SqlPool } from "../infra/sql.js";
+import { createPubSub } from "../infra/pubsub.js";
+import { createRedis } from "../infra/redis.js";
+import { createSqlPool } from "../infra/sql.js";
 import { withTimeout } from "../lib/with-timeout.js";
+import type { Infrastructure } from "../modules/module.js";
+
+export type { Infrastructure };
 
 // Stage 1: the connections every module shares (Postgres through Prisma and the `pg` pool, Redis,
 // pub/sub between instances) and the process's metrics.
-
-export interface Infrastructure {
-  log: Logger;
-  db: Db;
-  /** The `pg` pool of the hot paths (infra/sql.ts). */
-  pool: SqlPool;
-  redis: RedisClient;
-  pubSub: RedisTopicPubSub;
-  metrics: Metrics;
-}
 
 export interface InfrastructureOverrides {
   log?: Logger;
