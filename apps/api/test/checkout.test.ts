@@ -2,17 +2,8 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { seatLockKey } from "../src/modules/holds/lock-keys.js";
-import { createTestDatabase, type TestDatabase } from "./support/database.js";
-import {
-  asFan,
-  createFanAccounts,
-  createFans,
-  errorCode,
-  type Fan,
-  logIn,
-  MANY_CHECKOUTS,
-  MANY_LOGINS,
-} from "./support/holds.js";
+import { type TestDatabase } from "./support/database.js";
+import { asFan, createFanAccounts, errorCode, type Fan, logIn } from "./support/holds.js";
 import {
   assertOrderInvariants,
   checkout,
@@ -22,32 +13,24 @@ import {
   MY_ORDERS,
   must,
   ORDER,
+  type OrdersScenario,
+  ordersScenario,
 } from "./support/orders.js";
-import { gql, startTestServer, type TestServer } from "./support/server.js";
+import { gql, type TestServer } from "./support/server.js";
 
 let database: TestDatabase;
 let api: TestServer;
 let fans: Fan[];
 let freshEvent: ReturnType<typeof eventPicker>;
 
+let scenario: OrdersScenario;
+
 before(async () => {
-  database = await createTestDatabase({ seeded: true });
-  // Background jobs run when a test asks for them.
-  api = await startTestServer(database.url, {
-    ...MANY_LOGINS,
-    ...MANY_CHECKOUTS,
-    HOLD_SWEEP_INTERVAL_MS: "3600000",
-    PAYMENT_RECOVERY_INTERVAL_MS: "3600000",
-    OUTBOX_RELAY_INTERVAL_MS: "3600000",
-  });
-  fans = await createFans(database.db, api.url, 4, "checkout");
-  freshEvent = eventPicker(database.db);
+  scenario = await ordersScenario("checkout", 4);
+  ({ database, api, fans, freshEvent } = scenario);
 });
 
-after(async () => {
-  await api.close();
-  await database.dispose();
-});
+after(() => scenario.close());
 
 const fan = (i: number) => fans[i] as Fan;
 
