@@ -74,6 +74,12 @@ export interface Delivery {
   send(message: string): boolean;
 }
 
+/** The Delivery a WebSocket transport put on the operation's context (graphql/context.ts), if any. */
+function deliveryOf(contextValue: unknown): Delivery | null {
+  if (typeof contextValue !== "object" || contextValue === null || !("delivery" in contextValue)) return null;
+  return (contextValue as { delivery: Delivery | null }).delivery;
+}
+
 interface Member {
   idJson: string;
   delivery: Delivery;
@@ -162,12 +168,9 @@ class BroadcastGroup {
  * execute the selection set once per event per subscriber, and graphql-ws serialize it once more, so
  * 5,000 fans watching one stadium would cost 5,000 executions and serializations per delta. Here all
  * subscribers of the same operation on this instance form one BroadcastGroup. Subscriptions that are
- * not shared, or whose socket is unknown, run the usual way.
+ * not shared, or whose context carries no Delivery, run the usual way.
  */
-export function createSharedSubscribe(
-  counters: SharedSubscribeCounters,
-  deliveryOf: (contextValue: unknown) => Delivery | undefined,
-) {
+export function createSharedSubscribe(counters: SharedSubscribeCounters) {
   const documentIds = new WeakMap<DocumentNode, number>();
   let lastDocumentId = 0;
   const groups = new Map<string, Promise<BroadcastGroup | ExecutionResult>>();
