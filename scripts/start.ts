@@ -147,15 +147,27 @@ async function main(state: State): Promise<void> {
   const leftovers = await Children.stopLeftovers(state.pids);
   if (leftovers.length > 0) note(`Stopped what an earlier run left running: ${leftovers.join(", ")}.`);
   await checkPortsFree();
+  // The web app's build needs neither the services nor the API (its schema is schema.graphql), and it is
+  // the longest step of a first start: it runs alongside the services, the API's build, the migrations
+  // and the seed. `pnpm dev` builds nothing but the API, once, for the migrations and the seed.
+  const webBuilt = dev
+    ? Promise.resolve()
+    : buildApps(children, {
+        onlyChanged: true,
+        showOutput: false,
+        only: ["@frontrow/web"],
+        alongside: true,
+      });
+  let webBuildDone = false;
+  webBuilt.then(() => {
+    webBuildDone = true;
+  }, fail);
   const serviceEnv = await provideServices();
   const apiEnv = { ...process.env, ...serviceEnv, ...installSecrets(state), PORT: API_PORT };
-  // `pnpm dev` rebuilds as files change; it needs the API built once for the migrations and the seed.
-  await buildApps(children, {
-    onlyChanged: true,
-    showOutput: false,
-    only: dev ? ["@frontrow/api"] : undefined,
-  });
+  await buildApps(children, { onlyChanged: true, showOutput: false, only: ["@frontrow/api"] });
   await prepareDatabase(apiEnv);
+  // A live timer while nothing else is left to do, so that a first start never looks stuck.
+  if (!webBuildDone) await step("Waiting for the web app's build", () => webBuilt);
   const [api, web] = serve(apiEnv) as [Child, Child];
   await step(
     dev ? "Starting the API and the web app in watch mode" : "Starting the API and the web app",
@@ -182,10 +194,13 @@ async function main(state: State): Promise<void> {
   }
 }
 
-main(state).catch((error: unknown) => {
+/** Says what went wrong (a StepFailure's message is the whole story) and stops everything, once. */
+function fail(error: unknown): void {
   if (stopping) return;
   const message = error instanceof StepFailure || error instanceof Error ? error.message : String(error);
   console.error(`\n${message}`);
   if (!(error instanceof StepFailure) && error instanceof Error && error.stack) console.error(error.stack);
   void shutDown(1);
-});
+}
+
+main(state).catch(fail);

@@ -9,7 +9,7 @@ import { importApiModule } from "./api-build.js";
 // The type imports make `tsc -p bench/tsconfig.json` fail when one of these files moves.
 
 type CatalogModule = typeof import("../../apps/api/src/seed/catalog.js");
-type ProofOfWorkModule = typeof import("../../apps/api/src/modules/queue/proof-of-work.js");
+type ProofOfWorkModule = typeof import("../../apps/api/src/modules/defences/proof-of-work.js");
 type LoggerModule = typeof import("../../apps/api/src/infra/logger.js");
 type QueueStoreModule = typeof import("../../apps/api/src/modules/queue/queue-store.js");
 type QueueLeaderModule = typeof import("../../apps/api/src/modules/queue/queue-leader.js");
@@ -31,7 +31,7 @@ export async function seededEvents() {
 }
 
 export async function proofOfWorkSolver(): Promise<ProofOfWorkModule["solveProofOfWork"]> {
-  return (await importApiModule<ProofOfWorkModule>("modules/queue/proof-of-work.js")).solveProofOfWork;
+  return (await importApiModule<ProofOfWorkModule>("modules/defences/proof-of-work.js")).solveProofOfWork;
 }
 
 export async function queueLeaderParts() {

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Children } from "./children.js";
-import { step } from "./progress.js";
+import { step, stepAlongside } from "./progress.js";
 import { repoRoot } from "./state.js";
 
 export interface AppBuild {
@@ -105,20 +105,23 @@ export interface BuildOptions {
   showOutput: boolean;
   /** Only these workspaces (all by default). */
   only?: string[];
+  /** Run as a step alongside the ones that follow (see `stepAlongside`) instead of before them. */
+  alongside?: boolean;
 }
 
 /** Builds the apps, one step each. */
 export async function buildApps(
   children: Children,
-  { onlyChanged, showOutput, only }: BuildOptions,
+  { onlyChanged, showOutput, only, alongside = false }: BuildOptions,
 ): Promise<void> {
+  const runStep = alongside ? stepAlongside : step;
   for (const build of APP_BUILDS.filter((app) => !only || only.includes(app.workspace))) {
     const hash = sourceHash(build);
     if (onlyChanged && upToDate(build, hash)) {
       console.log(`✓ Building ${build.name} (skipped: nothing changed since its last build)`);
       continue;
     }
-    await step(`Building ${build.name}`, async () => {
+    await runStep(`Building ${build.name}`, async () => {
       await children.run(
         `build-${build.workspace.split("/")[1]}`,
         "pnpm",

@@ -51,6 +51,25 @@ export async function step<T>(
   }
 }
 
+/**
+ * Runs a step alongside the ones that follow it (whose live line it leaves alone): prints `▸ title
+ * (alongside the next steps)` now, and `✓ title (95.3 s)` or `✖ title (…)` when it ends.
+ */
+export async function stepAlongside<T>(title: string, run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  note(`▸ ${title} (alongside the next steps) …`);
+  try {
+    const result = await run();
+    clearLiveLine();
+    console.log(`✓ ${title} (${seconds(started)})`);
+    return result;
+  } catch (error) {
+    clearLiveLine();
+    console.log(`✖ ${title} (${seconds(started)})`);
+    throw error;
+  }
+}
+
 function showLive(text: string): void {
   liveLine = text;
   process.stdout.write(`\r\x1b[2K${text}`);

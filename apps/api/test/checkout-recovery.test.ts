@@ -2,18 +2,20 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type CheckoutStep, SimulatedCrash } from "../src/modules/orders/orders.service.js";
-import { createTestDatabase, type TestDatabase } from "./support/database.js";
+import { type CheckoutStep, SimulatedCrash } from "../src/modules/orders/checkout.service.js";
+import { type TestDatabase } from "./support/database.js";
+import { assertHoldInvariants, errorCode, type Fan } from "./support/holds.js";
 import {
-  assertHoldInvariants,
-  createFans,
-  errorCode,
-  type Fan,
-  MANY_CHECKOUTS,
-  MANY_LOGINS,
-} from "./support/holds.js";
-import { assertOrderInvariants, checkout, eventPicker, holdSeats, ledger, must } from "./support/orders.js";
-import { startTestServer, type TestServer } from "./support/server.js";
+  assertOrderInvariants,
+  checkout,
+  type eventPicker,
+  holdSeats,
+  ledger,
+  must,
+  type OrdersScenario,
+  ordersScenario,
+} from "./support/orders.js";
+import { type TestServer } from "./support/server.js";
 
 // Crash injection: the test hook makes checkout throw right after a step, leaving the database and
 // the gateway exactly as a process dying there would. The recovery job must then settle every order.
@@ -26,17 +28,13 @@ let crashAt: CheckoutStep | null = null;
 /** Runs while a checkout is between the gateway's authorization and the conversion. */
 let whileAuthorized: (() => Promise<void>) | null = null;
 
+let scenario: OrdersScenario;
+
 before(async () => {
-  database = await createTestDatabase({ seeded: true });
-  api = await startTestServer(
-    database.url,
-    {
-      ...MANY_LOGINS,
-      ...MANY_CHECKOUTS,
-      HOLD_SWEEP_INTERVAL_MS: "3600000",
-      PAYMENT_RECOVERY_INTERVAL_MS: "3600000",
-      OUTBOX_RELAY_INTERVAL_MS: "3600000",
-    },
+  scenario = await ordersScenario(
+    "recovery",
+    2,
+    {},
     {
       checkoutFaults: {
         reached(step) {
@@ -46,14 +44,10 @@ before(async () => {
       },
     },
   );
-  fans = await createFans(database.db, api.url, 2, "recovery");
-  freshEvent = eventPicker(database.db);
+  ({ database, api, fans, freshEvent } = scenario);
 });
 
-after(async () => {
-  await api.close();
-  await database.dispose();
-});
+after(() => scenario.close());
 
 const fan = (i: number) => fans[i] as Fan;
 

@@ -1,17 +1,9 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { createTestDatabase, type TestDatabase } from "./support/database.js";
-import {
-  asFan,
-  createFanAccounts,
-  createFans,
-  errorCode,
-  type Fan,
-  logIn,
-  MANY_CHECKOUTS,
-  MANY_LOGINS,
-} from "./support/holds.js";
+import { seatLockKey } from "../src/modules/holds/lock-keys.js";
+import { type TestDatabase } from "./support/database.js";
+import { asFan, createFanAccounts, errorCode, type Fan, logIn } from "./support/holds.js";
 import {
   assertOrderInvariants,
   checkout,
@@ -21,32 +13,24 @@ import {
   MY_ORDERS,
   must,
   ORDER,
+  type OrdersScenario,
+  ordersScenario,
 } from "./support/orders.js";
-import { gql, startTestServer, type TestServer } from "./support/server.js";
+import { gql, type TestServer } from "./support/server.js";
 
 let database: TestDatabase;
 let api: TestServer;
 let fans: Fan[];
 let freshEvent: ReturnType<typeof eventPicker>;
 
+let scenario: OrdersScenario;
+
 before(async () => {
-  database = await createTestDatabase({ seeded: true });
-  // Background jobs run when a test asks for them.
-  api = await startTestServer(database.url, {
-    ...MANY_LOGINS,
-    ...MANY_CHECKOUTS,
-    HOLD_SWEEP_INTERVAL_MS: "3600000",
-    PAYMENT_RECOVERY_INTERVAL_MS: "3600000",
-    OUTBOX_RELAY_INTERVAL_MS: "3600000",
-  });
-  fans = await createFans(database.db, api.url, 4, "checkout");
-  freshEvent = eventPicker(database.db);
+  scenario = await ordersScenario("checkout", 4);
+  ({ database, api, fans, freshEvent } = scenario);
 });
 
-after(async () => {
-  await api.close();
-  await database.dispose();
-});
+after(() => scenario.close());
 
 const fan = (i: number) => fans[i] as Fan;
 
@@ -324,5 +308,21 @@ describe("orders", () => {
     assert.equal(must(await asFan<Found>(api.url, organizer, ORDER, { id: order.id })).order.id, order.id);
     assert.equal(must(await asFan<Found>(api.url, admin, ORDER, { id: order.id })).order.id, order.id);
     assert.equal(errorCode(await asFan(api.url, otherOrganizer, ORDER, { id: order.id })), "FORBIDDEN");
+  });
+});
+
+describe("a sold seat", () => {
+  test("is refused with SEATS_UNAVAILABLE when its Redis lock is gone, never with an internal error", async () => {
+    const event = await freshEvent();
+    const seatIds = event.seatIds.slice(0, 2);
+    const hold = await heldSeats(fan(0), event.id, seatIds);
+    must(await checkout(api.url, fan(0), hold.id, randomUUID()));
+    // The converted hold's Redis locks end when the hold would have expired (or in a Redis restart):
+    // from then on Postgres alone turns away holds on the sold seats.
+    await api.server.redis.del(...seatIds.map((seatId) => seatLockKey(event.id, seatId)));
+    const again = await holdSeats(api.url, fan(1), event.id, seatIds);
+    assert.equal(errorCode(again), "SEATS_UNAVAILABLE", JSON.stringify(again.errors));
+    assert.deepEqual(again.errors?.[0]?.extensions?.seatIds, seatIds.map(String));
+    await assertOrderInvariants(database.db);
   });
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { seatLockKey } from "../src/infra/seat-locks.js";
+import { seatLockKey } from "../src/modules/holds/lock-keys.js";
 import { NOTABLE_EVENT_SLUGS, VENUE_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import {

@@ -4,8 +4,8 @@ import { after, before, describe, test } from "node:test";
 import { createClient } from "graphql-ws";
 import { Redis } from "ioredis";
 import WebSocket from "ws";
-import { createTestDatabase, type TestDatabase } from "./support/database.js";
-import { asFan, createFans, errorCode, type Fan, MANY_CHECKOUTS, MANY_LOGINS } from "./support/holds.js";
+import { type TestDatabase } from "./support/database.js";
+import { asFan, errorCode, type Fan } from "./support/holds.js";
 import {
   assertOrderInvariants,
   CANCEL_ORDER,
@@ -15,9 +15,11 @@ import {
   ledger,
   must,
   type OrderData,
+  type OrdersScenario,
+  ordersScenario,
 } from "./support/orders.js";
 import { testRedisPrefix } from "./support/redis-prefix.js";
-import { gql, startTestServer, type TestServer } from "./support/server.js";
+import { gql, type TestServer } from "./support/server.js";
 import { waitFor } from "./support/wait.js";
 
 const prefix = testRedisPrefix("cancel");
@@ -27,25 +29,17 @@ let redis: Redis;
 let fans: Fan[];
 let freshEvent: ReturnType<typeof eventPicker>;
 
+let scenario: OrdersScenario;
+
 before(async () => {
-  database = await createTestDatabase({ seeded: true });
-  api = await startTestServer(database.url, {
-    ...MANY_LOGINS,
-    ...MANY_CHECKOUTS,
-    REDIS_KEY_PREFIX: prefix,
-    HOLD_SWEEP_INTERVAL_MS: "3600000",
-    PAYMENT_RECOVERY_INTERVAL_MS: "3600000",
-    OUTBOX_RELAY_INTERVAL_MS: "3600000",
-  });
+  scenario = await ordersScenario("cancel", 3, { REDIS_KEY_PREFIX: prefix });
+  ({ database, api, fans, freshEvent } = scenario);
   redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-  fans = await createFans(database.db, api.url, 3, "cancel");
-  freshEvent = eventPicker(database.db);
 });
 
 after(async () => {
-  await api.close();
+  await scenario.close();
   redis.disconnect();
-  await database.dispose();
 });
 
 const fan = (i: number) => fans[i] as Fan;

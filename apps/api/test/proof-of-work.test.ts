@@ -4,13 +4,13 @@ import { after, before, describe, test } from "node:test";
 import { GraphQLError } from "graphql";
 import { Counter } from "prom-client";
 import { createLogger } from "../src/infra/logger.js";
-import { BotSignalsService } from "../src/modules/admin/bot-signals.service.js";
+import { BotSignalsService } from "../src/modules/defences/bot-signals.service.js";
 import {
   leadingZeroBits,
   POW_ALGORITHM,
   ProofOfWorkService,
   solveProofOfWork,
-} from "../src/modules/queue/proof-of-work.js";
+} from "../src/modules/defences/proof-of-work.js";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { asFan, createFans, errorCode, eventIdOf, type Fan, MANY_LOGINS } from "./support/holds.js";

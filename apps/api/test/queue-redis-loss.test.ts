@@ -181,6 +181,28 @@ test("after Redis loses everything: rooms are set up again with their commitment
   await setRate(600);
   await redis.start();
   const restartedAt = Date.now();
+  // Admissions resume: a fan who was in line rejoins as soon as told to and is let in within 5 s of Redis
+  // coming back. This runs beside the checks below, so that their own requests do not count against it.
+  const resumed = (async () => {
+    await waitFor(
+      "waiting fans told to rejoin",
+      () =>
+        statusOf(waitingA).then(
+          ({ state }) => state === "REJOIN",
+          () => false,
+        ),
+      5_000,
+    );
+    assert.equal((await joinQueue(waitingA)).state, "WAITING");
+    await waitFor(
+      "the rejoined fan's admission",
+      async () => (await statusOf(waitingA)).state === "ADMITTED",
+      5_000,
+    );
+    return Date.now() - restartedAt;
+  })();
+  // Its failure is reported where it is awaited, at the end.
+  resumed.catch(() => {});
 
   // A fan joins the pre-queue at once: the room publishes the commitment it had before placing anyone.
   const rejoined = await waitFor(
@@ -206,11 +228,6 @@ test("after Redis loses everything: rooms are set up again with their commitment
   );
 
   // Fans who were in line are told so, by status and live; nobody sits at a silent position 1.
-  await waitFor(
-    "waiting fans told to rejoin",
-    async () => (await statusOf(waitingA)).state === "REJOIN",
-    5_000,
-  );
   assert.equal((await statusOf(early, upcoming)).state, "REJOIN");
   await waitFor("the watcher told to rejoin", () => watcher.seen.at(-1)?.state === "REJOIN", 5_000);
   assert.deepEqual(watcher.errors, []);
@@ -222,13 +239,6 @@ test("after Redis loses everything: rooms are set up again with their commitment
   assert.equal(stillAdmitted.admissionToken, admitted.token);
   assert.ok(dataOf(await hold(admitted.fan, admitted.token)).holdBestAvailable.id);
 
-  // Admissions resume: a fan who rejoins is let in within 5 s of Redis coming back.
-  assert.equal((await joinQueue(waitingA)).state, "WAITING");
-  await waitFor(
-    "the rejoined fan's admission",
-    async () => (await statusOf(waitingA)).state === "ADMITTED",
-    5_000,
-  );
-  const resumedAfter = Date.now() - restartedAt;
+  const resumedAfter = await resumed;
   assert.ok(resumedAfter < 5_000, `admitted ${resumedAfter} ms after Redis restarted`);
 });

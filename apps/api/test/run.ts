@@ -1,21 +1,25 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTemplates, dropDatabase } from "./support/database.js";
 import { deleteRedisKeys, redisRootEnv, testRedisRoot } from "./support/redis-prefix.js";
 
-// The API test entry point: builds the template databases once, runs every *.test.js file with
-// node's test runner (each file in its own process), then drops the templates and the run's Redis keys.
+// The API test entry point: builds the template databases once, runs every *.test.js file (test/ and
+// the unit tests beside the code in src/) with node's test runner (each file in its own process), then drops the templates and the run's Redis keys.
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const files = readdirSync(here)
+// The integration tests here, and the unit tests beside the code they test (src/**/*.test.ts).
+const unitTests = join(here, "../src");
+const files = [
+  ...readdirSync(here).map((file) => join(here, file)),
+  ...readdirSync(unitTests, { recursive: true, encoding: "utf8" }).map((file) => join(unitTests, file)),
+]
   .filter((file) => file.endsWith(".test.js"))
-  .filter((file) => only.length === 0 || only.some((name) => file.includes(name)))
-  .sort()
-  .map((file) => join(here, file));
+  .filter((file) => only.length === 0 || only.some((name) => basename(file).includes(name)))
+  .sort();
 
 const runId = `${process.pid}_${randomBytes(3).toString("hex")}`;
 const redisRoot = testRedisRoot(runId);

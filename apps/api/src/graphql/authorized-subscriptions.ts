@@ -1,6 +1,6 @@
 import { type DocumentNode, type GraphQLSchema, getOperationAST, Kind } from "graphql";
 import { Authorized, Extensions } from "type-graphql";
-import type { Viewer } from "../modules/auth/session-store.js";
+import type { Viewer } from "../kernel/viewer.js";
 
 // Subscriptions that only a signed-in caller may open. graphql-ws would otherwise accept them and
 // fail each event one by one; the WebSocket server asks `subscriptionAccess` first and closes the

@@ -1,36 +1,15 @@
-import { AppError, ErrorCode } from "../errors.js";
 import type { Logger } from "../infra/logger.js";
-import type { Db } from "../infra/prisma.js";
-import type { RateLimits } from "../infra/rate-limits.js";
-import type { AccountBlockingService } from "../modules/admin/account-blocking.service.js";
-import type { AdmissionSpeedWatch } from "../modules/admin/admission-speed.js";
-import type { ApiKeyPrincipal, ApiKeysService, CostReport } from "../modules/admin/api-keys.service.js";
-import type { BotSignalsService } from "../modules/admin/bot-signals.service.js";
-import type { AuthService } from "../modules/auth/auth.service.js";
-import type { SessionMeta, Viewer } from "../modules/auth/session-store.js";
-import { type CatalogLoaders, createCatalogLoaders } from "../modules/catalog/catalog.loaders.js";
-import type { CatalogService } from "../modules/catalog/catalog.service.js";
-import type { HoldsService } from "../modules/holds/holds.service.js";
-import type { OrdersService } from "../modules/orders/orders.service.js";
-import type { ProofOfWorkService } from "../modules/queue/proof-of-work.js";
-import type { QueueService } from "../modules/queue/queue.service.js";
-import type { SeatingService } from "../modules/seating/seating.service.js";
+import { AppError, ErrorCode } from "../kernel/errors.js";
+import type { ApiKeyPrincipal, CostReport, SessionMeta, Viewer } from "../kernel/viewer.js";
+import type { Delivery } from "./shared-subscriptions.js";
 
-/** Long-lived services, created once per process and shared by every request. */
-export interface Services {
-  auth: AuthService;
-  catalog: CatalogService;
-  seating: SeatingService;
-  holds: HoldsService;
-  rateLimits: RateLimits;
-  botSignals: BotSignalsService;
-  apiKeys: ApiKeysService;
-  accounts: AccountBlockingService;
-  proofOfWork: ProofOfWorkService;
-  admissionSpeed: AdmissionSpeedWatch;
-  queue: QueueService;
-  orders: OrdersService;
-}
+/**
+ * Long-lived services, created once per process and shared by every request. Each module adds what it
+ * provides (`declare module "../../graphql/context.js" { interface Services { … } }` in its index.ts),
+ * so this layer names no module.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: modules add their members by declaration merging.
+export interface Services {}
 
 /** The caller's session cookie: read on the way in, set or cleared on the way out. */
 export interface SessionHandle {
@@ -44,7 +23,6 @@ export interface Context {
   requestId: string;
   log: Logger;
   services: Services;
-  loaders: CatalogLoaders;
   viewer: Viewer | null;
   session: SessionHandle;
   client: SessionMeta;
@@ -54,6 +32,8 @@ export interface Context {
   cost: CostReport | null;
   /** Statuses of each `seatMap` field in this operation, by response key (see SeatFields.status). */
   seatMapStatuses: Map<string, string>;
+  /** The subscriber's socket, for a subscription over WebSocket: shared results are written to it. */
+  delivery: Delivery | null;
 }
 
 /** The signed-in caller, for resolvers behind @Authorized() (which has already refused anonymous ones). */
@@ -63,7 +43,6 @@ export function viewerOf(ctx: Context): Viewer {
 }
 
 export interface ContextInput {
-  db: Db;
   services: Services;
   log: Logger;
   requestId: string;
@@ -71,11 +50,13 @@ export interface ContextInput {
   session: SessionHandle;
   client: SessionMeta;
   apiKey?: ApiKeyPrincipal | null;
+  delivery?: Delivery | null;
 }
 
 /**
- * The request logger and the batch loaders are made on first use: most operations (a hold, a queue join,
- * `{ __typename }`) never log and never load catalog data, and a pino child per request is not free.
+ * The request logger is made on first use: most operations (a hold, a queue join, `{ __typename }`) never
+ * log, and a pino child per request is not free. (Batch loaders are made on first use too, by
+ * requestScoped in request-scoped.ts.)
  * They are getters of a class, not of the object: Apollo Server copies the context's own properties into
  * a fresh object of the same prototype for each operation, which would call own getters eagerly.
  */
@@ -86,12 +67,11 @@ class RequestContext implements Context {
   readonly session: SessionHandle;
   readonly client: SessionMeta;
   readonly apiKey: ApiKeyPrincipal | null;
+  readonly delivery: Delivery | null;
   cost: CostReport | null = null;
   readonly seatMapStatuses = new Map<string, string>();
-  private readonly db: Db;
   private readonly parentLog: Logger;
   private requestLog: Logger | undefined;
-  private catalogLoaders: CatalogLoaders | undefined;
 
   constructor(input: ContextInput) {
     this.requestId = input.requestId;
@@ -100,18 +80,13 @@ class RequestContext implements Context {
     this.session = input.session;
     this.client = input.client;
     this.apiKey = input.apiKey ?? null;
-    this.db = input.db;
+    this.delivery = input.delivery ?? null;
     this.parentLog = input.log;
   }
 
   get log(): Logger {
     this.requestLog ??= this.parentLog.child({ requestId: this.requestId });
     return this.requestLog;
-  }
-
-  get loaders(): CatalogLoaders {
-    this.catalogLoaders ??= createCatalogLoaders(this.db);
-    return this.catalogLoaders;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { GraphQLFormattedError } from "graphql";
 import { GraphQLError } from "graphql";
 import { ArgumentValidationError } from "type-graphql";
-import { AppError, ErrorCode } from "../errors.js";
+import { AppError, ErrorCode } from "../kernel/errors.js";
 import { DOCUMENT_LIMITS, isTokenLimit, TOKEN_LIMIT_MESSAGE } from "./limits.js";
 
 // Codes produced by graphql-js, Apollo Server or our own checks that are safe to pass on as they are.

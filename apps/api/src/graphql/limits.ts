@@ -15,7 +15,7 @@ import {
   visit,
 } from "graphql";
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
-import { ErrorCode } from "../errors.js";
+import { ErrorCode } from "../kernel/errors.js";
 import type { Context } from "./context.js";
 
 export interface OperationLimits {

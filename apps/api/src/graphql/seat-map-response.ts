@@ -8,7 +8,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
-import { parseIntId } from "../ids.js";
+import { parseIntId } from "../kernel/ids.js";
 import {
   SEAT_LEAVES,
   SEAT_MAP_MAX_AGE_SECONDS,

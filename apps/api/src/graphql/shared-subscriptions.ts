@@ -75,6 +75,12 @@ export interface Delivery {
   send(message: string): boolean;
 }
 
+/** The Delivery a WebSocket transport put on the operation's context (graphql/context.ts), if any. */
+function deliveryOf(contextValue: unknown): Delivery | null {
+  if (typeof contextValue !== "object" || contextValue === null || !("delivery" in contextValue)) return null;
+  return (contextValue as { delivery: Delivery | null }).delivery;
+}
+
 interface Member {
   idJson: string;
   delivery: Delivery;
@@ -163,11 +169,10 @@ class BroadcastGroup {
  * execute the selection set once per event per subscriber, and graphql-ws serialize it once more, so
  * 5,000 fans watching one stadium would cost 5,000 executions and serializations per delta. Here all
  * subscribers of the same operation on this instance form one BroadcastGroup. Subscriptions that are
- * not shared, or whose socket is unknown, run the usual way.
+ * not shared, or whose context carries no Delivery, run the usual way.
  */
 export function createSharedSubscribe(
   counters: SharedSubscribeCounters,
-  deliveryOf: (contextValue: unknown) => Delivery | undefined,
   /** Formats a broadcast result as graphql-ws's onNext formats the others (its errors' codes, masking). */
   formatResult: (result: ExecutionResult) => FormattedExecutionResult = (result) =>
     result as FormattedExecutionResult,

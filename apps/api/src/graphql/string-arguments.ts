@@ -1,5 +1,5 @@
 import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema, isObjectType } from "graphql";
-import { badInput } from "../errors.js";
+import { badInput } from "../kernel/errors.js";
 
 // The one edge where string arguments are checked, for every field of the schema (root fields, nested
 // fields, subscriptions), inside input objects and lists, from the document or from variables alike:

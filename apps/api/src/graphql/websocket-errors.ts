@@ -8,7 +8,7 @@ import {
   getOperationAST,
   getVariableValues,
 } from "graphql";
-import { ErrorCode } from "../errors.js";
+import { ErrorCode } from "../kernel/errors.js";
 import { createErrorFormatter } from "./format-error.js";
 
 // The WebSocket path answers with the codes and masking of the HTTP path (docs/api.md): graphql-ws on its

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { parseCookie, stringifySetCookie } from "cookie";
-import { AppError, ErrorCode } from "../errors.js";
 import type { SessionHandle } from "../graphql/context.js";
+import { AppError, ErrorCode } from "../kernel/errors.js";
 
 export const SESSION_COOKIE = "frontrow_session";
 

@@ -1,24 +1,11 @@
 import "reflect-metadata";
 import { type GraphQLSchema, specifiedDirectives } from "graphql";
-import { type AuthChecker, buildSchema, type PubSub } from "type-graphql";
-import { AppError, ErrorCode } from "../errors.js";
+import { type AuthChecker, buildSchema, type NonEmptyArray, type PubSub } from "type-graphql";
 import { cacheControlDirective } from "../graphql/cache-control.js";
 import type { Context } from "../graphql/context.js";
-import { guardRootFields } from "../graphql/root-field-guards.js";
 import { guardStringArguments } from "../graphql/string-arguments.js";
-import { AdminResolver } from "../modules/admin/admin.resolver.js";
-import { AuthResolver } from "../modules/auth/auth.resolver.js";
-import { CatalogQueries, EventFields, VenueFields } from "../modules/catalog/catalog.resolver.js";
-import { HoldMutations, UserHolds } from "../modules/holds/holds.resolver.js";
-import {
-  OrderFields,
-  OrderMutations,
-  OrderQueries,
-  TicketFields,
-} from "../modules/orders/orders.resolver.js";
-import { ProofOfWorkQueries } from "../modules/queue/proof-of-work.resolver.js";
-import { EventQueueSettings, QueueResolver } from "../modules/queue/queue.resolver.js";
-import { SeatFields, SeatingQueries, SeatingSubscriptions } from "../modules/seating/seating.resolver.js";
+import { AppError, ErrorCode } from "../kernel/errors.js";
+import { MODULES } from "../modules/index.js";
 
 // @Authorized() needs a signed-in caller; @Authorized("ORGANIZER", …) one of those roles.
 const authChecker: AuthChecker<Context> = ({ context }, roles) => {
@@ -29,36 +16,21 @@ const authChecker: AuthChecker<Context> = ({ context }, roles) => {
   return true;
 };
 
-/** `pubSub` carries subscription events between API instances (infra/pubsub.ts). */
+/** The schema of every module's resolvers. `pubSub` carries subscription events between API instances. */
 export async function buildFrontrowSchema(pubSub: PubSub): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     pubSub,
-    resolvers: [
-      AuthResolver,
-      CatalogQueries,
-      EventFields,
-      VenueFields,
-      SeatingQueries,
-      SeatingSubscriptions,
-      SeatFields,
-      HoldMutations,
-      UserHolds,
-      ProofOfWorkQueries,
-      AdminResolver,
-      QueueResolver,
-      EventQueueSettings,
-      OrderQueries,
-      OrderMutations,
-      OrderFields,
-      TicketFields,
-    ],
+    // biome-ignore lint/complexity/noBannedTypes: TypeGraphQL takes resolver classes as plain constructors.
+    resolvers: MODULES.flatMap((module) => module.resolvers) as NonEmptyArray<Function>,
     // Given directives replace graphql-js's: @include, @skip, @deprecated and @specifiedBy must stay.
     directives: [...specifiedDirectives, cacheControlDirective],
     authChecker,
     // Inputs carry class-validator constraints; violations become BAD_USER_INPUT errors.
     validate: { forbidUnknownValues: false },
   });
-  // API-key scopes, rate limits and bot signals, around every root field (graphql/root-field-guards.ts);
-  // outside them, the check of every string argument (graphql/string-arguments.ts).
-  return guardStringArguments(guardRootFields(schema));
+  // Modules that change the built schema (the defences' root-field guards) do so in MODULES order;
+  // outside them all, the check of every string argument (graphql/string-arguments.ts).
+  return guardStringArguments(
+    MODULES.reduce((built, module) => module.transformSchema?.(built) ?? built, schema),
+  );
 }

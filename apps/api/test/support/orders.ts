@@ -1,10 +1,21 @@
 import assert from "node:assert/strict";
 import type { Db } from "../../src/infra/prisma.js";
 import { NOTABLE_EVENT_SLUGS, VENUE_SLUGS } from "../../src/seed/seed.js";
-import { asFan, type Fan, HOLD_SEATS, type HoldData, openEvent } from "./holds.js";
-import type { GraphQLResult } from "./server.js";
+import { createTestDatabase, type TestDatabase } from "./database.js";
+import {
+  asFan,
+  createFans,
+  type Fan,
+  HOLD_SEATS,
+  type HoldData,
+  MANY_CHECKOUTS,
+  MANY_LOGINS,
+  openEvent,
+} from "./holds.js";
+import { type GraphQLResult, type ServerOptions, startTestServer, type TestServer } from "./server.js";
 
-// Shared by the checkout, order and ticket tests: operations, fresh events and the order invariants.
+// Shared by the checkout, order and ticket tests: their scenario, operations, fresh events and the order
+// invariants.
 
 export const ORDER_FIELDS = `id status eventId subtotal { amount currency } fees { amount currency }
   total { amount currency } createdAt cancelledAt cancellableUntil canCancel
@@ -149,4 +160,43 @@ export async function assertOrderInvariants(db: Db): Promise<void> {
     SELECT t.id FROM ticket t JOIN event_seat es ON es.event_id = t.event_id AND es.seat_id = t.seat_id
     WHERE t.status = 'VALID' AND (es.status <> 'SOLD' OR es.order_id <> t.order_id)`;
   assert.deepEqual(ticketsWithoutSeat, [], "every valid ticket's seat is sold to its order");
+}
+
+/** Logins and checkouts without limits; background jobs run only when a test runs them. */
+export const ORDER_TEST_ENV = {
+  ...MANY_LOGINS,
+  ...MANY_CHECKOUTS,
+  HOLD_SWEEP_INTERVAL_MS: "3600000",
+  PAYMENT_RECOVERY_INTERVAL_MS: "3600000",
+  OUTBOX_RELAY_INTERVAL_MS: "3600000",
+};
+
+/** What an order test starts from: a seeded database, a server on it, signed-in fans, fresh events. */
+export interface OrdersScenario {
+  database: TestDatabase;
+  api: TestServer;
+  fans: Fan[];
+  freshEvent: ReturnType<typeof eventPicker>;
+  close(): Promise<void>;
+}
+
+export async function ordersScenario(
+  tag: string,
+  fanCount: number,
+  env: Record<string, string> = {},
+  options: ServerOptions = {},
+): Promise<OrdersScenario> {
+  const database = await createTestDatabase({ seeded: true });
+  const api = await startTestServer(database.url, { ...ORDER_TEST_ENV, ...env }, options);
+  const fans = await createFans(database.db, api.url, fanCount, tag);
+  return {
+    database,
+    api,
+    fans,
+    freshEvent: eventPicker(database.db),
+    async close() {
+      await api.close();
+      await database.dispose();
+    },
+  };
 }

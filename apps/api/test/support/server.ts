@@ -14,11 +14,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** What a test may set of a server besides its environment (test hooks). */
+export type ServerOptions = Omit<ServerOverrides, "log">;
+
 /** A real API server on a free port, with its own Redis key prefix so runs never collide. */
 export async function startTestServer(
   databaseUrl: string,
   env: Record<string, string> = {},
-  options: Omit<ServerOverrides, "log"> = {},
+  options: ServerOptions = {},
 ): Promise<TestServer> {
   const config: Config = loadConfig({
     NODE_ENV: "test",

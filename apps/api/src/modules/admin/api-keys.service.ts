@@ -1,12 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { AppError, badInput, ErrorCode, notFound } from "../../errors.js";
-import { isUuid } from "../../ids.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
 import { RedisBreaker } from "../../infra/redis-breaker.js";
-import type { Viewer } from "../auth/session-store.js";
+import { AppError, badInput, ErrorCode, notFound } from "../../kernel/errors.js";
+import { isUuid } from "../../kernel/ids.js";
+import type { ApiKeyPrincipal, CostReport, Viewer } from "../../kernel/viewer.js";
 
 export const API_KEY_SCOPES = ["catalog:read", "holds:write"] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
@@ -27,15 +27,6 @@ export const API_KEY_FIELD_SCOPES: Readonly<Record<string, ApiKeyScope>> = {
   "Mutation.releaseHold": "holds:write",
 };
 
-/** The key a request authenticated with. */
-export interface ApiKeyPrincipal {
-  id: string;
-  prefix: string;
-  ownerId: string;
-  scopes: string[];
-  costPerMinute: number;
-}
-
 export interface ApiKeyView {
   id: string;
   name: string;
@@ -44,13 +35,6 @@ export interface ApiKeyView {
   costPerMinute: number;
   createdAt: Date;
   revokedAt: Date | null;
-}
-
-/** What `extensions.cost` reports to a key's caller. */
-export interface CostReport {
-  requested: number;
-  remaining: number;
-  budget: number;
 }
 
 const KEY = /^(frk_[A-Za-z0-9_-]{8})\.[A-Za-z0-9_-]{43}$/;

@@ -1,10 +1,12 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { AppError, badInput, ErrorCode } from "../../errors.js";
 import type { Role } from "../../generated/prisma/enums.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
+import { AppError, badInput, ErrorCode } from "../../kernel/errors.js";
+import type { SessionMeta, Viewer } from "../../kernel/viewer.js";
 import { hashPassword, verifyPassword } from "./password.js";
-import type { SessionMeta, SessionStore, Viewer } from "./session-store.js";
+import type { SessionStore } from "./session-store.js";
+import { emailInUse, insertUser, userById, userForLogin } from "./user-store.js";
 
 export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 128;
@@ -22,8 +24,6 @@ export interface SignedIn {
   token: string;
   expiresAt: Date;
 }
-
-const USER_FIELDS = { id: true, email: true, name: true, role: true } as const;
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -98,18 +98,18 @@ export class AuthService {
     if (!EMAIL.test(email) || email.length > 254)
       throw badInput("Enter a valid email address", { field: "email" });
     // Before the password rules: a fan who already has an account should log in, not pick a new password.
-    if (await this.db.user.findUnique({ where: { email }, select: { id: true } })) throw emailTaken();
+    if (await emailInUse(this.db, email)) throw emailTaken();
     const weakness = passwordWeakness(input.password, email);
     if (weakness) throw badInput(weakness, { field: "password", reason: "WEAK_PASSWORD" });
     const name = input.name?.trim() || null;
     if (name && name.length > 100) throw badInput("Name must be at most 100 characters", { field: "name" });
     const passwordHash = await hashPassword(input.password);
-    const user = await this.db.user
-      .create({ data: { email, passwordHash, name }, select: USER_FIELDS })
-      .catch((error: { code?: string }) => {
+    const user = await insertUser(this.db, { email, passwordHash, name }).catch(
+      (error: { code?: string }) => {
         // Another sign-up with the same email won the race since the check above.
         throw error.code === "P2002" ? emailTaken() : error;
-      });
+      },
+    );
     return { user, ...(await this.sessions.create({ userId: user.id, role: user.role }, meta)) };
   }
 
@@ -119,10 +119,7 @@ export class AuthService {
     const blocked = await this.perAccount.get(email);
     if (blocked && blocked.remainingPoints <= 0)
       throw rateLimited("failed logins for this account", blocked.msBeforeNext);
-    const user = await this.db.user.findUnique({
-      where: { email },
-      select: { ...USER_FIELDS, passwordHash: true, blockedAt: true },
-    });
+    const user = await userForLogin(this.db, email);
     const ok = await verifyPassword(
       user?.passwordHash ?? (await this.decoyHash),
       input.password.slice(0, MAX_PASSWORD_LENGTH),
@@ -142,7 +139,7 @@ export class AuthService {
   }
 
   findUser(id: string): Promise<UserView | null> {
-    return this.db.user.findUnique({ where: { id }, select: USER_FIELDS });
+    return userById(this.db, id);
   }
 
   viewerFor(token: string | undefined): Promise<Viewer | null> {

@@ -4,17 +4,8 @@ import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
 import { RedisBreaker } from "../../infra/redis-breaker.js";
+import type { SessionMeta, Viewer } from "../../kernel/viewer.js";
 import { LruMap } from "../../lib/lru-map.js";
-
-export interface Viewer {
-  userId: string;
-  role: Role;
-}
-
-export interface SessionMeta {
-  ip?: string;
-  userAgent?: string;
-}
 
 interface CachedSession {
   userId: string;

@@ -1,7 +1,8 @@
 import DataLoader from "dataloader";
+import { requestScoped } from "../../graphql/request-scoped.js";
 import type { Db } from "../../infra/prisma.js";
 
-// Per-request batch loaders: a page of 100 events resolves its venues, performers, tiers and
+// Per-request batch loaders (catalogLoaders(ctx)): a page of 100 events resolves its venues, performers, tiers and
 // availability in one query each, whatever the page size.
 
 export interface VenueView {
@@ -94,3 +95,6 @@ export function createCatalogLoaders(db: Db) {
 }
 
 export type CatalogLoaders = ReturnType<typeof createCatalogLoaders>;
+
+/** This operation's catalog loaders, made on first use. */
+export const catalogLoaders = requestScoped((ctx) => ctx.services.newCatalogLoaders());

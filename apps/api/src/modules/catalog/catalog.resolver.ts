@@ -1,7 +1,8 @@
 import { Arg, Ctx, Directive, Extensions, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import { cacheFor } from "../../graphql/cache-control.js";
 import type { Context } from "../../graphql/context.js";
-import { parseIntId } from "../../ids.js";
+import { parseIntId } from "../../kernel/ids.js";
+import { catalogLoaders } from "./catalog.loaders.js";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./catalog.service.js";
 import {
   Availability,
@@ -51,7 +52,7 @@ export class CatalogQueries {
   @Query(() => Venue, { nullable: true })
   @Directive(cacheFor(300))
   async venue(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<Omit<Venue, "capacity"> | null> {
-    return ctx.loaders.venue.load(parseIntId(id, "id"));
+    return catalogLoaders(ctx).venue.load(parseIntId(id, "id"));
   }
 
   @Query(() => [String], { description: "Categories of published events, for filters." })
@@ -71,23 +72,26 @@ export class CatalogQueries {
 export class EventFields {
   @FieldResolver(() => Venue)
   async venue(@Root() event: Event, @Ctx() ctx: Context): Promise<Omit<Venue, "capacity">> {
-    return required(await ctx.loaders.venue.load(event.venueId), `Venue ${event.venueId}`);
+    return required(await catalogLoaders(ctx).venue.load(event.venueId), `Venue ${event.venueId}`);
   }
 
   @FieldResolver(() => Performer)
   async performer(@Root() event: Event, @Ctx() ctx: Context): Promise<Performer> {
-    return required(await ctx.loaders.performer.load(event.performerId), `Performer ${event.performerId}`);
+    return required(
+      await catalogLoaders(ctx).performer.load(event.performerId),
+      `Performer ${event.performerId}`,
+    );
   }
 
   @FieldResolver(() => [PriceTier])
   priceTiers(@Root() event: Event, @Ctx() ctx: Context): Promise<PriceTier[]> {
-    return ctx.loaders.priceTiers.load(event.id);
+    return catalogLoaders(ctx).priceTiers.load(event.id);
   }
 
   @FieldResolver(() => Availability)
   @Extensions({ complexity: 5 })
   availability(@Root() event: Event, @Ctx() ctx: Context): Promise<Availability> {
-    return ctx.loaders.availability.load(event.id);
+    return catalogLoaders(ctx).availability.load(event.id);
   }
 }
 
@@ -95,6 +99,6 @@ export class EventFields {
 export class VenueFields {
   @FieldResolver(() => Int)
   capacity(@Root() venue: Venue, @Ctx() ctx: Context): Promise<number> {
-    return ctx.loaders.venueCapacity.load(venue.id);
+    return catalogLoaders(ctx).venueCapacity.load(venue.id);
   }
 }

@@ -1,6 +1,6 @@
-import { badInput } from "../../errors.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { Db } from "../../infra/prisma.js";
+import { badInput } from "../../kernel/errors.js";
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;

@@ -1,19 +1,21 @@
 import { Prisma } from "../../generated/prisma/client.js";
-import type { SeatLocks } from "../../infra/seat-locks.js";
+import type { Db } from "../../infra/prisma.js";
 import { type PreparedStatement, queryPrepared, type SqlPool } from "../../infra/sql.js";
+import type { Tx } from "../../kernel/transactions.js";
 import type { SeatChangeNotifier } from "../seating/seat-changes.js";
+import { holdLimitLockKey } from "./lock-keys.js";
+import type { SeatLocks } from "./seat-locks.js";
 
 // The SQL of the hold protocol (docs/holds.md), shared by the holds service and the sweeper. The guard
-// itself is the SQL function place_holds (migration 20261125120000_hold_batches).
+// itself is the SQL function place_holds (its current body: docs/database.md).
 //
-// Lock discipline, which is what keeps these statements free of deadlocks:
+// Lock discipline (the key spaces and their order: lock-keys.ts), which keeps these statements free of
+// deadlocks:
 // - fans' advisory locks are taken first, before any row lock (a batch takes several, in key order);
 // - seat rows are locked in ascending (event_id, seat_id) order when a statement waits for them, or
 //   with SKIP LOCKED (never waiting) otherwise;
 // - another hold's row is only ever locked with SKIP LOCKED, except by its owner's releaseHold, which
 //   then waits only for that hold's own seats.
-
-export type Sql = Prisma.TransactionClient;
 
 /** Free for a new hold: available, or held by a hold that has expired (swept or not). */
 const SEAT_IS_FREE = Prisma.sql`(es.status = 'AVAILABLE' OR (es.status = 'HELD' AND es.held_until < now()))`;
@@ -74,17 +76,17 @@ export async function holdableEvent(pool: SqlPool, eventId: number): Promise<Hol
  * Serialises one fan's hold requests for one event until the transaction ends, so that checking the
  * per-account limit and taking the hold it allows happen as one step. place_holds takes the same lock.
  */
-export async function lockFanForEvent(sql: Sql, userId: string, eventId: number): Promise<void> {
-  await sql.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`hold-limit:${userId}:${eventId}`}, 0))`;
+export async function lockFanForEvent(tx: Tx, userId: string, eventId: number): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${holdLimitLockKey(userId, eventId)})`;
 }
 
 /** Seats the fan holds (active, unexpired holds) or has bought for the event, and the event's limit now. */
 export async function fanAllowance(
-  sql: Sql,
+  tx: Tx,
   userId: string,
   eventId: number,
 ): Promise<{ used: number; limit: number }> {
-  const [row] = await sql.$queryRaw<{ used: number; limit: number }[]>`
+  const [row] = await tx.$queryRaw<{ used: number; limit: number }[]>`
     SELECT tickets_used(${userId}::uuid, e.id) AS used, e.max_tickets_per_account AS "limit"
     FROM event e WHERE e.id = ${eventId}`;
   if (!row) throw new Error(`Event ${eventId} is gone`);
@@ -214,15 +216,15 @@ export async function placeHolds(pool: SqlPool, holds: readonly NewHold[]): Prom
  * Places one hold inside a transaction that holds the fan's advisory lock and has locked the free seats
  * it gives (the locks stack on place_holds' own).
  */
-export async function placeHoldInTransaction(tx: Sql, hold: NewHold): Promise<PlaceHoldResult> {
+export async function placeHoldInTransaction(tx: Tx, hold: NewHold): Promise<PlaceHoldResult> {
   const [row] = await tx.$queryRawUnsafe<PlaceHoldRow[]>(PLACE_HOLDS_SQL, ...placeHoldsValues([hold]));
   if (!row) throw new Error("place_holds returned no row");
   return placeHoldResult(row, hold);
 }
 
 /** Seats of the event a hold or a sale has right now (expired holds do not count). */
-export async function takenSeatIds(sql: Sql, eventId: number): Promise<number[]> {
-  const rows = await sql.$queryRaw<{ seatId: number }[]>`
+export async function takenSeatIds(tx: Tx, eventId: number): Promise<number[]> {
+  const rows = await tx.$queryRaw<{ seatId: number }[]>`
     SELECT es.seat_id AS "seatId" FROM event_seat es
     WHERE es.event_id = ${eventId} AND (es.status = 'SOLD' OR (es.status = 'HELD' AND es.held_until >= now()))`;
   return rows.map((row) => row.seatId);
@@ -242,10 +244,10 @@ export interface SeatsToLock {
  * transactions have locked: callers asking at the same time each get different seats instead of
  * queueing on the same rows.
  */
-export function lockFreeSeatsInOrder(sql: Sql, seats: SeatsToLock): Promise<SeatOffer[]> {
+export function lockFreeSeatsInOrder(tx: Tx, seats: SeatsToLock): Promise<SeatOffer[]> {
   const tierFilter =
     seats.priceTierId === null ? Prisma.empty : Prisma.sql`AND es.price_tier_id = ${seats.priceTierId}`;
-  return sql.$queryRaw`
+  return tx.$queryRaw`
     SELECT es.seat_id AS "seatId", s.row_label AS "row", s.number, sec.id AS "sectionId",
            sec.name AS "section", pt.price_minor AS "price"
     FROM unnest(${seats.seatIds}::int[]) WITH ORDINALITY AS wanted(seat_id, rank)
@@ -264,12 +266,12 @@ export function lockFreeSeatsInOrder(sql: Sql, seats: SeatsToLock): Promise<Seat
  * has locked (the sweeper and hold take-overs must never wait); `wait: true` locks them in seat order.
  */
 async function freeSeatsOf(
-  sql: Sql,
+  tx: Tx,
   holdIds: readonly string[],
   wait: boolean,
 ): Promise<EndedHolds["freedSeats"]> {
   const locking = wait ? Prisma.sql`FOR UPDATE` : Prisma.sql`FOR UPDATE SKIP LOCKED`;
-  return sql.$queryRaw`
+  return tx.$queryRaw`
     WITH freeing AS (
       SELECT es.event_id, es.seat_id FROM event_seat es
       WHERE es.hold_id = ANY(${holdIds}::uuid[]) AND es.status = 'HELD'
@@ -290,22 +292,22 @@ async function freeSeatsOf(
  * transactions have locked are left for a later sweep.
  */
 export async function expireHolds(
-  sql: Sql,
+  tx: Tx,
   scope: { holdIds: readonly string[] } | { batchSize: number },
 ): Promise<EndedHolds> {
   const [only, limit] =
     "holdIds" in scope
       ? [Prisma.sql`AND h.id = ANY(${scope.holdIds}::uuid[])`, Prisma.empty]
       : [Prisma.empty, Prisma.sql`LIMIT ${scope.batchSize}`];
-  const locked = await sql.$queryRaw<{ id: string }[]>`
+  const locked = await tx.$queryRaw<{ id: string }[]>`
     SELECT h.id FROM hold h
     WHERE h.state = 'ACTIVE' AND h.ended_at IS NULL AND h.expires_at < now() ${only}
     ORDER BY h.expires_at ${limit}
     FOR UPDATE SKIP LOCKED`;
   if (locked.length === 0) return NOTHING_ENDED;
   const holdIds = locked.map((hold) => hold.id);
-  const freedSeats = await freeSeatsOf(sql, holdIds, false);
-  const holds = await sql.$queryRaw<EndedHold[]>`
+  const freedSeats = await freeSeatsOf(tx, holdIds, false);
+  const holds = await tx.$queryRaw<EndedHold[]>`
     UPDATE hold h SET state = 'EXPIRED', ended_at = now()
     WHERE h.id = ANY(${holdIds}::uuid[])
       AND NOT EXISTS (SELECT 1 FROM event_seat es WHERE es.hold_id = h.id AND es.status = 'HELD')
@@ -314,14 +316,41 @@ export async function expireHolds(
 }
 
 /** Ends a live hold of this fan (RELEASED) and frees its seats; nothing when it has already ended. */
-export async function releaseLiveHold(sql: Sql, holdId: string, userId: string): Promise<EndedHolds> {
-  const holds = await sql.$queryRaw<EndedHold[]>`
+export async function releaseLiveHold(tx: Tx, holdId: string, userId: string): Promise<EndedHolds> {
+  const holds = await tx.$queryRaw<EndedHold[]>`
     UPDATE hold h SET state = 'RELEASED', ended_at = now()
     WHERE h.id = ${holdId}::uuid AND h.user_id = ${userId}::uuid AND h.state = 'ACTIVE'
       AND h.expires_at > now()
     RETURNING h.id, h.event_id AS "eventId", h.seat_ids AS "seatIds"`;
   if (holds.length === 0) return NOTHING_ENDED;
-  return { holds, freedSeats: await freeSeatsOf(sql, [holdId], true) };
+  return { holds, freedSeats: await freeSeatsOf(tx, [holdId], true) };
+}
+
+/** Whether the price tier belongs to the event. */
+export async function isTierOfEvent(db: Db, priceTierId: number, eventId: number): Promise<boolean> {
+  return (await db.priceTier.count({ where: { id: priceTierId, eventId } })) > 0;
+}
+
+/** The account that placed the hold (null when there is no such hold). */
+export async function holdOwner(db: Db, holdId: string): Promise<string | null> {
+  const hold = await db.hold.findUnique({ where: { id: holdId }, select: { userId: true } });
+  return hold?.userId ?? null;
+}
+
+/** One row per seat of the fan's live holds (active and unexpired), soonest to expire first. */
+export type LiveHoldSeat = SeatOffer & { id: string; eventId: number; expiresAt: Date; currency: string };
+
+export function liveHoldSeats(db: Db, userId: string): Promise<LiveHoldSeat[]> {
+  return db.$queryRaw<LiveHoldSeat[]>`
+    SELECT h.id, h.event_id AS "eventId", h.expires_at AS "expiresAt", h.currency,
+           p.seat_id AS "seatId", p.price, s.row_label AS "row", s.number, sec.id AS "sectionId",
+           sec.name AS "section"
+    FROM hold h
+    CROSS JOIN LATERAL unnest(h.seat_ids, h.seat_prices) WITH ORDINALITY AS p(seat_id, price, position)
+    JOIN seat s ON s.id = p.seat_id
+    JOIN section sec ON sec.id = s.section_id
+    WHERE h.user_id = ${userId}::uuid AND h.state = 'ACTIVE' AND h.expires_at > now()
+    ORDER BY h.expires_at, h.id, p.position`;
 }
 
 export interface HoldEffects {

@@ -1,5 +1,6 @@
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
+import { BATCH_TRANSACTION_OPTIONS } from "../../kernel/transactions.js";
 import { BackgroundJob } from "../../lib/background-job.js";
 import { announceEnded, expireHolds, type HoldEffects } from "./hold-store.js";
 
@@ -53,10 +54,7 @@ export class HoldSweeper {
     for (let batch = 0; batch < maxBatches; batch++) {
       const ended = await this.db.$transaction(
         (tx) => expireHolds(tx, { batchSize: this.options.batchSize }),
-        {
-          maxWait: 3_000,
-          timeout: 30_000,
-        },
+        BATCH_TRANSACTION_OPTIONS,
       );
       await announceEnded(this.effects, ended);
       result.expiredHolds += ended.holds.length;

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
-import { AppError, ErrorCode } from "../../errors.js";
 import { type Context, viewerOf } from "../../graphql/context.js";
-import { parseIntId, parseOptionalIntId } from "../../ids.js";
+import { AppError, ErrorCode } from "../../kernel/errors.js";
+import { parseIntId, parseOptionalIntId } from "../../kernel/ids.js";
 import { User } from "../auth/auth.types.js";
 import { Hold } from "./holds.types.js";
 

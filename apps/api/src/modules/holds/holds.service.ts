@@ -1,6 +1,9 @@
-import { AppError, badInput, ErrorCode, notFound } from "../../errors.js";
 import type { Db } from "../../infra/prisma.js";
 import type { SqlPool } from "../../infra/sql.js";
+import { AppError, badInput, ErrorCode, notFound } from "../../kernel/errors.js";
+import { isUuid } from "../../kernel/ids.js";
+import type { Money } from "../../kernel/money.js";
+import { TRANSACTION_OPTIONS, type Tx } from "../../kernel/transactions.js";
 import { BatchWaitTimeout, GroupBatcher } from "../../lib/group-batcher.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
 import { uuidv7 } from "../../lib/uuid7.js";
@@ -14,6 +17,9 @@ import {
   type HoldableEvent,
   type HoldEffects,
   holdableEvent,
+  holdOwner,
+  isTierOfEvent,
+  liveHoldSeats,
   lockFanForEvent,
   lockFreeSeatsInOrder,
   type NewHold,
@@ -23,7 +29,6 @@ import {
   placeHolds,
   releaseLiveHold,
   type SeatOffer,
-  type Sql,
   takenSeatIds,
 } from "./hold-store.js";
 import {
@@ -37,11 +42,6 @@ import {
 
 // Holding seats without double booking (DESIGN.md §3, docs/holds.md): validate, Redis fast path,
 // then the Postgres guard, which alone decides.
-
-export interface Money {
-  amount: number;
-  currency: string;
-}
 
 export interface HoldSeatView {
   id: number;
@@ -78,10 +78,6 @@ const MAX_BATCH_WAIT_MS = 3_000;
  * the event again, with what Postgres has at that instant.
  */
 const EVENT_CACHE_MS = 1_000;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// Waiting long for a pooled connection helps nobody during a spike or an outage: fail fast instead.
-const TRANSACTION_OPTIONS = { maxWait: 3_000, timeout: 10_000 };
 
 function limitExceeded(limit: number, used: number, requested: number): AppError {
   return new AppError(
@@ -184,7 +180,7 @@ export class HoldsService {
   constructor(
     private readonly db: Db,
     /** The hot path: prepared statements, no interactive transaction. */
-    private readonly sql: SqlPool,
+    private readonly pool: SqlPool,
     private readonly seating: Pick<SeatingService, "seatMap">,
     private readonly effects: HoldEffects,
     private readonly options: HoldsOptions,
@@ -193,7 +189,7 @@ export class HoldsService {
     this.batches = new GroupBatcher(
       (holds) => {
         options.onBatch?.(holds.length);
-        return placeHolds(sql, holds);
+        return placeHolds(pool, holds);
       },
       {
         concurrency: options.batchConcurrency,
@@ -259,7 +255,7 @@ export class HoldsService {
     // for a second pooled connection.
     const [event, tierFound, seatMap] = await Promise.all([
       this.eventToHold(userId, eventId, admissionToken),
-      priceTierId === null ? true : this.db.priceTier.count({ where: { id: priceTierId, eventId } }),
+      priceTierId === null ? true : isTierOfEvent(this.db, priceTierId, eventId),
       this.seating.seatMap(eventId),
     ]);
     if (!tierFound) throw badInput(`Price tier ${priceTierId} is not a tier of this event`);
@@ -294,11 +290,10 @@ export class HoldsService {
    * expired or checked out): releasing is idempotent, so a retried or late call is harmless.
    */
   async releaseHold(userId: string, holdId: string): Promise<boolean> {
-    if (!UUID.test(holdId)) throw notFound("Hold", holdId.slice(0, 40));
-    const hold = await this.db.hold.findUnique({ where: { id: holdId }, select: { userId: true } });
-    if (!hold) throw notFound("Hold", holdId);
-    if (hold.userId !== userId)
-      throw new AppError(ErrorCode.FORBIDDEN, "This hold belongs to another account");
+    if (!isUuid(holdId)) throw notFound("Hold", holdId.slice(0, 40));
+    const owner = await holdOwner(this.db, holdId);
+    if (!owner) throw notFound("Hold", holdId);
+    if (owner !== userId) throw new AppError(ErrorCode.FORBIDDEN, "This hold belongs to another account");
     const ended = await this.db.$transaction(
       (tx) => releaseLiveHold(tx, holdId, userId),
       TRANSACTION_OPTIONS,
@@ -309,16 +304,7 @@ export class HoldsService {
 
   /** The fan's live holds (active and unexpired), soonest to expire first. */
   async activeHolds(userId: string): Promise<HoldView[]> {
-    const rows = await this.db.$queryRaw<(SeatOffer & Omit<HoldRecord, "seats">)[]>`
-      SELECT h.id, h.event_id AS "eventId", h.expires_at AS "expiresAt", h.currency,
-             p.seat_id AS "seatId", p.price, s.row_label AS "row", s.number, sec.id AS "sectionId",
-             sec.name AS "section"
-      FROM hold h
-      CROSS JOIN LATERAL unnest(h.seat_ids, h.seat_prices) WITH ORDINALITY AS p(seat_id, price, position)
-      JOIN seat s ON s.id = p.seat_id
-      JOIN section sec ON sec.id = s.section_id
-      WHERE h.user_id = ${userId}::uuid AND h.state = 'ACTIVE' AND h.expires_at > now()
-      ORDER BY h.expires_at, h.id, p.position`;
+    const rows = await liveHoldSeats(this.db, userId);
     const holds = new Map<string, HoldRecord>();
     for (const { id, eventId, expiresAt, currency, ...seat } of rows) {
       let hold = holds.get(id);
@@ -348,7 +334,7 @@ export class HoldsService {
     eventId: number,
     admissionToken: string | null | undefined,
   ): Promise<HoldableEvent> {
-    const settings = () => this.events.get(eventId, () => holdableEvent(this.sql, eventId));
+    const settings = () => this.events.get(eventId, () => holdableEvent(this.pool, eventId));
     const check = (event: HoldableEvent | null) =>
       this.admitted(userId, checkSaleOpen(eventId, event), admissionToken);
     const cached = await settings();
@@ -398,7 +384,7 @@ export class HoldsService {
   }
 
   /** The limit as Postgres has it now (not the cached settings): this check may refuse. */
-  private async lockFanAndCheckLimit(tx: Sql, userId: string, eventId: number, requested: number) {
+  private async lockFanAndCheckLimit(tx: Tx, userId: string, eventId: number, requested: number) {
     await lockFanForEvent(tx, userId, eventId);
     const { used, limit } = await fanAllowance(tx, userId, eventId);
     if (used + requested > limit) throw limitExceeded(limit, used, requested);
@@ -409,7 +395,7 @@ export class HoldsService {
    * room (looking further when the first seats it could lock are too fragmented), else the best split.
    */
   private async chooseSeats(
-    tx: Sql,
+    tx: Tx,
     seatMap: SeatMapView,
     quantity: number,
     priceTierId: number | null,

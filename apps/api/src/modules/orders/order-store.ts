@@ -1,14 +1,13 @@
 import { Prisma } from "../../generated/prisma/client.js";
-import type { OrderStatus, PaymentState } from "../../generated/prisma/enums.js";
+import type { OrderStatus, PaymentState, TicketStatus } from "../../generated/prisma/enums.js";
 import type { Db } from "../../infra/prisma.js";
 import { type PreparedStatement, queryPrepared, type SqlPool } from "../../infra/sql.js";
+import type { DbOrTx, Tx } from "../../kernel/transactions.js";
 import type { SeatOffer } from "../holds/hold-store.js";
 
-// The SQL of checkout, cancellation and payment recovery (docs/orders.md), shared by the orders service
-// and the recovery job. Orders change state only through conditional UPDATEs (`WHERE status = …`), so
+// Every SQL statement of the orders module (docs/orders.md): checkout, order lists, cancellation,
+// tickets and payment recovery; the services and the recovery job hold none. Orders change state only through conditional UPDATEs (`WHERE status = …`), so
 // a request and the recovery job racing on one order can never both move it.
-
-export type Sql = Prisma.TransactionClient | Db;
 
 /** An order as stored, with what its views need. */
 export interface OrderRow {
@@ -35,8 +34,8 @@ const ORDER_COLUMNS = Prisma.sql`
   o.cancelled_at AS "cancelledAt",
   e.starts_at - make_interval(hours => e.cancel_cutoff_hours) AS "cancellableUntil"`;
 
-export function ordersById(sql: Sql, ids: readonly string[]): Promise<OrderRow[]> {
-  return sql.$queryRaw<OrderRow[]>`
+export function ordersById(db: DbOrTx, ids: readonly string[]): Promise<OrderRow[]> {
+  return db.$queryRaw<OrderRow[]>`
     SELECT ${ORDER_COLUMNS} FROM "order" o JOIN event e ON e.id = o.event_id
     WHERE o.id = ANY(${ids}::uuid[])`;
 }
@@ -343,4 +342,173 @@ export async function refreshSoldOut(db: Db, eventId: number): Promise<void> {
       eventId,
     );
   });
+}
+
+// --- Cancellation (orders.service.ts) ---
+
+/** An order locked for cancellation, with whether its event's cancellation cutoff is still ahead. */
+export type OrderToCancel = Pick<
+  OrderRow,
+  "id" | "userId" | "status" | "eventId" | "holdId" | "cancellableUntil"
+> & {
+  inTime: boolean;
+};
+
+export async function lockOrderForCancel(tx: Tx, orderId: string): Promise<OrderToCancel | null> {
+  const [order] = await tx.$queryRaw<OrderToCancel[]>`
+    SELECT o.id, o.user_id AS "userId", o.status, o.event_id AS "eventId", o.hold_id AS "holdId",
+           e.starts_at - make_interval(hours => e.cancel_cutoff_hours) AS "cancellableUntil",
+           e.starts_at - make_interval(hours => e.cancel_cutoff_hours) > now() AS "inTime"
+    FROM "order" o JOIN event e ON e.id = o.event_id
+    WHERE o.id = ${orderId}::uuid
+    FOR UPDATE OF o`;
+  return order ?? null;
+}
+
+/** Puts the order's sold seats back on sale (in seat order, like every seat lock); their ids. */
+export async function releaseSoldSeats(tx: Tx, orderId: string): Promise<number[]> {
+  const freed = await tx.$queryRaw<{ seatId: number }[]>`
+    WITH released AS (
+      SELECT event_id, seat_id FROM event_seat
+      WHERE order_id = ${orderId}::uuid AND status = 'SOLD'
+      ORDER BY event_id, seat_id
+      FOR UPDATE
+    )
+    UPDATE event_seat es
+    SET status = 'AVAILABLE', order_id = NULL, hold_id = NULL, held_until = NULL, version = es.version + 1
+    FROM released r
+    WHERE es.event_id = r.event_id AND es.seat_id = r.seat_id
+    RETURNING es.seat_id AS "seatId"`;
+  return freed.map((seat) => seat.seatId);
+}
+
+/** Voids the order's tickets, marks it CANCELLED and writes the `order.cancelled` outbox event. */
+export async function recordCancellation(
+  tx: Tx,
+  cancellation: { orderId: string; userId: string; eventId: number; seatIds: number[] },
+): Promise<void> {
+  const { orderId, userId, eventId, seatIds } = cancellation;
+  await tx.$executeRaw`
+    WITH voided AS (
+      UPDATE ticket SET status = 'VOID' WHERE order_id = ${orderId}::uuid AND status = 'VALID'
+    ), announced AS (
+      INSERT INTO outbox_event (topic, payload)
+      VALUES ('order.cancelled', jsonb_build_object('orderId', ${orderId}::uuid, 'userId', ${userId}::uuid,
+              'eventId', ${eventId}::int, 'seatIds', to_jsonb(${seatIds}::int[])))
+    )
+    UPDATE "order" SET status = 'CANCELLED', cancelled_at = now(), updated_at = now()
+    WHERE id = ${orderId}::uuid`;
+}
+
+// --- Order lists (orders.service.ts) ---
+
+/** One page of a buyer's orders (failed ones are not shown), newest first, plus one to tell if more follow. */
+export async function orderPageIds(
+  db: Db,
+  userId: string,
+  limit: number,
+  after: { createdAt: Date; id: string } | null,
+): Promise<string[]> {
+  const afterCursor = after
+    ? Prisma.sql`AND (created_at, id) < (${after.createdAt}, ${after.id}::uuid)`
+    : Prisma.empty;
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT id FROM "order"
+    WHERE user_id = ${userId}::uuid AND status <> 'FAILED' ${afterCursor}
+    ORDER BY created_at DESC, id DESC
+    LIMIT ${limit}`;
+  return rows.map((row) => row.id);
+}
+
+export async function countOrders(db: Db, userId: string): Promise<number> {
+  const [count] = await db.$queryRaw<{ total: number }[]>`
+    SELECT count(*)::int AS total FROM "order" WHERE user_id = ${userId}::uuid AND status <> 'FAILED'`;
+  return count?.total ?? 0;
+}
+
+/** Events by id, for the orders that show them. */
+export function eventsById(db: Db, ids: readonly number[]) {
+  return db.event.findMany({ where: { id: { in: [...ids] } } });
+}
+
+/** The account that organizes the event (null when there is no such event). */
+export async function eventOrganizerId(db: Db, eventId: number): Promise<string | null> {
+  const event = await db.event.findUnique({ where: { id: eventId }, select: { organizerId: true } });
+  return event?.organizerId ?? null;
+}
+
+// --- Tickets (tickets.service.ts and the order views) ---
+
+export interface TicketRow {
+  id: string;
+  orderId: string;
+  eventId: number;
+  status: TicketStatus;
+  usedAt: Date | null;
+  priceMinor: number;
+  currency: string;
+  secret: Uint8Array;
+  seatId: number;
+  row: string;
+  number: number;
+  sectionId: number;
+  section: string;
+}
+
+const TICKET_COLUMNS = Prisma.sql`t.id, t.order_id AS "orderId", t.event_id AS "eventId", t.status,
+  t.used_at AS "usedAt", t.price_minor AS "priceMinor", o.currency, t.secret, s.id AS "seatId",
+  s.row_label AS "row", s.number, sec.id AS "sectionId", sec.name AS "section"`;
+
+/** Tickets by their own ids or by their orders' ids, in seat order within each order. */
+export function ticketRows(db: Db, ids: readonly string[], by: "id" | "order_id"): Promise<TicketRow[]> {
+  const column = by === "id" ? Prisma.sql`t.id` : Prisma.sql`t.order_id`;
+  return db.$queryRaw<TicketRow[]>`
+    SELECT ${TICKET_COLUMNS}
+    FROM ticket t JOIN "order" o ON o.id = t.order_id JOIN seat s ON s.id = t.seat_id
+    JOIN section sec ON sec.id = s.section_id
+    WHERE ${column} = ANY(${ids}::uuid[])
+    ORDER BY t.order_id, sec.sort_order, s.row_rank, s.number`;
+}
+
+/** A gate scan's first use: the time it was recorded, or null when the ticket is void or was used. */
+export async function markTicketUsed(db: Db, ticketId: string): Promise<Date | null> {
+  const [used] = await db.$queryRaw<{ usedAt: Date }[]>`
+    UPDATE ticket SET used_at = now()
+    WHERE id = ${ticketId}::uuid AND status = 'VALID' AND used_at IS NULL
+    RETURNING used_at AS "usedAt"`;
+  return used?.usedAt ?? null;
+}
+
+// --- Payment recovery (payment-recovery.ts) ---
+
+/** An order that a checkout or cancellation left half-settled. */
+export interface StaleOrder {
+  id: string;
+  status: OrderStatus;
+}
+
+/**
+ * Claims up to `limit` orders whose payment was left half-done for `staleAfterMs` or more; touching
+ * `updated_at` keeps a second recovery run (on another instance) from taking the same ones at once.
+ */
+export function claimStaleOrders(db: Db, staleAfterMs: number, limit: number): Promise<StaleOrder[]> {
+  return db.$queryRaw<StaleOrder[]>`
+    UPDATE "order" o SET updated_at = now()
+    WHERE o.id IN (
+      SELECT id FROM "order"
+      WHERE ((status IN ('PENDING', 'FAILED') AND payment_state IN ('AUTHORIZING', 'AUTHORIZED'))
+          OR (status = 'CONFIRMED' AND payment_state = 'AUTHORIZED')
+          OR (status = 'CANCELLED' AND payment_state IN ('AUTHORIZED', 'CAPTURED')))
+        AND updated_at <= now() - make_interval(secs => ${staleAfterMs / 1000})
+      ORDER BY updated_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED)
+    RETURNING o.id, o.status`;
+}
+
+/** Fails an order that is still PENDING (so a conversion still running is turned away). */
+export async function failPendingOrder(db: Db, orderId: string): Promise<void> {
+  await db.$executeRaw`
+    UPDATE "order" SET status = 'FAILED', updated_at = now()
+    WHERE id = ${orderId}::uuid AND status = 'PENDING'`;
 }

@@ -13,16 +13,17 @@ import {
   Root,
 } from "type-graphql";
 import { type Context, viewerOf } from "../../graphql/context.js";
+import { requestScoped } from "../../graphql/request-scoped.js";
 import type { EventView } from "../catalog/catalog.service.js";
 import { Event } from "../catalog/catalog.types.js";
-import {
-  DEFAULT_ORDERS_PAGE,
-  MAX_ORDERS_PAGE,
-  type OrderView,
-  type TicketView,
-  type VerificationView,
-} from "./orders.service.js";
+import type { OrderView, TicketView } from "./order-views.js";
+
+// One set of order loaders per operation: the orders of a page load their events and tickets together.
+const orderLoaders = requestScoped((ctx) => ctx.services.newOrderLoaders());
+
+import { DEFAULT_ORDERS_PAGE, MAX_ORDERS_PAGE } from "./orders.service.js";
 import { Order, OrderConnection, Ticket, TicketCodeKey, TicketVerification } from "./orders.types.js";
+import type { VerificationView } from "./tickets.service.js";
 
 @Resolver()
 export class OrderQueries {
@@ -62,7 +63,7 @@ export class OrderQueries {
 
   @Query(() => TicketCodeKey, { description: "What gate scanners need to check ticket codes offline." })
   ticketCodeKey(@Ctx() ctx: Context): TicketCodeKey {
-    return ctx.services.orders.ticketCodeKey();
+    return ctx.services.tickets.ticketCodeKey();
   }
 }
 
@@ -83,7 +84,7 @@ export class OrderMutations {
     @Arg("idempotencyKey", () => String) idempotencyKey: string,
     @Ctx() ctx: Context,
   ): Promise<OrderView> {
-    return ctx.services.orders.checkout(viewerOf(ctx).userId, { holdId, paymentToken, idempotencyKey });
+    return ctx.services.checkout.checkout(viewerOf(ctx).userId, { holdId, paymentToken, idempotencyKey });
   }
 
   @Authorized()
@@ -103,20 +104,22 @@ export class OrderMutations {
       "ticket used on its first valid scan.",
   })
   verifyTicket(@Arg("code", () => String) code: string, @Ctx() ctx: Context): Promise<VerificationView> {
-    return ctx.services.orders.verifyTicket(viewerOf(ctx), code);
+    return ctx.services.tickets.verifyTicket(viewerOf(ctx), code);
   }
 }
 
 @Resolver(() => Order)
 export class OrderFields {
   @FieldResolver(() => Event)
-  event(@Root() order: OrderView): Promise<EventView> {
-    return order.related.event(order.eventId);
+  event(@Root() order: OrderView, @Ctx() ctx: Context): Promise<EventView> {
+    return orderLoaders(ctx).event.load(order.eventId);
   }
 
   @FieldResolver(() => [Ticket], { description: "One per seat, in seat order." })
-  tickets(@Root() order: OrderView): Promise<TicketView[]> {
-    return order.related.tickets(order.id);
+  tickets(@Root() order: OrderView, @Ctx() ctx: Context): Promise<TicketView[]> {
+    return order.knownTickets
+      ? Promise.resolve(order.knownTickets)
+      : orderLoaders(ctx).tickets.load(order.id);
   }
 }
 
@@ -128,11 +131,11 @@ export class TicketFields {
       "codeExpiresAt, so a screenshot goes stale.",
   })
   code(@Root() ticket: TicketView, @Ctx() ctx: Context): string {
-    return ctx.services.orders.currentCode(ticket).code;
+    return ctx.services.tickets.currentCode(ticket).code;
   }
 
   @FieldResolver(() => GraphQLDateTime, { description: "When `code` rotates: fetch the ticket again then." })
   codeExpiresAt(@Root() ticket: TicketView, @Ctx() ctx: Context): Date {
-    return ctx.services.orders.currentCode(ticket).expiresAt;
+    return ctx.services.tickets.currentCode(ticket).expiresAt;
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
+import { BATCH_TRANSACTION_OPTIONS } from "../../kernel/transactions.js";
 import { BackgroundJob } from "../../lib/background-job.js";
 
 // The transactional outbox's relay (docs/orders.md): events such as `order.confirmed` are written in
@@ -91,38 +92,35 @@ export class OutboxRelay {
   }
 
   private relayBatch(): Promise<RelayResult> {
-    return this.db.$transaction(
-      async (tx) => {
-        const batch = await tx.$queryRaw<(Omit<OutboxMessage, "id"> & { id: bigint })[]>`
+    return this.db.$transaction(async (tx) => {
+      const batch = await tx.$queryRaw<(Omit<OutboxMessage, "id"> & { id: bigint })[]>`
           SELECT id, topic, payload, created_at AS "createdAt" FROM outbox_event
           WHERE delivered_at IS NULL
           ORDER BY id
           LIMIT ${this.batchSize}
           FOR UPDATE SKIP LOCKED`;
-        const delivered: bigint[] = [];
-        const failed: bigint[] = [];
-        for (const event of batch) {
-          try {
-            await this.sink.deliver({ ...event, id: event.id.toString() });
-            delivered.push(event.id);
-          } catch (error) {
-            if (failed.length === 0)
-              this.log.warn({ err: error, topic: event.topic }, "outbox delivery failed");
-            failed.push(event.id);
-          }
+      const delivered: bigint[] = [];
+      const failed: bigint[] = [];
+      for (const event of batch) {
+        try {
+          await this.sink.deliver({ ...event, id: event.id.toString() });
+          delivered.push(event.id);
+        } catch (error) {
+          if (failed.length === 0)
+            this.log.warn({ err: error, topic: event.topic }, "outbox delivery failed");
+          failed.push(event.id);
         }
-        if (delivered.length) {
-          await tx.$executeRaw`
+      }
+      if (delivered.length) {
+        await tx.$executeRaw`
             UPDATE outbox_event SET delivered_at = now(), attempts = attempts + 1
             WHERE id = ANY(${delivered}::bigint[])`;
-        }
-        if (failed.length) {
-          await tx.$executeRaw`
+      }
+      if (failed.length) {
+        await tx.$executeRaw`
             UPDATE outbox_event SET attempts = attempts + 1 WHERE id = ANY(${failed}::bigint[])`;
-        }
-        return { delivered: delivered.length, failed: failed.length };
-      },
-      { maxWait: 3_000, timeout: 30_000 },
-    );
+      }
+      return { delivered: delivered.length, failed: failed.length };
+    }, BATCH_TRANSACTION_OPTIONS);
   }
 }

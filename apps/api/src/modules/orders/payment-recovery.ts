@@ -2,6 +2,7 @@ import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { SqlPool } from "../../infra/sql.js";
 import { BackgroundJob } from "../../lib/background-job.js";
+import { claimStaleOrders, failPendingOrder } from "./order-store.js";
 import { type Settlement, settlePayment } from "./payment-settlement.js";
 import type { PaymentProvider } from "./payments.js";
 
@@ -18,11 +19,6 @@ export interface RecoveryResult {
   returned: number;
   /** Orders whose settlement failed this time (the provider is down): retried on the next run. */
   failed: number;
-}
-
-interface StaleOrder {
-  id: string;
-  status: "PENDING" | "CONFIRMED" | "FAILED" | "CANCELLED";
 }
 
 /**
@@ -63,27 +59,14 @@ export class PaymentRecovery {
 
   private async recover(staleAfterMs = this.options.staleAfterMs): Promise<RecoveryResult> {
     const result: RecoveryResult = { captured: 0, voided: 0, returned: 0, failed: 0 };
-    const stale = await this.db.$queryRaw<StaleOrder[]>`
-      UPDATE "order" o SET updated_at = now()
-      WHERE o.id IN (
-        SELECT id FROM "order"
-        WHERE ((status IN ('PENDING', 'FAILED') AND payment_state IN ('AUTHORIZING', 'AUTHORIZED'))
-            OR (status = 'CONFIRMED' AND payment_state = 'AUTHORIZED')
-            OR (status = 'CANCELLED' AND payment_state IN ('AUTHORIZED', 'CAPTURED')))
-          AND updated_at <= now() - make_interval(secs => ${staleAfterMs / 1000})
-        ORDER BY updated_at
-        LIMIT ${this.options.batchSize ?? 100}
-        FOR UPDATE SKIP LOCKED)
-      RETURNING o.id, o.status`;
+    const stale = await claimStaleOrders(this.db, staleAfterMs, this.options.batchSize ?? 100);
     for (const order of stale) {
       const settlement: Settlement =
         order.status === "CONFIRMED" ? "capture" : order.status === "CANCELLED" ? "return" : "void";
       try {
         if (order.status === "PENDING") {
           // Failing it first turns away the request's conversion, should that request still be alive.
-          await this.db.$executeRaw`
-            UPDATE "order" SET status = 'FAILED', updated_at = now()
-            WHERE id = ${order.id}::uuid AND status = 'PENDING'`;
+          await failPendingOrder(this.db, order.id);
         }
         if (await settlePayment(this.pool, this.payments, order.id, settlement)) {
           if (settlement === "capture") result.captured++;

@@ -25,6 +25,41 @@ export interface SettleOptions {
   afterProviderCall?: () => void | Promise<void>;
 }
 
+/** The provider call a settlement makes and the payment-state move it records, if it applies. */
+export interface SettlementPlan {
+  call: "capture" | "void" | "refund";
+  /** The order moves only from these payment states and statuses… */
+  from: PaymentState[];
+  fromStatus: OrderStatus[];
+  /** …to this one. */
+  to: PaymentState;
+}
+
+/** What `settlement` does to an order in this state (pure); null when it does not apply. */
+export function settlementPlan(
+  settlement: Settlement,
+  order: { status: OrderStatus; paymentState: PaymentState },
+): SettlementPlan | null {
+  const { status, paymentState } = order;
+  if (settlement === "capture") {
+    if (status !== "CONFIRMED" || paymentState !== "AUTHORIZED") return null;
+    return { call: "capture", from: ["AUTHORIZED"], fromStatus: ["CONFIRMED"], to: "CAPTURED" };
+  }
+  if (settlement === "void") {
+    if (status !== "FAILED" || (paymentState !== "AUTHORIZING" && paymentState !== "AUTHORIZED")) return null;
+    return { call: "void", from: ["AUTHORIZING", "AUTHORIZED"], fromStatus: ["FAILED"], to: "VOIDED" };
+  }
+  if (status !== "CANCELLED") return null;
+  // A cancelled order's money goes back: refunded when captured, voided when only authorized.
+  if (paymentState === "CAPTURED") {
+    return { call: "refund", from: ["CAPTURED"], fromStatus: ["CANCELLED"], to: "REFUNDED" };
+  }
+  if (paymentState === "AUTHORIZED") {
+    return { call: "void", from: ["AUTHORIZED"], fromStatus: ["CANCELLED"], to: "VOIDED" };
+  }
+  return null;
+}
+
 export async function settlePayment(
   pool: SqlPool,
   payments: PaymentProvider,
@@ -33,55 +68,16 @@ export async function settlePayment(
   { known, afterProviderCall = () => undefined }: SettleOptions = {},
 ): Promise<boolean> {
   const order = known ?? (await paymentStateOf(pool, orderId));
-  if (!order) return false;
-  const step = { provider: payments.name, paymentId: uuidv7() };
-  if (settlement === "capture") {
-    if (order.status !== "CONFIRMED" || order.paymentState !== "AUTHORIZED") return false;
-    await payments.capture(orderId);
-    await afterProviderCall();
-    return recordPaymentStep(pool, orderId, {
-      ...step,
-      from: ["AUTHORIZED"],
-      fromStatus: ["CONFIRMED"],
-      to: "CAPTURED",
-      operation: "capture",
-    });
-  }
-  if (settlement === "void") {
-    if (order.status !== "FAILED" || !["AUTHORIZING", "AUTHORIZED"].includes(order.paymentState))
-      return false;
-    await payments.void(orderId);
-    await afterProviderCall();
-    return recordPaymentStep(pool, orderId, {
-      ...step,
-      from: ["AUTHORIZING", "AUTHORIZED"],
-      fromStatus: ["FAILED"],
-      to: "VOIDED",
-      operation: "void",
-    });
-  }
-  if (order.status !== "CANCELLED") return false;
-  if (order.paymentState === "CAPTURED") {
-    await payments.refund(orderId);
-    await afterProviderCall();
-    return recordPaymentStep(pool, orderId, {
-      ...step,
-      from: ["CAPTURED"],
-      fromStatus: ["CANCELLED"],
-      to: "REFUNDED",
-      operation: "refund",
-    });
-  }
-  if (order.paymentState === "AUTHORIZED") {
-    await payments.void(orderId);
-    await afterProviderCall();
-    return recordPaymentStep(pool, orderId, {
-      ...step,
-      from: ["AUTHORIZED"],
-      fromStatus: ["CANCELLED"],
-      to: "VOIDED",
-      operation: "void",
-    });
-  }
-  return false;
+  const plan = order && settlementPlan(settlement, order);
+  if (!plan) return false;
+  await payments[plan.call](orderId);
+  await afterProviderCall();
+  return recordPaymentStep(pool, orderId, {
+    provider: payments.name,
+    paymentId: uuidv7(),
+    from: plan.from,
+    fromStatus: plan.fromStatus,
+    to: plan.to,
+    operation: plan.call,
+  });
 }

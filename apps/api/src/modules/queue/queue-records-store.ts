@@ -1,4 +1,7 @@
+import type { Prisma } from "../../generated/prisma/client.js";
+import type { Db } from "../../infra/prisma.js";
 import { type PreparedStatement, queryPrepared, type SqlPool } from "../../infra/sql.js";
+import { isUuid } from "../../kernel/ids.js";
 import type { Admission } from "./queue-store.js";
 
 // The waiting room's durable facts in Postgres (migration 20261206100000_queue_durable_rooms,
@@ -112,7 +115,6 @@ const END_ADMISSIONS: PreparedStatement = {
     WHERE event_id = $1 AND user_id = $2::uuid AND ended_at IS NULL AND window_ends_at > now()`,
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FIRST_UUID = "00000000-0000-0000-0000-000000000000";
 
 /** Typed access to the queue's tables; no policy here (that is QueueRooms' and QueueService's). */
@@ -165,7 +167,7 @@ export class QueueRecords {
 
   /** Remembers which entry each account has (the last one given for an account wins). */
   async saveEntries(rows: readonly EntryOwner[]): Promise<void> {
-    const valid = rows.filter((row) => UUID.test(row.userId) && UUID.test(row.entryId));
+    const valid = rows.filter((row) => isUuid(row.userId) && isUuid(row.entryId));
     if (!valid.length) return;
     await queryPrepared(this.pool, SAVE_ENTRIES, [
       valid.map((row) => row.eventId),
@@ -184,7 +186,7 @@ export class QueueRecords {
   }
 
   async saveAdmissions(eventId: number, admissions: readonly Admission[]): Promise<void> {
-    const valid = admissions.filter((a) => UUID.test(a.userId) && UUID.test(a.entryId));
+    const valid = admissions.filter((a) => isUuid(a.userId) && isUuid(a.entryId));
     if (!valid.length) return;
     await queryPrepared(this.pool, SAVE_ADMISSIONS, [
       eventId,
@@ -204,7 +206,7 @@ export class QueueRecords {
 
   /** Whether this exact admission was made to this account and is still live at `now`. */
   async isAdmitted(eventId: number, admission: Omit<Admission, "windowEndsAt">, now: number) {
-    if (!UUID.test(admission.entryId) || !UUID.test(admission.userId)) return false;
+    if (!isUuid(admission.entryId) || !isUuid(admission.userId)) return false;
     const rows = await queryPrepared(this.pool, IS_ADMITTED, [
       eventId,
       admission.entryId,
@@ -217,6 +219,43 @@ export class QueueRecords {
 
   /** Ends the account's live admissions to the event (it left the queue or was blocked). */
   async endAdmissions(eventId: number, userId: string): Promise<void> {
-    if (UUID.test(userId)) await queryPrepared(this.pool, END_ADMISSIONS, [eventId, userId]);
+    if (isUuid(userId)) await queryPrepared(this.pool, END_ADMISSIONS, [eventId, userId]);
   }
+}
+
+// --- An event's queue settings (Prisma) ---
+
+export const QUEUE_EVENT_FIELDS = {
+  id: true,
+  queueEnabled: true,
+  organizerId: true,
+  saleStartsAt: true,
+  startsAt: true,
+  status: true,
+  queuePaused: true,
+  admissionRatePerMinute: true,
+  maxActiveShoppers: true,
+  shoppingWindowSeconds: true,
+  powDifficulty: true,
+} as const;
+
+export type QueueEventRow = Prisma.EventGetPayload<{ select: typeof QUEUE_EVENT_FIELDS }>;
+
+export function queueEventRow(db: Db, eventId: number): Promise<QueueEventRow | null> {
+  return db.event.findUnique({ where: { id: eventId }, select: QUEUE_EVENT_FIELDS });
+}
+
+export function queueEventRows(db: Db, eventIds: readonly number[]): Promise<QueueEventRow[]> {
+  return db.event.findMany({ where: { id: { in: [...eventIds] } }, select: QUEUE_EVENT_FIELDS });
+}
+
+/** Writes the given settings (undefined leaves one as it is) and returns the whole event. */
+export function updateQueueSettings(db: Db, eventId: number, data: Prisma.EventUpdateInput) {
+  return db.event.update({ where: { id: eventId }, data });
+}
+
+/** The event's proof-of-work difficulty; null when there is no such event. */
+export async function powDifficultyOf(db: Db, eventId: number): Promise<number | null> {
+  const event = await db.event.findUnique({ where: { id: eventId }, select: { powDifficulty: true } });
+  return event?.powDifficulty ?? null;
 }

@@ -1,4 +1,3 @@
-import type DataLoader from "dataloader";
 import {
   Arg,
   Authorized,
@@ -14,24 +13,19 @@ import {
 } from "type-graphql";
 import { AuthorizedSubscription } from "../../graphql/authorized-subscriptions.js";
 import { type Context, viewerOf } from "../../graphql/context.js";
-import { parseIntId } from "../../ids.js";
+import { requestScoped } from "../../graphql/request-scoped.js";
+import { parseIntId } from "../../kernel/ids.js";
 import { Event } from "../catalog/catalog.types.js";
-import {
-  type KnownEntry,
-  QUEUE_TICK,
-  type QueueEvent,
-  type QueueStatusView,
-  type QueueTick,
-} from "./queue.service.js";
+import { type KnownEntry, QUEUE_TICK, type QueueStatusView, type QueueTick } from "./queue.service.js";
 import { QueueAudit, QueueSettings, QueueSettingsInput, QueueState, QueueStatus } from "./queue.types.js";
 
 const toStatus = (view: QueueStatusView): QueueStatus => ({ ...view, state: QueueState[view.state] });
 
 // What each subscriber last read of its own entry: between reads, a waiting fan's position follows
 // from the broadcast alone (queue.service.ts statusAfterTick). One per subscription (its context).
-const knownEntries = new WeakMap<Context, KnownEntry>();
+const knownEntry = requestScoped((): { last?: KnownEntry } => ({}));
 // One batch loader of queue settings per operation: a page of events costs one query.
-const queueEventLoaders = new WeakMap<Context, DataLoader<number, QueueEvent | null>>();
+const queueEventLoader = requestScoped((ctx) => ctx.services.queue.queueEventLoader());
 
 @Resolver()
 export class QueueResolver {
@@ -116,12 +110,13 @@ export class QueueResolver {
     @Arg("eventId", () => ID) _eventId: string,
     @Ctx() ctx: Context,
   ): Promise<QueueStatus> {
+    const entry = knownEntry(ctx);
     const { status, known } = await ctx.services.queue.statusAfterTick(
       viewerOf(ctx).userId,
       tick,
-      knownEntries.get(ctx),
+      entry.last,
     );
-    knownEntries.set(ctx, known);
+    entry.last = known;
     return toStatus(status);
   }
 }
@@ -134,11 +129,6 @@ export class EventQueueSettings {
   })
   async queueSettings(@Root() event: Event, @Ctx() ctx: Context): Promise<QueueSettings | null> {
     if (!ctx.viewer || ctx.viewer.role === "FAN") return null;
-    let loader = queueEventLoaders.get(ctx);
-    if (!loader) {
-      loader = ctx.services.queue.queueEventLoader();
-      queueEventLoaders.set(ctx, loader);
-    }
-    return ctx.services.queue.settings(ctx.viewer, await loader.load(event.id));
+    return ctx.services.queue.settings(ctx.viewer, await queueEventLoader(ctx).load(event.id));
   }
 }

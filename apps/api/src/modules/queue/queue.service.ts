@@ -1,16 +1,21 @@
 import { randomUUID } from "node:crypto";
 import DataLoader from "dataloader";
-import { AppError, ErrorCode, notFound } from "../../errors.js";
-import type { Prisma } from "../../generated/prisma/client.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import { RedisBreaker } from "../../infra/redis-breaker.js";
+import { AppError, ErrorCode, notFound } from "../../kernel/errors.js";
+import type { Viewer } from "../../kernel/viewer.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
-import type { Viewer } from "../auth/session-store.js";
 import type { EventView } from "../catalog/catalog.service.js";
 import { toEventView } from "../catalog/catalog.service.js";
 import type { AdmissionClaims, AdmissionTokens } from "./admission-token.js";
-import type { QueueRecords } from "./queue-records-store.js";
+import {
+  type QueueEventRow,
+  type QueueRecords,
+  queueEventRow,
+  queueEventRows,
+  updateQueueSettings,
+} from "./queue-records-store.js";
 import { QueueRooms } from "./queue-rooms.js";
 import { type EntryRecord, type QueueStore, type RoomFigures, RoomUnavailableError } from "./queue-store.js";
 import { SHUFFLE_ALGORITHM } from "./shuffle.js";
@@ -129,21 +134,7 @@ const ETA_LOW_FACTOR = 0.85;
 const ETA_HIGH_FACTOR = 1.25;
 const KNOWN_ENTRY_REREAD_MS = 5_000;
 
-const QUEUE_EVENT_FIELDS = {
-  id: true,
-  queueEnabled: true,
-  organizerId: true,
-  saleStartsAt: true,
-  startsAt: true,
-  status: true,
-  queuePaused: true,
-  admissionRatePerMinute: true,
-  maxActiveShoppers: true,
-  shoppingWindowSeconds: true,
-  powDifficulty: true,
-} as const;
-
-function toQueueEvent(row: Prisma.EventGetPayload<{ select: typeof QUEUE_EVENT_FIELDS }>): QueueEvent | null {
+function toQueueEvent(row: QueueEventRow): QueueEvent | null {
   if (row.status === "DRAFT") return null;
   const { queuePaused, ...rest } = row;
   return { ...rest, paused: queuePaused };
@@ -205,7 +196,7 @@ export class QueueService implements AdmissionGate {
   /** The event's queue settings (cached briefly); NOT_FOUND when it does not exist or is a draft. */
   async queueEvent(eventId: number): Promise<QueueEvent> {
     const event = await this.events.get(eventId, async () => {
-      const row = await this.db.event.findUnique({ where: { id: eventId }, select: QUEUE_EVENT_FIELDS });
+      const row = await queueEventRow(this.db, eventId);
       return row ? toQueueEvent(row) : null;
     });
     if (!event) throw notFound("Event", String(eventId));
@@ -215,10 +206,7 @@ export class QueueService implements AdmissionGate {
   /** A per-request loader of many events' settings in one query (a page of events with queueSettings). */
   queueEventLoader(): DataLoader<number, QueueEvent | null> {
     return new DataLoader(async (ids) => {
-      const rows = await this.db.event.findMany({
-        where: { id: { in: [...ids] } },
-        select: QUEUE_EVENT_FIELDS,
-      });
+      const rows = await queueEventRows(this.db, ids);
       const byId = new Map(rows.map((row) => [row.id, toQueueEvent(row)]));
       return ids.map((id) => byId.get(id) ?? null);
     });
@@ -330,19 +318,16 @@ export class QueueService implements AdmissionGate {
     if (!this.manages(viewer, event)) {
       throw new AppError(ErrorCode.FORBIDDEN, "Only the event's organizer or an admin can change its queue");
     }
-    const row = await this.db.event.update({
-      where: { id: eventId },
-      data: {
-        admissionRatePerMinute: change.admissionRatePerMinute ?? undefined,
-        // 0 lifts the cap.
-        maxActiveShoppers:
-          change.maxActiveShoppers === undefined || change.maxActiveShoppers === null
-            ? undefined
-            : change.maxActiveShoppers || null,
-        queuePaused: change.paused ?? undefined,
-        powDifficulty: change.proofOfWorkDifficulty ?? undefined,
-        shoppingWindowSeconds: change.shoppingWindowSeconds ?? undefined,
-      },
+    const row = await updateQueueSettings(this.db, eventId, {
+      admissionRatePerMinute: change.admissionRatePerMinute ?? undefined,
+      // 0 lifts the cap.
+      maxActiveShoppers:
+        change.maxActiveShoppers === undefined || change.maxActiveShoppers === null
+          ? undefined
+          : change.maxActiveShoppers || null,
+      queuePaused: change.paused ?? undefined,
+      powDifficulty: change.proofOfWorkDifficulty ?? undefined,
+      shoppingWindowSeconds: change.shoppingWindowSeconds ?? undefined,
     });
     this.events.delete(eventId);
     this.log.info({ eventId, change, by: viewer.userId }, "queue: settings changed");

@@ -5,6 +5,7 @@ import type { Db } from "../../infra/prisma.js";
 import type { RedisTopicPubSub } from "../../infra/pubsub.js";
 import type { SeatChangeNotifier } from "./seat-changes.js";
 import type { ChangedSeatStatus, SeatingService, SeatMapDeltaMessage } from "./seating.service.js";
+import { bumpVersionWithChanges } from "./seating-store.js";
 
 /** The pub/sub routing key of seat map deltas; the topic id is the event (see `seatMapTopic`). */
 export const SEAT_MAP_CHANGED = "SEAT_MAP_CHANGED";
@@ -189,29 +190,9 @@ export class SeatMapLive implements SeatChangeNotifier {
     );
   }
 
-  /**
-   * Takes the event's next version and reads the changed seats' statuses in one transaction. The row
-   * lock orders deltas across instances, and the statuses are read by a statement that starts after
-   * the lock was granted, so a later version never carries older statuses than an earlier one.
-   */
+  /** The event's next version with the changed seats' statuses (seating-store.ts says why in one go). */
   private async record(eventId: number, seatIds: number[]): Promise<SeatMapDeltaMessage | undefined> {
-    const [bumped, changes] = await this.db.$transaction([
-      this.db.$queryRaw<{ version: bigint }[]>`
-        UPDATE event SET seat_map_version = seat_map_version + 1
-        WHERE id = ${eventId}
-        RETURNING seat_map_version AS version`,
-      this.db.$queryRaw<{ seatId: number; status: ChangedSeatStatus }[]>`
-        SELECT seat_id AS "seatId",
-               CASE
-                 WHEN status = 'SOLD' THEN 'SOLD'
-                 WHEN status = 'HELD' AND held_until > now() THEN 'HELD'
-                 ELSE 'AVAILABLE'
-               END AS status
-        FROM event_seat
-        WHERE event_id = ${eventId} AND seat_id = ANY(${seatIds}::int[])
-        ORDER BY seat_id`,
-    ]);
-    const [row] = bumped;
-    return row && { eventId, version: Number(row.version), changes };
+    const recorded = await bumpVersionWithChanges(this.db, eventId, seatIds);
+    return recorded ? { eventId, ...recorded } : undefined;
   }
 }

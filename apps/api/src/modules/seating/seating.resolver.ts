@@ -16,7 +16,7 @@ import {
 import { cacheFor } from "../../graphql/cache-control.js";
 import type { Context } from "../../graphql/context.js";
 import { SHARED_RESULT } from "../../graphql/shared-subscriptions.js";
-import { parseIntId } from "../../ids.js";
+import { parseIntId } from "../../kernel/ids.js";
 import { SEAT_MAP_MAX_AGE_SECONDS } from "./seat-map-json.js";
 import { SEAT_MAP_CHANGED, seatMapTopic } from "./seat-map-live.js";
 import type { SeatMapDeltaMessage } from "./seating.service.js";

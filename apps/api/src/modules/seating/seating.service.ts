@@ -1,6 +1,7 @@
-import { notFound } from "../../errors.js";
 import type { Db } from "../../infra/prisma.js";
+import { notFound } from "../../kernel/errors.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
+import { eventPricing, seatStatuses, venueLayout } from "./seating-store.js";
 
 // The seat map is split by how often it changes (docs/seat-map.md):
 // - the venue layout (sections, seats, coordinates) never changes at runtime: built once per venue;
@@ -130,10 +131,7 @@ export class SeatingService {
 
   private seatingFor(eventId: number): Promise<EventSeating> {
     return this.eventSeating.get(eventId, async () => {
-      const event = await this.db.event.findFirst({
-        where: { id: eventId, status: { not: "DRAFT" } },
-        select: { venueId: true, pricings: { select: { sectionId: true, priceTierId: true } } },
-      });
+      const event = await eventPricing(this.db, eventId);
       if (!event) throw notFound("Event", String(eventId));
       const layout = await this.layouts.get(event.venueId, () => this.loadLayout(event.venueId));
       const tierBySection = new Map(
@@ -150,20 +148,7 @@ export class SeatingService {
   }
 
   private async loadLayout(venueId: number): Promise<VenueLayout> {
-    const venue = await this.db.venue.findUniqueOrThrow({
-      where: { id: venueId },
-      include: {
-        sections: {
-          orderBy: { sortOrder: "asc" },
-          include: {
-            seats: {
-              orderBy: [{ rowRank: "asc" }, { number: "asc" }],
-              select: { id: true, rowLabel: true, number: true, x: true, y: true, accessible: true },
-            },
-          },
-        },
-      },
-    });
+    const venue = await venueLayout(this.db, venueId);
     const indexBySeatId = new Map<number, number>();
     const bounds = {
       minX: Number.POSITIVE_INFINITY,
@@ -210,21 +195,7 @@ export class SeatingService {
 
   private async loadStatuses(eventId: number): Promise<StatusSnapshot> {
     const { layout } = await this.seatingFor(eventId);
-    // One statement, so the version and the statuses come from the same database snapshot.
-    const [row] = await this.db.$queryRaw<
-      { version: bigint; seat_ids: number[] | null; codes: string | null }[]
-    >`
-      SELECT e.seat_map_version AS version,
-             array_agg(es.seat_id ORDER BY es.seat_id) AS seat_ids,
-             string_agg(CASE
-                          WHEN es.status = 'SOLD' THEN 'S'
-                          WHEN es.status = 'HELD' AND es.held_until > now() THEN 'H'
-                          ELSE 'A'
-                        END, '' ORDER BY es.seat_id) AS codes
-      FROM event e
-      LEFT JOIN event_seat es ON es.event_id = e.id
-      WHERE e.id = ${eventId}
-      GROUP BY e.seat_map_version`;
+    const row = await seatStatuses(this.db, eventId);
     if (!row) throw notFound("Event", String(eventId));
     const statuses = Buffer.alloc(layout.seatCount, STATUS_CODE.NOT_FOR_SALE);
     const seatIds = row.seat_ids ?? [];

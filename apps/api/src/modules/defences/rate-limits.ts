@@ -1,9 +1,9 @@
 import type { Counter } from "prom-client";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import type { RateLimitOverrides } from "../config.js";
-import type { Logger } from "./logger.js";
-import type { RedisClient } from "./redis.js";
-import { RedisBreaker } from "./redis-breaker.js";
+import type { RateLimitOverrides } from "../../config.js";
+import type { Logger } from "../../infra/logger.js";
+import type { RedisClient } from "../../infra/redis.js";
+import { RedisBreaker } from "../../infra/redis-breaker.js";
 
 /** Who a request is counted against. */
 export type RateLimitSubject = "account" | "ip" | "apiKey";

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
 import { type Context, viewerOf } from "../../graphql/context.js";
-import { parseIntId } from "../../ids.js";
+import { parseIntId } from "../../kernel/ids.js";
 import { ProofOfWorkChallenge } from "./proof-of-work.types.js";
 
 @Resolver()

@@ -1,10 +1,11 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { AppError, ErrorCode, notFound } from "../../errors.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
 import { RedisBreaker } from "../../infra/redis-breaker.js";
-import { BotSignalKind, type BotSignalRecorder } from "../admin/bot-signals.service.js";
+import { AppError, ErrorCode, notFound } from "../../kernel/errors.js";
+import { powDifficultyOf } from "../queue/queue-records-store.js";
+import { BotSignalKind, type BotSignalRecorder } from "./bot-signals.service.js";
 
 // A hashcash-style proof of work in front of joinQueue (docs/defences.md). The server hands out a signed
 // challenge bound to the fan, the event, the difficulty and an expiry; the client finds a decimal nonce
@@ -97,9 +98,9 @@ export class ProofOfWorkService {
 
   /** A fresh challenge at the event's current difficulty (0: no proof needed, but a challenge all the same). */
   async challenge(userId: string, eventId: number): Promise<ProofOfWorkChallengeView> {
-    const event = await this.db.event.findUnique({ where: { id: eventId }, select: { powDifficulty: true } });
-    if (!event) throw notFound("Event", String(eventId));
-    return this.issue(userId, eventId, event.powDifficulty);
+    const difficulty = await powDifficultyOf(this.db, eventId);
+    if (difficulty === null) throw notFound("Event", String(eventId));
+    return this.issue(userId, eventId, difficulty);
   }
 
   issue(userId: string, eventId: number, difficulty: number, now = Date.now()): ProofOfWorkChallengeView {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { BatchWaitTimeout, GroupBatcher } from "../src/lib/group-batcher.js";
+import { BatchWaitTimeout, GroupBatcher } from "./group-batcher.js";
 
 /** A batch runner whose batches finish when the test says so. */
 function controlledRunner() {

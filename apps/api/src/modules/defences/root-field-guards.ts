@@ -1,9 +1,9 @@
 import { defaultFieldResolver, GraphQLError, type GraphQLSchema } from "graphql";
-import { AppError, ErrorCode } from "../errors.js";
-import type { RateLimitHit, RateLimitIdentity } from "../infra/rate-limits.js";
-import { API_KEY_FIELD_SCOPES } from "../modules/admin/api-keys.service.js";
-import { BotSignalKind } from "../modules/admin/bot-signals.service.js";
-import type { Context } from "./context.js";
+import type { Context } from "../../graphql/context.js";
+import { AppError, ErrorCode } from "../../kernel/errors.js";
+import { API_KEY_FIELD_SCOPES } from "../admin/api-keys.service.js";
+import { BotSignalKind } from "./bot-signals.service.js";
+import type { RateLimitHit, RateLimitIdentity } from "./rate-limits.js";
 
 // Scalper defences that apply per root field, wrapped around the root fields of the built schema so that
 // no module's resolver has to know about them: API-key scopes, the rate-limit table (infra/rate-limits.ts)

@@ -1,9 +1,10 @@
-import { AppError, ErrorCode, notFound } from "../../errors.js";
-import { isUuid } from "../../ids.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
-import type { Viewer } from "../auth/session-store.js";
+import { AppError, ErrorCode, notFound } from "../../kernel/errors.js";
+import { isUuid } from "../../kernel/ids.js";
+import type { Viewer } from "../../kernel/viewer.js";
 import { BotSignalKind, type BotSignalRecorder } from "./bot-signals.service.js";
+import { accountRole, markBlocked, markUnblocked } from "./defences-store.js";
 
 /** What blocking needs from the other modules, as small interfaces (implemented by their services). */
 export interface SessionEnder {
@@ -47,7 +48,7 @@ export class AccountBlockingService {
       });
     }
     await this.target(moderator, userId);
-    await this.db.user.update({ where: { id: userId }, data: { blockedAt: new Date() } });
+    await markBlocked(this.db, userId);
     // Sessions first: from here on the account can start nothing new while its holds are released.
     const sessionsEnded = await this.sessions.destroyAllFor(userId);
     let holdsReleased = 0;
@@ -67,32 +68,28 @@ export class AccountBlockingService {
 
   async unblock(moderator: Viewer, userId: string): Promise<boolean> {
     await this.target(moderator, userId);
-    const { count } = await this.db.user.updateMany({
-      where: { id: userId, blockedAt: { not: null } },
-      data: { blockedAt: null },
-    });
-    if (count > 0) {
+    const unblocked = await markUnblocked(this.db, userId);
+    if (unblocked) {
       await this.signals.record({
         kind: BotSignalKind.ACCOUNT_UNBLOCKED,
         userId,
         detail: { by: moderator.userId },
       });
     }
-    return count > 0;
+    return unblocked;
   }
 
   /** Organizers moderate fans; only admins may block organizers; nobody blocks an admin or themselves. */
   private async target(moderator: Viewer, userId: string): Promise<void> {
     if (!isUuid(userId)) throw notFound("User", userId.slice(0, 40));
-    const user = await this.db.user.findUnique({ where: { id: userId }, select: { role: true } });
-    if (!user) throw notFound("User", userId);
+    const role = await accountRole(this.db, userId);
+    if (!role) throw notFound("User", userId);
     const allowed =
-      userId !== moderator.userId &&
-      (user.role === "FAN" || (user.role === "ORGANIZER" && moderator.role === "ADMIN"));
+      userId !== moderator.userId && (role === "FAN" || (role === "ORGANIZER" && moderator.role === "ADMIN"));
     if (!allowed)
       throw new AppError(
         ErrorCode.FORBIDDEN,
-        `You cannot block or unblock this ${user.role.toLowerCase()} account`,
+        `You cannot block or unblock this ${role.toLowerCase()} account`,
       );
   }
 }

@@ -1,11 +1,19 @@
 import type { Counter } from "prom-client";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { AppError, ErrorCode, notFound } from "../../errors.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
-import type { Viewer } from "../auth/session-store.js";
+import { AppError, ErrorCode, notFound } from "../../kernel/errors.js";
+import type { Viewer } from "../../kernel/viewer.js";
+import {
+  accountsById,
+  botSignals,
+  eventOrganizer,
+  eventsOrganizedBy,
+  insertBotSignal,
+  signalCountsByAccount,
+} from "./defences-store.js";
 
 /** What a signal says; the table's `kind` column holds these names. */
 export const BotSignalKind = {
@@ -87,14 +95,12 @@ export class BotSignalsService implements BotSignalRecorder {
 
   async record(signal: BotSignalInput): Promise<void> {
     try {
-      await this.db.botSignal.create({
-        data: {
-          kind: signal.kind,
-          userId: signal.userId ?? null,
-          eventId: signal.eventId ?? null,
-          ip: signal.ip?.slice(0, 64) ?? null,
-          detail: (signal.detail ?? {}) as Prisma.InputJsonObject,
-        },
+      await insertBotSignal(this.db, {
+        kind: signal.kind,
+        userId: signal.userId ?? null,
+        eventId: signal.eventId ?? null,
+        ip: signal.ip?.slice(0, 64) ?? null,
+        detail: (signal.detail ?? {}) as Prisma.InputJsonObject,
       });
       this.recorded.inc({ kind: signal.kind });
     } catch (error) {
@@ -128,12 +134,11 @@ export class BotSignalsService implements BotSignalRecorder {
   }
 
   async list(viewer: Viewer, filter: SignalFilter): Promise<BotSignalView[]> {
-    const rows = await this.db.botSignal.findMany({
-      where: await this.visibleTo(viewer, filter.eventId),
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      take: Math.min(Math.max(filter.first, 1), MAX_SIGNALS_PAGE),
-      include: { user: { select: { email: true } } },
-    });
+    const rows = await botSignals(
+      this.db,
+      await this.visibleTo(viewer, filter.eventId),
+      Math.min(Math.max(filter.first, 1), MAX_SIGNALS_PAGE),
+    );
     return rows.map(({ user, id, detail, ...row }) => ({
       ...row,
       id: String(id),
@@ -144,15 +149,9 @@ export class BotSignalsService implements BotSignalRecorder {
 
   /** Accounts with the most signals first (moderation records aside), with a count per kind. */
   async accounts(viewer: Viewer, filter: SignalFilter): Promise<AccountSignalsView[]> {
-    const counts = await this.db.botSignal.groupBy({
-      by: ["userId", "kind"],
-      where: {
-        userId: { not: null },
-        kind: { notIn: [BotSignalKind.ACCOUNT_BLOCKED, BotSignalKind.ACCOUNT_UNBLOCKED] },
-        ...(await this.visibleTo(viewer, filter.eventId)),
-      },
-      _count: { _all: true },
-      _max: { createdAt: true },
+    const counts = await signalCountsByAccount(this.db, {
+      kind: { notIn: [BotSignalKind.ACCOUNT_BLOCKED, BotSignalKind.ACCOUNT_UNBLOCKED] },
+      ...(await this.visibleTo(viewer, filter.eventId)),
     });
     const byUser = new Map<string, { total: number; last: Date; kinds: { kind: string; count: number }[] }>();
     for (const row of counts) {
@@ -166,10 +165,10 @@ export class BotSignalsService implements BotSignalRecorder {
     const top = [...byUser.entries()]
       .sort(([, a], [, b]) => b.total - a.total || b.last.getTime() - a.last.getTime())
       .slice(0, Math.min(Math.max(filter.first, 1), MAX_SIGNALS_PAGE));
-    const users = await this.db.user.findMany({
-      where: { id: { in: top.map(([userId]) => userId) } },
-      select: { id: true, email: true, blockedAt: true },
-    });
+    const users = await accountsById(
+      this.db,
+      top.map(([userId]) => userId),
+    );
     const userById = new Map(users.map((user) => [user.id, user]));
     return top.flatMap(([userId, entry]) => {
       const user = userById.get(userId);
@@ -194,9 +193,9 @@ export class BotSignalsService implements BotSignalRecorder {
   private async visibleTo(viewer: Viewer, eventId: number | null): Promise<Prisma.BotSignalWhereInput> {
     if (viewer.role === "ADMIN") return eventId === null ? {} : { eventId };
     if (eventId !== null) {
-      const event = await this.db.event.findUnique({ where: { id: eventId }, select: { organizerId: true } });
-      if (!event) throw notFound("Event", String(eventId));
-      if (event.organizerId !== viewer.userId) {
+      const organizerId = await eventOrganizer(this.db, eventId);
+      if (organizerId === undefined) throw notFound("Event", String(eventId));
+      if (organizerId !== viewer.userId) {
         throw new AppError(
           ErrorCode.FORBIDDEN,
           "Only the event's organizer or an admin sees its bot signals",
@@ -204,10 +203,6 @@ export class BotSignalsService implements BotSignalRecorder {
       }
       return { eventId };
     }
-    const events = await this.db.event.findMany({
-      where: { organizerId: viewer.userId },
-      select: { id: true },
-    });
-    return { eventId: { in: events.map((event) => event.id) } };
+    return { eventId: { in: await eventsOrganizedBy(this.db, viewer.userId) } };
   }
 }

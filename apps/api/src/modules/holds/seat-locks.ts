@@ -1,13 +1,13 @@
-import type { Logger } from "./logger.js";
-import { LuaScript } from "./lua-script.js";
-import type { Metrics } from "./metrics.js";
-import type { RedisClient } from "./redis.js";
-import { RedisBreaker } from "./redis-breaker.js";
+import type { Logger } from "../../infra/logger.js";
+import { LuaScript } from "../../infra/lua-script.js";
+import type { Metrics } from "../../infra/metrics.js";
+import type { RedisClient } from "../../infra/redis.js";
+import { RedisBreaker } from "../../infra/redis-breaker.js";
+import { seatLockKey } from "./lock-keys.js";
 
 // The Redis fast path in front of the Postgres guard (docs/holds.md). A seat lock is a key per event
-// seat whose value is the hold id; it only keeps the crowd off Postgres, it never decides. All keys
-// of an event share the hash tag {ev:<id>}, so one script may touch them all on Redis Cluster.
-// (ioredis adds the configured keyPrefix to KEYS; the prefix must not contain braces.)
+// seat whose value is the hold id (its key: seatLockKey in lock-keys.ts); it only keeps the crowd off
+// Postgres, it never decides.
 
 // All or nothing: names (1-based positions in KEYS) the seats already locked, or locks every seat.
 const ACQUIRE_SCRIPT = `
@@ -31,8 +31,6 @@ return released`;
 
 const acquireScript = new LuaScript(ACQUIRE_SCRIPT);
 const releaseScript = new LuaScript(RELEASE_SCRIPT);
-
-export const seatLockKey = (eventId: number, seatId: number) => `{ev:${eventId}}:seat:${seatId}`;
 
 export type AcquireResult =
   | { outcome: "acquired" }

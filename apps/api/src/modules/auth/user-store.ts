@@ -1,0 +1,26 @@
+import type { Db } from "../../infra/prisma.js";
+
+// The accounts table as the auth module reads and writes it (sessions are session-store.ts).
+
+export const USER_FIELDS = { id: true, email: true, name: true, role: true } as const;
+
+export async function emailInUse(db: Db, email: string): Promise<boolean> {
+  return (await db.user.findUnique({ where: { email }, select: { id: true } })) !== null;
+}
+
+/** Inserts the account; a taken email fails with Prisma's P2002. */
+export function insertUser(db: Db, user: { email: string; passwordHash: string; name: string | null }) {
+  return db.user.create({ data: user, select: USER_FIELDS });
+}
+
+/** The account with what a login checks (password hash, block). */
+export function userForLogin(db: Db, email: string) {
+  return db.user.findUnique({
+    where: { email },
+    select: { ...USER_FIELDS, passwordHash: true, blockedAt: true },
+  });
+}
+
+export function userById(db: Db, id: string) {
+  return db.user.findUnique({ where: { id }, select: USER_FIELDS });
+}

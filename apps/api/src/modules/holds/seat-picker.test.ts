@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { SeatMapView } from "../seating/seating.service.js";
+import {
+  type CandidateSeat,
+  type FreeRun,
+  freeRuns,
+  pickAdjacent,
+  pickSplit,
+  preferenceOrder,
+} from "./seat-picker.js";
+
+// A small hall: the stage at the top, rows A (closest) to C of seats 1..6, one section at one tier.
+// Seat ids are row * 10 + number (A1 = 11, C6 = 36).
+const ROWS = ["A", "B", "C"];
+function hall(statuses = "A".repeat(18)): SeatMapView {
+  const seats = ROWS.flatMap((row, r) =>
+    [1, 2, 3, 4, 5, 6].map((number) => ({
+      id: (r + 1) * 10 + number,
+      row,
+      number,
+      x: number * 10,
+      y: 20 + r * 10,
+      accessible: false,
+      index: r * 6 + number - 1,
+    })),
+  );
+  return {
+    eventId: 1,
+    version: 1,
+    statuses,
+    stage: { label: "Stage", x: 30, y: 0, width: 10, height: 5 },
+    bounds: { minX: 0, minY: 0, maxX: 70, maxY: 50 },
+    sections: [{ id: 1, name: "Stalls", priceTierId: 7, seats }],
+  };
+}
+
+const ids = (seats: readonly { seatId: number }[]) => seats.map((seat) => seat.seatId);
+
+/** Candidates as the database would return them for the preferred seats. */
+function candidates(runs: readonly FreeRun[], quantity: number, adjacent: boolean): CandidateSeat[] {
+  return preferenceOrder(runs, quantity, { adjacent, max: 100 }).map((seat) => ({
+    ...seat,
+    section: "Stalls",
+    price: 5000,
+  }));
+}
+
+test("free runs split at taken and not-for-sale seats, and keep to the price tier asked for", () => {
+  const map = hall(`AAXAAA${"A".repeat(12)}`);
+  const runs = freeRuns(map, new Set([15]), null);
+  assert.deepEqual(
+    runs.filter((run) => run.row === "A").map((run) => run.seats.map((seat) => seat.seatId)),
+    [[11, 12], [14], [16]],
+  );
+  assert.equal(runs.length, 5);
+  assert.deepEqual(freeRuns(map, new Set(), 8), [], "no section sells at tier 8");
+});
+
+test("preferred seats: the closest run first, its middle before its ends; a run that would strand one seat last", () => {
+  const runs = freeRuns(hall(), new Set([16, 25, 26]), null);
+  // Row A has 5 free seats (11..15): 4 adjacent there would strand one, so row B's 4 (21..24) come first.
+  const order = preferenceOrder(runs, 4, { adjacent: true, max: 100 });
+  assert.deepEqual(ids(order.slice(0, 4)).sort(), [21, 22, 23, 24]);
+  assert.ok(ids(order).indexOf(33) < ids(order).indexOf(31), "in a run, seats near the middle first");
+  assert.equal(preferenceOrder(runs, 4, { adjacent: true, max: 3 }).length, 3);
+});
+
+test("pickAdjacent takes a block in one row that strands no single seat, closest first", () => {
+  const runs = freeRuns(hall(), new Set([16]), null);
+  const block = pickAdjacent(candidates(runs, 4, true), 4);
+  assert.ok(block);
+  const seats = ids(block);
+  assert.equal(new Set(block.map((seat) => seat.row)).size, 1);
+  assert.deepEqual(
+    seats,
+    [...seats].sort((a, b) => a - b),
+  );
+  assert.equal((seats[3] as number) - (seats[0] as number), 3, "consecutive numbers");
+  assert.equal(pickAdjacent(candidates(freeRuns(hall(), new Set([13, 23, 33]), null), 4, true), 4), null);
+});
+
+test("pickSplit uses the fewest rows when no row has the seats together", () => {
+  // Every row has only pairs: 11-12, 14-15 … so 4 seats cannot sit together.
+  const taken = new Set([13, 16, 23, 26, 33, 36]);
+  const split = pickSplit(candidates(freeRuns(hall(), taken, null), 4, false), 4);
+  assert.ok(split);
+  assert.equal(split.length, 4);
+  assert.equal(new Set(split.map((seat) => seat.row)).size, 1, "one row (two pairs) before two rows");
+  assert.equal(pickSplit(candidates(freeRuns(hall(), taken, null), 4, false).slice(0, 3), 4), null);
+});

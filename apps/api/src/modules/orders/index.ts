@@ -1,0 +1,75 @@
+import { defineModule } from "../module.js";
+import { CheckoutService } from "./checkout.service.js";
+import { FakeGateway } from "./fake-gateway.js";
+import { createOrderLoaders, type OrderLoaders } from "./order-views.js";
+import { OrderFields, OrderMutations, OrderQueries, TicketFields } from "./orders.resolver.js";
+import { OrdersService } from "./orders.service.js";
+import { OutboxRelay, RedisOutboxSink } from "./outbox.js";
+import { PaymentRecovery } from "./payment-recovery.js";
+import type { PaymentProvider } from "./payments.js";
+import { signingKeyFromSeed, TicketCodes } from "./ticket-codes.js";
+import { TicketsService } from "./tickets.service.js";
+
+declare module "../../graphql/context.js" {
+  interface Services {
+    checkout: CheckoutService;
+    orders: OrdersService;
+    tickets: TicketsService;
+    payments: PaymentProvider;
+    /** A fresh set of order loaders (one per operation: orderLoaders in orders.resolver.ts). */
+    newOrderLoaders(): OrderLoaders;
+  }
+}
+
+declare module "../module.js" {
+  interface BackgroundWork {
+    /** Settles payments that checkouts or cancellations left half-done; `runNow()` runs it now. */
+    paymentRecovery: PaymentRecovery;
+    /** Delivers outbox events (order.confirmed, order.cancelled); `runNow()` runs it now. */
+    outboxRelay: OutboxRelay;
+  }
+}
+
+export const ordersModule = defineModule({
+  name: "orders",
+  resolvers: [OrderQueries, OrderMutations, OrderFields, TicketFields],
+  setup({ config, db, pool, redis, log, services, overrides }) {
+    const { holdEffects } = services;
+    // The only provider so far is the built-in fake gateway (docs/orders.md says how to add a real one).
+    const payments = new FakeGateway(pool);
+    const ticketCodes = new TicketCodes(
+      signingKeyFromSeed(config.TICKET_SIGNING_KEY),
+      config.TICKET_CODE_WINDOW_SECONDS,
+    );
+    const paymentRecovery = new PaymentRecovery(db, pool, payments, log, {
+      intervalMs: config.PAYMENT_RECOVERY_INTERVAL_MS,
+      staleAfterMs: config.PAYMENT_RECOVERY_STALE_MS,
+    });
+    paymentRecovery.start();
+    const outboxRelay = new OutboxRelay(db, new RedisOutboxSink(redis, config.REDIS_KEY_PREFIX), log, {
+      intervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
+    });
+    outboxRelay.start();
+    return {
+      services: {
+        payments,
+        checkout: new CheckoutService(
+          db,
+          pool,
+          payments,
+          holdEffects,
+          log,
+          { duplicateWaitMs: 10_000 },
+          overrides.checkoutFaults,
+        ),
+        orders: new OrdersService(db, pool, payments, holdEffects, log),
+        tickets: new TicketsService(db, ticketCodes),
+        newOrderLoaders: () => createOrderLoaders(db),
+      },
+      background: { paymentRecovery, outboxRelay },
+      async stop() {
+        await Promise.all([paymentRecovery.stop(), outboxRelay.stop()]);
+      },
+    };
+  },
+});

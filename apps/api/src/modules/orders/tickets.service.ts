@@ -1,0 +1,83 @@
+import type { Db } from "../../infra/prisma.js";
+import { AppError, ErrorCode } from "../../kernel/errors.js";
+import type { Viewer } from "../../kernel/viewer.js";
+import { markTicketUsed, ticketRows } from "./order-store.js";
+import { managesEvent, type TicketView, ticketView } from "./order-views.js";
+import type { TicketCodes } from "./ticket-codes.js";
+
+// Tickets at the gate (docs/orders.md): the rotating code a ticket shows, and the scan that admits it once.
+
+export type VerificationResult = "VALID" | "ALREADY_USED" | "INVALID" | "VOID";
+
+export interface VerificationView {
+  result: VerificationResult;
+  message: string;
+  ticket: TicketView | null;
+  usedAt: Date | null;
+}
+
+export class TicketsService {
+  /** The current code of each ticket view: both code fields of one response show the same code. */
+  private readonly codes = new WeakMap<TicketView, { code: string; expiresAt: Date }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly ticketCodes: TicketCodes,
+  ) {}
+
+  /** A gate scan: genuine and current code, live ticket, first use. */
+  async verifyTicket(viewer: Viewer, code: string): Promise<VerificationView> {
+    const invalid = (message: string): VerificationView => ({
+      result: "INVALID",
+      message,
+      ticket: null,
+      usedAt: null,
+    });
+    const reading = this.ticketCodes.read(code.trim());
+    if (!reading.valid) return invalid(reading.reason);
+    const [row] = await ticketRows(this.db, [reading.ticketId], "id");
+    if (!row || !this.ticketCodes.tagMatches(reading, row.secret)) {
+      return invalid("The code does not match this ticket (it was reissued or altered)");
+    }
+    if (!(await managesEvent(this.db, viewer, row.eventId))) {
+      throw new AppError(ErrorCode.FORBIDDEN, "Only the event's organizer can scan its tickets");
+    }
+    const ticket = ticketView(row);
+    if (row.status === "VOID") {
+      return { result: "VOID", message: "This ticket was cancelled", ticket, usedAt: row.usedAt };
+    }
+    const firstUse = await markTicketUsed(this.db, row.id);
+    if (firstUse) {
+      ticket.usedAt = firstUse;
+      return { result: "VALID", message: "Valid ticket: admit", ticket, usedAt: firstUse };
+    }
+    const [now] = await ticketRows(this.db, [row.id], "id");
+    if (now?.status === "VOID")
+      return { result: "VOID", message: "This ticket was cancelled", ticket, usedAt: now.usedAt };
+    const usedAt = now?.usedAt ?? null;
+    ticket.usedAt = usedAt;
+    return {
+      result: "ALREADY_USED",
+      message: `Already used${usedAt ? ` at ${usedAt.toISOString()}` : ""}`,
+      ticket,
+      usedAt,
+    };
+  }
+
+  currentCode(ticket: TicketView): { code: string; expiresAt: Date } {
+    let code = this.codes.get(ticket);
+    if (!code) {
+      code = this.ticketCodes.issue(ticket);
+      this.codes.set(ticket, code);
+    }
+    return code;
+  }
+
+  ticketCodeKey(): { algorithm: string; publicKeyPem: string; windowSeconds: number } {
+    return {
+      algorithm: "Ed25519",
+      publicKeyPem: this.ticketCodes.publicKeyPem,
+      windowSeconds: this.ticketCodes.windowSeconds,
+    };
+  }
+}

@@ -1,0 +1,52 @@
+import type { Config } from "../config.js";
+import { createLogger, type Logger } from "../infra/logger.js";
+import { createMetrics } from "../infra/metrics.js";
+import { createPrisma, type Db } from "../infra/prisma.js";
+import { createPubSub } from "../infra/pubsub.js";
+import { createRedis } from "../infra/redis.js";
+import { createSqlPool } from "../infra/sql.js";
+import { withTimeout } from "../lib/with-timeout.js";
+import type { Infrastructure } from "../modules/module.js";
+
+export type { Infrastructure };
+
+// Stage 1: the connections every module shares (Postgres through Prisma and the `pg` pool, Redis,
+// pub/sub between instances) and the process's metrics.
+
+export interface InfrastructureOverrides {
+  log?: Logger;
+  db?: Db;
+}
+
+export async function connectInfrastructure(
+  config: Config,
+  overrides: InfrastructureOverrides = {},
+): Promise<Infrastructure> {
+  const log = overrides.log ?? createLogger(config.LOG_LEVEL);
+  const db = overrides.db ?? createPrisma(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
+  const pool = createSqlPool(config.DATABASE_URL, {
+    max: config.DATABASE_POOL_SIZE,
+    onIdleError: (error) => log.warn({ err: error.message }, "idle Postgres connection failed"),
+  });
+  const redisSettings = {
+    url: config.REDIS_URL,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+  };
+  const redis = createRedis(redisSettings, "main");
+  redis.on("error", (error: Error) => log.warn({ err: error.message }, "redis connection error"));
+  // Start with Redis when it is there (rate limits and locks count in it from the first request);
+  // without it the API still serves, and ioredis keeps reconnecting in the background.
+  await withTimeout(redis.connect(), 2_000).catch((error: Error) =>
+    log.warn({ err: error.message }, "starting without Redis"),
+  );
+  const metrics = createMetrics();
+  const pubSub = createPubSub(redisSettings, log);
+  return { log, db, pool, redis, pubSub, metrics };
+}
+
+export async function disconnectInfrastructure({ db, pool, redis, pubSub }: Infrastructure): Promise<void> {
+  await Promise.all([db.$disconnect(), pool.end()]);
+  redis.disconnect();
+  pubSub.close();
+}
