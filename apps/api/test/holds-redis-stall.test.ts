@@ -44,6 +44,8 @@ after(async () => {
 
 const STALL_MS = 5_000;
 const COMMAND_TIMEOUT_MS = 500;
+// Room for a busy machine (other test files run alongside), well short of a second timeout.
+const MARGIN_MS = 250;
 
 test("holds during a 5 s Redis stall wait out at most one command timeout", async () => {
   const eventId = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.theatreOnSale);
@@ -61,7 +63,8 @@ test("holds during a 5 s Redis stall wait out at most one command timeout", asyn
     return { code: String(errorCode(result) ?? "OK"), ms: performance.now() - started };
   };
 
-  // What a hold costs with Redis answering: the stalled ones may take this plus one command timeout.
+  // What a hold costs with Redis answering: the stalled ones may take this plus one command timeout
+  // (before the fix: three timeouts, ~1.5 s).
   const normal = [];
   for (let i = 0; i < 5; i++) normal.push((await hold()).ms);
   const baseline = Math.max(...normal);
@@ -84,7 +87,7 @@ test("holds during a 5 s Redis stall wait out at most one command timeout", asyn
     `holds with Redis up: slowest ${baseline.toFixed(0)} ms; ${stalled.length} during the stall: slowest ${slowest.toFixed(0)} ms`,
   );
   assert.ok(
-    slowest < baseline + COMMAND_TIMEOUT_MS,
+    slowest < baseline + COMMAND_TIMEOUT_MS + MARGIN_MS,
     `slowest hold ${slowest.toFixed(0)} ms during the stall (baseline ${baseline.toFixed(0)} ms): ${report}`,
   );
 });

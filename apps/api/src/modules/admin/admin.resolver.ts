@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
 import { type Context, viewerOf } from "../../graphql/context.js";
-import { parseIntId, parseOptionalIntId } from "../../kernel/ids.js";
+import { parseOptionalIntId } from "../../kernel/ids.js";
 import { AccountSignals, ApiKey, BotSignal, CreatedApiKey } from "./admin.types.js";
 
 const MODERATORS = ["ORGANIZER", "ADMIN"];
