@@ -90,12 +90,12 @@ async function measure(work: () => Promise<void>): Promise<{ loopDelayS: number;
 }
 
 /**
- * Runs `work` up to five times and keeps the quietest run: the machine is shared, and a server descheduled
+ * Runs `work` up to ten times and keeps the quietest run: the machine is shared, and a server descheduled
  * by another process shows a delay that its own work did not cause. Every run must still answer.
  */
 async function quietest(work: () => Promise<void>) {
   let best = { loopDelayS: Number.POSITIVE_INFINITY, slowestReadyMs: Number.POSITIVE_INFINITY, runs: "" };
-  for (let run = 0; run < 5; run++) {
+  for (let run = 0; run < 10; run++) {
     const result = { ...(await measure(work)), runs: best.runs };
     result.runs += ` ${(result.loopDelayS * 1000).toFixed(0)}/${result.slowestReadyMs.toFixed(0)} ms`;
     if (result.loopDelayS < best.loopDelayS) best = result;
