@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { setImmediate as nextLoopTurn } from "node:timers/promises";
 import type { SeatMapSectionView } from "./seating.service.js";
 
@@ -21,19 +22,29 @@ export const SECTION_LEAVES = new Set(["id", "name", "priceTierId", "__typename"
 export const SEAT_LEAVES = new Set(["id", "row", "number", "x", "y", "accessible", "status", "__typename"]);
 
 // As the Seat.status resolver reads the statuses string: anything unknown is not for sale.
+// Each status takes a slot of the longest one's width, padded with spaces (whitespace between JSON tokens
+// means nothing), so a template is one buffer and filling it is a copy plus one small write per seat.
 const NOT_FOR_SALE_JSON = '"NOT_FOR_SALE"';
-const STATUS_JSON: Record<string, string> = {
-  A: '"AVAILABLE"',
-  H: '"HELD"',
-  S: '"SOLD"',
-  X: NOT_FOR_SALE_JSON,
+const SLOT_BYTES = NOT_FOR_SALE_JSON.length;
+const slot = (json: string) => Buffer.from(json.padEnd(SLOT_BYTES, " "), "latin1");
+const NOT_FOR_SALE_SLOT = slot(NOT_FOR_SALE_JSON);
+const STATUS_SLOT: Record<string, Buffer> = {
+  A: slot('"AVAILABLE"'),
+  H: slot('"HELD"'),
+  S: slot('"SOLD"'),
+  X: NOT_FOR_SALE_SLOT,
 };
 
 /** The text around the per-seat statuses: parts[0], status of seat holes[0], parts[1], … */
-interface Template {
+interface Parts {
   parts: string[];
   holes: number[];
 }
+
+/** The built text: a string when no seat status is selected, else bytes with a slot per seat status. */
+type Template =
+  | { text: string }
+  | { bytes: Buffer; ascii: boolean; slots: Int32Array; seatIndexes: Int32Array };
 
 // Work of one loop turn while building a template: a few milliseconds, so the loop never stalls.
 const SEATS_PER_TURN = 4_000;
@@ -76,7 +87,7 @@ function sectionLeaf(section: SeatMapSectionView, field: string): string {
  * Builds the text in pieces joined per section: a string grown by `+=` is a rope that the first Buffer.from
  * of the response flattens in one go (60 ms for the stadium), where joined pieces are flat already.
  */
-async function buildTemplate(sections: SeatMapSectionView[], fields: SelectedField[]): Promise<Template> {
+async function buildParts(sections: SeatMapSectionView[], fields: SelectedField[]): Promise<Parts> {
   const parts: string[] = [];
   const holes: number[] = [];
   let done: string[] = [];
@@ -126,16 +137,36 @@ async function buildTemplate(sections: SeatMapSectionView[], fields: SelectedFie
   return { parts, holes };
 }
 
-function fill(template: Template, statuses: string): string {
-  const { parts, holes } = template;
-  if (!holes.length) return parts[0] as string;
-  const pieces = new Array<string>(parts.length + holes.length);
-  for (let i = 0; i < holes.length; i++) {
-    pieces[2 * i] = parts[i] as string;
-    pieces[2 * i + 1] = STATUS_JSON[statuses[holes[i] as number] ?? "X"] ?? NOT_FOR_SALE_JSON;
+async function buildTemplate(sections: SeatMapSectionView[], fields: SelectedField[]): Promise<Template> {
+  const { parts, holes } = await buildParts(sections, fields);
+  if (!holes.length) return { text: parts[0] as string };
+  let length = holes.length * SLOT_BYTES;
+  for (const part of parts) length += Buffer.byteLength(part);
+  const bytes = Buffer.alloc(length);
+  const slots = new Int32Array(holes.length);
+  let offset = 0;
+  for (let i = 0; i < parts.length; i++) {
+    offset += bytes.write(parts[i] as string, offset);
+    if (i < holes.length) {
+      slots[i] = offset;
+      offset += SLOT_BYTES;
+    }
+    if (i % SEATS_PER_TURN === SEATS_PER_TURN - 1) await nextLoopTurn();
   }
-  pieces[pieces.length - 1] = parts[parts.length - 1] as string;
-  return pieces.join("");
+  return { bytes, ascii: isAscii(bytes), slots, seatIndexes: Int32Array.from(holes) };
+}
+
+function fill(template: Template, statuses: string): string {
+  if ("text" in template) return template.text;
+  const { bytes, ascii, slots, seatIndexes } = template;
+  const out = Buffer.allocUnsafe(bytes.length);
+  bytes.copy(out);
+  for (let i = 0; i < slots.length; i++) {
+    const status = STATUS_SLOT[statuses[seatIndexes[i] as number] ?? "X"] ?? NOT_FOR_SALE_SLOT;
+    status.copy(out, slots[i] as number);
+  }
+  // ASCII decodes as latin1 into a one-byte string, the cheapest to encode again on the way out.
+  return out.toString(ascii ? "latin1" : "utf8");
 }
 
 const keyOf = (fields: SelectedField[]): string =>
