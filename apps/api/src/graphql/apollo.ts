@@ -5,7 +5,8 @@ import type { GraphQLSchema } from "graphql";
 import type { Metrics } from "../infra/metrics.js";
 import type { Context } from "./context.js";
 import { createErrorFormatter, isUnexpected } from "./format-error.js";
-import { type OperationLimiter, operationLimitsPlugin } from "./limits.js";
+import { DOCUMENT_LIMITS, type OperationLimiter, operationLimitsPlugin } from "./limits.js";
+import { seatMapResponsePlugin, stringifyResult } from "./seat-map-response.js";
 
 export interface ApolloOptions {
   schema: GraphQLSchema;
@@ -48,14 +49,19 @@ export function createApollo({ schema, limiter, metrics, production }: ApolloOpt
   return new ApolloServer<Context>({
     schema,
     introspection: true,
+    // Parsing stops at the token limit, before a huge document is built (docs/api.md, "Limits").
+    parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens },
     // Apollo's default landing page loads from a CDN: the playground is served by http/playground.ts.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControl({ defaultMaxAge: 0, calculateHttpHeaders: true }),
       operationLimitsPlugin(limiter),
+      // After the limits: a refused operation is answered by them, never by the seat-map fast path.
+      seatMapResponsePlugin(),
       observabilityPlugin(metrics),
     ],
     formatError: createErrorFormatter(!production),
+    stringifyResult,
     includeStacktraceInErrorResponses: !production,
     hideSchemaDetailsFromClientErrors: production,
     csrfPrevention: true,

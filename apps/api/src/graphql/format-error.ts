@@ -2,6 +2,7 @@ import type { GraphQLFormattedError } from "graphql";
 import { GraphQLError } from "graphql";
 import { ArgumentValidationError } from "type-graphql";
 import { AppError, ErrorCode } from "../kernel/errors.js";
+import { DOCUMENT_LIMITS, isTokenLimit, TOKEN_LIMIT_MESSAGE } from "./limits.js";
 
 // Codes produced by graphql-js, Apollo Server or our own checks that are safe to pass on as they are.
 const PASS_THROUGH = new Set<string>([
@@ -36,6 +37,18 @@ function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
+// Prisma's codes for a database too busy to answer in time: a transaction that could not start or outlived
+// its timeout (P2028), no pooled connection in time (P2024). Load, not a bug: the client should retry.
+const DATABASE_BUSY_CODES = new Set(["P2028", "P2024"]);
+
+function isDatabaseBusy(error: unknown): boolean {
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === "string" && DATABASE_BUSY_CODES.has(code);
+}
+
+/** Seconds a client should wait before retrying a request the database could not serve. */
+const DATABASE_RETRY_AFTER_SECONDS = 1;
+
 /** The error a resolver or rule threw, behind the GraphQLError that graphql-js wrapped it in. */
 function originalOf(error: unknown): unknown {
   return error instanceof GraphQLError && error.originalError ? error.originalError : error;
@@ -65,6 +78,10 @@ export function createErrorFormatter(exposeStack: boolean) {
       return { ...formatted, extensions: { ...extensions, ...debug } };
     }
     const code = typeof extensions.code === "string" ? extensions.code : undefined;
+    if (code === ErrorCode.GRAPHQL_PARSE_FAILED && isTokenLimit(formatted.message)) {
+      const { maxTokens } = DOCUMENT_LIMITS;
+      return { message: TOKEN_LIMIT_MESSAGE, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, maxTokens } };
+    }
     if (code === "UNAUTHORIZED") {
       return { ...formatted, extensions: { ...extensions, code: ErrorCode.FORBIDDEN, ...debug } };
     }
@@ -75,12 +92,16 @@ export function createErrorFormatter(exposeStack: boolean) {
     ) {
       return { ...formatted, extensions: { ...extensions, ...debug } };
     }
-    if (isDatabaseUnavailable(original)) {
+    if (isDatabaseUnavailable(original) || isDatabaseBusy(original)) {
       return {
         message: "The service is temporarily unavailable, please retry shortly",
         path: formatted.path,
         locations: formatted.locations,
-        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, ...debug },
+        extensions: {
+          code: ErrorCode.SERVICE_UNAVAILABLE,
+          retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+          ...debug,
+        },
       };
     }
     return {

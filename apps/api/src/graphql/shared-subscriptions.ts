@@ -4,6 +4,7 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   execute,
+  type FormattedExecutionResult,
   getOperationAST,
   Kind,
 } from "graphql";
@@ -97,7 +98,7 @@ class BroadcastGroup {
 
   constructor(
     private readonly source: AsyncIterator<unknown>,
-    private readonly run: (payload: unknown) => PromiseOrValue<ExecutionResult>,
+    private readonly run: (payload: unknown) => PromiseOrValue<FormattedExecutionResult>,
     private readonly counters: SharedSubscribeCounters,
     private readonly onEmpty: () => void,
   ) {}
@@ -170,7 +171,12 @@ class BroadcastGroup {
  * subscribers of the same operation on this instance form one BroadcastGroup. Subscriptions that are
  * not shared, or whose context carries no Delivery, run the usual way.
  */
-export function createSharedSubscribe(counters: SharedSubscribeCounters) {
+export function createSharedSubscribe(
+  counters: SharedSubscribeCounters,
+  /** Formats a broadcast result as graphql-ws's onNext formats the others (its errors' codes, masking). */
+  formatResult: (result: ExecutionResult) => FormattedExecutionResult = (result) =>
+    result as FormattedExecutionResult,
+) {
   const documentIds = new WeakMap<DocumentNode, number>();
   let lastDocumentId = 0;
   const groups = new Map<string, Promise<BroadcastGroup | ExecutionResult>>();
@@ -190,7 +196,7 @@ export function createSharedSubscribe(counters: SharedSubscribeCounters) {
       if (!isAsyncIterable(stream)) return stream;
       const group = new BroadcastGroup(
         stream[Symbol.asyncIterator](),
-        (payload) => execute({ ...args, rootValue: payload }),
+        async (payload) => formatResult(await execute({ ...args, rootValue: payload })),
         counters,
         () => {
           if (groups.get(key) === opening) groups.delete(key);

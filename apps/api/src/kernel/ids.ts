@@ -14,6 +14,11 @@ export function parseIntId(value: string, argument: string): number {
   return id;
 }
 
+/** An optional id: absent (null) means "any", but an empty string is a bad id, not "any". */
+export function parseOptionalIntId(value: string | null | undefined, argument: string): number | null {
+  return value === null || value === undefined ? null : parseIntId(value, argument);
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Account, hold and key ids are Postgres uuids: anything else cannot name one. */

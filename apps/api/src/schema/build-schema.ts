@@ -1,8 +1,9 @@
 import "reflect-metadata";
-import type { GraphQLSchema } from "graphql";
+import { type GraphQLSchema, specifiedDirectives } from "graphql";
 import { type AuthChecker, buildSchema, type NonEmptyArray, type PubSub } from "type-graphql";
 import { cacheControlDirective } from "../graphql/cache-control.js";
 import type { Context } from "../graphql/context.js";
+import { guardStringArguments } from "../graphql/string-arguments.js";
 import { AppError, ErrorCode } from "../kernel/errors.js";
 import { MODULES } from "../modules/index.js";
 
@@ -21,11 +22,15 @@ export async function buildFrontrowSchema(pubSub: PubSub): Promise<GraphQLSchema
     pubSub,
     // biome-ignore lint/complexity/noBannedTypes: TypeGraphQL takes resolver classes as plain constructors.
     resolvers: MODULES.flatMap((module) => module.resolvers) as NonEmptyArray<Function>,
-    directives: [cacheControlDirective],
+    // Given directives replace graphql-js's: @include, @skip, @deprecated and @specifiedBy must stay.
+    directives: [...specifiedDirectives, cacheControlDirective],
     authChecker,
     // Inputs carry class-validator constraints; violations become BAD_USER_INPUT errors.
     validate: { forbidUnknownValues: false },
   });
-  // Modules that change the built schema (the defences' root-field guards) do so in MODULES order.
-  return MODULES.reduce((built, module) => module.transformSchema?.(built) ?? built, schema);
+  // Modules that change the built schema (the defences' root-field guards) do so in MODULES order;
+  // outside them all, the check of every string argument (graphql/string-arguments.ts).
+  return guardStringArguments(
+    MODULES.reduce((built, module) => module.transformSchema?.(built) ?? built, schema),
+  );
 }

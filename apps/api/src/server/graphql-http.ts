@@ -3,6 +3,7 @@ import { setImmediate as nextLoopTurn } from "node:timers/promises";
 import { type ApolloServer, HeaderMap } from "@apollo/server";
 import type { Config } from "../config.js";
 import { type Context, createContext, type Services } from "../graphql/context.js";
+import { graphqlResponseStatus } from "../http/graphql-status.js";
 import {
   type CachedResponse,
   compress,
@@ -111,7 +112,7 @@ export function createGraphQLHttpHandler(deps: GraphQLHttpDependencies): GraphQL
       throw new Error("Unexpected chunked GraphQL response");
     }
     return {
-      status: response.status ?? 200,
+      status: graphqlResponseStatus(response.status ?? 200, response.headers, response.body.string),
       headers: response.headers,
       setCookies,
       body: response.body.string,

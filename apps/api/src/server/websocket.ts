@@ -1,15 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { type DocumentNode, GraphQLError, type GraphQLSchema, parse, validate } from "graphql";
+import { type DocumentNode, GraphQLError, type GraphQLSchema } from "graphql";
 // Aliased: the name `useServer` reads like a React hook to the linter.
 import { useServer as serveGraphQLOverWebSocket } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Config } from "../config.js";
 import { subscriptionAccess } from "../graphql/authorized-subscriptions.js";
 import { type Context, createContext, type Services } from "../graphql/context.js";
-import type { OperationLimiter } from "../graphql/limits.js";
+import { type OperationLimiter, withoutHttp } from "../graphql/limits.js";
 import { createSharedSubscribe, type Delivery } from "../graphql/shared-subscriptions.js";
+import { createWebSocketFormatter, operationRequestErrors } from "../graphql/websocket-errors.js";
 import { sessionTokenFrom, socketSession } from "../http/session-cookie.js";
 import { incomingRequestId } from "../http/util.js";
 import type { Logger } from "../infra/logger.js";
@@ -44,20 +45,16 @@ export function socketDelivery(socket: WebSocket, id: string): Delivery {
   };
 }
 
-/** graphql-ws does not cache parsing and validation: this does, once per distinct query text. */
-function documentCache(schema: GraphQLSchema) {
+/**
+ * graphql-ws does not cache parsing and validation: this does, once per distinct query text, through the
+ * limiter (token limit, document bounds, the HTTP path's error codes).
+ */
+function documentCache(limiter: OperationLimiter) {
   const parsedDocuments = new LruMap<string, DocumentNode | readonly GraphQLError[]>(1_000);
   return function parseAndValidate(query: string): DocumentNode | readonly GraphQLError[] {
     const known = parsedDocuments.get(query);
     if (known) return known;
-    let result: DocumentNode | readonly GraphQLError[];
-    try {
-      const document = parse(query);
-      const errors = validate(schema, document);
-      result = errors.length ? errors : document;
-    } catch (error) {
-      result = [error instanceof GraphQLError ? error : new GraphQLError("Could not parse the query")];
-    }
+    const result = limiter.parseAndValidate(query);
     parsedDocuments.set(query, result);
     return result;
   };
@@ -87,7 +84,8 @@ interface SocketState {
 
 export function attachWebSocketTransport(deps: WebSocketDependencies): WebSocketTransport {
   const { config, httpServer, schema, limiter, services, log, metrics } = deps;
-  const parseAndValidate = documentCache(schema);
+  const parseAndValidate = documentCache(limiter);
+  const wsFormat = createWebSocketFormatter(config.NODE_ENV !== "production");
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
   const sockets = new WeakMap<IncomingMessage, SocketState>();
   const socketContext = (req: IncomingMessage, delivery: Delivery | null): Context => {
@@ -117,11 +115,17 @@ export function attachWebSocketTransport(deps: WebSocketDependencies): WebSocket
         return true;
       },
       context: (ctx) => socketContext(ctx.extra.request, null),
-      subscribe: createSharedSubscribe({
-        executed: () => metrics.subscriptionResults.inc({ source: "executed" }),
-        reused: (count) => metrics.subscriptionResults.inc({ source: "reused" }, count),
-        unshared: () => metrics.subscriptionResults.inc({ source: "unshared" }),
-      }),
+      subscribe: createSharedSubscribe(
+        {
+          executed: () => metrics.subscriptionResults.inc({ source: "executed" }),
+          reused: (count) => metrics.subscriptionResults.inc({ source: "reused" }, count),
+          unshared: () => metrics.subscriptionResults.inc({ source: "unshared" }),
+        },
+        wsFormat.result,
+      ),
+      // The HTTP path's codes and masking (graphql/websocket-errors.ts).
+      onNext: (_ctx, _id, _payload, _args, result) => wsFormat.result(result),
+      onError: (_ctx, _id, _payload, errors) => wsFormat.errors(errors),
       onSubscribe: (ctx, id, payload) => {
         // graphql-ws has registered this subscription already: it counts itself.
         const limit = config.MAX_SUBSCRIPTIONS_PER_SOCKET;
@@ -142,12 +146,19 @@ export function attachWebSocketTransport(deps: WebSocketDependencies): WebSocket
         if (access !== "allowed") {
           const [code, reason] = access === "unauthenticated" ? [4401, "Unauthorized"] : [4403, "Forbidden"];
           ctx.extra.socket.close(code, reason);
-          return [new GraphQLError(reason)];
+          return [new AppError(code === 4401 ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN, reason)];
         }
+        const requestErrors = operationRequestErrors(
+          schema,
+          parsed,
+          payload.operationName,
+          payload.variables,
+        );
+        if (requestErrors) return requestErrors;
         try {
           limiter.check(parsed, payload.operationName, payload.variables);
         } catch (error) {
-          if (error instanceof GraphQLError) return [error];
+          if (error instanceof GraphQLError) return [withoutHttp(error)];
           throw error;
         }
         return {

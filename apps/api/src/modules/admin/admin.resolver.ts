@@ -1,12 +1,12 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
 import { type Context, viewerOf } from "../../graphql/context.js";
-import { parseIntId } from "../../kernel/ids.js";
+import { parseOptionalIntId } from "../../kernel/ids.js";
 import { AccountSignals, ApiKey, BotSignal, CreatedApiKey } from "./admin.types.js";
 
 const MODERATORS = ["ORGANIZER", "ADMIN"];
 const DEFAULT_COST_PER_MINUTE = 10_000;
 
-const eventFilter = (eventId: string | null | undefined) => (eventId ? parseIntId(eventId, "eventId") : null);
+const eventFilter = (eventId: string | null | undefined) => parseOptionalIntId(eventId, "eventId");
 
 @Resolver()
 export class AdminResolver {

@@ -78,6 +78,7 @@ export class ApiKeysService {
         on: "API key cost budgets back on",
       },
       redisRetryAfterMs,
+      redis,
     );
   }
 

@@ -54,6 +54,7 @@ export class SessionStore {
         on: "session cache back on: Redis answers again",
       },
       redisRetryAfterMs,
+      redis,
     );
   }
 

@@ -30,7 +30,7 @@ export class CatalogQueries {
   })
   async events(
     @Ctx() ctx: Context,
-    @Arg("filter", () => EventFilter, { nullable: true }) filter?: EventFilter,
+    @Arg("filter", () => EventFilter, { nullable: true }) filter?: EventFilter | null,
     @Arg("first", () => Int, { defaultValue: DEFAULT_PAGE_SIZE, description: `At most ${MAX_PAGE_SIZE}.` })
     first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,

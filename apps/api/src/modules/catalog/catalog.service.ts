@@ -78,11 +78,20 @@ export function decodeCursor(cursor: string): { startsAt: Date; id: number } {
   throw badInput("after is not a cursor returned by this API", { argument: "after" });
 }
 
+/**
+ * Text as a LIKE pattern that matches only itself: Prisma turns `contains` and case-insensitive `equals`
+ * into ILIKE without escaping, so `%` matched everything and a trailing `\\` was a Postgres error.
+ */
+export function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, "\\$&");
+}
+
 export class CatalogService {
   constructor(private readonly db: Db) {}
 
   async listEvents(
-    filter: EventFilterInput = {},
+    // An explicit `filter: null` arrives as null (a default parameter only replaces undefined).
+    filter: EventFilterInput | null = {},
     first: number = DEFAULT_PAGE_SIZE,
     after?: string | null,
   ): Promise<EventPage> {
@@ -90,7 +99,7 @@ export class CatalogService {
       throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}`, { argument: "first" });
     }
     const now = new Date();
-    const where = this.eventWhere(filter, now);
+    const where = this.eventWhere(filter ?? {}, now);
     const cursor = after ? decodeCursor(after) : null;
     const pageWhere: Prisma.EventWhereInput = cursor
       ? {
@@ -155,7 +164,7 @@ export class CatalogService {
     const words = (filter.search ?? "").trim().split(/\s+/).filter(Boolean);
     // Every word must match somewhere: "berlin jazz" finds jazz events in Berlin.
     for (const word of words) {
-      const contains = { contains: word, mode: "insensitive" as const };
+      const contains = { contains: likeLiteral(word), mode: "insensitive" as const };
       and.push({
         OR: [
           { name: contains },
@@ -165,8 +174,11 @@ export class CatalogService {
         ],
       });
     }
-    if (filter.city) and.push({ venue: { city: { equals: filter.city.trim(), mode: "insensitive" } } });
-    if (filter.category) and.push({ category: { equals: filter.category.trim(), mode: "insensitive" } });
+    if (filter.city)
+      and.push({ venue: { city: { equals: likeLiteral(filter.city.trim()), mode: "insensitive" } } });
+    if (filter.category) {
+      and.push({ category: { equals: likeLiteral(filter.category.trim()), mode: "insensitive" } });
+    }
     if (filter.startsAfter) and.push({ startsAt: { gte: filter.startsAfter } });
     if (filter.startsBefore) and.push({ startsAt: { lt: filter.startsBefore } });
     if (!filter.includePast) and.push({ startsAt: { gte: now } });

@@ -92,6 +92,7 @@ export class ProofOfWorkService {
         on: "proof-of-work replay check back on",
       },
       options.redisRetryAfterMs ?? 1_000,
+      redis,
     );
   }
 

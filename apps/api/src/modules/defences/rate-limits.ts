@@ -87,6 +87,7 @@ export class RateLimits {
         on: "rate limits back on: Redis answers again",
       },
       redisRetryAfterMs,
+      redis,
     );
   }
 

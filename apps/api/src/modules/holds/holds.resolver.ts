@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
 import { type Context, viewerOf } from "../../graphql/context.js";
 import { AppError, ErrorCode } from "../../kernel/errors.js";
-import { parseIntId } from "../../kernel/ids.js";
+import { parseIntId, parseOptionalIntId } from "../../kernel/ids.js";
 import { User } from "../auth/auth.types.js";
 import { Hold } from "./holds.types.js";
 
@@ -50,7 +50,7 @@ export class HoldMutations {
       viewerOf(ctx).userId,
       parseIntId(eventId, "eventId"),
       quantity,
-      priceTierId ? parseIntId(priceTierId, "priceTierId") : null,
+      parseOptionalIntId(priceTierId, "priceTierId"),
       admissionToken,
     );
   }

@@ -73,6 +73,7 @@ export class SeatLocks {
         on: "seat-lock fast path back on: Redis answers again",
       },
       options.retryAfterMs,
+      redis,
     );
   }
 

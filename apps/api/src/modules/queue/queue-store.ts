@@ -414,7 +414,8 @@ const TRANSIENT_REPLY = /^(LOADING|BUSY|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN
  * QueueLeader's). Calls that need a set-up room answer null when it is not (never was, or Redis lost it).
  */
 export class QueueStore {
-  constructor(private readonly redis: RedisClient) {}
+  /** The client, also the key its users' breakers share (infra/redis-breaker.ts). */
+  constructor(readonly redis: RedisClient) {}
 
   /** Runs a script on the event's keys; RoomUnavailableError when Redis cannot answer. */
   private async run(script: LuaScript, eventId: number, args: (string | number)[]): Promise<unknown> {

@@ -189,6 +189,7 @@ export class QueueService implements AdmissionGate {
         on: "queue: Redis answers again",
       },
       options.redisRetryAfterMs,
+      store.redis,
     );
   }
 

@@ -17,6 +17,7 @@ import { cacheFor } from "../../graphql/cache-control.js";
 import type { Context } from "../../graphql/context.js";
 import { SHARED_RESULT } from "../../graphql/shared-subscriptions.js";
 import { parseIntId } from "../../kernel/ids.js";
+import { SEAT_MAP_MAX_AGE_SECONDS } from "./seat-map-json.js";
 import { SEAT_MAP_CHANGED, seatMapTopic } from "./seat-map-live.js";
 import type { SeatMapDeltaMessage } from "./seating.service.js";
 import { Seat, SeatMap, SeatMapDelta, SeatStatus } from "./seating.types.js";
@@ -37,7 +38,7 @@ function rootResponseKey(path: ResponsePath): string {
 @Resolver()
 export class SeatingQueries {
   @Query(() => SeatMap)
-  @Directive(cacheFor(1))
+  @Directive(cacheFor(SEAT_MAP_MAX_AGE_SECONDS))
   // Fixed cost: the layout is pre-built and cached, however many seats it has.
   @Extensions({ complexity: 50 })
   async seatMap(

@@ -1,5 +1,6 @@
 import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { cacheFor, inheritCache } from "../../graphql/cache-control.js";
+import { SEAT_MAP_MAX_AGE_SECONDS } from "./seat-map-json.js";
 
 export enum SeatStatus {
   AVAILABLE = "AVAILABLE",
@@ -90,7 +91,7 @@ export class SeatMapSection {
     "`seats`: A available, H held, S sold, X not for sale. Apply `seatMapChanged` deltas with a higher " +
     "`version` on top of it; a gap in versions means: fetch the seat map again.",
 })
-@Directive(cacheFor(1))
+@Directive(cacheFor(SEAT_MAP_MAX_AGE_SECONDS))
 export class SeatMap {
   @Field(() => ID)
   eventId!: number;
