@@ -136,6 +136,8 @@ export interface SeatMapViewProps {
   heldByYouSeatIds: ReadonlySet<string>;
   flaggedSeatIds: ReadonlySet<string>;
   onSeatActivate?: (seat: number) => void;
+  /** Seats to move and zoom the map to, e.g. the ones "Find and hold seats" just held. */
+  seatsToShow?: readonly number[];
   /** Shown above the legend: the fan's selection and holds. */
   panel?: ReactNode;
 }
@@ -149,6 +151,7 @@ export function SeatMapView({
   heldByYouSeatIds,
   flaggedSeatIds,
   onSeatActivate,
+  seatsToShow,
   panel,
 }: SeatMapViewProps) {
   const { layout, statuses, statusVersion } = data;
@@ -161,7 +164,7 @@ export function SeatMapView({
   );
   const totalAvailable = [...counts.availableByTier.values()].reduce((sum, count) => sum + count, 0);
 
-  const seatDetails = (seat: number) => {
+  const seatFacts = (seat: number) => {
     const section = layout.sections[layout.sectionOfSeat[seat] ?? 0];
     const tier = section?.priceTierId ? tierById.get(section.priceTierId) : undefined;
     const status = statuses[seat] ?? SeatStatus.NotForSale;
@@ -171,6 +174,26 @@ export function SeatMapView({
       : selectedSeatIds.has(seatId)
         ? "Selected"
         : (SEAT_STATUS_LABELS[status] ?? "Unknown");
+    return { tier, status, statusLabel };
+  };
+
+  const describeSeat = (seat: number) => {
+    const { tier, statusLabel } = seatFacts(seat);
+    return `${seatLabelAt(layout, seat)}, ${tier ? `${tier.name}, ${tier.price}` : "no price tier"}, ${statusLabel}.`;
+  };
+
+  // The keyboard starts on the fan's first picked seat, else the first seat they could pick.
+  const firstFocusSeat = () => {
+    for (const seatId of yourSeatIds) {
+      const seat = layout.seatIndexById.get(seatId);
+      if (seat !== undefined) return seat;
+    }
+    const available = statuses.indexOf(SeatStatus.Available);
+    return Math.max(available, 0);
+  };
+
+  const seatDetails = (seat: number) => {
+    const { tier, status, statusLabel } = seatFacts(seat);
     return (
       <>
         <strong>{seatLabelAt(layout, seat)}</strong>
@@ -192,6 +215,9 @@ export function SeatMapView({
         onSeatActivate={onSeatActivate}
         summary={`Seat map with ${formatCount(layout.seatCount)} seats, ${formatCount(totalAvailable)} available.`}
         seatDetails={seatDetails}
+        describeSeat={describeSeat}
+        firstFocusSeat={firstFocusSeat}
+        seatsToShow={seatsToShow}
         status={<LiveBadge connection={connection} />}
       />
       <aside className={styles.side} aria-label="Your seats and the seat map legend">
