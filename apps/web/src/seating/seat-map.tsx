@@ -1,11 +1,12 @@
 "use client";
 
-import { type ReactNode, useMemo } from "react";
+import { type ReactNode, useEffect, useMemo, useState } from "react";
 import { Notice } from "@/components/notice";
 import type { ApiProblem } from "@/lib/api-errors";
 import type { LiveConnectionState } from "@/lib/apollo/live-connection";
 import { formatCount } from "@/lib/format";
 import { SEAT_STATUS_LABELS, type SeatLayout, SeatStatus, seatLabelAt } from "./seat-layout";
+import { SeatList } from "./seat-list";
 import styles from "./seat-map.module.css";
 import { SeatMapCanvas } from "./seat-map-canvas";
 import type { SeatPaint } from "./seat-map-renderer";
@@ -104,6 +105,8 @@ function countStatuses(layout: SeatLayout, statuses: Uint8Array): StatusCounts {
   return { availableByTier, held };
 }
 
+const SMALL_SCREEN = "(max-width: 640px)";
+
 const LIVE_LABELS: Record<LiveConnectionState["status"], string> = {
   idle: "Connecting…",
   connecting: "Connecting…",
@@ -162,6 +165,11 @@ export function SeatMapView({
     () => new Set([...selectedSeatIds, ...heldByYouSeatIds]),
     [selectedSeatIds, heldByYouSeatIds],
   );
+  const [view, setView] = useState<"map" | "list">("map");
+  // Small screens start with the list: a phone-sized map needs zooming before any seat can be tapped.
+  useEffect(() => {
+    if (window.matchMedia(SMALL_SCREEN).matches) setView("list");
+  }, []);
   const totalAvailable = [...counts.availableByTier.values()].reduce((sum, count) => sum + count, 0);
 
   const seatFacts = (seat: number) => {
@@ -205,21 +213,43 @@ export function SeatMapView({
 
   return (
     <div className={styles.layout}>
-      <SeatMapCanvas
-        layout={layout}
-        paint={paint}
-        statusVersion={statusVersion}
-        selectedSeatIds={yourSeatIds}
-        flaggedSeatIds={flaggedSeatIds}
-        heldSeatCount={counts.held}
-        onSeatActivate={onSeatActivate}
-        summary={`Seat map with ${formatCount(layout.seatCount)} seats, ${formatCount(totalAvailable)} available.`}
-        seatDetails={seatDetails}
-        describeSeat={describeSeat}
-        firstFocusSeat={firstFocusSeat}
-        seatsToShow={seatsToShow}
-        status={<LiveBadge connection={connection} />}
-      />
+      <div className={styles.main}>
+        <fieldset className={styles.viewToggle}>
+          <legend className="visually-hidden">Show the seats as</legend>
+          <button type="button" aria-pressed={view === "map"} onClick={() => setView("map")}>
+            Map
+          </button>
+          <button type="button" aria-pressed={view === "list"} onClick={() => setView("list")}>
+            List
+          </button>
+        </fieldset>
+        {view === "list" ? (
+          <SeatList
+            layout={layout}
+            statuses={statuses}
+            tiers={tiers}
+            selectedSeatIds={selectedSeatIds}
+            heldByYouSeatIds={heldByYouSeatIds}
+            onSeatActivate={onSeatActivate}
+          />
+        ) : (
+          <SeatMapCanvas
+            layout={layout}
+            paint={paint}
+            statusVersion={statusVersion}
+            selectedSeatIds={yourSeatIds}
+            flaggedSeatIds={flaggedSeatIds}
+            heldSeatCount={counts.held}
+            onSeatActivate={onSeatActivate}
+            summary={`Seat map with ${formatCount(layout.seatCount)} seats, ${formatCount(totalAvailable)} available.`}
+            seatDetails={seatDetails}
+            describeSeat={describeSeat}
+            firstFocusSeat={firstFocusSeat}
+            seatsToShow={seatsToShow}
+            status={<LiveBadge connection={connection} />}
+          />
+        )}
+      </div>
       <aside className={styles.side} aria-label="Your seats and the seat map legend">
         {panel}
         <div className={styles.legend}>
@@ -247,7 +277,8 @@ export function SeatMapView({
           </ul>
           <p className={styles.hint}>
             Scroll or pinch to zoom, drag to move. Hover or tap a seat for details
-            {onSeatActivate ? ", click or tap it to pick it." : "."}
+            {onSeatActivate ? ", click or tap it to pick it." : "."} From the keyboard: Tab into the map, move
+            with the arrow keys, pick with Enter or Space; or choose List.
           </p>
         </div>
       </aside>
