@@ -1,14 +1,17 @@
 import type { SeatLayout } from "./seat-layout";
+import { MAP_BACKGROUND, type SeatMark } from "./seat-marks";
 import { findNearestSeat, forEachSeatInRect } from "./spatial-grid";
 
-/** Which colour each seat is painted in: `colourOfSeat[seat]` indexes `colours`. */
+/** Which colour each seat is painted in: `colourOfSeat[seat]` indexes `colours` (and `marks`, its shape). */
 export interface SeatPaint {
   colours: readonly string[];
+  /** The shape of each colour's seats; a filled disc when missing. */
+  marks?: readonly SeatMark[];
   colourOfSeat: Uint8Array;
 }
 
 const THEME = {
-  background: "#fbfcfe",
+  background: MAP_BACKGROUND,
   stage: "#334155",
   stageText: "#f1f5f9",
   label: "#1e293b",
@@ -421,21 +424,61 @@ export class SeatMapRenderer {
       const from = start[colour] ?? 0;
       const to = start[colour + 1] ?? 0;
       if (from === to) continue;
+      const colourValue = paint.colours[colour] ?? THEME.label;
+      // Too small to see a shape: every status is a square, told apart by colour alone.
+      const mark = asCircles ? (paint.marks?.[colour] ?? "fill") : "fill";
       context.beginPath();
       for (let index = from; index < to; index++) {
         const seat = order[index] ?? 0;
         const seatX = x[seat] ?? 0;
         const seatY = y[seat] ?? 0;
-        if (asCircles) {
+        if (!asCircles) {
+          context.rect(seatX - radius, seatY - radius, side, side);
+        } else if (mark === "ring") {
+          context.moveTo(seatX + radius * 0.75, seatY);
+          context.arc(seatX, seatY, radius * 0.75, 0, Math.PI * 2);
+        } else if (mark === "bar") {
+          context.rect(seatX - radius * 0.8, seatY - radius * 0.25, radius * 1.6, radius * 0.5);
+        } else {
           context.moveTo(seatX + radius, seatY);
           context.arc(seatX, seatY, radius, 0, Math.PI * 2);
-        } else {
-          context.rect(seatX - radius, seatY - radius, side, side);
         }
       }
-      context.fillStyle = paint.colours[colour] ?? THEME.label;
-      context.fill();
+      if (mark === "ring") {
+        context.lineWidth = radius * 0.5;
+        context.strokeStyle = colourValue;
+        context.stroke();
+      } else {
+        context.fillStyle = colourValue;
+        context.fill();
+      }
+      if (mark === "cross") this.strokeCrosses(context, order, from, to, radius);
     }
+  }
+
+  /** The white × over sold seats. */
+  private strokeCrosses(
+    context: CanvasRenderingContext2D,
+    order: Uint32Array,
+    from: number,
+    to: number,
+    radius: number,
+  ): void {
+    const { x, y } = this.layout;
+    const arm = radius * 0.45;
+    context.beginPath();
+    for (let index = from; index < to; index++) {
+      const seat = order[index] ?? 0;
+      const seatX = x[seat] ?? 0;
+      const seatY = y[seat] ?? 0;
+      context.moveTo(seatX - arm, seatY - arm);
+      context.lineTo(seatX + arm, seatY + arm);
+      context.moveTo(seatX + arm, seatY - arm);
+      context.lineTo(seatX - arm, seatY + arm);
+    }
+    context.lineWidth = radius * 0.28;
+    context.strokeStyle = THEME.selectedRing;
+    context.stroke();
   }
 
   private drawSelectionAndHover(): void {
@@ -451,6 +494,11 @@ export class SeatMapRenderer {
       context.lineWidth = 1.5 / scale;
       context.strokeStyle = THEME.selectedRing;
       context.stroke();
+      // A white centre: the fan's own seats never look like sold ones, even in grey scale.
+      context.beginPath();
+      context.arc(layout.x[seat] ?? 0, layout.y[seat] ?? 0, selectedRadius * 0.35, 0, Math.PI * 2);
+      context.fillStyle = THEME.selectedRing;
+      context.fill();
     }
     for (const seat of this.flaggedSeats) {
       context.beginPath();

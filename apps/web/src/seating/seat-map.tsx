@@ -10,6 +10,7 @@ import { SeatList } from "./seat-list";
 import styles from "./seat-map.module.css";
 import { SeatMapCanvas } from "./seat-map-canvas";
 import type { SeatPaint } from "./seat-map-renderer";
+import { type SeatMark, STATUS_STYLES } from "./seat-marks";
 import type { SeatMapData } from "./use-seat-map-data";
 
 export interface SeatMapTier {
@@ -20,23 +21,32 @@ export interface SeatMapTier {
   price: string;
 }
 
-const STATUS_COLOURS = {
-  // Drawn by the renderer over the seat's own colour (see THEME.selectedFill).
-  yours: "#111827",
-  held: "#a7b0bd",
-  sold: "#7c8594",
-  notForSale: "#e4e8ee",
-  // An available seat in a section without a known tier: should not happen, but must still be visible.
-  unpriced: "#475569",
-};
-
-/** The legend's seats that are not available, in the colours the map draws them. */
+/** The legend's seats that are not available, drawn as the map draws them. */
 const OTHER_SEATS = [
-  { colour: STATUS_COLOURS.yours, name: "Yours (picked or held)" },
-  { colour: STATUS_COLOURS.held, name: "Held by other fans" },
-  { colour: STATUS_COLOURS.sold, name: "Sold" },
-  { colour: STATUS_COLOURS.notForSale, name: "Not for sale" },
+  { ...STATUS_STYLES.yours, name: "Yours (picked or held)", yours: true },
+  { ...STATUS_STYLES.held, name: "Held by other fans", yours: false },
+  { ...STATUS_STYLES.sold, name: "Sold", yours: false },
+  { ...STATUS_STYLES.notForSale, name: "Not for sale", yours: false },
 ];
+
+/** A legend swatch in the seat's shape (see seat-marks.ts and the renderer). */
+function SeatSwatch({ colour, mark, yours = false }: { colour: string; mark: SeatMark; yours?: boolean }) {
+  return (
+    <svg className={styles.swatch} width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
+      {mark === "ring" ? (
+        <circle cx="8" cy="8" r="5" fill="none" stroke={colour} strokeWidth="3.2" />
+      ) : mark === "bar" ? (
+        <rect x="1.6" y="6" width="12.8" height="4" fill={colour} />
+      ) : (
+        <circle cx="8" cy="8" r="7.5" fill={colour} />
+      )}
+      {mark === "cross" ? (
+        <path d="M4.8 4.8l6.4 6.4M11.2 4.8l-6.4 6.4" stroke="#ffffff" strokeWidth="2" />
+      ) : null}
+      {yours ? <circle cx="8" cy="8" r="2.6" fill="#ffffff" /> : null}
+    </svg>
+  );
+}
 
 // Indexed by seat status code.
 const STATUS_CLASS_NAMES = [styles.available, styles.held, styles.sold, styles.notForSale];
@@ -67,10 +77,17 @@ function paintSeats(layout: SeatLayout, statuses: Uint8Array, tiers: readonly Se
   return {
     colours: [
       ...tiers.map((tier) => tier.colour),
-      STATUS_COLOURS.held,
-      STATUS_COLOURS.sold,
-      STATUS_COLOURS.notForSale,
-      STATUS_COLOURS.unpriced,
+      STATUS_STYLES.held.colour,
+      STATUS_STYLES.sold.colour,
+      STATUS_STYLES.notForSale.colour,
+      STATUS_STYLES.unpriced.colour,
+    ],
+    marks: [
+      ...tiers.map((): SeatMark => "fill"),
+      STATUS_STYLES.held.mark,
+      STATUS_STYLES.sold.mark,
+      STATUS_STYLES.notForSale.mark,
+      STATUS_STYLES.unpriced.mark,
     ],
     colourOfSeat,
   };
@@ -257,7 +274,7 @@ export function SeatMapView({
           <ul>
             {tiers.map((tier) => (
               <li key={tier.id}>
-                <span className={styles.swatch} style={{ background: tier.colour }} aria-hidden="true" />
+                <SeatSwatch colour={tier.colour} mark="fill" />
                 <span className={styles.legendName}>{tier.name}</span>
                 <span className={styles.legendPrice}>{tier.price}</span>
                 <span className={styles.legendCount}>
@@ -268,9 +285,9 @@ export function SeatMapView({
           </ul>
           <h3>Other seats</h3>
           <ul>
-            {OTHER_SEATS.map(({ colour, name }) => (
+            {OTHER_SEATS.map(({ colour, mark, name, yours }) => (
               <li key={name}>
-                <span className={styles.swatch} style={{ background: colour }} aria-hidden="true" />
+                <SeatSwatch colour={colour} mark={mark} yours={yours} />
                 <span className={styles.legendName}>{name}</span>
               </li>
             ))}
