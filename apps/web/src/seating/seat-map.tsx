@@ -5,6 +5,7 @@ import { Notice } from "@/components/notice";
 import type { ApiProblem } from "@/lib/api-errors";
 import type { LiveConnectionState } from "@/lib/apollo/live-connection";
 import { formatCount } from "@/lib/format";
+import { usePublishAvailability } from "./live-availability";
 import { SEAT_STATUS_LABELS, type SeatLayout, SeatStatus, seatLabelAt } from "./seat-layout";
 import { SeatList } from "./seat-list";
 import styles from "./seat-map.module.css";
@@ -96,19 +97,26 @@ function paintSeats(layout: SeatLayout, statuses: Uint8Array, tiers: readonly Se
 interface StatusCounts {
   /** Available seats per tier, for the legend. */
   availableByTier: Map<string, number>;
+  available: number;
   held: number;
+  sold: number;
 }
 
 function countStatuses(layout: SeatLayout, statuses: Uint8Array): StatusCounts {
   const availableBySection = new Uint32Array(layout.sections.length);
+  let available = 0;
   let held = 0;
+  let sold = 0;
   for (let seat = 0; seat < layout.seatCount; seat++) {
     const status = statuses[seat];
     if (status === SeatStatus.Available) {
       const section = layout.sectionOfSeat[seat] ?? 0;
       availableBySection[section] = (availableBySection[section] ?? 0) + 1;
+      available++;
     } else if (status === SeatStatus.Held) {
       held++;
+    } else if (status === SeatStatus.Sold) {
+      sold++;
     }
   }
   const availableByTier = new Map<string, number>();
@@ -119,7 +127,7 @@ function countStatuses(layout: SeatLayout, statuses: Uint8Array): StatusCounts {
       (availableByTier.get(section.priceTierId) ?? 0) + (availableBySection[index] ?? 0),
     );
   });
-  return { availableByTier, held };
+  return { availableByTier, available, held, sold };
 }
 
 const SMALL_SCREEN = "(max-width: 640px)";
@@ -177,6 +185,7 @@ export function SeatMapView({
   const { layout, statuses, statusVersion } = data;
   const paint = useMemo(() => paintSeats(layout, statuses, tiers), [layout, statuses, tiers]);
   const counts = useMemo(() => countStatuses(layout, statuses), [layout, statuses]);
+  usePublishAvailability(counts);
   const tierById = useMemo(() => new Map(tiers.map((tier) => [tier.id, tier])), [tiers]);
   const yourSeatIds = useMemo(
     () => new Set([...selectedSeatIds, ...heldByYouSeatIds]),
