@@ -173,46 +173,58 @@ export function SeatMapCanvas({
   const tooltipBelow = pointed ? pointed.y < 110 : false;
 
   return (
-    <div
-      className={styles.frame}
-      ref={frame}
-      // The frame takes the venue's proportions (within height limits), so small screens waste no space.
-      style={{
-        aspectRatio: `${layout.bounds.maxX - layout.bounds.minX} / ${layout.bounds.maxY - layout.bounds.minY}`,
-      }}
-    >
-      {/* biome-ignore lint/a11y/noInteractiveElementToNoninteractiveRole: the canvas is one keyboard widget (roving focus over its seats); "application" lets screen readers pass it the arrow keys */}
-      <canvas
-        ref={canvas}
-        className={styles.canvas}
-        tabIndex={0}
-        role="application"
-        aria-roledescription="seat map"
-        aria-label={summary}
-        aria-describedby={instructionsId}
-        data-seat-count={layout.seatCount}
-        data-held-count={heldSeatCount}
-        data-focused-seat={focusedSeat >= 0 ? layout.seatIds[focusedSeat] : undefined}
-        onKeyDown={onKeyDown}
-        onFocus={(event) => {
-          setHasFocus(true);
-          // A click focuses the canvas too: only keyboard focus (Tab) jumps to a seat.
-          if (!event.currentTarget.matches(":focus-visible")) return;
-          focusSeat(focusedSeat >= 0 ? focusedSeat : firstFocusSeat());
+    // The zoom buttons sit beside the frame, not in it, on phones (CSS), so they never hide section labels.
+    <div className={styles.mapArea}>
+      <div
+        className={styles.frame}
+        ref={frame}
+        // The frame takes the venue's proportions (within height limits), so small screens waste no space.
+        style={{
+          aspectRatio: `${layout.bounds.maxX - layout.bounds.minX} / ${layout.bounds.maxY - layout.bounds.minY}`,
         }}
-        onBlur={() => {
-          setHasFocus(false);
-          setPointed(null);
-        }}
-      />
-      <p id={instructionsId} className="visually-hidden">
-        The arrow keys move from seat to seat, Enter or Space picks or unpicks the seat. Plus and minus zoom,
-        Shift with the arrow keys moves the map, zero fits the whole venue.
-      </p>
-      <p className="visually-hidden" aria-live="polite" aria-atomic="true" data-seat-announcement="">
-        {hasFocus && focusedSeat >= 0 ? describeSeat(focusedSeat) : ""}
-      </p>
-      {status ? <div className={styles.status}>{status}</div> : null}
+      >
+        {/* biome-ignore lint/a11y/noInteractiveElementToNoninteractiveRole: the canvas is one keyboard widget (roving focus over its seats); "application" lets screen readers pass it the arrow keys */}
+        <canvas
+          ref={canvas}
+          className={styles.canvas}
+          tabIndex={0}
+          role="application"
+          aria-roledescription="seat map"
+          aria-label={summary}
+          aria-describedby={instructionsId}
+          data-seat-count={layout.seatCount}
+          data-held-count={heldSeatCount}
+          data-focused-seat={focusedSeat >= 0 ? layout.seatIds[focusedSeat] : undefined}
+          onKeyDown={onKeyDown}
+          onFocus={(event) => {
+            setHasFocus(true);
+            // A click focuses the canvas too: only keyboard focus (Tab) jumps to a seat.
+            if (!event.currentTarget.matches(":focus-visible")) return;
+            focusSeat(focusedSeat >= 0 ? focusedSeat : firstFocusSeat());
+          }}
+          onBlur={() => {
+            setHasFocus(false);
+            setPointed(null);
+          }}
+        />
+        <p id={instructionsId} className="visually-hidden">
+          The arrow keys move from seat to seat, Enter or Space picks or unpicks the seat. Plus and minus
+          zoom, Shift with the arrow keys moves the map, zero fits the whole venue.
+        </p>
+        <p className="visually-hidden" aria-live="polite" aria-atomic="true" data-seat-announcement="">
+          {hasFocus && focusedSeat >= 0 ? describeSeat(focusedSeat) : ""}
+        </p>
+        {status ? <div className={styles.status}>{status}</div> : null}
+        {pointed ? (
+          <div
+            role="tooltip"
+            className={`${styles.tooltip} ${tooltipBelow ? styles.tooltipBelow : ""}`}
+            style={{ left: tooltipX, top: pointed.y }}
+          >
+            {seatDetails(pointed.seat)}
+          </div>
+        ) : null}
+      </div>
       <div className={styles.controls}>
         <button type="button" onClick={() => zoomBy(BUTTON_ZOOM_FACTOR)} aria-label="Zoom in">
           +
@@ -239,15 +251,6 @@ export function SeatMapCanvas({
           </svg>
         </button>
       </div>
-      {pointed ? (
-        <div
-          role="tooltip"
-          className={`${styles.tooltip} ${tooltipBelow ? styles.tooltipBelow : ""}`}
-          style={{ left: tooltipX, top: pointed.y }}
-        >
-          {seatDetails(pointed.seat)}
-        </div>
-      ) : null}
     </div>
   );
 }

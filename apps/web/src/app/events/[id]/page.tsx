@@ -76,6 +76,8 @@ export default async function EventPage({ params }: PageProps<"/events/[id]">) {
     );
   }
   const { event } = result;
+  // This route has no loading.tsx (and the catalog's lives in the (catalog) group) on purpose: a streamed
+  // shell would already have sent HTTP 200, and notFound() could then only render the page, not a 404.
   if (!event) notFound();
 
   const { venue } = event;
