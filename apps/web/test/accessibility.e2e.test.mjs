@@ -194,7 +194,7 @@ test("an unknown event answers 404, and dates in the wrong order get an inline m
   }
 });
 
-test("on a 390px phone the dates fit the filter card and the zoom buttons leave the map alone", {
+test("on a 390px phone the dates fit the filter card, the list picks seats and the zoom buttons leave the map alone", {
   timeout: 120_000,
 }, async () => {
   const browser = await launchBrowser();
@@ -212,8 +212,15 @@ test("on a 390px phone the dates fit the filter card and the zoom buttons leave 
 
     const event = await findTheatreEvent(stack.apiUrl);
     await page.goto(`${stack.webUrl}/events/${event.id}`);
-    // Phones start with the list; the map is one press away.
-    await page.locator("[data-seat-list]").waitFor({ timeout: 60_000 });
+    // Phones start with the list: a checkbox picks a seat, as a tap on the map would.
+    const list = page.locator("[data-seat-list]");
+    await list.waitFor({ timeout: 60_000 });
+    await list.locator("summary").first().click();
+    const firstSeat = list.locator("input[type=checkbox]").first();
+    await firstSeat.check();
+    await page.locator("[data-picked-seats] li").first().waitFor({ timeout: 5_000 });
+    assert.equal(await page.locator("[data-picked-seats] li").count(), 1);
+    assert.equal(await firstSeat.isChecked(), true);
     await page.getByRole("button", { name: "Map", exact: true }).click();
     const canvas = page.locator("canvas[data-rendered]");
     await canvas.waitFor({ state: "attached", timeout: 60_000 });
