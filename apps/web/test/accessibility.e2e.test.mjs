@@ -176,7 +176,7 @@ test("a fan picks two seats with the arrow keys alone, holds and pays; axe finds
   }
 });
 
-test("an unknown event answers 404, and dates in the wrong order get an inline message", async () => {
+test("an unknown event answers 404, dates in the wrong order get an inline message, a cancelled event sells nothing", async () => {
   const missing = await fetch(`${stack.webUrl}/events/999999`);
   assert.equal(missing.status, 404);
 
@@ -189,6 +189,19 @@ test("an unknown event answers 404, and dates in the wrong order get an inline m
     assert.match((await message.textContent()) ?? "", /“To” date is before the “From” date/);
     assert.equal(await page.getByRole("link", { name: "Try again" }).count(), 0);
     assert.equal(await page.getByText("startsAfter must be before startsBefore").count(), 0);
+
+    // A cancelled event (the seed has one) sells nothing: no availability, prices or seat map.
+    const data = await graphqlRequest(
+      stack.apiUrl,
+      "query A11yEvents { events(first: 100) { edges { node { id name status } } } }",
+    );
+    const cancelled = data.events.edges.map(({ node }) => node).find((node) => node.status === "CANCELLED");
+    assert.ok(cancelled, "the seed has a cancelled event");
+    await page.goto(`${stack.webUrl}/events/${cancelled.id}`);
+    await page.getByRole("heading", { level: 1, name: cancelled.name }).waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator("[data-availability]").count(), 0);
+    assert.equal(await page.getByRole("heading", { name: "Seat map" }).count(), 0);
+    assert.equal(await page.getByText(/This event will not take place/).count(), 1);
   } finally {
     await page.close();
   }

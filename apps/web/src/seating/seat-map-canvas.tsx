@@ -1,11 +1,11 @@
 "use client";
 
-import { type KeyboardEvent, type ReactNode, useEffect, useId, useMemo, useRef, useState } from "react";
+import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
 import type { SeatLayout } from "./seat-layout";
 import styles from "./seat-map.module.css";
 import { attachSeatMapGestures, BUTTON_ZOOM_FACTOR } from "./seat-map-gestures";
 import { SeatMapRenderer, type SeatPaint } from "./seat-map-renderer";
-import { buildSeatRows, nextSeat, SEAT_DIRECTION_BY_KEY } from "./seat-navigation";
+import { buildSeatRows, nextSeat, SEAT_DIRECTION_BY_KEY, type SeatRows } from "./seat-navigation";
 
 interface SeatMapCanvasProps {
   layout: SeatLayout;
@@ -75,7 +75,12 @@ export function SeatMapCanvas({
   // Roving focus inside one tab stop: the canvas keeps DOM focus, this is the seat the keyboard is on.
   const [focusedSeat, setFocusedSeat] = useState(-1);
   const [hasFocus, setHasFocus] = useState(false);
-  const rows = useMemo(() => buildSeatRows(layout), [layout]);
+  // Built on the first arrow key, not on mount: mouse users never pay for a stadium's 60,000 seats.
+  const seatRows = useRef<{ layout: SeatLayout; rows: SeatRows } | null>(null);
+  const rowsOfLayout = () => {
+    if (seatRows.current?.layout !== layout) seatRows.current = { layout, rows: buildSeatRows(layout) };
+    return seatRows.current.rows;
+  };
   // The gestures are attached once per layout; they call whatever handler is current.
   const latestOnSeatActivate = useRef(onSeatActivate);
   useEffect(() => {
@@ -161,7 +166,7 @@ export function SeatMapCanvas({
     if (direction) {
       event.preventDefault();
       const from = focusedSeat >= 0 ? focusedSeat : firstFocusSeat();
-      focusSeat(focusedSeat >= 0 ? nextSeat(layout, rows, from, direction) : from);
+      focusSeat(focusedSeat >= 0 ? nextSeat(layout, rowsOfLayout(), from, direction) : from);
     } else if ((event.key === "Enter" || event.key === " ") && focusedSeat >= 0) {
       event.preventDefault();
       onSeatActivate?.(focusedSeat);
