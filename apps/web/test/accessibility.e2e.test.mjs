@@ -202,6 +202,13 @@ test("an unknown event answers 404, dates in the wrong order get an inline messa
     assert.equal(await page.locator("[data-availability]").count(), 0);
     assert.equal(await page.getByRole("heading", { name: "Seat map" }).count(), 0);
     assert.equal(await page.getByText(/This event will not take place/).count(), 1);
+    // Nor does its card in the catalog offer a price.
+    await page.goto(`${stack.webUrl}/?q=${encodeURIComponent(cancelled.name)}`);
+    const card = page.locator("article", {
+      has: page.getByRole("link", { name: cancelled.name, exact: true }),
+    });
+    await card.first().waitFor({ timeout: 15_000 });
+    assert.doesNotMatch((await card.first().textContent()) ?? "", /From |Prices to be announced/);
   } finally {
     await page.close();
   }
