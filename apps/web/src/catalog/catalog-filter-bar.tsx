@@ -16,10 +16,12 @@ interface CatalogFilterBarProps {
   filters: CatalogFilters;
   cities: readonly string[];
   categories: readonly string[];
+  /** Shown beside the dates when they cannot be searched (e.g. "To" before "From"). */
+  dateProblem?: string | null;
 }
 
 /** Filters live in the URL: every change navigates, so results are shareable and Back restores them. */
-export function CatalogFilterBar({ filters, cities, categories }: CatalogFilterBarProps) {
+export function CatalogFilterBar({ filters, cities, categories, dateProblem = null }: CatalogFilterBarProps) {
   const router = useRouter();
   const [isPending, startTransition] = useTransition();
   const [searchText, setSearchText] = useState(filters.search);
@@ -134,9 +136,16 @@ export function CatalogFilterBar({ filters, cities, categories }: CatalogFilterB
             type="date"
             value={filters.to}
             min={filters.from || undefined}
+            aria-invalid={dateProblem ? true : undefined}
+            aria-describedby={dateProblem ? `${id}-date-problem` : undefined}
             onChange={(event) => update({ to: event.target.value })}
           />
         </div>
+        {dateProblem ? (
+          <p id={`${id}-date-problem`} className={styles.dateProblem} role="alert" data-date-problem="">
+            {dateProblem}
+          </p>
+        ) : null}
         <label className={styles.toggle}>
           <input
             type="checkbox"

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { EventCardFieldsFragment } from "@/gql/graphql";
-import { describeSale } from "@/lib/event-sale";
+import { describeSale, isEventOver } from "@/lib/event-sale";
 import { eventDateParts, formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
 import styles from "./event-card.module.css";
 import { SaleBadge } from "./sale-badge";
@@ -44,7 +44,9 @@ export function EventCard({ event }: { event: EventCardFieldsFragment }) {
             {formatEventDate(event.startsAt, timezone)} · {formatEventTime(event.startsAt, timezone)}
           </time>
         </p>
-        <p className={styles.price}>{price ? <>From {price}</> : "Prices to be announced"}</p>
+        {isEventOver(event.status) ? null : (
+          <p className={styles.price}>{price ? <>From {price}</> : "Prices to be announced"}</p>
+        )}
       </div>
     </article>
   );

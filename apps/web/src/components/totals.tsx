@@ -38,10 +38,13 @@ export function Totals({
             <dt>{subtotal.label}</dt>
             <dd>{formatMoney(subtotal.money.amount, subtotal.money.currency)}</dd>
           </div>
-          <div>
-            <dt>{fees.label}</dt>
-            <dd>{formatMoney(fees.money.amount, fees.money.currency)}</dd>
-          </div>
+          {/* No fee, no fee line: "Fees (€0.00 × 2)" only makes a fan wonder. */}
+          {fees.money.amount > 0 ? (
+            <div>
+              <dt>{fees.label}</dt>
+              <dd>{formatMoney(fees.money.amount, fees.money.currency)}</dd>
+            </div>
+          ) : null}
         </>
       ) : null}
       <div className={styles.grandTotal}>

@@ -21,7 +21,7 @@ interface BestAvailableFormProps {
 
 const ANY_TIER = "";
 
-/** "Best available: N seats, tier …": the API picks adjacent seats closest to the stage. */
+/** "Best available: N seats, tier …": the API picks adjacent seats, the best places left (nearest the stage or field). */
 export function BestAvailableForm({ tiers, maxSeats, signedIn, busy, onSubmit }: BestAvailableFormProps) {
   const [quantity, setQuantity] = useState(Math.min(2, maxSeats));
   const [tierId, setTierId] = useState(ANY_TIER);
@@ -40,7 +40,8 @@ export function BestAvailableForm({ tiers, maxSeats, signedIn, busy, onSubmit }:
       aria-labelledby={`${id}-heading`}
     >
       <h3 id={`${id}-heading`}>Best available</h3>
-      <p className={layout.muted}>We find seats side by side, as close to the stage as we can.</p>
+      {/* Not "close to the stage": the same form sells football matches, where there is none. */}
+      <p className={layout.muted}>We find the best seats left, side by side, and hold them for you.</p>
       <div className={styles.bestFields}>
         <div className={styles.field}>
           <label htmlFor={`${id}-quantity`}>Seats</label>

@@ -63,6 +63,7 @@ function SeatPicker({ connection, ...options }: SeatPickerProps) {
       heldByYouSeatIds={picking.heldByYou}
       flaggedSeatIds={picking.state.flagged}
       onSeatActivate={picks ? picking.chooseSeat : undefined}
+      seatsToShow={picking.justHeld?.seats}
       panel={<HoldPanel event={event} tiers={tiers} picking={picking} />}
     />
   );

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { Totals } from "@/components/totals";
 import type { HoldFieldsFragment } from "@/gql/graphql";
 import { formatMoney, type Money } from "@/lib/format";
@@ -14,6 +14,8 @@ interface HoldCardProps {
   holdSeconds: number;
   feePerTicket: Money;
   releasing: boolean;
+  /** Just held: the card takes the focus, so "Checkout" is the next Tab away. */
+  takeFocus?: boolean;
   onRelease: (holdId: string) => void;
   /** The countdown reached zero: the API releases the seats by itself. */
   onExpired: (hold: HoldFieldsFragment) => void;
@@ -25,9 +27,14 @@ export function HoldCard({
   holdSeconds,
   feePerTicket,
   releasing,
+  takeFocus = false,
   onRelease,
   onExpired,
 }: HoldCardProps) {
+  const card = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (takeFocus) card.current?.focus();
+  }, [takeFocus]);
   const timeLeft = useHoldTimeLeft(hold.expiresAt, holdSeconds);
   const { expired } = timeLeft;
 
@@ -40,6 +47,8 @@ export function HoldCard({
 
   return (
     <section
+      ref={card}
+      tabIndex={-1}
       className={`${styles.card} ${styles.holdCard}`}
       aria-label={`Your hold on ${seatCount}`}
       data-hold-id={hold.id}

@@ -28,6 +28,7 @@ export function HoldPanel({ event, tiers, picking }: HoldPanelProps) {
           holdSeconds={event.holdSeconds}
           feePerTicket={event.feePerTicket}
           releasing={state.releasingHoldId === hold.id}
+          takeFocus={picking.justHeld?.holdId === hold.id}
           onRelease={picking.release}
           onExpired={picking.holdExpired}
         />

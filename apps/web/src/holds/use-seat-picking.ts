@@ -2,7 +2,7 @@
 
 import { useMutation } from "@apollo/client/react";
 import { usePathname, useRouter } from "next/navigation";
-import { useCallback, useEffect, useEffectEvent, useMemo, useReducer } from "react";
+import { useCallback, useEffect, useEffectEvent, useMemo, useReducer, useState } from "react";
 import { loginHref } from "@/auth/return-path";
 import { useViewer } from "@/auth/use-viewer";
 import {
@@ -82,6 +82,8 @@ export function useSeatPicking({ event, tiers, data, refreshStatuses, admission 
   const [releaseHold] = useMutation(ReleaseHoldDocument);
   const [state, dispatch] = useReducer(seatPickingReducer, initialSeatPicking);
   const saleOpen = useSaleOpen(event);
+  // The hold just made: the map moves to its seats and its card takes the focus.
+  const [justHeld, setJustHeld] = useState<{ holdId: string; seats: number[] } | null>(null);
 
   const tierById = useMemo(() => new Map(tiers.map((tier) => [tier.id, tier])), [tiers]);
   const heldByYou = useMemo(
@@ -176,6 +178,10 @@ export function useSeatPicking({ event, tiers, data, refreshStatuses, admission 
       const held = await send();
       if (!held) throw new Error("The API did not return the hold.");
       rememberHold(held);
+      setJustHeld({
+        holdId: held.id,
+        seats: held.seats.flatMap((seat) => seatIndex(seat.id) ?? []),
+      });
       dispatch({ type: "held", request, ticketCount: held.seats.length, holdSeconds: event.holdSeconds });
     } catch (error) {
       dispatch({ type: "holdFailed", problem: problemOf(error) });
@@ -236,6 +242,7 @@ export function useSeatPicking({ event, tiers, data, refreshStatuses, admission 
 
   return {
     state,
+    justHeld,
     holds,
     heldByYou,
     pickedSeatIds,

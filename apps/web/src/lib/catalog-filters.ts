@@ -60,6 +60,13 @@ export function catalogQueryString(filters: CatalogFilters): string {
   return params.toString();
 }
 
+/** Why the dates cannot be searched (the "To" day before the "From" day), or null. */
+export function dateRangeProblem(filters: CatalogFilters): string | null {
+  return filters.from && filters.to && filters.to < filters.from
+    ? "The “To” date is before the “From” date. Choose a “To” date on or after the “From” date."
+    : null;
+}
+
 export function hasActiveFilters(filters: CatalogFilters): boolean {
   return catalogQueryString(filters) !== "";
 }

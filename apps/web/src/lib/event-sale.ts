@@ -34,3 +34,8 @@ export function describeSale({ status, onSale, saleStartsAt }: SaleFacts, now: D
       return { label: "Not yet announced", tone: "neutral", opensAt: null };
   }
 }
+
+/** Cancelled and ended events sell nothing: no availability, no prices. */
+export function isEventOver(status: EventStatus): boolean {
+  return status === "CANCELLED" || status === "ENDED";
+}

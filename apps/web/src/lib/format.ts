@@ -22,6 +22,20 @@ export function formatEventTime(isoDate: string, timeZone: string): string {
   }).format(new Date(isoDate));
 }
 
+/** "Tue 24 Nov 2026, 21:14 CET": a moment (an order, a refund, a draw) in the venue's time zone, labelled. */
+export function formatDateTime(isoDate: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(LOCALE, {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone,
+    timeZoneName: "short",
+  }).format(new Date(isoDate));
+}
+
 /** Day and short month for the date stub on event cards. */
 export function eventDateParts(isoDate: string, timeZone: string): { day: string; month: string } {
   const parts = new Intl.DateTimeFormat(LOCALE, { day: "numeric", month: "short", timeZone }).formatToParts(

@@ -16,16 +16,3 @@ export function OrderStatusBadge({ status }: { status: OrderStatus }) {
     </span>
   );
 }
-
-/** "Tue 24 Nov 2026, 21:14 CET" in the fan's own time zone: when they did something, not the venue's. */
-export function formatOrderTime(isoDate: string): string {
-  return new Intl.DateTimeFormat("en-GB", {
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    timeZoneName: "short",
-  }).format(new Date(isoDate));
-}

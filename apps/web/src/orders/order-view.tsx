@@ -10,10 +10,10 @@ import { Notice, ProblemNotice } from "@/components/notice";
 import { Totals } from "@/components/totals";
 import { OrderDocument, type OrderFieldsFragment } from "@/gql/graphql";
 import { describeApiError, graphQLErrorDetails, isNotFoundError } from "@/lib/api-errors";
-import { formatEventDate, formatEventTime, formatTicketCount } from "@/lib/format";
+import { formatDateTime, formatEventDate, formatEventTime, formatTicketCount } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
 import { CancelOrderButton } from "./cancel-order-button";
-import { formatOrderTime, OrderStatusBadge } from "./order-status";
+import { OrderStatusBadge } from "./order-status";
 import styles from "./orders.module.css";
 import { TicketCard } from "./ticket-card";
 import { useCodeRotation } from "./use-code-rotation";
@@ -96,8 +96,8 @@ function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch:
         ) : order.status === "CANCELLED" ? (
           <p className={styles.statusNote}>
             Cancelled
-            {order.cancelledAt ? ` on ${formatOrderTime(order.cancelledAt)}` : ""}. The payment was refunded
-            and these tickets no longer get you in.
+            {order.cancelledAt ? ` on ${formatDateTime(order.cancelledAt, timeZone)}` : ""}. The payment was
+            refunded and these tickets no longer get you in.
           </p>
         ) : null}
       </div>
@@ -113,7 +113,7 @@ function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch:
           <ul className={styles.ticketList}>
             {order.tickets.map((ticket) => (
               <li key={ticket.id}>
-                <TicketCard ticket={ticket} now={now} codesReceivedAt={codesReceivedAt} />
+                <TicketCard ticket={ticket} now={now} codesReceivedAt={codesReceivedAt} timeZone={timeZone} />
               </li>
             ))}
           </ul>
@@ -127,12 +127,12 @@ function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch:
             total={order.total}
             totalAttribute="data-order-total"
           />
-          <p className={layout.muted}>Ordered {formatOrderTime(order.createdAt)}</p>
+          <p className={layout.muted}>Ordered {formatDateTime(order.createdAt, timeZone)}</p>
           {order.canCancel ? (
             <>
               {order.cancellableUntil ? (
                 <p className={layout.muted}>
-                  Free cancellation until {formatOrderTime(order.cancellableUntil)}.
+                  Free cancellation until {formatDateTime(order.cancellableUntil, timeZone)}.
                 </p>
               ) : null}
               <CancelOrderButton order={order} onCancelled={() => statusRef.current?.focus()} />
@@ -140,7 +140,7 @@ function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch:
           ) : order.status === "CONFIRMED" ? (
             <p className={layout.muted}>
               {order.cancellableUntil
-                ? `Cancellation closed on ${formatOrderTime(order.cancellableUntil)}.`
+                ? `Cancellation closed on ${formatDateTime(order.cancellableUntil, timeZone)}.`
                 : "This order can't be cancelled."}
             </p>
           ) : null}

@@ -1,8 +1,7 @@
 import layout from "@/components/layout.module.css";
 import type { OrderFieldsFragment } from "@/gql/graphql";
-import { formatMoney } from "@/lib/format";
+import { formatDateTime, formatMoney } from "@/lib/format";
 import { sectionTitle } from "@/seating/seat-layout";
-import { formatOrderTime } from "./order-status";
 import styles from "./orders.module.css";
 import { TicketQr } from "./ticket-qr";
 
@@ -14,10 +13,12 @@ interface TicketCardProps {
   now: number;
   /** When the current codes arrived: the ring is full then and empty at the code's expiry. */
   codesReceivedAt: number;
+  /** The venue's: every time a fan reads is the venue's. */
+  timeZone: string;
 }
 
 /** One ticket: its seat, and its QR code with a ring counting down to the next code, or "Void". */
-export function TicketCard({ ticket, now, codesReceivedAt }: TicketCardProps) {
+export function TicketCard({ ticket, now, codesReceivedAt, timeZone }: TicketCardProps) {
   const { seat } = ticket;
   const seatName = `${sectionTitle(seat.section)}, row ${seat.row}, seat ${seat.number}`;
   const valid = ticket.status === "VALID";
@@ -47,7 +48,9 @@ export function TicketCard({ ticket, now, codesReceivedAt }: TicketCardProps) {
         <p className={layout.muted}>{formatMoney(ticket.price.amount, ticket.price.currency)}</p>
         {valid ? (
           <>
-            {ticket.usedAt ? <p className={styles.used}>Scanned {formatOrderTime(ticket.usedAt)}</p> : null}
+            {ticket.usedAt ? (
+              <p className={styles.used}>Scanned {formatDateTime(ticket.usedAt, timeZone)}</p>
+            ) : null}
             <RefreshRing
               expiresAt={Date.parse(ticket.codeExpiresAt)}
               receivedAt={codesReceivedAt}

@@ -7,7 +7,7 @@ import layout from "@/components/layout.module.css";
 import { ProblemNotice } from "@/components/notice";
 import { QueueAuditDocument } from "@/gql/graphql";
 import { describeApiError } from "@/lib/api-errors";
-import { formatCount } from "@/lib/format";
+import { formatCount, formatDateTime } from "@/lib/format";
 import styles from "./queue-audit.module.css";
 import { checkDraw, type DrawFacts } from "./verify-draw";
 
@@ -103,7 +103,11 @@ export function QueueAudit({ eventId, entryId }: { eventId: string; entryId: str
           <div>
             <dt>Revealed at</dt>
             <dd>
-              <time dateTime={audit.revealedAt}>{new Date(audit.revealedAt).toUTCString()}</time>
+              <time dateTime={audit.revealedAt}>
+                {data.event
+                  ? formatDateTime(audit.revealedAt, data.event.venue.timezone)
+                  : new Date(audit.revealedAt).toUTCString()}
+              </time>
             </dd>
           </div>
         ) : null}

@@ -23,7 +23,7 @@ interface TrackedPointer {
 
 /**
  * Mouse, touch and keyboard control of the seat map: wheel and pinch zoom, drag to pan, hover or tap
- * to inspect a seat, keys for zoom and pan. Returns a function that removes every listener.
+ * to inspect a seat, keys for zoom and (with Shift and the arrows) pan. Returns a function that removes every listener.
  */
 export function attachSeatMapGestures(
   canvas: HTMLCanvasElement,
@@ -127,8 +127,10 @@ export function attachSeatMapGestures(
     renderer.zoomAt(2, point.x, point.y);
   };
 
-  const keyboardAction = (key: string): (() => void) | null => {
-    switch (key) {
+  const keyboardAction = (event: KeyboardEvent): (() => void) | null => {
+    // Plain arrows move between seats (seat-map-canvas.tsx); with Shift they pan the map.
+    if (event.key.startsWith("Arrow") && !event.shiftKey) return null;
+    switch (event.key) {
       case "+":
       case "=":
         return () => renderer.zoomAtCentre(BUTTON_ZOOM_FACTOR);
@@ -150,7 +152,7 @@ export function attachSeatMapGestures(
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
-    const action = keyboardAction(event.key);
+    const action = keyboardAction(event);
     if (!action || event.altKey || event.metaKey || event.ctrlKey) return;
     event.preventDefault();
     renderer.setHoveredSeat(-1);

@@ -1,19 +1,25 @@
 import type { SeatLayout } from "./seat-layout";
+import { MAP_BACKGROUND, type SeatMark } from "./seat-marks";
 import { findNearestSeat, forEachSeatInRect } from "./spatial-grid";
 
-/** Which colour each seat is painted in: `colourOfSeat[seat]` indexes `colours`. */
+/** Which colour each seat is painted in: `colourOfSeat[seat]` indexes `colours` (and `marks`, its shape). */
 export interface SeatPaint {
   colours: readonly string[];
+  /** The shape of each colour's seats; a filled disc when missing. */
+  marks?: readonly SeatMark[];
   colourOfSeat: Uint8Array;
 }
 
 const THEME = {
-  background: "#fbfcfe",
+  background: MAP_BACKGROUND,
   stage: "#334155",
   stageText: "#f1f5f9",
   label: "#1e293b",
   labelHalo: "rgba(255, 255, 255, 0.9)",
   hoverRing: "#111827",
+  // Two rings, dark outside and white inside, so the keyboard focus shows on any seat colour.
+  focusRing: "#1d4ed8",
+  focusInner: "#ffffff",
   selectedFill: "#111827",
   selectedRing: "#ffffff",
   flaggedRing: "#dc2626",
@@ -26,6 +32,9 @@ const MAX_CACHE_SIDE = 4096;
 // Below this on-screen size a circle and a square look alike, and squares draw several times faster.
 const CIRCLE_MIN_DEVICE_PX = 6;
 const MAX_SEAT_CSS_PX = 56;
+// Moving the keyboard focus zooms in to at least this seat size, and keeps the seat this far from the edge.
+const COMFORTABLE_SEAT_CSS_PX = 18;
+const REVEAL_MARGIN_PX = 48;
 
 /**
  * Draws a seat map on a canvas. Seats are filled as one path per colour. When zoomed out, the seats come
@@ -53,6 +62,7 @@ export class SeatMapRenderer {
   private pixelRatio = 1;
   private hasFitted = false;
   private hoveredSeat = -1;
+  private focusedSeat = -1;
   private selectedSeats: readonly number[] = [];
   private flaggedSeats: readonly number[] = [];
   private frameRequest = 0;
@@ -104,6 +114,57 @@ export class SeatMapRenderer {
   setHoveredSeat(seat: number): void {
     if (seat === this.hoveredSeat) return;
     this.hoveredSeat = seat;
+    this.requestDraw();
+  }
+
+  /** The seat the keyboard is on, drawn with a focus ring (-1: none). */
+  setFocusedSeat(seat: number): void {
+    if (seat === this.focusedSeat) return;
+    this.focusedSeat = seat;
+    this.requestDraw();
+  }
+
+  /** Zooms in until seats are big enough to tell apart, and pans when the seat is near the edge. */
+  revealSeat(seat: number): void {
+    if (this.width === 0) return;
+    const comfortableScale = COMFORTABLE_SEAT_CSS_PX / this.layout.seatSize;
+    if (this.scale < comfortableScale) {
+      this.scale = Math.min(comfortableScale, this.maxScale());
+      this.centreOn(this.layout.x[seat] ?? 0, this.layout.y[seat] ?? 0);
+      return;
+    }
+    const { x, y } = this.seatPosition(seat);
+    const margin = Math.min(REVEAL_MARGIN_PX, this.width / 4, this.height / 4);
+    if (x < margin || y < margin || x > this.width - margin || y > this.height - margin) {
+      this.centreOn(this.layout.x[seat] ?? 0, this.layout.y[seat] ?? 0);
+    }
+  }
+
+  /** Moves and zooms so that these seats fill the view (e.g. the ones just held). */
+  showSeats(seats: readonly number[]): void {
+    if (seats.length === 0 || this.width === 0) return;
+    const { x, y, seatSize } = this.layout;
+    const xs = seats.map((seat) => x[seat] ?? 0);
+    const ys = seats.map((seat) => y[seat] ?? 0);
+    const minX = Math.min(...xs) - seatSize * 4;
+    const maxX = Math.max(...xs) + seatSize * 4;
+    const minY = Math.min(...ys) - seatSize * 4;
+    const maxY = Math.max(...ys) + seatSize * 4;
+    this.scale = Math.max(
+      this.fitScale,
+      Math.min(this.maxScale(), this.width / (maxX - minX), this.height / (maxY - minY)),
+    );
+    this.centreOn((minX + maxX) / 2, (minY + maxY) / 2);
+  }
+
+  private maxScale(): number {
+    return Math.max(this.fitScale * 4, MAX_SEAT_CSS_PX / this.layout.seatSize);
+  }
+
+  private centreOn(worldX: number, worldY: number): void {
+    this.offsetX = this.width / 2 - worldX * this.scale;
+    this.offsetY = this.height / 2 - worldY * this.scale;
+    this.clampView();
     this.requestDraw();
   }
 
@@ -165,8 +226,7 @@ export class SeatMapRenderer {
   /** Zooms by `factor`, keeping the point under (x, y) (CSS pixels in the canvas) in place. */
   zoomAt(factor: number, x: number, y: number): void {
     const minScale = this.fitScale * 0.75;
-    const maxScale = Math.max(this.fitScale * 4, MAX_SEAT_CSS_PX / this.layout.seatSize);
-    const scale = Math.min(maxScale, Math.max(minScale, this.scale * factor));
+    const scale = Math.min(this.maxScale(), Math.max(minScale, this.scale * factor));
     const worldX = (x - this.offsetX) / this.scale;
     const worldY = (y - this.offsetY) / this.scale;
     this.scale = scale;
@@ -364,21 +424,61 @@ export class SeatMapRenderer {
       const from = start[colour] ?? 0;
       const to = start[colour + 1] ?? 0;
       if (from === to) continue;
+      const colourValue = paint.colours[colour] ?? THEME.label;
+      // Too small to see a shape: every status is a square, told apart by colour alone.
+      const mark = asCircles ? (paint.marks?.[colour] ?? "fill") : "fill";
       context.beginPath();
       for (let index = from; index < to; index++) {
         const seat = order[index] ?? 0;
         const seatX = x[seat] ?? 0;
         const seatY = y[seat] ?? 0;
-        if (asCircles) {
+        if (!asCircles) {
+          context.rect(seatX - radius, seatY - radius, side, side);
+        } else if (mark === "ring") {
+          context.moveTo(seatX + radius * 0.75, seatY);
+          context.arc(seatX, seatY, radius * 0.75, 0, Math.PI * 2);
+        } else if (mark === "bar") {
+          context.rect(seatX - radius * 0.8, seatY - radius * 0.25, radius * 1.6, radius * 0.5);
+        } else {
           context.moveTo(seatX + radius, seatY);
           context.arc(seatX, seatY, radius, 0, Math.PI * 2);
-        } else {
-          context.rect(seatX - radius, seatY - radius, side, side);
         }
       }
-      context.fillStyle = paint.colours[colour] ?? THEME.label;
-      context.fill();
+      if (mark === "ring") {
+        context.lineWidth = radius * 0.5;
+        context.strokeStyle = colourValue;
+        context.stroke();
+      } else {
+        context.fillStyle = colourValue;
+        context.fill();
+      }
+      if (mark === "cross") this.strokeCrosses(context, order, from, to, radius);
     }
+  }
+
+  /** The white × over sold seats. */
+  private strokeCrosses(
+    context: CanvasRenderingContext2D,
+    order: Uint32Array,
+    from: number,
+    to: number,
+    radius: number,
+  ): void {
+    const { x, y } = this.layout;
+    const arm = radius * 0.45;
+    context.beginPath();
+    for (let index = from; index < to; index++) {
+      const seat = order[index] ?? 0;
+      const seatX = x[seat] ?? 0;
+      const seatY = y[seat] ?? 0;
+      context.moveTo(seatX - arm, seatY - arm);
+      context.lineTo(seatX + arm, seatY + arm);
+      context.moveTo(seatX + arm, seatY - arm);
+      context.lineTo(seatX - arm, seatY + arm);
+    }
+    context.lineWidth = radius * 0.28;
+    context.strokeStyle = THEME.selectedRing;
+    context.stroke();
   }
 
   private drawSelectionAndHover(): void {
@@ -394,6 +494,11 @@ export class SeatMapRenderer {
       context.lineWidth = 1.5 / scale;
       context.strokeStyle = THEME.selectedRing;
       context.stroke();
+      // A white centre: the fan's own seats never look like sold ones, even in grey scale.
+      context.beginPath();
+      context.arc(layout.x[seat] ?? 0, layout.y[seat] ?? 0, selectedRadius * 0.35, 0, Math.PI * 2);
+      context.fillStyle = THEME.selectedRing;
+      context.fill();
     }
     for (const seat of this.flaggedSeats) {
       context.beginPath();
@@ -413,6 +518,20 @@ export class SeatMapRenderer {
       );
       context.lineWidth = 2 / scale;
       context.strokeStyle = THEME.hoverRing;
+      context.stroke();
+    }
+    if (this.focusedSeat >= 0) {
+      const focusX = layout.x[this.focusedSeat] ?? 0;
+      const focusY = layout.y[this.focusedSeat] ?? 0;
+      context.beginPath();
+      context.arc(focusX, focusY, radius + 4.5 / scale, 0, Math.PI * 2);
+      context.lineWidth = 3 / scale;
+      context.strokeStyle = THEME.focusRing;
+      context.stroke();
+      context.beginPath();
+      context.arc(focusX, focusY, radius + 2 / scale, 0, Math.PI * 2);
+      context.lineWidth = 1.5 / scale;
+      context.strokeStyle = THEME.focusInner;
       context.stroke();
     }
   }

@@ -10,9 +10,11 @@ import { EventSeating } from "@/holds/event-seating";
 import type { SeatingTier } from "@/holds/use-seat-picking";
 import { type ApiProblem, describeApiError, isNotFoundError } from "@/lib/api-errors";
 import { query } from "@/lib/apollo/server-client";
-import { describeSale } from "@/lib/event-sale";
+import { describeSale, isEventOver } from "@/lib/event-sale";
 import { formatCount, formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
 import { tierColour } from "@/lib/tier-colours";
+import { LiveAvailabilityProvider } from "@/seating/live-availability";
+import { AvailabilitySummary } from "./availability-summary";
 import styles from "./page.module.css";
 
 type EventDetails = NonNullable<EventPageQuery["event"]>;
@@ -50,38 +52,6 @@ function priceRange(event: EventDetails): string | null {
   return lowest === highest ? lowest : `${lowest} – ${highest}`;
 }
 
-function AvailabilitySummary({ availability }: { availability: EventDetails["availability"] }) {
-  const total = availability.available + availability.held + availability.sold;
-  const share = (count: number) => `${total === 0 ? 0 : (count / total) * 100}%`;
-  return (
-    <div className={styles.availability}>
-      <div
-        className={styles.bar}
-        role="img"
-        aria-label={`${formatCount(availability.available)} available, ${formatCount(availability.held)} held, ${formatCount(availability.sold)} sold`}
-      >
-        <span className={styles.barAvailable} style={{ width: share(availability.available) }} />
-        <span className={styles.barHeld} style={{ width: share(availability.held) }} />
-        <span className={styles.barSold} style={{ width: share(availability.sold) }} />
-      </div>
-      <ul className={styles.counts}>
-        <li>
-          <span className={`${styles.dot} ${styles.barAvailable}`} aria-hidden="true" />
-          <strong>{formatCount(availability.available)}</strong> available
-        </li>
-        <li>
-          <span className={`${styles.dot} ${styles.barHeld}`} aria-hidden="true" />
-          <strong>{formatCount(availability.held)}</strong> held
-        </li>
-        <li>
-          <span className={`${styles.dot} ${styles.barSold}`} aria-hidden="true" />
-          <strong>{formatCount(availability.sold)}</strong> sold
-        </li>
-      </ul>
-    </div>
-  );
-}
-
 export default async function EventPage({ params }: PageProps<"/events/[id]">) {
   const { id } = await params;
   const result = await loadEvent(id);
@@ -106,6 +76,8 @@ export default async function EventPage({ params }: PageProps<"/events/[id]">) {
     );
   }
   const { event } = result;
+  // This route has no loading.tsx (and the catalog's lives in the (catalog) group) on purpose: a streamed
+  // shell would already have sent HTTP 200, and notFound() could then only render the page, not a 404.
   if (!event) notFound();
 
   const { venue } = event;
@@ -119,6 +91,7 @@ export default async function EventPage({ params }: PageProps<"/events/[id]">) {
   ]
     .filter((rule) => rule !== null)
     .join(" · ");
+  const over = isEventOver(event.status);
   const prices = priceRange(event);
   const tiers: SeatingTier[] = event.priceTiers.map((tier, index) => ({
     id: tier.id,
@@ -130,84 +103,101 @@ export default async function EventPage({ params }: PageProps<"/events/[id]">) {
   }));
 
   return (
-    <article className={styles.event}>
-      <BackLink href="/">All events</BackLink>
-      <header className={styles.hero}>
-        <div className={styles.heroTopline}>
-          <span className={styles.category}>{event.category}</span>
-          <SaleBadge sale={sale} />
-          {event.queueEnabled ? <span className={styles.queue}>Waiting room</span> : null}
-        </div>
-        <h1>{event.name}</h1>
-        <p className={styles.performer}>{event.performer.name}</p>
-      </header>
+    <LiveAvailabilityProvider>
+      <article className={styles.event}>
+        <BackLink href="/">All events</BackLink>
+        <header className={styles.hero}>
+          <div className={styles.heroTopline}>
+            <span className={styles.category}>{event.category}</span>
+            <SaleBadge sale={sale} />
+            {event.queueEnabled ? <span className={styles.queue}>Waiting room</span> : null}
+          </div>
+          <h1>{event.name}</h1>
+          <p className={styles.performer}>{event.performer.name}</p>
+        </header>
 
-      <dl className={styles.facts}>
-        <div>
-          <dt>When</dt>
-          <dd>
-            <time dateTime={event.startsAt}>
-              <strong>{formatEventDate(event.startsAt, venue.timezone)}</strong>
+        <dl className={styles.facts}>
+          <div>
+            <dt>When</dt>
+            <dd>
+              <time dateTime={event.startsAt}>
+                <strong>{formatEventDate(event.startsAt, venue.timezone)}</strong>
+                <br />
+                {formatEventTime(event.startsAt, venue.timezone)}
+              </time>
+              <span className={styles.note}>Local time at the venue</span>
+            </dd>
+          </div>
+          <div>
+            <dt>Where</dt>
+            <dd>
+              <strong>
+                {venue.name}, {venue.city}
+              </strong>
               <br />
-              {formatEventTime(event.startsAt, venue.timezone)}
-            </time>
-            <span className={styles.note}>Local time at the venue</span>
-          </dd>
-        </div>
-        <div>
-          <dt>Where</dt>
-          <dd>
-            <strong>
-              {venue.name}, {venue.city}
-            </strong>
-            <br />
-            {venue.address}
-            <span className={styles.note}>{formatCount(venue.capacity)} seats</span>
-          </dd>
-        </div>
-        <div>
-          <dt>Tickets</dt>
-          <dd>
-            <strong>{prices ?? "Prices to be announced"}</strong>
-            <br />
-            {sale.opensAt
-              ? `Sale opens ${formatEventDate(sale.opensAt, venue.timezone)}, ${formatEventTime(sale.opensAt, venue.timezone)}`
-              : sale.label}
-            <span className={`${styles.note} ${styles.capitalised}`}>{ticketRules}</span>
-          </dd>
-        </div>
-        <div>
-          <dt>Availability</dt>
-          <dd>
-            <AvailabilitySummary availability={event.availability} />
-          </dd>
-        </div>
-      </dl>
+              {venue.address}
+              <span className={styles.note}>{formatCount(venue.capacity)} seats</span>
+            </dd>
+          </div>
+          {over ? (
+            <div>
+              <dt>Tickets</dt>
+              <dd>
+                <strong>{sale.label}</strong>
+                <br />
+                {event.status === "CANCELLED" ? "This event will not take place." : "This event is over."}
+              </dd>
+            </div>
+          ) : (
+            <>
+              <div>
+                <dt>Tickets</dt>
+                <dd>
+                  <strong>{prices ?? "Prices to be announced"}</strong>
+                  <br />
+                  {sale.opensAt
+                    ? `Sale opens ${formatEventDate(sale.opensAt, venue.timezone)}, ${formatEventTime(sale.opensAt, venue.timezone)}`
+                    : sale.label}
+                  <span className={`${styles.note} ${styles.capitalised}`}>{ticketRules}</span>
+                </dd>
+              </div>
+              <div>
+                <dt>Availability</dt>
+                <dd>
+                  <AvailabilitySummary initial={event.availability} />
+                </dd>
+              </div>
+            </>
+          )}
+        </dl>
 
-      {event.description ? (
-        <section className={styles.about} aria-labelledby="about-heading">
-          <h2 id="about-heading">About this event</h2>
-          <p>{event.description}</p>
-        </section>
-      ) : null}
+        {event.description ? (
+          <section className={styles.about} aria-labelledby="about-heading">
+            <h2 id="about-heading">About this event</h2>
+            <p>{event.description}</p>
+          </section>
+        ) : null}
 
-      <section className={styles.seats} aria-labelledby="seats-heading">
-        <h2 id="seats-heading">Seat map</h2>
-        <EventSeating
-          event={{
-            id: event.id,
-            status: event.status,
-            onSale: event.onSale,
-            saleStartsAt: event.saleStartsAt,
-            queueEnabled: event.queueEnabled,
-            maxTicketsPerAccount: event.maxTicketsPerAccount,
-            holdSeconds: event.holdSeconds,
-            feePerTicket: event.feePerTicket,
-            timeZone: venue.timezone,
-          }}
-          tiers={tiers}
-        />
-      </section>
-    </article>
+        {over ? null : (
+          <section className={styles.seats} aria-labelledby="seats-heading">
+            <h2 id="seats-heading">Seat map</h2>
+            <EventSeating
+              event={{
+                id: event.id,
+                status: event.status,
+                onSale: event.onSale,
+                saleStartsAt: event.saleStartsAt,
+                queueEnabled: event.queueEnabled,
+                maxTicketsPerAccount: event.maxTicketsPerAccount,
+                holdSeconds: event.holdSeconds,
+                feePerTicket: event.feePerTicket,
+                timeZone: venue.timezone,
+              }}
+              tiers={tiers}
+            />
+          </section>
+        )}
+      </article>
+    </LiveAvailabilityProvider>
   );
 }

@@ -10,6 +10,7 @@ import { query } from "@/lib/apollo/server-client";
 import {
   CATALOG_PAGE_SIZE,
   catalogQueryString,
+  dateRangeProblem,
   hasActiveFilters,
   parseCatalogFilters,
   toEventFilter,
@@ -22,13 +23,17 @@ export const metadata: Metadata = { title: "Events" };
 export default async function CatalogPage({ searchParams }: PageProps<"/">) {
   const filters = parseCatalogFilters(await searchParams);
   const filter = toEventFilter(filters);
+  // Dates in the wrong order are the fan's to fix, next to the dates: no point asking the API.
+  const dateProblem = dateRangeProblem(filters);
   const [options, results] = await Promise.allSettled([
     query({ query: CatalogOptionsDocument }),
-    query({ query: CatalogEventsDocument, variables: { filter, first: CATALOG_PAGE_SIZE } }),
+    dateProblem
+      ? Promise.resolve(null)
+      : query({ query: CatalogEventsDocument, variables: { filter, first: CATALOG_PAGE_SIZE } }),
   ]);
   const cities = options.status === "fulfilled" ? (options.value.data?.cities ?? []) : [];
   const categories = options.status === "fulfilled" ? (options.value.data?.categories ?? []) : [];
-  const events = results.status === "fulfilled" ? results.value.data?.events : undefined;
+  const events = results.status === "fulfilled" ? results.value?.data?.events : undefined;
   const problem = results.status === "rejected" ? describeApiError(results.reason) : null;
   const currentQueryString = catalogQueryString(filters);
 
@@ -38,7 +43,7 @@ export default async function CatalogPage({ searchParams }: PageProps<"/">) {
         <h1>Find your next night out</h1>
         <p>Concerts, theatre, comedy and sport. Pick your seat on a live map.</p>
       </section>
-      <CatalogFilterBar filters={filters} cities={cities} categories={categories} />
+      <CatalogFilterBar filters={filters} cities={cities} categories={categories} dateProblem={dateProblem} />
       <section aria-labelledby="results-heading" data-results>
         <div className={styles.resultsHeader}>
           <h2 id="results-heading" aria-live="polite">
@@ -47,7 +52,11 @@ export default async function CatalogPage({ searchParams }: PageProps<"/">) {
               : "Events"}
           </h2>
         </div>
-        {problem ? (
+        {dateProblem ? (
+          <Notice title="Check the dates">
+            Events show once the “To” date is on or after the “From” date.
+          </Notice>
+        ) : problem ? (
           <Notice
             tone="error"
             title={problem.title}
