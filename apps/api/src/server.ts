@@ -25,6 +25,7 @@ import {
 } from "./http/response-cache.js";
 import { httpSession, isHttps, sessionTokenFrom, socketSession } from "./http/session-cookie.js";
 import { BodyTooLargeError, incomingRequestId, readBody, sendGraphQLError, sendJson } from "./http/util.js";
+import { Jobs } from "./infra/jobs.js";
 import { createLogger, type Logger } from "./infra/logger.js";
 import { createMetrics } from "./infra/metrics.js";
 import { createPrisma, type Db } from "./infra/prisma.js";
@@ -46,7 +47,7 @@ import { HoldSweeper } from "./modules/holds/hold-sweeper.js";
 import { HoldsService } from "./modules/holds/holds.service.js";
 import { FakeGateway } from "./modules/orders/fake-gateway.js";
 import { type CheckoutFaults, OrdersService } from "./modules/orders/orders.service.js";
-import { OutboxRelay, RedisOutboxSink } from "./modules/orders/outbox.js";
+import { OutboxRelay, RedisOutboxPublisher } from "./modules/orders/outbox.js";
 import { PaymentRecovery } from "./modules/orders/payment-recovery.js";
 import type { PaymentProvider } from "./modules/orders/payments.js";
 import { signingKeyFromSeed, TicketCodes } from "./modules/orders/ticket-codes.js";
@@ -96,8 +97,10 @@ export interface FrontrowServer {
   queueLeader: QueueLeader;
   /** Settles payments that checkouts or cancellations left half-done; `runNow()` runs it now. */
   paymentRecovery: PaymentRecovery;
-  /** Delivers outbox events (order.confirmed, order.cancelled); `runNow()` runs it now. */
+  /** Turns outbox events (order.confirmed, order.cancelled) into jobs; `runNow()` runs it now. */
   outboxRelay: OutboxRelay;
+  /** Durable background jobs (graphile-worker), run on every instance. */
+  jobs: Jobs;
   payments: PaymentProvider;
   listen(): Promise<{ port: number }>;
   close(): Promise<void>;
@@ -231,9 +234,18 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     staleAfterMs: config.PAYMENT_RECOVERY_STALE_MS,
   });
   paymentRecovery.start();
-  const outboxRelay = new OutboxRelay(db, new RedisOutboxSink(redis, config.REDIS_KEY_PREFIX), log, {
+  const jobs = new Jobs(db, log, {
+    databaseUrl: config.DATABASE_URL,
+    concurrency: config.JOBS_CONCURRENCY,
+    pollIntervalMs: config.JOBS_POLL_INTERVAL_MS,
+    staleWorkerMs: config.JOBS_STALE_WORKER_MS,
+  });
+  const outboxConsumers = [new RedisOutboxPublisher(redis, config.REDIS_KEY_PREFIX)];
+  const outboxRelay = new OutboxRelay(db, jobs, outboxConsumers, log, {
     intervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
   });
+  // Every task is registered by now; starting also migrates graphile-worker's schema.
+  await jobs.start();
   outboxRelay.start();
   const services: Services = {
     auth: new AuthService(db, redis, sessions, {
@@ -671,6 +683,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     queueLeader,
     paymentRecovery,
     outboxRelay,
+    jobs,
     payments,
     listen: () =>
       new Promise((resolve, reject) => {
@@ -689,6 +702,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       httpServer.closeAllConnections();
       await Promise.all([holdSweeper.stop(), queueLeader.stop(), paymentRecovery.stop(), outboxRelay.stop()]);
+      // Running jobs finish (a webhook request in flight is answered or times out); queued ones wait.
+      await jobs.stop();
       // Entries noted since the last batch still have to reach Postgres.
       await queue.settle().catch((error: unknown) => log.warn({ err: error }, "queue: entries not saved"));
       // Seat changes of the drained requests still have to reach the other instances' fans.
