@@ -151,6 +151,32 @@ const schema = z.object({
   JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   JOBS_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   JOBS_STALE_WORKER_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
+  // Webhooks (docs/partners.md). Loopback and private targets are refused (server-side request forgery)
+  // unless this is true: development and tests only.
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((value) => value === "true"),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  // Retries wait base × 4^(n−1), at most the max delay, with jitter, for the window (≥ 24 h by default);
+  // then the delivery fails and its endpoint is disabled.
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5_000),
+  WEBHOOK_RETRY_MAX_DELAY_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(2 * 3_600_000),
+  WEBHOOK_RETRY_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(25 * 3_600_000),
+  // After rotateWebhookSecret, the previous secret keeps signing (beside the new one) this long.
+  WEBHOOK_SECRET_OVERLAP_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 3_600_000),
 });
 
 // Anyone can sign admissions, mint proof-of-work challenges or forge tickets with a value from the source,

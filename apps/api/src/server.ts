@@ -60,6 +60,9 @@ import { QueueStore } from "./modules/queue/queue-store.js";
 import type { SeatChangeNotifier } from "./modules/seating/seat-changes.js";
 import { SeatMapLive } from "./modules/seating/seat-map-live.js";
 import { SeatingService } from "./modules/seating/seating.service.js";
+import { WebhookDeliverer, WebhookDispatcher } from "./modules/webhooks/webhook-delivery.js";
+import { WebhookStore } from "./modules/webhooks/webhook-store.js";
+import { WebhooksService } from "./modules/webhooks/webhooks.service.js";
 import { buildFrontrowSchema } from "./schema/build-schema.js";
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -240,7 +243,18 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     pollIntervalMs: config.JOBS_POLL_INTERVAL_MS,
     staleWorkerMs: config.JOBS_STALE_WORKER_MS,
   });
-  const outboxConsumers = [new RedisOutboxPublisher(redis, config.REDIS_KEY_PREFIX)];
+  const webhookStore = new WebhookStore(db);
+  new WebhookDeliverer(db, webhookStore, jobs, log, {
+    allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+    retryMaxDelayMs: config.WEBHOOK_RETRY_MAX_DELAY_MS,
+    retryWindowMs: config.WEBHOOK_RETRY_WINDOW_MS,
+  });
+  const outboxConsumers = [
+    new RedisOutboxPublisher(redis, config.REDIS_KEY_PREFIX),
+    new WebhookDispatcher(db, webhookStore),
+  ];
   const outboxRelay = new OutboxRelay(db, jobs, outboxConsumers, log, {
     intervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
   });
@@ -298,6 +312,10 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       { duplicateWaitMs: 10_000 },
       overrides.checkoutFaults,
     ),
+    webhooks: new WebhooksService(db, webhookStore, {
+      allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+      secretOverlapMs: config.WEBHOOK_SECRET_OVERLAP_MS,
+    }),
   };
   const schema = await buildFrontrowSchema(pubSub);
   const limiter = new OperationLimiter(schema, {

@@ -36,6 +36,8 @@ CREATE TABLE "webhook_delivery" (
     "status" TEXT NOT NULL DEFAULT 'PENDING',
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    -- Automatic retries go on until this plus WEBHOOK_RETRY_WINDOW_MS (a manual redelivery restarts it).
+    "retrying_since" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "next_attempt_at" TIMESTAMPTZ(3),
     "delivered_at" TIMESTAMPTZ(3),
     "last_status_code" INTEGER,
@@ -57,7 +59,7 @@ CREATE TABLE "webhook_attempt" (
 CREATE INDEX "webhook_endpoint_owner_id_idx" ON "webhook_endpoint"("owner_id");
 CREATE INDEX "webhook_endpoint_event_id_idx" ON "webhook_endpoint"("event_id");
 CREATE UNIQUE INDEX "webhook_delivery_endpoint_id_outbox_event_id_key" ON "webhook_delivery"("endpoint_id", "outbox_event_id");
-CREATE INDEX "webhook_delivery_endpoint_id_order_key_created_at_idx" ON "webhook_delivery"("endpoint_id", "order_key", "created_at");
+CREATE INDEX "webhook_delivery_endpoint_id_order_key_outbox_event_id_idx" ON "webhook_delivery"("endpoint_id", "order_key", "outbox_event_id");
 CREATE INDEX "webhook_attempt_delivery_id_idx" ON "webhook_attempt"("delivery_id");
 
 ALTER TABLE "webhook_endpoint" ADD CONSTRAINT "webhook_endpoint_owner_id_fkey" FOREIGN KEY ("owner_id") REFERENCES "user_account"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -15,6 +15,7 @@ import type { OrdersService } from "../modules/orders/orders.service.js";
 import type { ProofOfWorkService } from "../modules/queue/proof-of-work.js";
 import type { QueueService } from "../modules/queue/queue.service.js";
 import type { SeatingService } from "../modules/seating/seating.service.js";
+import type { WebhooksService } from "../modules/webhooks/webhooks.service.js";
 
 /** Long-lived services, created once per process and shared by every request. */
 export interface Services {
@@ -30,6 +31,7 @@ export interface Services {
   admissionSpeed: AdmissionSpeedWatch;
   queue: QueueService;
   orders: OrdersService;
+  webhooks: WebhooksService;
 }
 
 /** The caller's session cookie: read on the way in, set or cleared on the way out. */

@@ -42,7 +42,11 @@ export async function migrateJobs(databaseUrl: string): Promise<void> {
   await runMigrations({ connectionString: databaseUrl, logger: new WorkerLogger(() => () => undefined) });
 }
 
-/** Adds jobs inside `tx`: they exist exactly when the transaction commits. */
+/**
+ * Adds jobs inside `tx`: they exist exactly when the transaction commits. Jobs without a `runAt` run
+ * from now, each a microsecond after the one before it: graphile-worker orders a queue by run_at alone,
+ * so this keeps the jobs of one queue in the order given.
+ */
 export async function enqueueJobs(tx: Prisma.TransactionClient, jobs: JobSpec[]): Promise<void> {
   if (jobs.length === 0) return;
   const specs = jobs.map((job) => ({
@@ -55,7 +59,12 @@ export async function enqueueJobs(tx: Prisma.TransactionClient, jobs: JobSpec[])
   }));
   await tx.$executeRaw`
     SELECT graphile_worker.add_jobs(ARRAY(
-      SELECT s FROM json_populate_recordset(null::graphile_worker.job_spec, ${JSON.stringify(specs)}::json) s))`;
+      SELECT ROW(s.identifier, s.payload, s.queue_name,
+                 coalesce(s.run_at, now() + (n - 1) * interval '1 microsecond'),
+                 s.max_attempts, s.job_key, s.priority, s.flags)::graphile_worker.job_spec
+      FROM json_populate_recordset(null::graphile_worker.job_spec, ${JSON.stringify(specs)}::json)
+           WITH ORDINALITY AS s(identifier, payload, queue_name, run_at, max_attempts, job_key, priority, flags, n)
+      ORDER BY n))`;
 }
 
 /**
@@ -91,6 +100,10 @@ export class Jobs {
     const log = this.log;
     // Listening before the pool starts: its workers are created while `run()` is still starting.
     const events: WorkerEvents = new EventEmitter();
+    // Jobs are locked by a worker's id or, when taken in batches, by its pool's: record both.
+    events.on("pool:create", ({ workerPool }) => {
+      this.workerIds.add(workerPool.id);
+    });
     events.on("worker:create", ({ worker }) => {
       this.workerIds.add(worker.workerId);
     });

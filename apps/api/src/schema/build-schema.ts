@@ -18,6 +18,7 @@ import {
 import { ProofOfWorkQueries } from "../modules/queue/proof-of-work.resolver.js";
 import { EventQueueSettings, QueueResolver } from "../modules/queue/queue.resolver.js";
 import { SeatFields, SeatingQueries, SeatingSubscriptions } from "../modules/seating/seating.resolver.js";
+import { WebhookResolver } from "../modules/webhooks/webhooks.resolver.js";
 
 // @Authorized() needs a signed-in caller; @Authorized("ORGANIZER", …) one of those roles.
 const authChecker: AuthChecker<Context> = ({ context }, roles) => {
@@ -50,6 +51,7 @@ export async function buildFrontrowSchema(pubSub: PubSub): Promise<GraphQLSchema
       OrderMutations,
       OrderFields,
       TicketFields,
+      WebhookResolver,
     ],
     directives: [cacheControlDirective],
     authChecker,
