@@ -8,7 +8,7 @@ import type { RedisClient } from "../../infra/redis.js";
 import { RedisBreaker } from "../../infra/redis-breaker.js";
 import type { Viewer } from "../auth/session-store.js";
 
-export const API_KEY_SCOPES = ["catalog:read", "holds:write"] as const;
+export const API_KEY_SCOPES = ["catalog:read", "holds:write", "webhooks:manage"] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /**
@@ -25,6 +25,15 @@ export const API_KEY_FIELD_SCOPES: Readonly<Record<string, ApiKeyScope>> = {
   "Mutation.holdSeats": "holds:write",
   "Mutation.holdBestAvailable": "holds:write",
   "Mutation.releaseHold": "holds:write",
+  // A partner's server manages its webhook endpoints with its key, as its owner (docs/partners.md).
+  "Query.webhookEventTypes": "webhooks:manage",
+  "Query.webhookEndpoints": "webhooks:manage",
+  "Query.webhookDeliveries": "webhooks:manage",
+  "Mutation.createWebhookEndpoint": "webhooks:manage",
+  "Mutation.rotateWebhookSecret": "webhooks:manage",
+  "Mutation.enableWebhookEndpoint": "webhooks:manage",
+  "Mutation.deleteWebhookEndpoint": "webhooks:manage",
+  "Mutation.redeliverWebhook": "webhooks:manage",
 };
 
 /** The key a request authenticated with. */
