@@ -15,6 +15,7 @@ import { type Context, createContext, type Services } from "./graphql/context.js
 import { OperationLimiter } from "./graphql/limits.js";
 import { createSharedSubscribe, type Delivery } from "./graphql/shared-subscriptions.js";
 import { createPlayground, playgroundAssetsDir } from "./http/playground.js";
+import { rateLimitHeaders } from "./http/rate-limit-headers.js";
 import {
   type CachedResponse,
   compress,
@@ -349,12 +350,13 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
     const setCookies: string[] = [];
+    let context: Context | undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search, body },
       context: async () => {
         // A request with an API key acts as the key's owner, whatever cookie it carries.
         const token = apiKey ? undefined : sessionTokenFrom(req);
-        return createContext({
+        context = createContext({
           db,
           services,
           log,
@@ -364,11 +366,19 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
           client: clientOf(req),
           apiKey: apiKey?.key,
         });
+        return context;
       },
     });
     if (response.body.kind !== "complete") {
       // Incremental delivery needs graphql 17; the schema offers no @defer/@stream.
       throw new Error("Unexpected chunked GraphQL response");
+    }
+    for (const [name, value] of rateLimitHeaders(
+      context?.rateLimit.budget ?? null,
+      apiKey !== null,
+      response.body.string,
+    )) {
+      response.headers.set(name, value);
     }
     return {
       status: response.status ?? 200,
@@ -529,7 +539,10 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       if (origin) {
         res.setHeader("access-control-allow-origin", origin);
         res.setHeader("access-control-allow-credentials", "true");
-        res.setHeader("access-control-expose-headers", "x-request-id");
+        res.setHeader(
+          "access-control-expose-headers",
+          "x-request-id, ratelimit-limit, ratelimit-remaining, ratelimit-reset, retry-after",
+        );
       }
       if (req.method === "OPTIONS") {
         res.writeHead(204, {

@@ -1,7 +1,7 @@
 import { AppError, ErrorCode } from "../errors.js";
 import type { Logger } from "../infra/logger.js";
 import type { Db } from "../infra/prisma.js";
-import type { RateLimits } from "../infra/rate-limits.js";
+import type { RateLimitBudget, RateLimits } from "../infra/rate-limits.js";
 import type { AccountBlockingService } from "../modules/admin/account-blocking.service.js";
 import type { AdmissionSpeedWatch } from "../modules/admin/admission-speed.js";
 import type { ApiKeyPrincipal, ApiKeysService, CostReport } from "../modules/admin/api-keys.service.js";
@@ -54,6 +54,11 @@ export interface Context {
   apiKey: ApiKeyPrincipal | null;
   /** What this operation cost the API key's budget (set by the limits plugin; sent as extensions.cost). */
   cost: CostReport | null;
+  /**
+   * The tightest request rate-limit budget this operation counted against (RateLimit-* headers). A box,
+   * not a field: Apollo copies the context per operation, and the server reads the one it made.
+   */
+  readonly rateLimit: { budget: RateLimitBudget | null };
   /** Statuses of each `seatMap` field in this operation, by response key (see SeatFields.status). */
   seatMapStatuses: Map<string, string>;
 }
@@ -89,6 +94,7 @@ class RequestContext implements Context {
   readonly client: SessionMeta;
   readonly apiKey: ApiKeyPrincipal | null;
   cost: CostReport | null = null;
+  readonly rateLimit: { budget: RateLimitBudget | null } = { budget: null };
   readonly seatMapStatuses = new Map<string, string>();
   private readonly db: Db;
   private readonly parentLog: Logger;

@@ -1,6 +1,6 @@
 import { defaultFieldResolver, GraphQLError, type GraphQLSchema } from "graphql";
 import { AppError, ErrorCode } from "../errors.js";
-import type { RateLimitHit, RateLimitIdentity } from "../infra/rate-limits.js";
+import { type RateLimitHit, type RateLimitIdentity, tighterBudget } from "../infra/rate-limits.js";
 import { API_KEY_FIELD_SCOPES } from "../modules/admin/api-keys.service.js";
 import { BotSignalKind } from "../modules/admin/bot-signals.service.js";
 import type { Context } from "./context.js";
@@ -62,7 +62,9 @@ const isRateLimited = (error: unknown) =>
 
 /** Counts the call against the field's rate limits; RATE_LIMITED (recorded as a signal) when over. */
 async function enforceRateLimit(ctx: Context, field: string, args: Record<string, unknown>): Promise<void> {
-  const hit = await ctx.services.rateLimits.consume(field, identityOf(ctx));
+  const hit = await ctx.services.rateLimits.consume(field, identityOf(ctx), (budget) => {
+    ctx.rateLimit.budget = tighterBudget(ctx.rateLimit.budget, budget);
+  });
   if (!hit) return;
   await signalRateLimited(ctx, field, args, hit.subject);
   const fieldName = field.slice(field.indexOf(".") + 1);

@@ -62,6 +62,19 @@ export interface RateLimitHit {
   retryAfterSeconds: number;
 }
 
+/** What is left of one budget, for the RateLimit-* response headers (http/rate-limit-headers.ts). */
+export interface RateLimitBudget {
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+}
+
+/** The budget nearer to running out (what a client should pace itself by). */
+export function tighterBudget(a: RateLimitBudget | null, b: RateLimitBudget | null): RateLimitBudget | null {
+  if (!a || !b) return a ?? b;
+  return b.remaining / b.limit < a.remaining / a.limit ? b : a;
+}
+
 export type RateLimitOutcome = "allowed" | "limited" | "failed_open";
 
 /**
@@ -94,8 +107,15 @@ export class RateLimits {
     return this.rules[field];
   }
 
-  /** Counts one call of `field` against each subject; the subject over its limit, if any. */
-  async consume(field: string, identity: RateLimitIdentity): Promise<RateLimitHit | null> {
+  /**
+   * Counts one call of `field` against each subject; the subject over its limit, if any. `onBudget`
+   * hears the tightest budget counted (for the response's RateLimit-* headers).
+   */
+  async consume(
+    field: string,
+    identity: RateLimitIdentity,
+    onBudget: (budget: RateLimitBudget) => void = () => undefined,
+  ): Promise<RateLimitHit | null> {
     const rule = this.rules[field];
     if (!rule) return null;
     if (!this.breaker.available()) {
@@ -108,7 +128,13 @@ export class RateLimits {
       return window && key ? [this.consumeOne(rule.bucket, subject, window, key)] : [];
     });
     try {
-      const hits = (await Promise.all(checks)).filter((hit): hit is RateLimitHit => hit !== null);
+      const outcomes = await Promise.all(checks);
+      const budget = outcomes.reduce<RateLimitBudget | null>(
+        (tight, o) => tighterBudget(tight, o.budget),
+        null,
+      );
+      if (budget) onBudget(budget);
+      const hits = outcomes.flatMap((outcome) => (outcome.hit ? [outcome.hit] : []));
       this.breaker.succeeded();
       const hit = hits.sort((a, b) => b.retryAfterSeconds - a.retryAfterSeconds)[0] ?? null;
       this.decisions.inc({ field, outcome: hit ? "limited" : "allowed" });
@@ -125,13 +151,21 @@ export class RateLimits {
     subject: RateLimitSubject,
     window: LimitWindow,
     key: string,
-  ): Promise<RateLimitHit | null> {
+  ): Promise<{ hit: RateLimitHit | null; budget: RateLimitBudget }> {
+    const resetSeconds = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
     try {
-      await this.limiter(bucket, subject, window).consume(key);
-      return null;
+      const res = await this.limiter(bucket, subject, window).consume(key);
+      return {
+        hit: null,
+        budget: { limit: window.points, remaining: res.remainingPoints, resetSeconds: resetSeconds(res) },
+      };
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      return { subject, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+      const retryAfterSeconds = resetSeconds(rejection);
+      return {
+        hit: { subject, retryAfterSeconds },
+        budget: { limit: window.points, remaining: 0, resetSeconds: retryAfterSeconds },
+      };
     }
   }
 

@@ -60,6 +60,8 @@ export interface CostReport {
   requested: number;
   remaining: number;
   budget: number;
+  /** Seconds until the budget's minute starts again (when known). */
+  resetSeconds?: number;
 }
 
 const KEY = /^(frk_[A-Za-z0-9_-]{8})\.[A-Za-z0-9_-]{43}$/;
@@ -218,7 +220,8 @@ export class ApiKeysService {
     try {
       const charged = await this.limiter(budget).consume(key.id, cost);
       this.breaker.succeeded();
-      return { requested: cost, remaining: charged.remainingPoints, budget };
+      const resetSeconds = Math.max(1, Math.ceil(charged.msBeforeNext / 1000));
+      return { requested: cost, remaining: charged.remainingPoints, budget, resetSeconds };
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) {
         this.breaker.failed(rejection);
