@@ -27,6 +27,7 @@ import {
 import { httpSession, isHttps, sessionTokenFrom, socketSession } from "./http/session-cookie.js";
 import { BodyTooLargeError, incomingRequestId, readBody, sendGraphQLError, sendJson } from "./http/util.js";
 import { Jobs } from "./infra/jobs.js";
+import { RedisKeyValueCache } from "./infra/kv-cache.js";
 import { createLogger, type Logger } from "./infra/logger.js";
 import { createMetrics } from "./infra/metrics.js";
 import { createPrisma, type Db } from "./infra/prisma.js";
@@ -40,6 +41,7 @@ import { AccountBlockingService } from "./modules/admin/account-blocking.service
 import { AdmissionSpeedWatch } from "./modules/admin/admission-speed.js";
 import { type ApiKeyPrincipal, ApiKeysService } from "./modules/admin/api-keys.service.js";
 import { BotSignalsService } from "./modules/admin/bot-signals.service.js";
+import { OperationSafelist } from "./modules/admin/operation-safelist.js";
 import { QueueEviction } from "./modules/admin/queue-eviction.js";
 import { AuthService } from "./modules/auth/auth.service.js";
 import { SessionStore, type Viewer } from "./modules/auth/session-store.js";
@@ -317,13 +319,20 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
       secretOverlapMs: config.WEBHOOK_SECRET_OVERLAP_MS,
     }),
+    safelist: new OperationSafelist(db),
   };
   const schema = await buildFrontrowSchema(pubSub);
   const limiter = new OperationLimiter(schema, {
     maxDepth: config.MAX_QUERY_DEPTH,
     maxCost: config.MAX_QUERY_COST,
   });
-  const apollo = createApollo({ schema, limiter, metrics, production });
+  const apollo = createApollo({
+    schema,
+    persistedQueries: new RedisKeyValueCache(redis, "apq", log, config.REDIS_RETRY_AFTER_MS),
+    limiter,
+    metrics,
+    production,
+  });
   await apollo.start();
   const responseCache = new ResponseCache(64 * 1024 * 1024);
   const playground = createPlayground({ assetsDir: playgroundAssetsDir, webAppUrl: config.WEB_APP_URL });
@@ -422,6 +431,44 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     res.end(headOnly ? undefined : payload);
   }
 
+  /**
+   * A key in safelist mode runs registered operations only (modules/admin/operation-safelist.ts); one
+   * sent by its hash alone runs the registered document, put in the request as if it had been sent.
+   */
+  async function admitSafelisted(
+    apiKeyId: string,
+    method: string,
+    url: URL,
+    body: unknown,
+  ): Promise<{ search: string; body: unknown }> {
+    const fields =
+      method === "GET"
+        ? {
+            query: url.searchParams.get("query") ?? undefined,
+            extensions: url.searchParams.get("extensions") ?? undefined,
+          }
+        : ((body ?? {}) as { query?: unknown; extensions?: unknown });
+    let extensions: unknown = fields.extensions;
+    if (typeof extensions === "string") {
+      try {
+        extensions = JSON.parse(extensions);
+      } catch {
+        extensions = undefined;
+      }
+    }
+    const hash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery
+      ?.sha256Hash;
+    const document = await services.safelist.admit(apiKeyId, {
+      query: typeof fields.query === "string" ? fields.query : undefined,
+      sha256Hash: typeof hash === "string" ? hash : undefined,
+    });
+    if (document === undefined) return { search: url.search, body };
+    if (method !== "GET") return { search: url.search, body: { ...(body as object), query: document } };
+    const params = new URLSearchParams(url.search);
+    params.set("query", document);
+    return { search: `?${params}`, body };
+  }
+
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
     const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
     if (method !== "GET" && method !== "POST") {
@@ -431,6 +478,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     }
     let rawBody = "";
     let body: unknown;
+    let search = url.search;
     if (method === "POST") {
       try {
         rawBody = await readBody(req, MAX_BODY_BYTES);
@@ -462,12 +510,21 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       sendGraphQLError(res, code === ErrorCode.FORBIDDEN ? 403 : 401, code, error.message);
       return;
     }
+    if (apiKey) {
+      try {
+        ({ search, body } = await admitSafelisted(apiKey.key.id, method, url, body));
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        sendGraphQLError(res, 403, String(error.extensions.code), error.message, error.extensions);
+        return;
+      }
+    }
     // Run the operation in the event loop's check phase, after the poll phase has read every socket that
     // was ready: under load the requests of one loop turn then go through Apollo one after another and
     // their responses are written together. Measured: ~25% less CPU per `{ __typename }` at saturation
     // (docs/benchmarks.md, "The request pipeline"); an idle server only adds one loop turn.
     await nextLoopTurn();
-    const execute = () => executeGraphQL(req, method, url.search, body, requestId, apiKey);
+    const execute = () => executeGraphQL(req, method, search, body, requestId, apiKey);
     // API-key requests are charged per operation and report their cost: never answered from the cache.
     if (!isPreflighted(req) || apiKey) {
       await sendGraphQLResponse(req, res, await execute());

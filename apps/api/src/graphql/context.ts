@@ -6,6 +6,7 @@ import type { AccountBlockingService } from "../modules/admin/account-blocking.s
 import type { AdmissionSpeedWatch } from "../modules/admin/admission-speed.js";
 import type { ApiKeyPrincipal, ApiKeysService, CostReport } from "../modules/admin/api-keys.service.js";
 import type { BotSignalsService } from "../modules/admin/bot-signals.service.js";
+import type { OperationSafelist } from "../modules/admin/operation-safelist.js";
 import type { AuthService } from "../modules/auth/auth.service.js";
 import type { SessionMeta, Viewer } from "../modules/auth/session-store.js";
 import { type CatalogLoaders, createCatalogLoaders } from "../modules/catalog/catalog.loaders.js";
@@ -32,6 +33,7 @@ export interface Services {
   queue: QueueService;
   orders: OrdersService;
   webhooks: WebhooksService;
+  safelist: OperationSafelist;
 }
 
 /** The caller's session cookie: read on the way in, set or cleared on the way out. */

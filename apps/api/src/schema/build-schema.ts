@@ -6,6 +6,7 @@ import { cacheControlDirective } from "../graphql/cache-control.js";
 import type { Context } from "../graphql/context.js";
 import { guardRootFields } from "../graphql/root-field-guards.js";
 import { AdminResolver } from "../modules/admin/admin.resolver.js";
+import { SafelistResolver } from "../modules/admin/safelist.resolver.js";
 import { AuthResolver } from "../modules/auth/auth.resolver.js";
 import { CatalogQueries, EventFields, VenueFields } from "../modules/catalog/catalog.resolver.js";
 import { HoldMutations, UserHolds } from "../modules/holds/holds.resolver.js";
@@ -52,6 +53,7 @@ export async function buildFrontrowSchema(pubSub: PubSub): Promise<GraphQLSchema
       OrderFields,
       TicketFields,
       WebhookResolver,
+      SafelistResolver,
     ],
     directives: [cacheControlDirective],
     authChecker,
