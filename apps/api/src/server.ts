@@ -15,6 +15,7 @@ import { type Context, createContext, type Services } from "./graphql/context.js
 import { OperationLimiter } from "./graphql/limits.js";
 import { createSharedSubscribe, type Delivery } from "./graphql/shared-subscriptions.js";
 import { createPlayground, playgroundAssetsDir } from "./http/playground.js";
+import { playgroundExampleIds } from "./http/playground-example-ids.js";
 import { rateLimitHeaders } from "./http/rate-limit-headers.js";
 import {
   type CachedResponse,
@@ -335,7 +336,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   });
   await apollo.start();
   const responseCache = new ResponseCache(64 * 1024 * 1024);
-  const playground = createPlayground({ assetsDir: playgroundAssetsDir, webAppUrl: config.WEB_APP_URL });
+  const playground = createPlayground({
+    assetsDir: playgroundAssetsDir,
+    webAppUrl: config.WEB_APP_URL,
+    exampleIds: await playgroundExampleIds(db),
+  });
 
   function clientOf(req: IncomingMessage) {
     const forwarded = config.TRUST_PROXY ? req.headers["x-forwarded-for"] : undefined;
