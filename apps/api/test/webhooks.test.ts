@@ -164,6 +164,13 @@ const deliveriesOf = async (url: string, endpointId: string) =>
     ),
   ).webhookDeliveries.edges.map((edge) => edge.node);
 
+/** The receiver has answered; the API records the answer right after: wait for that. */
+const allDelivered = (url: string, endpointId: string) =>
+  waitFor("every delivery recorded as delivered", async () => {
+    const listed = await deliveriesOf(url, endpointId);
+    return listed.every((delivery) => delivery.status === "DELIVERED") ? listed : undefined;
+  });
+
 const appliedFor = (orderId: string) =>
   [...receiver.applied.values()].filter((event) => event.data.orderId === orderId).map((event) => event.type);
 
@@ -215,7 +222,7 @@ test("each event reaches the receiver once, in order, with a valid signature", a
       !verifyWebhook(`whsec_${Buffer.from("another").toString("base64")}`, request.headers, request.body),
     );
   }
-  const deliveries = await deliveriesOf(url, endpoint.id);
+  const deliveries = await allDelivered(url, endpoint.id);
   assert.equal(deliveries.length, 2);
   for (const delivery of deliveries) {
     assert.equal(delivery.status, "DELIVERED");
@@ -238,9 +245,8 @@ test("a receiver that fails for a while gets every event late, none lost, none a
     30_000,
   );
   assert.equal(receiver.failing, 0, "the receiver failed first");
-  const deliveries = await deliveriesOf(url, endpoint.id);
+  const deliveries = await allDelivered(url, endpoint.id);
   assert.equal(deliveries.length, 3);
-  assert.ok(deliveries.every((delivery) => delivery.status === "DELIVERED"));
   const failures = deliveries.flatMap((d) => d.attemptLog).filter((attempt) => attempt.statusCode === 500);
   assert.ok(failures.length >= 1, "the log shows the failed attempts and their status codes");
 
@@ -310,21 +316,8 @@ test("URLs that reach loopback or private networks are refused, at registration 
   }
 
   // A name that resolved to a public address when registered and to loopback now (DNS rebinding):
-  // the delivery's own lookup refuses it. Driven directly, so no other worker takes the job.
-  const store = new WebhookStore(database.db);
-  const jobs = new Jobs(database.db, createLogger("silent"), {
-    databaseUrl: database.url,
-    concurrency: 1,
-    pollIntervalMs: 100,
-    staleWorkerMs: 30_000,
-  });
-  const deliverer = new WebhookDeliverer(database.db, store, jobs, createLogger("silent"), {
-    allowPrivateUrls: false,
-    timeoutMs: 2_000,
-    retryBaseMs: 60_000,
-    retryMaxDelayMs: 60_000,
-    retryWindowMs: 3_600_000,
-  });
+  // the delivery's own lookup refuses it.
+  const { store, deliverer } = directDeliverer({ allowPrivateUrls: false, retryWindowMs: 3_600_000 });
   const organizerId = (
     await database.db.user.findUniqueOrThrow({ where: { email: "organizer@frontrow.test" } })
   ).id;
@@ -337,17 +330,7 @@ test("URLs that reach loopback or private networks are refused, at registration 
     eventTypes: ["order.confirmed"],
     secret: "whsec_dGVzdA==",
   });
-  const outbox = await database.db.outboxEvent.create({ data: { topic: "test.rebinding", payload: {} } });
-  const delivery = await database.db.webhookDelivery.create({
-    data: {
-      id: randomUUID(),
-      endpointId: endpoint.id,
-      outboxEventId: outbox.id,
-      eventType: "order.confirmed",
-      orderKey: "rebinding",
-      payload: {},
-    },
-  });
+  const delivery = await insertDelivery(endpoint.id);
   const before = receiver.requests.length;
   await deliverer.deliver(delivery.id);
   assert.equal(receiver.requests.length, before, "nothing reached the receiver");
@@ -359,6 +342,86 @@ test("URLs that reach loopback or private networks are refused, at registration 
   assert.match(recorded.attemptLog[0]?.error ?? "", /private|loopback/);
   // It would match every later event of the organizer's.
   await store.deleteEndpoint(endpoint.id);
+});
+
+/** A deliverer driven by the test (its jobs never start, so no worker takes its deliveries). */
+function directDeliverer(options: { allowPrivateUrls: boolean; retryWindowMs: number }) {
+  const store = new WebhookStore(database.db);
+  const jobs = new Jobs(database.db, createLogger("silent"), {
+    databaseUrl: database.url,
+    concurrency: 1,
+    pollIntervalMs: 100,
+    staleWorkerMs: 30_000,
+  });
+  const deliverer = new WebhookDeliverer(database.db, store, jobs, createLogger("silent"), {
+    timeoutMs: 2_000,
+    retryBaseMs: 60_000,
+    retryMaxDelayMs: 60_000,
+    ...options,
+  });
+  return { store, deliverer };
+}
+
+/** A delivery written as the outbox.webhooks job writes one, without its job. */
+async function insertDelivery(endpointId: string) {
+  const outbox = await database.db.outboxEvent.create({
+    data: { topic: "test.direct", payload: {}, deliveredAt: new Date() },
+  });
+  return database.db.webhookDelivery.create({
+    data: {
+      id: randomUUID(),
+      endpointId,
+      outboxEventId: outbox.id,
+      eventType: "order.confirmed",
+      orderKey: `direct:${outbox.id}`,
+      payload: { orderId: `direct-${outbox.id}` },
+    },
+  });
+}
+
+test("an endpoint that keeps failing is disabled, its owner sees why, and enabling it sends what waited", async () => {
+  const url = (api as TestServer).url;
+  const { event, endpoint } = await organizedEventWithEndpoint(url, ["order.confirmed"]);
+  // A retry window of 1 ms: the first failure is the last one.
+  const { deliverer } = directDeliverer({ allowPrivateUrls: true, retryWindowMs: 1 });
+  const failed = await insertDelivery(endpoint.id);
+  receiver.failing = 1;
+  await deliverer.deliver(failed.id);
+  const row = await database.db.webhookDelivery.findUniqueOrThrow({ where: { id: failed.id } });
+  assert.equal(row.status, "FAILED");
+  const listed = must(
+    await asFan<{
+      webhookEndpoints: { id: string; disabledAt: string | null; disabledReason: string | null }[];
+    }>(url, organizer, "{ webhookEndpoints { id disabledAt disabledReason } }"),
+  ).webhookEndpoints.find((e) => e.id === endpoint.id);
+  assert.ok(listed?.disabledAt, "the endpoint is disabled");
+  assert.match(listed?.disabledReason ?? "", /HTTP 500/);
+
+  // Events meanwhile are recorded for it, not sent.
+  const orderId = await buy(url, event, event.seatIds.slice(50, 51));
+  const waiting = await waitFor(
+    "the order's delivery recorded",
+    async () =>
+      (await database.db.webhookDelivery.findFirst({
+        where: { endpointId: endpoint.id, payload: { path: ["orderId"], equals: orderId } },
+      })) ?? undefined,
+    15_000,
+  );
+  await sleep(500);
+  assert.equal(appliedFor(orderId).length, 0, "nothing is sent to a disabled endpoint");
+  const stillWaiting = await database.db.webhookDelivery.findUniqueOrThrow({ where: { id: waiting.id } });
+  assert.equal(stillWaiting.status, "PENDING");
+
+  const enabled = must(
+    await asFan<{ enableWebhookEndpoint: { disabledAt: string | null } }>(
+      url,
+      organizer,
+      "mutation ($id: ID!) { enableWebhookEndpoint(endpointId: $id) { disabledAt } }",
+      { id: endpoint.id },
+    ),
+  ).enableWebhookEndpoint;
+  assert.equal(enabled.disabledAt, null);
+  await waitFor("the waiting delivery sent", () => appliedFor(orderId).length === 1, 15_000);
 });
 
 test("an API process killed mid-delivery loses nothing: another instance delivers it", async () => {

@@ -39,6 +39,8 @@ CREATE TABLE "webhook_delivery" (
     -- Automatic retries go on until this plus WEBHOOK_RETRY_WINDOW_MS (a manual redelivery restarts it).
     "retrying_since" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "next_attempt_at" TIMESTAMPTZ(3),
+    -- Set while one worker makes a request for it: a second job for the same delivery waits, not sends.
+    "sending_until" TIMESTAMPTZ(3),
     "delivered_at" TIMESTAMPTZ(3),
     "last_status_code" INTEGER,
     "last_error" TEXT,

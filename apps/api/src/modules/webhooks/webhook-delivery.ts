@@ -23,6 +23,8 @@ const FANOUT_LANES = 8;
 // A delivery waiting behind an earlier one of its order looks again this long after that one's next try.
 const WAIT_BEHIND_MS = 250;
 const MAX_ERROR_LENGTH = 500;
+// A claim on a delivery outlives its request's timeout by this much (then a crashed sender's is void).
+const CLAIM_MARGIN_MS = 5_000;
 
 export interface WebhookDeliveryOptions {
   allowPrivateUrls: boolean;
@@ -146,6 +148,12 @@ export class WebhookDeliverer {
       });
       return;
     }
+    // Another job for this delivery may be sending it right now (a wake-up raced a retry): wait for it.
+    const claim = await this.store.claim(delivery.id, this.options.timeoutMs + CLAIM_MARGIN_MS);
+    if (!claim.claimed) {
+      if (claim.until) await this.retryAt(delivery.id, new Date(claim.until.getTime() + WAIT_BEHIND_MS));
+      return;
+    }
     const attemptedAt = new Date();
     const result = await this.send(endpoint, delivery);
     const delivered = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
@@ -173,6 +181,10 @@ export class WebhookDeliverer {
       await this.store.recordAttempt(tx, attempt, { status: "PENDING", nextAttemptAt: nextAt });
       await enqueueJobs(tx, [deliverJob(delivery.id, nextAt)]);
     });
+  }
+
+  private async retryAt(deliveryId: string, at: Date): Promise<void> {
+    await this.db.$transaction((tx) => enqueueJobs(tx, [deliverJob(deliveryId, at)]));
   }
 
   private send(endpoint: EndpointRow, delivery: DeliveryRow): Promise<AttemptResult> {

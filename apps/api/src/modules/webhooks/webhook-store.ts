@@ -217,9 +217,25 @@ export class WebhookStore {
     await tx.$executeRaw`
       UPDATE webhook_delivery
       SET attempts = attempts + 1, status = ${next.status}, next_attempt_at = ${next.nextAttemptAt},
+          sending_until = NULL,
           last_status_code = ${attempt.statusCode}, last_error = ${attempt.error},
           delivered_at = CASE WHEN ${next.status} = 'DELIVERED' THEN now() ELSE delivered_at END
       WHERE id = ${attempt.deliveryId}::uuid`;
+  }
+
+  /**
+   * claim: this worker makes the next request for the delivery, for at most `leaseMs`; null when it is
+   * claimed already, with the time the other claim ends.
+   */
+  async claim(id: string, leaseMs: number): Promise<{ claimed: boolean; until: Date | null }> {
+    const [claimed] = await this.db.$queryRaw<{ until: Date }[]>`
+      UPDATE webhook_delivery SET sending_until = now() + make_interval(secs => ${leaseMs / 1000}::float8)
+      WHERE id = ${id}::uuid AND status = 'PENDING' AND (sending_until IS NULL OR sending_until <= now())
+      RETURNING sending_until AS until`;
+    if (claimed) return { claimed: true, until: claimed.until };
+    const [other] = await this.db.$queryRaw<{ until: Date | null }[]>`
+      SELECT sending_until AS until FROM webhook_delivery WHERE id = ${id}::uuid`;
+    return { claimed: false, until: other?.until ?? null };
   }
 
   /* postpone: waits behind an earlier delivery (no attempt made) */
