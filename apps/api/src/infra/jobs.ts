@@ -37,6 +37,8 @@ export interface JobsOptions {
   staleWorkerMs: number;
 }
 
+const RESTART_DELAY_MS = 2_000;
+
 /** Creates or updates the `graphile_worker` schema (also run by `pnpm db:migrate` and at start). */
 export async function migrateJobs(databaseUrl: string): Promise<void> {
   await runMigrations({ connectionString: databaseUrl, logger: new WorkerLogger(() => () => undefined) });
@@ -79,6 +81,9 @@ export class Jobs {
   private runner: Runner | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private beating: Promise<void> | undefined;
+  private starting: Promise<void> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     private readonly db: Prisma.TransactionClient,
@@ -91,7 +96,30 @@ export class Jobs {
     this.handlers.set(task, handler);
   }
 
+  /**
+   * Starts the workers (migrating graphile-worker's schema first). Never throws: without Postgres the
+   * API still starts (and answers SERVICE_UNAVAILABLE); the workers start when Postgres is back, and
+   * start again if their pool fails.
+   */
   async start(): Promise<void> {
+    this.stopped = false;
+    this.starting = this.startRunner().then(
+      () => undefined,
+      (error: unknown) => {
+        this.log.warn({ err: error }, "jobs: could not start the workers; retrying");
+        this.retryLater();
+      },
+    );
+    await this.starting;
+  }
+
+  private retryLater(): void {
+    if (this.stopped) return;
+    this.retryTimer = setTimeout(() => void this.start(), RESTART_DELAY_MS);
+    this.retryTimer.unref();
+  }
+
+  private async startRunner(): Promise<void> {
     const taskList: Record<string, Task> = {};
     for (const [name, handler] of this.handlers) {
       taskList[name] = (payload, helpers) =>
@@ -125,6 +153,14 @@ export class Jobs {
         else log.debug({ ...scope, ...meta }, `jobs: ${message}`);
       }),
     });
+    const runner = this.runner;
+    runner.promise.catch((error: unknown) => {
+      if (this.stopped || this.runner !== runner) return;
+      this.log.error({ err: error }, "jobs: the workers stopped; starting them again");
+      this.runner = undefined;
+      this.retryLater();
+    });
+    if (this.heartbeat) return;
     const interval = Math.max(Math.floor(this.options.staleWorkerMs / 3), 100);
     this.heartbeat = setInterval(() => {
       this.beating ??= this.beat().finally(() => {
@@ -159,8 +195,11 @@ export class Jobs {
 
   /** Lets running jobs finish (graphile-worker's graceful shutdown), then forgets this instance. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
     clearInterval(this.heartbeat);
     this.heartbeat = undefined;
+    await this.starting;
     await this.beating;
     await this.runner?.stop();
     this.runner = undefined;
