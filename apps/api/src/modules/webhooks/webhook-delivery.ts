@@ -16,6 +16,12 @@ import type { DeliveryRow, EndpointRow, WebhookStore } from "./webhook-store.js"
 // or schedules its next attempt (exponential backoff with jitter) as a new job, in one transaction.
 
 export const DELIVER_TASK = "webhooks.deliver";
+// Connections to partners' servers are kept open between deliveries (a new socket still goes through
+// the guarded lookup; a kept one was checked when it was opened).
+const agents = {
+  "http:": new http.Agent({ keepAlive: true, maxSockets: 64 }),
+  "https:": new https.Agent({ keepAlive: true, maxSockets: 64 }),
+};
 /** The event types deliveries exist for today (the list grows with the product). */
 export const WEBHOOK_EVENT_TYPES = ["order.confirmed", "order.cancelled"] as const;
 // Fan-out jobs of one order share a queue (they run in outbox order); lanes let orders go in parallel.
@@ -209,9 +215,10 @@ export class WebhookDeliverer {
       "user-agent": "Frontrow-Webhooks/1",
     };
     return new Promise((resolve) => {
-      const request = (url.protocol === "https:" ? https : http).request(
+      const secure = url.protocol === "https:";
+      const request = (secure ? https : http).request(
         url,
-        { method: "POST", headers, lookup: this.lookup, agent: false },
+        { method: "POST", headers, lookup: this.lookup, agent: agents[secure ? "https:" : "http:"] },
         (response) => {
           // The answer's body is not kept: only its status counts.
           response.resume();
