@@ -38,6 +38,7 @@ export interface JobsOptions {
 }
 
 const RESTART_DELAY_MS = 2_000;
+const MAX_POOL_SIZE = 10;
 
 /** Creates or updates the `graphile_worker` schema (also run by `pnpm db:migrate` and at start). */
 export async function migrateJobs(databaseUrl: string): Promise<void> {
@@ -142,7 +143,8 @@ export class Jobs {
       events,
       connectionString: this.options.databaseUrl,
       concurrency: this.options.concurrency,
-      maxPoolSize: this.options.concurrency + 2,
+      // Workers hold a connection only while they talk to Postgres (not while a webhook waits).
+      maxPoolSize: Math.min(this.options.concurrency + 2, MAX_POOL_SIZE),
       pollInterval: this.options.pollIntervalMs,
       // main.ts owns SIGTERM/SIGINT (a graceful stop of the whole server).
       noHandleSignals: true,
