@@ -33,3 +33,8 @@ export function webOperations(...operationNames: string[]): string {
   );
   return `${operationsFirst.map((definition) => print(definition)).join("\n\n")}\n`;
 }
+
+/** Every operation name of the web app (build.mjs registers each for automatic persisted queries). */
+export function webOperationNames(): string[] {
+  return Object.keys(documentsByOperation);
+}

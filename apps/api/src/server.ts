@@ -13,6 +13,7 @@ import { createApollo } from "./graphql/apollo.js";
 import { subscriptionAccess } from "./graphql/authorized-subscriptions.js";
 import { type Context, createContext, type Services } from "./graphql/context.js";
 import { OperationLimiter } from "./graphql/limits.js";
+import { loadWebOperations, withRegisteredOperations } from "./graphql/persisted-operations.js";
 import { createSharedSubscribe, type Delivery } from "./graphql/shared-subscriptions.js";
 import { createPlayground, playgroundAssetsDir } from "./http/playground.js";
 import { playgroundExampleIds } from "./http/playground-example-ids.js";
@@ -327,9 +328,15 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     maxDepth: config.MAX_QUERY_DEPTH,
     maxCost: config.MAX_QUERY_COST,
   });
+  const webOperations = loadWebOperations(playgroundAssetsDir);
+  if (webOperations.size === 0)
+    log.warn("no web app operations registered for persisted queries: run pnpm build");
   const apollo = createApollo({
     schema,
-    persistedQueries: new RedisKeyValueCache(redis, "apq", log, config.REDIS_RETRY_AFTER_MS),
+    persistedQueries: withRegisteredOperations(
+      new RedisKeyValueCache(redis, "apq", log, config.REDIS_RETRY_AFTER_MS),
+      webOperations,
+    ),
     limiter,
     metrics,
     production,

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, test } from "node:test";
+import { loadWebOperations } from "../src/graphql/persisted-operations.js";
+import { playgroundAssetsDir } from "../src/http/playground.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { asFan, errorCode, logIn, MANY_LOGINS } from "./support/holds.js";
 import { testRedisPrefix } from "./support/redis-prefix.js";
@@ -84,6 +86,17 @@ test("over GET: the same protocol, and a hit is a cacheable GET", async () => {
   assert.equal(hit.errors, undefined, JSON.stringify(hit.errors));
   assert.deepEqual(hit.data, full.data);
   assert.match(hit.headers.get("cache-control") ?? "", /public/, "public catalog data: CDNs may keep it");
+});
+
+test("the web app's operations are registered at build time: their hashes hit at once", async () => {
+  const registered = [...loadWebOperations(playgroundAssetsDir).values()];
+  assert.ok(registered.length >= 30, "every operation of packages/operations");
+  const options = registered.find((operation) => operation.name === "CatalogOptions");
+  assert.ok(options);
+  assert.equal(options.sha256Hash, sha256(options.document));
+  const hit = await get(api.url, { extensions: persisted(options.sha256Hash) });
+  assert.equal(hit.errors, undefined, JSON.stringify(hit.errors));
+  assert.ok(Array.isArray((hit.data as { cities?: unknown }).cities));
 });
 
 test("a key in safelist mode runs its registered operations only, by text or by hash", async () => {
