@@ -8,7 +8,7 @@ import type { Db } from "../../infra/prisma.js";
 import type { OutboxConsumer, OutboxMessage } from "../orders/outbox.js";
 import { guardedLookup, isPrivateAddress } from "./url-guard.js";
 import { webhookHeaders } from "./webhook-signing.js";
-import type { DeliveryRow, EndpointRow, WebhookStore } from "./webhook-store.js";
+import type { DeliveryRow, SendingEndpoint, WebhookStore } from "./webhook-store.js";
 
 // From the outbox to the partner's server (docs/partners.md, "Delivery"): the `outbox.webhooks` job
 // turns an event into one delivery per endpoint that wants it, each with a `webhooks.deliver` job, in
@@ -117,7 +117,10 @@ export function webhookBody(delivery: Pick<DeliveryRow, "eventType" | "createdAt
 }
 
 /** Secrets that sign a request now: the current one, and the previous one during a rotation's overlap. */
-export function signingSecrets(endpoint: EndpointRow, now = new Date()): string[] {
+export function signingSecrets(
+  endpoint: Pick<SendingEndpoint, "secret" | "previousSecret" | "previousSecretExpiresAt">,
+  now = new Date(),
+): string[] {
   const previousValid =
     endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now;
   return previousValid ? [endpoint.secret, endpoint.previousSecret as string] : [endpoint.secret];
@@ -144,9 +147,10 @@ export class WebhookDeliverer {
     const { delivery, endpoint } = found;
     // Done, given up, or waiting for its owner to enable the endpoint again (which schedules it).
     if (delivery.status !== "PENDING" || endpoint.disabledAt) return;
-    const earlier = await this.store.earlierPending(delivery);
-    if (earlier) {
-      const after = Math.max(earlier.nextAttemptAt?.getTime() ?? 0, Date.now());
+    const turn = await this.store.claimTurn(delivery, this.options.timeoutMs + CLAIM_MARGIN_MS);
+    if (turn.waitingBehind !== undefined) {
+      // An earlier event of this order is still pending: go after its next try.
+      const after = Math.max(turn.waitingBehind?.getTime() ?? 0, Date.now());
       const until = new Date(after + WAIT_BEHIND_MS);
       await this.db.$transaction(async (tx) => {
         await this.store.postpone(tx, delivery.id, until);
@@ -155,9 +159,9 @@ export class WebhookDeliverer {
       return;
     }
     // Another job for this delivery may be sending it right now (a wake-up raced a retry): wait for it.
-    const claim = await this.store.claim(delivery.id, this.options.timeoutMs + CLAIM_MARGIN_MS);
-    if (!claim.claimed) {
-      if (claim.until) await this.retryAt(delivery.id, new Date(claim.until.getTime() + WAIT_BEHIND_MS));
+    if (!turn.claimed) {
+      if (turn.claimedUntil)
+        await this.retryAt(delivery.id, new Date(turn.claimedUntil.getTime() + WAIT_BEHIND_MS));
       return;
     }
     const attemptedAt = new Date();
@@ -193,7 +197,7 @@ export class WebhookDeliverer {
     await this.db.$transaction((tx) => enqueueJobs(tx, [deliverJob(deliveryId, at)]));
   }
 
-  private send(endpoint: EndpointRow, delivery: DeliveryRow): Promise<AttemptResult> {
+  private send(endpoint: SendingEndpoint, delivery: DeliveryRow): Promise<AttemptResult> {
     const started = performance.now();
     const finish = (statusCode: number | null, error: string | null): AttemptResult => ({
       statusCode,

@@ -37,6 +37,20 @@ export interface DeliveryRow {
   lastError: string | null;
 }
 
+/** What sending a delivery needs of its endpoint. */
+export type SendingEndpoint = Pick<
+  EndpointRow,
+  "id" | "url" | "secret" | "previousSecret" | "previousSecretExpiresAt" | "disabledAt"
+>;
+
+interface EndpointPart {
+  e_url: string;
+  e_secret: string;
+  e_previousSecret: string | null;
+  e_previousSecretExpiresAt: Date | null;
+  e_disabledAt: Date | null;
+}
+
 export interface AttemptRow {
   deliveryId: string;
   attemptedAt: Date;
@@ -165,25 +179,58 @@ export class WebhookStore {
     return rows.map((row) => row.id);
   }
 
-  /* deliveryToSend: a delivery with its endpoint */
-  async deliveryToSend(id: string): Promise<{ delivery: DeliveryRow; endpoint: EndpointRow } | null> {
-    const [delivery] = await this.db.$queryRawUnsafe<DeliveryRow[]>(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery d WHERE d.id = $1::uuid`,
+  /* deliveryToSend: a delivery with what sending it needs of its endpoint, in one round trip */
+  async deliveryToSend(id: string): Promise<{ delivery: DeliveryRow; endpoint: SendingEndpoint } | null> {
+    const [row] = await this.db.$queryRawUnsafe<(DeliveryRow & EndpointPart)[]>(
+      `SELECT ${DELIVERY_COLUMNS}, e.url AS "e_url", e.secret AS "e_secret", e.previous_secret AS "e_previousSecret",
+              e.previous_secret_expires_at AS "e_previousSecretExpiresAt", e.disabled_at AS "e_disabledAt"
+       FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id WHERE d.id = $1::uuid`,
       id,
     );
-    if (!delivery) return null;
-    const endpoint = await this.endpoint(delivery.endpointId);
-    return endpoint ? { delivery, endpoint } : null;
+    if (!row) return null;
+    const { e_url, e_secret, e_previousSecret, e_previousSecretExpiresAt, e_disabledAt, ...delivery } = row;
+    const endpoint = {
+      id: delivery.endpointId,
+      url: e_url,
+      secret: e_secret,
+      previousSecret: e_previousSecret,
+      previousSecretExpiresAt: e_previousSecretExpiresAt,
+      disabledAt: e_disabledAt,
+    };
+    return { delivery, endpoint };
   }
 
-  /* earlierPending: the first earlier delivery of the same order to the same endpoint not yet made */
-  async earlierPending(delivery: DeliveryRow): Promise<{ nextAttemptAt: Date | null } | null> {
-    const [row] = await this.db.$queryRaw<{ nextAttemptAt: Date | null }[]>`
-      SELECT next_attempt_at AS "nextAttemptAt" FROM webhook_delivery
-      WHERE endpoint_id = ${delivery.endpointId}::uuid AND order_key = ${delivery.orderKey}
-        AND outbox_event_id < ${delivery.outboxEventId} AND status = 'PENDING'
-      ORDER BY outbox_event_id LIMIT 1`;
-    return row ?? null;
+  /**
+   * claimTurn: claims the delivery for one request of at most `leaseMs`, unless an earlier event of the
+   * same order to the same endpoint is still pending (`waitingBehind`: when that one tries next) or another
+   * worker holds the claim (`claimedUntil`), in one statement.
+   */
+  async claimTurn(
+    delivery: DeliveryRow,
+    leaseMs: number,
+  ): Promise<{ claimed: boolean; waitingBehind: Date | null | undefined; claimedUntil: Date | null }> {
+    const [row] = await this.db.$queryRaw<
+      { earlier: boolean; earlierNext: Date | null; claimed: Date | null; other: Date | null }[]
+    >`
+      WITH earlier AS (
+        SELECT next_attempt_at FROM webhook_delivery
+        WHERE endpoint_id = ${delivery.endpointId}::uuid AND order_key = ${delivery.orderKey}
+          AND outbox_event_id < ${delivery.outboxEventId} AND status = 'PENDING'
+        ORDER BY outbox_event_id LIMIT 1
+      ), claimed AS (
+        UPDATE webhook_delivery SET sending_until = now() + make_interval(secs => ${leaseMs / 1000}::float8)
+        WHERE id = ${delivery.id}::uuid AND status = 'PENDING'
+          AND (sending_until IS NULL OR sending_until <= now()) AND NOT EXISTS (SELECT 1 FROM earlier)
+        RETURNING sending_until
+      )
+      SELECT EXISTS (SELECT 1 FROM earlier) AS earlier, (SELECT next_attempt_at FROM earlier) AS "earlierNext",
+             (SELECT sending_until FROM claimed) AS claimed,
+             (SELECT sending_until FROM webhook_delivery WHERE id = ${delivery.id}::uuid) AS other`;
+    return {
+      claimed: Boolean(row?.claimed),
+      waitingBehind: row?.earlier ? row.earlierNext : undefined,
+      claimedUntil: row?.claimed ? null : (row?.other ?? null),
+    };
   }
 
   /* laterPending: the deliveries of the same order to the same endpoint waiting behind this one */
@@ -211,31 +258,17 @@ export class WebhookStore {
     next: { status: DeliveryStatus; nextAttemptAt: Date | null },
   ): Promise<void> {
     await tx.$executeRaw`
-      INSERT INTO webhook_attempt (delivery_id, attempted_at, status_code, error, duration_ms)
-      VALUES (${attempt.deliveryId}::uuid, ${attempt.attemptedAt}, ${attempt.statusCode}, ${attempt.error},
-              ${attempt.durationMs})`;
-    await tx.$executeRaw`
+      WITH logged AS (
+        INSERT INTO webhook_attempt (delivery_id, attempted_at, status_code, error, duration_ms)
+        VALUES (${attempt.deliveryId}::uuid, ${attempt.attemptedAt}, ${attempt.statusCode}, ${attempt.error},
+                ${attempt.durationMs})
+      )
       UPDATE webhook_delivery
       SET attempts = attempts + 1, status = ${next.status}, next_attempt_at = ${next.nextAttemptAt},
           sending_until = NULL,
           last_status_code = ${attempt.statusCode}, last_error = ${attempt.error},
           delivered_at = CASE WHEN ${next.status} = 'DELIVERED' THEN now() ELSE delivered_at END
       WHERE id = ${attempt.deliveryId}::uuid`;
-  }
-
-  /**
-   * claim: this worker makes the next request for the delivery, for at most `leaseMs`; null when it is
-   * claimed already, with the time the other claim ends.
-   */
-  async claim(id: string, leaseMs: number): Promise<{ claimed: boolean; until: Date | null }> {
-    const [claimed] = await this.db.$queryRaw<{ until: Date }[]>`
-      UPDATE webhook_delivery SET sending_until = now() + make_interval(secs => ${leaseMs / 1000}::float8)
-      WHERE id = ${id}::uuid AND status = 'PENDING' AND (sending_until IS NULL OR sending_until <= now())
-      RETURNING sending_until AS until`;
-    if (claimed) return { claimed: true, until: claimed.until };
-    const [other] = await this.db.$queryRaw<{ until: Date | null }[]>`
-      SELECT sending_until AS until FROM webhook_delivery WHERE id = ${id}::uuid`;
-    return { claimed: false, until: other?.until ?? null };
   }
 
   /* postpone: waits behind an earlier delivery (no attempt made) */
