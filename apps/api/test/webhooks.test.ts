@@ -190,6 +190,13 @@ test("fans are refused; bad input names its field", async () => {
   });
   assert.equal(errorCode(badUrl), "BAD_USER_INPUT");
   assert.equal(badUrl.errors?.[0]?.extensions?.field, "url");
+  // An event the organizer does not run (the seed has some sold by the venue itself).
+  const notTheirs = await database.db.event.findFirstOrThrow({ where: { organizerId: null } });
+  const foreign = await asFan(url, organizer, CREATE, {
+    input: { url: receiver.url, eventTypes: ["order.confirmed"], eventId: String(notTheirs.id) },
+  });
+  assert.equal(errorCode(foreign), "FORBIDDEN");
+  assert.equal(foreign.errors?.[0]?.extensions?.field, "eventId");
   const anonymous = await gql(url, "{ webhookEndpoints { id } }");
   assert.equal(errorCode(anonymous), "UNAUTHENTICATED");
 });
