@@ -21,7 +21,7 @@ import {
   MANY_CHECKOUTS,
   MANY_LOGINS,
 } from "./support/holds.js";
-import { CANCEL_ORDER, checkout, eventPicker, holdSeats, must } from "./support/orders.js";
+import { CANCEL_ORDER, checkout, eventPicker, holdSeats, must, VERIFY_TICKET } from "./support/orders.js";
 import { testRedisPrefix } from "./support/redis-prefix.js";
 import { type ApiProcess, gql, spawnApi, startTestServer, type TestServer } from "./support/server.js";
 import { waitFor } from "./support/wait.js";
@@ -238,6 +238,22 @@ test("each event reaches the receiver once, in order, with a valid signature", a
       [204],
     );
   }
+});
+
+test("a ticket scanned at the door is announced as ticket.checked_in, after its order.confirmed", async () => {
+  const url = (api as TestServer).url;
+  const { event } = await organizedEventWithEndpoint(url, ["order.confirmed", "ticket.checked_in"]);
+  const hold = must(await holdSeats(url, fan, event.id, event.seatIds.slice(60, 61))).holdSeats;
+  const order = must(await checkout(url, fan, hold.id, randomUUID())).checkout;
+  const [ticket] = order.tickets;
+  assert.ok(ticket);
+  const scanned = must(
+    await asFan<{ verifyTicket: { result: string } }>(url, organizer, VERIFY_TICKET, { code: ticket.code }),
+  );
+  assert.equal(scanned.verifyTicket.result, "VALID");
+  must(await asFan(url, organizer, VERIFY_TICKET, { code: ticket.code }));
+  await waitFor("both events applied", () => appliedFor(order.id).length === 2, 15_000);
+  assert.deepEqual(appliedFor(order.id), ["order.confirmed", "ticket.checked_in"], "in order, the scan once");
 });
 
 test("a receiver that fails for a while gets every event late, none lost, none applied twice", async () => {

@@ -402,10 +402,19 @@ export class OrdersService {
     if (row.status === "VOID") {
       return { result: "VOID", message: "This ticket was cancelled", ticket, usedAt: row.usedAt };
     }
+    // The first scan marks the ticket used and announces it (outbox: `ticket.checked_in` webhooks).
     const [used] = await this.db.$queryRaw<{ usedAt: Date }[]>`
-      UPDATE ticket SET used_at = now()
-      WHERE id = ${row.id}::uuid AND status = 'VALID' AND used_at IS NULL
-      RETURNING used_at AS "usedAt"`;
+      WITH used AS (
+        UPDATE ticket SET used_at = now()
+        WHERE id = ${row.id}::uuid AND status = 'VALID' AND used_at IS NULL
+        RETURNING id, order_id, event_id, used_at
+      ), announced AS (
+        INSERT INTO outbox_event (topic, payload)
+        SELECT 'ticket.checked_in', jsonb_build_object('ticketId', id, 'orderId', order_id, 'eventId', event_id,
+                                                       'checkedInAt', used_at)
+        FROM used
+      )
+      SELECT used_at AS "usedAt" FROM used`;
     if (used) {
       ticket.usedAt = used.usedAt;
       return { result: "VALID", message: "Valid ticket: admit", ticket, usedAt: used.usedAt };
