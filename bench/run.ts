@@ -49,6 +49,11 @@ const scenarios: Record<string, Scenario> = {
       "fans pay for their holds at fixed arrival rates: orders/s, p50/p99, CPU per checkout, invariants",
     load: () => import("./scenarios/checkout.js"),
   },
+  webhooks: {
+    summary:
+      "order.confirmed outbox events at 500/s to 10 webhook endpoints: delivery latency p50/p99, none lost",
+    load: () => import("./scenarios/webhooks.js"),
+  },
   onsale: {
     summary:
       "a stadium on-sale rehearsal (queue, holds, checkout) with 10% rule-breaking bots: sell-out, oversold, bots' share",

@@ -4,6 +4,7 @@
 // Output: content-hashed JS and CSS (served with immutable cache headers), their gzip and brotli
 // variants (compressed once here instead of on every request), the HTML template, and manifest.json,
 // which is how src/http/playground.ts finds the hashed names.
+import { createHash } from "node:crypto";
 import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -88,6 +89,30 @@ await copyFile(join(sourceDir, "index.html"), join(outputDir, "index.html"));
 await writeFile(
   join(outputDir, "manifest.json"),
   `${JSON.stringify({ script: script.fileName, stylesheet: stylesheet.fileName }, null, 2)}\n`,
+);
+
+// The web app's operations, registered at build time for automatic persisted queries: the API answers
+// their hashes without ever having seen their text (src/graphql/persisted-operations.ts). Each is the
+// text the playground shows (operation, then the fragments it spreads), built by the same module.
+const operationsModule = await build({
+  entryPoints: [join(sourceDir, "web-operations.ts")],
+  bundle: true,
+  write: false,
+  format: "esm",
+  platform: "node",
+  loader: { ".graphql": "text" },
+  logLevel: "warning",
+});
+const { webOperationNames, webOperations } = await import(
+  `data:text/javascript;base64,${Buffer.from(operationsModule.outputFiles[0].text).toString("base64")}`
+);
+const operations = webOperationNames().map((name) => {
+  const document = webOperations(name);
+  return { name, sha256Hash: createHash("sha256").update(document).digest("hex"), document };
+});
+await writeFile(join(outputDir, "web-operations.json"), `${JSON.stringify({ operations }, null, 2)}\n`);
+console.log(
+  `playground: web-operations.json  ${operations.length} operations registered for persisted queries`,
 );
 
 const kilobytes = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;

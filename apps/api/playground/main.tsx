@@ -3,7 +3,7 @@ import { GraphiQL } from "graphiql";
 import { createClient } from "graphql-ws";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { exampleTabs, firstExampleTab } from "./examples";
+import { type ExampleIds, exampleTabs } from "./examples";
 
 // The page is served by the GraphQL endpoint itself, so its own location is the endpoint: this keeps
 // working behind a proxy, on another port, or under https without any configuration.
@@ -27,6 +27,19 @@ const fetcher = createGraphiQLFetcher({
 const styleNonce = document.querySelector<HTMLMetaElement>('meta[name="style-nonce"]')?.content;
 if (styleNonce) Object.assign(globalThis, { __webpack_nonce__: styleNonce });
 
+// Ids of seeded events for the examples, put in the page by the server (http/playground.ts).
+function exampleIds(): ExampleIds {
+  const fallback = { eventId: "1", stadiumEventId: "1", queueEventId: "1" };
+  try {
+    const content = document.querySelector<HTMLMetaElement>('meta[name="example-ids"]')?.content;
+    return content ? { ...fallback, ...(JSON.parse(content) as Partial<ExampleIds>) } : fallback;
+  } catch {
+    return fallback;
+  }
+}
+const tabs = exampleTabs(exampleIds());
+const firstExampleTab = tabs[0] ?? { query: "", variables: "" };
+
 // GraphiQL 4 fills the first tab's variables editor from its stored variables, not from defaultTabs:
 // on a first visit, store the first example's variables so they are not lost.
 try {
@@ -41,7 +54,7 @@ function Playground() {
   return (
     <GraphiQL
       fetcher={fetcher}
-      defaultTabs={exampleTabs}
+      defaultTabs={tabs}
       defaultEditorToolsVisibility="variables"
       isHeadersEditorEnabled
       shouldPersistHeaders={false}

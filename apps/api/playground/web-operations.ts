@@ -5,12 +5,13 @@ import orders from "@frontrow/operations/orders.graphql";
 import organizer from "@frontrow/operations/organizer.graphql";
 import queue from "@frontrow/operations/queue.graphql";
 import seating from "@frontrow/operations/seating.graphql";
+import webhooks from "@frontrow/operations/webhooks.graphql";
 import { type DefinitionNode, Kind, parse, print, separateOperations } from "graphql";
 
 // The web app's operations (packages/operations, bundled as text by build.mjs): the playground shows what
 // the web app really sends instead of copies of it. Fragments may be spread across files, so all are read.
 const documentsByOperation = separateOperations(
-  parse([auth, catalog, holds, orders, organizer, queue, seating].join("\n")),
+  parse([auth, catalog, holds, orders, organizer, queue, seating, webhooks].join("\n")),
 );
 
 const definitionName = (definition: DefinitionNode) =>
@@ -31,4 +32,9 @@ export function webOperations(...operationNames: string[]): string {
     (a, b) => Number(a.kind === Kind.FRAGMENT_DEFINITION) - Number(b.kind === Kind.FRAGMENT_DEFINITION),
   );
   return `${operationsFirst.map((definition) => print(definition)).join("\n\n")}\n`;
+}
+
+/** Every operation name of the web app (build.mjs registers each for automatic persisted queries). */
+export function webOperationNames(): string[] {
+  return Object.keys(documentsByOperation);
 }

@@ -99,7 +99,7 @@ const schema = z.object({
   HOLD_SWEEP_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
   // After a Redis failure, seat locks and the session cache leave Redis alone (Postgres serves) this long.
   REDIS_RETRY_AFTER_MS: z.coerce.number().int().min(0).default(1_000),
-  // Overrides of the request rate limits' table (src/infra/rate-limits.ts), as JSON, e.g.
+  // Overrides of the request rate limits' table (src/modules/defences/rate-limits.ts), as JSON, e.g.
   // {"Mutation.holdSeats":{"account":{"points":2,"seconds":60}}}: a rule or one of its subjects at a time.
   RATE_LIMITS: z
     .string()
@@ -144,8 +144,40 @@ const schema = z.object({
   // half-done (by a crash or a provider outage), and how old they must be to count as abandoned.
   PAYMENT_RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   PAYMENT_RECOVERY_STALE_MS: z.coerce.number().int().min(0).default(60_000),
-  // How often the outbox relay delivers order events.
+  // How often the outbox relay turns order events into jobs.
   OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).default(1_000),
+  // Background jobs (graphile-worker, infra/jobs.ts): jobs one instance runs at once (mostly waiting on
+  // a partner's server, not on CPU); how often idle
+  // workers look for jobs that became due; after how long a silent instance's jobs go to the others.
+  JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(16),
+  JOBS_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  JOBS_STALE_WORKER_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
+  // Webhooks (docs/partners.md). Loopback and private targets are refused (server-side request forgery)
+  // unless this is true: development and tests only.
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((value) => value === "true"),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  // Retries wait base × 4^(n−1), at most the max delay, with jitter, for the window (≥ 24 h by default);
+  // then the delivery fails and its endpoint is disabled.
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5_000),
+  WEBHOOK_RETRY_MAX_DELAY_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(2 * 3_600_000),
+  WEBHOOK_RETRY_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(25 * 3_600_000),
+  // After rotateWebhookSecret, the previous secret keeps signing (beside the new one) this long.
+  WEBHOOK_SECRET_OVERLAP_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 3_600_000),
 });
 
 // Anyone can sign admissions, mint proof-of-work challenges or forge tickets with a value from the source,

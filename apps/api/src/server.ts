@@ -2,7 +2,11 @@ import type { GraphQLSchema } from "graphql";
 import type { Config } from "./config.js";
 import { createApollo } from "./graphql/apollo.js";
 import { OperationLimiter } from "./graphql/limits.js";
+import { loadWebOperations, withRegisteredOperations } from "./graphql/persisted-operations.js";
 import { createPlayground, playgroundAssetsDir } from "./http/playground.js";
+import { playgroundExampleIds } from "./http/playground-example-ids.js";
+import type { Jobs } from "./infra/jobs.js";
+import { RedisKeyValueCache } from "./infra/kv-cache.js";
 import type { Logger } from "./infra/logger.js";
 import type { Db } from "./infra/prisma.js";
 import type { RedisClient } from "./infra/redis.js";
@@ -15,7 +19,7 @@ import type { SeatChangeNotifier } from "./modules/seating/seat-changes.js";
 import { buildFrontrowSchema } from "./schema/build-schema.js";
 import { createGraphQLHttpHandler } from "./server/graphql-http.js";
 import { createHttpServer } from "./server/http.js";
-import { connectInfrastructure, disconnectInfrastructure } from "./server/infrastructure.js";
+import { connectInfrastructure, disconnectInfrastructure, startJobs } from "./server/infrastructure.js";
 import { drainTransports, listen } from "./server/lifecycle.js";
 import { operationalRoutes } from "./server/routes.js";
 import { type CompositionOverrides, composeServices } from "./server/services.js";
@@ -37,8 +41,10 @@ export interface FrontrowServer {
   queueLeader: QueueLeader;
   /** Settles payments that checkouts or cancellations left half-done; `runNow()` runs it now. */
   paymentRecovery: PaymentRecovery;
-  /** Delivers outbox events (order.confirmed, order.cancelled); `runNow()` runs it now. */
+  /** Turns outbox events (order.confirmed, order.cancelled) into jobs; `runNow()` runs it now. */
   outboxRelay: OutboxRelay;
+  /** Durable background jobs (graphile-worker), run on every instance. */
+  jobs: Jobs;
   payments: PaymentProvider;
   listen(): Promise<{ port: number }>;
   close(): Promise<void>;
@@ -55,20 +61,38 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const { log, db, redis, pubSub, metrics } = infrastructure;
   const composition = composeServices(config, infrastructure, overrides);
   const { services } = composition;
+  // Every module has registered its tasks by now; starting also migrates graphile-worker's schema.
+  await startJobs(infrastructure);
 
   const schema = await buildFrontrowSchema(pubSub);
   const limiter = new OperationLimiter(schema, {
     maxDepth: config.MAX_QUERY_DEPTH,
     maxCost: config.MAX_QUERY_COST,
   });
-  const apollo = createApollo({ schema, limiter, metrics, production: config.NODE_ENV === "production" });
+  const webOperations = loadWebOperations(playgroundAssetsDir);
+  if (webOperations.size === 0)
+    log.warn("no web app operations registered for persisted queries: run pnpm build");
+  const apollo = createApollo({
+    schema,
+    persistedQueries: withRegisteredOperations(
+      new RedisKeyValueCache(redis, "apq", log, config.REDIS_RETRY_AFTER_MS),
+      webOperations,
+    ),
+    limiter,
+    metrics,
+    production: config.NODE_ENV === "production",
+  });
   await apollo.start();
 
   const http = createHttpServer({
     config,
     log,
     metrics,
-    playground: createPlayground({ assetsDir: playgroundAssetsDir, webAppUrl: config.WEB_APP_URL }),
+    playground: createPlayground({
+      assetsDir: playgroundAssetsDir,
+      webAppUrl: config.WEB_APP_URL,
+      exampleIds: await playgroundExampleIds(db),
+    }),
     routes: operationalRoutes({ db, redis, metrics }),
     graphql: createGraphQLHttpHandler({ config, apollo, services, log, metrics }),
   });
@@ -93,6 +117,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     queueLeader: composition.background.queueLeader,
     paymentRecovery: composition.background.paymentRecovery,
     outboxRelay: composition.background.outboxRelay,
+    jobs: infrastructure.jobs,
     payments: services.payments,
     listen: () => listen(http, config),
     async close() {

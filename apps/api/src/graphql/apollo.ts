@@ -8,8 +8,17 @@ import { createErrorFormatter, isUnexpected } from "./format-error.js";
 import { DOCUMENT_LIMITS, type OperationLimiter, operationLimitsPlugin } from "./limits.js";
 import { seatMapResponsePlugin, stringifyResult } from "./seat-map-response.js";
 
+/** Apollo's KeyValueCache shape (infra/kv-cache.ts implements it on Redis). */
+export interface StringCache {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, options?: { ttl?: number | null }): Promise<void>;
+  delete(key: string): Promise<boolean | undefined>;
+}
+
 export interface ApolloOptions {
   schema: GraphQLSchema;
+  /** Where automatic persisted queries are kept (shared by every instance). */
+  persistedQueries: StringCache;
   limiter: OperationLimiter;
   metrics: Metrics;
   production: boolean;
@@ -45,7 +54,13 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
   };
 }
 
-export function createApollo({ schema, limiter, metrics, production }: ApolloOptions): ApolloServer<Context> {
+export function createApollo({
+  schema,
+  persistedQueries,
+  limiter,
+  metrics,
+  production,
+}: ApolloOptions): ApolloServer<Context> {
   return new ApolloServer<Context>({
     schema,
     introspection: true,
@@ -66,6 +81,8 @@ export function createApollo({ schema, limiter, metrics, production }: ApolloOpt
     hideSchemaDetailsFromClientErrors: production,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // Apollo's protocol (docs/api.md, "Persisted queries"): a hash, the whole query only on a miss.
+    persistedQueries: { cache: persistedQueries, ttl: 7 * 24 * 3600 },
     // main.ts owns shutdown: Apollo's own signal handlers would race it and re-raise the signal.
     stopOnTerminationSignals: false,
   });

@@ -1,5 +1,6 @@
 import type { Logger } from "../infra/logger.js";
 import { AppError, ErrorCode } from "../kernel/errors.js";
+import type { RateLimitBudget } from "../kernel/rate-limit-budget.js";
 import type { ApiKeyPrincipal, CostReport, SessionMeta, Viewer } from "../kernel/viewer.js";
 import type { Delivery } from "./shared-subscriptions.js";
 
@@ -30,6 +31,11 @@ export interface Context {
   apiKey: ApiKeyPrincipal | null;
   /** What this operation cost the API key's budget (set by the limits plugin; sent as extensions.cost). */
   cost: CostReport | null;
+  /**
+   * The tightest request rate-limit budget this operation counted against (RateLimit-* headers). A box,
+   * not a field: Apollo copies the context per operation, and the server reads the one it made.
+   */
+  readonly rateLimit: { budget: RateLimitBudget | null };
   /** Statuses of each `seatMap` field in this operation, by response key (see SeatFields.status). */
   seatMapStatuses: Map<string, string>;
   /** The subscriber's socket, for a subscription over WebSocket: shared results are written to it. */
@@ -69,6 +75,7 @@ class RequestContext implements Context {
   readonly apiKey: ApiKeyPrincipal | null;
   readonly delivery: Delivery | null;
   cost: CostReport | null = null;
+  readonly rateLimit: { budget: RateLimitBudget | null } = { budget: null };
   readonly seatMapStatuses = new Map<string, string>();
   private readonly parentLog: Logger;
   private requestLog: Logger | undefined;

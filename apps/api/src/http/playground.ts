@@ -13,6 +13,8 @@ export interface PlaygroundOptions {
   assetsDir: string;
   /** The Frontrow web app, linked from the page header. */
   webAppUrl: string;
+  /** Ids of seeded events the example tabs fill in (playground/examples.ts, ExampleIds). */
+  exampleIds?: Record<string, string>;
 }
 
 export type PlaygroundHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
@@ -162,6 +164,7 @@ function renderPage(options: PlaygroundOptions, manifest: Manifest): RenderedPag
     script: `${assetPathPrefix}${manifest.script}`,
     stylesheet: `${assetPathPrefix}${manifest.stylesheet}`,
     webAppUrl: validWebAppUrl(options.webAppUrl),
+    exampleIds: JSON.stringify(options.exampleIds ?? {}),
   };
   const page = template.replace(/\{\{(\w+)\}\}/g, (placeholder, name: string) => {
     if (placeholder === styleNoncePlaceholder) return placeholder;

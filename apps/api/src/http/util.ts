@@ -32,8 +32,14 @@ export function sendJson(res: ServerResponse, status: number, payload: unknown):
 }
 
 /** A GraphQL-shaped error for failures before GraphQL runs (bad JSON, too large, wrong method). */
-export function sendGraphQLError(res: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+export function sendGraphQLError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): void {
+  sendJson(res, status, { errors: [{ message, extensions: { ...details, code } }] });
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../config.js";
+import { migrateJobs } from "./jobs.js";
 import { ensureDatabase, migrate } from "./migrate.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../..");
@@ -24,15 +25,19 @@ async function main(): Promise<void> {
         env: { ...process.env, DATABASE_URL: config.DATABASE_URL },
       },
     );
-    process.exit(result.status ?? 1);
+    if (result.status !== 0) process.exit(result.status ?? 1);
+  } else {
+    const result = await migrate(config.DATABASE_URL, migrationsDir);
+    for (const name of result.applied) console.log(`Applied migration ${name}`);
+    console.log(
+      result.applied.length
+        ? `Database is up to date (${result.applied.length} applied now, ${result.alreadyApplied} before).`
+        : `Database is up to date (${result.alreadyApplied} migrations, nothing to apply).`,
+    );
   }
-  const result = await migrate(config.DATABASE_URL, migrationsDir);
-  for (const name of result.applied) console.log(`Applied migration ${name}`);
-  console.log(
-    result.applied.length
-      ? `Database is up to date (${result.applied.length} applied now, ${result.alreadyApplied} before).`
-      : `Database is up to date (${result.alreadyApplied} migrations, nothing to apply).`,
-  );
+  // graphile-worker's own schema (background jobs); the API also does this at start.
+  await migrateJobs(config.DATABASE_URL);
+  console.log("Job queue schema is up to date.");
 }
 
 main().catch((error: unknown) => {

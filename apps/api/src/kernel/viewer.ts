@@ -28,4 +28,6 @@ export interface CostReport {
   requested: number;
   remaining: number;
   budget: number;
+  /** Seconds until the budget's minute starts again (when known). */
+  resetSeconds?: number;
 }

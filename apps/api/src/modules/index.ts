@@ -7,6 +7,7 @@ import type { FrontrowModule } from "./module.js";
 import { ordersModule } from "./orders/index.js";
 import { queueModule } from "./queue/index.js";
 import { seatingModule } from "./seating/index.js";
+import { webhooksModule } from "./webhooks/index.js";
 
 /**
  * Every module of the API, each set up after the modules it uses and stopped before them (so in the
@@ -21,4 +22,5 @@ export const MODULES: readonly FrontrowModule[] = [
   adminModule,
   defencesModule,
   ordersModule,
+  webhooksModule,
 ];

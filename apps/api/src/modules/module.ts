@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from "graphql";
 import type { Config } from "../config.js";
 import type { Services } from "../graphql/context.js";
+import type { Jobs } from "../infra/jobs.js";
 import type { Logger } from "../infra/logger.js";
 import type { Metrics } from "../infra/metrics.js";
 import type { Db } from "../infra/prisma.js";
@@ -29,6 +30,11 @@ export interface Infrastructure {
   pool: SqlPool;
   redis: RedisClient;
   pubSub: RedisTopicPubSub;
+  /**
+   * Durable background jobs (graphile-worker, infra/jobs.ts): modules register their tasks while they
+   * are set up; the server starts the workers once every module is.
+   */
+  jobs: Jobs;
   metrics: Metrics;
 }
 

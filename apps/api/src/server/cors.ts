@@ -9,7 +9,10 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, origins: re
   if (origin && origins.includes(origin)) {
     res.setHeader("access-control-allow-origin", origin);
     res.setHeader("access-control-allow-credentials", "true");
-    res.setHeader("access-control-expose-headers", "x-request-id");
+    res.setHeader(
+      "access-control-expose-headers",
+      "x-request-id, ratelimit-limit, ratelimit-remaining, ratelimit-reset, retry-after",
+    );
   }
   if (req.method !== "OPTIONS") return false;
   res.writeHead(204, {

@@ -4,6 +4,7 @@ import { type ApolloServer, HeaderMap } from "@apollo/server";
 import type { Config } from "../config.js";
 import { type Context, createContext, type Services } from "../graphql/context.js";
 import { graphqlResponseStatus } from "../http/graphql-status.js";
+import { rateLimitHeaders } from "../http/rate-limit-headers.js";
 import {
   type CachedResponse,
   compress,
@@ -91,12 +92,13 @@ export function createGraphQLHttpHandler(deps: GraphQLHttpDependencies): GraphQL
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
     const setCookies: string[] = [];
+    let context: Context | undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search, body },
       context: async () => {
         // A request with an API key acts as the key's owner, whatever cookie it carries.
         const token = apiKey ? undefined : sessionTokenFrom(req);
-        return createContext({
+        context = createContext({
           services,
           log,
           requestId,
@@ -105,11 +107,19 @@ export function createGraphQLHttpHandler(deps: GraphQLHttpDependencies): GraphQL
           client: clientOf(req, config.TRUST_PROXY),
           apiKey: apiKey?.key,
         });
+        return context;
       },
     });
     if (response.body.kind !== "complete") {
       // Incremental delivery needs graphql 17; the schema offers no @defer/@stream.
       throw new Error("Unexpected chunked GraphQL response");
+    }
+    for (const [name, value] of rateLimitHeaders(
+      context?.rateLimit.budget ?? null,
+      apiKey !== null,
+      response.body.string,
+    )) {
+      response.headers.set(name, value);
     }
     return {
       status: graphqlResponseStatus(response.status ?? 200, response.headers, response.body.string),
@@ -117,6 +127,44 @@ export function createGraphQLHttpHandler(deps: GraphQLHttpDependencies): GraphQL
       setCookies,
       body: response.body.string,
     };
+  }
+
+  /**
+   * A key in safelist mode runs registered operations only (modules/admin/operation-safelist.ts); one
+   * sent by its hash alone runs the registered document, put in the request as if it had been sent.
+   */
+  async function admitSafelisted(
+    apiKeyId: string,
+    method: string,
+    url: URL,
+    body: unknown,
+  ): Promise<{ search: string; body: unknown }> {
+    const fields =
+      method === "GET"
+        ? {
+            query: url.searchParams.get("query") ?? undefined,
+            extensions: url.searchParams.get("extensions") ?? undefined,
+          }
+        : ((body ?? {}) as { query?: unknown; extensions?: unknown });
+    let extensions: unknown = fields.extensions;
+    if (typeof extensions === "string") {
+      try {
+        extensions = JSON.parse(extensions);
+      } catch {
+        extensions = undefined;
+      }
+    }
+    const hash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery
+      ?.sha256Hash;
+    const document = await services.safelist.admit(apiKeyId, {
+      query: typeof fields.query === "string" ? fields.query : undefined,
+      sha256Hash: typeof hash === "string" ? hash : undefined,
+    });
+    if (document === undefined) return { search: url.search, body };
+    if (method !== "GET") return { search: url.search, body: { ...(body as object), query: document } };
+    const params = new URLSearchParams(url.search);
+    params.set("query", document);
+    return { search: `?${params}`, body };
   }
 
   async function sendGraphQLResponse(
@@ -162,6 +210,7 @@ export function createGraphQLHttpHandler(deps: GraphQLHttpDependencies): GraphQL
     }
     let rawBody = "";
     let body: unknown;
+    let search = url.search;
     if (method === "POST") {
       const read = await readGraphQLBody(req, res);
       if (!read) return;
@@ -176,12 +225,21 @@ export function createGraphQLHttpHandler(deps: GraphQLHttpDependencies): GraphQL
       sendGraphQLError(res, code === ErrorCode.FORBIDDEN ? 403 : 401, code, error.message);
       return;
     }
+    if (apiKey) {
+      try {
+        ({ search, body } = await admitSafelisted(apiKey.key.id, method, url, body));
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        sendGraphQLError(res, 403, String(error.extensions.code), error.message, error.extensions);
+        return;
+      }
+    }
     // Run the operation in the event loop's check phase, after the poll phase has read every socket that
     // was ready: under load the requests of one loop turn then go through Apollo one after another and
     // their responses are written together. Measured: ~25% less CPU per `{ __typename }` at saturation
     // (docs/benchmarks.md, "The request pipeline"); an idle server only adds one loop turn.
     await nextLoopTurn();
-    const execute = () => executeGraphQL(req, method, url.search, body, requestId, apiKey);
+    const execute = () => executeGraphQL(req, method, search, body, requestId, apiKey);
     // API-key requests are charged per operation and report their cost: never answered from the cache.
     if (!isPreflighted(req) || apiKey) {
       await sendGraphQLResponse(req, res, await execute());

@@ -1,4 +1,5 @@
 import type { Config } from "../config.js";
+import { Jobs } from "../infra/jobs.js";
 import { createLogger, type Logger } from "../infra/logger.js";
 import { createMetrics } from "../infra/metrics.js";
 import { createPrisma, type Db } from "../infra/prisma.js";
@@ -42,10 +43,30 @@ export async function connectInfrastructure(
   );
   const metrics = createMetrics();
   const pubSub = createPubSub(redisSettings, log);
-  return { log, db, pool, redis, pubSub, metrics };
+  // Started by the server once every module has registered its tasks (startJobs).
+  const jobs = new Jobs(db, log, {
+    databaseUrl: config.DATABASE_URL,
+    concurrency: config.JOBS_CONCURRENCY,
+    pollIntervalMs: config.JOBS_POLL_INTERVAL_MS,
+    staleWorkerMs: config.JOBS_STALE_WORKER_MS,
+  });
+  return { log, db, pool, redis, pubSub, jobs, metrics };
 }
 
-export async function disconnectInfrastructure({ db, pool, redis, pubSub }: Infrastructure): Promise<void> {
+/** Starts the job workers (migrating graphile-worker's schema first); never throws (infra/jobs.ts). */
+export function startJobs({ jobs }: Infrastructure): Promise<void> {
+  return jobs.start();
+}
+
+export async function disconnectInfrastructure({
+  db,
+  pool,
+  redis,
+  pubSub,
+  jobs,
+}: Infrastructure): Promise<void> {
+  // Running jobs finish (a webhook request in flight is answered or times out); queued ones wait.
+  await jobs.stop();
   await Promise.all([db.$disconnect(), pool.end()]);
   redis.disconnect();
   pubSub.close();

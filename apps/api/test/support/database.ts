@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { migrateJobs } from "../../src/infra/jobs.js";
 import { migrate } from "../../src/infra/migrate.js";
 import { createPrisma, type Db } from "../../src/infra/prisma.js";
 import { seed } from "../../src/seed/seed.js";
@@ -61,6 +62,7 @@ export async function createTemplates(runId: string): Promise<TemplateNames> {
   const names = { migrated: `frontrow_t_${runId}_migrated`, seeded: `frontrow_t_${runId}_seeded` };
   await createDatabase(names.migrated);
   await migrate(databaseUrl(names.migrated), MIGRATIONS_DIR);
+  await migrateJobs(databaseUrl(names.migrated));
   await createDatabase(names.seeded, names.migrated);
   const db = createPrisma(databaseUrl(names.seeded), { poolSize: 4 });
   try {

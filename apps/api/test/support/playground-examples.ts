@@ -12,7 +12,15 @@ export interface ExampleTab {
  * The playground's example tabs as the browser gets them: examples.ts bundled the way build.mjs bundles
  * it (the web app's .graphql operations read as text), then loaded in this process.
  */
-export async function loadExampleTabs(): Promise<ExampleTab[]> {
+export interface ExampleIds {
+  eventId: string;
+  stadiumEventId: string;
+  queueEventId: string;
+}
+
+export async function loadExampleTabs(
+  ids: ExampleIds = { eventId: "1", stadiumEventId: "2", queueEventId: "3" },
+): Promise<ExampleTab[]> {
   const bundle = await build({
     entryPoints: [examplesEntry],
     bundle: true,
@@ -24,7 +32,7 @@ export async function loadExampleTabs(): Promise<ExampleTab[]> {
   });
   const code = bundle.outputFiles[0]?.text ?? "";
   const module = (await import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`)) as {
-    exampleTabs: ExampleTab[];
+    exampleTabs: (ids: ExampleIds) => ExampleTab[];
   };
-  return module.exampleTabs;
+  return module.exampleTabs(ids);
 }

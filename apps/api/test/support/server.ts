@@ -31,6 +31,8 @@ export async function startTestServer(
     REDIS_KEY_PREFIX: testRedisPrefix(),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     SHUTDOWN_GRACE_MS: "2000",
+    // Few job workers (and Postgres connections) per test server: many run at once on one Postgres.
+    JOBS_CONCURRENCY: "2",
     // Production refuses the development secrets; every test server gets its own.
     ...generateSecrets(),
     ...env,

@@ -8,7 +8,7 @@ import { AppError, badInput, ErrorCode, notFound } from "../../kernel/errors.js"
 import { isUuid } from "../../kernel/ids.js";
 import type { ApiKeyPrincipal, CostReport, Viewer } from "../../kernel/viewer.js";
 
-export const API_KEY_SCOPES = ["catalog:read", "holds:write"] as const;
+export const API_KEY_SCOPES = ["catalog:read", "holds:write", "webhooks:manage"] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /**
@@ -25,6 +25,15 @@ export const API_KEY_FIELD_SCOPES: Readonly<Record<string, ApiKeyScope>> = {
   "Mutation.holdSeats": "holds:write",
   "Mutation.holdBestAvailable": "holds:write",
   "Mutation.releaseHold": "holds:write",
+  // A partner's server manages its webhook endpoints with its key, as its owner (docs/partners.md).
+  "Query.webhookEventTypes": "webhooks:manage",
+  "Query.webhookEndpoints": "webhooks:manage",
+  "Query.webhookDeliveries": "webhooks:manage",
+  "Mutation.createWebhookEndpoint": "webhooks:manage",
+  "Mutation.rotateWebhookSecret": "webhooks:manage",
+  "Mutation.enableWebhookEndpoint": "webhooks:manage",
+  "Mutation.deleteWebhookEndpoint": "webhooks:manage",
+  "Mutation.redeliverWebhook": "webhooks:manage",
 };
 
 export interface ApiKeyView {
@@ -194,7 +203,8 @@ export class ApiKeysService {
     try {
       const charged = await this.limiter(budget).consume(key.id, cost);
       this.breaker.succeeded();
-      return { requested: cost, remaining: charged.remainingPoints, budget };
+      const resetSeconds = Math.max(1, Math.ceil(charged.msBeforeNext / 1000));
+      return { requested: cost, remaining: charged.remainingPoints, budget, resetSeconds };
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) {
         this.breaker.failed(rejection);

@@ -4,6 +4,7 @@ import type { RateLimitOverrides } from "../../config.js";
 import type { Logger } from "../../infra/logger.js";
 import type { RedisClient } from "../../infra/redis.js";
 import { RedisBreaker } from "../../infra/redis-breaker.js";
+import { type RateLimitBudget, tighterBudget } from "../../kernel/rate-limit-budget.js";
 
 /** Who a request is counted against. */
 export type RateLimitSubject = "account" | "ip" | "apiKey";
@@ -95,8 +96,15 @@ export class RateLimits {
     return this.rules[field];
   }
 
-  /** Counts one call of `field` against each subject; the subject over its limit, if any. */
-  async consume(field: string, identity: RateLimitIdentity): Promise<RateLimitHit | null> {
+  /**
+   * Counts one call of `field` against each subject; the subject over its limit, if any. `onBudget`
+   * hears the tightest budget counted (for the response's RateLimit-* headers).
+   */
+  async consume(
+    field: string,
+    identity: RateLimitIdentity,
+    onBudget: (budget: RateLimitBudget) => void = () => undefined,
+  ): Promise<RateLimitHit | null> {
     const rule = this.rules[field];
     if (!rule) return null;
     if (!this.breaker.available()) {
@@ -109,7 +117,13 @@ export class RateLimits {
       return window && key ? [this.consumeOne(rule.bucket, subject, window, key)] : [];
     });
     try {
-      const hits = (await Promise.all(checks)).filter((hit): hit is RateLimitHit => hit !== null);
+      const outcomes = await Promise.all(checks);
+      const budget = outcomes.reduce<RateLimitBudget | null>(
+        (tight, o) => tighterBudget(tight, o.budget),
+        null,
+      );
+      if (budget) onBudget(budget);
+      const hits = outcomes.flatMap((outcome) => (outcome.hit ? [outcome.hit] : []));
       this.breaker.succeeded();
       const hit = hits.sort((a, b) => b.retryAfterSeconds - a.retryAfterSeconds)[0] ?? null;
       this.decisions.inc({ field, outcome: hit ? "limited" : "allowed" });
@@ -126,13 +140,21 @@ export class RateLimits {
     subject: RateLimitSubject,
     window: LimitWindow,
     key: string,
-  ): Promise<RateLimitHit | null> {
+  ): Promise<{ hit: RateLimitHit | null; budget: RateLimitBudget }> {
+    const resetSeconds = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
     try {
-      await this.limiter(bucket, subject, window).consume(key);
-      return null;
+      const res = await this.limiter(bucket, subject, window).consume(key);
+      return {
+        hit: null,
+        budget: { limit: window.points, remaining: res.remainingPoints, resetSeconds: resetSeconds(res) },
+      };
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      return { subject, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+      const retryAfterSeconds = resetSeconds(rejection);
+      return {
+        hit: { subject, retryAfterSeconds },
+        budget: { limit: window.points, remaining: 0, resetSeconds: retryAfterSeconds },
+      };
     }
   }
 

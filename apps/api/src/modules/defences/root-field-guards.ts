@@ -1,12 +1,13 @@
 import { defaultFieldResolver, GraphQLError, type GraphQLSchema } from "graphql";
 import type { Context } from "../../graphql/context.js";
 import { AppError, ErrorCode } from "../../kernel/errors.js";
+import { tighterBudget } from "../../kernel/rate-limit-budget.js";
 import { API_KEY_FIELD_SCOPES } from "../admin/api-keys.service.js";
 import { BotSignalKind } from "./bot-signals.service.js";
 import type { RateLimitHit, RateLimitIdentity } from "./rate-limits.js";
 
 // Scalper defences that apply per root field, wrapped around the root fields of the built schema so that
-// no module's resolver has to know about them: API-key scopes, the rate-limit table (infra/rate-limits.ts)
+// no module's resolver has to know about them: API-key scopes, the rate-limit table (rate-limits.ts)
 // bot signals for refused requests and watchers of successful ones. Only root fields are wrapped (a TypeGraphQL global middleware
 // would wrap every field of every object, turning each scalar of a long list into a promise chain).
 
@@ -62,7 +63,9 @@ const isRateLimited = (error: unknown) =>
 
 /** Counts the call against the field's rate limits; RATE_LIMITED (recorded as a signal) when over. */
 async function enforceRateLimit(ctx: Context, field: string, args: Record<string, unknown>): Promise<void> {
-  const hit = await ctx.services.rateLimits.consume(field, identityOf(ctx));
+  const hit = await ctx.services.rateLimits.consume(field, identityOf(ctx), (budget) => {
+    ctx.rateLimit.budget = tighterBudget(ctx.rateLimit.budget, budget);
+  });
   if (!hit) return;
   await signalRateLimited(ctx, field, args, hit.subject);
   const fieldName = field.slice(field.indexOf(".") + 1);

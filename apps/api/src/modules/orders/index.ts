@@ -4,7 +4,7 @@ import { FakeGateway } from "./fake-gateway.js";
 import { createOrderLoaders, type OrderLoaders } from "./order-views.js";
 import { OrderFields, OrderMutations, OrderQueries, TicketFields } from "./orders.resolver.js";
 import { OrdersService } from "./orders.service.js";
-import { OutboxRelay, RedisOutboxSink } from "./outbox.js";
+import { type OutboxConsumer, OutboxRelay, RedisOutboxPublisher } from "./outbox.js";
 import { PaymentRecovery } from "./payment-recovery.js";
 import type { PaymentProvider } from "./payments.js";
 import { signingKeyFromSeed, TicketCodes } from "./ticket-codes.js";
@@ -18,6 +18,8 @@ declare module "../../graphql/context.js" {
     payments: PaymentProvider;
     /** A fresh set of order loaders (one per operation: orderLoaders in orders.resolver.ts). */
     newOrderLoaders(): OrderLoaders;
+    /** Where later modules add what acts on every outbox event (each becomes a durable job). */
+    outbox: { addConsumer(consumer: OutboxConsumer): void };
   }
 }
 
@@ -25,7 +27,7 @@ declare module "../module.js" {
   interface BackgroundWork {
     /** Settles payments that checkouts or cancellations left half-done; `runNow()` runs it now. */
     paymentRecovery: PaymentRecovery;
-    /** Delivers outbox events (order.confirmed, order.cancelled); `runNow()` runs it now. */
+    /** Turns outbox events (order.confirmed, order.cancelled) into jobs; `runNow()` runs it now. */
     outboxRelay: OutboxRelay;
   }
 }
@@ -33,7 +35,7 @@ declare module "../module.js" {
 export const ordersModule = defineModule({
   name: "orders",
   resolvers: [OrderQueries, OrderMutations, OrderFields, TicketFields],
-  setup({ config, db, pool, redis, log, services, overrides }) {
+  setup({ config, db, pool, redis, jobs, log, services, overrides }) {
     const { holdEffects } = services;
     // The only provider so far is the built-in fake gateway (docs/orders.md says how to add a real one).
     const payments = new FakeGateway(pool);
@@ -46,9 +48,13 @@ export const ordersModule = defineModule({
       staleAfterMs: config.PAYMENT_RECOVERY_STALE_MS,
     });
     paymentRecovery.start();
-    const outboxRelay = new OutboxRelay(db, new RedisOutboxSink(redis, config.REDIS_KEY_PREFIX), log, {
-      intervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
-    });
+    const outboxRelay = new OutboxRelay(
+      db,
+      jobs,
+      [new RedisOutboxPublisher(redis, config.REDIS_KEY_PREFIX)],
+      log,
+      { intervalMs: config.OUTBOX_RELAY_INTERVAL_MS },
+    );
     outboxRelay.start();
     return {
       services: {
@@ -65,6 +71,7 @@ export const ordersModule = defineModule({
         orders: new OrdersService(db, pool, payments, holdEffects, log),
         tickets: new TicketsService(db, ticketCodes),
         newOrderLoaders: () => createOrderLoaders(db),
+        outbox: outboxRelay,
       },
       background: { paymentRecovery, outboxRelay },
       async stop() {

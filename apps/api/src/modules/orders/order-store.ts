@@ -470,12 +470,23 @@ export function ticketRows(db: Db, ids: readonly string[], by: "id" | "order_id"
     ORDER BY t.order_id, sec.sort_order, s.row_rank, s.number`;
 }
 
-/** A gate scan's first use: the time it was recorded, or null when the ticket is void or was used. */
+/**
+ * A gate scan's first use: the time it was recorded, or null when the ticket is void or was used. The
+ * first scan also announces it in the same statement (outbox: `ticket.checked_in` webhooks).
+ */
 export async function markTicketUsed(db: Db, ticketId: string): Promise<Date | null> {
   const [used] = await db.$queryRaw<{ usedAt: Date }[]>`
-    UPDATE ticket SET used_at = now()
-    WHERE id = ${ticketId}::uuid AND status = 'VALID' AND used_at IS NULL
-    RETURNING used_at AS "usedAt"`;
+    WITH used AS (
+      UPDATE ticket SET used_at = now()
+      WHERE id = ${ticketId}::uuid AND status = 'VALID' AND used_at IS NULL
+      RETURNING id, order_id, event_id, used_at
+    ), announced AS (
+      INSERT INTO outbox_event (topic, payload)
+      SELECT 'ticket.checked_in', jsonb_build_object('ticketId', id, 'orderId', order_id, 'eventId', event_id,
+                                                     'checkedInAt', used_at)
+      FROM used
+    )
+    SELECT used_at AS "usedAt" FROM used`;
   return used?.usedAt ?? null;
 }
 

@@ -1,12 +1,15 @@
+import { enqueueJobs, type JobSpec, type Jobs } from "../../infra/jobs.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
 import { BATCH_TRANSACTION_OPTIONS } from "../../kernel/transactions.js";
 import { BackgroundJob } from "../../lib/background-job.js";
 
-// The transactional outbox's relay (docs/orders.md): events such as `order.confirmed` are written in
-// the transaction that makes them true, and delivered from here at least once, in id order per batch.
-// Consumers must be idempotent on the event id.
+// The transactional outbox (docs/orders.md): events such as `order.confirmed` are written in the
+// transaction that makes them true. The relay turns each event into one durable job per consumer
+// (infra/jobs.ts), in the transaction that marks the event dispatched: an event is never lost (the jobs
+// commit with the mark) and never dispatched twice (the mark commits with the jobs). Each job is run at
+// least once, so consumers must be idempotent on the event id.
 
 export interface OutboxMessage {
   id: string;
@@ -15,24 +18,38 @@ export interface OutboxMessage {
   createdAt: Date;
 }
 
-/** Where events go: a webhook dispatcher, a message broker, … Throwing means "retry later". */
-export interface OutboxSink {
-  deliver(message: OutboxMessage): Promise<void>;
+/** Something that acts on every outbox event: a Redis publisher, the webhook dispatcher, … */
+export interface OutboxConsumer {
+  /** Names the job task `outbox.<name>`: never rename a consumer with jobs still queued. */
+  name: string;
+  /**
+   * Jobs of one queue run one after another, in outbox order: a consumer that needs order (per order,
+   * say) names a queue; one that does not leaves it undefined and its jobs run in parallel.
+   */
+  queueOf?(message: OutboxMessage): string | undefined;
+  /** Throwing means "retry later" (graphile-worker's backoff). */
+  handle(message: OutboxMessage): Promise<void>;
 }
 
+const taskOf = (consumer: OutboxConsumer) => `outbox.${consumer.name}`;
+
 /** Publishes each event on the Redis channel `<prefix>outbox:<topic>` as JSON. */
-export class RedisOutboxSink implements OutboxSink {
+export class RedisOutboxPublisher implements OutboxConsumer {
+  readonly name = "redis";
+
   constructor(
     private readonly redis: RedisClient,
     private readonly channelPrefix: string,
   ) {}
 
-  async deliver(message: OutboxMessage): Promise<void> {
+  async handle(message: OutboxMessage): Promise<void> {
     await this.redis.publish(`${this.channelPrefix}outbox:${message.topic}`, JSON.stringify(message));
   }
 }
 
 const MAX_BATCHES_PER_RUN = 50;
+// One relay at a time across instances keeps jobs in outbox order (queued jobs run in id order).
+const RELAY_LOCK = 0x0b0c5;
 
 export interface OutboxRelayOptions {
   intervalMs: number;
@@ -40,26 +57,40 @@ export interface OutboxRelayOptions {
 }
 
 export interface RelayResult {
-  delivered: number;
-  failed: number;
+  /** Events turned into jobs by this run. */
+  dispatched: number;
 }
 
 /**
- * Runs on every instance. Each run locks a batch of undelivered events (`FOR UPDATE SKIP LOCKED`, so
- * instances share the work), delivers them, marks the delivered ones and counts an attempt on the
- * others, which the next run retries. A crash after delivering but before marking delivers again:
- * at least once.
+ * Runs on every instance (one at a time, by an advisory lock). Each batch locks undispatched events in
+ * id order, adds their consumers' jobs and marks them dispatched, all in one transaction.
  */
 export class OutboxRelay {
   private readonly job: BackgroundJob<RelayResult>;
 
+  private readonly consumers: OutboxConsumer[] = [];
+
   constructor(
     private readonly db: Db,
-    private readonly sink: OutboxSink,
-    private readonly log: Logger,
+    private readonly jobs: Jobs,
+    consumers: OutboxConsumer[],
+    log: Logger,
     private readonly options: OutboxRelayOptions,
   ) {
+    for (const consumer of consumers) this.addConsumer(consumer);
     this.job = new BackgroundJob("outbox relay", () => this.relay(), log, options.intervalMs);
+  }
+
+  /**
+   * Every later event also becomes a job of this consumer (a module after orders adds its own, as the
+   * webhooks module does). Before the job workers start: their task list is fixed then.
+   */
+  addConsumer(consumer: OutboxConsumer): void {
+    this.jobs.register(taskOf(consumer), (payload) => {
+      const message = payload as Omit<OutboxMessage, "createdAt"> & { createdAt: string };
+      return consumer.handle({ ...message, createdAt: new Date(message.createdAt) });
+    });
+    this.consumers.push(consumer);
   }
 
   start(): void {
@@ -76,13 +107,11 @@ export class OutboxRelay {
 
   /** Batch after batch until the outbox is empty (at most MAX_BATCHES_PER_RUN, then the next run). */
   private async relay(): Promise<RelayResult> {
-    const total: RelayResult = { delivered: 0, failed: 0 };
+    const total: RelayResult = { dispatched: 0 };
     for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
-      const result = await this.relayBatch();
-      total.delivered += result.delivered;
-      total.failed += result.failed;
-      // A short batch emptied the outbox; a failing one is retried on the next run, not at once.
-      if (result.delivered + result.failed < this.batchSize || result.failed > 0) break;
+      const dispatched = await this.relayBatch();
+      total.dispatched += dispatched;
+      if (dispatched < this.batchSize) break;
     }
     return total;
   }
@@ -91,36 +120,35 @@ export class OutboxRelay {
     return this.options.batchSize ?? 100;
   }
 
-  private relayBatch(): Promise<RelayResult> {
+  private relayBatch(): Promise<number> {
     return this.db.$transaction(async (tx) => {
+      const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`
+          SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked`;
+      // Another instance is relaying: it takes these events (in order) right now.
+      if (!lock?.locked) return 0;
       const batch = await tx.$queryRaw<(Omit<OutboxMessage, "id"> & { id: bigint })[]>`
           SELECT id, topic, payload, created_at AS "createdAt" FROM outbox_event
           WHERE delivered_at IS NULL
           ORDER BY id
-          LIMIT ${this.batchSize}
-          FOR UPDATE SKIP LOCKED`;
-      const delivered: bigint[] = [];
-      const failed: bigint[] = [];
+          LIMIT ${this.batchSize}`;
+      if (batch.length === 0) return 0;
+      const jobs: JobSpec[] = [];
       for (const event of batch) {
-        try {
-          await this.sink.deliver({ ...event, id: event.id.toString() });
-          delivered.push(event.id);
-        } catch (error) {
-          if (failed.length === 0)
-            this.log.warn({ err: error, topic: event.topic }, "outbox delivery failed");
-          failed.push(event.id);
+        const message: OutboxMessage = { ...event, id: event.id.toString() };
+        for (const consumer of this.consumers) {
+          jobs.push({
+            task: taskOf(consumer),
+            payload: message,
+            queueName: consumer.queueOf?.(message),
+            jobKey: `${taskOf(consumer)}:${message.id}`,
+          });
         }
       }
-      if (delivered.length) {
-        await tx.$executeRaw`
-            UPDATE outbox_event SET delivered_at = now(), attempts = attempts + 1
-            WHERE id = ANY(${delivered}::bigint[])`;
-      }
-      if (failed.length) {
-        await tx.$executeRaw`
-            UPDATE outbox_event SET attempts = attempts + 1 WHERE id = ANY(${failed}::bigint[])`;
-      }
-      return { delivered: delivered.length, failed: failed.length };
+      await enqueueJobs(tx, jobs);
+      await tx.$executeRaw`
+          UPDATE outbox_event SET delivered_at = now(), attempts = attempts + 1
+          WHERE id = ANY(${batch.map((event) => event.id)}::bigint[])`;
+      return batch.length;
     }, BATCH_TRANSACTION_OPTIONS);
   }
 }

@@ -46,6 +46,7 @@ export class TicketsService {
     if (row.status === "VOID") {
       return { result: "VOID", message: "This ticket was cancelled", ticket, usedAt: row.usedAt };
     }
+    // The first scan marks the ticket used and announces it (outbox: `ticket.checked_in` webhooks).
     const firstUse = await markTicketUsed(this.db, row.id);
     if (firstUse) {
       ticket.usedAt = firstUse;

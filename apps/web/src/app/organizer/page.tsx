@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import layout from "@/components/layout.module.css";
 import styles from "@/organizer/organizer.module.css";
 import { OrganizerOnly } from "@/organizer/organizer-access";
@@ -11,7 +12,8 @@ export default function OrganizerPage() {
     <div className={styles.page}>
       <h1 className={layout.title}>Your events</h1>
       <p className={layout.muted}>
-        Open an event with a waiting room to watch its line and change how fast fans are let in.
+        Open an event with a waiting room to watch its line and change how fast fans are let in. Partner
+        integrations: <Link href="/organizer/webhooks">Webhooks</Link>.
       </p>
       <OrganizerOnly>
         <OrganizerEvents />
