@@ -1,0 +1,299 @@
+// `pnpm drill [--short]`: runs an on-sale through six faults on a Postgres, a Redis and two API instances
+// of its own, records every request, then checks the invariants against Postgres (docs/reliability.md).
+// Needs the built API: `pnpm --filter @frontrow/api build` (or `pnpm build`).
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { prepareDatabase, repoRoot, requireApiBuild, SetupError } from "../bench/lib/api-build.js";
+import { seededEvents } from "../bench/lib/api-modules.js";
+import { startApi } from "../bench/lib/api-process.js";
+import { installSignalHandlers } from "../bench/lib/cleanup.js";
+import { overrideEvent } from "../bench/lib/event-settings.js";
+import { createFans, openSessions } from "../bench/lib/fans.js";
+import { describeViolations, intact, type Violations } from "../bench/lib/invariants.js";
+import type { PgClient } from "../bench/lib/pg.js";
+import { withoutRateLimits } from "../bench/lib/rate-limits.js";
+import { fileStamp, integer, table } from "../bench/lib/report.js";
+import {
+  holdsPastExpiry,
+  internalErrors,
+  orderInvariants,
+  queueOrder,
+  seatInvariants,
+  watcherInvariants,
+} from "./checks.js";
+import { DRILLS, type Target } from "./faults.js";
+import { Fleet } from "./fleet.js";
+import { type DrillFigures, figures, History } from "./history.js";
+import { reconnectingPg, startPostgres, startRedis } from "./services.js";
+import { type OnSale, runFans, Watcher } from "./workload.js";
+
+const MODES = {
+  short: { fans: 40, watchers: 24, warmupS: 4, beforeS: 1, afterS: 6 },
+  long: { fans: 150, watchers: 150, warmupS: 15, beforeS: 5, afterS: 20 },
+};
+/** The short-hold event: a fault that lasts longer than this outlives every hold made before it. */
+const HOLD_SECONDS = 4;
+const SWEEP_INTERVAL_MS = 500;
+/** Room for the sweep itself and the check's own query, beyond the sweeper's interval. */
+const SWEEP_SLACK_MS = 1_000;
+const QUEUE_TICK_MS = 250;
+const API_ENV = {
+  NODE_ENV: "production",
+  QUEUE_TICK_MS: String(QUEUE_TICK_MS),
+  QUEUE_HEARTBEAT_INTERVAL_SECONDS: "2",
+  QUEUE_HEARTBEAT_GRACE_SECONDS: "30",
+  HOLD_SWEEP_INTERVAL_MS: String(SWEEP_INTERVAL_MS),
+  PAYMENT_RECOVERY_INTERVAL_MS: "1000",
+  PAYMENT_RECOVERY_STALE_MS: "3000",
+  DATABASE_POOL_SIZE: "10",
+  SHUTDOWN_GRACE_MS: "1000",
+  // The crowd is a few dozen accounts on one address, far busier than real fans each: limits lifted.
+  RATE_LIMITS: withoutRateLimits([
+    "Mutation.joinQueue",
+    "Mutation.leaveQueue",
+    "Mutation.holdSeats",
+    "Mutation.holdBestAvailable",
+    "Mutation.releaseHold",
+    "Mutation.checkout",
+    "Mutation.cancelOrder",
+  ]),
+};
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const msText = (ms: number) => (Number.isNaN(ms) ? "-" : `${integer(ms)} ms`);
+
+/** The theatre event, made a short-hold on-sale with its waiting room on. */
+async function prepareEvent(db: PgClient): Promise<{ id: number; seatIds: string[] }> {
+  const { slugs } = await seededEvents();
+  const { rows } = await db.query<{ id: number }>("SELECT id FROM event WHERE slug = $1", [
+    slugs.theatreOnSale,
+  ]);
+  const id = rows[0]?.id;
+  if (id === undefined) throw new SetupError(`The seed has no event ${slugs.theatreOnSale}`);
+  await overrideEvent(db, id, {
+    status: "ON_SALE",
+    sale_starts_at: new Date(Date.now() - 60_000),
+    hold_seconds: HOLD_SECONDS,
+    max_tickets_per_account: 100,
+    cancel_cutoff_hours: 0,
+    queue_enabled: true,
+    queue_paused: false,
+    admission_rate_per_minute: 300,
+    max_active_shoppers: null,
+    shopping_window_seconds: 20,
+    pow_difficulty: 0,
+  });
+  const seats = await db.query<{ seatId: string }>(
+    `SELECT seat_id::text AS "seatId" FROM event_seat WHERE event_id = $1 AND status = 'AVAILABLE'`,
+    [id],
+  );
+  return { id, seatIds: seats.rows.map((row) => row.seatId) };
+}
+
+/** Samples, every half second, the holds still live past expiry + sweeper interval (+ slack). */
+function watchHoldExpiry(db: PgClient, eventId: number, over: () => boolean) {
+  const seen = { worst: 0, samples: 0 };
+  const done = (async () => {
+    while (!over()) {
+      const n = await holdsPastExpiry(db, eventId, SWEEP_INTERVAL_MS + SWEEP_SLACK_MS).catch(() => undefined);
+      if (n !== undefined) {
+        seen.samples++;
+        seen.worst = Math.max(seen.worst, n);
+      }
+      await sleep(500);
+    }
+  })();
+  return { seen, done };
+}
+
+async function settle(db: PgClient, eventId: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { rows } = await db.query<{ pending: number; live: number }>(
+      `SELECT (SELECT count(*)::int FROM "order" WHERE event_id = $1 AND status = 'PENDING') AS pending,
+              (SELECT count(*)::int FROM event_seat WHERE event_id = $1 AND status = 'HELD') AS live`,
+      [eventId],
+    );
+    if (rows[0]?.pending === 0 && rows[0]?.live === 0) return;
+    await sleep(500);
+  }
+}
+
+async function main(): Promise<number> {
+  const long = !process.argv.includes("--short");
+  const mode = long ? MODES.long : MODES.short;
+  const started = performance.now();
+  requireApiBuild();
+  installSignalHandlers();
+  console.log(
+    `Frontrow drill (${long ? "long" : "short"} mode): ${DRILLS.length} faults, ${mode.fans} fans, ` +
+      `${mode.watchers} seat-map watchers, two API instances (the built API: pnpm --filter @frontrow/api build)`,
+  );
+  const dir = mkdtempSync(join(tmpdir(), "frontrow-drill-"));
+  const step = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    process.stdout.write(`${what}… `);
+    const result = await work();
+    console.log(seconds(performance.now() - t));
+    return result;
+  };
+  const postgres = await step("Starting PostgreSQL (initdb, temporary)", () => startPostgres(dir));
+  const redis = await step("Starting redis-server", () => startRedis());
+  await step("Migrating and seeding", () => prepareDatabase(postgres.url));
+  const db = await reconnectingPg(postgres.url, "drill");
+  const event = await prepareEvent(db);
+  const accounts = await openSessions(
+    db,
+    await createFans(db, { tag: "drill", domain: "drill.invalid" }, mode.fans, "not-a-password-hash"),
+  );
+
+  const history = new History();
+  const apiLog = createWriteStream(join(dir, "api.log"));
+  const fleet = new Fleet(history, (name) =>
+    startApi({
+      databaseUrl: postgres.url,
+      env: { ...API_ENV, REDIS_URL: redis.url },
+      redisKeyPrefix: "drill:",
+      onOutput: (line) => apiLog.write(`${name} ${line}\n`),
+    }),
+  );
+  await step("Starting API instances a and b", async () => {
+    await fleet.add("a");
+    await fleet.add("b");
+  });
+  const sale: OnSale = {
+    fleet,
+    history,
+    eventId: String(event.id),
+    seatIds: event.seatIds,
+    acknowledged: new Map(),
+    joins: [],
+    // Each fan keeps at most a third of its share of the seats (2 seats an order on average).
+    keepOrders: Math.max(1, Math.floor(event.seatIds.length / mode.fans / 6)),
+    stopped: false,
+  };
+  const watchers = Array.from({ length: mode.watchers }, (_, i) => new Watcher(sale, i % 2 ? "b" : "a"));
+  await step(`Connecting ${mode.watchers} watchers`, async () => {
+    for (const watcher of watchers) watcher.connect();
+    while (watchers.some((w) => !w.live)) await sleep(50);
+  });
+
+  const expiry = watchHoldExpiry(db, event.id, () => sale.stopped);
+  const fans = runFans(sale, accounts);
+  console.log(`On sale: event ${event.id}, ${event.seatIds.length} seats, holds of ${HOLD_SECONDS} s`);
+  await sleep(mode.warmupS * 1000);
+
+  const target: Target = { fleet, history, postgres, redis, watchers, holdSeconds: HOLD_SECONDS, long };
+  const rows: DrillFigures[] = [];
+  for (const drill of DRILLS) {
+    const spanStart = history.now();
+    await sleep(mode.beforeS * 1000);
+    let faultStart = history.now();
+    await drill.inject(target, () => {
+      faultStart = history.now();
+    });
+    const fault = { drill: drill.name, start: faultStart, end: history.now() };
+    history.faults.push(fault);
+    await sleep(mode.afterS * 1000);
+    const figure = figures(history, drill.name, [spanStart, history.now()], fault);
+    rows.push(figure);
+    console.log(
+      `  ${drill.name}: fault ${seconds(fault.end - fault.start)}, ${integer(figure.requests)} requests, ` +
+        `recovered in ${msText(figure.recoveryMs)}`,
+    );
+  }
+
+  sale.stopped = true;
+  await step("Stopping the fans, letting holds expire and payments settle", async () => {
+    await fans;
+    await expiry.done;
+    await settle(db, event.id, 30_000);
+    await sleep(1_000);
+  });
+
+  const faultsWallClock = history.faults.map((f) => ({
+    start: history.wallClock(f.start),
+    end: history.wallClock(f.end + 3_000),
+  }));
+  const queue = await queueOrder(db, event.id, sale.joins, faultsWallClock, QUEUE_TICK_MS);
+  const { pairsChecked, ...queueViolations } = queue;
+  const invariants: Violations = {
+    ...(await seatInvariants(db, event.id)),
+    ...(await orderInvariants(db, event.id, [...sale.acknowledged.keys()])),
+    holdsPastExpiryPlusSweep: Math.max(
+      expiry.seen.worst,
+      await holdsPastExpiry(db, event.id, SWEEP_INTERVAL_MS + SWEEP_SLACK_MS),
+    ),
+    ...(await watcherInvariants(db, event.id, watchers)),
+    ...queueViolations,
+    ...internalErrors(history),
+  };
+
+  console.log(
+    `\n${table(
+      ["drill", "requests", "errors by code", "p99 during", "p99 after", "recovery"],
+      rows.map((row) => [
+        row.drill,
+        integer(row.requests),
+        Object.entries(row.errorsByCode)
+          .sort(([, a], [, b]) => b - a)
+          .map(([code, n]) => `${code} ${n}`)
+          .join(", ") || "none",
+        msText(row.p99DuringMs),
+        msText(row.p99AfterMs),
+        msText(row.recoveryMs),
+      ]),
+    )}`,
+  );
+  const totals = {
+    requests: history.operations.length,
+    ordersAcknowledged: sale.acknowledged.size,
+    queuePairsChecked: pairsChecked,
+    watcherResyncs: watchers.reduce((n, w) => n + w.resyncs, 0),
+    watcherReconnects: watchers.reduce((n, w) => n + w.reconnects, 0),
+  };
+  console.log(
+    `\n${table(
+      ["invariant", "violations"],
+      Object.entries(invariants).map(([name, n]) => [name, String(n)]),
+    )}`,
+  );
+  console.log(
+    `\n${Object.entries(totals)
+      .map(([name, n]) => `${name} ${integer(n)}`)
+      .join(", ")}`,
+  );
+
+  const resultsDir = resolve(repoRoot, "drill/results");
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `drill-${long ? "long" : "short"}-${fileStamp(new Date())}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({ mode: long ? "long" : "short", drills: rows, invariants, totals, history }, null, 0),
+  );
+
+  for (const watcher of watchers) watcher.close();
+  await db.end();
+  await fleet.stop();
+  await redis.stop();
+  await postgres.stop();
+  apiLog.end();
+  const held = intact(invariants);
+  console.log(
+    `History in ${file}${held ? "" : `; API output in ${join(dir, "api.log")}`}\n` +
+      `${held ? "Every invariant held" : `BROKEN: ${describeViolations(invariants)}`} ` +
+      `(${seconds(performance.now() - started)} in all)`,
+  );
+  if (held) rmSync(dir, { recursive: true, force: true });
+  return held ? 0 : 1;
+}
+
+const code = await main().catch((error: unknown) => {
+  console.error(error instanceof SetupError ? error.message : error);
+  return 1;
+});
+// Reconnect timers and keep-alive sockets of the clients would keep the process alive.
+process.exit(code);
