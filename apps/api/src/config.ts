@@ -41,10 +41,15 @@ const schema = z.object({
     .refine((url) => /^postgres(ql)?:/.test(url), "must be a postgresql:// URL")
     .default("postgresql://postgres@127.0.0.1:5432/frontrow"),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  // One Redis (redis:// or rediss://), a Redis Cluster (redis+cluster://host:port,host:port) or a Sentinel
+  // set (redis+sentinel://host:port,host:port/<primary name>): see infra/redis.ts.
   REDIS_URL: z
     .string()
-    .url()
-    .refine((url) => /^rediss?:/.test(url), "must be a redis:// URL")
+    .refine(
+      (url) =>
+        (/^rediss?:/.test(url) && URL.canParse(url)) || /^redis\+(cluster|sentinel):\/\/[^/]+/.test(url),
+      "must be a redis://, redis+cluster:// or redis+sentinel:// URL",
+    )
     .default("redis://127.0.0.1:6379"),
   // Prepended to every Redis key, so several deployments (or test runs) can share one Redis.
   REDIS_KEY_PREFIX: z.string().default("fr:"),
