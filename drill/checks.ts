@@ -10,9 +10,16 @@ export async function seatInvariants(db: PgClient, eventId: number): Promise<Vio
   return { ...(await holdInvariants(db, eventId)), ...(await saleInvariants(db, eventId)) };
 }
 
+/** Orders whose payment still has a step to take (what payment recovery finishes). */
+export const UNSETTLED_ORDERS = `SELECT id FROM "order" WHERE event_id = $1 AND (status = 'PENDING'
+  OR (status = 'CONFIRMED' AND payment_state <> 'CAPTURED')
+  OR (status = 'CANCELLED' AND payment_state IN ('AUTHORIZED', 'CAPTURED'))
+  OR (status = 'FAILED' AND payment_state IN ('AUTHORIZING', 'AUTHORIZED')))`;
+
 /**
- * Every order a client was told about exists and is CONFIRMED and captured, or CANCELLED and refunded;
- * the fake gateway's ledger agrees, one capture per order; no order of the event is left half-way.
+ * Every order a client was told about exists and is CONFIRMED and captured, or CANCELLED and its money
+ * back (refunded, or voided when it was cancelled before the capture); the fake gateway's ledger agrees,
+ * one capture per order; no order of the event is left half-way.
  */
 export async function orderInvariants(
   db: PgClient,
@@ -24,16 +31,13 @@ export async function orderInvariants(
       db,
       `SELECT count(*)::int AS n FROM unnest($1::uuid[]) AS a(id)
        LEFT JOIN "order" o ON o.id = a.id LEFT JOIN fake_gateway_charge g ON g.reference = a.id::text
-       WHERE NOT ((o.status = 'CONFIRMED' AND o.payment_state = 'CAPTURED' AND g.state = 'CAPTURED')
-               OR (o.status = 'CANCELLED' AND o.payment_state = 'REFUNDED' AND g.state = 'REFUNDED'))
-          OR o.id IS NULL OR g.reference IS NULL`,
+       WHERE o.id IS NULL OR g.reference IS NULL
+          OR NOT ((o.status = 'CONFIRMED' AND o.payment_state = 'CAPTURED' AND g.state = 'CAPTURED')
+               OR (o.status = 'CANCELLED' AND o.payment_state = 'REFUNDED' AND g.state = 'REFUNDED')
+               OR (o.status = 'CANCELLED' AND o.payment_state = 'VOIDED' AND g.state = 'VOIDED'))`,
       [acknowledged],
     ),
-    ordersLeftPending: await count(
-      db,
-      `SELECT count(*)::int AS n FROM "order" WHERE event_id = $1 AND status = 'PENDING'`,
-      [eventId],
-    ),
+    ordersLeftUnsettled: await count(db, `SELECT count(*)::int AS n FROM (${UNSETTLED_ORDERS}) o`, [eventId]),
     ordersCapturedTwice: await count(
       db,
       `SELECT count(*)::int AS n FROM (SELECT p.order_id FROM payment p JOIN "order" o ON o.id = p.order_id

@@ -22,6 +22,7 @@ import {
   orderInvariants,
   queueOrder,
   seatInvariants,
+  UNSETTLED_ORDERS,
   watcherInvariants,
 } from "./checks.js";
 import { DRILLS, type Target } from "./faults.js";
@@ -93,33 +94,63 @@ async function prepareEvent(db: PgClient): Promise<{ id: number; seatIds: string
   return { id, seatIds: seats.rows.map((row) => row.seatId) };
 }
 
-/** Samples, every half second, the holds still live past expiry + sweeper interval (+ slack). */
-function watchHoldExpiry(db: PgClient, eventId: number, over: () => boolean) {
-  const seen = { worst: 0, samples: 0 };
+/**
+ * Samples, every half second, the holds still live past expiry + sweeper interval (+ slack). Samples taken
+ * while Postgres is down or just back are left out: nothing can sweep a database that is not there.
+ */
+function watchHoldExpiry(db: PgClient, eventId: number, history: History, over: () => boolean) {
+  const late: { t: number; n: number }[] = [];
   const done = (async () => {
     while (!over()) {
-      const n = await holdsPastExpiry(db, eventId, SWEEP_INTERVAL_MS + SWEEP_SLACK_MS).catch(() => undefined);
-      if (n !== undefined) {
-        seen.samples++;
-        seen.worst = Math.max(seen.worst, n);
-      }
+      const t = history.now();
+      const n = await holdsPastExpiry(db, eventId, SWEEP_INTERVAL_MS + SWEEP_SLACK_MS).catch(() => 0);
+      const databaseDown = history.faults.some(
+        (f) =>
+          f.drill === "postgres-restart" && t >= f.start && t <= f.end + SWEEP_INTERVAL_MS + SWEEP_SLACK_MS,
+      );
+      if (n > 0 && !databaseDown) late.push({ t, n });
       await sleep(500);
     }
   })();
-  return { seen, done };
+  return { late, done };
 }
 
 async function settle(db: PgClient, eventId: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const { rows } = await db.query<{ pending: number; live: number }>(
-      `SELECT (SELECT count(*)::int FROM "order" WHERE event_id = $1 AND status = 'PENDING') AS pending,
+      `SELECT (SELECT count(*)::int FROM (${UNSETTLED_ORDERS}) o) AS pending,
               (SELECT count(*)::int FROM event_seat WHERE event_id = $1 AND status = 'HELD') AS live`,
       [eventId],
     );
     if (rows[0]?.pending === 0 && rows[0]?.live === 0) return;
     await sleep(500);
   }
+}
+
+/** What a broken invariant is about, to start the investigation from. */
+async function explain(
+  db: PgClient,
+  eventId: number,
+  history: History,
+  acknowledged: string[],
+  lateHolds: { t: number; n: number }[],
+) {
+  const { rows } = await db.query(
+    `SELECT o.id, o.status, o.payment_state, g.state AS gateway, o.updated_at FROM "order" o
+     LEFT JOIN fake_gateway_charge g ON g.reference = o.id::text
+     WHERE o.event_id = $1 AND (o.id = ANY($2::uuid[]) OR o.status <> 'CONFIRMED') AND NOT (
+       (o.status = 'CONFIRMED' AND o.payment_state = 'CAPTURED' AND g.state = 'CAPTURED')
+       OR (o.status = 'CANCELLED' AND o.payment_state IN ('REFUNDED', 'VOIDED') AND g.state = o.payment_state::text)
+       OR (o.status = 'FAILED' AND o.payment_state IN ('VOIDED', 'DECLINED', 'NONE')))`,
+    [eventId, acknowledged],
+  );
+  for (const row of rows) console.log(`  order ${JSON.stringify(row)}`);
+  for (const o of history.operations.filter((o) => o.code === "INTERNAL_SERVER_ERROR").slice(0, 10))
+    console.log(`  ${o.op} on ${o.instance} at ${seconds(o.sent)}: INTERNAL_SERVER_ERROR`);
+  for (const late of lateHolds)
+    console.log(`  ${late.n} holds live past expiry + sweep at ${seconds(late.t)}`);
+  for (const f of history.faults) console.log(`  fault ${f.drill}: ${seconds(f.start)}–${seconds(f.end)}`);
 }
 
 async function main(): Promise<number> {
@@ -181,7 +212,7 @@ async function main(): Promise<number> {
     while (watchers.some((w) => !w.live)) await sleep(50);
   });
 
-  const expiry = watchHoldExpiry(db, event.id, () => sale.stopped);
+  const expiry = watchHoldExpiry(db, event.id, history, () => sale.stopped);
   const fans = runFans(sale, accounts);
   console.log(`On sale: event ${event.id}, ${event.seatIds.length} seats, holds of ${HOLD_SECONDS} s`);
   await sleep(mode.warmupS * 1000);
@@ -191,12 +222,13 @@ async function main(): Promise<number> {
   for (const drill of DRILLS) {
     const spanStart = history.now();
     await sleep(mode.beforeS * 1000);
-    let faultStart = history.now();
+    // On from `began` (end unknown until the service is back), so that checks running meanwhile see it.
+    const fault = { drill: drill.name, start: history.now(), end: Number.POSITIVE_INFINITY };
     await drill.inject(target, () => {
-      faultStart = history.now();
+      fault.start = history.now();
+      history.faults.push(fault);
     });
-    const fault = { drill: drill.name, start: faultStart, end: history.now() };
-    history.faults.push(fault);
+    fault.end = history.now();
     await sleep(mode.afterS * 1000);
     const figure = figures(history, drill.name, [spanStart, history.now()], fault);
     rows.push(figure);
@@ -223,10 +255,8 @@ async function main(): Promise<number> {
   const invariants: Violations = {
     ...(await seatInvariants(db, event.id)),
     ...(await orderInvariants(db, event.id, [...sale.acknowledged.keys()])),
-    holdsPastExpiryPlusSweep: Math.max(
-      expiry.seen.worst,
-      await holdsPastExpiry(db, event.id, SWEEP_INTERVAL_MS + SWEEP_SLACK_MS),
-    ),
+    holdsPastExpiryPlusSweep:
+      expiry.late.length + (await holdsPastExpiry(db, event.id, SWEEP_INTERVAL_MS + SWEEP_SLACK_MS)),
     ...(await watcherInvariants(db, event.id, watchers)),
     ...queueViolations,
     ...internalErrors(history),
@@ -275,13 +305,14 @@ async function main(): Promise<number> {
     JSON.stringify({ mode: long ? "long" : "short", drills: rows, invariants, totals, history }, null, 0),
   );
 
+  const held = intact(invariants);
+  if (!held) await explain(db, event.id, history, [...sale.acknowledged.keys()], expiry.late);
   for (const watcher of watchers) watcher.close();
   await db.end();
   await fleet.stop();
   await redis.stop();
   await postgres.stop();
   apiLog.end();
-  const held = intact(invariants);
   console.log(
     `History in ${file}${held ? "" : `; API output in ${join(dir, "api.log")}`}\n` +
       `${held ? "Every invariant held" : `BROKEN: ${describeViolations(invariants)}`} ` +
