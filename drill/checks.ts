@@ -56,14 +56,33 @@ export async function orderInvariants(
   };
 }
 
-/** Holds still ACTIVE longer than `graceMs` past their expiry (the sweeper's interval plus slack). */
-export function holdsPastExpiry(db: PgClient, eventId: number, graceMs: number): Promise<number> {
-  return count(
-    db,
-    `SELECT count(*)::int AS n FROM hold WHERE event_id = $1 AND state = 'ACTIVE'
-     AND expires_at < now() - make_interval(secs => $2::float8 / 1000)`,
-    [eventId, graceMs],
+/**
+ * Holds that outlived their expiry by more than `graceMs` (the sweeper's interval plus scheduling slack):
+ * still ACTIVE now, or EXPIRED by the sweeper later than that. Expiries while Postgres was down or just
+ * back (`outages`, wall-clock) are left out: nothing can sweep a database that is not there. Also gives
+ * the worst lateness of the rest, in milliseconds.
+ */
+export async function lateHolds(
+  db: PgClient,
+  eventId: number,
+  graceMs: number,
+  outages: readonly { start: number; end: number }[],
+): Promise<{ late: number; worstMs: number }> {
+  const { rows } = await db.query<{ expiresAt: Date; lateMs: number }>(
+    `SELECT expires_at AS "expiresAt",
+            (extract(epoch FROM coalesce(ended_at, now()) - expires_at) * 1000)::float8 AS "lateMs"
+     FROM hold WHERE event_id = $1 AND expires_at < now()
+       AND (state = 'ACTIVE' OR (state = 'EXPIRED' AND ended_at > expires_at))`,
+    [eventId],
   );
+  const counted = rows.filter(
+    (row) =>
+      !outages.some((o) => row.expiresAt.getTime() >= o.start - graceMs && row.expiresAt.getTime() <= o.end),
+  );
+  return {
+    late: counted.filter((row) => row.lateMs > graceMs).length,
+    worstMs: Math.max(0, ...counted.map((row) => row.lateMs)),
+  };
 }
 
 /** Watchers whose seat map differs from the database (any seat), and how many seats differ in all. */

@@ -13,7 +13,7 @@ export interface Operation {
   answered: number;
   /** "ok", an `extensions.code`, or NETWORK when no answer came. */
   code: string;
-  /** What the answer named, for the checks: an order id, a hold id. */
+  /** What the answer named, for a reader of the history: "<order id> <status told>". */
   subject?: string;
 }
 

@@ -36,8 +36,10 @@ export interface OnSale {
   history: History;
   eventId: string;
   seatIds: string[];
-  /** Every checkout a client was told succeeded (order id → status told). */
-  acknowledged: Map<string, string>;
+  /** Every order a client was told is CONFIRMED. */
+  acknowledged: Set<string>;
+  /** The last status each order's client was told (a retry may be told FAILED: nothing charged). */
+  told: Map<string, string>;
   /** Every joinQueue a fan was told succeeded, in order of answer. */
   joins: JoinRecord[];
   /** A fan cancels its oldest order beyond this many, so the seats keep changing hands. */
@@ -152,8 +154,10 @@ async function checkout(sale: OnSale, holdId: string, home: string, send: Send) 
     );
     const order = answer.data?.checkout;
     if (order) {
-      answer.operation.subject = order.id;
-      sale.acknowledged.set(order.id, order.status);
+      answer.operation.subject = `${order.id} ${order.status}`;
+      sale.told.set(order.id, order.status);
+      if (order.status !== "CONFIRMED") return undefined;
+      sale.acknowledged.add(order.id);
       return order.id;
     }
     if (!RETRIED.has(answer.code)) return undefined;
