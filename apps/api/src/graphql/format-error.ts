@@ -29,9 +29,15 @@ function describeValidation(error: ArgumentValidationError): { message: string; 
   return { message: `Invalid input: ${problems.join("; ")}`, fields: [...new Set(fields)] };
 }
 
+// SQLSTATE 57P01–57P03: the server is shutting down, restarting after a crash, or not accepting
+// connections yet (a restart, a failover): the request may be retried in a moment.
+const SERVER_UNAVAILABLE_STATES = /^57P0[123]$/;
+
 function isDatabaseUnavailable(error: unknown): boolean {
   const text = error instanceof Error ? `${error.name} ${error.message}` : "";
-  return /ECONNREFUSED|ETIMEDOUT|Can't reach database|connection terminated|timeout exceeded when trying to connect|DatabaseNotReachable/i.test(
+  const sqlState = (error as { code?: unknown } | undefined)?.code;
+  if (typeof sqlState === "string" && SERVER_UNAVAILABLE_STATES.test(sqlState)) return true;
+  return /ECONNREFUSED|ETIMEDOUT|Can't reach database|connection terminated|timeout exceeded when trying to connect|DatabaseNotReachable|Code: `57P0[123]`/i.test(
     text,
   );
 }
