@@ -56,17 +56,24 @@ export async function orderInvariants(
   };
 }
 
+/** A span (wall-clock ms) in which holds that expire get `extraMs` more (Infinity: not counted). */
+export interface SweepAllowance {
+  start: number;
+  end: number;
+  extraMs: number;
+}
+
 /**
  * Holds that outlived their expiry by more than `graceMs` (the sweeper's interval plus scheduling slack):
- * still ACTIVE now, or EXPIRED by the sweeper later than that. Expiries while Postgres was down or just
- * back (`outages`, wall-clock) are left out: nothing can sweep a database that is not there. Also gives
- * the worst lateness of the rest, in milliseconds.
+ * still ACTIVE now, or EXPIRED by the sweeper later than that; an expiry in an `allowances` span gets its
+ * extra time (nothing can sweep while Postgres is down; locks of a frozen instance last until Postgres
+ * ends its transaction). Also gives the worst lateness of the counted holds, in milliseconds.
  */
 export async function lateHolds(
   db: PgClient,
   eventId: number,
   graceMs: number,
-  outages: readonly { start: number; end: number }[],
+  allowances: readonly SweepAllowance[],
 ): Promise<{ late: number; worstMs: number }> {
   const { rows } = await db.query<{ expiresAt: Date; lateMs: number }>(
     `SELECT expires_at AS "expiresAt",
@@ -75,12 +82,14 @@ export async function lateHolds(
        AND (state = 'ACTIVE' OR (state = 'EXPIRED' AND ended_at > expires_at))`,
     [eventId],
   );
-  const counted = rows.filter(
-    (row) =>
-      !outages.some((o) => row.expiresAt.getTime() >= o.start - graceMs && row.expiresAt.getTime() <= o.end),
-  );
+  const allowed = (expiresAt: Date) =>
+    graceMs +
+    allowances
+      .filter((a) => expiresAt.getTime() >= a.start - graceMs && expiresAt.getTime() <= a.end)
+      .reduce((extra, a) => Math.max(extra, a.extraMs), 0);
+  const counted = rows.filter((row) => Number.isFinite(allowed(row.expiresAt)));
   return {
-    late: counted.filter((row) => row.lateMs > graceMs).length,
+    late: counted.filter((row) => row.lateMs > allowed(row.expiresAt)).length,
     worstMs: Math.max(0, ...counted.map((row) => row.lateMs)),
   };
 }

@@ -44,6 +44,8 @@ const SWEEP_INTERVAL_MS = 500;
  */
 const SWEEP_SLACK_MS = 1_500;
 const QUEUE_TICK_MS = 250;
+/** The API's default: how long a frozen instance's transaction may keep its locks. */
+const IDLE_IN_TRANSACTION_MS = 3_000;
 const API_ENV = {
   NODE_ENV: "production",
   QUEUE_TICK_MS: String(QUEUE_TICK_MS),
@@ -52,7 +54,6 @@ const API_ENV = {
   HOLD_SWEEP_INTERVAL_MS: String(SWEEP_INTERVAL_MS),
   PAYMENT_RECOVERY_INTERVAL_MS: "1000",
   PAYMENT_RECOVERY_STALE_MS: "3000",
-  DATABASE_POOL_SIZE: "10",
   SHUTDOWN_GRACE_MS: "1000",
   // The crowd is a few dozen accounts on one address, far busier than real fans each: limits lifted.
   RATE_LIMITS: withoutRateLimits([
@@ -229,10 +230,16 @@ async function main(): Promise<number> {
     end: history.wallClock(f.end + 3_000),
   }));
   const queue = await queueOrder(db, event.id, sale.joins, faultsWallClock, QUEUE_TICK_MS);
-  const postgresOutages = history.faults
-    .filter((f) => f.drill === "postgres-restart")
-    .map((f) => ({ start: history.wallClock(f.start), end: history.wallClock(f.end) + SWEEP_INTERVAL_MS }));
-  const holds = await lateHolds(db, event.id, SWEEP_INTERVAL_MS + SWEEP_SLACK_MS, postgresOutages);
+  // Nothing sweeps while Postgres is down; a frozen instance's locks last until Postgres ends its
+  // transaction (DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS, 3 s by default).
+  const allowances = history.faults.flatMap((f) => {
+    const span = { start: history.wallClock(f.start), end: history.wallClock(f.end) + SWEEP_INTERVAL_MS };
+    if (f.drill === "postgres-restart") return [{ ...span, extraMs: Number.POSITIVE_INFINITY }];
+    if (f.drill === "api-freeze" || f.drill === "api-kill")
+      return [{ ...span, extraMs: IDLE_IN_TRANSACTION_MS }];
+    return [];
+  });
+  const holds = await lateHolds(db, event.id, SWEEP_INTERVAL_MS + SWEEP_SLACK_MS, allowances);
   const { pairsChecked, ...queueViolations } = queue;
   const invariants: Violations = {
     ...(await seatInvariants(db, event.id)),

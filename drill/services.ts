@@ -2,29 +2,18 @@
 // so that killing, stalling and restarting them harms nobody else on the machine.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { onShutdown } from "../bench/lib/cleanup.js";
 import { connectPg, type PgClient } from "../bench/lib/pg.js";
+import { freePort } from "../scripts/services/service.js";
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
-/** Resolves when `child` has exited (at once if it already has). */
-function exitOf(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once("exit", () => resolve()));
+/** Sends `signal` to `child` (if any) and resolves once it has exited (at once if it already had). */
+function signalAndWait(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill(signal);
+  return exited;
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -95,12 +84,7 @@ export async function startPostgres(dir: string): Promise<DrillPostgres> {
       60_000,
     );
   };
-  const kill = async (signal: NodeJS.Signals) => {
-    const running = child;
-    if (!running) return;
-    running.kill(signal);
-    await exitOf(running);
-  };
+  const kill = (signal: NodeJS.Signals) => signalAndWait(child, signal);
   await start();
   const admin = await connectPg(`postgresql://postgres@127.0.0.1:${port}/postgres`, "drill-setup");
   await admin.query("CREATE DATABASE frontrow");
@@ -147,12 +131,7 @@ export async function startRedis(): Promise<DrillRedis> {
     child = spawn("redis-server", args, { stdio: "ignore" });
     await until("redis-server did not answer", async () => redisCli(port, "PING") === "PONG", 10_000);
   };
-  const kill = async (signal: NodeJS.Signals) => {
-    const running = child;
-    if (!running) return;
-    running.kill(signal);
-    await exitOf(running);
-  };
+  const kill = (signal: NodeJS.Signals) => signalAndWait(child, signal);
   await start();
   const stop = onShutdown(
     () => kill("SIGTERM"),

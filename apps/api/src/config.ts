@@ -41,6 +41,9 @@ const schema = z.object({
     .refine((url) => /^postgres(ql)?:/.test(url), "must be a postgresql:// URL")
     .default("postgresql://postgres@127.0.0.1:5432/frontrow"),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  // Postgres ends a transaction whose client has said nothing for this long (0: never), so an instance
+  // frozen mid-transaction (a stop, a long pause) cannot hold row locks that every instance waits for.
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(3_000),
   // One Redis (redis:// or rediss://), a Redis Cluster (redis+cluster://host:port,host:port) or a Sentinel
   // set (redis+sentinel://host:port,host:port/<primary name>): see infra/redis.ts.
   REDIS_URL: z

@@ -135,9 +135,13 @@ export interface ServerOverrides {
 export async function createServer(config: Config, overrides: ServerOverrides = {}): Promise<FrontrowServer> {
   const production = config.NODE_ENV === "production";
   const log = overrides.log ?? createLogger(config.LOG_LEVEL);
-  const db = overrides.db ?? createPrisma(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
+  const idleInTransactionTimeoutMs = config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS;
+  const db =
+    overrides.db ??
+    createPrisma(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE, idleInTransactionTimeoutMs });
   const sql = createSqlPool(config.DATABASE_URL, {
     max: config.DATABASE_POOL_SIZE,
+    idleInTransactionTimeoutMs,
     onIdleError: (error) => log.warn({ err: error.message }, "idle Postgres connection failed"),
   });
   const redisSettings = {

@@ -36,6 +36,12 @@ test("a database that is restarting or shutting down is SERVICE_UNAVAILABLE, not
     { name: "PrismaClientKnownRequestError", code: "P2010" },
   );
   assert.equal(codeOf(prisma), "SERVICE_UNAVAILABLE");
+  // No pooled connection came free in time (found by the long drill, under load).
+  const poolWait = Object.assign(
+    new Error("Transaction API error: Unable to start a transaction in the given time."),
+    { name: "PrismaClientKnownRequestError", code: "P2028" },
+  );
+  assert.equal(codeOf(poolWait), "SERVICE_UNAVAILABLE");
 });
 
 test("other unexpected errors stay masked as INTERNAL_SERVER_ERROR", () => {

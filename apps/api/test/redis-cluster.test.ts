@@ -21,8 +21,9 @@ import {
 } from "./support/holds.js";
 import { checkout, holdSeats, must } from "./support/orders.js";
 import { JOIN_QUEUE, QUEUE_STATUS, type QueueStatusData, watchQueue } from "./support/queue.js";
-import { startTestRedisCluster, type TestRedisCluster } from "./support/redis-cluster.js";
+import { startTestRedisCluster, startTestSentinel, type TestRedisCluster } from "./support/redis-cluster.js";
 import { testRedisPrefix } from "./support/redis-prefix.js";
+import { startTestRedis } from "./support/redis-server.js";
 import { dataOf, type GraphQLResult, startTestServer, type TestServer } from "./support/server.js";
 import { waitFor } from "./support/wait.js";
 
@@ -226,4 +227,23 @@ describe("on a three-primary Redis Cluster", () => {
     }
     assert.equal(answers.at(-1), "RATE_LIMITED", JSON.stringify(answers));
   });
+});
+
+test("on a Sentinel-managed Redis: the instance finds the primary through the Sentinel and holds take the fast path", async () => {
+  const primary = await startTestRedis();
+  const sentinel = await startTestSentinel(primary.port);
+  const server = await startTestServer(database.url, { ...MANY_LOGINS, REDIS_URL: sentinel.url });
+  try {
+    const eventId = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
+    await openEvent(database.db, eventId, { maxTicketsPerAccount: 40 });
+    const [fan] = await createFans(database.db, server.url, 1, "sentinel");
+    const seatId = await freeSeat(eventId);
+    must(await holdSeats(server.url, fan as Fan, eventId, [seatId]));
+    const locks = await primary.probe.keys(`${server.server.config.REDIS_KEY_PREFIX}{ev:${eventId}}:seat:*`);
+    assert.equal(locks.length, 1, "the seat lock is on the primary the Sentinel names");
+  } finally {
+    await server.close();
+    await sentinel.dispose();
+    await primary.dispose();
+  }
 });

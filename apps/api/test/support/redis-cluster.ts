@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -90,4 +90,56 @@ export async function startTestRedisCluster(primaries = 3): Promise<TestRedisClu
       await dispose();
     },
   };
+}
+
+/** A Redis Sentinel of the test's own, watching `primaryPort` under the name `name` (quorum 1). */
+export interface TestSentinel {
+  port: number;
+  /** `redis+sentinel://127.0.0.1:<port>/<name>`. */
+  url: string;
+  dispose(): Promise<void>;
+}
+
+export async function startTestSentinel(primaryPort: number, name = "frontrow"): Promise<TestSentinel> {
+  const dir = mkdtempSync(join(tmpdir(), "frontrow-sentinel-"));
+  const port = await freePort();
+  // Sentinel rewrites its config file: it must be a file of its own.
+  const config = join(dir, "sentinel.conf");
+  writeFileSync(
+    config,
+    [
+      `port ${port}`,
+      "bind 127.0.0.1",
+      `dir ${dir}`,
+      `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 1`,
+      `sentinel down-after-milliseconds ${name} 1000`,
+      "",
+    ].join("\n"),
+  );
+  const child = spawn("redis-server", [config, "--sentinel"], { stdio: "ignore" });
+  const dispose = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const primary = await run("redis-cli", [
+        ...["-p", String(port), "SENTINEL", "get-master-addr-by-name", name],
+      ]).then(
+        ({ stdout }) => stdout.trim().split("\n"),
+        () => [],
+      );
+      if (primary[1] === String(primaryPort)) break;
+      if (attempt > 50) throw new Error("the Sentinel did not name its primary");
+      await sleep(100);
+    }
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return { port, url: `redis+sentinel://127.0.0.1:${port}/${name}`, dispose };
 }
