@@ -330,7 +330,7 @@ export class OrdersService {
       this.effects.notifier.seatsChanged(cancelled.eventId, cancelled.seatIds);
       // The converted hold's Redis locks would keep turning fans away from these seats until it expires.
       await this.effects.seatLocks.release(cancelled.eventId, cancelled.holdId, cancelled.seatIds);
-      await refreshSoldOut(this.db, cancelled.eventId);
+      await this.refreshSoldOutAfterCommit(cancelled.eventId);
       // The cancellation is recorded (CANCELLED, payment still CAPTURED or AUTHORIZED): the money goes
       // back now, or through the recovery job if the provider fails.
       await settlePayment(this.pool, this.payments, orderId, "return").catch((error: unknown) =>
@@ -478,6 +478,20 @@ export class OrdersService {
     );
   }
 
+  /**
+   * The sold-out flag, refreshed after a sale or a cancellation has committed: it waits for the event
+   * row, which every seat-map update locks too, and a wait past the transaction timeout must not turn the
+   * committed change into an error for the fan. A missed refresh is repaired by the next one.
+   */
+  private async refreshSoldOutAfterCommit(eventId: number): Promise<void> {
+    await refreshSoldOut(this.db, eventId).catch((error: unknown) =>
+      this.log.warn(
+        { err: error, eventId },
+        "sold-out flag not refreshed; the next sale or cancellation will",
+      ),
+    );
+  }
+
   /** The answer to a repeated key: the same order, once the first request has settled it. */
   private async replay(orderId: string, hash: string): Promise<OrderView> {
     let [order] = await ordersById(this.db, [orderId]);
@@ -589,7 +603,7 @@ export class OrdersService {
       );
     }
     this.effects.notifier.seatsChanged(hold.eventId, hold.seatIds);
-    if (!seatsLeft) await refreshSoldOut(this.db, hold.eventId);
+    if (!seatsLeft) await this.refreshSoldOutAfterCommit(hold.eventId);
     return tickets.map((ticket, i) => {
       const seat = hold.seats[i] as HeldSeat;
       const price = { amount: seat.price, currency: hold.currency };
