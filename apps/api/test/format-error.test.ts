@@ -24,6 +24,8 @@ test("a database that is restarting or shutting down is SERVICE_UNAVAILABLE, not
     ["the database system is shutting down", "57P03"],
     ["terminating connection due to administrator command", "57P01"],
     ["terminating connection due to crash of another server process", "57P02"],
+    ["terminating connection due to idle-in-transaction timeout", "25P03"],
+    ["read ECONNRESET", "ECONNRESET"],
   ];
   for (const [message, code] of refusals) {
     assert.equal(codeOf(databaseError(message, code)), "SERVICE_UNAVAILABLE", message);
@@ -42,6 +44,11 @@ test("a database that is restarting or shutting down is SERVICE_UNAVAILABLE, not
     { name: "PrismaClientKnownRequestError", code: "P2028" },
   );
   assert.equal(codeOf(poolWait), "SERVICE_UNAVAILABLE");
+  const closed = Object.assign(new Error("Server has closed the connection."), {
+    name: "PrismaClientKnownRequestError",
+    code: "P1017",
+  });
+  assert.equal(codeOf(closed), "SERVICE_UNAVAILABLE");
 });
 
 test("other unexpected errors stay masked as INTERNAL_SERVER_ERROR", () => {
