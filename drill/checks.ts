@@ -99,28 +99,44 @@ export async function watcherInvariants(
   db: PgClient,
   eventId: number,
   watchers: readonly Watcher[],
-): Promise<Violations> {
+): Promise<{ violations: Violations; details: string[] }> {
   const { rows } = await db.query<{ seatId: string; status: string }>(
     `SELECT seat_id::text AS "seatId", CASE WHEN status = 'SOLD' THEN 'S'
        WHEN status = 'HELD' AND held_until > now() THEN 'H' ELSE 'A' END AS status
      FROM event_seat WHERE event_id = $1`,
     [eventId],
   );
+  const { rows: versions } = await db.query<{ version: string }>(
+    "SELECT seat_map_version::text AS version FROM event WHERE id = $1",
+    [eventId],
+  );
   let stale = 0;
   let seats = 0;
+  const details: string[] = [];
   for (const watcher of watchers) {
     // Seats not for sale ("X") are not in event_seat's statuses.
     const wrong = rows.filter((row) => {
       const shown = watcher.seats.get(row.seatId);
       return shown !== "X" && shown !== row.status;
-    }).length;
-    if (wrong) stale++;
-    seats += wrong;
+    });
+    if (wrong.length) stale++;
+    seats += wrong.length;
+    if (wrong.length && details.length < 8) {
+      const sample = wrong
+        .slice(0, 3)
+        .map((row) => `seat ${row.seatId} shown ${watcher.seats.get(row.seatId)} is ${row.status}`);
+      details.push(
+        `watcher of ${watcher.describe()} at version ${watcher.version} (database ${versions[0]?.version}): ${sample.join(", ")}`,
+      );
+    }
   }
   return {
-    watchersNotEqualToDatabase: stale,
-    seatsShownWrong: seats,
-    watchersNeverLive: watchers.filter((w) => !w.live).length,
+    violations: {
+      watchersNotEqualToDatabase: stale,
+      seatsShownWrong: seats,
+      watchersNeverLive: watchers.filter((w) => !w.live).length,
+    },
+    details,
   };
 }
 

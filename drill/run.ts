@@ -239,13 +239,14 @@ async function main(): Promise<number> {
       return [{ ...span, extraMs: IDLE_IN_TRANSACTION_MS }];
     return [];
   });
+  const watched = await watcherInvariants(db, event.id, watchers);
   const holds = await lateHolds(db, event.id, SWEEP_INTERVAL_MS + SWEEP_SLACK_MS, allowances);
   const { pairsChecked, ...queueViolations } = queue;
   const invariants: Violations = {
     ...(await seatInvariants(db, event.id)),
     ...(await orderInvariants(db, event.id, [...sale.acknowledged.keys()])),
     holdsPastExpiryPlusSweep: holds.late,
-    ...(await watcherInvariants(db, event.id, watchers)),
+    ...watched.violations,
     ...queueViolations,
     ...internalErrors(history),
   };
@@ -297,6 +298,7 @@ async function main(): Promise<number> {
 
   const held = intact(invariants);
   if (!held) await explain(db, event.id, history, [...sale.acknowledged.keys()]);
+  if (!held) for (const line of watched.details) console.log(`  ${line}`);
   for (const watcher of watchers) watcher.close();
   await db.end();
   await fleet.stop();

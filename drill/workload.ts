@@ -198,6 +198,8 @@ export class Watcher {
   private syncing = false;
   private closed = false;
   live = false;
+  /** The instance its socket is on. */
+  private on: string | undefined;
 
   constructor(
     private readonly sale: OnSale,
@@ -207,6 +209,7 @@ export class Watcher {
   connect(): void {
     if (this.closed) return;
     const instance = this.sale.fleet.pick(this.home);
+    this.on = instance.name;
     const url = new URL(instance.api.graphqlUrl);
     url.protocol = "ws:";
     const socket = new WebSocket(url, "graphql-transport-ws", { perMessageDeflate: false });
@@ -295,6 +298,11 @@ export class Watcher {
     } finally {
       this.syncing = false;
     }
+  }
+
+  /** For a report: its home instance, the one it is on, and what it did. */
+  describe(): string {
+    return `${this.home} (on ${this.on ?? "?"}, ${this.resyncs} fetches, ${this.reconnects} reconnects)`;
   }
 
   /** Drops the connection at once (the reconnect storm): the close handler reconnects. */
