@@ -44,6 +44,11 @@ const SWEEP_INTERVAL_MS = 500;
  */
 const SWEEP_SLACK_MS = 1_500;
 const QUEUE_TICK_MS = 250;
+/**
+ * How often each instance looks for seat changes no delta carried (5 s by default): a change a killed
+ * instance committed but never published is repaired after two audits.
+ */
+const AUDIT_INTERVAL_MS = 1_000;
 /** The API's default: how long a frozen instance's transaction may keep its locks. */
 const IDLE_IN_TRANSACTION_MS = 3_000;
 const API_ENV = {
@@ -52,6 +57,7 @@ const API_ENV = {
   QUEUE_HEARTBEAT_INTERVAL_SECONDS: "2",
   QUEUE_HEARTBEAT_GRACE_SECONDS: "30",
   HOLD_SWEEP_INTERVAL_MS: String(SWEEP_INTERVAL_MS),
+  SEAT_MAP_AUDIT_INTERVAL_MS: String(AUDIT_INTERVAL_MS),
   PAYMENT_RECOVERY_INTERVAL_MS: "1000",
   PAYMENT_RECOVERY_STALE_MS: "3000",
   SHUTDOWN_GRACE_MS: "1000",
@@ -222,7 +228,8 @@ async function main(): Promise<number> {
   await step("Stopping the fans, letting holds expire and payments settle", async () => {
     await fans;
     await settle(db, event.id, 30_000);
-    await sleep(1_000);
+    // The last deltas, and the audit's repairs (two audits apart), reach the watchers.
+    await sleep(3 * AUDIT_INTERVAL_MS);
   });
 
   const faultsWallClock = history.faults.map((f) => ({

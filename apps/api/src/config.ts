@@ -96,6 +96,9 @@ const schema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   // Seat changes of one event are merged into one seatMapChanged delta per window (docs/seat-map.md).
   SEAT_MAP_COALESCE_MS: z.coerce.number().int().min(10).max(1_000).default(100),
+  // How often each instance looks for seat changes no delta carried (an instance died between its commit
+  // and its publish) and publishes them; 0 turns it off. See modules/seating/seat-map-audit.ts.
+  SEAT_MAP_AUDIT_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
   // Seats one hold (holdSeats or holdBestAvailable) may take at most.
   HOLD_MAX_SEATS: z.coerce.number().int().min(1).max(100).default(10),
   // Hold statements one instance runs at once; holds that arrive meanwhile go together in the next one

@@ -170,6 +170,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const seating = new SeatingService(db);
   const seatMapLive = new SeatMapLive(db, pubSub, seating, log, metrics, {
     coalesceMs: config.SEAT_MAP_COALESCE_MS,
+    auditIntervalMs: config.SEAT_MAP_AUDIT_INTERVAL_MS,
   });
   seatMapLive.start();
   const holdEffects = {
