@@ -2,7 +2,7 @@ import type { OrderStatus, PaymentState } from "../../generated/prisma/enums.js"
 import type { SqlPool } from "../../infra/sql.js";
 import { uuidv7 } from "../../lib/uuid7.js";
 import { paymentStateOf, recordPaymentStep } from "./order-store.js";
-import type { PaymentProvider } from "./payments.js";
+import { PaymentOutcomeUnknown, type PaymentProvider } from "./payments.js";
 
 /**
  * What to do with an order's money once its fate is recorded:
@@ -73,7 +73,23 @@ export async function settlePayment(
     });
   }
   if (order.paymentState === "AUTHORIZED") {
-    await payments.void(orderId);
+    try {
+      await payments.void(orderId);
+    } catch (error) {
+      if (error instanceof PaymentOutcomeUnknown) throw error;
+      // Refused: the capture may have gone through without being recorded (the instance stopped between
+      // the two; found by `pnpm drill`). Capturing is idempotent, so capture, then refund.
+      await payments.capture(orderId);
+      await payments.refund(orderId);
+      await afterProviderCall();
+      return recordPaymentStep(pool, orderId, {
+        ...step,
+        from: ["AUTHORIZED"],
+        fromStatus: ["CANCELLED"],
+        to: "REFUNDED",
+        operation: "refund",
+      });
+    }
     await afterProviderCall();
     return recordPaymentStep(pool, orderId, {
       ...step,
