@@ -24,6 +24,10 @@ export interface RunningApi {
   redisKeyPrefix: string;
   /** CPU time the API process has used so far, in seconds; undefined where /proc is not available. */
   cpuSeconds(): number | undefined;
+  /** The API process, for a drill that freezes (SIGSTOP) or kills it. */
+  pid: number | undefined;
+  /** Resolves when the process has exited, however it ended. */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,6 +37,10 @@ export interface ApiOptions {
   nodeArgs?: string[];
   /** Extra environment for the API, e.g. a login rate limit a scenario's many accounts would trip. */
   env?: Record<string, string>;
+  /** Where its output lines go (default: this process's stderr, prefixed). */
+  onOutput?: (line: string) => void;
+  /** Instances of one deployment share a key prefix (default: one per bench process). */
+  redisKeyPrefix?: string;
 }
 
 async function freePort(): Promise<number> {
@@ -45,10 +53,12 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-function forwardOutput(child: ChildProcess): void {
+const toStderr = (line: string) => console.error(`  api │ ${line}`);
+
+function forwardOutput(child: ChildProcess, onOutput: (line: string) => void): void {
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
-    createInterface({ input: stream }).on("line", (line) => console.error(`  api │ ${line}`));
+    createInterface({ input: stream }).on("line", onOutput);
   }
 }
 
@@ -86,11 +96,16 @@ export function apiSummary(api: RunningApi): string {
 const runSecrets = generateSecrets();
 
 /** Starts the built API on a free local port, as in production, and waits until /readyz says so. */
-export async function startApi({ databaseUrl, nodeArgs = [], env = {} }: ApiOptions): Promise<RunningApi> {
+export async function startApi({
+  databaseUrl,
+  nodeArgs = [],
+  env = {},
+  onOutput = toStderr,
+  // Keys of this run apart from any other user of the same Redis.
+  redisKeyPrefix = `bench:${process.pid}:`,
+}: ApiOptions): Promise<RunningApi> {
   requireApiBuild();
   const port = await freePort();
-  // Keys of this run apart from any other user of the same Redis.
-  const redisKeyPrefix = `bench:${process.pid}:`;
   const child = spawn(process.execPath, [...nodeArgs, apiEntry], {
     cwd: repoRoot,
     env: {
@@ -109,7 +124,7 @@ export async function startApi({ databaseUrl, nodeArgs = [], env = {} }: ApiOpti
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  forwardOutput(child);
+  forwardOutput(child, onOutput);
 
   const stop = onShutdown(
     async () => {
@@ -134,6 +149,8 @@ export async function startApi({ databaseUrl, nodeArgs = [], env = {} }: ApiOpti
       readiness,
       redisKeyPrefix,
       cpuSeconds: () => processTreeCpuSeconds(child.pid),
+      pid: child.pid,
+      exited,
       stop,
     };
   } catch (error) {

@@ -41,10 +41,18 @@ const schema = z.object({
     .refine((url) => /^postgres(ql)?:/.test(url), "must be a postgresql:// URL")
     .default("postgresql://postgres@127.0.0.1:5432/frontrow"),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  // Postgres ends a transaction whose client has said nothing for this long (0: never), so an instance
+  // frozen mid-transaction (a stop, a long pause) cannot hold row locks that every instance waits for.
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(3_000),
+  // One Redis (redis:// or rediss://), a Redis Cluster (redis+cluster://host:port,host:port) or a Sentinel
+  // set (redis+sentinel://host:port,host:port/<primary name>): see infra/redis.ts.
   REDIS_URL: z
     .string()
-    .url()
-    .refine((url) => /^rediss?:/.test(url), "must be a redis:// URL")
+    .refine(
+      (url) =>
+        (/^rediss?:/.test(url) && URL.canParse(url)) || /^redis\+(cluster|sentinel):\/\/[^/]+/.test(url),
+      "must be a redis://, redis+cluster:// or redis+sentinel:// URL",
+    )
     .default("redis://127.0.0.1:6379"),
   // Prepended to every Redis key, so several deployments (or test runs) can share one Redis.
   REDIS_KEY_PREFIX: z.string().default("fr:"),
@@ -88,6 +96,9 @@ const schema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   // Seat changes of one event are merged into one seatMapChanged delta per window (docs/seat-map.md).
   SEAT_MAP_COALESCE_MS: z.coerce.number().int().min(10).max(1_000).default(100),
+  // How often each instance looks for seat changes no delta carried (an instance died between its commit
+  // and its publish) and publishes them; 0 turns it off. See modules/seating/seat-map-audit.ts.
+  SEAT_MAP_AUDIT_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
   // Seats one hold (holdSeats or holdBestAvailable) may take at most.
   HOLD_MAX_SEATS: z.coerce.number().int().min(1).max(100).default(10),
   // Hold statements one instance runs at once; holds that arrive meanwhile go together in the next one

@@ -4,9 +4,10 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type CheckoutStep, SimulatedCrash } from "../src/modules/orders/checkout.service.js";
 import { type TestDatabase } from "./support/database.js";
-import { assertHoldInvariants, errorCode, type Fan } from "./support/holds.js";
+import { asFan, assertHoldInvariants, errorCode, type Fan } from "./support/holds.js";
 import {
   assertOrderInvariants,
+  CANCEL_ORDER,
   checkout,
   type eventPicker,
   holdSeats,
@@ -188,4 +189,29 @@ describe("the expiry race", () => {
     await assertOrderInvariants(database.db);
     await assertHoldInvariants(database.db, event.id);
   });
+});
+
+// Found by `pnpm drill` (long mode): an instance stopped between the gateway's capture and recording it
+// leaves the order CONFIRMED/AUTHORIZED with the money captured. Cancelled then, its money must come back:
+// recovery voided (what our record said), the gateway refused (the charge is captured), and recovery
+// failed that order on every run, for good.
+test("a cancelled order whose capture was never recorded gets its money back: refunded, not stuck", async () => {
+  const event = await freshEvent();
+  const hold = must(await holdSeats(api.url, fan(1), event.id, event.seatIds.slice(0, 1))).holdSeats;
+  crashAt = "captured";
+  await checkout(api.url, fan(1), hold.id, randomUUID()).finally(() => {
+    crashAt = null;
+  });
+  const [order] = await database.db.order.findMany({ where: { holdId: hold.id } });
+  assert.ok(order);
+  const cancelled = await asFan<{ cancelOrder: { status: string } }>(api.url, fan(1), CANCEL_ORDER, {
+    orderId: order.id,
+  });
+  assert.equal(cancelled.data?.cancelOrder.status, "CANCELLED", JSON.stringify(cancelled.errors));
+  const settled = await api.server.paymentRecovery.runNow(0);
+  assert.equal(settled.failed, 0);
+  const recovered = await database.db.order.findUniqueOrThrow({ where: { id: order.id } });
+  assert.equal(`${recovered.status}/${recovered.paymentState}`, "CANCELLED/REFUNDED");
+  assert.deepEqual(await ledger(database.db, [order.id]), [{ reference: order.id, state: "REFUNDED" }]);
+  await assertOrderInvariants(database.db);
 });

@@ -15,6 +15,7 @@ import {
   MANY_LOGINS,
   openEvent,
 } from "./support/holds.js";
+import { checkout, holdSeats, must } from "./support/orders.js";
 import { startTestRedis, type TestRedis } from "./support/redis-server.js";
 import { readMetrics, startTestServer, type TestServer } from "./support/server.js";
 
@@ -133,5 +134,29 @@ test("Redis stopped mid-run: holds go on through Postgres, never double-book, an
   }
   assert.ok(resumedAfter >= 0, "seat locks appear in Redis again");
   assert.ok((await fastPathCalls("acquired")) > acquiredBefore);
+  await assertHoldInvariants(database.db, eventId);
+});
+
+// Found by `pnpm drill` (redis-kill): once Redis had lost the seat locks, every holdSeats naming a sold
+// seat failed its whole hold batch with INTERNAL_SERVER_ERROR (place_holds took a sold seat, whose
+// held_until is NULL, for free, and the seat's CHECK constraint refused the update).
+test("A sold seat whose Redis lock was lost is refused with SEATS_UNAVAILABLE, and other holds go on", async () => {
+  const eventId = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
+  await openEvent(database.db, eventId, { maxTicketsPerAccount: 40 });
+  const seats = (await eventSeats(database.db, eventId)).map((seat) => seat.seatId);
+  const [buyer, other, bystander] = await createFans(database.db, api.url, 3, "sold-seat");
+  const [sold, free] = [seats[0] as number, seats[1] as number];
+  const hold = must(await holdSeats(api.url, buyer as Fan, eventId, [sold])).holdSeats;
+  must(await checkout(api.url, buyer as Fan, hold.id, "sold-seat-1"));
+
+  // Redis loses everything: the Postgres guard alone decides.
+  await redis.kill();
+  await redis.start();
+  const [again, alongside] = await Promise.all([
+    holdSeats(api.url, other as Fan, eventId, [sold, free]),
+    holdSeats(api.url, bystander as Fan, eventId, [seats[2] as number]),
+  ]);
+  assert.equal(errorCode(again), "SEATS_UNAVAILABLE", JSON.stringify(again.errors));
+  assert.equal(alongside.errors, undefined, JSON.stringify(alongside.errors));
   await assertHoldInvariants(database.db, eventId);
 });

@@ -530,3 +530,45 @@ test("closing an instance publishes the changes still waiting in its window", as
   );
   await watcher.dispose();
 });
+
+// Found by `pnpm drill` (api-kill): an instance that dies between a seat change's commit and its delta
+// takes the change with it, and no version tells the clients; they showed the seat wrong for good.
+test("a change no delta carried (its instance died before publishing) reaches subscribers by the audit", async () => {
+  const id = await eventIdOf(database.db, "the-lighthouse-keeper-amsterdam-matinee");
+  const audited = await startTestServer(database.url, {
+    REDIS_KEY_PREFIX: prefix,
+    SEAT_MAP_COALESCE_MS: String(COALESCE_MS),
+    SEAT_MAP_AUDIT_INTERVAL_MS: "300",
+  });
+  try {
+    const [seatId, other] = (await seatIdsOf(id)).slice(-2) as [number, number];
+    const fan = watch(audited, id);
+    await subscribedInRedis(id);
+    await primed(audited, id, other, [fan]);
+    await changeSeats(audited, id, [seatId], "HELD");
+    await waitFor("the hold's delta", () =>
+      fan.deltas.some((delta) =>
+        delta.changes.some((c) => c.seatId === String(seatId) && c.status === "HELD"),
+      ),
+    );
+    // Let the audit read the map once, then change the seat as a dying instance would: committed, untold.
+    await sleep(700);
+    const seen = fan.deltas.length;
+    await database.db.eventSeat.updateMany({
+      where: { eventId: id, seatId },
+      data: { status: "AVAILABLE", holdId: null, heldUntil: null },
+    });
+    await waitFor(
+      "a delta with the untold change",
+      () =>
+        fan.deltas
+          .slice(seen)
+          .some((delta) =>
+            delta.changes.some((c) => c.seatId === String(seatId) && c.status === "AVAILABLE"),
+          ),
+      5_000,
+    );
+  } finally {
+    await audited.close();
+  }
+});

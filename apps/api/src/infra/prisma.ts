@@ -6,6 +6,8 @@ export type { Prisma } from "../generated/prisma/client.js";
 
 export interface PrismaOptions {
   poolSize?: number;
+  /** Postgres' idle_in_transaction_session_timeout for these connections (0 or absent: the server's). */
+  idleInTransactionTimeoutMs?: number;
   /** Called with every SQL statement the client sends (tests count them to catch N+1 queries). */
   onQuery?: (sql: string) => void;
 }
@@ -16,6 +18,9 @@ export function createPrisma(databaseUrl: string, options: PrismaOptions = {}): 
     max: options.poolSize ?? 20,
     // Fail fast when Postgres is unreachable instead of queueing requests behind a dead pool.
     connectionTimeoutMillis: 3_000,
+    ...(options.idleInTransactionTimeoutMs
+      ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs }
+      : {}),
   });
   if (!options.onQuery) return new PrismaClient({ adapter });
   const onQuery = options.onQuery;

@@ -8,6 +8,8 @@ export type SqlPool = pg.Pool;
 
 export interface SqlPoolOptions {
   max: number;
+  /** Postgres' idle_in_transaction_session_timeout for these connections (0 or absent: the server's). */
+  idleInTransactionTimeoutMs?: number;
   /** An idle connection failed (e.g. Postgres restarted); the pool replaces it. */
   onIdleError: (error: Error) => void;
 }
@@ -18,6 +20,9 @@ export function createSqlPool(databaseUrl: string, options: SqlPoolOptions): Sql
     max: options.max,
     // Fail fast when Postgres is unreachable instead of queueing requests behind a dead pool.
     connectionTimeoutMillis: 3_000,
+    ...(options.idleInTransactionTimeoutMs
+      ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs }
+      : {}),
   });
   // Without a listener, an idle client's connection dropping would crash the process.
   pool.on("error", options.onIdleError);

@@ -24,9 +24,13 @@ export async function connectInfrastructure(
   overrides: InfrastructureOverrides = {},
 ): Promise<Infrastructure> {
   const log = overrides.log ?? createLogger(config.LOG_LEVEL);
-  const db = overrides.db ?? createPrisma(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
+  const idleInTransactionTimeoutMs = config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS;
+  const db =
+    overrides.db ??
+    createPrisma(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE, idleInTransactionTimeoutMs });
   const pool = createSqlPool(config.DATABASE_URL, {
     max: config.DATABASE_POOL_SIZE,
+    idleInTransactionTimeoutMs,
     onIdleError: (error) => log.warn({ err: error.message }, "idle Postgres connection failed"),
   });
   const redisSettings = {

@@ -117,7 +117,8 @@ export class SessionStore {
     for (const row of rows) this.local.delete(row.tokenHash);
     if (rows.length === 0) return 0;
     await this.db.session.deleteMany({ where: { userId } });
-    await this.redis.del(...rows.map((row) => redisKey(row.tokenHash))).catch((error: Error) => {
+    // One DEL per key: each session key has a slot of its own on a Redis Cluster (no CROSSSLOT).
+    await Promise.all(rows.map((row) => this.redis.del(redisKey(row.tokenHash)))).catch((error: Error) => {
       this.log.warn({ err: error.message, userId }, "could not delete a blocked account's cached sessions");
     });
     return rows.length;

@@ -14,11 +14,11 @@ import {
   type HoldForCheckout,
   ordersById,
   recordPaymentStep,
-  refreshSoldOut,
 } from "./order-store.js";
 import { type OrderView, orderView, orderViews, type TicketView } from "./order-views.js";
 import { settlePayment } from "./payment-settlement.js";
 import { PaymentOutcomeUnknown, type PaymentProvider } from "./payments.js";
+import { refreshSoldOutAfterCommit } from "./sold-out.js";
 
 // Checkout (docs/orders.md). Exactly once: the order and its payment state are recorded in Postgres
 // before each call to the payment provider, every provider call is idempotent on the order id, and the
@@ -325,7 +325,7 @@ export class CheckoutService {
       );
     }
     this.effects.notifier.seatsChanged(hold.eventId, hold.seatIds);
-    if (!seatsLeft) await refreshSoldOut(this.db, hold.eventId);
+    if (!seatsLeft) await refreshSoldOutAfterCommit(this.db, this.log, hold.eventId);
     return issuedTickets(hold, tickets);
   }
 

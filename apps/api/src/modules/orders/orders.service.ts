@@ -13,12 +13,12 @@ import {
   orderPageIds,
   ordersById,
   recordCancellation,
-  refreshSoldOut,
   releaseSoldSeats,
 } from "./order-store.js";
 import { managesEvent, type OrderView, orderView, orderViews } from "./order-views.js";
 import { settlePayment } from "./payment-settlement.js";
 import type { PaymentProvider } from "./payments.js";
+import { refreshSoldOutAfterCommit } from "./sold-out.js";
 
 // A buyer's orders (docs/orders.md): the paged list, one order, and cancellation with its refund.
 // Checkout is checkout.service.ts; tickets at the gate are tickets.service.ts.
@@ -86,7 +86,7 @@ export class OrdersService {
       this.effects.notifier.seatsChanged(cancelled.eventId, cancelled.seatIds);
       // The converted hold's Redis locks would keep turning fans away from these seats until it expires.
       await this.effects.seatLocks.release(cancelled.eventId, cancelled.holdId, cancelled.seatIds);
-      await refreshSoldOut(this.db, cancelled.eventId);
+      await refreshSoldOutAfterCommit(this.db, this.log, cancelled.eventId);
       // The cancellation is recorded (CANCELLED, payment still CAPTURED or AUTHORIZED): the money goes
       // back now, or through the recovery job if the provider fails.
       await settlePayment(this.pool, this.payments, orderId, "return").catch((error: unknown) =>

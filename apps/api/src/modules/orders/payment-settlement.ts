@@ -2,7 +2,7 @@ import type { OrderStatus, PaymentState } from "../../generated/prisma/enums.js"
 import type { SqlPool } from "../../infra/sql.js";
 import { uuidv7 } from "../../lib/uuid7.js";
 import { paymentStateOf, recordPaymentStep } from "./order-store.js";
-import type { PaymentProvider } from "./payments.js";
+import { PaymentOutcomeUnknown, type PaymentProvider } from "./payments.js";
 
 /**
  * What to do with an order's money once its fate is recorded:
@@ -70,14 +70,36 @@ export async function settlePayment(
   const order = known ?? (await paymentStateOf(pool, orderId));
   const plan = order && settlementPlan(settlement, order);
   if (!plan) return false;
-  await payments[plan.call](orderId);
+  const done = await callProvider(payments, orderId, plan);
   await afterProviderCall();
   return recordPaymentStep(pool, orderId, {
     provider: payments.name,
     paymentId: uuidv7(),
     from: plan.from,
     fromStatus: plan.fromStatus,
-    to: plan.to,
-    operation: plan.call,
+    to: done.to,
+    operation: done.call,
   });
+}
+
+/**
+ * Makes the plan's provider call; answers what was done. A cancelled order's void that the provider
+ * refuses (an answer, not an unknown outcome) means its capture went through without being recorded (the
+ * instance stopped between the two; found by `pnpm drill`): capturing is idempotent, so capture, then refund.
+ */
+async function callProvider(
+  payments: PaymentProvider,
+  orderId: string,
+  plan: SettlementPlan,
+): Promise<Pick<SettlementPlan, "call" | "to">> {
+  try {
+    await payments[plan.call](orderId);
+    return plan;
+  } catch (error) {
+    const cancelledVoid = plan.call === "void" && plan.fromStatus.includes("CANCELLED");
+    if (!cancelledVoid || error instanceof PaymentOutcomeUnknown) throw error;
+    await payments.capture(orderId);
+    await payments.refund(orderId);
+    return { call: "refund", to: "REFUNDED" };
+  }
 }

@@ -26,6 +26,7 @@ export const seatingModule = defineModule({
     const seating = new SeatingService(db);
     const seatMapLive = new SeatMapLive(db, pubSub, seating, log, metrics, {
       coalesceMs: config.SEAT_MAP_COALESCE_MS,
+      auditIntervalMs: config.SEAT_MAP_AUDIT_INTERVAL_MS,
     });
     seatMapLive.start();
     return {

@@ -4,6 +4,7 @@ import type { Metrics } from "../../infra/metrics.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisTopicPubSub } from "../../infra/pubsub.js";
 import type { SeatChangeNotifier } from "./seat-changes.js";
+import { SeatMapAudit } from "./seat-map-audit.js";
 import type { ChangedSeatStatus, SeatingService, SeatMapDeltaMessage } from "./seating.service.js";
 import { bumpVersionWithChanges } from "./seating-store.js";
 
@@ -18,6 +19,8 @@ const MAX_RETRY_DELAY_MS = 5_000;
 export interface SeatMapLiveOptions {
   /** Changes of one event within this window become one delta. */
   coalesceMs: number;
+  /** How often changes no delta carried are looked for (seat-map-audit.ts); 0: never. */
+  auditIntervalMs?: number;
 }
 
 /** What is waiting to become (or to be published as) the next delta of one event. */
@@ -56,6 +59,7 @@ export class SeatMapLive implements SeatChangeNotifier {
   private readonly backlogs = new Map<number, EventBacklog>();
   private stopListening?: () => void;
   private closing = false;
+  private readonly audit: SeatMapAudit;
 
   constructor(
     private readonly db: Db,
@@ -64,20 +68,25 @@ export class SeatMapLive implements SeatChangeNotifier {
     private readonly log: Logger,
     private readonly metrics: Metrics,
     private readonly options: SeatMapLiveOptions,
-  ) {}
+  ) {
+    this.audit = new SeatMapAudit(seating, this, log, options.auditIntervalMs ?? 0);
+  }
 
   /** Starts keeping the status cache in step; does not wait for Redis, which may be down at boot. */
   start(): void {
     this.pubSub
       .subscribeToAll(SEAT_MAP_CHANGED, (payload) => {
-        if (isSeatMapDelta(payload)) this.seating.applyDelta(payload);
-        else this.log.warn({ payload }, "ignoring a malformed seat map delta");
+        if (isSeatMapDelta(payload)) {
+          this.seating.applyDelta(payload);
+          this.audit.observe(payload);
+        } else this.log.warn({ payload }, "ignoring a malformed seat map delta");
       })
       .then((stop) => {
         if (this.closing) stop();
         else this.stopListening = stop;
       })
       .catch((error: unknown) => this.log.error({ err: error }, "could not listen to seat map deltas"));
+    this.audit.start();
   }
 
   seatsChanged(eventId: number, seatIds: readonly number[]): void {
@@ -94,6 +103,7 @@ export class SeatMapLive implements SeatChangeNotifier {
   /** Publishes everything still waiting, retrying failures until `graceMs` has passed. */
   async close(graceMs: number): Promise<void> {
     this.closing = true;
+    this.audit.stop();
     this.stopListening?.();
     const deadline = Date.now() + graceMs;
     while (this.backlogs.size > 0 && Date.now() < deadline) {

@@ -101,6 +101,16 @@ export class SeatingService {
     return this.statuses.get(eventId, () => this.loadStatuses(eventId));
   }
 
+  /** The statuses and their version as the database has them now (not cached). */
+  readStatuses(eventId: number): Promise<StatusSnapshot> {
+    return this.loadStatuses(eventId);
+  }
+
+  /** The event's venue layout (cached): where each seat's status is in `statuses`. */
+  async layoutOf(eventId: number): Promise<VenueLayout> {
+    return (await this.seatingFor(eventId)).layout;
+  }
+
   /** Forget the cached statuses of an event, e.g. after this instance changed some of its seats. */
   invalidateStatuses(eventId: number): void {
     this.statuses.delete(eventId);

@@ -1,0 +1,115 @@
+import type { Logger } from "../../infra/logger.js";
+import type { SeatChangeNotifier } from "./seat-changes.js";
+import type { SeatingService, SeatMapDeltaMessage, VenueLayout } from "./seating.service.js";
+
+// A seat change is committed first and published afterwards, from the instance's memory: an instance
+// that dies in between (found by `pnpm drill`, api-kill) takes the change with it, and no version says
+// so. Clients holding an older snapshot would show that seat wrong until it changed again. The audit
+// keeps, per event with live deltas, the map such a client holds (a snapshot plus every delta, read
+// again after a gap, as clients do) and compares it with the database at the same version; a seat that
+// differs at two audits in a row (so not a delta still on its way, nor a hold the sweeper is about to
+// end) is reported as changed, and goes out as a normal delta.
+
+/** An event no delta has touched for this long is no longer audited. */
+const IDLE_MS = 10 * 60_000;
+
+interface AuditedMap {
+  /** What a client that applied every delta shows; undefined until read (again) from the database. */
+  snapshot?: { version: number; statuses: Buffer; layout: VenueLayout };
+  /** Seat indexes that differed from the database at the last audit. */
+  suspects: Set<number>;
+  /** Audits in a row at which the database was at a later version than the deltas seen. */
+  behind: number;
+  lastDeltaAt: number;
+}
+
+const STATUS_CODE = { AVAILABLE: "A", HELD: "H", SOLD: "S" } as const;
+
+export class SeatMapAudit {
+  private readonly maps = new Map<number, AuditedMap>();
+  private timer?: NodeJS.Timeout;
+  private running = false;
+
+  constructor(
+    private readonly seating: SeatingService,
+    private readonly notifier: SeatChangeNotifier,
+    private readonly log: Logger,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    if (this.intervalMs <= 0 || this.timer) return;
+    this.timer = setInterval(() => void this.auditAll(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Every delta any instance published, in the order Redis delivered them. */
+  observe(delta: SeatMapDeltaMessage): void {
+    const map = this.maps.get(delta.eventId) ?? { suspects: new Set(), behind: 0, lastDeltaAt: 0 };
+    this.maps.set(delta.eventId, map);
+    map.lastDeltaAt = Date.now();
+    const snapshot = map.snapshot;
+    if (!snapshot || delta.version <= snapshot.version) return;
+    if (delta.version > snapshot.version + 1) {
+      map.snapshot = undefined;
+      return;
+    }
+    for (const { seatId, status } of delta.changes) {
+      const index = snapshot.layout.indexBySeatId.get(seatId);
+      if (index !== undefined) snapshot.statuses[index] = STATUS_CODE[status].charCodeAt(0);
+    }
+    snapshot.version = delta.version;
+  }
+
+  async auditAll(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (const [eventId, map] of this.maps) {
+        if (Date.now() - map.lastDeltaAt > IDLE_MS) this.maps.delete(eventId);
+        else await this.audit(eventId, map);
+      }
+    } catch (error) {
+      this.log.warn({ err: error instanceof Error ? error.message : error }, "seat map audit failed");
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async audit(eventId: number, map: AuditedMap): Promise<void> {
+    const [fresh, layout] = await Promise.all([
+      this.seating.readStatuses(eventId),
+      this.seating.layoutOf(eventId),
+    ]);
+    const snapshot = map.snapshot;
+    if (
+      !snapshot ||
+      fresh.version < snapshot.version ||
+      (fresh.version > snapshot.version && ++map.behind > 2)
+    ) {
+      map.snapshot = { version: fresh.version, statuses: Buffer.from(fresh.statuses, "latin1"), layout };
+      map.suspects.clear();
+      map.behind = 0;
+      return;
+    }
+    // Deltas still on their way: compare at the next audit.
+    if (fresh.version > snapshot.version) return;
+    map.behind = 0;
+    const differing = new Set<number>();
+    for (let index = 0; index < snapshot.statuses.length; index++) {
+      if (snapshot.statuses[index] !== fresh.statuses.charCodeAt(index)) differing.add(index);
+    }
+    const confirmed = [...differing].filter((index) => map.suspects.has(index));
+    map.suspects = differing;
+    if (confirmed.length === 0) return;
+    const seatIdByIndex = new Map([...layout.indexBySeatId].map(([seatId, index]) => [index, seatId]));
+    const seatIds = confirmed.flatMap((index) => seatIdByIndex.get(index) ?? []);
+    this.log.warn({ eventId, seatIds }, "seat map audit: changes no delta carried; publishing them");
+    this.notifier.seatsChanged(eventId, seatIds);
+  }
+}

@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { GraphQLError } from "graphql";
+import { createErrorFormatter } from "../src/graphql/format-error.js";
+
+// Found by `pnpm drill` (postgres-restart): while Postgres restarts it refuses connections with SQLSTATE
+// 57P03 ("the database system is not yet accepting connections" / "is starting up"); those answers went
+// out as INTERNAL_SERVER_ERROR (218 in a short drill) instead of SERVICE_UNAVAILABLE, which says "retry".
+
+/** An error as node-postgres throws it for a server-side refusal. */
+function databaseError(message: string, code: string): Error {
+  return Object.assign(new Error(message), { name: "DatabaseError", code });
+}
+
+const codeOf = (original: Error) => {
+  const wrapped = new GraphQLError(original.message, { originalError: original, path: ["holdSeats"] });
+  return createErrorFormatter(false)(wrapped.toJSON(), wrapped).extensions?.code;
+};
+
+test("a database that is restarting or shutting down is SERVICE_UNAVAILABLE, not INTERNAL_SERVER_ERROR", () => {
+  const refusals: [string, string][] = [
+    ["the database system is not yet accepting connections", "57P03"],
+    ["the database system is starting up", "57P03"],
+    ["the database system is shutting down", "57P03"],
+    ["terminating connection due to administrator command", "57P01"],
+    ["terminating connection due to crash of another server process", "57P02"],
+    ["terminating connection due to idle-in-transaction timeout", "25P03"],
+    ["read ECONNRESET", "ECONNRESET"],
+  ];
+  for (const [message, code] of refusals) {
+    assert.equal(codeOf(databaseError(message, code)), "SERVICE_UNAVAILABLE", message);
+  }
+  // Prisma names the SQLSTATE in its message only.
+  const prisma = Object.assign(
+    new Error(
+      "Raw query failed. Code: `57P03`. Message: `the database system is not yet accepting connections`",
+    ),
+    { name: "PrismaClientKnownRequestError", code: "P2010" },
+  );
+  assert.equal(codeOf(prisma), "SERVICE_UNAVAILABLE");
+  // No pooled connection came free in time (found by the long drill, under load).
+  const poolWait = Object.assign(
+    new Error("Transaction API error: Unable to start a transaction in the given time."),
+    { name: "PrismaClientKnownRequestError", code: "P2028" },
+  );
+  assert.equal(codeOf(poolWait), "SERVICE_UNAVAILABLE");
+  const closed = Object.assign(new Error("Server has closed the connection."), {
+    name: "PrismaClientKnownRequestError",
+    code: "P1017",
+  });
+  assert.equal(codeOf(closed), "SERVICE_UNAVAILABLE");
+});
+
+test("other unexpected errors stay masked as INTERNAL_SERVER_ERROR", () => {
+  assert.equal(codeOf(databaseError('relation "nope" does not exist', "42P01")), "INTERNAL_SERVER_ERROR");
+  assert.equal(codeOf(new TypeError("x is undefined")), "INTERNAL_SERVER_ERROR");
+});
