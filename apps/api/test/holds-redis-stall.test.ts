@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import {
@@ -69,11 +70,17 @@ test("holds during a 5 s Redis stall wait out at most one command timeout", asyn
   for (let i = 0; i < 5; i++) normal.push((await hold()).ms);
   const baseline = Math.max(...normal);
 
+  // Paced so that the seats last the whole stall: a stalled hold takes a few ms once the breaker is open,
+  // and a fast machine would otherwise run out of seats (and ask for a seat id that does not exist).
+  const paceMs = Math.ceil(STALL_MS / (seats.length - next - 10));
   redis.process()?.kill("SIGSTOP");
   const stalledAt = performance.now();
   const stalled = [];
   try {
-    while (performance.now() - stalledAt < STALL_MS) stalled.push(await hold());
+    while (performance.now() - stalledAt < STALL_MS && next < seats.length) {
+      stalled.push(await hold());
+      await sleep(paceMs);
+    }
   } finally {
     redis.process()?.kill("SIGCONT");
   }
