@@ -14,8 +14,8 @@ import {
 } from "@/gql/graphql";
 import { graphQLErrorDetails } from "@/lib/api-errors";
 import type { Admission } from "@/queue/waiting-room";
+import type { SeatMapTier } from "@/seating/seat-layout";
 import { SeatStatus, seatLabelAt } from "@/seating/seat-layout";
-import type { SeatMapTier } from "@/seating/seat-map";
 import type { SeatMapData } from "@/seating/use-seat-map-data";
 import { describeHoldError, type HoldProblem } from "./hold-errors";
 import type { PickedSeat } from "./picked-seats-card";

@@ -5,6 +5,15 @@ import { buildSpatialGrid, type SpatialGrid } from "./spatial-grid";
 export const SeatStatus = { Available: 0, Held: 1, Sold: 2, NotForSale: 3 } as const;
 export type SeatStatusCode = (typeof SeatStatus)[keyof typeof SeatStatus];
 
+/** A price tier as the map and the list show it. */
+export interface SeatMapTier {
+  id: string;
+  name: string;
+  colour: string;
+  /** Already formatted, e.g. "€45.00". */
+  price: string;
+}
+
 /** Indexed by status code. */
 export const SEAT_STATUS_LABELS: readonly string[] = ["Available", "Held", "Sold", "Not for sale"];
 

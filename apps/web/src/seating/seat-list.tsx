@@ -2,8 +2,8 @@
 
 import { useMemo, useState } from "react";
 import { formatCount } from "@/lib/format";
+import type { SeatMapTier } from "./seat-layout";
 import { type SeatLayout, SeatStatus, sectionTitle } from "./seat-layout";
-import type { SeatMapTier } from "./seat-map";
 import styles from "./seat-map.module.css";
 
 interface SeatListProps {

@@ -6,21 +6,19 @@ import type { ApiProblem } from "@/lib/api-errors";
 import type { LiveConnectionState } from "@/lib/apollo/live-connection";
 import { formatCount } from "@/lib/format";
 import { usePublishAvailability } from "./live-availability";
-import { SEAT_STATUS_LABELS, type SeatLayout, SeatStatus, seatLabelAt } from "./seat-layout";
+import {
+  SEAT_STATUS_LABELS,
+  type SeatLayout,
+  type SeatMapTier,
+  SeatStatus,
+  seatLabelAt,
+} from "./seat-layout";
 import { SeatList } from "./seat-list";
 import styles from "./seat-map.module.css";
 import { SeatMapCanvas } from "./seat-map-canvas";
 import type { SeatPaint } from "./seat-map-renderer";
 import { type SeatMark, STATUS_STYLES } from "./seat-marks";
 import type { SeatMapData } from "./use-seat-map-data";
-
-export interface SeatMapTier {
-  id: string;
-  name: string;
-  colour: string;
-  /** Already formatted, e.g. "€45.00". */
-  price: string;
-}
 
 /** The legend's seats that are not available, drawn as the map draws them. */
 const OTHER_SEATS = [

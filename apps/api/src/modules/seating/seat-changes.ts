@@ -6,3 +6,6 @@
 export interface SeatChangeNotifier {
   seatsChanged(eventId: number, seatIds: readonly number[]): void;
 }
+
+/** The statuses a committed change can leave a seat in (not-for-sale never changes live). */
+export type ChangedSeatStatus = "AVAILABLE" | "HELD" | "SOLD";

@@ -3,9 +3,9 @@ import type { Logger } from "../../infra/logger.js";
 import type { Metrics } from "../../infra/metrics.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisTopicPubSub } from "../../infra/pubsub.js";
-import type { SeatChangeNotifier } from "./seat-changes.js";
+import type { ChangedSeatStatus, SeatChangeNotifier } from "./seat-changes.js";
 import { SeatMapAudit } from "./seat-map-audit.js";
-import type { ChangedSeatStatus, SeatingService, SeatMapDeltaMessage } from "./seating.service.js";
+import type { SeatingService, SeatMapDeltaMessage } from "./seating.service.js";
 import { bumpVersionWithChanges } from "./seating-store.js";
 
 /** The pub/sub routing key of seat map deltas; the topic id is the event (see `seatMapTopic`). */

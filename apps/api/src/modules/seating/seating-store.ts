@@ -1,5 +1,5 @@
 import type { Db } from "../../infra/prisma.js";
-import type { ChangedSeatStatus } from "./seating.service.js";
+import type { ChangedSeatStatus } from "./seat-changes.js";
 
 // Every SQL statement of the seating module: the venue layout, an event's pricing and seat statuses,
 // and the versioned seat changes behind live deltas.

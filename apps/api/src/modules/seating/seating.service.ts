@@ -1,6 +1,7 @@
 import type { Db } from "../../infra/prisma.js";
 import { notFound } from "../../kernel/errors.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
+import type { ChangedSeatStatus } from "./seat-changes.js";
 import { eventPricing, seatStatuses, venueLayout } from "./seating-store.js";
 
 // The seat map is split by how often it changes (docs/seat-map.md):
@@ -47,7 +48,6 @@ export interface StatusSnapshot {
 }
 
 /** What a changed seat can become: seats not for sale never change. */
-export type ChangedSeatStatus = "AVAILABLE" | "HELD" | "SOLD";
 
 /** One `seatMapChanged` message: the current statuses of the seats changed since the previous version. */
 export interface SeatMapDeltaMessage {
