@@ -1,6 +1,7 @@
 import DataLoader from "dataloader";
 import { requestScoped } from "../../graphql/request-scoped.js";
 import type { Db } from "../../infra/prisma.js";
+import { eventSeatCounts, venueSeatCounts } from "./catalog-store.js";
 
 // Per-request batch loaders (catalogLoaders(ctx)): a page of 100 events resolves its venues, performers, tiers and
 // availability in one query each, whatever the page size.
@@ -44,12 +45,7 @@ export function createCatalogLoaders(db: Db) {
       ),
     ),
     venueCapacity: new DataLoader<number, number>(async (venueIds) => {
-      const rows = await db.$queryRaw<{ venue_id: number; seats: number }[]>`
-        SELECT section.venue_id, count(*)::int AS seats
-        FROM seat JOIN section ON section.id = seat.section_id
-        WHERE section.venue_id = ANY(${[...venueIds]}::int[])
-        GROUP BY section.venue_id`;
-      const found = new Map(rows.map((row) => [row.venue_id, row.seats]));
+      const found = await venueSeatCounts(db, venueIds);
       return venueIds.map((id) => found.get(id) ?? 0);
     }),
     performer: new DataLoader<number, { id: number; name: string } | null>(async (ids) =>
@@ -77,15 +73,7 @@ export function createCatalogLoaders(db: Db) {
       return eventIds.map((id) => grouped.get(id) ?? []);
     }),
     availability: new DataLoader<number, AvailabilityView>(async (eventIds) => {
-      const rows = await db.$queryRaw<{ event_id: number; available: number; held: number; sold: number }[]>`
-        SELECT event_id,
-               count(*) FILTER (WHERE status = 'AVAILABLE' OR (status = 'HELD' AND held_until <= now()))::int AS available,
-               count(*) FILTER (WHERE status = 'HELD' AND held_until > now())::int AS held,
-               count(*) FILTER (WHERE status = 'SOLD')::int AS sold
-        FROM event_seat
-        WHERE event_id = ANY(${[...eventIds]}::int[])
-        GROUP BY event_id`;
-      const found = new Map(rows.map((row) => [row.event_id, row]));
+      const found = await eventSeatCounts(db, eventIds);
       return eventIds.map((id) => {
         const row = found.get(id);
         return { available: row?.available ?? 0, held: row?.held ?? 0, sold: row?.sold ?? 0 };

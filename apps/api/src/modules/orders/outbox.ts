@@ -4,6 +4,7 @@ import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
 import { BATCH_TRANSACTION_OPTIONS } from "../../kernel/transactions.js";
 import { BackgroundJob } from "../../lib/background-job.js";
+import { markDispatched, tryRelayLock, undispatchedEvents } from "./outbox-store.js";
 
 // The transactional outbox (docs/orders.md): events such as `order.confirmed` are written in the
 // transaction that makes them true. The relay turns each event into one durable job per consumer
@@ -48,8 +49,6 @@ export class RedisOutboxPublisher implements OutboxConsumer {
 }
 
 const MAX_BATCHES_PER_RUN = 50;
-// One relay at a time across instances keeps jobs in outbox order (queued jobs run in id order).
-const RELAY_LOCK = 0x0b0c5;
 
 export interface OutboxRelayOptions {
   intervalMs: number;
@@ -122,15 +121,9 @@ export class OutboxRelay {
 
   private relayBatch(): Promise<number> {
     return this.db.$transaction(async (tx) => {
-      const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`
-          SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked`;
       // Another instance is relaying: it takes these events (in order) right now.
-      if (!lock?.locked) return 0;
-      const batch = await tx.$queryRaw<(Omit<OutboxMessage, "id"> & { id: bigint })[]>`
-          SELECT id, topic, payload, created_at AS "createdAt" FROM outbox_event
-          WHERE delivered_at IS NULL
-          ORDER BY id
-          LIMIT ${this.batchSize}`;
+      if (!(await tryRelayLock(tx))) return 0;
+      const batch = await undispatchedEvents(tx, this.batchSize);
       if (batch.length === 0) return 0;
       const jobs: JobSpec[] = [];
       for (const event of batch) {
@@ -145,9 +138,10 @@ export class OutboxRelay {
         }
       }
       await enqueueJobs(tx, jobs);
-      await tx.$executeRaw`
-          UPDATE outbox_event SET delivered_at = now(), attempts = attempts + 1
-          WHERE id = ANY(${batch.map((event) => event.id)}::bigint[])`;
+      await markDispatched(
+        tx,
+        batch.map((event) => event.id),
+      );
       return batch.length;
     }, BATCH_TRANSACTION_OPTIONS);
   }
