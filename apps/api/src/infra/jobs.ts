@@ -152,7 +152,13 @@ export class Jobs {
       // Fetch jobs in batches and complete them in batches (graphile-worker's "batching"): one round trip
       // for many jobs instead of two per job. Jobs a killed instance had fetched are unlocked with its
       // pool id by the heartbeat below.
-      preset: { worker: { localQueue: { size: LOCAL_QUEUE_SIZE }, completeJobBatchDelay: 0 } },
+      // Failures are batched too, and not only for speed: unbatched, graphile-worker 0.18 records a failed
+      // job with a promise nobody awaits, so a connection lost at that moment (Postgres restarting) was an
+      // unhandled rejection that killed the API process (found by `pnpm drill`, postgres-restart). Batched,
+      // a failure to record goes to the pool's error path: the pool stops and `start` starts it again.
+      preset: {
+        worker: { localQueue: { size: LOCAL_QUEUE_SIZE }, completeJobBatchDelay: 0, failJobBatchDelay: 0 },
+      },
       taskList,
       logger: new WorkerLogger((scope) => (level, message, meta) => {
         if (level === "error") log.error({ ...scope, ...meta }, `jobs: ${message}`);
