@@ -5,6 +5,7 @@ import WebSocket from "ws";
 import { loadConfig } from "../src/config.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { gql, startTestServer, type TestServer } from "./support/server.js";
+import { overWebSocket } from "./support/ws.js";
 
 let database: TestDatabase;
 let api: TestServer;
@@ -34,48 +35,6 @@ const DEPTH_5 = "query Shallow { events { edges { node { venue { name } priceTie
 const COSTLY = `query Costly { events(first: 100) { edges { node { name venue { name city } performer { name }
   priceTiers { name } availability { available } } } } }`;
 
-interface WsOutcome {
-  results: unknown[];
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-  closeCode?: number;
-}
-
-/** Runs one operation over graphql-ws and reports what came back. */
-function overWebSocket(server: TestServer, query: string, origin?: string): Promise<WsOutcome> {
-  return new Promise((resolve) => {
-    const outcome: WsOutcome = { results: [] };
-    const client = createClient({
-      url: server.url.replace(/^http/, "ws"),
-      webSocketImpl: class extends WebSocket {
-        constructor(address: string, protocols?: string | string[]) {
-          super(address, protocols, origin ? { headers: { origin } } : {});
-        }
-      },
-      retryAttempts: 0,
-      on: {
-        closed: (event) => {
-          outcome.closeCode = (event as { code?: number }).code;
-        },
-      },
-    });
-    const finish = () => {
-      void client.dispose();
-      resolve(outcome);
-    };
-    client.subscribe(
-      { query },
-      {
-        next: (value) => outcome.results.push(value),
-        error: (error) => {
-          if (Array.isArray(error)) outcome.errors = error;
-          finish();
-        },
-        complete: finish,
-      },
-    );
-  });
-}
-
 describe("operation limits", () => {
   test("over HTTP: too deep or too costly operations get QUERY_TOO_COMPLEX before running", async () => {
     assert.equal((await gql(api.url, DEPTH_5)).errors, undefined);
@@ -96,15 +55,15 @@ describe("operation limits", () => {
   });
 
   test("over WebSocket: the same limits apply to graphql-ws operations", async () => {
-    const allowed = await overWebSocket(api, DEPTH_5);
+    const allowed = await overWebSocket(api.url, { query: DEPTH_5 });
     assert.equal(allowed.errors, undefined);
     assert.equal(allowed.results.length, 1);
     for (const query of [DEPTH_6, COSTLY]) {
-      const refused = await overWebSocket(api, query);
+      const refused = await overWebSocket(api.url, { query });
       assert.equal(refused.errors?.[0]?.extensions?.code, "QUERY_TOO_COMPLEX", query);
       assert.equal(refused.results.length, 0);
     }
-    const invalid = await overWebSocket(api, "{ nope }");
+    const invalid = await overWebSocket(api.url, { query: "{ nope }" });
     assert.match(invalid.errors?.[0]?.message ?? "", /Cannot query field "nope"/);
   });
 
@@ -152,11 +111,11 @@ describe("operation limits", () => {
   });
 
   test("WebSocket connections from a foreign browser origin are refused", async () => {
-    const foreign = await overWebSocket(api, DEPTH_5, "https://evil.example");
+    const foreign = await overWebSocket(api.url, { query: DEPTH_5 }, { origin: "https://evil.example" });
     assert.equal(foreign.results.length, 0);
-    const webApp = await overWebSocket(api, DEPTH_5, "http://localhost:3000");
+    const webApp = await overWebSocket(api.url, { query: DEPTH_5 }, { origin: "http://localhost:3000" });
     assert.equal(webApp.results.length, 1);
-    const sameOrigin = await overWebSocket(api, DEPTH_5, api.origin);
+    const sameOrigin = await overWebSocket(api.url, { query: DEPTH_5 }, { origin: api.origin });
     assert.equal(sameOrigin.results.length, 1);
   });
 });
