@@ -66,9 +66,9 @@ export const DRILLS: Drill[] = [
       await whileInFlight(history, "holdSeats", "b", 3_000);
       began();
       b.up = false;
-      if (b.api.pid) process.kill(b.api.pid, "SIGSTOP");
+      fleet.signal(b, "SIGSTOP");
       await sleep((holdSeconds + (long ? 10 : 2)) * 1_000);
-      if (b.api.pid) process.kill(b.api.pid, "SIGCONT");
+      fleet.signal(b, "SIGCONT");
       b.up = true;
     },
   },
@@ -99,7 +99,8 @@ export const DRILLS: Drill[] = [
       const b = fleet.get("b");
       began();
       b.up = false;
-      if (b.api.pid) process.kill(b.api.pid, "SIGKILL");
+      b.killedOnPurpose = true;
+      fleet.signal(b, "SIGKILL");
       await b.api.exited;
       await sleep(long ? 5_000 : 1_000);
       await fleet.restart("b");

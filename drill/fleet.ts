@@ -11,6 +11,8 @@ export interface Instance {
   client: GraphQLClient;
   /** False while a drill has it frozen or killed: reconnecting clients go elsewhere. */
   up: boolean;
+  /** Set by a drill before it kills the instance: an exit without it is a crash. */
+  killedOnPurpose: boolean;
 }
 
 export interface Answer<TData = Record<string, unknown>> {
@@ -21,6 +23,8 @@ export interface Answer<TData = Record<string, unknown>> {
 
 export class Fleet {
   readonly instances: Instance[] = [];
+  /** Instances that exited when no drill killed them (an invariant: there must be none). */
+  readonly crashes: string[] = [];
 
   constructor(
     private readonly history: History,
@@ -29,9 +33,37 @@ export class Fleet {
 
   async add(name: string): Promise<Instance> {
     const api = await this.start(name);
-    const instance: Instance = { name, api, client: this.clientFor(api), up: true };
+    const instance: Instance = { name, api, client: this.clientFor(api), up: true, killedOnPurpose: false };
     this.instances.push(instance);
+    this.watchExit(instance);
     return instance;
+  }
+
+  /** Records an exit no drill asked for, with the time and where to read why, and takes the instance out. */
+  private watchExit(instance: Instance): void {
+    const api = instance.api;
+    void api.exited.then(() => {
+      if (instance.killedOnPurpose || this.stopping || instance.api !== api) return;
+      instance.up = false;
+      const crash = `instance ${instance.name} exited on its own at ${new Date().toISOString()} (its output: api.log in the drill's folder)`;
+      this.crashes.push(crash);
+      console.error(`  ${crash}`);
+    });
+  }
+
+  private stopping = false;
+
+  /**
+   * Sends a drill's signal to an instance's process. A process already gone died on its own: that is
+   * reported as a crash (see watchExit), and the drill goes on instead of failing on "kill ESRCH".
+   */
+  signal(instance: Instance, signal: NodeJS.Signals): void {
+    if (!instance.api.pid) return;
+    try {
+      process.kill(instance.api.pid, signal);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+    }
   }
 
   private clientFor(api: RunningApi): GraphQLClient {
@@ -64,6 +96,8 @@ export class Fleet {
     instance.api = await this.start(name);
     instance.client = this.clientFor(instance.api);
     instance.up = true;
+    instance.killedOnPurpose = false;
+    this.watchExit(instance);
   }
 
   /** One operation on `instance`, recorded in the history; never throws. */
@@ -88,6 +122,7 @@ export class Fleet {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const instance of this.instances) instance.client.close();
     await Promise.all(this.instances.map((instance) => instance.api.stop()));
   }

@@ -256,6 +256,7 @@ async function main(): Promise<number> {
     ...watched.violations,
     ...queueViolations,
     ...internalErrors(history),
+    instancesThatDiedOnTheirOwn: fleet.crashes.length,
   };
 
   console.log(
