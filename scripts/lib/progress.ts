@@ -27,41 +27,36 @@ export class StepFailure extends Error {}
  * Runs one step: prints `▸ title`, then `✓ title (12.3 s)` or `✖ title (…)` and rethrows. `run` may
  * return a short result shown after the time (e.g. "skipped: nothing changed").
  */
-export async function step<T>(
-  title: string,
-  run: () => Promise<T>,
-  describe?: (result: T) => string,
-): Promise<T> {
+export function step<T>(title: string, run: () => Promise<T>, describe?: (result: T) => string): Promise<T> {
   const started = performance.now();
   const timer = live ? setInterval(() => showLive(`▸ ${title} … ${seconds(started)}`), 1_000) : undefined;
   if (live) showLive(`▸ ${title} …`);
   else console.log(`▸ ${title} …`);
-  try {
-    const result = await run();
-    clearInterval(timer);
-    clearLiveLine();
-    const detail = describe?.(result);
-    console.log(`✓ ${title} (${seconds(started)}${detail ? `, ${detail}` : ""})`);
-    return result;
-  } catch (error) {
-    clearInterval(timer);
-    clearLiveLine();
-    console.log(`✖ ${title} (${seconds(started)})`);
-    throw error;
-  }
+  return finished(title, started, run, describe).finally(() => clearInterval(timer));
 }
 
 /**
  * Runs a step alongside the ones that follow it (whose live line it leaves alone): prints `▸ title
  * (alongside the next steps)` now, and `✓ title (95.3 s)` or `✖ title (…)` when it ends.
  */
-export async function stepAlongside<T>(title: string, run: () => Promise<T>): Promise<T> {
+export function stepAlongside<T>(title: string, run: () => Promise<T>): Promise<T> {
   const started = performance.now();
   note(`▸ ${title} (alongside the next steps) …`);
+  return finished(title, started, run);
+}
+
+/** Runs a step's work and prints how it ended: `✓ title (time, detail)`, or `✖ title (time)` and rethrows. */
+async function finished<T>(
+  title: string,
+  started: number,
+  run: () => Promise<T>,
+  describe?: (result: T) => string,
+): Promise<T> {
   try {
     const result = await run();
     clearLiveLine();
-    console.log(`✓ ${title} (${seconds(started)})`);
+    const detail = describe?.(result);
+    console.log(`✓ ${title} (${seconds(started)}${detail ? `, ${detail}` : ""})`);
     return result;
   } catch (error) {
     clearLiveLine();
