@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { generateSecrets } from "../../apps/api/src/config.js";
+import { freePort } from "../../scripts/services/service.js";
 import { apiEntry, repoRoot, requireApiBuild } from "./api-build.js";
 import { onShutdown } from "./cleanup.js";
 import { processTreeCpuSeconds } from "./cpu.js";
@@ -41,16 +40,6 @@ export interface ApiOptions {
   onOutput?: (line: string) => void;
   /** Instances of one deployment share a key prefix (default: one per bench process). */
   redisKeyPrefix?: string;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const address = probe.address();
-  probe.close();
-  if (typeof address !== "object" || !address) throw new Error("Could not find a free port");
-  return address.port;
 }
 
 const toStderr = (line: string) => console.error(`  api │ ${line}`);
