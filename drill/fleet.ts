@@ -25,6 +25,8 @@ export class Fleet {
   readonly instances: Instance[] = [];
   /** Instances that exited when no drill killed them (an invariant: there must be none). */
   readonly crashes: string[] = [];
+  /** Set by `stop`: exits from then on are the drill's own. */
+  private stopping = false;
 
   constructor(
     private readonly history: History,
@@ -50,8 +52,6 @@ export class Fleet {
       console.error(`  ${crash}`);
     });
   }
-
-  private stopping = false;
 
   /**
    * Sends a drill's signal to an instance's process. A process already gone died on its own: that is
