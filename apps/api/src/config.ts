@@ -156,12 +156,12 @@ const schema = z.object({
   PAYMENT_RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   PAYMENT_RECOVERY_STALE_MS: z.coerce.number().int().min(0).default(60_000),
   // How often the outbox relay turns order events into jobs.
-  OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).default(1_000),
+  OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).default(200),
   // Background jobs (graphile-worker, infra/jobs.ts): jobs one instance runs at once (mostly waiting on
   // a partner's server, not on CPU); how often idle
   // workers look for jobs that became due; after how long a silent instance's jobs go to the others.
   JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(16),
-  JOBS_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  JOBS_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(250),
   JOBS_STALE_WORKER_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
   // Webhooks (docs/partners.md). Loopback and private targets are refused (server-side request forgery)
   // unless this is true: development and tests only.
