@@ -90,9 +90,10 @@ const schema = z.object({
     .transform((value) => value === "true"),
   LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   // Every caller's GraphQL requests per minute over HTTP (modules/defences/request-budget.ts): per
-  // signed-in session, and per IP without a session (many fans share a venue's or a carrier's address).
+  // signed-in session, and per IP without a session (many fans share a venue's or a carrier's address,
+  // and the web app's server renders every fan's pages from its own).
   REQUEST_BUDGET_PER_SESSION_PER_MINUTE: z.coerce.number().int().min(1).default(3_000),
-  REQUEST_BUDGET_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(120_000),
+  REQUEST_BUDGET_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(600_000),
   LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(10),

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Redis } from "ioredis";
+import { createLogger } from "../src/infra/logger.js";
+import { RequestBudget } from "../src/modules/defences/request-budget.js";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/catalog.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import {
@@ -12,6 +16,7 @@ import {
   logIn,
   MANY_LOGINS,
 } from "./support/holds.js";
+import { testRedisPrefix } from "./support/redis-prefix.js";
 import { type GraphQLResult, gql, startTestServer, type TestServer } from "./support/server.js";
 
 // The caller's budget in HTTP headers (docs/api.md, "Rate-limit headers"): RateLimit-Limit, -Remaining,
@@ -43,6 +48,12 @@ after(async () => {
   await api.close();
   await database.dispose();
 });
+
+/** Request budgets count per wall-clock minute: a test counting down one must not straddle two. */
+async function awayFromMinuteEnd(): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 5_000) await sleep(left + 50);
+}
 
 const headersOf = (result: GraphQLResult<unknown>) => ({
   limit: result.headers.get("ratelimit-limit"),
@@ -109,6 +120,7 @@ test("a login refused for too many attempts carries Retry-After too", async () =
 });
 
 test("every kind of response reports the caller's request budget, down to a refusal with Retry-After", async () => {
+  await awayFromMinuteEnd();
   const from = { "x-forwarded-for": "203.0.113.7" };
   const raw = async (init: RequestInit & { path?: string }) => {
     const response = await fetch(`${api.url}${init.path ?? ""}`, {
@@ -172,4 +184,35 @@ test("every kind of response reports the caller's request budget, down to a refu
   // Another caller is not affected.
   const other = await gql(api.url, "{ __typename }", undefined, { "x-forwarded-for": "203.0.113.8" });
   assert.equal(other.headers.get("ratelimit-remaining"), String(IP_BUDGET - 1));
+});
+
+test("a caller's requests on one instance count on the others within a flush", async () => {
+  const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
+    keyPrefix: testRedisPrefix("request-budget"),
+  });
+  const limits = { perSession: 5, perIp: 1_000 };
+  const [a, b] = [0, 1].map(() => new RequestBudget(redis, limits, createLogger("silent"))) as [
+    RequestBudget,
+    RequestBudget,
+  ];
+  try {
+    await awayFromMinuteEnd();
+    const caller = { sessionToken: "a-session-token", ip: "198.51.100.1" };
+    for (let i = 0; i < 3; i++) a.take(caller);
+    assert.equal(b.take(caller).budget.remaining, 4, "before a flush, b knows only its own request");
+    await sleep(500);
+    const seen = b.take(caller);
+    assert.equal(seen.budget.remaining, 0, "3 on a and 2 on b: the budget of 5 is spent");
+    assert.equal(seen.retryAfterSeconds, null);
+    // a learns the total at its next flush (it admits at most what comes in meanwhile), then refuses too.
+    a.take(caller);
+    await sleep(500);
+    const refused = a.take(caller);
+    assert.equal(refused.subject, "session");
+    assert.ok(refused.retryAfterSeconds !== null && refused.retryAfterSeconds >= 1, "refused on a too");
+  } finally {
+    await a.stop();
+    await b.stop();
+    redis.disconnect();
+  }
 });

@@ -42,11 +42,14 @@ interface Count {
   known: number;
   /** Counted here since the last flush. */
   unflushed: number;
+  /** Its counter's Redis key, made at its first flush (a session's names the token's hash, not the token). */
+  redisKey?: string;
 }
 
 export class RequestBudget {
   private window = Math.floor(Date.now() / WINDOW_MS);
-  private counts = new Map<string, Count>();
+  /** This window's counts, by session token and by IP address. */
+  private counts = { session: new Map<string, Count>(), ip: new Map<string, Count>() };
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> | undefined;
   private failing = false;
@@ -70,14 +73,17 @@ export class RequestBudget {
     const window = Math.floor(now / WINDOW_MS);
     if (window !== this.window) {
       this.window = window;
-      this.counts = new Map();
+      this.counts = { session: new Map(), ip: new Map() };
     }
     const resetSeconds = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now) / 1000));
-    const { key, limit, subject } = this.keyOf(caller);
-    let count = this.counts.get(key);
+    const subject = caller.sessionToken ? "session" : "ip";
+    const key = caller.sessionToken ?? caller.ip ?? "unknown";
+    const limit = subject === "session" ? this.limits.perSession : this.limits.perIp;
+    const counts = this.counts[subject];
+    let count = counts.get(key);
     if (!count) {
       count = { known: 0, unflushed: 0 };
-      this.counts.set(key, count);
+      counts.set(key, count);
     }
     const used = count.known + count.unflushed;
     if (used >= limit) {
@@ -96,35 +102,25 @@ export class RequestBudget {
     return this.flushing ?? Promise.resolve();
   }
 
-  private keyOf(caller: RequestBudgetCaller): {
-    key: string;
-    limit: number;
-    subject: RequestBudgetDecision["subject"];
-  } {
-    if (caller.sessionToken) {
-      // The token is a secret: its hash names the counter.
-      const hash = createHash("sha256").update(caller.sessionToken).digest("base64url").slice(0, 22);
-      return { key: `s:${hash}`, limit: this.limits.perSession, subject: "session" };
-    }
-    return { key: `ip:${caller.ip ?? "unknown"}`, limit: this.limits.perIp, subject: "ip" };
-  }
-
   /** Adds this instance's new counts to Redis and learns every caller's total, in one pipeline. */
   private async flush(): Promise<void> {
     const window = this.window;
-    const counts = this.counts;
-    const pending = [...counts].filter(([, count]) => count.unflushed > 0);
+    const { session, ip } = this.counts;
+    const pending = [
+      ...[...session].map(([key, count]) => ({ name: `s:${key}`, count })),
+      ...[...ip].map(([key, count]) => ({ name: `ip:${key}`, count })),
+    ].filter(({ count }) => count.unflushed > 0);
     if (pending.length === 0) return;
-    const sent = pending.map(([, count]) => count.unflushed);
+    const sent = pending.map(({ count }) => count.unflushed);
     const pipeline = this.redis.pipeline();
-    for (const [key, count] of pending) {
-      const redisKey = `rb:${window}:${key}`;
-      pipeline.incrby(redisKey, count.unflushed);
-      pipeline.pexpire(redisKey, WINDOW_MS * 2);
+    for (const { name, count } of pending) {
+      count.redisKey ??= redisKeyOf(window, name);
+      pipeline.incrby(count.redisKey, count.unflushed);
+      pipeline.pexpire(count.redisKey, WINDOW_MS * 2);
     }
     try {
       const results = (await pipeline.exec()) ?? [];
-      pending.forEach(([, count], index) => {
+      pending.forEach(({ count }, index) => {
         const [error, total] = results[index * 2] ?? [];
         if (error || typeof total !== "number") return;
         count.unflushed -= sent[index] ?? 0;
@@ -137,8 +133,17 @@ export class RequestBudget {
       if (!this.failing) this.log.warn({ err: error }, "request budget: Redis failed; counting per instance");
       this.failing = true;
     }
-    if (counts.size > MAX_TRACKED) {
+    for (const counts of [session, ip]) {
+      if (counts.size <= MAX_TRACKED) continue;
       for (const [key, count] of counts) if (count.unflushed === 0) counts.delete(key);
     }
   }
+}
+
+/** A session's token is a secret: its hash names the counter in Redis (hashed once a window, at a flush). */
+function redisKeyOf(window: number, key: string): string {
+  const name = key.startsWith("s:")
+    ? `s:${createHash("sha256").update(key.slice(2)).digest("base64url").slice(0, 22)}`
+    : key;
+  return `rb:${window}:${name}`;
 }
