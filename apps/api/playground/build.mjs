@@ -6,7 +6,6 @@
 // which is how src/http/playground.ts finds the hashed names.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
 import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -113,11 +112,10 @@ const playgroundTexts = webOperationNames().map((name) => {
   return { name, sha256Hash: createHash("sha256").update(document).digest("hex"), document };
 });
 // And each as the web app sends it (its codegen document with the cache's __typename fields), written by
-// the web app's `pnpm codegen` (apps/web/scripts/persisted-operations.ts): the hashes the web app sends.
+// the web app's `pnpm codegen` (apps/web/scripts/persisted-operations.ts), run here so that the texts are
+// those of this tree's operations and schema: the hashes the web app built from them sends.
 const webManifest = resolve(sourceDir, "../../web/src/gql/persisted-operations.json");
-if (!existsSync(webManifest)) {
-  execFileSync("pnpm", ["--filter", "@frontrow/web", "codegen"], { stdio: "inherit" });
-}
+execFileSync("pnpm", ["--filter", "@frontrow/web", "codegen"], { stdio: ["ignore", "ignore", "inherit"] });
 const webApp = JSON.parse(await readFile(webManifest, "utf8")).operations;
 const operations = [...playgroundTexts, ...webApp].filter(
   (operation, index, all) => all.findIndex((other) => other.sha256Hash === operation.sha256Hash) === index,
