@@ -35,27 +35,36 @@ export async function writeEvents(
   refs: { performers: Map<string, number>; venues: Map<string, SeededVenue>; organizerId: string },
 ): Promise<SeededEvent[]> {
   await db.event.createMany({
-    data: plans.map((plan) => ({
-      slug: plan.slug,
-      name: plan.name,
-      description: plan.description,
-      category: plan.category,
-      performerId: required(refs.performers, plan.performerSlug, "performer"),
-      venueId: required(refs.venues, plan.venueSlug, "venue").id,
-      organizerId: plan.organized ? refs.organizerId : null,
-      startsAt: plan.startsAt,
-      saleStartsAt: plan.saleStartsAt,
-      status: plan.status,
-      currency: plan.currency,
-      maxTicketsPerAccount: plan.maxTicketsPerAccount,
-      feePerTicketMinor: plan.feePerTicketMinor,
-      queueEnabled: plan.queueEnabled,
-      admissionRatePerMinute: plan.admissionRatePerMinute,
-      maxActiveShoppers: plan.maxActiveShoppers,
-      // The waiting room's proof of work stays off in the demo data (cheap for scripted clients).
-      powDifficulty: 0,
-    })),
+    data: plans.map((plan) => {
+      const venue = required(refs.venues, plan.venueSlug, "venue");
+      return {
+        slug: plan.slug,
+        name: plan.name,
+        description: plan.description,
+        category: plan.category,
+        performerId: required(refs.performers, plan.performerSlug, "performer"),
+        venueId: venue.id,
+        chartId: venue.chartId,
+        organizerId: plan.organized ? refs.organizerId : null,
+        startsAt: plan.startsAt,
+        saleStartsAt: plan.saleStartsAt,
+        status: plan.status,
+        currency: plan.currency,
+        maxTicketsPerAccount: plan.maxTicketsPerAccount,
+        feePerTicketMinor: plan.feePerTicketMinor,
+        queueEnabled: plan.queueEnabled,
+        admissionRatePerMinute: plan.admissionRatePerMinute,
+        maxActiveShoppers: plan.maxActiveShoppers,
+        // The waiting room's proof of work stays off in the demo data (cheap for scripted clients).
+        powDifficulty: 0,
+      };
+    }),
     skipDuplicates: true,
+  });
+  // A chart an event is published with is frozen (docs/database.md).
+  await db.seatingChart.updateMany({
+    where: { frozenAt: null, events: { some: { status: { not: "DRAFT" } } } },
+    data: { frozenAt: new Date() },
   });
   const rows = await db.event.findMany({
     where: { slug: { in: plans.map((plan) => plan.slug) } },
