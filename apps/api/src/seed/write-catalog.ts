@@ -2,6 +2,7 @@
 // slugs, (event, tier name) and (event, section/seat); existing rows, including the status of
 // event seats fans have held or bought, are never changed.
 import type { Db } from "../infra/prisma.js";
+import { freezeChart } from "../modules/venues/chart-store.js";
 import type { PerformerSpec } from "./catalog.js";
 import type { EventPlan } from "./event-plans.js";
 import type { SeededVenue } from "./write-venues.js";
@@ -61,17 +62,18 @@ export async function writeEvents(
     }),
     skipDuplicates: true,
   });
-  // A chart an event is published with is frozen (docs/database.md).
-  await db.seatingChart.updateMany({
-    where: { frozenAt: null, events: { some: { status: { not: "DRAFT" } } } },
-    data: { frozenAt: new Date() },
-  });
   const rows = await db.event.findMany({
     where: { slug: { in: plans.map((plan) => plan.slug) } },
     select: { id: true, slug: true },
   });
   const ids = new Map(rows.map((row) => [row.slug, row.id]));
-  return plans.map((plan) => ({ id: required(ids, plan.slug, "event"), plan }));
+  const seeded = plans.map((plan) => ({ id: required(ids, plan.slug, "event"), plan }));
+  // The charts of published events are frozen, as publishing does (docs/database.md).
+  for (const event of seeded) {
+    if (event.plan.status !== "DRAFT")
+      await freezeChart(db, required(refs.venues, event.plan.venueSlug, "venue").chartId);
+  }
+  return seeded;
 }
 
 /** Price tiers (most expensive first) and the tier each section sells at; unmatched zones stay unpriced. */
