@@ -183,6 +183,18 @@ describe("transfers", () => {
     assert.equal(moved?.fromUserId, sender.id);
     assert.deepEqual(moved?.ticketIds, [first.id, second.id]);
     assert.equal(errorCode(await accept(recipient, offered.id)), "CONFLICT", "accepted once only");
+    const audit = await scenario.database.db.auditLog.findMany({
+      where: { eventId: event.id },
+      orderBy: { id: "asc" },
+    });
+    assert.deepEqual(
+      audit.map((entry) => [entry.action, entry.actorId]),
+      [
+        ["transfer.offer", sender.id],
+        ["transfer.accept", recipient.id],
+      ],
+      "the organizer's audit log shows the chain",
+    );
   });
 
   test("the recipient's per-account limit counts transferred tickets; the sender can cancel", async () => {

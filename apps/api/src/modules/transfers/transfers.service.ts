@@ -6,8 +6,10 @@ import { TRANSACTION_OPTIONS } from "../../kernel/transactions.js";
 import type { Viewer } from "../../kernel/viewer.js";
 import { uuidv7 } from "../../lib/uuid7.js";
 import { validEmail } from "../auth/auth.service.js";
+import { recordAudit } from "../events/audit-store.js";
+import { mayManage, requireEventManager } from "../events/event-access.js";
+import { eventOrganizerId } from "../events/event-store.js";
 import { fanAllowance, lockFanForEvent } from "../holds/hold-store.js";
-import { managesEvent } from "../orders/order-views.js";
 import {
   accountEmail,
   cancelPendingTransfer,
@@ -101,13 +103,18 @@ export class TransfersService {
           field: "ticketIds",
         });
       }
-      await insertTransfer(tx, {
-        id: transferId,
+      const offered = {
+        transferId,
         orderId: order.orderId,
-        eventId: order.eventId,
-        fromUserId: userId,
         toEmail,
         ticketIds: tickets.map((ticket) => ticket.id),
+      };
+      await insertTransfer(tx, { ...offered, id: transferId, eventId: order.eventId, fromUserId: userId });
+      await recordAudit(tx, {
+        eventId: order.eventId,
+        actorId: userId,
+        action: "transfer.offer",
+        after: offered,
       });
     }, TRANSACTION_OPTIONS);
     return this.one(transferId);
@@ -151,19 +158,33 @@ export class TransfersService {
           { limit, used, requested: tickets.length },
         );
       }
+      const reissued = tickets.map((ticket) => ({
+        oldId: ticket.id,
+        newId: uuidv7(),
+        seatId: ticket.seatId,
+        priceMinor: ticket.priceMinor,
+        secretHex: randomBytes(32).toString("hex"),
+        burnHex: randomBytes(32).toString("hex"),
+      }));
+      const newOrderId = uuidv7();
       await reissueTickets(tx, {
         transfer: locked,
         toUserId: userId,
-        newOrderId: uuidv7(),
+        newOrderId,
         newHoldId: uuidv7(),
-        tickets: tickets.map((ticket) => ({
-          oldId: ticket.id,
-          newId: uuidv7(),
-          seatId: ticket.seatId,
-          priceMinor: ticket.priceMinor,
-          secretHex: randomBytes(32).toString("hex"),
-          burnHex: randomBytes(32).toString("hex"),
-        })),
+        tickets: reissued,
+      });
+      await recordAudit(tx, {
+        eventId: locked.eventId,
+        actorId: userId,
+        action: "transfer.accept",
+        before: {
+          transferId,
+          orderId: locked.orderId,
+          fromUserId: locked.fromUserId,
+          ticketIds: locked.ticketIds,
+        },
+        after: { transferId, orderId: newOrderId, toUserId: userId, ticketIds: reissued.map((t) => t.newId) },
       });
     }, TRANSACTION_OPTIONS);
     return this.one(transferId);
@@ -181,7 +202,14 @@ export class TransfersService {
       if (locked.state === "ACCEPTED") {
         throw new AppError(ErrorCode.CONFLICT, "This transfer was accepted already", { state: locked.state });
       }
+      if (locked.state === "CANCELLED") return;
       await cancelPendingTransfer(tx, transferId);
+      await recordAudit(tx, {
+        eventId: locked.eventId,
+        actorId: userId,
+        action: "transfer.cancel",
+        before: { transferId, toEmail: locked.toEmail, ticketIds: locked.ticketIds },
+      });
     }, TRANSACTION_OPTIONS);
     return this.one(transferId);
   }
@@ -216,9 +244,7 @@ export class TransfersService {
 
   /** Every transfer of an event, oldest first: for the event's organizer and admins (the chain). */
   async eventTransfers(viewer: Viewer, eventId: number): Promise<TransferView[]> {
-    if (!(await managesEvent(this.db, viewer, eventId))) {
-      throw new AppError(ErrorCode.FORBIDDEN, "Only the event's organizer can see its transfers");
-    }
+    await requireEventManager(this.db, viewer, eventId);
     return transfersOfEvent(this.db, eventId);
   }
 
@@ -228,7 +254,8 @@ export class TransfersService {
     if (!row) throw notFound("Transfer", transferId);
     if (row.fromUserId === viewer.userId || row.toUserId === viewer.userId) return row;
     if ((await accountEmail(this.db, viewer.userId)) === row.toEmail) return row;
-    if (await managesEvent(this.db, viewer, row.eventId)) return row;
+    if (viewer.role !== "FAN" && mayManage(viewer, (await eventOrganizerId(this.db, row.eventId)) ?? null))
+      return row;
     throw notFound("Transfer", transferId);
   }
 

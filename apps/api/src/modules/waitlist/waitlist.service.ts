@@ -3,9 +3,9 @@ import { AppError, badInput, ErrorCode, notFound } from "../../kernel/errors.js"
 import { TRANSACTION_OPTIONS } from "../../kernel/transactions.js";
 import type { Viewer } from "../../kernel/viewer.js";
 import { uuidv7 } from "../../lib/uuid7.js";
+import { requireEventManager } from "../events/event-access.js";
 import { fanAllowance, isTierOfEvent } from "../holds/hold-store.js";
 import type { HoldsService } from "../holds/holds.service.js";
-import { managesEvent } from "../orders/order-views.js";
 import {
   type EntryRow,
   entriesOfFan,
@@ -123,9 +123,7 @@ export class WaitlistService {
 
   /** The figures, for the event's organizer and admins only. */
   async eventWaitlist(viewer: Viewer, eventId: number): Promise<WaitlistCounts> {
-    if (!(await managesEvent(this.db, viewer, eventId))) {
-      throw new AppError(ErrorCode.FORBIDDEN, "Only the event's organizer can see its waitlist figures");
-    }
+    await requireEventManager(this.db, viewer, eventId);
     return this.counts(eventId);
   }
 
