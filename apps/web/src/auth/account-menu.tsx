@@ -61,7 +61,7 @@ export function AccountMenu() {
       </Link>
       <Link
         href="/waitlists"
-        className={styles.ordersLink}
+        className={styles.waitlistsLink}
         aria-current={pathname === "/waitlists" ? "page" : undefined}
       >
         Waitlists
