@@ -77,6 +77,8 @@ CREATE INDEX "waitlist_entry_hold_id_idx" ON "waitlist_entry"("hold_id");
 -- One live place per fan and event (Prisma cannot express a partial unique index).
 CREATE UNIQUE INDEX "waitlist_entry_live_by_fan_key" ON "waitlist_entry"("event_id", "user_id")
     WHERE "state" IN ('WAITING', 'OFFERED');
+-- The line of each event (the scan for waitlists with work, positions, the next fans to offer to).
+CREATE INDEX "waitlist_entry_waiting_idx" ON "waitlist_entry"("event_id", "seq") WHERE "state" = 'WAITING';
 -- Offers by expiry, for the lapse check.
 CREATE INDEX "waitlist_entry_offer_expiry_idx" ON "waitlist_entry"("offer_expires_at") WHERE "state" = 'OFFERED';
 
