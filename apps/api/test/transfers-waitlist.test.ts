@@ -183,6 +183,11 @@ describe("transfers", () => {
     assert.equal(moved?.fromUserId, sender.id);
     assert.deepEqual(moved?.ticketIds, [first.id, second.id]);
     assert.equal(errorCode(await accept(recipient, offered.id)), "CONFLICT", "accepted once only");
+    assert.equal(
+      errorCode(await asFan(scenario.api.url, sender, CANCEL_ORDER, { orderId: order.id })),
+      "CONFLICT",
+      "the sender cannot cancel (and be refunded for) tickets passed on",
+    );
     const audit = await scenario.database.db.auditLog.findMany({
       where: { eventId: event.id },
       orderBy: { id: "asc" },
