@@ -7,6 +7,8 @@ import type { FrontrowModule } from "./module.js";
 import { ordersModule } from "./orders/index.js";
 import { queueModule } from "./queue/index.js";
 import { seatingModule } from "./seating/index.js";
+import { transfersModule } from "./transfers/index.js";
+import { waitlistModule } from "./waitlist/index.js";
 import { webhooksModule } from "./webhooks/index.js";
 
 /**
@@ -23,4 +25,6 @@ export const MODULES: readonly FrontrowModule[] = [
   defencesModule,
   ordersModule,
   webhooksModule,
+  transfersModule,
+  waitlistModule,
 ];

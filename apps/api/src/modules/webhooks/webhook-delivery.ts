@@ -30,7 +30,13 @@ const agents = {
   "https:": new https.Agent({ keepAlive: true, maxSockets: 64 }),
 };
 /** The event types deliveries exist for today (the list grows with the product). */
-export const WEBHOOK_EVENT_TYPES = ["order.confirmed", "order.cancelled", "ticket.checked_in"] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  "order.confirmed",
+  "order.cancelled",
+  "ticket.checked_in",
+  "ticket.transferred",
+  "waitlist.offered",
+] as const;
 /** Deliveries one round of a drain sends at once to one endpoint. */
 const DRAIN_BATCH = 100;
 /** A drain gives its worker back after this long (and queues itself again when work is left). */
