@@ -417,6 +417,26 @@ describe("venues", () => {
       seats: 5,
       sections: 1,
     });
+    // A chart's text is longer than a field's usual 2,000 characters: 300 seats in 10 rows.
+    const grid = Array.from({ length: 300 }, (_, seat) =>
+      [
+        "Grid",
+        String.fromCharCode(65 + Math.floor(seat / 30)),
+        (seat % 30) + 1,
+        (seat % 30) * 0.55,
+        Math.floor(seat / 30) * 0.9,
+        "",
+      ].join(","),
+    ).join("\n");
+    assert.ok(grid.length > 2_000);
+    const large = await as<{ importSeatingChart: { chart: { seats: number } } }>("organizer", IMPORT_CHART, {
+      id: venueId,
+      format: "CSV",
+      data: grid,
+      name: "Grid",
+    });
+    assert.equal(large.errors, undefined, JSON.stringify(large.errors));
+    assert.equal(large.data?.importSeatingChart.chart.seats, 300);
     // Exported as CSV, it reads back as what was imported.
     const exported = await as<{ exportSeatingChart: string }>("organizer", EXPORT_CHART, {
       id: ok.data?.importSeatingChart.chart.id,

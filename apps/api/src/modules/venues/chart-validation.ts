@@ -1,5 +1,5 @@
 import { setImmediate as nextLoopTurn } from "node:timers/promises";
-import { generateChart, rowNumbers } from "./chart-generator.js";
+import { generateChartInTurns, rowNumbers } from "./chart-generator.js";
 import {
   type ChartDescription,
   type GeneratedChart,
@@ -429,8 +429,7 @@ export async function validateChart(
   const problems = new ProblemList();
   if (!checkChartShape(input, problems)) return { problems };
   await nextLoopTurn();
-  const generated = generateChart(input);
-  await nextLoopTurn();
+  const generated = await generateChartInTurns(input);
   await checkGeneratedSeats(input, generated, problems);
   return problems.empty ? { chart: input, generated } : { problems };
 }
