@@ -172,8 +172,12 @@ export function fromChartJson(json: unknown): BuilderChart {
   };
 }
 
-/** Where a new section goes: below everything drawn so far. */
-export function nextSpot(chart: BuilderChart): { x: number; y: number } {
-  const lowest = chart.sections.reduce((bottom, section) => Math.max(bottom, section.y), 0);
-  return { x: 0, y: chart.sections.length === 0 ? 4 : lowest + 8 };
+/** Where a new section goes: centred on the stage, behind everything drawn so far. */
+export function nextSpot(
+  chart: BuilderChart,
+  stage: { x: number; y: number; width: number; height: number },
+): { x: number; y: number } {
+  const front = stage.y + stage.height + 2;
+  const lowest = chart.sections.reduce((bottom, section) => Math.max(bottom, section.y), front - 8);
+  return { x: stage.x + stage.width / 2, y: lowest + 8 };
 }

@@ -333,7 +333,10 @@ export function VenueBuilder({ venueId }: { venueId: string }) {
               onClick={() =>
                 setChart({
                   ...chart,
-                  sections: [...chart.sections, newBlock(chart.sections.length + 1, nextSpot(chart))],
+                  sections: [
+                    ...chart.sections,
+                    newBlock(chart.sections.length + 1, nextSpot(chart, venue.stage)),
+                  ],
                 })
               }
             >
@@ -345,7 +348,10 @@ export function VenueBuilder({ venueId }: { venueId: string }) {
               onClick={() =>
                 setChart({
                   ...chart,
-                  sections: [...chart.sections, newStanding(chart.sections.length + 1, nextSpot(chart))],
+                  sections: [
+                    ...chart.sections,
+                    newStanding(chart.sections.length + 1, nextSpot(chart, venue.stage)),
+                  ],
                 })
               }
             >
