@@ -25,6 +25,11 @@ export interface SignedIn {
   expiresAt: Date;
 }
 
+/** Whether the (normalised) text is an e-mail address the API accepts. */
+export function isEmailAddress(email: string): boolean {
+  return EMAIL.test(email) && email.length <= 254;
+}
+
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
@@ -95,8 +100,7 @@ export class AuthService {
     meta: SessionMeta,
   ): Promise<SignedIn> {
     const email = normaliseEmail(input.email);
-    if (!EMAIL.test(email) || email.length > 254)
-      throw badInput("Enter a valid email address", { field: "email" });
+    if (!isEmailAddress(email)) throw badInput("Enter a valid email address", { field: "email" });
     // Before the password rules: a fan who already has an account should log in, not pick a new password.
     if (await emailInUse(this.db, email)) throw emailTaken();
     const weakness = passwordWeakness(input.password, email);
