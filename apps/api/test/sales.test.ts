@@ -251,7 +251,8 @@ describe("eventSalesChanged", () => {
     });
     await waitFor("the subscription", () => subscribed);
     await sleep(200);
-    // 25 holds over 2.5 s: without the throttle, about 25 pushes.
+    // 25 holds over 2.5 s or more: without the throttle, about 25 pushes.
+    const started = Date.now();
     for (let i = 0; i < 25; i++) {
       must(await holdSeats(url(), fans[i % fans.length] as Fan, event.id, [event.seatIds[i] as number]));
       await sleep(100);
@@ -260,7 +261,12 @@ describe("eventSalesChanged", () => {
     await sleep(1_200);
     await client.dispose();
     assert.deepEqual(failures, []);
-    assert.ok(pushes.length >= 2 && pushes.length <= 5, `${pushes.length} pushes for 25 changes in 2.5 s`);
+    // At most one push per second of the run (plus the first), however slow the machine made the holds.
+    const seconds = Math.ceil(((pushes.at(-1)?.at ?? Date.now()) - started) / 1000);
+    assert.ok(
+      pushes.length >= 2 && pushes.length <= seconds + 1,
+      `${pushes.length} pushes for 25 changes in ${seconds} s`,
+    );
     for (let i = 1; i < pushes.length; i++) {
       const gap = (pushes[i]?.at ?? 0) - (pushes[i - 1]?.at ?? 0);
       assert.ok(gap >= 600, `pushes ${gap} ms apart`);

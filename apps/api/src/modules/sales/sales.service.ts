@@ -2,7 +2,6 @@ import DataLoader from "dataloader";
 import type { Db } from "../../infra/prisma.js";
 import type { SqlPool } from "../../infra/sql.js";
 import { badInput, notFound } from "../../kernel/errors.js";
-import { isUuid } from "../../kernel/ids.js";
 import type { Money } from "../../kernel/money.js";
 import type { Viewer } from "../../kernel/viewer.js";
 import { mayManage, requireEventManager } from "../events/event-access.js";
@@ -10,6 +9,7 @@ import { eventOrganizerId } from "../events/event-store.js";
 import type { OrderRow } from "../orders/order-store.js";
 import { ordersById } from "../orders/order-store.js";
 import { type OrderView, orderViews } from "../orders/order-views.js";
+import { decodeCursor, encodeCursor } from "../orders/orders.service.js";
 import type { QueueService, QueueSettingsView } from "../queue/queue.service.js";
 import {
   type CounterRow,
@@ -156,21 +156,6 @@ export interface EventOrderPage {
   nodes: OrderView[];
   cursors: string[];
   hasNextPage: boolean;
-}
-
-function encodeCursor(order: { createdAt: Date; id: string }): string {
-  return Buffer.from(JSON.stringify([order.createdAt.toISOString(), order.id])).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
-    const date = new Date(String(createdAt));
-    if (typeof id === "string" && isUuid(id) && !Number.isNaN(date.getTime())) return { createdAt: date, id };
-  } catch {
-    // fall through to the client error below
-  }
-  throw badInput("after is not a cursor returned by this API", { field: "after" });
 }
 
 export class SalesService {
