@@ -9,6 +9,8 @@ import { ordersModule } from "./orders/index.js";
 import { queueModule } from "./queue/index.js";
 import { salesModule } from "./sales/index.js";
 import { seatingModule } from "./seating/index.js";
+import { transfersModule } from "./transfers/index.js";
+import { waitlistModule } from "./waitlist/index.js";
 import { webhooksModule } from "./webhooks/index.js";
 
 /**
@@ -25,6 +27,8 @@ export const MODULES: readonly FrontrowModule[] = [
   defencesModule,
   ordersModule,
   webhooksModule,
+  transfersModule,
+  waitlistModule,
   salesModule,
   checkinModule,
 ];

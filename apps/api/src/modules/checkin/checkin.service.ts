@@ -2,7 +2,7 @@ import type { Db } from "../../infra/prisma.js";
 import { badInput } from "../../kernel/errors.js";
 import { TRANSACTION_OPTIONS } from "../../kernel/transactions.js";
 import type { Viewer } from "../../kernel/viewer.js";
-import { isEmailAddress, normaliseEmail } from "../auth/auth.service.js";
+import { validEmail } from "../auth/auth.service.js";
 import { recordAudit } from "../events/audit-store.js";
 import { requireEventManager } from "../events/event-access.js";
 import type { SalesService } from "../sales/sales.service.js";
@@ -37,8 +37,7 @@ export class CheckinService {
 
   /** Lets the account with this e-mail (now, or once it signs up) scan the event's tickets. */
   async inviteDoorStaff(viewer: Viewer, eventId: number, emailInput: string): Promise<DoorStaffRow[]> {
-    const email = normaliseEmail(emailInput);
-    if (!isEmailAddress(email)) throw badInput("Enter a valid email address", { field: "email" });
+    const email = validEmail(emailInput);
     await requireEventManager(this.db, viewer, eventId);
     await this.db.$transaction(async (tx) => {
       const added = await insertDoorStaff(tx, { eventId, email, invitedBy: viewer.userId });
