@@ -10,6 +10,7 @@ import { queueModule } from "./queue/index.js";
 import { salesModule } from "./sales/index.js";
 import { seatingModule } from "./seating/index.js";
 import { transfersModule } from "./transfers/index.js";
+import { venuesModule } from "./venues/index.js";
 import { waitlistModule } from "./waitlist/index.js";
 import { webhooksModule } from "./webhooks/index.js";
 
@@ -29,6 +30,7 @@ export const MODULES: readonly FrontrowModule[] = [
   webhooksModule,
   transfersModule,
   waitlistModule,
+  venuesModule,
   salesModule,
   checkinModule,
 ];
