@@ -56,6 +56,31 @@ export class HoldMutations {
   }
 
   @Authorized()
+  @Mutation(() => Hold, {
+    description:
+      "Holds `quantity` places in a standing area (general admission) for the event's holdSeconds, all " +
+      "or none (SEATS_UNAVAILABLE with `available` when fewer are left). The places count towards the " +
+      "per-account limit with seats.",
+  })
+  holdGeneralAdmission(
+    @Arg("eventId", () => ID) eventId: string,
+    @Arg("areaId", () => ID, { description: "A standing area of the event's seat map (seatMap.areas)." })
+    areaId: string,
+    @Arg("quantity", () => Int) quantity: number,
+    @Ctx() ctx: Context,
+    @Arg("admissionToken", () => String, { nullable: true, description: ADMISSION_TOKEN })
+    admissionToken?: string | null,
+  ): Promise<Hold> {
+    return ctx.services.holds.holdGeneralAdmission(
+      viewerOf(ctx).userId,
+      parseIntId(eventId, "eventId"),
+      parseIntId(areaId, "areaId"),
+      quantity,
+      admissionToken,
+    );
+  }
+
+  @Authorized()
   @Mutation(() => Boolean, {
     description:
       "Releases your hold and frees its seats. False when the hold had already ended (released, expired " +

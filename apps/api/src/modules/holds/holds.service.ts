@@ -10,6 +10,13 @@ import { uuidv7 } from "../../lib/uuid7.js";
 import type { AdmissionGate } from "../queue/queue.service.js";
 import type { SeatingService, SeatMapView } from "../seating/seating.service.js";
 import {
+  type AreaPlaces,
+  liveAreaHolds,
+  type NewAreaHold,
+  type PlaceAreaHoldResult,
+  placeAreaHolds,
+} from "./area-hold-store.js";
+import {
   announceEnded,
   type EndedHolds,
   expireHolds,
@@ -52,12 +59,35 @@ export interface HoldSeatView {
   price: Money;
 }
 
+/** A seat or a standing place, as holds, orders and tickets show it. */
+export interface PlaceView {
+  kind: "SEATED" | "STANDING";
+  /** Null for a standing place, as are row and number. */
+  seatId: number | null;
+  row: string | null;
+  number: number | null;
+  sectionId: number;
+  section: string;
+  price: Money;
+}
+
 export interface HoldView {
   id: string;
   eventId: number;
   expiresAt: Date;
   seats: HoldSeatView[];
+  /** Seats and standing places alike, one entry per place. */
+  places: PlaceView[];
   total: Money;
+}
+
+export function seatPlace(seat: HoldSeatView): PlaceView {
+  return { kind: "SEATED", ...seat, seatId: seat.id };
+}
+
+/** One standing place of an area at a price. */
+export function standingPlace(areaId: number, area: string, price: Money): PlaceView {
+  return { kind: "STANDING", seatId: null, row: null, number: null, sectionId: areaId, section: area, price };
 }
 
 export interface HoldsOptions {
@@ -125,21 +155,36 @@ function sameChecks(a: HoldableEvent | null, b: HoldableEvent | null): boolean {
 
 type Placed = Extract<PlaceHoldResult, { outcome: "placed" }>;
 
-/** The hold place_holds placed, or the error that says why it did not. */
-function placedOrThrow(hold: NewHold, result: PlaceHoldResult): Placed {
+type EventRefusal = Extract<PlaceHoldResult, { outcome: "notFound" | "saleNotOpen" | "notAdmitted" }>;
+
+function isEventRefusal(result: { outcome: string }): result is EventRefusal {
+  return (
+    result.outcome === "notFound" || result.outcome === "saleNotOpen" || result.outcome === "notAdmitted"
+  );
+}
+
+/** The error for a hold the guard refused for the event's sake (both kinds of hold). */
+function eventRefusal(eventId: number, result: EventRefusal): AppError {
   switch (result.outcome) {
-    case "placed":
-      return result;
     case "notFound":
-      throw notFound("Event", String(hold.eventId));
+      return notFound("Event", String(eventId));
     case "saleNotOpen":
-      throw saleNotOpen(result);
+      return saleNotOpen(result);
     case "notAdmitted":
       // Only when the waiting room was switched on within the last EVENT_CACHE_MS.
-      throw new AppError(
+      return new AppError(
         ErrorCode.NOT_ADMITTED,
         "This event uses the waiting room: join the queue and wait for your turn",
       );
+  }
+}
+
+/** The hold place_holds placed, or the error that says why it did not. */
+function placedOrThrow(hold: NewHold, result: PlaceHoldResult): Placed {
+  if (isEventRefusal(result)) throw eventRefusal(hold.eventId, result);
+  switch (result.outcome) {
+    case "placed":
+      return result;
     case "notForSale":
       throw badInput(`These seats are not for sale at this event: ${result.seatIds.join(", ")}`, {
         seatIds: result.seatIds.map(String),
@@ -157,25 +202,51 @@ interface HoldRecord {
   expiresAt: Date;
   currency: string;
   seats: SeatOffer[];
+  standing?: AreaPlaces;
 }
 
-function holdView({ id, eventId, expiresAt, currency, seats }: HoldRecord): HoldView {
+function holdView({ id, eventId, expiresAt, currency, seats, standing }: HoldRecord): HoldView {
+  const seatViews = seats.map(({ seatId, price, ...seat }) => ({
+    ...seat,
+    id: seatId,
+    price: { amount: price, currency },
+  }));
+  const standingPlaces = standing
+    ? Array.from({ length: standing.quantity }, () =>
+        standingPlace(standing.areaId, standing.area, { amount: standing.price, currency }),
+      )
+    : [];
+  const seatsTotal = seats.reduce((sum, seat) => sum + seat.price, 0);
   return {
     id,
     eventId,
     expiresAt,
-    seats: seats.map(({ seatId, price, ...seat }) => ({
-      ...seat,
-      id: seatId,
-      price: { amount: price, currency },
-    })),
-    total: { amount: seats.reduce((sum, seat) => sum + seat.price, 0), currency },
+    seats: seatViews,
+    places: [...seatViews.map(seatPlace), ...standingPlaces],
+    total: { amount: seatsTotal + (standing ? standing.price * standing.quantity : 0), currency },
   };
 }
+
+/** A standing area without the places asked for. */
+function placesUnavailable(available: number, quantity: number): AppError {
+  return new AppError(
+    ErrorCode.SEATS_UNAVAILABLE,
+    available === 0
+      ? "This standing area is sold out"
+      : `Only ${available} places are left in this standing area; you asked for ${quantity}`,
+    { seatIds: [], available },
+  );
+}
+
+/** How long an instance remembers how few places an area had, to turn fans away without Postgres. */
+const AREA_SHORT_MEMO_MS = 250;
 
 export class HoldsService {
   private readonly events = new TtlCache<number, HoldableEvent | null>(EVENT_CACHE_MS);
   private readonly batches: GroupBatcher<NewHold, PlaceHoldResult>;
+  private readonly areaBatches: GroupBatcher<NewAreaHold, PlaceAreaHoldResult>;
+  /** Areas that recently had fewer places than asked for: key eventId:areaId → places, until when. */
+  private readonly areasShort = new TtlCache<string, number>(AREA_SHORT_MEMO_MS);
 
   constructor(
     private readonly db: Db,
@@ -197,6 +268,64 @@ export class HoldsService {
         maxWaitMs: MAX_BATCH_WAIT_MS,
       },
     );
+    this.areaBatches = new GroupBatcher(
+      (holds) => {
+        options.onBatch?.(holds.length);
+        return placeAreaHolds(pool, holds);
+      },
+      {
+        concurrency: options.batchConcurrency,
+        maxBatchSize: MAX_HOLDS_PER_BATCH,
+        maxWaitMs: MAX_BATCH_WAIT_MS,
+      },
+    );
+  }
+
+  /**
+   * Holds `quantity` places in a standing area, all or none (docs/standing.md). Postgres alone decides
+   * (place_area_holds, batched like seat holds); an instance that just saw the area short of places
+   * turns fans away for a moment without asking it.
+   */
+  async holdGeneralAdmission(
+    userId: string,
+    eventId: number,
+    areaId: number,
+    quantity: number,
+    admissionToken?: string | null,
+  ): Promise<HoldView> {
+    this.checkQuantity(quantity, "quantity");
+    const event = await this.eventToHold(userId, eventId, admissionToken);
+    const memoKey = `${eventId}:${areaId}`;
+    const short = await this.areasShort.peek(memoKey);
+    if (short !== undefined && short < quantity) throw placesUnavailable(short, quantity);
+
+    const hold: NewAreaHold = {
+      id: uuidv7(),
+      userId,
+      eventId,
+      areaId,
+      quantity,
+      admitted: event.queueEnabled,
+    };
+    const result = await this.submitTo(this.areaBatches, hold);
+    if (isEventRefusal(result)) {
+      this.events.delete(eventId);
+      throw eventRefusal(eventId, result);
+    }
+    switch (result.outcome) {
+      case "unavailable":
+        this.areasShort.get(memoKey, async () => result.available);
+        throw placesUnavailable(result.available, quantity);
+      case "notForSale":
+        throw badInput(`Area ${areaId} is not a standing area on sale at this event`, {
+          field: "areaId",
+        });
+      case "limitExceeded":
+        throw limitExceeded(result.limit, result.used, quantity);
+    }
+    this.effects.notifier.areasChanged(eventId, [areaId]);
+    const { expiresAt, currency, places } = result;
+    return holdView({ id: hold.id, eventId, expiresAt, currency, seats: [], standing: places });
   }
 
   async holdSeats(
@@ -304,7 +433,10 @@ export class HoldsService {
 
   /** The fan's live holds (active and unexpired), soonest to expire first. */
   async activeHolds(userId: string): Promise<HoldView[]> {
-    const rows = await liveHoldSeats(this.db, userId);
+    const [rows, standing] = await Promise.all([
+      liveHoldSeats(this.db, userId),
+      liveAreaHolds(this.db, userId),
+    ]);
     const holds = new Map<string, HoldRecord>();
     for (const { id, eventId, expiresAt, currency, ...seat } of rows) {
       let hold = holds.get(id);
@@ -314,7 +446,18 @@ export class HoldsService {
       }
       hold.seats.push(seat);
     }
-    return [...holds.values()].map(holdView);
+    const records = [
+      ...holds.values(),
+      ...standing.map(({ id, eventId, expiresAt, currency, ...places }) => ({
+        id,
+        eventId,
+        expiresAt,
+        currency,
+        seats: [],
+        standing: places,
+      })),
+    ];
+    return records.sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime()).map(holdView);
   }
 
   private checkQuantity(quantity: number, argument: string): void {
@@ -349,9 +492,13 @@ export class HoldsService {
     }
   }
 
-  private async submit(hold: NewHold): Promise<PlaceHoldResult> {
+  private submit(hold: NewHold): Promise<PlaceHoldResult> {
+    return this.submitTo(this.batches, hold);
+  }
+
+  private async submitTo<Hold, Result>(batches: GroupBatcher<Hold, Result>, hold: Hold): Promise<Result> {
     try {
-      return await this.batches.submit(hold);
+      return await batches.submit(hold);
     } catch (error) {
       if (!(error instanceof BatchWaitTimeout)) throw error;
       throw new AppError(
@@ -363,13 +510,7 @@ export class HoldsService {
 
   /** The hold place_holds placed; when it refused for the event's sake, the cached settings were stale. */
   private placed(hold: NewHold, result: PlaceHoldResult): Placed {
-    if (
-      result.outcome === "notFound" ||
-      result.outcome === "saleNotOpen" ||
-      result.outcome === "notAdmitted"
-    ) {
-      this.events.delete(hold.eventId);
-    }
+    if (isEventRefusal(result)) this.events.delete(hold.eventId);
     return placedOrThrow(hold, result);
   }
 

@@ -31,7 +31,8 @@ function hall(statuses = "A".repeat(18)): SeatMapView {
     statuses,
     stage: { label: "Stage", x: 30, y: 0, width: 10, height: 5 },
     bounds: { minX: 0, minY: 0, maxX: 70, maxY: 50 },
-    sections: [{ id: 1, name: "Stalls", priceTierId: 7, seats }],
+    sections: [{ id: 1, name: "Stalls", kind: "SEATED", capacity: null, priceTierId: 7, seats }],
+    areas: [],
   };
 }
 

@@ -18,7 +18,7 @@ export interface SelectedField {
   seats?: SelectedField[];
 }
 
-export const SECTION_LEAVES = new Set(["id", "name", "priceTierId", "__typename"]);
+export const SECTION_LEAVES = new Set(["id", "name", "kind", "capacity", "priceTierId", "__typename"]);
 export const SEAT_LEAVES = new Set(["id", "row", "number", "x", "y", "accessible", "status", "__typename"]);
 
 // As the Seat.status resolver reads the statuses string: anything unknown is not for sale.
@@ -78,6 +78,10 @@ function sectionLeaf(section: SeatMapSectionView, field: string): string {
       return JSON.stringify(section.name);
     case "priceTierId":
       return section.priceTierId === null ? "null" : `"${section.priceTierId}"`;
+    case "kind":
+      return `"${section.kind}"`;
+    case "capacity":
+      return section.capacity === null ? "null" : String(section.capacity);
     default:
       return '"SeatMapSection"';
   }

@@ -1,7 +1,7 @@
 import type { Db } from "../../infra/prisma.js";
 import { notFound } from "../../kernel/errors.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
-import type { ChangedSeatStatus } from "./seat-changes.js";
+import type { AreaAvailable, ChangedSeatStatus } from "./seat-changes.js";
 import { chartLayout, eventPricing, seatStatuses } from "./seating-store.js";
 
 // The seat map is split by how often it changes (docs/seat-map.md):
@@ -27,6 +27,9 @@ export interface LayoutSeat {
 export interface LayoutSection {
   id: number;
   name: string;
+  kind: "SEATED" | "STANDING";
+  /** Places of a standing section (null for a seated one). */
+  capacity: number | null;
   seats: LayoutSeat[];
 }
 
@@ -43,9 +46,19 @@ export interface SeatMapSectionView extends LayoutSection {
   priceTierId: number | null;
 }
 
+/** A standing area on sale at the event, with its places left (docs/standing.md). */
+export interface AreaView {
+  id: number;
+  name: string;
+  capacity: number;
+  available: number;
+}
+
 export interface StatusSnapshot {
   version: number;
   statuses: string;
+  /** The standing areas on sale, in section order: counts of the same version as `statuses`. */
+  areas: AreaView[];
 }
 
 /** What a changed seat can become: seats not for sale never change. */
@@ -55,6 +68,8 @@ export interface SeatMapDeltaMessage {
   eventId: number;
   version: number;
   changes: { seatId: number; status: ChangedSeatStatus }[];
+  /** Standing areas whose places left changed, with the count at this version. */
+  areas: AreaAvailable[];
 }
 
 export interface SeatMapView extends StatusSnapshot {
@@ -135,7 +150,11 @@ export class SeatingService {
         const index = layout.indexBySeatId.get(seatId);
         if (index !== undefined) statuses[index] = STATUS_CODE[status].charCodeAt(0);
       }
-      return { version: delta.version, statuses: statuses.toString("latin1") };
+      return {
+        version: delta.version,
+        statuses: statuses.toString("latin1"),
+        areas: applyAreaCounts(snapshot.areas, delta.areas),
+      };
     });
     this.statuses.replace(delta.eventId, next);
   }
@@ -186,6 +205,8 @@ export class SeatingService {
     const sections = chart.sections.map((section) => ({
       id: section.id,
       name: section.name,
+      kind: section.kind,
+      capacity: section.capacity,
       seats: section.seats.map((seat) => {
         const index = indexBySeatId.size;
         indexBySeatId.set(seat.id, index);
@@ -216,6 +237,13 @@ export class SeatingService {
       const index = layout.indexBySeatId.get(seatIds[i] as number);
       if (index !== undefined) statuses[index] = codes.charCodeAt(i);
     }
-    return { version: Number(row.version), statuses: statuses.toString("latin1") };
+    return { version: Number(row.version), statuses: statuses.toString("latin1"), areas: row.areas };
   }
+}
+
+/** The areas after a delta's counts (what a client applying the delta has too). */
+export function applyAreaCounts(areas: readonly AreaView[], counts: readonly AreaAvailable[]): AreaView[] {
+  if (counts.length === 0) return [...areas];
+  const byId = new Map(counts.map((count) => [count.areaId, count.available]));
+  return areas.map((area) => ({ ...area, available: byId.get(area.id) ?? area.available }));
 }
