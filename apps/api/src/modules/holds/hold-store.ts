@@ -74,13 +74,16 @@ export interface HoldableEvent {
   startsAt: Date;
   queueEnabled: boolean;
   holdSeconds: number;
+  /** When unsold wheelchair and companion seats go on general sale (null: not before the show). */
+  accessibleReleaseAt: Date | null;
 }
 
 const HOLDABLE_EVENT: PreparedStatement = {
   name: "holds.event",
   text: `
     SELECT e.id, e.status, e.sale_starts_at AS "saleStartsAt", e.starts_at AS "startsAt",
-           e.queue_enabled AS "queueEnabled", e.hold_seconds AS "holdSeconds"
+           e.queue_enabled AS "queueEnabled", e.hold_seconds AS "holdSeconds",
+           e.accessible_release_at AS "accessibleReleaseAt"
     FROM event e WHERE e.id = $1`,
 };
 

@@ -45,6 +45,14 @@ export class HoldMutations {
     priceTierId?: string | null,
     @Arg("admissionToken", () => String, { nullable: true, description: ADMISSION_TOKEN })
     admissionToken?: string | null,
+    @Arg("accessibleSeats", () => Int, {
+      nullable: true,
+      description:
+        "How many of the `quantity` places are wheelchair spaces; the others are companion seats beside " +
+        "them (adjacent, in one row). Without it, wheelchair and companion seats are not given out " +
+        "until the organizer releases them to general sale, and then only when no other seats fit.",
+    })
+    accessibleSeats?: number | null,
   ): Promise<Hold> {
     return ctx.services.holds.holdBestAvailable(
       viewerOf(ctx).userId,
@@ -52,6 +60,7 @@ export class HoldMutations {
       quantity,
       parseOptionalIntId(priceTierId, "priceTierId"),
       admissionToken,
+      accessibleSeats ?? 0,
     );
   }
 

@@ -39,9 +39,12 @@ import {
   takenSeatIds,
 } from "./hold-store.js";
 import {
+  type AccessiblePlaces,
+  accessiblePreferenceOrder,
   type CandidateSeat,
   type FreeSeat,
   freeRuns,
+  pickAccessible,
   pickAdjacent,
   pickSplit,
   preferenceOrder,
@@ -238,6 +241,11 @@ function placesUnavailable(available: number, quantity: number): AppError {
   );
 }
 
+/** Whether a best-available request that did not ask for accessible places may get them (last). */
+function accessiblePlacesFor(event: HoldableEvent): AccessiblePlaces {
+  return event.accessibleReleaseAt && event.accessibleReleaseAt <= new Date() ? "include" : "exclude";
+}
+
 /** How long an instance remembers how few places an area had, to turn fans away without Postgres. */
 const AREA_SHORT_MEMO_MS = 250;
 
@@ -378,8 +386,12 @@ export class HoldsService {
     quantity: number,
     priceTierId: number | null,
     admissionToken?: string | null,
+    accessibleSeats = 0,
   ): Promise<HoldView> {
     this.checkQuantity(quantity, "quantity");
+    if (!Number.isInteger(accessibleSeats) || accessibleSeats < 0 || accessibleSeats > quantity) {
+      throw badInput("accessibleSeats must be between 0 and quantity", { field: "accessibleSeats" });
+    }
     // The (cached) seat map gives the layout; it is read before the transaction, which must not wait
     // for a second pooled connection.
     const [event, tierFound, seatMap] = await Promise.all([
@@ -392,7 +404,9 @@ export class HoldsService {
     const holdId = uuidv7();
     const { placed, ended } = await this.db.$transaction(async (tx) => {
       await this.lockFanAndCheckLimit(tx, userId, eventId, quantity);
-      const chosen = await this.chooseSeats(tx, seatMap, quantity, priceTierId);
+      const chosen = accessibleSeats
+        ? await this.chooseAccessibleSeats(tx, seatMap, quantity, priceTierId, accessibleSeats)
+        : await this.chooseSeats(tx, seatMap, quantity, priceTierId, accessiblePlacesFor(event));
       const hold = {
         id: holdId,
         userId,
@@ -540,17 +554,41 @@ export class HoldsService {
     seatMap: SeatMapView,
     quantity: number,
     priceTierId: number | null,
+    accessible: AccessiblePlaces,
   ): Promise<CandidateSeat[]> {
-    const eventId = seatMap.eventId;
-    const runs = freeRuns(seatMap, new Set(await takenSeatIds(tx, eventId)), priceTierId);
-    const lock = async (adjacent: boolean, limit: number): Promise<CandidateSeat[]> => {
+    const taken = new Set(await takenSeatIds(tx, seatMap.eventId));
+    // Accessible places go to general sale last: only when no other seats fit.
+    const searches: AccessiblePlaces[] = accessible === "include" ? ["exclude", "include"] : ["exclude"];
+    for (const search of searches) {
+      const chosen = await this.chooseAmong(
+        tx,
+        seatMap,
+        quantity,
+        priceTierId,
+        freeRuns(seatMap, taken, priceTierId, search),
+      );
+      if (chosen) return chosen;
+    }
+    throw seatsUnavailable([], quantity);
+  }
+
+  /** Adjacent seats, else the best split, among the free runs; null when they do not have enough. */
+  private async chooseAmong(
+    tx: Tx,
+    seatMap: SeatMapView,
+    quantity: number,
+    priceTierId: number | null,
+    runs: ReturnType<typeof freeRuns>,
+  ): Promise<CandidateSeat[] | null> {
+    const lock = (adjacent: boolean, limit: number) =>
       // Enough preferences to get past what concurrent callers have locked meanwhile.
-      const preferred = preferenceOrder(runs, quantity, { adjacent, max: 32 * limit });
-      const seatIds = preferred.map((seat) => seat.seatId);
-      const bySeat = new Map(preferred.map((seat) => [seat.seatId, seat]));
-      const offers = await lockFreeSeatsInOrder(tx, { eventId, seatIds, priceTierId, limit });
-      return offers.map((offer) => ({ ...offer, ...(bySeat.get(offer.seatId) as FreeSeat) }));
-    };
+      this.lockPreferred(
+        tx,
+        seatMap.eventId,
+        priceTierId,
+        limit,
+        preferenceOrder(runs, quantity, { adjacent, max: 32 * limit }),
+      );
     for (const limit of [4 * quantity, 16 * quantity]) {
       const candidates = await lock(true, limit);
       const block = pickAdjacent(candidates, quantity);
@@ -558,9 +596,45 @@ export class HoldsService {
       // Fewer than asked for: every seat in a run with room was tried, none is left to look at.
       if (candidates.length < limit) break;
     }
-    const split = pickSplit(await lock(false, 4 * quantity), quantity);
-    if (!split) throw seatsUnavailable([], quantity);
-    return split;
+    return pickSplit(await lock(false, 4 * quantity), quantity);
+  }
+
+  /** `wheelchair` wheelchair places and companion seats beside them, `quantity` in all, in one row. */
+  private async chooseAccessibleSeats(
+    tx: Tx,
+    seatMap: SeatMapView,
+    quantity: number,
+    priceTierId: number | null,
+    wheelchair: number,
+  ): Promise<CandidateSeat[]> {
+    const runs = freeRuns(seatMap, new Set(await takenSeatIds(tx, seatMap.eventId)), priceTierId, "include");
+    const limit = 16 * quantity;
+    const preferred = accessiblePreferenceOrder(runs, quantity, wheelchair, 8 * limit);
+    const block = pickAccessible(
+      await this.lockPreferred(tx, seatMap.eventId, priceTierId, limit, preferred),
+      quantity,
+      wheelchair,
+    );
+    if (block) return block;
+    throw new AppError(
+      ErrorCode.SEATS_UNAVAILABLE,
+      `There are not ${wheelchair} free wheelchair places with ${quantity - wheelchair} seats beside them`,
+      { seatIds: [] },
+    );
+  }
+
+  /** Locks up to `limit` of the preferred seats that are still free, in order (SKIP LOCKED). */
+  private async lockPreferred(
+    tx: Tx,
+    eventId: number,
+    priceTierId: number | null,
+    limit: number,
+    preferred: FreeSeat[],
+  ): Promise<CandidateSeat[]> {
+    const seatIds = preferred.map((seat) => seat.seatId);
+    const bySeat = new Map(preferred.map((seat) => [seat.seatId, seat]));
+    const offers = await lockFreeSeatsInOrder(tx, { eventId, seatIds, priceTierId, limit });
+    return offers.map((offer) => ({ ...offer, ...(bySeat.get(offer.seatId) as FreeSeat) }));
   }
 
   private async announcePlaced(eventId: number, seatIds: readonly number[], ended: EndedHolds) {

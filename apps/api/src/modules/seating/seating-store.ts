@@ -23,7 +23,16 @@ export function chartLayout(db: Db, chartId: number) {
         include: {
           seats: {
             orderBy: [{ rowRank: "asc" }, { number: "asc" }],
-            select: { id: true, rowLabel: true, number: true, x: true, y: true, accessible: true },
+            select: {
+              id: true,
+              rowLabel: true,
+              number: true,
+              x: true,
+              y: true,
+              accessible: true,
+              wheelchair: true,
+              companion: true,
+            },
           },
         },
       },

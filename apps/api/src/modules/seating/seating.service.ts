@@ -20,6 +20,9 @@ export interface LayoutSeat {
   x: number;
   y: number;
   accessible: boolean;
+  /** A wheelchair space, or a companion seat beside one: kept for fans who ask (docs/standing.md). */
+  wheelchair: boolean;
+  companion: boolean;
   /** Position of this seat's character in the event's `statuses` string. */
   index: number;
 }
@@ -219,6 +222,8 @@ export class SeatingService {
           x: Math.round(seat.x * 100) / 100,
           y: Math.round(seat.y * 100) / 100,
           accessible: seat.accessible,
+          wheelchair: seat.wheelchair,
+          companion: seat.companion,
           index,
         };
       }),

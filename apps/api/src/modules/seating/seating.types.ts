@@ -74,6 +74,12 @@ export class Seat {
   @Field()
   accessible!: boolean;
 
+  @Field({ description: "A wheelchair space (holdBestAvailable gives it only to accessibleSeats)." })
+  wheelchair!: boolean;
+
+  @Field({ description: "A companion seat beside a wheelchair space." })
+  companion!: boolean;
+
   index!: number;
 }
 
