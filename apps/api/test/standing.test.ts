@@ -38,6 +38,9 @@ const HOLD_GA = `mutation ($eventId: ID!, $areaId: ID!, $quantity: Int!) {
     total { amount } } }`;
 const SEAT_MAP_AREAS = `query ($eventId: ID!) {
   seatMap(eventId: $eventId) { version sections { id kind capacity } areas { id name capacity available } } }`;
+const HOLD_ACCESSIBLE = `mutation ($eventId: ID!, $quantity: Int!, $accessibleSeats: Int) {
+  holdBestAvailable(eventId: $eventId, quantity: $quantity, accessibleSeats: $accessibleSeats) { id seats { id } } }`;
+const ACCESSIBLE_LEFT = `query ($id: ID!) { event(id: $id) { availability { accessibleAvailable standingAvailable } } }`;
 const DELTAS = `subscription ($eventId: ID!) {
   seatMapChanged(eventId: $eventId) { version areas { areaId available } } }`;
 
@@ -57,6 +60,8 @@ const processes: ChildProcess[] = [];
 let urls: string[];
 let fans: Fan[];
 let eventId: number;
+let wheelchairSpaces: number[];
+let companionSeats: number[];
 /** Standing areas made for this test, by purpose. */
 const areas: Record<"stampede" | "redisDown" | "life", number> = { stampede: 0, redisDown: 0, life: 0 };
 
@@ -112,6 +117,12 @@ before(async () => {
   areas.stampede = await standingArea(database.db, eventId, "Pit", CAPACITY);
   areas.redisDown = await standingArea(database.db, eventId, "Lawn", CAPACITY);
   areas.life = await standingArea(database.db, eventId, "Floor", 50);
+  // The front row's middle: two wheelchair spaces with a companion seat on each side.
+  const frontRow = (await eventSeats(database.db, eventId)).slice(0, 8).map((seat) => seat.seatId);
+  wheelchairSpaces = frontRow.slice(3, 5);
+  companionSeats = [frontRow[2] as number, frontRow[5] as number];
+  await database.db.seat.updateMany({ where: { id: { in: wheelchairSpaces } }, data: { wheelchair: true } });
+  await database.db.seat.updateMany({ where: { id: { in: companionSeats } }, data: { companion: true } });
   const env = {
     ...MANY_LOGINS,
     DATABASE_URL: database.url,
@@ -206,6 +217,54 @@ async function stampede(areaId: number, seed: number, during?: () => Promise<voi
 
 test(`${REQUESTS} concurrent holds of 1–4 places on an area of ${CAPACITY}, over two processes: never oversold`, async () => {
   await stampede(areas.stampede, 7);
+});
+
+test("accessible places: kept from best available until asked for; accessibleSeats gets a space and its companion", async () => {
+  const url = urls[0] as string;
+  const [fan, other] = fans.slice(0, 2) as [Fan, Fan];
+  const accessible = new Set([...wheelchairSpaces, ...companionSeats].map(String));
+  const left = async () =>
+    (
+      await gql<{ event: { availability: { accessibleAvailable: number } } }>(url, ACCESSIBLE_LEFT, {
+        id: String(eventId),
+      })
+    ).data?.event.availability.accessibleAvailable;
+  assert.equal(await left(), 2);
+  // The front row is the best: an ordinary request gets seats there but never the accessible places.
+  const ordinary = must(
+    await asFan<{ holdBestAvailable: { seats: { id: string }[] } }>(url, other, HOLD_ACCESSIBLE, {
+      eventId: String(eventId),
+      quantity: 2,
+    }),
+  ).holdBestAvailable;
+  assert.ok(ordinary.seats.every((seat) => !accessible.has(seat.id)));
+  const hold = must(
+    await asFan<{ holdBestAvailable: { seats: { id: string }[] } }>(url, fan, HOLD_ACCESSIBLE, {
+      eventId: String(eventId),
+      quantity: 2,
+      accessibleSeats: 1,
+    }),
+  ).holdBestAvailable;
+  const held = hold.seats.map((seat) => Number(seat.id));
+  assert.equal(held.filter((seatId) => wheelchairSpaces.includes(seatId)).length, 1, "one wheelchair space");
+  assert.equal(
+    held.filter((seatId) => companionSeats.includes(seatId)).length,
+    1,
+    "and the companion seat beside it",
+  );
+  await waitFor("the catalog's count", async () => (await left()) === 1, 10_000);
+  const tooMany = await asFan(url, other, HOLD_ACCESSIBLE, {
+    eventId: String(eventId),
+    quantity: 3,
+    accessibleSeats: 3,
+  });
+  assert.equal(errorCode(tooMany), "SEATS_UNAVAILABLE");
+  assert.equal(
+    errorCode(
+      await asFan(url, other, HOLD_ACCESSIBLE, { eventId: String(eventId), quantity: 1, accessibleSeats: 2 }),
+    ),
+    "BAD_USER_INPUT",
+  );
 });
 
 test("the per-account limit counts seats and places; release, expiry, checkout and cancel return places; deltas match", async () => {

@@ -351,6 +351,20 @@ export async function releaseLiveHold(tx: Tx, holdId: string, userId: string): P
   };
 }
 
+/** Sets when the event's unsold accessible places go on general sale; the value it had before. */
+export async function setAccessibleRelease(
+  tx: Tx,
+  eventId: number,
+  releaseAt: Date | null,
+): Promise<Date | null> {
+  const [row] = await tx.$queryRaw<{ before: Date | null }[]>`
+    UPDATE event e SET accessible_release_at = ${releaseAt}
+    FROM (SELECT id, accessible_release_at FROM event WHERE id = ${eventId} FOR UPDATE) old
+    WHERE e.id = old.id
+    RETURNING old.accessible_release_at AS before`;
+  return row?.before ?? null;
+}
+
 /** Whether the price tier belongs to the event. */
 export async function isTierOfEvent(db: Db, priceTierId: number, eventId: number): Promise<boolean> {
   return (await db.priceTier.count({ where: { id: priceTierId, eventId } })) > 0;

@@ -1,3 +1,4 @@
+import { GraphQLDateTime } from "graphql-scalars";
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
 import { type Context, viewerOf } from "../../graphql/context.js";
 import { AppError, ErrorCode } from "../../kernel/errors.js";
@@ -87,6 +88,21 @@ export class HoldMutations {
       quantity,
       admissionToken,
     );
+  }
+
+  @Authorized("ORGANIZER", "ADMIN")
+  @Mutation(() => Boolean, {
+    description:
+      "When the event's unsold wheelchair spaces and companion seats go on general sale (null: they stay " +
+      "for fans who ask with holdBestAvailable's accessibleSeats). Even then, best available gives them " +
+      "only when no other seats fit. The event's organizer or an admin; audited.",
+  })
+  setAccessibleSeatsRelease(
+    @Arg("eventId", () => ID) eventId: string,
+    @Arg("releaseAt", () => GraphQLDateTime, { nullable: true }) releaseAt: Date | null,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return ctx.services.holds.setAccessibleRelease(viewerOf(ctx), parseIntId(eventId, "eventId"), releaseAt);
   }
 
   @Authorized()

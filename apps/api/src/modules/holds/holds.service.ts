@@ -4,9 +4,12 @@ import { AppError, badInput, ErrorCode, notFound } from "../../kernel/errors.js"
 import { isUuid } from "../../kernel/ids.js";
 import type { Money } from "../../kernel/money.js";
 import { TRANSACTION_OPTIONS, type Tx } from "../../kernel/transactions.js";
+import type { Viewer } from "../../kernel/viewer.js";
 import { BatchWaitTimeout, GroupBatcher } from "../../lib/group-batcher.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
 import { uuidv7 } from "../../lib/uuid7.js";
+import { recordAudit } from "../events/audit-store.js";
+import { requireEventManager } from "../events/event-access.js";
 import type { AdmissionGate } from "../queue/queue.service.js";
 import type { SeatingService, SeatMapView } from "../seating/seating.service.js";
 import {
@@ -36,6 +39,7 @@ import {
   placeHolds,
   releaseLiveHold,
   type SeatOffer,
+  setAccessibleRelease,
   takenSeatIds,
 } from "./hold-store.js";
 import {
@@ -443,6 +447,26 @@ export class HoldsService {
     );
     await announceEnded(this.effects, ended);
     return ended.holds.length > 0;
+  }
+
+  /**
+   * The organizer's choice of when unsold wheelchair and companion seats go on general sale (null:
+   * never before the show); audited. The picker reads it through the event's cached settings.
+   */
+  async setAccessibleRelease(viewer: Viewer, eventId: number, releaseAt: Date | null): Promise<boolean> {
+    await requireEventManager(this.db, viewer, eventId);
+    await this.db.$transaction(async (tx) => {
+      const before = await setAccessibleRelease(tx, eventId, releaseAt);
+      await recordAudit(tx, {
+        eventId,
+        actorId: viewer.userId,
+        action: "event.accessible_release",
+        before: { accessibleReleaseAt: before?.toISOString() ?? null },
+        after: { accessibleReleaseAt: releaseAt?.toISOString() ?? null },
+      });
+    }, TRANSACTION_OPTIONS);
+    this.events.delete(eventId);
+    return true;
   }
 
   /** The fan's live holds (active and unexpired), soonest to expire first. */
