@@ -7,6 +7,7 @@ import type { FrontrowModule } from "./module.js";
 import { ordersModule } from "./orders/index.js";
 import { queueModule } from "./queue/index.js";
 import { seatingModule } from "./seating/index.js";
+import { venuesModule } from "./venues/index.js";
 import { webhooksModule } from "./webhooks/index.js";
 
 /**
@@ -23,4 +24,5 @@ export const MODULES: readonly FrontrowModule[] = [
   defencesModule,
   ordersModule,
   webhooksModule,
+  venuesModule,
 ];
