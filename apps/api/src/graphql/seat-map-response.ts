@@ -27,7 +27,7 @@ import type { Context } from "./context.js";
 const STAGE_LEAVES = new Set(["label", "x", "y", "width", "height", "__typename"]);
 const BOUNDS_LEAVES = new Set(["minX", "minY", "maxX", "maxY", "__typename"]);
 const SEAT_MAP_LEAVES = new Set(["eventId", "version", "statuses", "__typename"]);
-const AREA_LEAVES = new Set(["id", "name", "capacity", "available", "__typename"]);
+const AREA_LEAVES = new Set(["id", "name", "capacity", "available", "outline", "__typename"]);
 
 interface SeatMapRoot {
   node: FieldNode;

@@ -33,6 +33,8 @@ export interface LayoutSection {
   kind: "SEATED" | "STANDING";
   /** Places of a standing section (null for a seated one). */
   capacity: number | null;
+  /** A standing section's outline as x, y pairs in seat coordinates (null when it has none). */
+  outline: number[] | null;
   seats: LayoutSeat[];
 }
 
@@ -77,6 +79,7 @@ export interface SeatMapDeltaMessage {
 
 export interface SeatMapView extends StatusSnapshot {
   eventId: number;
+  areas: (AreaView & { outline: number[] | null })[];
   stage: VenueLayout["stage"];
   bounds: VenueLayout["bounds"];
   sections: SeatMapSectionView[];
@@ -113,6 +116,10 @@ export class SeatingService {
       stage: seating.layout.stage,
       bounds: seating.layout.bounds,
       sections: seating.sections,
+      areas: snapshot.areas.map((area) => ({
+        ...area,
+        outline: seating.layout.sections.find((section) => section.id === area.id)?.outline ?? null,
+      })),
     };
   }
 
@@ -210,6 +217,7 @@ export class SeatingService {
       name: section.name,
       kind: section.kind,
       capacity: section.capacity,
+      outline: flatOutline(section.outline, extend),
       seats: section.seats.map((seat) => {
         const index = indexBySeatId.size;
         indexBySeatId.set(seat.id, index);
@@ -244,6 +252,18 @@ export class SeatingService {
     }
     return { version: Number(row.version), statuses: statuses.toString("latin1"), areas: row.areas };
   }
+}
+
+/** An outline as stored ([{x, y}, …]) as x, y pairs, rounded like seats; each point widens the bounds. */
+function flatOutline(outline: unknown, extend: (x: number, y: number) => void): number[] | null {
+  if (!Array.isArray(outline) || outline.length < 3) return null;
+  const flat: number[] = [];
+  for (const point of outline as { x?: unknown; y?: unknown }[]) {
+    if (typeof point?.x !== "number" || typeof point?.y !== "number") return null;
+    extend(point.x, point.y);
+    flat.push(Math.round(point.x * 100) / 100, Math.round(point.y * 100) / 100);
+  }
+  return flat;
 }
 
 /** The areas after a delta's counts (what a client applying the delta has too). */

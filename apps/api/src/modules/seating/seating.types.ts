@@ -150,6 +150,12 @@ export class SeatMapArea {
 
   @Field(() => Int, { description: "Places neither held nor sold." })
   available!: number;
+
+  @Field(() => [Float], {
+    nullable: true,
+    description: "Where the area is drawn: its outline as x, y pairs in seat coordinates (x1, y1, x2, y2, …).",
+  })
+  outline!: number[] | null;
 }
 
 @ObjectType({ description: "A standing area's places left after a change." })
