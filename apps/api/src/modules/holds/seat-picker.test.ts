@@ -43,7 +43,9 @@ function hall(
     statuses,
     stage: { label: "Stage", x: 30, y: 0, width: 10, height: 5 },
     bounds: { minX: 0, minY: 0, maxX: 70, maxY: 50 },
-    sections: [{ id: 1, name: "Stalls", kind: "SEATED", capacity: null, outline: null, priceTierId: 7, seats }],
+    sections: [
+      { id: 1, name: "Stalls", kind: "SEATED", capacity: null, outline: null, priceTierId: 7, seats },
+    ],
     areas: [],
   };
 }

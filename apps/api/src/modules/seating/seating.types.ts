@@ -153,7 +153,8 @@ export class SeatMapArea {
 
   @Field(() => [Float], {
     nullable: true,
-    description: "Where the area is drawn: its outline as x, y pairs in seat coordinates (x1, y1, x2, y2, …).",
+    description:
+      "Where the area is drawn: its outline as x, y pairs in seat coordinates (x1, y1, x2, y2, …).",
   })
   outline!: number[] | null;
 }
