@@ -66,7 +66,7 @@ export function BestAvailableForm({ tiers, maxSeats, signedIn, busy, onSubmit }:
             onChange={(event) => setWheelchair(Number(event.target.value))}
             aria-describedby={`${id}-wheelchair-hint`}
           >
-            {Array.from({ length: chosenQuantity + 1 }, (_, count) => (
+            {Array.from({ length: chosenQuantity + 1 }, (_, index) => index).map((count) => (
               <option key={count} value={count}>
                 {count === 0 ? "None" : count}
               </option>
