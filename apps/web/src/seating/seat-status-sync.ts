@@ -4,7 +4,8 @@ import { decodeSeatStatuses, type SeatLayout, SeatStatus, type SeatStatusCode } 
 export interface SeatMapDelta {
   version: number;
   changes: readonly { seatId: string; status: ApiSeatStatus }[];
-  areas: readonly { areaId: string; available: number }[];
+  /** Standing areas whose places left changed (none when absent). */
+  areas?: readonly { areaId: string; available: number }[];
 }
 
 /** A standing area on sale: places left, and where it is drawn (x, y pairs; null: nowhere). */
@@ -25,7 +26,7 @@ export interface SyncedStatuses {
 }
 
 function withCounts(areas: readonly StandingArea[], counts: SeatMapDelta["areas"]): readonly StandingArea[] {
-  if (counts.length === 0) return areas;
+  if (!counts || counts.length === 0) return areas;
   const byId = new Map(counts.map((count) => [count.areaId, count.available]));
   return areas.map((area) => ({ ...area, available: byId.get(area.id) ?? area.available }));
 }

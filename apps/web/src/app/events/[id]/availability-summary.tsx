@@ -41,11 +41,10 @@ export function AvailabilitySummary({
       {initial.standingAvailable ? (
         <p data-count="standing">{formatCount(initial.standingAvailable)} standing places left</p>
       ) : null}
-      {initial.accessibleAvailable !== undefined ? (
+      {initial.accessibleAvailable ? (
         <p data-count="accessible">
-          {initial.accessibleAvailable === 0
-            ? "No wheelchair spaces left"
-            : `${formatCount(initial.accessibleAvailable)} wheelchair ${initial.accessibleAvailable === 1 ? "space" : "spaces"} left (with companion seats)`}
+          {formatCount(initial.accessibleAvailable)} wheelchair{" "}
+          {initial.accessibleAvailable === 1 ? "space" : "spaces"} left (with companion seats)
         </p>
       ) : null}
     </div>
