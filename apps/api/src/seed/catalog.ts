@@ -728,9 +728,11 @@ export const EVENTS: readonly EventSpec[] = [
     day: 24,
     time: "20:30",
     chart: "Concert",
+    // The lower ring only: the upper one stays closed for this show (and the seed small).
     tiers: [
       { name: "Pitch Standing", priceMinor: 6900, zones: ["standing"] },
-      ...stadiumTiers(7900, 5900, 4900, 3900),
+      { name: "Lower Sideline", priceMinor: 7900, zones: ["lower-side"] },
+      { name: "Lower Ends & Corners", priceMinor: 5900, zones: ["lower-end", "lower-corner"] },
     ],
     maxTicketsPerAccount: 8,
     feePerTicketMinor: 250,
