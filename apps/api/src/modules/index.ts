@@ -1,11 +1,13 @@
 import { adminModule } from "./admin/index.js";
 import { authModule } from "./auth/index.js";
 import { catalogModule } from "./catalog/index.js";
+import { checkinModule } from "./checkin/index.js";
 import { defencesModule } from "./defences/index.js";
 import { holdsModule } from "./holds/index.js";
 import type { FrontrowModule } from "./module.js";
 import { ordersModule } from "./orders/index.js";
 import { queueModule } from "./queue/index.js";
+import { salesModule } from "./sales/index.js";
 import { seatingModule } from "./seating/index.js";
 import { transfersModule } from "./transfers/index.js";
 import { venuesModule } from "./venues/index.js";
@@ -26,7 +28,9 @@ export const MODULES: readonly FrontrowModule[] = [
   defencesModule,
   ordersModule,
   webhooksModule,
-  venuesModule,
   transfersModule,
   waitlistModule,
+  venuesModule,
+  salesModule,
+  checkinModule,
 ];

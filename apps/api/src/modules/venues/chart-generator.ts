@@ -1,3 +1,4 @@
+import { setImmediate as nextLoopTurn } from "node:timers/promises";
 import {
   type ChartDescription,
   DEFAULT_SEAT_SPACING,
@@ -187,4 +188,28 @@ export function generateChart(chart: ChartDescription, options: { exact?: boolea
     sections,
     seatCount: sections.reduce((total, section) => total + section.seats.length, 0),
   };
+}
+
+/**
+ * generateChart for requests: the same seats, made section by section with a turn of the event loop
+ * every `yieldEvery` seats, so a stadium does not hold up other requests while it is laid out.
+ */
+export async function generateChartInTurns(
+  chart: ChartDescription,
+  yieldEvery = 8_192,
+): Promise<GeneratedChart> {
+  const sections: GeneratedSection[] = [];
+  let sinceYield = 0;
+  let seatCount = 0;
+  for (const section of chart.sections) {
+    const generated = roundCoordinates(generateSection(section));
+    sections.push(generated);
+    seatCount += generated.seats.length;
+    sinceYield += generated.seats.length;
+    if (sinceYield >= yieldEvery) {
+      sinceYield = 0;
+      await nextLoopTurn();
+    }
+  }
+  return { name: chart.name, sections, seatCount };
 }

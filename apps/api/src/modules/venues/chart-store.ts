@@ -80,75 +80,109 @@ export async function insertChart(
   venueId: number,
   name: string,
   version: number,
-  description: ChartDescription,
 ): Promise<number> {
   const [row] = await tx.$queryRaw<{ id: number }[]>`
-    INSERT INTO seating_chart (venue_id, name, version, description)
-    VALUES (${venueId}, ${name}, ${version}, ${JSON.stringify(description)}::jsonb)
+    INSERT INTO seating_chart (venue_id, name, version) VALUES (${venueId}, ${name}, ${version})
     RETURNING id`;
   if (!row) throw new Error("the chart was not inserted");
   return row.id;
 }
 
-/** Replaces an unused, unfrozen chart's description and removes its sections (and so its seats). */
-export async function clearChart(tx: DbOrTx, chartId: number, description: ChartDescription): Promise<void> {
-  await tx.$executeRaw`UPDATE seating_chart SET description = ${JSON.stringify(description)}::jsonb WHERE id = ${chartId}`;
-  await tx.$executeRaw`DELETE FROM section WHERE chart_id = ${chartId}`;
+interface SeatColumns {
+  sectionIds: number[];
+  rowLabels: string[];
+  rowRanks: number[];
+  numbers: number[];
+  xs: number[];
+  ys: number[];
+  accessible: boolean[];
+  wheelchair: boolean[];
+  companion: boolean[];
+  restrictedView: boolean[];
+}
+
+/** The seats as parallel arrays (one `unnest` parameter each), in drawing order. */
+function seatColumns(sections: GeneratedSection[], sectionIdOf: (index: number) => number): SeatColumns {
+  const columns: SeatColumns = {
+    sectionIds: [],
+    rowLabels: [],
+    rowRanks: [],
+    numbers: [],
+    xs: [],
+    ys: [],
+    accessible: [],
+    wheelchair: [],
+    companion: [],
+    restrictedView: [],
+  };
+  sections.forEach((section, index) => {
+    const sectionId = sectionIdOf(index);
+    for (const seat of section.seats) {
+      columns.sectionIds.push(sectionId);
+      columns.rowLabels.push(seat.rowLabel);
+      columns.rowRanks.push(seat.rowRank);
+      columns.numbers.push(seat.number);
+      columns.xs.push(seat.x);
+      columns.ys.push(seat.y);
+      columns.accessible.push(seat.accessible);
+      columns.wheelchair.push(seat.wheelchair);
+      columns.companion.push(seat.companion);
+      columns.restrictedView.push(seat.restrictedView);
+    }
+  });
+  return columns;
 }
 
 /**
- * The chart's sections and seats, each section one row and all seats in one statement (parallel arrays
- * unnested into rows, as the seed always wrote them): a 50,000-seat chart is two round trips.
+ * Writes the chart's description, sections and seats, each kind in one statement (parallel arrays
+ * unnested into rows, as the seed always wrote them). On a chart that has them already (an unused,
+ * unfrozen version being edited), sections are matched by name and seats by (section, row, number): they
+ * keep their ids and are updated, new ones are added and only the ones gone are deleted (deleting a seat
+ * costs a look-up in event_seat, which has no index on seat_id alone). Returns the seats written.
  */
-export async function insertChartContents(
+export async function writeChartContents(
   tx: DbOrTx,
   chartId: number,
+  description: ChartDescription,
   sections: GeneratedSection[],
 ): Promise<number> {
+  const names = sections.map((section) => section.name);
+  await tx.$executeRaw`UPDATE seating_chart SET description = ${JSON.stringify(description)}::jsonb WHERE id = ${chartId}`;
+  await tx.$executeRaw`DELETE FROM section WHERE chart_id = ${chartId} AND name <> ALL(${names}::text[])`;
+  // Out of the way of the new order (sort_order is unique per chart).
+  await tx.$executeRaw`UPDATE section SET sort_order = -1 - sort_order WHERE chart_id = ${chartId}`;
   const ids = await tx.$queryRaw<{ id: number; sortOrder: number }[]>`
     INSERT INTO section (chart_id, name, kind, capacity, outline, sort_order)
     SELECT ${chartId}, name, kind::"SectionKind", capacity, outline, sort_order
-    FROM unnest(${sections.map((section) => section.name)}::text[],
+    FROM unnest(${names}::text[],
                 ${sections.map((section) => section.kind)}::text[],
                 ${sections.map((section) => section.capacity)}::int[],
                 ${sections.map((section) => (section.outline ? JSON.stringify(section.outline) : null))}::jsonb[],
                 ${sections.map((_, index) => index)}::int[])
          AS s(name, kind, capacity, outline, sort_order)
+    ON CONFLICT (chart_id, name) DO UPDATE
+      SET kind = EXCLUDED.kind, capacity = EXCLUDED.capacity, outline = EXCLUDED.outline,
+          sort_order = EXCLUDED.sort_order
     RETURNING id, sort_order AS "sortOrder"`;
   const idOf = new Map(ids.map((row) => [row.sortOrder, row.id]));
-  const sectionIds: number[] = [];
-  const rowLabels: string[] = [];
-  const rowRanks: number[] = [];
-  const numbers: number[] = [];
-  const xs: number[] = [];
-  const ys: number[] = [];
-  const accessible: boolean[] = [];
-  const wheelchair: boolean[] = [];
-  const companion: boolean[] = [];
-  const restrictedView: boolean[] = [];
-  sections.forEach((section, index) => {
-    const sectionId = idOf.get(index) as number;
-    for (const seat of section.seats) {
-      sectionIds.push(sectionId);
-      rowLabels.push(seat.rowLabel);
-      rowRanks.push(seat.rowRank);
-      numbers.push(seat.number);
-      xs.push(seat.x);
-      ys.push(seat.y);
-      accessible.push(seat.accessible);
-      wheelchair.push(seat.wheelchair);
-      companion.push(seat.companion);
-      restrictedView.push(seat.restrictedView);
-    }
-  });
-  if (sectionIds.length === 0) return 0;
+  const seats = seatColumns(sections, (index) => idOf.get(index) as number);
+  await tx.$executeRaw`
+    DELETE FROM seat s USING section sec
+    WHERE s.section_id = sec.id AND sec.chart_id = ${chartId}
+      AND (s.section_id, s.row_label, s.number) NOT IN (
+        SELECT * FROM unnest(${seats.sectionIds}::int[], ${seats.rowLabels}::text[], ${seats.numbers}::int[]))`;
+  if (seats.sectionIds.length === 0) return 0;
   return tx.$executeRaw`
     INSERT INTO seat (section_id, row_label, row_rank, number, x, y, accessible, wheelchair, companion, restricted_view)
     SELECT * FROM unnest(
-      ${sectionIds}::int[], ${rowLabels}::text[], ${rowRanks}::int[], ${numbers}::int[],
-      ${xs}::real[], ${ys}::real[], ${accessible}::boolean[], ${wheelchair}::boolean[],
-      ${companion}::boolean[], ${restrictedView}::boolean[]
-    )`;
+      ${seats.sectionIds}::int[], ${seats.rowLabels}::text[], ${seats.rowRanks}::int[], ${seats.numbers}::int[],
+      ${seats.xs}::real[], ${seats.ys}::real[], ${seats.accessible}::boolean[], ${seats.wheelchair}::boolean[],
+      ${seats.companion}::boolean[], ${seats.restrictedView}::boolean[]
+    )
+    ON CONFLICT (section_id, row_label, number) DO UPDATE
+      SET row_rank = EXCLUDED.row_rank, x = EXCLUDED.x, y = EXCLUDED.y, accessible = EXCLUDED.accessible,
+          wheelchair = EXCLUDED.wheelchair, companion = EXCLUDED.companion,
+          restricted_view = EXCLUDED.restricted_view`;
 }
 
 /** What an export needs: the description (null for charts made before descriptions) and every seat. */

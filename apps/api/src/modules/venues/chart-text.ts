@@ -11,17 +11,80 @@ type Path = (string | number)[];
 export const CSV_HEADER = "section,row,number,x,y,flags";
 const YIELD_EVERY = 8_192;
 
-/** The line a JSON.parse error points at ("… at position 123 (line 4 column 7)" or just the position). */
-function lineOfJsonError(text: string, message: string): number | undefined {
-  const line = /line (\d+)/.exec(message);
-  if (line) return Number(line[1]);
-  const position = /position (\d+)/.exec(message);
-  if (!position) return undefined;
-  let count = 1;
-  for (let index = 0; index < Number(position[1]) && index < text.length; index++) {
-    if (text.charCodeAt(index) === 10) count++;
+/**
+ * The line of the first syntax error in `text` (which JSON.parse refused): V8's messages do not always
+ * give a position, so a small recursive-descent reader walks the text to where it stops making sense.
+ */
+export function jsonErrorLine(text: string): number {
+  let at = 0;
+  const fail = (): never => {
+    throw at;
+  };
+  const space = () => {
+    while (at < text.length && " \t\r\n".includes(text[at] as string)) at++;
+  };
+  const literal = (word: string) => {
+    if (text.startsWith(word, at)) at += word.length;
+    else fail();
+  };
+  const string = () => {
+    at++;
+    while (at < text.length && text[at] !== '"') {
+      if (text.charCodeAt(at) < 32) fail();
+      at += text[at] === "\\" ? 2 : 1;
+    }
+    if (at >= text.length) fail();
+    at++;
+  };
+  const value = (): void => {
+    space();
+    const char = text[at];
+    if (char === "{" || char === "[") {
+      const closing = char === "{" ? "}" : "]";
+      at++;
+      space();
+      if (text[at] === closing) {
+        at++;
+        return;
+      }
+      for (;;) {
+        space();
+        if (closing === "}") {
+          if (text[at] !== '"') fail();
+          string();
+          space();
+          if (text[at] !== ":") fail();
+          at++;
+        }
+        value();
+        space();
+        if (text[at] === ",") at++;
+        else if (text[at] === closing) {
+          at++;
+          return;
+        } else fail();
+      }
+    }
+    const words: Record<string, string> = { t: "true", f: "false", n: "null" };
+    if (char === '"') string();
+    else if (char !== undefined && words[char]) literal(words[char] as string);
+    else number();
+  };
+  const number = () => {
+    const number = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(at, at + 64));
+    if (!number) fail();
+    at += (number as RegExpExecArray)[0].length;
+  };
+  try {
+    value();
+    space();
+    if (at < text.length) fail();
+  } catch {
+    // `at` is where reading stopped.
   }
-  return count;
+  let line = 1;
+  for (let index = 0; index < at && index < text.length; index++) if (text.charCodeAt(index) === 10) line++;
+  return line;
 }
 
 export function parseChartJson(text: string): { value: unknown } | { problems: ProblemList } {
@@ -30,7 +93,7 @@ export function parseChartJson(text: string): { value: unknown } | { problems: P
   } catch (error) {
     const problems = new ProblemList();
     const message = error instanceof Error ? error.message : String(error);
-    problems.add([], `not valid JSON: ${message}`, lineOfJsonError(text, message));
+    problems.add([], `not valid JSON: ${message}`, jsonErrorLine(text));
     return { problems };
   }
 }

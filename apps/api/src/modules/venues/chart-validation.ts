@@ -1,5 +1,5 @@
 import { setImmediate as nextLoopTurn } from "node:timers/promises";
-import { generateChart, rowNumbers } from "./chart-generator.js";
+import { generateChartInTurns, rowNumbers } from "./chart-generator.js";
 import {
   type ChartDescription,
   type GeneratedChart,
@@ -340,17 +340,15 @@ export function checkChartShape(input: unknown, problems: ProblemList): input is
   return problems.empty;
 }
 
-/** Where each generated seat came from: its row, or its place in the section's `seats`. */
-function seatSources(section: SectionDescription): Path[] {
+/** Where the generated seat at `index` came from: its row, or its place in the section's `seats`. */
+function seatSource(section: SectionDescription, index: number): Path {
   if (section.kind === "STANDING") return [];
-  const sources: Path[] = [];
-  (section.rows ?? []).forEach((row, index) => {
-    for (let seat = 0; seat < row.seats; seat++) sources.push(["rows", index]);
-  });
-  (section.seats ?? []).forEach((_, index) => {
-    sources.push(["seats", index]);
-  });
-  return sources;
+  let first = 0;
+  for (const [rowIndex, row] of (section.rows ?? []).entries()) {
+    if (index < first + row.seats) return ["rows", rowIndex];
+    first += row.seats;
+  }
+  return ["seats", index - first];
 }
 
 const YIELD_EVERY = 8_192;
@@ -366,7 +364,9 @@ export async function checkGeneratedSeats(
   problems: ProblemList,
 ): Promise<void> {
   const cell = CHART_LIMITS.minSeatDistance;
-  const grid = new Map<string, number[]>();
+  // Cells of minSeatDistance: a seat's too-close neighbours are in its cell or the eight around it.
+  const cellKey = (cx: number, cy: number) => (cx + 2 ** 24) * 2 ** 25 + (cy + 2 ** 24);
+  const grid = new Map<number, number[]>();
   const xs: number[] = [];
   const ys: number[] = [];
   const rowOf: string[] = [];
@@ -374,18 +374,21 @@ export async function checkGeneratedSeats(
   let processed = 0;
   for (const [sectionIndex, section] of generated.sections.entries()) {
     const description = chart.sections[sectionIndex] as SectionDescription;
-    const sources = seatSources(description);
-    const seen = new Map<string, number>();
+    // Per row: its name in messages and the numbers seen so far.
+    const rows = new Map<string, { name: string; numbers: Set<number> }>();
     for (const [seatIndex, seat] of section.seats.entries()) {
-      const path: Path = ["sections", sectionIndex, ...(sources[seatIndex] ?? [])];
-      const key = `${seat.rowLabel}\u0000${seat.number}`;
-      const first = seen.get(key);
-      if (first !== undefined) {
-        problems.add(path, `seat ${seat.number} of row ${seat.rowLabel} in ${section.name} appears twice`);
-      } else seen.set(key, seatIndex);
+      const path = (): Path => ["sections", sectionIndex, ...seatSource(description, seatIndex)];
+      let row = rows.get(seat.rowLabel);
+      if (row === undefined) {
+        row = { name: `row ${seat.rowLabel} of ${section.name}`, numbers: new Set() };
+        rows.set(seat.rowLabel, row);
+      }
+      if (row.numbers.has(seat.number)) {
+        problems.add(path(), `seat ${seat.number} of row ${seat.rowLabel} in ${section.name} appears twice`);
+      } else row.numbers.add(seat.number);
 
       const index = xs.length;
-      const rowName = `row ${seat.rowLabel} of ${section.name}`;
+      const rowName = row.name;
       xs.push(seat.x);
       ys.push(seat.y);
       rowOf.push(rowName);
@@ -393,7 +396,9 @@ export async function checkGeneratedSeats(
       const cy = Math.floor(seat.y / cell);
       for (let gx = cx - 1; gx <= cx + 1; gx++) {
         for (let gy = cy - 1; gy <= cy + 1; gy++) {
-          for (const other of grid.get(`${gx},${gy}`) ?? []) {
+          const bucket = grid.get(cellKey(gx, gy));
+          if (bucket === undefined) continue;
+          for (const other of bucket) {
             const distance = Math.hypot((xs[other] as number) - seat.x, (ys[other] as number) - seat.y);
             if (distance >= cell) continue;
             const otherRow = rowOf[other] as string;
@@ -402,16 +407,16 @@ export async function checkGeneratedSeats(
             reportedPairs.add(pair);
             const what = otherRow === rowName ? `${rowName} has seats` : `${rowName} overlaps ${otherRow}:`;
             problems.add(
-              path,
+              path(),
               `${what} ${distance.toFixed(2)} m apart at (${seat.x}, ${seat.y}) (closer than ${cell} m)`,
             );
           }
         }
       }
-      const key2 = `${cx},${cy}`;
-      const bucket = grid.get(key2);
+      const own = cellKey(cx, cy);
+      const bucket = grid.get(own);
       if (bucket) bucket.push(index);
-      else grid.set(key2, [index]);
+      else grid.set(own, [index]);
       if (++processed % YIELD_EVERY === 0) await nextLoopTurn();
     }
   }
@@ -424,8 +429,7 @@ export async function validateChart(
   const problems = new ProblemList();
   if (!checkChartShape(input, problems)) return { problems };
   await nextLoopTurn();
-  const generated = generateChart(input);
-  await nextLoopTurn();
+  const generated = await generateChartInTurns(input);
   await checkGeneratedSeats(input, generated, problems);
   return problems.empty ? { chart: input, generated } : { problems };
 }

@@ -49,6 +49,9 @@ const problemOf = (problem: Problem) => ({
   message: problem.message,
 });
 
+// The request body's limit (server/graphql-http.ts): a chart's text may be as long as the request.
+const CHART_TEXT_LIMIT = 256 * 1024;
+
 // Chart imports and previews carry whole charts: they cost more than a field, less than a seat map.
 const CHART_COMPLEXITY = 50;
 
@@ -110,7 +113,8 @@ export class VenuesResolver {
   }
 
   @Authorized(...MANAGERS)
-  @Extensions({ complexity: CHART_COMPLEXITY })
+  // The chart's text is as long as the request may be, not a field's usual 2,000 characters.
+  @Extensions({ complexity: CHART_COMPLEXITY, maxStringArgumentLength: CHART_TEXT_LIMIT })
   @Mutation(() => SavedSeatingChart, {
     description:
       "Imports a chart from JSON (saveSeatingChart's shape) or CSV (section,row,number,x,y,flags): validated " +

@@ -10,11 +10,10 @@ import {
   chartVenueId,
   chartVersion,
   chartVersions,
-  clearChart,
   insertChart,
-  insertChartContents,
   lockNewestVersion,
   newestChartVersion,
+  writeChartContents,
 } from "./chart-store.js";
 import { chartToCsv, parseChartCsv, parseChartJson, withCsvLines, withJsonLines } from "./chart-text.js";
 import { type ChartProblem, ProblemList, validateChart } from "./chart-validation.js";
@@ -385,12 +384,11 @@ export class VenuesService {
       if (rewrite) {
         chartId = newest.id;
         version = newest.version;
-        await clearChart(tx, chartId, chart);
       } else {
         version = (newest?.version ?? 0) + 1;
-        chartId = await insertChart(tx, venueId, chart.name, version, chart);
+        chartId = await insertChart(tx, venueId, chart.name, version);
       }
-      const insertedSeats = await insertChartContents(tx, chartId, generated.sections);
+      const insertedSeats = await writeChartContents(tx, chartId, chart, generated.sections);
       await recordAudit(tx, {
         venueId,
         actorId: viewer.userId,
