@@ -2,6 +2,7 @@ import { adminModule } from "./admin/index.js";
 import { authModule } from "./auth/index.js";
 import { catalogModule } from "./catalog/index.js";
 import { defencesModule } from "./defences/index.js";
+import { eventsModule } from "./events/index.js";
 import { holdsModule } from "./holds/index.js";
 import type { FrontrowModule } from "./module.js";
 import { ordersModule } from "./orders/index.js";
@@ -22,5 +23,6 @@ export const MODULES: readonly FrontrowModule[] = [
   adminModule,
   defencesModule,
   ordersModule,
+  eventsModule,
   webhooksModule,
 ];

@@ -5,6 +5,11 @@
  */
 export interface SeatChangeNotifier {
   seatsChanged(eventId: number, seatIds: readonly number[]): void;
+  /**
+   * The event's prices or inventory were changed by its organizer (published, tiers assigned): every
+   * instance forgets what it cached of the event's seating and statuses.
+   */
+  pricingChanged(eventId: number): Promise<void>;
 }
 
 /** The statuses a committed change can leave a seat in (not-for-sale never changes live). */
