@@ -54,6 +54,11 @@ const scenarios: Record<string, Scenario> = {
       "order.confirmed outbox events at 500/s to 10 webhook endpoints: delivery latency p50/p99, none lost",
     load: () => import("./scenarios/webhooks.js"),
   },
+  organizer: {
+    summary:
+      "cancelling an event with 10,000 paid orders: orders refunded per second by the durable job, each exactly once",
+    load: () => import("./scenarios/organizer.js"),
+  },
   onsale: {
     summary:
       "a stadium on-sale rehearsal (queue, holds, checkout) with 10% rule-breaking bots: sell-out, oversold, bots' share",

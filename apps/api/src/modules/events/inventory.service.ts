@@ -212,7 +212,7 @@ export class InventoryService {
   private async houseHold(viewer: Viewer, holdId: string): Promise<OrganizerHoldRow> {
     if (!isUuid(holdId)) throw notFound("House hold", holdId.slice(0, 40));
     const owner = await holdEvent(this.db, holdId);
-    if (!owner || owner.kind !== "HOUSE") throw notFound("House hold", holdId);
+    if (owner?.kind !== "HOUSE") throw notFound("House hold", holdId);
     await requireEventManager(this.db, viewer, owner.eventId);
     const [hold] = await houseHolds(this.db, owner.eventId, holdId);
     if (!hold) throw new AppError(ErrorCode.CONFLICT, "The house hold has ended", { holdId });

@@ -431,12 +431,6 @@ export function eventsById(db: Db, ids: readonly number[]) {
   return db.event.findMany({ where: { id: { in: [...ids] } } });
 }
 
-/** The account that organizes the event (null when there is no such event). */
-export async function eventOrganizerId(db: Db, eventId: number): Promise<string | null> {
-  const event = await db.event.findUnique({ where: { id: eventId }, select: { organizerId: true } });
-  return event?.organizerId ?? null;
-}
-
 // --- Tickets (tickets.service.ts and the order views) ---
 
 export interface TicketRow {

@@ -1,8 +1,9 @@
 import type { Db } from "../../infra/prisma.js";
 import { AppError, ErrorCode } from "../../kernel/errors.js";
 import type { Viewer } from "../../kernel/viewer.js";
+import { managesEvent } from "../events/event-access.js";
 import { markTicketUsed, ticketRows } from "./order-store.js";
-import { managesEvent, type TicketView, ticketView } from "./order-views.js";
+import { type TicketView, ticketView } from "./order-views.js";
 import type { TicketCodes } from "./ticket-codes.js";
 
 // Tickets at the gate (docs/orders.md): the rotating code a ticket shows, and the scan that admits it once.
