@@ -194,10 +194,13 @@ export interface ChartSeat {
   row: string;
 }
 
-export async function chartSections(
-  db: DbOrTx,
-  chartId: number,
-): Promise<{ id: number; name: string; kind: string }[]> {
+export interface ChartSectionRow {
+  id: number;
+  name: string;
+  kind: string;
+}
+
+export async function chartSections(db: DbOrTx, chartId: number): Promise<ChartSectionRow[]> {
   return db.$queryRaw`SELECT id, name, kind::text AS kind FROM section WHERE chart_id = ${chartId} ORDER BY sort_order`;
 }
 
@@ -286,16 +289,24 @@ export async function pricingGaps(
  * The event's inventory: one AVAILABLE event_seat per priced seat that has none yet, at its tier, built
  * inside Postgres (a stadium's 50,000 rows never travel through Node). The seed uses it too.
  */
-export async function createInventory(db: DbOrTx, eventId: number): Promise<number[]> {
-  const rows = await db.$queryRaw<{ seatId: number }[]>`
-    INSERT INTO event_seat (event_id, seat_id, price_tier_id)
-    SELECT ${eventId}, seat_id, tier_id FROM (${EFFECTIVE_TIERS(eventId)}) t
-    WHERE tier_id IS NOT NULL
-    ORDER BY seat_id
-    ON CONFLICT (event_id, seat_id) DO NOTHING
-    RETURNING seat_id AS "seatId"`;
+export function createInventory(db: DbOrTx, eventId: number): Promise<number> {
+  return db.$executeRaw`${INSERT_INVENTORY(eventId)}`;
+}
+
+/** createInventory, answering the seats it put on sale (a live event's delta needs them). */
+export async function createInventoryReturningSeats(db: DbOrTx, eventId: number): Promise<number[]> {
+  const rows = await db.$queryRaw<
+    { seatId: number }[]
+  >`${INSERT_INVENTORY(eventId)} RETURNING seat_id AS "seatId"`;
   return rows.map((row) => row.seatId);
 }
+
+const INSERT_INVENTORY = (eventId: number) => Prisma.sql`
+  INSERT INTO event_seat (event_id, seat_id, price_tier_id)
+  SELECT ${eventId}, seat_id, tier_id FROM (${EFFECTIVE_TIERS(eventId)}) t
+  WHERE tier_id IS NOT NULL
+  ORDER BY seat_id
+  ON CONFLICT (event_id, seat_id) DO NOTHING`;
 
 /**
  * Moves unsold, unheld seats to the tier they are priced at now; seats held (live) or sold keep theirs,

@@ -19,7 +19,9 @@ import { requireEventManager, requireVenueManager } from "./event-access.js";
 import {
   announce,
   auditPage,
+  type ChartSectionRow,
   chartBelongsToVenue,
+  chartSections,
   copyTiers,
   countAudit,
   countOwnedEvents,
@@ -561,7 +563,7 @@ export class EventsService {
   async settings(
     viewer: Viewer,
     eventId: number,
-  ): Promise<Settings & { timezone: string; chartId: number; venueId: number }> {
+  ): Promise<Settings & { timezone: string; chartId: number; venueId: number; sections: ChartSectionRow[] }> {
     await requireEventManager(this.db, viewer, eventId);
     const row = await eventRow(this.db, eventId);
     if (!row) throw notFound("Event", String(eventId));
@@ -569,6 +571,7 @@ export class EventsService {
     const timezone = venue?.timezone ?? "UTC";
     return {
       ...settingsOf(row, timezone, await performerName(this.db, row.performerId)),
+      sections: await chartSections(this.db, row.chartId),
       timezone,
       chartId: row.chartId,
       venueId: row.venueId,

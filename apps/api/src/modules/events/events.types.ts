@@ -79,8 +79,23 @@ export class UpdateEventInput extends EventSettingsInput {
   chartId?: string | null;
 }
 
+@ObjectType({ description: "A section of the chart an event sells." })
+export class ChartSection {
+  @Field(() => ID)
+  id!: number;
+
+  @Field()
+  name!: string;
+
+  @Field({ description: "SEATED or STANDING." })
+  kind!: string;
+}
+
 @ObjectType({ description: "An event's settings as its organizer edits them (times in the venue's zone)." })
 export class EventSettings {
+  @Field(() => [ChartSection], { description: "The sections of its chart, for pricing." })
+  sections!: ChartSection[];
+
   @Field(() => ID)
   eventId!: number;
 

@@ -7,7 +7,7 @@ import { recordAudit } from "./audit-store.js";
 import { requireEventManager } from "./event-access.js";
 import {
   chartSections,
-  createInventory,
+  createInventoryReturningSeats,
   eventTiers,
   insertTier,
   lockEvent,
@@ -207,7 +207,10 @@ export class PricesService {
         const changed =
           event.status === "DRAFT"
             ? []
-            : [...(await createInventory(tx, eventId)), ...(await repriceFreeSeats(tx, eventId))];
+            : [
+                ...(await createInventoryReturningSeats(tx, eventId)),
+                ...(await repriceFreeSeats(tx, eventId)),
+              ];
         const after = await pricingSnapshot(tx, eventId);
         await recordAudit(tx, { eventId, actorId: viewer.userId, action: "prices.set", before, after });
         return { changed, live: event.status !== "DRAFT" };
