@@ -12,8 +12,9 @@ export default function OrganizerPage() {
     <div className={styles.page}>
       <h1 className={layout.title}>Your events</h1>
       <p className={layout.muted}>
-        Open an event with a waiting room to watch its line and change how fast fans are let in. Partner
-        integrations: <Link href="/organizer/webhooks">Webhooks</Link>.
+        Every event you organize: drafts, on sale, past and cancelled. Open one to price it, publish it,
+        manage its seats, watch its waiting room or cancel it. Partner integrations:{" "}
+        <Link href="/organizer/webhooks">Webhooks</Link>.
       </p>
       <OrganizerOnly>
         <OrganizerEvents />

@@ -1,14 +1,14 @@
 import type { Metadata } from "next";
+import { EventManager } from "@/organizer/event-manager";
 import { OrganizerOnly } from "@/organizer/organizer-access";
-import { QueueControls } from "@/organizer/queue-controls";
 
-export const metadata: Metadata = { title: "Waiting room controls" };
+export const metadata: Metadata = { title: "Your event" };
 
 export default async function OrganizerEventPage({ params }: PageProps<"/organizer/events/[id]">) {
   const { id } = await params;
   return (
     <OrganizerOnly>
-      <QueueControls eventId={id} />
+      <EventManager eventId={id} />
     </OrganizerOnly>
   );
 }
