@@ -6,6 +6,7 @@ import { AppError, ErrorCode, notFound } from "../../kernel/errors.js";
 import { isUuid } from "../../kernel/ids.js";
 import { TRANSACTION_OPTIONS } from "../../kernel/transactions.js";
 import type { Viewer } from "../../kernel/viewer.js";
+import { inParallel } from "../../lib/in-parallel.js";
 import {
   orderEventId,
   ordersToRefund,
@@ -43,6 +44,7 @@ import { Problems } from "./problems.js";
 
 export const CANCELLATION_JOB = "events.cancel-refunds";
 const BATCH = 50;
+const PARALLEL_REFUNDS = 8;
 
 export interface CancellationProgress {
   eventId: number;
@@ -116,10 +118,13 @@ export class CancellationService {
     if (!cancellation) return;
     for (;;) {
       const pending = await pendingRefundIds(this.db, eventId, BATCH);
-      for (const { id } of pending) await this.refunds.completeRefund(id, faults);
+      await inParallel(pending, PARALLEL_REFUNDS, (row) =>
+        this.refunds.completeRefund(row.id, faults).then(() => undefined),
+      );
       const orders = await ordersToRefund(this.db, eventId, BATCH);
       if (orders.length === 0 && pending.length === 0) break;
-      for (const orderId of orders) {
+      // Orders are independent: a few at a time keep the provider and Postgres busy.
+      await inParallel(orders, PARALLEL_REFUNDS, async (orderId) => {
         const refund = await this.db
           .$transaction(
             (tx) =>
@@ -137,7 +142,7 @@ export class CancellationService {
             throw error;
           });
         if (refund) await this.refunds.completeRefund(refund.refundId, faults);
-      }
+      });
     }
     await finishCancellation(this.db, eventId);
     this.log.info({ eventId }, "cancelled event: every order refunded");

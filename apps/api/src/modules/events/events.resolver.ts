@@ -12,9 +12,10 @@ import {
 } from "type-graphql";
 import { EventStatus } from "../../generated/prisma/enums.js";
 import { cacheFor } from "../../graphql/cache-control.js";
+import { toConnection } from "../../graphql/connections.js";
 import { type Context, viewerOf } from "../../graphql/context.js";
 import { parseIntId, parseOptionalIntId } from "../../kernel/ids.js";
-import type { EventPage, EventView } from "../catalog/catalog.service.js";
+import type { EventView } from "../catalog/catalog.service.js";
 import { Event, EventConnection } from "../catalog/catalog.types.js";
 import type { OrderView } from "../orders/order-views.js";
 import { Order } from "../orders/orders.types.js";
@@ -38,14 +39,6 @@ const ORGANIZERS = ["ORGANIZER", "ADMIN"] as const;
 // Never cached: the response cache is shared (its key has no session) and Event's public hint of 30 s
 // would otherwise make one organizer's answer another's (and a repeated mutation a cache hit).
 const PRIVATE = cacheFor(0);
-
-function connection(page: EventPage): EventConnection {
-  return {
-    edges: page.nodes.map((node, i) => ({ node, cursor: page.cursors[i] as string })),
-    pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
-    totalCount: page.totalCount,
-  };
-}
 
 const tierView = (tier: TierRow): EventPriceTier => ({
   id: tier.id,
@@ -72,7 +65,7 @@ export class EventQueries {
     @Arg("first", () => Int, { defaultValue: 20, description: `At most ${MAX_OWNED_PAGE}.` }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
   ): Promise<EventConnection> {
-    return connection(await ctx.services.events.myEvents(viewerOf(ctx), status ?? null, first, after));
+    return toConnection(await ctx.services.events.myEvents(viewerOf(ctx), status ?? null, first, after));
   }
 
   @Authorized(...ORGANIZERS)
@@ -145,11 +138,7 @@ export class EventQueries {
       first,
       after,
     );
-    return {
-      edges: page.nodes.map((node, i) => ({ node, cursor: page.cursors[i] as string })),
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
-      totalCount: page.totalCount,
-    };
+    return toConnection(page);
   }
 }
 

@@ -17,6 +17,7 @@ import { freezeChart } from "../venues/chart-store.js";
 import { recordAudit } from "./audit-store.js";
 import { requireEventManager, requireVenueManager } from "./event-access.js";
 import {
+  type AuditRow,
   announce,
   auditPage,
   type ChartSectionRow,
@@ -230,15 +231,8 @@ function changesBetween(
   return changes;
 }
 
-export interface AuditEntryView {
-  id: string;
-  actorId: string | null;
-  actorEmail: string | null;
-  action: string;
-  before: unknown;
-  after: unknown;
-  createdAt: Date;
-}
+/** An audit entry as the API shows it (its bigint id as a string, which is also its cursor). */
+export type AuditEntryView = Omit<AuditRow, "id"> & { id: string };
 
 export interface AuditPage {
   nodes: AuditEntryView[];
