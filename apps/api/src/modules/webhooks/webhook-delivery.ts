@@ -28,6 +28,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "order.cancelled",
   "order.refunded",
   "ticket.checked_in",
+  "ticket.transferred",
+  "waitlist.offered",
   "event.published",
   "event.changed",
   "event.cancelled",
