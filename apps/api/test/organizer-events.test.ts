@@ -183,6 +183,15 @@ describe("permissions", () => {
   });
 });
 
+test("a repeated organizer mutation runs again (never a shared cache hit)", async () => {
+  const id = String(await publishedEvent());
+  const pause =
+    "mutation ($id: ID!, $p: Boolean!) { updateQueueSettings(eventId: $id, input: { paused: $p }) { id } }";
+  for (const paused of [true, false, true]) must(await as(organizer, pause, { id, p: paused }));
+  const event = await db().event.findUniqueOrThrow({ where: { id: Number(id) } });
+  assert.equal(event.queuePaused, true, "pause, resume, pause leaves it paused");
+});
+
 describe("validation", () => {
   test("createEvent lists every problem with its field", async () => {
     const result = await as(organizer, CREATE, {
