@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GraphQLSchema } from "graphql";
 import type { Config } from "../config.js";
 import type { Services } from "../graphql/context.js";
@@ -47,8 +48,13 @@ export interface ModuleDependencies extends Infrastructure {
   overrides: { checkoutFaults?: CheckoutFaults };
 }
 
+/** An HTTP route a module serves beside /graphql (matched on the exact path). */
+export type ModuleRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
 export interface ModuleParts {
   services?: Partial<Services>;
+  /** HTTP routes by path (e.g. the attendee export). */
+  routes?: Record<string, ModuleRoute>;
   background?: Partial<BackgroundWork>;
   /**
    * Stops its background work and hands on what it still holds. Modules stop in the reverse order of

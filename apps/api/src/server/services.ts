@@ -1,7 +1,7 @@
 import type { Config } from "../config.js";
 import type { Services } from "../graphql/context.js";
 import { MODULES } from "../modules/index.js";
-import type { BackgroundWork, FrontrowModule, ModuleDependencies } from "../modules/module.js";
+import type { BackgroundWork, FrontrowModule, ModuleDependencies, ModuleRoute } from "../modules/module.js";
 import type { Infrastructure } from "./infrastructure.js";
 
 // Stage 2: every module's services and background work, set up in the order of MODULES.
@@ -9,6 +9,8 @@ import type { Infrastructure } from "./infrastructure.js";
 export interface Composition {
   services: Services;
   background: BackgroundWork;
+  /** The modules' HTTP routes by path. */
+  routes: Map<string, ModuleRoute>;
   /** Stops the modules in reverse order: each after every module that uses it. */
   stop(deadline: number): Promise<void>;
 }
@@ -35,6 +37,7 @@ export function composeServices(
 ): Composition {
   const services = {} as Services;
   const background = {} as BackgroundWork;
+  const routes = new Map<string, ModuleRoute>();
   const stops: ((deadline: number) => Promise<void>)[] = [];
   let current = "";
   const deps: ModuleDependencies = {
@@ -48,11 +51,13 @@ export function composeServices(
     const parts = module.setup(deps);
     Object.assign(services, parts.services);
     Object.assign(background, parts.background);
+    for (const [path, route] of Object.entries(parts.routes ?? {})) routes.set(path, route);
     if (parts.stop) stops.push(parts.stop);
   }
   return {
     services,
     background,
+    routes,
     async stop(deadline) {
       for (const stop of stops.reverse()) await stop(deadline);
     },

@@ -7,7 +7,7 @@ import { Notice, ProblemNotice } from "@/components/notice";
 import { AuditLogDocument } from "@/gql/graphql";
 import { describeApiError } from "@/lib/api-errors";
 import styles from "./organizer.module.css";
-import { organizerEventHref } from "./organizer-events";
+import { organizerManageHref } from "./organizer-events";
 
 const show = (value: unknown) =>
   value === null || value === undefined ? "—" : JSON.stringify(value, null, 1);
@@ -25,7 +25,7 @@ export function AuditLog({ eventId }: { eventId: string }) {
   return (
     <div className={styles.controlsPage}>
       <header className={styles.header}>
-        <BackLink href={organizerEventHref(eventId)}>The event</BackLink>
+        <BackLink href={organizerManageHref(eventId)}>The event</BackLink>
         <h1 className={layout.title}>Audit log</h1>
         <p className={layout.muted}>{page?.totalCount ?? 0} entries, newest first.</p>
       </header>

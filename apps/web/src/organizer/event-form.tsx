@@ -10,7 +10,7 @@ import { CreateEventDocument, EventSettingsDocument, UpdateEventDocument } from 
 import { describeApiError } from "@/lib/api-errors";
 import { type FieldProblems, fieldProblems } from "./field-problems";
 import styles from "./organizer.module.css";
-import { organizerEventHref } from "./organizer-events";
+import { organizerManageHref } from "./organizer-events";
 
 // Create and edit an event (docs/organizers.md, "Life cycle"). Times are typed in the venue's zone; the
 // API checks everything and the problems appear beside their fields, in its words.
@@ -124,11 +124,11 @@ function EventFormFields({
     try {
       if (eventId) {
         await updateEvent({ variables: { eventId, input } });
-        router.push(organizerEventHref(eventId));
+        router.push(organizerManageHref(eventId));
       } else {
         const result = await createEvent({ variables: { input: input as never } });
         const created = result.data?.createEvent.id;
-        if (created) router.push(organizerEventHref(created));
+        if (created) router.push(organizerManageHref(created));
       }
     } catch (error) {
       setProblems(fieldProblems(error));
@@ -139,7 +139,7 @@ function EventFormFields({
   return (
     <div className={styles.controlsPage}>
       <header className={styles.header}>
-        <BackLink href={eventId ? organizerEventHref(eventId) : "/organizer"}>
+        <BackLink href={eventId ? organizerManageHref(eventId) : "/organizer"}>
           {eventId ? "The event" : "Your events"}
         </BackLink>
         <h1 className={layout.title}>{eventId ? "Edit the event" : "New event"}</h1>

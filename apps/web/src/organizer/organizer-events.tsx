@@ -11,6 +11,8 @@ import { EventStatus } from "./event-status";
 import styles from "./organizer.module.css";
 
 export const organizerEventHref = (eventId: string) => `/organizer/events/${encodeURIComponent(eventId)}`;
+/** The event's management page (prices, publishing, seats, cancellation, audit). */
+export const organizerManageHref = (eventId: string) => `${organizerEventHref(eventId)}/manage`;
 
 /** Every event the organizer owns (admins: all): drafts, on sale, past and cancelled, with its state. */
 export function OrganizerEvents() {
@@ -48,7 +50,12 @@ export function OrganizerEvents() {
                   {event.queueEnabled ? " · waiting room" : ""}
                 </p>
               </div>
-              <EventStatus status={event.status} onSale={event.onSale} startsAt={event.startsAt} />
+              <span className={styles.formActions}>
+                <EventStatus status={event.status} onSale={event.onSale} startsAt={event.startsAt} />
+                <Link href={organizerManageHref(event.id)} aria-label={`Manage ${event.name}`}>
+                  Manage
+                </Link>
+              </span>
             </li>
           ))}
         </ul>

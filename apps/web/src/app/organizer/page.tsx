@@ -12,9 +12,10 @@ export default function OrganizerPage() {
     <div className={styles.page}>
       <h1 className={layout.title}>Your events</h1>
       <p className={layout.muted}>
-        Every event you organize: drafts, on sale, past and cancelled. Open one to price it, publish it,
-        manage its seats, watch its waiting room or cancel it. Partner integrations:{" "}
-        <Link href="/organizer/webhooks">Webhooks</Link>.
+        Every event you organize: drafts, on sale, past and cancelled. Open one for its live sales, or manage
+        it: prices, publishing, seats, cancellation. Partner integrations:{" "}
+        <Link href="/organizer/webhooks">Webhooks</Link>. Venues and seating charts:{" "}
+        <Link href="/organizer/venues">Your venues</Link>.
       </p>
       <OrganizerOnly>
         <OrganizerEvents />

@@ -1,14 +1,16 @@
 import type { Metadata } from "next";
-import { EventManager } from "@/organizer/event-manager";
+import { publicApiUrl } from "@/lib/api-url";
 import { OrganizerOnly } from "@/organizer/organizer-access";
+import { attendeeExportUrl } from "@/sales/export-url";
+import { SalesDashboard } from "@/sales/sales-dashboard";
 
-export const metadata: Metadata = { title: "Your event" };
+export const metadata: Metadata = { title: "Live sales" };
 
 export default async function OrganizerEventPage({ params }: PageProps<"/organizer/events/[id]">) {
   const { id } = await params;
   return (
     <OrganizerOnly>
-      <EventManager eventId={id} />
+      <SalesDashboard eventId={id} exportUrl={attendeeExportUrl(publicApiUrl(), id)} />
     </OrganizerOnly>
   );
 }
