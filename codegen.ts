@@ -17,7 +17,7 @@ const config: CodegenConfig = {
         fragmentMasking: false,
       },
       config: {
-        scalars: { DateTime: "string", JSONObject: "Record<string, unknown>" },
+        scalars: { DateTime: "string", JSON: "unknown", JSONObject: "Record<string, unknown>" },
         defaultScalarType: "unknown",
         strictScalars: true,
         enumType: "string-literal",

@@ -64,6 +64,11 @@ const scenarios: Record<string, Scenario> = {
       "an organizer's pages during an on-sale: eventSales p99 while holds run, the 50,000-ticket attendee export",
     load: () => import("./scenarios/organizer.js"),
   },
+  cancellation: {
+    summary:
+      "cancelling an event with 10,000 paid orders: orders refunded per second by the durable job, each exactly once",
+    load: () => import("./scenarios/cancellation.js"),
+  },
   onsale: {
     summary:
       "a stadium on-sale rehearsal (queue, holds, checkout) with 10% rule-breaking bots: sell-out, oversold, bots' share",

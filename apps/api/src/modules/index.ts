@@ -3,6 +3,7 @@ import { authModule } from "./auth/index.js";
 import { catalogModule } from "./catalog/index.js";
 import { checkinModule } from "./checkin/index.js";
 import { defencesModule } from "./defences/index.js";
+import { eventsModule } from "./events/index.js";
 import { holdsModule } from "./holds/index.js";
 import type { FrontrowModule } from "./module.js";
 import { ordersModule } from "./orders/index.js";
@@ -27,6 +28,7 @@ export const MODULES: readonly FrontrowModule[] = [
   adminModule,
   defencesModule,
   ordersModule,
+  eventsModule,
   webhooksModule,
   transfersModule,
   waitlistModule,

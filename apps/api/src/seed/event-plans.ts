@@ -1,10 +1,10 @@
 // Turns the relative schedule in catalog.ts into concrete events for one `now`: start and sale
 // instants in each venue's time zone, and the status that follows from them.
 import { EventStatus } from "../generated/prisma/client.js";
+import { localTimeOnDay } from "../lib/zoned-time.js";
 import { type Category, EVENTS, type EventSpec, type TierSpec } from "./catalog.js";
 import { integerBetween, pick, randomFor } from "./random.js";
 import type { VenueSpec } from "./venues.js";
-import { localTimeOnDay } from "./zoned-time.js";
 
 export interface EventPlan {
   slug: string;

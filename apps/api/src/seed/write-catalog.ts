@@ -2,6 +2,7 @@
 // slugs, (event, tier name) and (event, section/seat); existing rows, including the status of
 // event seats fans have held or bought, are never changed.
 import type { Db } from "../infra/prisma.js";
+import { createInventory } from "../modules/events/event-store.js";
 import { freezeChart } from "../modules/venues/chart-store.js";
 import type { PerformerSpec } from "./catalog.js";
 import type { EventPlan } from "./event-plans.js";
@@ -154,9 +155,9 @@ async function eventsMissingSeats(db: Db, eventIds: number[]): Promise<number[]>
 }
 
 /**
- * One AVAILABLE event_seat per seat of each priced section, at the section's tier. Built inside
- * Postgres (INSERT ... SELECT), a few events at a time: 50,000 rows per stadium event never travel
- * through Node, and two statements in flight keep both cores busy.
+ * One AVAILABLE event_seat per priced seat, at its tier: the events module's createInventory, which
+ * publishEvent runs. Built inside Postgres, a few events at a time: 50,000 rows per stadium event never
+ * travel through Node, and two statements in flight keep both cores busy.
  */
 export async function writeEventSeats(db: Db, eventIds: number[], concurrency = 2): Promise<number> {
   const pending = await eventsMissingSeats(db, eventIds);
@@ -164,14 +165,8 @@ export async function writeEventSeats(db: Db, eventIds: number[], concurrency = 
   const worker = async () => {
     for (let eventId = pending.shift(); eventId !== undefined; eventId = pending.shift()) {
       // Awaited before adding: `inserted += await ...` would read `inserted` before the other worker's update.
-      const count = await db.$executeRaw`
-        INSERT INTO "event_seat" ("event_id", "seat_id", "price_tier_id")
-        SELECT sp."event_id", s."id", sp."price_tier_id"
-        FROM "section_pricing" sp
-        JOIN "seat" s ON s."section_id" = sp."section_id"
-        WHERE sp."event_id" = ${eventId}
-        ORDER BY s."id"
-        ON CONFLICT ("event_id", "seat_id") DO NOTHING`;
+      // The statement publishEvent runs (one path for the seed and the API).
+      const count = await createInventory(db, eventId);
       inserted += count;
     }
   };

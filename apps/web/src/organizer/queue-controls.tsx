@@ -70,8 +70,8 @@ function describeSettingsError(error: unknown): ApiProblem {
   return describeApiError(error);
 }
 
-/** Live figures and controls of one event's waiting room. */
-export function QueueControls({ eventId }: { eventId: string }) {
+/** Live figures and controls of one event's waiting room (`embedded`: inside the event's page, no header). */
+export function QueueControls({ eventId, embedded = false }: { eventId: string; embedded?: boolean }) {
   const { data, error, loading, refetch } = useQuery(OrganizerEventDocument, {
     variables: { id: eventId },
     ssr: false,
@@ -96,7 +96,7 @@ export function QueueControls({ eventId }: { eventId: string }) {
   const settings = event.queueSettings;
   return (
     <div className={styles.controlsPage}>
-      <header className={styles.header}>
+      <header className={styles.header} hidden={embedded}>
         <BackLink href="/organizer">Your events</BackLink>
         <h1 className={layout.title}>{event.name}</h1>
         <p className={layout.muted}>

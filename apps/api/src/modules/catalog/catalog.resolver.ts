@@ -1,5 +1,6 @@
 import { Arg, Ctx, Directive, Extensions, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import { cacheFor } from "../../graphql/cache-control.js";
+import { toConnection } from "../../graphql/connections.js";
 import type { Context } from "../../graphql/context.js";
 import { parseIntId } from "../../kernel/ids.js";
 import { catalogLoaders } from "./catalog.loaders.js";
@@ -36,11 +37,7 @@ export class CatalogQueries {
     @Arg("after", () => String, { nullable: true }) after?: string,
   ): Promise<EventConnection> {
     const page = await ctx.services.catalog.listEvents(filter, first, after);
-    return {
-      edges: page.nodes.map((node, i) => ({ node, cursor: page.cursors[i] as string })),
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
-      totalCount: page.totalCount,
-    };
+    return toConnection(page);
   }
 
   @Query(() => Event, { nullable: true })

@@ -4,12 +4,11 @@ import type { Prisma } from "../../generated/prisma/client.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
-import { AppError, ErrorCode, notFound } from "../../kernel/errors.js";
 import type { Viewer } from "../../kernel/viewer.js";
+import { requireEventManager } from "../events/event-access.js";
 import {
   accountsById,
   botSignals,
-  eventOrganizer,
   eventsOrganizedBy,
   insertBotSignal,
   signalCountsByAccount,
@@ -193,14 +192,7 @@ export class BotSignalsService implements BotSignalRecorder {
   private async visibleTo(viewer: Viewer, eventId: number | null): Promise<Prisma.BotSignalWhereInput> {
     if (viewer.role === "ADMIN") return eventId === null ? {} : { eventId };
     if (eventId !== null) {
-      const organizerId = await eventOrganizer(this.db, eventId);
-      if (organizerId === undefined) throw notFound("Event", String(eventId));
-      if (organizerId !== viewer.userId) {
-        throw new AppError(
-          ErrorCode.FORBIDDEN,
-          "Only the event's organizer or an admin sees its bot signals",
-        );
-      }
+      await requireEventManager(this.db, viewer, eventId);
       return { eventId };
     }
     return { eventId: { in: await eventsOrganizedBy(this.db, viewer.userId) } };

@@ -34,12 +34,6 @@ export function accountsById(db: Db, userIds: string[]) {
   });
 }
 
-/** The event's organizer (null: none); undefined when there is no such event. */
-export async function eventOrganizer(db: Db, eventId: number): Promise<string | null | undefined> {
-  const event = await db.event.findUnique({ where: { id: eventId }, select: { organizerId: true } });
-  return event?.organizerId;
-}
-
 export async function eventsOrganizedBy(db: Db, userId: string): Promise<number[]> {
   const events = await db.event.findMany({ where: { organizerId: userId }, select: { id: true } });
   return events.map((event) => event.id);

@@ -11,13 +11,33 @@ export function mayManage(viewer: Viewer, organizerId: string | null): boolean {
   return viewer.role === "ADMIN" || (viewer.role === "ORGANIZER" && organizerId === viewer.userId);
 }
 
-/** NOT_FOUND when there is no such event, FORBIDDEN when the viewer may not manage it. */
-export async function requireEventManager(db: DbOrTx, viewer: Viewer, eventId: number): Promise<void> {
+/**
+ * NOT_FOUND when there is no such event, FORBIDDEN when the viewer may not manage it; `details` are
+ * added to the error's extensions (e.g. the `field` of the argument that named the event).
+ */
+export async function requireEventManager(
+  db: DbOrTx,
+  viewer: Viewer,
+  eventId: number,
+  details: Record<string, unknown> = {},
+): Promise<void> {
   const organizerId = await eventOrganizerId(db, eventId);
-  if (organizerId === undefined) throw notFound("Event", String(eventId));
-  if (!mayManage(viewer, organizerId)) {
-    throw new AppError(ErrorCode.FORBIDDEN, "Only the event's organizer or an admin may do this");
+  if (organizerId === undefined) {
+    throw new AppError(ErrorCode.NOT_FOUND, `Event ${eventId} was not found`, {
+      id: String(eventId),
+      ...details,
+    });
   }
+  if (!mayManage(viewer, organizerId)) {
+    throw new AppError(ErrorCode.FORBIDDEN, "Only the event's organizer or an admin may do this", details);
+  }
+}
+
+/** Whether the viewer may manage the event (false when there is no such event). */
+export async function managesEvent(db: DbOrTx, viewer: Viewer, eventId: number): Promise<boolean> {
+  if (viewer.role !== "ADMIN" && viewer.role !== "ORGANIZER") return false;
+  const organizerId = await eventOrganizerId(db, eventId);
+  return organizerId !== undefined && mayManage(viewer, organizerId);
 }
 
 /** NOT_FOUND when there is no such venue, FORBIDDEN when the viewer may not manage it. */

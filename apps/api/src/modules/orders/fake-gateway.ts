@@ -1,5 +1,11 @@
 import { type PreparedStatement, queryPrepared, type SqlPool } from "../../infra/sql.js";
-import { type Authorization, type Charge, PaymentOutcomeUnknown, type PaymentProvider } from "./payments.js";
+import {
+  type Authorization,
+  type Charge,
+  type PartialRefund,
+  PaymentOutcomeUnknown,
+  type PaymentProvider,
+} from "./payments.js";
 
 // The built-in payment gateway for development, tests and benchmarks. It keeps its own ledger in the
 // `fake_gateway_charge` table, standing for the provider's records: they outlive the API process, so
@@ -43,6 +49,32 @@ const TRANSITION: PreparedStatement = {
     SELECT state, true AS moved FROM moved
     UNION ALL
     SELECT state, false AS moved FROM fake_gateway_charge WHERE reference = $1 AND NOT EXISTS (SELECT FROM moved)`,
+};
+
+// A part of a captured charge given back, once per refund id, never more than what is left; the charge is
+// REFUNDED when nothing is left.
+const REFUND_PART: PreparedStatement = {
+  name: "fake-gateway.refund-part",
+  text: `
+    WITH charge AS (
+      SELECT reference, amount_minor FROM fake_gateway_charge
+      WHERE reference = $1 AND state IN ('CAPTURED', 'REFUNDED')
+      FOR UPDATE
+    ), given AS (
+      INSERT INTO fake_gateway_refund (refund_id, reference, amount_minor)
+      SELECT $2, c.reference,
+             least($3::int, c.amount_minor - (SELECT coalesce(sum(r.amount_minor), 0)::int
+                                               FROM fake_gateway_refund r WHERE r.reference = $1))
+      FROM charge c
+      ON CONFLICT (refund_id) DO NOTHING
+      RETURNING amount_minor
+    ), settled AS (
+      UPDATE fake_gateway_charge f SET state = 'REFUNDED', updated_at = now()
+      FROM charge c, given g
+      WHERE f.reference = c.reference AND c.amount_minor <= g.amount_minor
+        + (SELECT coalesce(sum(r.amount_minor), 0) FROM fake_gateway_refund r WHERE r.reference = $1)
+    )
+    SELECT count(*)::int AS charges FROM charge`,
 };
 
 /** Test tokens, like a real provider's test cards. */
@@ -100,8 +132,17 @@ export class FakeGateway implements PaymentProvider {
     }
   }
 
-  async refund(reference: string): Promise<void> {
-    await this.transition(reference, "refund", ["CAPTURED", "REFUNDED"], "REFUNDED");
+  async refund(reference: string, part?: PartialRefund): Promise<void> {
+    if (!part) {
+      await this.transition(reference, "refund", ["CAPTURED", "REFUNDED"], "REFUNDED");
+      return;
+    }
+    const [row] = await queryPrepared<{ charges: number }>(this.pool, REFUND_PART, [
+      reference,
+      part.refundId,
+      part.amountMinor,
+    ]);
+    if (row?.charges !== 1) throw new PaymentRejected("refund", reference, "not captured");
   }
 
   private async transition(

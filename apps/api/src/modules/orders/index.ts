@@ -7,6 +7,7 @@ import { OrdersService } from "./orders.service.js";
 import { type OutboxConsumer, OutboxRelay, RedisOutboxPublisher } from "./outbox.js";
 import { PaymentRecovery } from "./payment-recovery.js";
 import type { PaymentProvider } from "./payments.js";
+import { REFUND_JOB, RefundsService } from "./refunds.service.js";
 import { signingKeyFromSeed, TicketCodes } from "./ticket-codes.js";
 import { TicketsService } from "./tickets.service.js";
 
@@ -16,6 +17,8 @@ declare module "../../graphql/context.js" {
     orders: OrdersService;
     tickets: TicketsService;
     payments: PaymentProvider;
+    /** The refund rule (refundOrder and event cancellations): refunds.service.ts. */
+    refunds: RefundsService;
     /** A fresh set of order loaders (one per operation: orderLoaders in orders.resolver.ts). */
     newOrderLoaders(): OrderLoaders;
     /** Where later modules add what acts on every outbox event (each becomes a durable job). */
@@ -56,9 +59,16 @@ export const ordersModule = defineModule({
       { intervalMs: config.OUTBOX_RELAY_INTERVAL_MS },
     );
     outboxRelay.start();
+    const refunds = new RefundsService(db, pool, payments);
+    // A refund recorded by refundOrder is completed right away, and by this job if that was cut short.
+    jobs.register(REFUND_JOB, async (payload) => {
+      const { refundId } = payload as { refundId?: unknown };
+      if (typeof refundId === "string") await refunds.completeRefund(refundId);
+    });
     return {
       services: {
         payments,
+        refunds,
         checkout: new CheckoutService(
           db,
           pool,

@@ -491,12 +491,6 @@ export function eventsById(db: Db, ids: readonly number[]) {
   return db.event.findMany({ where: { id: { in: [...ids] } } });
 }
 
-/** The account that organizes the event (null when there is no such event). */
-export async function eventOrganizerId(db: Db, eventId: number): Promise<string | null> {
-  const event = await db.event.findUnique({ where: { id: eventId }, select: { organizerId: true } });
-  return event?.organizerId ?? null;
-}
-
 // --- Tickets (tickets.service.ts and the order views) ---
 
 export interface TicketRow {
@@ -586,4 +580,76 @@ export async function failPendingOrder(db: Db, orderId: string): Promise<void> {
   await db.$executeRaw`
     UPDATE "order" SET status = 'FAILED', updated_at = now()
     WHERE id = ${orderId}::uuid AND status = 'PENDING'`;
+}
+
+// --- Complimentary tickets (complimentary.service.ts) ---
+
+export interface ComplimentaryIssue {
+  eventId: number;
+  /** The organizer's house hold the seats come from. */
+  houseHoldId: string;
+  seatIds: number[];
+  /** Who the order is for. */
+  userId: string;
+  orderId: string;
+  /** The hold the order converts (a new one: an order needs its own hold). */
+  holdId: string;
+  tickets: { id: string; seatId: number; secretHex: string }[];
+}
+
+/**
+ * Issues complimentary tickets from house seats in one statement: the seats (still held by the house
+ * hold, locked in seat order) are sold to a new CONFIRMED order of price zero (payment NONE) with its
+ * tickets, through a new converted hold, and `order.confirmed` is announced. Changes nothing and
+ * answers false unless every seat was still held by the house hold.
+ */
+export async function issueComplimentary(tx: Tx, issue: ComplimentaryIssue): Promise<boolean> {
+  const seatIds = issue.tickets.map((ticket) => ticket.seatId);
+  const [row] = await tx.$queryRaw<{ ok: boolean }[]>`
+    WITH seats AS (
+      SELECT es.event_id, es.seat_id FROM event_seat es
+      WHERE es.event_id = ${issue.eventId} AND es.hold_id = ${issue.houseHoldId}::uuid AND es.status = 'HELD'
+        AND es.seat_id = ANY(${seatIds}::int[])
+      ORDER BY es.seat_id
+      FOR UPDATE
+    ), gate AS (
+      SELECT (SELECT count(*) FROM seats) = cardinality(${seatIds}::int[]) AS ok
+    ), event_row AS (
+      SELECT currency FROM event WHERE id = ${issue.eventId}
+    ), hold_row AS (
+      INSERT INTO hold (id, user_id, event_id, state, kind, label, seat_ids, seat_prices, total_minor, currency,
+                        expires_at, ended_at)
+      SELECT ${issue.holdId}::uuid, ${issue.userId}::uuid, ${issue.eventId}, 'CONVERTED', 'HOUSE', 'Complimentary',
+             ${seatIds}::int[], array_fill(0, ARRAY[cardinality(${seatIds}::int[])]), 0, e.currency, now(), now()
+      FROM gate, event_row e WHERE gate.ok
+    ), order_row AS (
+      INSERT INTO "order" (id, user_id, event_id, hold_id, status, payment_state, subtotal_minor, fees_minor,
+                           total_minor, currency, idempotency_key, request_hash, updated_at)
+      SELECT ${issue.orderId}::uuid, ${issue.userId}::uuid, ${issue.eventId}, ${issue.holdId}::uuid, 'CONFIRMED',
+             'NONE', 0, 0, 0, e.currency, 'complimentary:' || ${issue.orderId}, 'complimentary', now()
+      FROM gate, event_row e WHERE gate.ok
+      RETURNING id, currency
+    ), sold AS (
+      UPDATE event_seat es
+      SET status = 'SOLD', order_id = ${issue.orderId}::uuid, hold_id = ${issue.holdId}::uuid, held_until = NULL,
+          version = es.version + 1
+      FROM seats, gate
+      WHERE gate.ok AND es.event_id = seats.event_id AND es.seat_id = seats.seat_id
+    ), issued AS (
+      INSERT INTO ticket (id, order_id, event_id, seat_id, price_minor, secret)
+      SELECT t.id, o.id, ${issue.eventId}, t.seat_id, 0, decode(t.secret, 'hex')
+      FROM order_row o,
+           unnest(${issue.tickets.map((t) => t.id)}::uuid[], ${seatIds}::int[],
+                  ${issue.tickets.map((t) => t.secretHex)}::text[]) AS t(id, seat_id, secret)
+    ), announced AS (
+      INSERT INTO outbox_event (topic, payload)
+      SELECT 'order.confirmed', jsonb_build_object(
+        'orderId', o.id, 'userId', ${issue.userId}::uuid, 'eventId', ${issue.eventId}::int,
+        'holdId', ${issue.holdId}::uuid, 'total', jsonb_build_object('amount', 0, 'currency', o.currency),
+        'seatIds', to_jsonb(${seatIds}::int[]), 'ticketIds', to_jsonb(${issue.tickets.map((t) => t.id)}::uuid[]),
+        'complimentary', true)
+      FROM order_row o
+    )
+    SELECT ok FROM gate`;
+  return row?.ok === true;
 }

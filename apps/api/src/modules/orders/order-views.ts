@@ -2,10 +2,9 @@ import DataLoader from "dataloader";
 import type { OrderStatus, TicketStatus } from "../../generated/prisma/enums.js";
 import type { Db } from "../../infra/prisma.js";
 import type { Money } from "../../kernel/money.js";
-import type { Viewer } from "../../kernel/viewer.js";
 import { type EventView, toEventView } from "../catalog/catalog.service.js";
 import { type HoldSeatView, type PlaceView, seatPlace, standingPlace } from "../holds/holds.service.js";
-import { eventOrganizerId, eventsById, type OrderRow, type TicketRow, ticketRows } from "./order-store.js";
+import { eventsById, type OrderRow, type TicketRow, ticketRows } from "./order-store.js";
 
 // What checkout, order lists and ticket scans answer with: order and ticket views, and the batch
 // loaders that fill in their event and tickets (per operation: orderLoaders in orders.resolver.ts).
@@ -105,11 +104,4 @@ export function orderViews(rows: OrderRow[], knownTickets = new Map<string, Tick
 /** The one view of a single order row. */
 export function orderView(row: OrderRow): OrderView {
   return orderViews([row])[0] as OrderView;
-}
-
-/** Whether the viewer may see an event's orders and scan its tickets: its organizer, or an admin. */
-export async function managesEvent(db: Db, viewer: Viewer, eventId: number): Promise<boolean> {
-  if (viewer.role === "ADMIN") return true;
-  if (viewer.role !== "ORGANIZER") return false;
-  return (await eventOrganizerId(db, eventId)) === viewer.userId;
 }

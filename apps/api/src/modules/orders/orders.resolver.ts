@@ -12,6 +12,7 @@ import {
   Resolver,
   Root,
 } from "type-graphql";
+import { toConnection } from "../../graphql/connections.js";
 import { type Context, viewerOf } from "../../graphql/context.js";
 import { requestScoped } from "../../graphql/request-scoped.js";
 import type { EventView } from "../catalog/catalog.service.js";
@@ -45,11 +46,7 @@ export class OrderQueries {
     @Arg("after", () => String, { nullable: true }) after?: string,
   ): Promise<OrderConnection> {
     const page = await ctx.services.orders.myOrders(viewerOf(ctx).userId, first, after);
-    return {
-      edges: page.nodes.map((node, i) => ({ node, cursor: page.cursors[i] as string })),
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
-      totalCount: page.totalCount,
-    };
+    return toConnection(page);
   }
 
   @Authorized()

@@ -5,6 +5,7 @@ import { AppError, badInput, ErrorCode, notFound } from "../../kernel/errors.js"
 import { isUuid } from "../../kernel/ids.js";
 import { TRANSACTION_OPTIONS } from "../../kernel/transactions.js";
 import type { Viewer } from "../../kernel/viewer.js";
+import { managesEvent } from "../events/event-access.js";
 import type { HoldEffects } from "../holds/hold-store.js";
 import {
   countOrders,
@@ -15,7 +16,7 @@ import {
   recordCancellation,
   releaseSoldSeats,
 } from "./order-store.js";
-import { managesEvent, type OrderView, orderView, orderViews } from "./order-views.js";
+import { type OrderView, orderView, orderViews } from "./order-views.js";
 import { settlePayment } from "./payment-settlement.js";
 import type { PaymentProvider } from "./payments.js";
 import { refreshSoldOutAfterCommit } from "./sold-out.js";

@@ -36,6 +36,15 @@ export interface PaymentProvider {
    * a checkout whose authorize call is still on its way is safe.
    */
   void(reference: string): Promise<void>;
-  /** Gives a captured amount back. */
-  refund(reference: string): Promise<void>;
+  /**
+   * Gives a captured amount back: all of what is left when `part` is absent, else `part.amountMinor`
+   * (at most what is left). A part names its own refund id: a second call with the same id refunds nothing.
+   */
+  refund(reference: string, part?: PartialRefund): Promise<void>;
+}
+
+/** One refund of part of a charge (modules/orders/refunds.service.ts): some tickets of an order. */
+export interface PartialRefund {
+  refundId: string;
+  amountMinor: number;
 }

@@ -2,6 +2,7 @@ import {
   Arg,
   Authorized,
   Ctx,
+  Directive,
   FieldResolver,
   ID,
   Mutation,
@@ -12,6 +13,7 @@ import {
   Subscription,
 } from "type-graphql";
 import { AuthorizedSubscription } from "../../graphql/authorized-subscriptions.js";
+import { cacheFor } from "../../graphql/cache-control.js";
 import { type Context, viewerOf } from "../../graphql/context.js";
 import { requestScoped } from "../../graphql/request-scoped.js";
 import { parseIntId } from "../../kernel/ids.js";
@@ -90,6 +92,9 @@ export class QueueResolver {
   @Mutation(() => Event, {
     description: "Changes the waiting room live (the event's organizer or an admin).",
   })
+  // Event's public 30 s hint made the answer cacheable: the shared response cache (keyed on the body,
+  // not the session) answered a repeated change (pause, resume, pause) without running it.
+  @Directive(cacheFor(0))
   updateQueueSettings(
     @Arg("eventId", () => ID) eventId: string,
     @Arg("input", () => QueueSettingsInput) input: QueueSettingsInput,

@@ -8,6 +8,7 @@ import type { Viewer } from "../../kernel/viewer.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
 import type { EventView } from "../catalog/catalog.service.js";
 import { toEventView } from "../catalog/catalog.service.js";
+import { mayManage } from "../events/event-access.js";
 import type { AdmissionClaims, AdmissionTokens } from "./admission-token.js";
 import {
   type QueueEventRow,
@@ -295,7 +296,7 @@ export class QueueService implements AdmissionGate {
 
   /** The settings and live figures, for the event's organizer or an admin; null for anyone else. */
   async settings(viewer: Viewer | null, event: QueueEvent | null): Promise<QueueSettingsView | null> {
-    if (!viewer || !event || !this.manages(viewer, event)) return null;
+    if (!viewer || !event || !mayManage(viewer, event.organizerId)) return null;
     // Only events with a waiting room have figures in Redis (none until its room is set up).
     const figures = event.queueEnabled
       ? await this.redis(() => this.store.figures(event.id, this.now()))
@@ -327,7 +328,7 @@ export class QueueService implements AdmissionGate {
   /** Changes the live settings (the leader applies them on its next ticks) and returns the event. */
   async updateSettings(viewer: Viewer, eventId: number, change: QueueSettingsChange): Promise<EventView> {
     const event = await this.queueEvent(eventId);
-    if (!this.manages(viewer, event)) {
+    if (!mayManage(viewer, event.organizerId)) {
       throw new AppError(ErrorCode.FORBIDDEN, "Only the event's organizer or an admin can change its queue");
     }
     const row = await updateQueueSettings(this.db, eventId, {
@@ -394,10 +395,6 @@ export class QueueService implements AdmissionGate {
       default:
         return now - readAt < KNOWN_ENTRY_REREAD_MS;
     }
-  }
-
-  private manages(viewer: Viewer, event: QueueEvent): boolean {
-    return viewer.role === "ADMIN" || (viewer.role === "ORGANIZER" && event.organizerId === viewer.userId);
   }
 
   /** The event, which must use the waiting room. */

@@ -7,6 +7,11 @@ export interface SeatChangeNotifier {
   seatsChanged(eventId: number, seatIds: readonly number[]): void;
   /** Standing areas (section ids) whose available places changed: they ride in the same deltas. */
   areasChanged(eventId: number, areaIds: readonly number[]): void;
+  /**
+   * The event's prices or inventory were changed by its organizer (published, tiers assigned): every
+   * instance forgets what it cached of the event's seating and statuses.
+   */
+  pricingChanged(eventId: number): Promise<void>;
 }
 
 /** A standing area's places left, as deltas carry it. */

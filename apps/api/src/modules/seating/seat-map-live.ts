@@ -14,6 +14,9 @@ export const SEAT_MAP_CHANGED = "SEAT_MAP_CHANGED";
 /** An event's topic id: its Redis hash tag (DESIGN.md §1), so the topic's keys share a cluster slot. */
 export const seatMapTopic = (eventId: number) => `{ev:${eventId}}`;
 
+/** The pub/sub routing key on which instances tell each other that an event's prices changed. */
+export const SEAT_MAP_PRICING = "SEAT_MAP_PRICING";
+
 const MAX_RETRY_DELAY_MS = 5_000;
 
 export interface SeatMapLiveOptions {
@@ -65,6 +68,7 @@ function isSeatMapDelta(value: unknown): value is SeatMapDeltaMessage {
 export class SeatMapLive implements SeatChangeNotifier {
   private readonly backlogs = new Map<number, EventBacklog>();
   private stopListening?: () => void;
+  private stopListeningToPricing?: () => void;
   private closing = false;
   private readonly audit: SeatMapAudit;
 
@@ -93,7 +97,25 @@ export class SeatMapLive implements SeatChangeNotifier {
         else this.stopListening = stop;
       })
       .catch((error: unknown) => this.log.error({ err: error }, "could not listen to seat map deltas"));
+    this.pubSub
+      .subscribeToAll(SEAT_MAP_PRICING, (payload) => {
+        const eventId = (payload as { eventId?: unknown } | null)?.eventId;
+        if (Number.isInteger(eventId)) this.seating.invalidatePricing(eventId as number);
+      })
+      .then((stop) => {
+        if (this.closing) stop();
+        else this.stopListeningToPricing = stop;
+      })
+      .catch((error: unknown) => this.log.error({ err: error }, "could not listen to price changes"));
     this.audit.start();
+  }
+
+  async pricingChanged(eventId: number): Promise<void> {
+    this.seating.invalidatePricing(eventId);
+    // The other instances' caches expire within the pricing cache's lifetime even if this is lost.
+    await this.pubSub
+      .publish(SEAT_MAP_PRICING, { eventId })
+      .catch((error: unknown) => this.log.warn({ err: error, eventId }, "could not announce a price change"));
   }
 
   seatsChanged(eventId: number, seatIds: readonly number[]): void {
@@ -124,6 +146,7 @@ export class SeatMapLive implements SeatChangeNotifier {
     this.closing = true;
     this.audit.stop();
     this.stopListening?.();
+    this.stopListeningToPricing?.();
     const deadline = Date.now() + graceMs;
     while (this.backlogs.size > 0 && Date.now() < deadline) {
       await Promise.all(

@@ -137,6 +137,12 @@ export class SeatingService {
     return (await this.seatingFor(eventId)).layout;
   }
 
+  /** Forget the event's cached tiers and statuses (its organizer changed its prices or published it). */
+  invalidatePricing(eventId: number): void {
+    this.eventSeating.delete(eventId);
+    this.statuses.delete(eventId);
+  }
+
   /** Forget the cached statuses of an event, e.g. after this instance changed some of its seats. */
   invalidateStatuses(eventId: number): void {
     this.statuses.delete(eventId);

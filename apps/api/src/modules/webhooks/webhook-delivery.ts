@@ -33,9 +33,13 @@ const agents = {
 export const WEBHOOK_EVENT_TYPES = [
   "order.confirmed",
   "order.cancelled",
+  "order.refunded",
   "ticket.checked_in",
   "ticket.transferred",
   "waitlist.offered",
+  "event.published",
+  "event.changed",
+  "event.cancelled",
 ] as const;
 /** Deliveries one round of a drain sends at once to one endpoint. */
 const DRAIN_BATCH = 100;

@@ -63,13 +63,6 @@ const DELIVERY_COLUMNS = `d.id, d.endpoint_id AS "endpointId", d.outbox_event_id
 export class WebhookStore {
   constructor(private readonly db: Db) {}
 
-  /* eventOrganizer */
-  async eventOrganizer(eventId: number): Promise<{ organizerId: string | null } | null> {
-    const [row] = await this.db.$queryRaw<{ organizerId: string | null }[]>`
-      SELECT organizer_id AS "organizerId" FROM event WHERE id = ${eventId}`;
-    return row ?? null;
-  }
-
   /* insertEndpoint */
   async insertEndpoint(input: {
     id: string;

@@ -3,6 +3,7 @@ import type { Db } from "../../infra/prisma.js";
 import { AppError, badInput, ErrorCode, notFound } from "../../kernel/errors.js";
 import type { Viewer } from "../../kernel/viewer.js";
 import { uuidv7 } from "../../lib/uuid7.js";
+import { requireEventManager } from "../events/event-access.js";
 import { assertPublicUrl, parseWebhookUrl, UnsafeUrlError } from "./url-guard.js";
 import { drainJob, WEBHOOK_EVENT_TYPES } from "./webhook-delivery.js";
 import { generateWebhookSecret } from "./webhook-signing.js";
@@ -98,12 +99,7 @@ export class WebhooksService {
   private async ownedEventId(viewer: Viewer, id: string | null | undefined): Promise<number | null> {
     if (id === null || id === undefined || id === "") return null;
     if (!/^\d{1,9}$/.test(id)) throw badInput("eventId is not an event id", { field: "eventId" });
-    const event = await this.store.eventOrganizer(Number(id));
-    if (!event)
-      throw new AppError(ErrorCode.NOT_FOUND, `Event ${id} was not found`, { id, field: "eventId" });
-    if (!isAdmin(viewer) && event.organizerId !== viewer.userId) {
-      throw new AppError(ErrorCode.FORBIDDEN, "You do not organize this event", { field: "eventId" });
-    }
+    await requireEventManager(this.db, viewer, Number(id), { field: "eventId" });
     return Number(id);
   }
 

@@ -12,8 +12,9 @@ export default function OrganizerPage() {
     <div className={styles.page}>
       <h1 className={layout.title}>Your events</h1>
       <p className={layout.muted}>
-        Open an event with a waiting room to watch its line and change how fast fans are let in. Partner
-        integrations: <Link href="/organizer/webhooks">Webhooks</Link>. Venues and seating charts:{" "}
+        Every event you organize: drafts, on sale, past and cancelled. Open one for its live sales, or manage
+        it: prices, publishing, seats, cancellation. Partner integrations:{" "}
+        <Link href="/organizer/webhooks">Webhooks</Link>. Venues and seating charts:{" "}
         <Link href="/organizer/venues">Your venues</Link>.
       </p>
       <OrganizerOnly>

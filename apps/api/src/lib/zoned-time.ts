@@ -65,3 +65,29 @@ export function localTimeOnDay(from: Date, dayOffset: number, time: string, time
   const firstGuess = wallAsUtc - utcOffsetMs(wallAsUtc, timeZone);
   return new Date(wallAsUtc - utcOffsetMs(firstGuess, timeZone));
 }
+
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+/**
+ * The instant at which clocks in `timeZone` show `local` ("2027-05-01T20:00", as an HTML
+ * datetime-local input gives it); null when `local` is not such a date and time.
+ */
+export function zonedInstant(local: string, timeZone: string): Date | null {
+  const match = LOCAL_DATE_TIME.exec(local.trim());
+  if (!match) return null;
+  const [, year, month, day, hour, minute, second] = match.map(Number) as number[];
+  const wallAsUtc = Date.UTC(year as number, (month as number) - 1, day, hour, minute, second || 0);
+  const check = new Date(wallAsUtc);
+  if (check.getUTCMonth() !== (month as number) - 1 || check.getUTCDate() !== day || (hour as number) > 23) {
+    return null;
+  }
+  const firstGuess = wallAsUtc - utcOffsetMs(wallAsUtc, timeZone);
+  return new Date(wallAsUtc - utcOffsetMs(firstGuess, timeZone));
+}
+
+/** What clocks in `timeZone` show at `instant`, as "2027-05-01T20:00" (the inverse of zonedInstant). */
+export function localDateTime(instant: Date, timeZone: string): string {
+  const wall = wallClockAt(instant, timeZone);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${wall.year}-${pad(wall.month)}-${pad(wall.day)}T${pad(wall.hour)}:${pad(wall.minute)}`;
+}
