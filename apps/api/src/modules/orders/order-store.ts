@@ -437,6 +437,21 @@ export async function eventOrganizerId(db: Db, eventId: number): Promise<string 
   return event?.organizerId ?? null;
 }
 
+/** Whether the event's static codes (printed, emailed, Wallet) admit; null when there is no such event. */
+export async function staticCodesEnabled(db: Db, eventId: number): Promise<boolean | null> {
+  const event = await db.event.findUnique({ where: { id: eventId }, select: { staticCodesEnabled: true } });
+  return event?.staticCodesEnabled ?? null;
+}
+
+/** Turns the event's static codes on or off; false when there is no such event. */
+export async function setStaticCodesEnabled(db: Db, eventId: number, enabled: boolean): Promise<boolean> {
+  const { count } = await db.event.updateMany({
+    where: { id: eventId },
+    data: { staticCodesEnabled: enabled },
+  });
+  return count === 1;
+}
+
 // --- Tickets (tickets.service.ts and the order views) ---
 
 export interface TicketRow {
