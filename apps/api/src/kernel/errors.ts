@@ -15,6 +15,10 @@ export const ErrorCode = {
   PAYMENT_DECLINED: "PAYMENT_DECLINED",
   QUERY_TOO_COMPLEX: "QUERY_TOO_COMPLEX",
   EMAIL_TAKEN: "EMAIL_TAKEN",
+  /** No Apple Wallet signing certificates (or Google Wallet service account) are configured. */
+  WALLET_NOT_CONFIGURED: "WALLET_NOT_CONFIGURED",
+  /** The event's organizer turned the static codes of printed tickets and Wallet passes off. */
+  STATIC_CODES_DISABLED: "STATIC_CODES_DISABLED",
   GRAPHQL_PARSE_FAILED: "GRAPHQL_PARSE_FAILED",
   GRAPHQL_VALIDATION_FAILED: "GRAPHQL_VALIDATION_FAILED",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",

@@ -35,6 +35,7 @@ export interface PrintedTicket {
 /** Everything printed on an order's tickets. */
 export interface PrintedOrder {
   orderId: string;
+  eventId: number;
   eventName: string;
   startsAt: Date;
   venueName: string;
@@ -76,8 +77,8 @@ export async function printedOrder(deps: OrderPdfDeps, orderId: string): Promise
 }
 
 function orderFacts(order: OrderDeliveryRow): Omit<PrintedOrder, "tickets"> {
-  const { orderId, eventName, startsAt, venueName, venueCity, venueAddress, timezone } = order;
-  return { orderId, eventName, startsAt, venueName, venueCity, venueAddress, timezone };
+  const { orderId, eventId, eventName, startsAt, venueName, venueCity, venueAddress, timezone } = order;
+  return { orderId, eventId, eventName, startsAt, venueName, venueCity, venueAddress, timezone };
 }
 
 const LOCALE = "en-GB";
