@@ -269,7 +269,7 @@ describe("tickets anywhere", () => {
     }
   });
 
-  test("renderOrderPdf (what the confirmation email attaches) renders a 10-ticket order in a few event-loop turns", async () => {
+  test("renderOrderPdf (what the confirmation email attaches) renders a 10-ticket order a page per event-loop turn", async () => {
     const printed = await printedOrder(pdfDeps(), order.id);
     const ten: PrintedOrder = {
       ...printed,
@@ -278,27 +278,36 @@ describe("tickets anywhere", () => {
         seat: i === 9 ? null : (printed.tickets[i % 3]?.seat ?? null),
       })),
     };
+    await renderTicketsPdf(ten); // warm: fonts are parsed on first use
+    // A chain of setImmediate callbacks counts the event loop's turns while the PDF renders, and times
+    // the longest. Wall-clock figures on a shared machine are only printed; the turns are the contract.
+    let turns = 0;
     let longestTurn = 0;
+    let rendering = true;
     let last = performance.now();
-    const timer = setInterval(() => {
+    const tick = () => {
+      if (!rendering) return;
       const now = performance.now();
+      turns++;
       longestTurn = Math.max(longestTurn, now - last);
       last = now;
-    }, 1);
-    await renderTicketsPdf(ten); // warm: fonts are parsed on first use
-    longestTurn = 0;
-    last = performance.now();
+      setImmediate(tick);
+    };
+    setImmediate(tick);
     const started = performance.now();
     const pdf = await renderTicketsPdf(ten);
     const took = performance.now() - started;
-    clearInterval(timer);
+    rendering = false;
+    assert.ok(
+      turns >= 9,
+      `the loop turned ${turns} times during 10 pages: rendering must yield after each page`,
+    );
     const pages = await readPdf(pdf);
     assert.equal(pages.length, 10);
     assert.ok(pages[9]?.text.includes("Standing"), "a ticket without a seat says Standing");
     console.log(
       `10-ticket PDF: ${pdf.length} bytes in ${took.toFixed(0)} ms, longest event-loop turn ${longestTurn.toFixed(0)} ms`,
     );
-    assert.ok(longestTurn < 100, `the loop was blocked ${longestTurn.toFixed(0)} ms`);
     const same = await renderOrderPdf(pdfDeps(), order.id);
     assert.equal((await readPdf(same)).length, 3);
   });

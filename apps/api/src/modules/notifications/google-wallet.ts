@@ -1,7 +1,7 @@
 import { createPrivateKey, type KeyObject, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import type { PrintedOrder, PrintedTicket } from "./order-pdf.js";
+import { minorUnitDigits, type PrintedOrder, type PrintedTicket, placeLabel } from "./order-pdf.js";
 
 // Google Wallet "save to wallet" links: a JWT signed (RS256) with a Google Cloud service account's key,
 // carrying the event's ticket class and the ticket's object; Google creates both when the fan saves
@@ -65,14 +65,17 @@ export class GoogleWallet {
             state: "ACTIVE",
             ticketNumber: ticket.id,
             barcode: { type: "QR_CODE", value: ticket.staticCode },
-            faceValue: { micros: ticket.price.amount * 10_000, currencyCode: ticket.price.currency },
+            faceValue: {
+              micros: ticket.price.amount * 10 ** (6 - minorUnitDigits(ticket.price.currency)),
+              currencyCode: ticket.price.currency,
+            },
             seatInfo: ticket.seat
               ? {
                   section: text(ticket.seat.section),
                   row: text(ticket.seat.row),
                   seat: text(String(ticket.seat.number)),
                 }
-              : { section: text(ticket.area ? `Standing · ${ticket.area}` : "Standing") },
+              : { section: text(placeLabel(ticket)) },
           },
         ],
       },

@@ -99,10 +99,19 @@ export function formatShowTime(startsAt: Date, timeZone: string): string {
   }).format(startsAt);
 }
 
+/** How many decimals the currency's minor unit has (2 for EUR, 0 for JPY). */
+export function minorUnitDigits(currency: string): number {
+  return (
+    new Intl.NumberFormat(LOCALE, { style: "currency", currency }).resolvedOptions().maximumFractionDigits ??
+    2
+  );
+}
+
 /** Money in minor units, in its currency ("€45.00"). */
 export function formatPrice({ amount, currency }: Money): string {
-  const formatter = new Intl.NumberFormat(LOCALE, { style: "currency", currency });
-  return formatter.format(amount / 10 ** (formatter.resolvedOptions().maximumFractionDigits ?? 2));
+  return new Intl.NumberFormat(LOCALE, { style: "currency", currency }).format(
+    amount / 10 ** minorUnitDigits(currency),
+  );
 }
 
 /** "Section A · Row 3 · Seat 12", or "Standing" (with the area's name when known). */
