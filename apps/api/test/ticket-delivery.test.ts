@@ -233,6 +233,18 @@ describe("tickets anywhere", () => {
     assert.equal((await scan(second.code)).verifyTicket.result, "VALID", "the rotating code still admits");
     must(await asFan(scenario.api.url, organizer, SET_STATIC, { eventId: String(eventId), enabled: true }));
     assert.equal((await scan(codes[2] as string)).verifyTicket.result, "VALID", "on again");
+    const audit = await scenario.database.db.auditLog.findMany({
+      where: { eventId, action: "tickets.static_codes" },
+      orderBy: { id: "asc" },
+    });
+    assert.deepEqual(
+      audit.map((entry) => [entry.actorId, entry.before, entry.after]),
+      [
+        [organizer.id, { staticCodesEnabled: true }, { staticCodesEnabled: false }],
+        [organizer.id, { staticCodesEnabled: false }, { staticCodesEnabled: true }],
+      ],
+      "each change is in the organizer's audit log",
+    );
     assert.equal(third.id, order.tickets[2]?.id);
   });
 

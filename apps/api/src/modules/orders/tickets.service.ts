@@ -1,6 +1,9 @@
 import type { Db } from "../../infra/prisma.js";
 import { AppError, ErrorCode, notFound } from "../../kernel/errors.js";
+import { TRANSACTION_OPTIONS } from "../../kernel/transactions.js";
 import type { Viewer } from "../../kernel/viewer.js";
+import { recordAudit } from "../events/audit-store.js";
+import { requireEventManager } from "../events/event-access.js";
 import { markTicketUsed, setStaticCodesEnabled, staticCodesEnabled, ticketRows } from "./order-store.js";
 import { managesEvent, type TicketView, ticketView } from "./order-views.js";
 import type { TicketCodes } from "./ticket-codes.js";
@@ -72,13 +75,23 @@ export class TicketsService {
 
   /**
    * Turns the static codes of an event's printed tickets and Wallet passes on or off (its organizer or
-   * an admin). Rotating codes in the app are not affected.
+   * an admin: events/event-access.ts), recorded in the audit log in the same transaction. Rotating
+   * codes in the app are not affected.
    */
   async setStaticCodes(viewer: Viewer, eventId: number, enabled: boolean): Promise<void> {
-    if (!(await managesEvent(this.db, viewer, eventId))) {
-      throw new AppError(ErrorCode.FORBIDDEN, "Only the event's organizer can change its ticket codes");
-    }
-    if (!(await setStaticCodesEnabled(this.db, eventId, enabled))) throw notFound("Event", String(eventId));
+    await this.db.$transaction(async (tx) => {
+      await requireEventManager(tx, viewer, eventId);
+      const before = await setStaticCodesEnabled(tx, eventId, enabled);
+      if (before === null) throw notFound("Event", String(eventId));
+      if (before === enabled) return;
+      await recordAudit(tx, {
+        eventId,
+        actorId: viewer.userId,
+        action: "tickets.static_codes",
+        before: { staticCodesEnabled: before },
+        after: { staticCodesEnabled: enabled },
+      });
+    }, TRANSACTION_OPTIONS);
   }
 
   /** Whether the event's static codes admit (null: no such event). */
