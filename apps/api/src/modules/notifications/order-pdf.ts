@@ -3,6 +3,7 @@ import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
 import type { Db } from "../../infra/prisma.js";
 import { badInput, notFound } from "../../kernel/errors.js";
+import { isUuid } from "../../kernel/ids.js";
 import type { Money } from "../../kernel/money.js";
 import type { TicketsService } from "../orders/tickets.service.js";
 import { type OrderDeliveryRow, orderForDelivery } from "./ticket-delivery-store.js";
@@ -12,7 +13,7 @@ import { type OrderDeliveryRow, orderForDelivery } from "./ticket-delivery-store
 // code of the ticket's STATIC code, the credential printed and emailed tickets carry (the app shows the
 // rotating one). When the organizer has turned static codes off, the page says to use the app instead.
 //
-// Rendering is synchronous work (pdfkit, qrcode): ~2-4 ms a page here. It yields to the event loop
+// Rendering is synchronous work (pdfkit, qrcode): a few ms a page. It yields to the event loop
 // after each page, so even a large order never blocks the loop for more than one page's work.
 
 /** What `renderOrderPdf` needs: the database and the orders module's tickets service (for the codes). */
@@ -59,8 +60,8 @@ export async function renderOrderPdf(deps: OrderPdfDeps, orderId: string): Promi
 
 /** What the PDF (and Wallet passes) print for an order: its valid tickets with their static codes. */
 export async function printedOrder(deps: OrderPdfDeps, orderId: string): Promise<PrintedOrder> {
-  const order = await orderForDelivery(deps.db, orderId);
-  if (!order) throw notFound("Order", orderId);
+  const order = isUuid(orderId) ? await orderForDelivery(deps.db, orderId) : null;
+  if (!order) throw notFound("Order", orderId.slice(0, 40));
   const tickets = (await deps.tickets.orderTickets(orderId)).filter((ticket) => ticket.status === "VALID");
   if (order.status !== "CONFIRMED" || tickets.length === 0) {
     throw badInput("This order has no valid tickets to print (it is not confirmed)", { orderId });

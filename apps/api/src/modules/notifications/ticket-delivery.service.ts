@@ -1,6 +1,7 @@
 import type { Db } from "../../infra/prisma.js";
 import { AppError, ErrorCode } from "../../kernel/errors.js";
 import type { Viewer } from "../../kernel/viewer.js";
+import { ConcurrencyLimit } from "../../lib/concurrency-limit.js";
 import type { OrdersService } from "../orders/orders.service.js";
 import type { TicketsService } from "../orders/tickets.service.js";
 import type { AppleWallet } from "./apple-wallet.js";
@@ -19,7 +20,12 @@ export const TICKET_FILE_PATHS = {
 
 type CodedTicket = PrintedTicket & { staticCode: string };
 
+/** PDFs and passes one instance makes at once: a burst of downloads waits rather than eat the CPU. */
+const RENDERS_AT_ONCE = 2;
+
 export class TicketDeliveryService {
+  private readonly renders = new ConcurrencyLimit(RENDERS_AT_ONCE);
+
   constructor(
     private readonly db: Db,
     private readonly orders: Pick<OrdersService, "order">,
@@ -48,14 +54,16 @@ export class TicketDeliveryService {
 
   /** The order's PDF for someone who may see the order. */
   async orderPdf(viewer: Viewer, orderId: string): Promise<Buffer> {
-    return renderTicketsPdf(await this.readableOrder(viewer, orderId));
+    const order = await this.readableOrder(viewer, orderId);
+    return this.renders.run(() => renderTicketsPdf(order));
   }
 
   /** A ticket's signed .pkpass. Errors: WALLET_NOT_CONFIGURED, STATIC_CODES_DISABLED, NOT_FOUND. */
   async applePass(viewer: Viewer, orderId: string, ticketId: string): Promise<Buffer> {
     const apple = this.configured(this.wallets.apple, "Apple Wallet");
     const { order, ticket } = await this.passTicket(viewer, orderId, ticketId);
-    return apple.pass(order, ticket);
+    // Signing is node-forge's RSA in JavaScript: tens of ms of CPU.
+    return this.renders.run(async () => apple.pass(order, ticket));
   }
 
   /** The Google "save to wallet" link of a ticket. Errors as applePass. */
