@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { PKPass } from "passkit-generator";
+import type { Config } from "../../config.js";
 import {
   formatPrice,
   formatShowTime,
@@ -33,6 +34,30 @@ const ICON_2X = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAADoAAAA6CAIAAABu2d1/AAAATUlEQVR42u3YQQ0AQAgDQaygC59n71DBo8k0K2DerekXVOHi4uLi4uLi4kZx/81wcXFxcXFxcXFxcXFxcXFxcXFxPZC4uLi4uLi4uCkt4FSaJ2ixvXYAAAAASUVORK5CYII=",
   "base64",
 );
+
+/** The configured Apple Wallet, or null when the APPLE_WALLET_* settings are not set (config.ts checks all or none). */
+export function appleWalletFrom(config: Config): AppleWallet | null {
+  const { APPLE_WALLET_CERT_FILE, APPLE_WALLET_KEY_FILE, APPLE_WALLET_WWDR_FILE } = config;
+  const { APPLE_WALLET_PASS_TYPE_ID, APPLE_WALLET_TEAM_ID } = config;
+  if (
+    !APPLE_WALLET_CERT_FILE ||
+    !APPLE_WALLET_KEY_FILE ||
+    !APPLE_WALLET_WWDR_FILE ||
+    !APPLE_WALLET_PASS_TYPE_ID ||
+    !APPLE_WALLET_TEAM_ID
+  ) {
+    return null;
+  }
+  return new AppleWallet({
+    certFile: APPLE_WALLET_CERT_FILE,
+    keyFile: APPLE_WALLET_KEY_FILE,
+    wwdrFile: APPLE_WALLET_WWDR_FILE,
+    keyPassphrase: config.APPLE_WALLET_KEY_PASSPHRASE,
+    passTypeId: APPLE_WALLET_PASS_TYPE_ID,
+    teamId: APPLE_WALLET_TEAM_ID,
+    organizationName: "Frontrow",
+  });
+}
 
 export class AppleWallet {
   private readonly certificates: {

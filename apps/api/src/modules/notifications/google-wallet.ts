@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import type { Config } from "../../config.js";
 import { minorUnitDigits, type PrintedOrder, type PrintedTicket, placeLabel } from "./order-pdf.js";
 
 // Google Wallet "save to wallet" links: a JWT signed (RS256) with a Google Cloud service account's key,
@@ -21,6 +22,18 @@ export interface GoogleWalletConfig {
 const serviceAccount = z.object({ client_email: z.string().email(), private_key: z.string() });
 
 const SAVE_URL = "https://pay.google.com/gp/v/save/";
+
+/** The configured Google Wallet, or null when the GOOGLE_WALLET_* settings are not set. */
+export function googleWalletFrom(config: Config): GoogleWallet | null {
+  const { GOOGLE_WALLET_ISSUER_ID, GOOGLE_WALLET_SERVICE_ACCOUNT_FILE } = config;
+  if (!GOOGLE_WALLET_ISSUER_ID || !GOOGLE_WALLET_SERVICE_ACCOUNT_FILE) return null;
+  return new GoogleWallet({
+    issuerId: GOOGLE_WALLET_ISSUER_ID,
+    serviceAccountFile: GOOGLE_WALLET_SERVICE_ACCOUNT_FILE,
+    issuerName: "Frontrow",
+    origins: [config.WEB_APP_URL],
+  });
+}
 
 export class GoogleWallet {
   private readonly clientEmail: string;
