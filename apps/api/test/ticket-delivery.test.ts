@@ -194,6 +194,10 @@ describe("tickets anywhere", () => {
       headers: { cookie: buyer.cookie },
     });
     assert.equal(post.status, 405);
+    assert.equal(
+      ((await post.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code,
+      "BAD_REQUEST",
+    );
   });
 
   test("static codes turned off: verifyTicket refuses them at once, the app's rotating codes still admit", async () => {

@@ -27,7 +27,7 @@ function route(auth: Services["auth"], download: Download): HttpRoute {
   return async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("allow", "GET, HEAD");
-      sendGraphQLError(res, 405, ErrorCode.BAD_USER_INPUT, "Use GET");
+      sendGraphQLError(res, 405, "BAD_REQUEST", "Downloads accept GET and HEAD only");
       return;
     }
     try {
