@@ -59,6 +59,13 @@ export function AccountMenu() {
         <span className={styles.wide}>My orders</span>
         <span className={styles.narrow}>Orders</span>
       </Link>
+      <Link
+        href="/waitlists"
+        className={styles.waitlistsLink}
+        aria-current={pathname === "/waitlists" ? "page" : undefined}
+      >
+        Waitlists
+      </Link>
       <span className={styles.viewer} data-viewer-email={viewer.email}>
         <span className={styles.avatar} aria-hidden="true">
           {(viewer.name || viewer.email).charAt(0).toUpperCase()}

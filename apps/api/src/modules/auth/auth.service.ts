@@ -29,6 +29,14 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** The address normalised, or BAD_USER_INPUT naming `field` when it is not an e-mail address. */
+export function validEmail(email: string, field = "email"): string {
+  const normalised = normaliseEmail(email);
+  if (!EMAIL.test(normalised) || normalised.length > 254)
+    throw badInput("Enter a valid email address", { field });
+  return normalised;
+}
+
 /** Why a password is too weak, or null when it is acceptable. */
 export function passwordWeakness(password: string, email: string): string | null {
   if (password.length < MIN_PASSWORD_LENGTH)
@@ -94,9 +102,7 @@ export class AuthService {
     input: { email: string; password: string; name?: string | null },
     meta: SessionMeta,
   ): Promise<SignedIn> {
-    const email = normaliseEmail(input.email);
-    if (!EMAIL.test(email) || email.length > 254)
-      throw badInput("Enter a valid email address", { field: "email" });
+    const email = validEmail(input.email);
     // Before the password rules: a fan who already has an account should log in, not pick a new password.
     if (await emailInUse(this.db, email)) throw emailTaken();
     const weakness = passwordWeakness(input.password, email);
