@@ -38,6 +38,9 @@ const jsQR: Decode =
 // route's access rules, static codes at the gate and the organizer's switch, Wallet passes.
 
 const PDF_QUERY = `query ($id: ID!) { order(id: $id) { id pdfUrl tickets { id appleWalletUrl googleWalletUrl } } }`;
+const TRANSFER = `mutation ($orderId: ID!, $ticketIds: [ID!]!, $toEmail: String!) {
+  transferTickets(orderId: $orderId, ticketIds: $ticketIds, toEmail: $toEmail) { id } }`;
+const ACCEPT = `mutation ($id: ID!) { acceptTransfer(transferId: $id) { newOrderId } }`;
 const SET_STATIC = `mutation ($eventId: ID!, $enabled: Boolean!) {
   setStaticTicketCodes(eventId: $eventId, enabled: $enabled) { id staticCodesEnabled } }`;
 
@@ -98,6 +101,8 @@ describe("tickets anywhere", () => {
   let organizer: Fan;
   let order: OrderData;
   let eventId: number;
+  /** A seat of the event left for the transfer test. */
+  let spareSeatId: number;
   let origin: string;
 
   const download = (path: string, who?: Fan) =>
@@ -128,6 +133,7 @@ describe("tickets anywhere", () => {
     organizer = { ...staff, cookie: await logIn(scenario.api.url, staff.email) };
     const event = await scenario.freshEvent();
     eventId = event.id;
+    spareSeatId = event.seatIds[3] as number;
     await db.event.update({ where: { id: eventId }, data: { organizerId: organizer.id } });
     const hold = must(await holdSeats(scenario.api.url, buyer, eventId, event.seatIds.slice(0, 3))).holdSeats;
     order = must(await checkout(scenario.api.url, buyer, hold.id, randomUUID())).checkout;
@@ -252,20 +258,34 @@ describe("tickets anywhere", () => {
     assert.equal(third.id, order.tickets[2]?.id);
   });
 
-  test("a re-issued ticket (new secret, as a transfer does) kills its old static code", async () => {
-    const codes = await staticCodes();
-    const { db } = scenario.database;
-    const ticketId = order.tickets[2]?.id as string;
-    await db.ticket.update({ where: { id: ticketId }, data: { secret: randomBytes(32) } });
-    const stale = (await scan(codes[2] as string)).verifyTicket;
-    assert.equal(stale.result, "INVALID");
-    const [fresh] = (await staticCodes()).slice(2);
-    assert.notEqual(fresh, codes[2]);
-    assert.equal(
-      (await scan(fresh as string)).verifyTicket.result,
-      "ALREADY_USED",
-      "the new code names the ticket",
+  test("a transfer re-issues the ticket: the sender's printed code is INVALID, the recipient's admits", async () => {
+    const hold = must(await holdSeats(scenario.api.url, buyer, eventId, [spareSeatId])).holdSeats;
+    const bought = must(await checkout(scenario.api.url, buyer, hold.id, randomUUID())).checkout;
+    const [senderCode] = (await printedOrder(pdfDeps(), bought.id)).tickets.map(
+      (ticket) => ticket.staticCode,
     );
+    const offered = must(
+      await asFan<{ transferTickets: { id: string } }>(scenario.api.url, buyer, TRANSFER, {
+        orderId: bought.id,
+        ticketIds: bought.tickets.map((ticket) => ticket.id),
+        toEmail: otherFan.email,
+      }),
+    ).transferTickets;
+    const accepted = must(
+      await asFan<{ acceptTransfer: { newOrderId: string } }>(scenario.api.url, otherFan, ACCEPT, {
+        id: offered.id,
+      }),
+    ).acceptTransfer;
+    const stale = (await scan(senderCode as string)).verifyTicket;
+    assert.equal(stale.result, "INVALID", stale.message);
+    const [recipientCode] = (await printedOrder(pdfDeps(), accepted.newOrderId)).tickets.map(
+      (ticket) => ticket.staticCode,
+    );
+    assert.notEqual(recipientCode, senderCode);
+    assert.equal((await scan(recipientCode as string)).verifyTicket.result, "VALID");
+    // The sender's PDF is gone with the tickets; the recipient's downloads.
+    assert.equal((await download(pdfPath(bought.id), buyer)).status, 400);
+    assert.equal((await download(pdfPath(accepted.newOrderId), otherFan)).status, 200);
   });
 
   test("without Wallet configuration: no Wallet URLs, and the downloads answer WALLET_NOT_CONFIGURED", async () => {
