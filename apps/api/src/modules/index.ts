@@ -9,6 +9,7 @@ import { ordersModule } from "./orders/index.js";
 import { queueModule } from "./queue/index.js";
 import { seatingModule } from "./seating/index.js";
 import { transfersModule } from "./transfers/index.js";
+import { venuesModule } from "./venues/index.js";
 import { waitlistModule } from "./waitlist/index.js";
 import { webhooksModule } from "./webhooks/index.js";
 
@@ -28,5 +29,6 @@ export const MODULES: readonly FrontrowModule[] = [
   webhooksModule,
   transfersModule,
   waitlistModule,
+  venuesModule,
   notificationsModule,
 ];
