@@ -54,6 +54,11 @@ const scenarios: Record<string, Scenario> = {
       "order.confirmed outbox events at 500/s to 10 webhook endpoints: delivery latency p50/p99, none lost",
     load: () => import("./scenarios/webhooks.js"),
   },
+  organizer: {
+    summary:
+      "an organizer's pages during an on-sale: eventSales p99 while holds run, the 50,000-ticket attendee export",
+    load: () => import("./scenarios/organizer.js"),
+  },
   onsale: {
     summary:
       "a stadium on-sale rehearsal (queue, holds, checkout) with 10% rule-breaking bots: sell-out, oversold, bots' share",

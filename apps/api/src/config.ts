@@ -99,6 +99,8 @@ const schema = z.object({
   // How often each instance looks for seat changes no delta carried (an instance died between its commit
   // and its publish) and publishes them; 0 turns it off. See modules/seating/seat-map-audit.ts.
   SEAT_MAP_AUDIT_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
+  // How often the sales counters' deltas are folded (docs/sales.md); 0: never (readers add them anyway).
+  SALES_FOLD_INTERVAL_MS: z.coerce.number().int().min(0).default(2_000),
   // Seats one hold (holdSeats or holdBestAvailable) may take at most.
   HOLD_MAX_SEATS: z.coerce.number().int().min(1).max(100).default(10),
   // Hold statements one instance runs at once; holds that arrive meanwhile go together in the next one

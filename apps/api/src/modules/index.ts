@@ -1,12 +1,14 @@
 import { adminModule } from "./admin/index.js";
 import { authModule } from "./auth/index.js";
 import { catalogModule } from "./catalog/index.js";
+import { checkinModule } from "./checkin/index.js";
 import { defencesModule } from "./defences/index.js";
 import { holdsModule } from "./holds/index.js";
 import type { FrontrowModule } from "./module.js";
 import { notificationsModule } from "./notifications/index.js";
 import { ordersModule } from "./orders/index.js";
 import { queueModule } from "./queue/index.js";
+import { salesModule } from "./sales/index.js";
 import { seatingModule } from "./seating/index.js";
 import { transfersModule } from "./transfers/index.js";
 import { venuesModule } from "./venues/index.js";
@@ -30,5 +32,7 @@ export const MODULES: readonly FrontrowModule[] = [
   transfersModule,
   waitlistModule,
   venuesModule,
+  salesModule,
+  checkinModule,
   notificationsModule,
 ];

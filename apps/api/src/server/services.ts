@@ -1,8 +1,7 @@
 import type { Config } from "../config.js";
 import type { Services } from "../graphql/context.js";
-import type { HttpRoute } from "../http/util.js";
 import { MODULES } from "../modules/index.js";
-import type { BackgroundWork, FrontrowModule, ModuleDependencies } from "../modules/module.js";
+import type { BackgroundWork, FrontrowModule, ModuleDependencies, ModuleRoute } from "../modules/module.js";
 import type { Infrastructure } from "./infrastructure.js";
 
 // Stage 2: every module's services and background work, set up in the order of MODULES.
@@ -10,8 +9,8 @@ import type { Infrastructure } from "./infrastructure.js";
 export interface Composition {
   services: Services;
   background: BackgroundWork;
-  /** The modules' plain HTTP routes, by path. */
-  routes: Map<string, HttpRoute>;
+  /** The modules' HTTP routes by path. */
+  routes: Map<string, ModuleRoute>;
   /** Stops the modules in reverse order: each after every module that uses it. */
   stop(deadline: number): Promise<void>;
 }
@@ -38,8 +37,8 @@ export function composeServices(
 ): Composition {
   const services = {} as Services;
   const background = {} as BackgroundWork;
+  const routes = new Map<string, ModuleRoute>();
   const stops: ((deadline: number) => Promise<void>)[] = [];
-  const routes = new Map<string, HttpRoute>();
   let current = "";
   const deps: ModuleDependencies = {
     config,
@@ -52,12 +51,8 @@ export function composeServices(
     const parts = module.setup(deps);
     Object.assign(services, parts.services);
     Object.assign(background, parts.background);
+    for (const [path, route] of Object.entries(parts.routes ?? {})) routes.set(path, route);
     if (parts.stop) stops.push(parts.stop);
-    for (const [path, route] of Object.entries(parts.routes ?? {})) {
-      if (routes.has(path))
-        throw new Error(`module ${module.name} adds the route ${path}, which another module serves`);
-      routes.set(path, route);
-    }
   }
   return {
     services,

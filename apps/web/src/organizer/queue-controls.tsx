@@ -21,6 +21,11 @@ import styles from "./organizer.module.css";
 // The figures an organizer watches during an on-sale: fresh enough to react, light on the API.
 const REFRESH_MS = 3_000;
 const MAX_DIFFICULTY = 28;
+const ADMISSION_WORDS = {
+  paused: "paused",
+  running: "running",
+  waiting: "not open yet: the sale has not started",
+} as const;
 
 interface Draft {
   admissionRatePerMinute: string;
@@ -144,7 +149,7 @@ function QueueFigures({ settings }: { settings: QueueSettingsFieldsFragment }) {
         <div>
           <dt>Measured rate</dt>
           <dd data-figure="rate">
-            {formatCount(settings.admittedPerMinuteMeasured)}
+            {settings.servedUpTo > 0 ? formatCount(settings.admittedPerMinuteMeasured) : "none yet"}
             <span className={layout.muted}> / {formatCount(settings.admissionRatePerMinute)} per min</span>
           </dd>
         </div>
@@ -165,6 +170,7 @@ function SettingsForm({ eventId, settings }: { eventId: string; settings: QueueS
     message: string;
   } | null>(null);
   const shown = draft ?? draftOf(settings);
+  const admissions = settings.paused ? "paused" : settings.admissionsOpen ? "running" : "waiting";
   const edit = (field: keyof Draft, value: string) => setDraft({ ...shown, [field]: value });
   const difficulty = Number(shown.proofOfWorkDifficulty);
 
@@ -198,14 +204,12 @@ function SettingsForm({ eventId, settings }: { eventId: string; settings: QueueS
       <h2 id="controls-heading">Controls</h2>
       <div className={`${styles.pauseRow} ${settings.paused ? layout.warning : layout.plain}`}>
         <p role="status">
-          Admissions are{" "}
-          <strong data-admissions={settings.paused ? "paused" : "running"}>
-            {settings.paused ? "paused" : "running"}
-          </strong>
-          .{" "}
+          Admissions are <strong data-admissions={admissions}>{ADMISSION_WORDS[admissions]}</strong>.{" "}
           {settings.paused
             ? "Fans keep their places; nobody new is let in."
-            : "Fans are let in at the rate below, up to the shopper cap."}
+            : admissions === "waiting"
+              ? "Fans who join now wait in the pre-queue; the draw at the sale's opening orders them."
+              : "Fans are let in at the rate below, up to the shopper cap."}
         </p>
         <button
           type="button"

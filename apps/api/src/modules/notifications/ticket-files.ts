@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Services } from "../../graphql/context.js";
 import { sessionTokenFrom } from "../../http/session-cookie.js";
-import { type HttpRoute, sendGraphQLError } from "../../http/util.js";
+import { sendGraphQLError } from "../../http/util.js";
 import { AppError, ErrorCode } from "../../kernel/errors.js";
 import type { Viewer } from "../../kernel/viewer.js";
+import type { ModuleRoute } from "../module.js";
 import { TICKET_FILE_PATHS, type TicketDeliveryService } from "./ticket-delivery.service.js";
 
 // The downloads of printed tickets: GET with the fan's session cookie (the same HttpOnly, SameSite=Lax
@@ -23,8 +24,9 @@ const STATUS: Partial<Record<string, number>> = {
 type Download = (viewer: Viewer, url: URL) => Promise<(res: ServerResponse) => void>;
 
 /** Wraps a download: GET only, the session's viewer, and AppErrors as JSON with their status. */
-function route(auth: Services["auth"], download: Download): HttpRoute {
-  return async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+function route(auth: Services["auth"], download: Download): ModuleRoute {
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("allow", "GET, HEAD");
       sendGraphQLError(res, 405, "BAD_REQUEST", "Downloads accept GET and HEAD only");
@@ -58,7 +60,7 @@ const param = (url: URL, name: string) => url.searchParams.get(name) ?? "";
 export function ticketFileRoutes(
   auth: Services["auth"],
   delivery: TicketDeliveryService,
-): Record<string, HttpRoute> {
+): Record<string, ModuleRoute> {
   return {
     [TICKET_FILE_PATHS.pdf]: route(auth, async (viewer, url) => {
       const pdf = await delivery.orderPdf(viewer, param(url, "orderId"));

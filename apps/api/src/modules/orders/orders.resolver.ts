@@ -99,12 +99,13 @@ export class OrderMutations {
     return ctx.services.orders.cancelOrder(viewerOf(ctx).userId, orderId);
   }
 
-  @Authorized("ORGANIZER", "ADMIN")
+  @Authorized()
   @Mutation(() => TicketVerification, {
     description:
-      "For gate scanners of the event's organizer (or an admin): checks a scanned code (the app's " +
-      "rotating code, or the static code of a printed ticket or Wallet pass while the event allows " +
-      "them) and marks the ticket used on its first valid scan.",
+      "For gate scanners of the event's organizer, its invited door staff (inviteDoorStaff) or an admin: " +
+      "checks a scanned code (the app's rotating code, or the static code of a printed ticket or Wallet " +
+      "pass while the event allows them) and marks the ticket used on its first valid scan. Anyone " +
+      "else: FORBIDDEN.",
   })
   verifyTicket(@Arg("code", () => String) code: string, @Ctx() ctx: Context): Promise<VerificationView> {
     return ctx.services.tickets.verifyTicket(viewerOf(ctx), code);

@@ -33,12 +33,13 @@ export interface OrderPage {
   totalCount: number;
 }
 
-// Cursors are opaque to clients: base64url of the sort key (createdAt, id) of the last order seen.
-function encodeCursor(order: { createdAt: Date; id: string }): string {
+// Cursors are opaque to clients: base64url of the sort key (createdAt, id) of the last order seen (the
+// organizer's eventOrders pages the same way: sales.service.ts).
+export function encodeCursor(order: { createdAt: Date; id: string }): string {
   return Buffer.from(JSON.stringify([order.createdAt.toISOString(), order.id])).toString("base64url");
 }
 
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
     const date = new Date(String(createdAt));

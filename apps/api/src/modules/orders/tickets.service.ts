@@ -1,11 +1,19 @@
 import type { Db } from "../../infra/prisma.js";
 import { AppError, ErrorCode, notFound } from "../../kernel/errors.js";
+import { isUuid } from "../../kernel/ids.js";
 import { TRANSACTION_OPTIONS } from "../../kernel/transactions.js";
 import type { Viewer } from "../../kernel/viewer.js";
+import { mayScan } from "../checkin/door-access.js";
 import { recordAudit } from "../events/audit-store.js";
 import { requireEventManager } from "../events/event-access.js";
-import { markTicketUsed, setStaticCodesEnabled, staticCodesEnabled, ticketRows } from "./order-store.js";
-import { managesEvent, type TicketView, ticketView } from "./order-views.js";
+import {
+  markTicketUsed,
+  setStaticCodesEnabled,
+  staticCodesEnabled,
+  type TicketRow,
+  ticketRows,
+} from "./order-store.js";
+import { type TicketView, ticketView } from "./order-views.js";
 import type { TicketCodes } from "./ticket-codes.js";
 
 // Tickets at the gate (docs/orders.md): the rotating code a ticket shows in the app, the static code of
@@ -21,6 +29,13 @@ export interface VerificationView {
   usedAt: Date | null;
 }
 
+const invalid = (message: string): VerificationView => ({
+  result: "INVALID",
+  message,
+  ticket: null,
+  usedAt: null,
+});
+
 export class TicketsService {
   /** The current code of each ticket view: both code fields of one response show the same code. */
   private readonly codes = new WeakMap<TicketView, { code: string; expiresAt: Date }>();
@@ -32,22 +47,32 @@ export class TicketsService {
 
   /** A gate scan: genuine and current code, live ticket, first use. */
   async verifyTicket(viewer: Viewer, code: string): Promise<VerificationView> {
-    const invalid = (message: string): VerificationView => ({
-      result: "INVALID",
-      message,
-      ticket: null,
-      usedAt: null,
-    });
     const reading = this.ticketCodes.read(code.trim());
     if (!reading.valid) return invalid(reading.reason);
     const [row] = await ticketRows(this.db, [reading.ticketId], "id");
     if (!row || !this.ticketCodes.tagMatches(reading, row.secret)) {
       return invalid("The code does not match this ticket (it was reissued or altered)");
     }
-    if (!(await managesEvent(this.db, viewer, row.eventId))) {
-      throw new AppError(ErrorCode.FORBIDDEN, "Only the event's organizer can scan its tickets");
+    return this.admit(viewer, row, reading.kind === "static");
+  }
+
+  /** The door's manual check-in of a ticket found by name or order (one that will not scan). */
+  async checkInTicket(viewer: Viewer, ticketId: string): Promise<VerificationView> {
+    const [row] = isUuid(ticketId) ? await ticketRows(this.db, [ticketId], "id") : [];
+    if (!row) throw notFound("Ticket", ticketId.slice(0, 40));
+    return this.admit(viewer, row);
+  }
+
+  /** The ticket's first use admits; later ones are ALREADY_USED, void tickets VOID. */
+  private async admit(viewer: Viewer, row: TicketRow, staticCode = false): Promise<VerificationView> {
+    // The event's organizer, an admin, or door staff invited for this event (checkin/door-access.ts).
+    if (!(await mayScan(this.db, viewer, row.eventId))) {
+      throw new AppError(
+        ErrorCode.FORBIDDEN,
+        "Only the event's organizer or its door staff can scan its tickets",
+      );
     }
-    if (reading.kind === "static" && !(await staticCodesEnabled(this.db, row.eventId))) {
+    if (staticCode && !(await staticCodesEnabled(this.db, row.eventId))) {
       return invalid("Printed and Wallet codes are turned off for this event: ask for the ticket in the app");
     }
     const ticket = ticketView(row);

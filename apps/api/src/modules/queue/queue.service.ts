@@ -63,6 +63,8 @@ export interface QueueSettingsView {
   activeShoppers: number;
   servedUpTo: number;
   admittedPerMinuteMeasured: number;
+  /** The sale has opened and the room admits (its lottery is drawn). */
+  admissionsOpen: boolean;
 }
 
 export interface QueueSettingsChange {
@@ -298,7 +300,16 @@ export class QueueService implements AdmissionGate {
     const figures = event.queueEnabled
       ? await this.redis(() => this.store.figures(event.id, this.now()))
       : null;
-    const room = figures ?? { waitingCount: 0, activeShoppers: 0, servedUpTo: 0, measuredPerMinute: 0 };
+    const room = figures ?? {
+      waitingCount: 0,
+      activeShoppers: 0,
+      servedUpTo: 0,
+      measuredPerMinute: 0,
+      drawn: false,
+    };
+    // The room's moving average starts at the configured rate (what ETAs assume before anything is
+    // measured): it is a measurement only once the room has admitted someone.
+    const measured = room.drawn && room.servedUpTo > 0 ? Math.round(room.measuredPerMinute) : 0;
     return {
       admissionRatePerMinute: event.admissionRatePerMinute,
       maxActiveShoppers: event.maxActiveShoppers,
@@ -308,7 +319,8 @@ export class QueueService implements AdmissionGate {
       waitingCount: room.waitingCount,
       activeShoppers: room.activeShoppers,
       servedUpTo: room.servedUpTo,
-      admittedPerMinuteMeasured: Math.round(room.measuredPerMinute),
+      admittedPerMinuteMeasured: measured,
+      admissionsOpen: room.drawn,
     };
   }
 

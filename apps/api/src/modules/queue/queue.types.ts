@@ -174,6 +174,11 @@ export class QueueSettings {
   @Field(() => Int, { description: "The ticket number of the last fan served (admitted or skipped)." })
   servedUpTo!: number;
 
-  @Field(() => Int, { description: "Admissions per minute, measured (moving average)." })
+  @Field(() => Int, {
+    description: "Admissions per minute, measured (moving average); 0 until the room has admitted someone.",
+  })
   admittedPerMinuteMeasured!: number;
+
+  @Field({ description: "The sale has opened and the room admits fans (false before saleStartsAt's draw)." })
+  admissionsOpen!: boolean;
 }
