@@ -39,6 +39,11 @@ const scenarios: Record<string, Scenario> = {
       "logged-in fans holding random stadium seats at fixed arrival rates (open loop, HDR percentiles)",
     load: () => import("./scenarios/holds.js"),
   },
+  ga: {
+    summary:
+      "general admission: fans holding places in the stadium concert's 8,000-place standing pitch at fixed rates",
+    load: () => import("./scenarios/ga.js"),
+  },
   queue: {
     summary:
       "the waiting room: fans joining (joins/s), the leader's tick cost at 10k and 100k waiting, position latency",

@@ -7,6 +7,7 @@ import { apiEntry, repoRoot, requireApiBuild } from "./api-build.js";
 import { onShutdown } from "./cleanup.js";
 import { processTreeCpuSeconds } from "./cpu.js";
 import { httpRequest } from "./http.js";
+import { NO_REQUEST_BUDGET } from "./rate-limits.js";
 
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -106,6 +107,7 @@ export async function startApi({
       DATABASE_URL: databaseUrl,
       REDIS_KEY_PREFIX: redisKeyPrefix,
       SHUTDOWN_GRACE_MS: "2000",
+      ...NO_REQUEST_BUDGET,
       // Production refuses the development secrets; the run's instances share these.
       ...runSecrets,
       ...env,

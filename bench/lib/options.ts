@@ -139,6 +139,8 @@ interface RatedSpec {
   env: string;
   rates: { full: readonly number[]; quick: readonly number[]; max: number };
   fans: { full: number; quick: number; max: number };
+  /** The scenario's own valued options besides these (validated by the scenario). */
+  values?: readonly string[];
 }
 
 /**
@@ -146,10 +148,14 @@ interface RatedSpec {
  * `--fans N` (flag, else environment variable, else default) and `--cpu-prof`, besides the shared ones.
  */
 export function parseRatedOptions(args: string[], spec: RatedSpec) {
-  const { settings, flags, values } = parseOptions(args, { flags: ["cpu-prof"], values: ["rates", "fans"] });
+  const { settings, flags, values } = parseOptions(args, {
+    flags: ["cpu-prof"],
+    values: ["rates", "fans", ...(spec.values ?? [])],
+  });
   const pick = <T>(defaults: { full: T; quick: T }) => (settings.quick ? defaults.quick : defaults.full);
   return {
     settings,
+    values,
     cpuProfile: flags["cpu-prof"] === true,
     rates: integerListOption("--rates", values.rates ?? process.env[`${spec.env}_RATES`], pick(spec.rates), {
       min: 1,

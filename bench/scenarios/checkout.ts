@@ -19,7 +19,7 @@ import {
 } from "../lib/invariants.js";
 import { latencyHistogram, type Percentiles, percentilesMs, recordMs } from "../lib/latency.js";
 import { type Meter, type StepCost, serverAndPostgresMs } from "../lib/meter.js";
-import { loadOptionsUsage, parseRatedOptions } from "../lib/options.js";
+import { integerOption, loadOptionsUsage, parseRatedOptions } from "../lib/options.js";
 import type { PgClient } from "../lib/pg.js";
 import { withoutRateLimits } from "../lib/rate-limits.js";
 import {
@@ -42,6 +42,7 @@ import {
 } from "../lib/report.js";
 import { type Bench, openBench, runPassword, withApi } from "../lib/scenario.js";
 import { cpuTarget, finish, rateTarget, shareOf, type Target, withTargetRates } from "../lib/verdict.js";
+import { startWebhookReceiver } from "../lib/webhook-receiver.js";
 
 const FULL_RATES = [100, 250, 500];
 const QUICK_RATES = [50];
@@ -67,6 +68,9 @@ const OVERLOAD_P99_MS = 2_000;
 const RECOVERY_STALE_MS = 3_000;
 const SETTLE_TIMEOUT_MS = 60_000;
 const FAN_DOMAIN = "checkout.bench.invalid";
+/** The last step's endpoints (issue 19: checkout's p99 unchanged with ten registered). */
+const WEBHOOK_ENDPOINTS = 10;
+const WEBHOOK_DRAIN_TIMEOUT_MS = 60_000;
 
 export const usage = `Usage: pnpm bench checkout [options]
 
@@ -83,7 +87,10 @@ and the raw conditional UPDATE of a seat (32 pg clients, prepared), then for eac
                  CONFIRMED and captured exactly once in the gateway's ledger, no failed order keeps an
                  authorization, every sold seat has one valid ticket of its order, every paid hold is
                  converted, no double holds
-Each step prints its CPU per checkout by process, its rate over the references' and the API's event-loop
+Last, at the first rate, the same step twice in a row: without webhook endpoints, then with
+${WEBHOOK_ENDPOINTS} endpoints registered (an admin's, order.confirmed, at a receiver in this process): checkout's p50/p99
+both times, and how long each order.confirmed took to reach every endpoint (p50/p99, from the order's
+transaction). --webhook-endpoints 0 leaves it out. Each step prints its CPU per checkout by process, its rate over the references' and the API's event-loop
 delay. After the warm-up the sales tables are analyzed, as autovacuum does in a running database: plans
 cached while they were empty would otherwise scan them whole. Rates above a step where the API is
 overloaded (p99 > ${OVERLOAD_P99_MS / 1000} s or < 80% answered) are skipped. Bench orders, tickets, payments, ledger rows,
@@ -95,16 +102,26 @@ added to the list): checkouts/s at p99 < ${TARGET_P99_MS} ms ≥ ${TARGET_SHARE_
 
   --rates LIST            BENCH_CHECKOUT_RATES   checkouts/s (${FULL_RATES.join(",")}; --quick ${QUICK_RATES.join(",")})
   --fans N                BENCH_CHECKOUT_FANS    fan accounts (${FULL_FANS}; --quick ${QUICK_FANS})
+  --webhook-endpoints N                          endpoints of the last step (${WEBHOOK_ENDPOINTS}; 0: no such step)
   --cpu-prof              profile the API (node --cpu-prof) over the whole run, into bench/results/
 ${loadOptionsUsage}
 (--duration is per step; --connections and --pipelining apply to the { __typename } reference only.)`;
 
-const parseCheckoutOptions = (args: string[]) =>
-  parseRatedOptions(args, {
+function parseCheckoutOptions(args: string[]) {
+  const options = parseRatedOptions(args, {
     env: "BENCH_CHECKOUT",
     rates: { full: FULL_RATES, quick: QUICK_RATES, max: 5_000 },
     fans: { full: FULL_FANS, quick: QUICK_FANS, max: 5_000 },
+    values: ["webhook-endpoints"],
   });
+  const webhookEndpoints = integerOption(
+    "--webhook-endpoints",
+    options.values["webhook-endpoints"],
+    WEBHOOK_ENDPOINTS,
+    { min: 0, max: 100 },
+  );
+  return { ...options, webhookEndpoints };
+}
 type CheckoutOptions = ReturnType<typeof parseCheckoutOptions>;
 
 // ---------------------------------------------------------------------------------------------------
@@ -269,9 +286,20 @@ async function step(context: Context, rate: number, durationS: number): Promise<
 
 // ---------------------------------------------------------------------------------------------------
 
+/** The same step without and with webhook endpoints registered, and the deliveries of the second. */
+interface WebhookComparison {
+  endpoints: number;
+  without: StepResult;
+  with: StepResult;
+  delivery: Percentiles;
+  undelivered: number;
+  duplicates: number;
+}
+
 interface Measurements {
   references: HttpAndPostgresReferences;
   steps: StepResult[];
+  webhooks?: WebhookComparison;
 }
 
 const ms = (value: number) => (Number.isNaN(value) ? "–" : milliseconds(value));
@@ -301,6 +329,7 @@ async function measureAll(
   });
   const context: Context = { api, meter, db: bench.db, client, fans, event };
   const steps: StepResult[] = [];
+  let webhooks: WebhookComparison | undefined;
   try {
     if (settings.warmupS > 0) {
       console.log(`Warm-up at ${rates[0]}/s for ${settings.warmupS} s:`);
@@ -332,10 +361,48 @@ async function measureAll(
       );
       if (result.errors) console.error(`  ERRORS: ${result.errorExamples.join("\n          ")}`);
     }
+    if (options.webhookEndpoints > 0) webhooks = await compareWithWebhooks(context, rates[0] ?? 50, options);
   } finally {
     client.close();
   }
-  return { references, steps };
+  return { references, steps, webhooks };
+}
+
+/** Checkout at `rate` without endpoints, then with `--webhook-endpoints` of them listening. */
+async function compareWithWebhooks(
+  context: Context,
+  rate: number,
+  options: CheckoutOptions,
+): Promise<WebhookComparison> {
+  const { db } = context;
+  const durationS = options.settings.durationS;
+  console.log(`Step ${integer(rate)}/s without webhook endpoints, then with ${options.webhookEndpoints}:`);
+  const without = await step(context, rate, durationS);
+  const receiver = await startWebhookReceiver();
+  try {
+    const endpointIds = await receiver.register(db, options.webhookEndpoints, "order.confirmed");
+    const withEndpoints = await step(context, rate, durationS);
+    const expected = withEndpoints.confirmed * options.webhookEndpoints;
+    const deadline = Date.now() + WEBHOOK_DRAIN_TIMEOUT_MS;
+    while (receiver.arrivals.size < expected && Date.now() < deadline) await sleep(200);
+    const { histogram, missing } = await receiver.latencies(db, endpointIds);
+    const comparison: WebhookComparison = {
+      endpoints: options.webhookEndpoints,
+      without,
+      with: withEndpoints,
+      delivery: percentilesMs(histogram),
+      undelivered: missing,
+      duplicates: receiver.duplicates(),
+    };
+    console.log(
+      `checkout p99 ${ms(without.latencyMs.p99)} ms without endpoints, ${ms(withEndpoints.latencyMs.p99)} ms with ` +
+        `${comparison.endpoints}; order.confirmed delivered to each in p50 ${ms(comparison.delivery.p50)} ms, ` +
+        `p99 ${ms(comparison.delivery.p99)} ms (${missing} undelivered, ${comparison.duplicates} duplicates)`,
+    );
+    return comparison;
+  } finally {
+    await receiver.close(db);
+  }
 }
 
 function printReport(bench: Bench, measured: Measurements): void {
@@ -376,6 +443,42 @@ function printReport(bench: Bench, measured: Measurements): void {
       ]),
     )}`,
   );
+  if (measured.webhooks) {
+    const w = measured.webhooks;
+    console.log(
+      `\n${table(
+        [
+          "webhook endpoints",
+          "rate",
+          "checkout p50 ms",
+          "checkout p99 ms",
+          "delivery p50 ms",
+          "delivery p99 ms",
+          "undelivered",
+        ],
+        [
+          [
+            "none",
+            `${integer(w.without.rate)}/s`,
+            ms(w.without.latencyMs.p50),
+            ms(w.without.latencyMs.p99),
+            "–",
+            "–",
+            "–",
+          ],
+          [
+            String(w.endpoints),
+            `${integer(w.with.rate)}/s`,
+            ms(w.with.latencyMs.p50),
+            ms(w.with.latencyMs.p99),
+            ms(w.delivery.p50),
+            ms(w.delivery.p99),
+            integer(w.undelivered),
+          ],
+        ],
+      )}`,
+    );
+  }
   console.log(`\n${referenceTable(references)}`);
   console.log(
     `\nCPU per checkout sent; the fake gateway keeps its ledger in the same Postgres, so "pg" includes the ` +
@@ -469,6 +572,8 @@ export async function run(args: string[]): Promise<number> {
           ]),
           PAYMENT_RECOVERY_STALE_MS: String(RECOVERY_STALE_MS),
           PAYMENT_RECOVERY_INTERVAL_MS: "1000",
+          // The last step's endpoints are on this machine.
+          WEBHOOK_ALLOW_PRIVATE_URLS: "true",
         },
       },
       ({ api, meter }) => measureAll(bench, api, meter, event, options),
@@ -495,6 +600,7 @@ export async function run(args: string[]): Promise<number> {
       typename: measured.references.typename.load,
       update: measured.references.updates,
       steps: measured.steps,
+      webhooks: measured.webhooks,
     },
   });
 }

@@ -33,8 +33,18 @@ export const APP_BUILDS: AppBuild[] = [
   {
     name: "the API",
     workspace: "@frontrow/api",
-    // The playground shows the web app's operations (packages/operations).
-    inputs: ["apps/api", "packages", "prisma", "prisma.config.ts", ...SHARED_INPUTS],
+    // The playground shows the web app's operations (packages/operations), and the persisted queries
+    // register them as the web app sends them (its codegen: schema.graphql, codegen.ts, apps/web/scripts).
+    inputs: [
+      "apps/api",
+      "packages",
+      "prisma",
+      "prisma.config.ts",
+      "schema.graphql",
+      "codegen.ts",
+      "apps/web/scripts",
+      ...SHARED_INPUTS,
+    ],
     output: "apps/api/dist/src/main.js",
     record: "apps/api/dist/.frontrow-build",
   },

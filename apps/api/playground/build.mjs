@@ -4,6 +4,7 @@
 // Output: content-hashed JS and CSS (served with immutable cache headers), their gzip and brotli
 // variants (compressed once here instead of on every request), the HTML template, and manifest.json,
 // which is how src/http/playground.ts finds the hashed names.
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
@@ -106,13 +107,22 @@ const operationsModule = await build({
 const { webOperationNames, webOperations } = await import(
   `data:text/javascript;base64,${Buffer.from(operationsModule.outputFiles[0].text).toString("base64")}`
 );
-const operations = webOperationNames().map((name) => {
+const playgroundTexts = webOperationNames().map((name) => {
   const document = webOperations(name);
   return { name, sha256Hash: createHash("sha256").update(document).digest("hex"), document };
 });
+// And each as the web app sends it (its codegen document with the cache's __typename fields), written by
+// the web app's `pnpm codegen` (apps/web/scripts/persisted-operations.ts), run here so that the texts are
+// those of this tree's operations and schema: the hashes the web app built from them sends.
+const webManifest = resolve(sourceDir, "../../web/src/gql/persisted-operations.json");
+execFileSync("pnpm", ["--filter", "@frontrow/web", "codegen"], { stdio: ["ignore", "ignore", "inherit"] });
+const webApp = JSON.parse(await readFile(webManifest, "utf8")).operations;
+const operations = [...playgroundTexts, ...webApp].filter(
+  (operation, index, all) => all.findIndex((other) => other.sha256Hash === operation.sha256Hash) === index,
+);
 await writeFile(join(outputDir, "web-operations.json"), `${JSON.stringify({ operations }, null, 2)}\n`);
 console.log(
-  `playground: web-operations.json  ${operations.length} operations registered for persisted queries`,
+  `playground: web-operations.json  ${operations.length} operation texts registered for persisted queries (${webApp.length} as the web app sends them)`,
 );
 
 const kilobytes = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;

@@ -89,6 +89,11 @@ const schema = z.object({
     .default("false")
     .transform((value) => value === "true"),
   LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  // Every caller's GraphQL requests per minute over HTTP (modules/defences/request-budget.ts): per
+  // signed-in session, and per IP without a session (many fans share a venue's or a carrier's address,
+  // and the web app's server renders every fan's pages from its own).
+  REQUEST_BUDGET_PER_SESSION_PER_MINUTE: z.coerce.number().int().min(1).default(3_000),
+  REQUEST_BUDGET_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(600_000),
   LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
@@ -161,12 +166,12 @@ const schema = z.object({
   // becomes a durable job, modules/waitlist/waitlist-offers.ts): offers go out within about this long.
   WAITLIST_SCAN_INTERVAL_MS: z.coerce.number().int().min(50).default(2_000),
   // How often the outbox relay turns order events into jobs.
-  OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).default(1_000),
+  OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).default(200),
   // Background jobs (graphile-worker, infra/jobs.ts): jobs one instance runs at once (mostly waiting on
   // a partner's server, not on CPU); how often idle
   // workers look for jobs that became due; after how long a silent instance's jobs go to the others.
   JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(16),
-  JOBS_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  JOBS_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(250),
   JOBS_STALE_WORKER_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
   // Webhooks (docs/partners.md). Loopback and private targets are refused (server-side request forgery)
   // unless this is true: development and tests only.

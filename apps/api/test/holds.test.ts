@@ -161,7 +161,7 @@ describe("holdSeats", () => {
     const choirEvent = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.hallOnSaleChoirUnpriced);
     const [choirSeat] = await database.db.$queryRaw<{ id: number }[]>`
       SELECT s.id FROM seat s JOIN section sec ON sec.id = s.section_id
-      WHERE sec.name = 'Choir' AND sec.venue_id = (SELECT venue_id FROM event WHERE id = ${choirEvent})
+      WHERE sec.name = 'Choir' AND sec.chart_id = (SELECT chart_id FROM event WHERE id = ${choirEvent})
       LIMIT 1`;
     const hallSeat = (await eventSeats(database.db, choirEvent))[0]?.seatId;
     assert.ok(choirSeat && hallSeat);

@@ -418,16 +418,31 @@ test("cached statuses take the next delta without a database read, and reload af
   assert.equal(cached.statuses[index], "A");
 
   // Nothing changed in the database: only the delta can make this seat sold.
-  seating.applyDelta({ eventId: id, version: cached.version + 1, changes: [{ seatId, status: "SOLD" }] });
+  seating.applyDelta({
+    eventId: id,
+    version: cached.version + 1,
+    changes: [{ seatId, status: "SOLD" }],
+    areas: [],
+  });
   const patched = await seating.statusSnapshot(id);
   assert.equal(patched.version, cached.version + 1);
   assert.equal(patched.statuses[index], "S");
   assert.equal(patched.statuses.replace(/S/g, "A"), cached.statuses.replace(/S/g, "A"));
 
-  seating.applyDelta({ eventId: id, version: cached.version, changes: [{ seatId, status: "AVAILABLE" }] });
+  seating.applyDelta({
+    eventId: id,
+    version: cached.version,
+    changes: [{ seatId, status: "AVAILABLE" }],
+    areas: [],
+  });
   assert.deepEqual(await seating.statusSnapshot(id), patched, "an older delta changes nothing");
 
-  seating.applyDelta({ eventId: id, version: cached.version + 3, changes: [{ seatId, status: "HELD" }] });
+  seating.applyDelta({
+    eventId: id,
+    version: cached.version + 3,
+    changes: [{ seatId, status: "HELD" }],
+    areas: [],
+  });
   const reloaded = await seating.statusSnapshot(id);
   assert.equal(reloaded.version, await databaseVersion(id), "after a gap the statuses are read again");
   assert.equal(reloaded.statuses[index], "A");

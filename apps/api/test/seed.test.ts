@@ -177,8 +177,20 @@ describe("seed", () => {
     assert.equal((pitch?.outline as unknown[] | undefined)?.length, 4);
     assert.ok(main.sections.every((section) => section.kind === "SEATED"));
     // Football matches keep the seated chart.
-    const events = await db.event.findMany({ where: { venue: { slug: VENUE_SLUGS.lisbonStadium } } });
+    const events = await db.event.findMany({
+      where: { venue: { slug: VENUE_SLUGS.lisbonStadium }, category: "Sports" },
+    });
     assert.ok(events.length > 0 && events.every((event) => event.chartId === main.id));
+    // A concert on sale now, without a waiting room, sells the Concert chart with its pitch priced.
+    const standing = await eventBySlug(NOTABLE_EVENT_SLUGS.stadiumStandingOnSale);
+    assert.equal(standing.chartId, concert.id);
+    assert.equal(standing.status, "ON_SALE");
+    assert.equal(standing.queueEnabled, false);
+    assert.ok(standing.saleStartsAt < NOW && standing.startsAt > NOW);
+    const area = await db.eventArea.findUniqueOrThrow({
+      where: { eventId_sectionId: { eventId: standing.id, sectionId: pitch?.id ?? 0 } },
+    });
+    assert.deepEqual([area.capacity, area.available], [8_000, 8_000]);
     const floor = chart(VENUE_SLUGS.berlinHall, "Standing Floor");
     assert.deepEqual(
       floor.sections.filter((section) => section.kind === "STANDING").map((section) => section.capacity),

@@ -355,7 +355,7 @@ test("URLs that reach loopback or private networks are refused, at registration 
   });
   const delivery = await insertDelivery(endpoint.id);
   const before = receiver.requests.length;
-  await deliverer.deliver(delivery.id);
+  await deliverer.drain(endpoint.id);
   assert.equal(receiver.requests.length, before, "nothing reached the receiver");
   const recorded = await database.db.webhookDelivery.findUniqueOrThrow({
     where: { id: delivery.id },
@@ -409,7 +409,7 @@ test("an endpoint that keeps failing is disabled, its owner sees why, and enabli
   const { deliverer } = directDeliverer({ allowPrivateUrls: true, retryWindowMs: 1 });
   const failed = await insertDelivery(endpoint.id);
   receiver.failing = 1;
-  await deliverer.deliver(failed.id);
+  await deliverer.drain(endpoint.id);
   const row = await database.db.webhookDelivery.findUniqueOrThrow({ where: { id: failed.id } });
   assert.equal(row.status, "FAILED");
   const listed = must(
@@ -419,6 +419,11 @@ test("an endpoint that keeps failing is disabled, its owner sees why, and enabli
   ).webhookEndpoints.find((e) => e.id === endpoint.id);
   assert.ok(listed?.disabledAt, "the endpoint is disabled");
   assert.match(listed?.disabledReason ?? "", /HTTP 500/);
+  // Its owner is told: an outbox event the notifications module mails, written with the disable.
+  const told = await database.db.outboxEvent.findFirst({
+    where: { topic: "webhook.endpoint_disabled", payload: { path: ["endpointId"], equals: endpoint.id } },
+  });
+  assert.match(String((told?.payload as { reason?: string } | undefined)?.reason), /HTTP 500/);
 
   // Events meanwhile are recorded for it, not sent.
   const orderId = await buy(url, event, event.seatIds.slice(50, 51));

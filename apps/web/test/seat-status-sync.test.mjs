@@ -92,3 +92,25 @@ test("a snapshot that does not fit the layout is refused", () => {
   sync.setLayout(fourSeatLayout());
   assert.throws(() => sync.receiveSnapshot(1, "AAA"), /3 seats but the layout has 4/);
 });
+
+test("standing areas: the snapshot's places left, then each delta's counts in version order", () => {
+  const sync = new SeatStatusSync();
+  sync.setLayout(fourSeatLayout());
+  const pit = { id: "9", name: "Pit", capacity: 100, available: 100, outline: null };
+  const floor = { id: "10", name: "Floor", capacity: 50, available: 50, outline: null };
+  sync.receiveSnapshot(3, "AAAA", [pit, floor]);
+  sync.receiveDelta({ version: 5, changes: [], areas: [{ areaId: "9", available: 90 }] });
+  assert.equal(sync.current?.areas[0]?.available, 100, "version 5 waits for 4");
+  sync.receiveDelta({
+    ...delta(4, { 1: "HELD" }),
+    areas: [
+      { areaId: "9", available: 96 },
+      { areaId: "10", available: 48 },
+    ],
+  });
+  assert.deepEqual(
+    sync.current?.areas.map((area) => area.available),
+    [90, 48],
+  );
+  assert.equal(sync.current?.version, 5);
+});

@@ -27,6 +27,7 @@ import type { Context } from "./context.js";
 const STAGE_LEAVES = new Set(["label", "x", "y", "width", "height", "__typename"]);
 const BOUNDS_LEAVES = new Set(["minX", "minY", "maxX", "maxY", "__typename"]);
 const SEAT_MAP_LEAVES = new Set(["eventId", "version", "statuses", "__typename"]);
+const AREA_LEAVES = new Set(["id", "name", "capacity", "available", "outline", "__typename"]);
 
 interface SeatMapRoot {
   node: FieldNode;
@@ -35,6 +36,7 @@ interface SeatMapRoot {
   stage: { key: string; fields: SelectedField[] }[];
   bounds: { key: string; fields: SelectedField[] }[];
   sections: { key: string; fields: SelectedField[] }[];
+  areas: { key: string; fields: SelectedField[] }[];
 }
 
 type Plan = { typenames: string[]; seatMaps: SeatMapRoot[] };
@@ -99,7 +101,15 @@ function planOf(operation: OperationDefinitionNode): Plan | null {
     if (root.name.value !== "seatMap") return null;
     const fields = plainFields(root.selectionSet);
     if (!fields) return null;
-    const seatMap: SeatMapRoot = { node: root, key, leaves: [], stage: [], bounds: [], sections: [] };
+    const seatMap: SeatMapRoot = {
+      node: root,
+      key,
+      leaves: [],
+      stage: [],
+      bounds: [],
+      sections: [],
+      areas: [],
+    };
     for (const field of fields) {
       const fieldKey = field.alias?.value ?? field.name.value;
       const name = field.name.value;
@@ -114,9 +124,11 @@ function planOf(operation: OperationDefinitionNode): Plan | null {
             ? leavesOf(field.selectionSet, BOUNDS_LEAVES)
             : name === "sections"
               ? sectionFieldsOf(field.selectionSet)
-              : null;
+              : name === "areas"
+                ? leavesOf(field.selectionSet, AREA_LEAVES)
+                : null;
       if (!nested) return null;
-      seatMap[name as "stage" | "bounds" | "sections"].push({ key: fieldKey, fields: nested });
+      seatMap[name as "stage" | "bounds" | "sections" | "areas"].push({ key: fieldKey, fields: nested });
     }
     plan.seatMaps.push(seatMap);
   }
@@ -190,6 +202,11 @@ export function seatMapResponsePlugin(): ApolloServerPlugin<Context> {
               for (const { key, fields } of root.stage) seatMap[key] = objectOf(view.stage, "Stage", fields);
               for (const { key, fields } of root.bounds)
                 seatMap[key] = objectOf(view.bounds, "Bounds", fields);
+              for (const { key, fields } of root.areas) {
+                seatMap[key] = view.areas.map((area) =>
+                  objectOf({ ...area, id: String(area.id) }, "SeatMapArea", fields),
+                );
+              }
               for (const { key, fields } of root.sections) {
                 const token = `${TOKEN_PREFIX}${++tokens}`;
                 splices.set(token, await json.sections(view.sections, fields, view.statuses));

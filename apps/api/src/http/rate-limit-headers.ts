@@ -3,8 +3,8 @@ import type { CostReport } from "../kernel/viewer.js";
 
 // The caller's budget in HTTP too (docs/api.md, "Rate-limit headers"): `RateLimit-Limit`,
 // `RateLimit-Remaining`, `RateLimit-Reset` (seconds) for the budget nearest to running out among those the
-// request counted against (a field's rate limit, an API key's cost budget), and `Retry-After` with every
-// RATE_LIMITED answer.
+// request counted against (the caller's request budget, which every request counts against; a field's
+// rate limit; an API key's cost budget), and `Retry-After` with every RATE_LIMITED answer.
 
 interface ResponseBody {
   errors?: { extensions?: Record<string, unknown> }[];
@@ -26,15 +26,25 @@ function retryAfterOf(parsed: ResponseBody): number | null {
 const costBudget = (cost: CostReport | null | undefined): RateLimitBudget | null =>
   cost ? { limit: cost.budget, remaining: cost.remaining, resetSeconds: cost.resetSeconds ?? 60 } : null;
 
+/** The three RateLimit-* headers of a budget. */
+export function budgetHeaders(budget: RateLimitBudget): [string, string][] {
+  return [
+    ["ratelimit-limit", String(budget.limit)],
+    ["ratelimit-remaining", String(Math.max(0, budget.remaining))],
+    ["ratelimit-reset", String(budget.resetSeconds)],
+  ];
+}
+
 /**
  * `withCost`: the request had an API key, so the body reports its cost budget (`extensions.cost`, set by
  * graphql/limits.ts on Apollo's copy of the context). Only such bodies, and those with a RATE_LIMITED
- * error, are parsed again.
+ * error, are parsed again. `requestBudget`: the caller's request budget (defences/request-budget.ts).
  */
 export function rateLimitHeaders(
   fieldBudget: RateLimitBudget | null,
   withCost: boolean,
   body: string,
+  requestBudget: RateLimitBudget | null = null,
 ): [string, string][] {
   const headers: [string, string][] = [];
   let parsed: ResponseBody = {};
@@ -46,16 +56,13 @@ export function rateLimitHeaders(
     }
   }
   const retryAfter = retryAfterOf(parsed);
-  let budget = tighterBudget(fieldBudget, costBudget(parsed.extensions?.cost ?? null));
+  let budget = tighterBudget(
+    requestBudget,
+    tighterBudget(fieldBudget, costBudget(parsed.extensions?.cost ?? null)),
+  );
   // Refused: nothing is left until the wait is over, whatever the other budget says.
   if (retryAfter !== null && budget) budget = { ...budget, remaining: 0, resetSeconds: retryAfter };
-  if (budget) {
-    headers.push(
-      ["ratelimit-limit", String(budget.limit)],
-      ["ratelimit-remaining", String(Math.max(0, budget.remaining))],
-      ["ratelimit-reset", String(budget.resetSeconds)],
-    );
-  }
+  if (budget) headers.push(...budgetHeaders(budget));
   if (retryAfter !== null) headers.push(["retry-after", String(retryAfter)]);
   return headers;
 }

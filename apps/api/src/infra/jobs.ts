@@ -49,9 +49,15 @@ export async function migrateJobs(databaseUrl: string): Promise<void> {
 /**
  * Adds jobs inside `tx`: they exist exactly when the transaction commits. Jobs without a `runAt` run
  * from now, each a microsecond after the one before it: graphile-worker orders a queue by run_at alone,
- * so this keeps the jobs of one queue in the order given.
+ * so this keeps the jobs of one queue in the order given. A job whose `jobKey` is already queued (and not
+ * yet running) is updated in place; `preserveRunAt` then keeps the queued job's time (an earlier wake-up
+ * is not pushed back). A running job with the key is left to finish and a new one is added.
  */
-export async function enqueueJobs(tx: Prisma.TransactionClient, jobs: JobSpec[]): Promise<void> {
+export async function enqueueJobs(
+  tx: Prisma.TransactionClient,
+  jobs: JobSpec[],
+  { preserveRunAt = false }: { preserveRunAt?: boolean } = {},
+): Promise<void> {
   if (jobs.length === 0) return;
   const specs = jobs.map((job) => ({
     identifier: job.task,
@@ -68,7 +74,7 @@ export async function enqueueJobs(tx: Prisma.TransactionClient, jobs: JobSpec[])
                  s.max_attempts, s.job_key, s.priority, s.flags)::graphile_worker.job_spec
       FROM json_populate_recordset(null::graphile_worker.job_spec, ${JSON.stringify(specs)}::json)
            WITH ORDINALITY AS s(identifier, payload, queue_name, run_at, max_attempts, job_key, priority, flags, n)
-      ORDER BY n))`;
+      ORDER BY n), ${preserveRunAt})`;
 }
 
 /**

@@ -47,6 +47,8 @@ export interface EventSpec {
   independent?: boolean;
   /** Behind the waiting room. */
   queue?: { admissionRatePerMinute: number; maxActiveShoppers?: number };
+  /** The venue's chart the event sells (default "Main"); a tier's zone "standing" prices its standing areas. */
+  chart?: string;
 }
 
 export const PERFORMERS: readonly PerformerSpec[] = [
@@ -127,6 +129,8 @@ export const NOTABLE_EVENT_SLUGS = {
   stadiumQueueUpcoming: "taca-atlantica-final-lisbon",
   /** Stadium, on sale now, no waiting room. */
   stadiumOnSale: "tejo-fc-vs-minho-atletico-lisbon",
+  /** Stadium's Concert chart with the 8,000-place Pitch Standing, on sale now, no waiting room. */
+  stadiumStandingOnSale: "neon-meridian-pitch-party-lisbon",
   /** The ~300-seat theatre, on sale now. */
   theatreOnSale: "the-lighthouse-keeper-amsterdam",
   /** The ~2,500-seat hall, on sale now, choir gallery not for sale. */
@@ -710,6 +714,28 @@ export const EVENTS: readonly EventSpec[] = [
     maxTicketsPerAccount: 6,
     feePerTicketMinor: 150,
     independent: true,
+  },
+  {
+    slug: NOTABLE_EVENT_SLUGS.stadiumStandingOnSale,
+    name: "Neon Meridian: Pitch Party",
+    performer: "neon-meridian",
+    venue: VENUE_SLUGS.lisbonStadium,
+    category: "Concert",
+    description:
+      "Neon Meridian bring the festival stage to the stadium: standing on the pitch in front of the stage, " +
+      "numbered seats all around. Standing tickets are general admission: no place of your own, come early " +
+      "for the front.",
+    day: 24,
+    time: "20:30",
+    chart: "Concert",
+    // The lower ring only: the upper one stays closed for this show (and the seed small).
+    tiers: [
+      { name: "Pitch Standing", priceMinor: 6900, zones: ["standing"] },
+      { name: "Lower Sideline", priceMinor: 7900, zones: ["lower-side"] },
+      { name: "Lower Ends & Corners", priceMinor: 5900, zones: ["lower-end", "lower-corner"] },
+    ],
+    maxTicketsPerAccount: 8,
+    feePerTicketMinor: 250,
   },
   {
     slug: NOTABLE_EVENT_SLUGS.stadiumQueueOnSale,

@@ -25,6 +25,8 @@ export interface EventPlan {
   admissionRatePerMinute: number;
   maxActiveShoppers: number | null;
   tiers: readonly TierSpec[];
+  /** The venue's chart the event sells. */
+  chart: string;
 }
 
 const USUAL_START_TIMES: Record<Category, readonly string[]> = {
@@ -88,6 +90,7 @@ function planEvent(spec: EventSpec, venue: VenueSpec, now: Date): EventPlan {
     admissionRatePerMinute: spec.queue?.admissionRatePerMinute ?? DEFAULT_ADMISSION_RATE_PER_MINUTE,
     maxActiveShoppers: spec.queue?.maxActiveShoppers ?? null,
     tiers: spec.tiers,
+    chart: spec.chart ?? "Main",
   };
 }
 

@@ -25,6 +25,11 @@ function required<K, V>(map: Map<K, V>, key: K, what: string): V {
   return value;
 }
 
+/** The chart the plan sells: one of its venue's. */
+function chartOf(venue: SeededVenue, plan: EventPlan): number {
+  return plan.chart === "Main" ? venue.chartId : required(venue.charts, plan.chart, "chart");
+}
+
 export interface SeededEvent {
   id: number;
   plan: EventPlan;
@@ -45,7 +50,7 @@ export async function writeEvents(
         category: plan.category,
         performerId: required(refs.performers, plan.performerSlug, "performer"),
         venueId: venue.id,
-        chartId: venue.chartId,
+        chartId: chartOf(venue, plan),
         organizerId: plan.organized ? refs.organizerId : null,
         startsAt: plan.startsAt,
         saleStartsAt: plan.saleStartsAt,
@@ -71,7 +76,7 @@ export async function writeEvents(
   // The charts of published events are frozen, as publishing does (docs/database.md).
   for (const event of seeded) {
     if (event.plan.status !== "DRAFT")
-      await freezeChart(db, required(refs.venues, event.plan.venueSlug, "venue").chartId);
+      await freezeChart(db, chartOf(required(refs.venues, event.plan.venueSlug, "venue"), event.plan));
   }
   return seeded;
 }
@@ -100,8 +105,30 @@ export async function writePricing(
   });
   const tierIds = new Map(tiers.map((tier) => [`${tier.eventId}:${tier.name}`, tier.id]));
 
+  // Events on another chart than Main price its sections by the Main chart's zones (same names), and its
+  // standing areas as the zone "standing".
+  const otherCharts = events.flatMap(({ plan }) =>
+    plan.chart === "Main" ? [] : [chartOf(required(venues, plan.venueSlug, "venue"), plan)],
+  );
+  const otherSections = await db.section.findMany({
+    where: { chartId: { in: otherCharts } },
+    select: { id: true, name: true, kind: true, chartId: true },
+  });
+  const sectionsOf = (plan: EventPlan) => {
+    const venue = required(venues, plan.venueSlug, "venue");
+    if (plan.chart === "Main") return venue.sections;
+    const zones = new Map(venue.sections.map((section) => [section.name, section.zone]));
+    const chartId = chartOf(venue, plan);
+    return otherSections
+      .filter((section) => section.chartId === chartId)
+      .map((section) => ({
+        id: section.id,
+        name: section.name,
+        zone: section.kind === "STANDING" ? "standing" : (zones.get(section.name) ?? ""),
+      }));
+  };
   const pricings = events.flatMap(({ id, plan }) =>
-    required(venues, plan.venueSlug, "venue").sections.flatMap((section) => {
+    sectionsOf(plan).flatMap((section) => {
       const tier = plan.tiers.find((candidate) => candidate.zones.includes(section.zone));
       if (!tier) return [];
       return [

@@ -4,7 +4,7 @@ import { type ApolloServer, HeaderMap } from "@apollo/server";
 import type { Config } from "../config.js";
 import { type Context, createContext, type Services } from "../graphql/context.js";
 import { graphqlResponseStatus } from "../http/graphql-status.js";
-import { rateLimitHeaders } from "../http/rate-limit-headers.js";
+import { budgetHeaders, rateLimitHeaders } from "../http/rate-limit-headers.js";
 import {
   type CachedResponse,
   compress,
@@ -18,6 +18,7 @@ import { BodyTooLargeError, readBody, sendGraphQLError } from "../http/util.js";
 import type { Logger } from "../infra/logger.js";
 import type { Metrics } from "../infra/metrics.js";
 import { AppError, ErrorCode } from "../kernel/errors.js";
+import type { RateLimitBudget } from "../kernel/rate-limit-budget.js";
 import { clientOf } from "./client.js";
 
 // The GraphQL HTTP handler: body, API key, then Apollo, through the response cache when the request
@@ -86,6 +87,7 @@ export function createGraphQLHttpHandler(deps: GraphQLHttpDependencies): GraphQL
     body: unknown,
     requestId: string,
     apiKey: ApiKeyCaller,
+    requestBudget: RateLimitBudget,
   ): Promise<FreshResponse> {
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
@@ -118,6 +120,7 @@ export function createGraphQLHttpHandler(deps: GraphQLHttpDependencies): GraphQL
       context?.rateLimit.budget ?? null,
       apiKey !== null,
       response.body.string,
+      requestBudget,
     )) {
       response.headers.set(name, value);
     }
@@ -203,6 +206,21 @@ export function createGraphQLHttpHandler(deps: GraphQLHttpDependencies): GraphQL
 
   return async function handleGraphQL(req, res, url, requestId) {
     const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
+    // Every request counts against its caller's request budget, and every answer reports it (or a
+    // tighter budget the operation counted against), refusals of any kind included.
+    const admitted = services.requestBudget.take({
+      sessionToken: sessionTokenFrom(req),
+      ip: clientOf(req, config.TRUST_PROXY).ip,
+    });
+    for (const [name, value] of budgetHeaders(admitted.budget)) res.setHeader(name, value);
+    if (admitted.retryAfterSeconds !== null) {
+      res.setHeader("retry-after", String(admitted.retryAfterSeconds));
+      sendGraphQLError(res, 429, ErrorCode.RATE_LIMITED, "Too many requests: wait before sending more", {
+        retryAfterSeconds: admitted.retryAfterSeconds,
+        limitedBy: admitted.subject,
+      });
+      return;
+    }
     if (method !== "GET" && method !== "POST") {
       res.setHeader("allow", "GET, POST, OPTIONS");
       sendGraphQLError(res, 405, "BAD_REQUEST", "GraphQL accepts GET and POST only");
@@ -239,7 +257,7 @@ export function createGraphQLHttpHandler(deps: GraphQLHttpDependencies): GraphQL
     // their responses are written together. Measured: ~25% less CPU per `{ __typename }` at saturation
     // (docs/benchmarks.md, "The request pipeline"); an idle server only adds one loop turn.
     await nextLoopTurn();
-    const execute = () => executeGraphQL(req, method, search, body, requestId, apiKey);
+    const execute = () => executeGraphQL(req, method, search, body, requestId, apiKey, admitted.budget);
     // API-key requests are charged per operation and report their cost: never answered from the cache.
     if (!isPreflighted(req) || apiKey) {
       await sendGraphQLResponse(req, res, await execute());

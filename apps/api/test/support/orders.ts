@@ -19,7 +19,7 @@ import { type GraphQLResult, type ServerOptions, startTestServer, type TestServe
 
 export const ORDER_FIELDS = `id status eventId subtotal { amount currency } fees { amount currency }
   total { amount currency } createdAt cancelledAt cancellableUntil canCancel
-  tickets { id status usedAt code codeExpiresAt price { amount currency } seat { id row number section sectionId price { amount } } }`;
+  tickets { id status usedAt code codeExpiresAt price { amount currency } seat { id row number section sectionId price { amount } } place { kind seatId section sectionId } }`;
 
 export const CHECKOUT = `mutation ($holdId: ID!, $paymentToken: String!, $idempotencyKey: String!) {
   checkout(holdId: $holdId, paymentToken: $paymentToken, idempotencyKey: $idempotencyKey) { ${ORDER_FIELDS} } }`;

@@ -33,6 +33,10 @@ export async function startTestServer(
     SHUTDOWN_GRACE_MS: "2000",
     // Few job workers (and Postgres connections) per test server: many run at once on one Postgres.
     JOBS_CONCURRENCY: "2",
+    // Every test's requests come from 127.0.0.1, often on one session: the request budget is lifted
+    // (rate-limit-headers.test.ts sets its own).
+    REQUEST_BUDGET_PER_IP_PER_MINUTE: "1000000000",
+    REQUEST_BUDGET_PER_SESSION_PER_MINUTE: "1000000000",
     // Production refuses the development secrets; every test server gets its own.
     ...generateSecrets(),
     ...env,
@@ -57,6 +61,8 @@ export async function spawnApi(port: number, env: Record<string, string>): Promi
   const child = spawn(process.execPath, [API_MAIN], {
     env: {
       ...process.env,
+      REQUEST_BUDGET_PER_IP_PER_MINUTE: "1000000000",
+      REQUEST_BUDGET_PER_SESSION_PER_MINUTE: "1000000000",
       ...env,
       PORT: String(port),
       HOST: "127.0.0.1",

@@ -16,7 +16,7 @@ interface BestAvailableFormProps {
   maxSeats: number;
   signedIn: boolean | null;
   busy: boolean;
-  onSubmit: (quantity: number, priceTierId: string | null) => void;
+  onSubmit: (quantity: number, priceTierId: string | null, accessibleSeats: number) => void;
 }
 
 const ANY_TIER = "";
@@ -25,12 +25,13 @@ const ANY_TIER = "";
 export function BestAvailableForm({ tiers, maxSeats, signedIn, busy, onSubmit }: BestAvailableFormProps) {
   const [quantity, setQuantity] = useState(Math.min(2, maxSeats));
   const [tierId, setTierId] = useState(ANY_TIER);
+  const [wheelchair, setWheelchair] = useState(0);
   const id = useId();
   const chosenQuantity = Math.min(quantity, maxSeats);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    onSubmit(chosenQuantity, tierId === ANY_TIER ? null : tierId);
+    onSubmit(chosenQuantity, tierId === ANY_TIER ? null : tierId, Math.min(wheelchair, chosenQuantity));
   };
 
   return (
@@ -56,6 +57,24 @@ export function BestAvailableForm({ tiers, maxSeats, signedIn, busy, onSubmit }:
               </option>
             ))}
           </select>
+        </div>
+        <div className={styles.field}>
+          <label htmlFor={`${id}-wheelchair`}>Wheelchair spaces</label>
+          <select
+            id={`${id}-wheelchair`}
+            value={Math.min(wheelchair, chosenQuantity)}
+            onChange={(event) => setWheelchair(Number(event.target.value))}
+            aria-describedby={`${id}-wheelchair-hint`}
+          >
+            {Array.from({ length: chosenQuantity + 1 }, (_, index) => index).map((count) => (
+              <option key={count} value={count}>
+                {count === 0 ? "None" : count}
+              </option>
+            ))}
+          </select>
+          <span id={`${id}-wheelchair-hint`} className={layout.muted}>
+            Accessible seats: wheelchair spaces with companion seats beside them.
+          </span>
         </div>
         <div className={styles.field}>
           <label htmlFor={`${id}-tier`}>Tier</label>

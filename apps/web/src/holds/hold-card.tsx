@@ -21,6 +21,13 @@ interface HoldCardProps {
   onExpired: (hold: HoldFieldsFragment) => void;
 }
 
+/** "2 seats", "1 standing place", "3 standing places". */
+export function placeCount(seats: number, standing: number): string {
+  if (standing === 0) return seats === 1 ? "1 seat" : `${seats} seats`;
+  const places = standing === 1 ? "1 standing place" : `${standing} standing places`;
+  return seats === 0 ? places : `${seats === 1 ? "1 seat" : `${seats} seats`} and ${places}`;
+}
+
 /** One hold: its live countdown, its seats and what they cost, "Checkout" and "Release". */
 export function HoldCard({
   hold,
@@ -42,8 +49,9 @@ export function HoldCard({
     if (expired) onExpired(hold);
   }, [expired, hold, onExpired]);
 
-  const fees = feePerTicket.amount * hold.seats.length;
-  const seatCount = hold.seats.length === 1 ? "1 seat" : `${hold.seats.length} seats`;
+  const fees = feePerTicket.amount * hold.places.length;
+  const standing = hold.places.filter((place) => place.kind === "STANDING");
+  const seatCount = placeCount(hold.seats.length, standing.length);
 
   return (
     <section
@@ -61,6 +69,16 @@ export function HoldCard({
             <span className={styles.price}>{formatMoney(seat.price.amount, seat.price.currency)}</span>
           </li>
         ))}
+        {standing[0] && (
+          <li>
+            <span>
+              {standing[0].section}, Standing × {standing.length}
+            </span>
+            <span className={styles.price}>
+              {formatMoney(standing[0].price.amount * standing.length, standing[0].price.currency)}
+            </span>
+          </li>
+        )}
       </ul>
       <Totals
         compact

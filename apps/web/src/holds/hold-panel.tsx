@@ -7,6 +7,7 @@ import { HoldCard } from "./hold-card";
 import styles from "./holds.module.css";
 import { PickedSeatsCard } from "./picked-seats-card";
 import type { PanelNotice } from "./seat-picking";
+import { StandingAreasForm } from "./standing-areas-form";
 import type { SeatingEvent, SeatingTier, SeatPicking } from "./use-seat-picking";
 
 interface HoldPanelProps {
@@ -58,6 +59,13 @@ export function HoldPanel({ event, tiers, picking }: HoldPanelProps) {
             signedIn={signedIn}
             busy={state.pending === "best"}
             onSubmit={picking.holdBest}
+          />
+          <StandingAreasForm
+            areas={picking.areas}
+            maxPlaces={seatsLeft}
+            signedIn={signedIn}
+            busy={state.pending === "standing"}
+            onSubmit={picking.holdStanding}
           />
         </>
       )}

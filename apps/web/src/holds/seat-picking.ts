@@ -32,7 +32,7 @@ export interface TicketLimit {
   held: number;
 }
 
-export type HoldRequest = "hold" | "best";
+export type HoldRequest = "hold" | "best" | "standing";
 
 export interface SeatPickingState {
   /**

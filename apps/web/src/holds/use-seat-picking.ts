@@ -9,6 +9,7 @@ import {
   type EventStatus,
   HoldBestAvailableDocument,
   type HoldFieldsFragment,
+  HoldGeneralAdmissionDocument,
   HoldSeatsDocument,
   ReleaseHoldDocument,
 } from "@/gql/graphql";
@@ -79,6 +80,7 @@ export function useSeatPicking({ event, tiers, data, refreshStatuses, admission 
   const { holds, rememberHold, forgetHold } = useEventHolds(event.id, viewer !== null);
   const [holdSeats] = useMutation(HoldSeatsDocument);
   const [holdBestAvailable] = useMutation(HoldBestAvailableDocument);
+  const [holdGeneralAdmission] = useMutation(HoldGeneralAdmissionDocument);
   const [releaseHold] = useMutation(ReleaseHoldDocument);
   const [state, dispatch] = useReducer(seatPickingReducer, initialSeatPicking);
   const saleOpen = useSaleOpen(event);
@@ -182,7 +184,7 @@ export function useSeatPicking({ event, tiers, data, refreshStatuses, admission 
         holdId: held.id,
         seats: held.seats.flatMap((seat) => seatIndex(seat.id) ?? []),
       });
-      dispatch({ type: "held", request, ticketCount: held.seats.length, holdSeconds: event.holdSeconds });
+      dispatch({ type: "held", request, ticketCount: held.places.length, holdSeconds: event.holdSeconds });
     } catch (error) {
       dispatch({ type: "holdFailed", problem: problemOf(error) });
     }
@@ -195,10 +197,17 @@ export function useSeatPicking({ event, tiers, data, refreshStatuses, admission 
       return result.data?.holdSeats;
     });
 
-  const holdBest = (quantity: number, priceTierId: string | null) =>
+  const holdBest = (quantity: number, priceTierId: string | null, accessibleSeats = 0) =>
     hold("best", async () => {
-      const variables = { eventId: event.id, quantity, priceTierId, admissionToken };
+      const variables = { eventId: event.id, quantity, priceTierId, admissionToken, accessibleSeats };
       return (await holdBestAvailable({ variables })).data?.holdBestAvailable;
+    });
+
+  /** Places in a standing area: a quantity, never a particular place. */
+  const holdStanding = (areaId: string, quantity: number) =>
+    hold("standing", async () => {
+      const variables = { eventId: event.id, areaId, quantity, admissionToken };
+      return (await holdGeneralAdmission({ variables })).data?.holdGeneralAdmission;
     });
 
   const release = async (holdId: string) => {
@@ -216,7 +225,7 @@ export function useSeatPicking({ event, tiers, data, refreshStatuses, admission 
   const holdExpired = useCallback(
     (expired: HoldFieldsFragment) => {
       forgetHold(expired.id);
-      dispatch({ type: "holdExpired", ticketCount: expired.seats.length });
+      dispatch({ type: "holdExpired", ticketCount: expired.places.length });
     },
     [forgetHold],
   );
@@ -258,6 +267,9 @@ export function useSeatPicking({ event, tiers, data, refreshStatuses, admission 
     clear: () => dispatch({ type: "clear" }),
     holdPicked,
     holdBest,
+    holdStanding,
+    /** The standing areas on sale, with their places left (live). */
+    areas: data.areas,
     release,
     holdExpired,
   };

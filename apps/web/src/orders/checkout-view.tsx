@@ -117,7 +117,8 @@ function CheckoutForm({ hold, event }: { hold: HoldFieldsFragment; event: Checko
   const inFlight = useRef(false);
   const id = useId();
 
-  const seatCount = hold.seats.length;
+  const seatCount = hold.places.length;
+  const standing = hold.places.filter((place) => place.kind === "STANDING");
   const fees = event.feePerTicket.amount * seatCount;
   const total = hold.total.amount + fees;
   const currency = hold.total.currency;
@@ -196,6 +197,14 @@ function CheckoutForm({ hold, event }: { hold: HoldFieldsFragment; event: Checko
               <li key={seat.id}>
                 <span>{seatLabel(seat.section, seat.row, seat.number)}</span>
                 <span className={styles.amount}>{formatMoney(seat.price.amount, seat.price.currency)}</span>
+              </li>
+            ))}
+            {standing.map((place, index) => (
+              // Standing places are alike: their position is all that tells them apart.
+              // biome-ignore lint/suspicious/noArrayIndexKey: identical places, never reordered.
+              <li key={`standing-${index}`}>
+                <span>{place.section}, Standing</span>
+                <span className={styles.amount}>{formatMoney(place.price.amount, place.price.currency)}</span>
               </li>
             ))}
           </ul>

@@ -19,8 +19,11 @@ interface TicketCardProps {
 
 /** One ticket: its seat, and its QR code with a ring counting down to the next code, or "Void". */
 export function TicketCard({ ticket, now, codesReceivedAt, timeZone }: TicketCardProps) {
-  const { seat } = ticket;
-  const seatName = `${sectionTitle(seat.section)}, row ${seat.row}, seat ${seat.number}`;
+  const { seat, place } = ticket;
+  // A standing ticket has no seat: its place is "Standing" in its area.
+  const seatName = seat
+    ? `${sectionTitle(seat.section)}, row ${seat.row}, seat ${seat.number}`
+    : `${place.section}, Standing`;
   const valid = ticket.status === "VALID";
   return (
     <article
@@ -40,10 +43,8 @@ export function TicketCard({ ticket, now, codesReceivedAt, timeZone }: TicketCar
       </div>
       <div className={styles.ticketBody}>
         <p className={styles.seatName}>
-          <span>{sectionTitle(seat.section)}</span>
-          <strong>
-            Row {seat.row} · Seat {seat.number}
-          </strong>
+          <span>{seat ? sectionTitle(seat.section) : place.section}</span>
+          <strong>{seat ? `Row ${seat.row} · Seat ${seat.number}` : "Standing"}</strong>
         </p>
         <p className={layout.muted}>{formatMoney(ticket.price.amount, ticket.price.currency)}</p>
         {valid ? (

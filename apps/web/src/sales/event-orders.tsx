@@ -139,7 +139,7 @@ function OrderRow({ order }: { order: OrderNode }) {
           {order.tickets
             .map(
               (ticket) =>
-                `${ticket.seat.section} ${ticket.seat.row}-${ticket.seat.number}${ticket.status === "VOID" ? " (void)" : ""}`,
+                `${ticket.seat ? `${ticket.seat.section} ${ticket.seat.row}-${ticket.seat.number}` : `${ticket.place.section} Standing`}${ticket.status === "VOID" ? " (void)" : ""}`,
             )
             .join(", ")}
         </p>

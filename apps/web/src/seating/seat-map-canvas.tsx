@@ -4,11 +4,13 @@ import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef, useState 
 import type { SeatLayout } from "./seat-layout";
 import styles from "./seat-map.module.css";
 import { attachSeatMapGestures, BUTTON_ZOOM_FACTOR } from "./seat-map-gestures";
-import { SeatMapRenderer, type SeatPaint } from "./seat-map-renderer";
+import { type MapArea, SeatMapRenderer, type SeatPaint } from "./seat-map-renderer";
 import { buildSeatRows, nextSeat, SEAT_DIRECTION_BY_KEY, type SeatRows } from "./seat-navigation";
 
 interface SeatMapCanvasProps {
   layout: SeatLayout;
+  /** Standing areas drawn as shapes (their places are held through the list beside the map). */
+  areas?: readonly MapArea[];
   paint: SeatPaint;
   /** The statuses version `paint` was made from; exposed on the canvas once drawn. */
   statusVersion: number;
@@ -40,6 +42,7 @@ interface PointedSeat {
 }
 
 const NO_SELECTION: ReadonlySet<string> = new Set();
+const NO_AREAS: readonly MapArea[] = [];
 
 function seatIndices(layout: SeatLayout, seatIds: ReadonlySet<string>): number[] {
   const indices: number[] = [];
@@ -65,6 +68,7 @@ export function SeatMapCanvas({
   firstFocusSeat,
   seatsToShow,
   status,
+  areas = NO_AREAS,
 }: SeatMapCanvasProps) {
   const frame = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -126,6 +130,10 @@ export function SeatMapCanvas({
   useEffect(() => {
     if (renderer && seatsToShow && seatsToShow.length > 0) renderer.showSeats(seatsToShow);
   }, [renderer, seatsToShow]);
+
+  useEffect(() => {
+    renderer?.setAreas(areas);
+  }, [renderer, areas]);
 
   useEffect(() => {
     renderer?.setPaint(paint, statusVersion);

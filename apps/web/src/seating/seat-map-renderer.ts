@@ -13,6 +13,11 @@ export interface SeatPaint {
 const THEME = {
   background: MAP_BACKGROUND,
   stage: "#334155",
+  // Standing areas: a translucent fill over the field, a solid edge (non-text contrast ≥ 3:1).
+  area: "rgba(22, 163, 74, 0.28)",
+  areaEdge: "#15803d",
+  areaSoldOut: "rgba(100, 116, 139, 0.3)",
+  areaText: "#14532d",
   stageText: "#f1f5f9",
   label: "#1e293b",
   labelHalo: "rgba(255, 255, 255, 0.9)",
@@ -35,6 +40,13 @@ const MAX_SEAT_CSS_PX = 56;
 // Moving the keyboard focus zooms in to at least this seat size, and keeps the seat this far from the edge.
 const COMFORTABLE_SEAT_CSS_PX = 18;
 const REVEAL_MARGIN_PX = 48;
+
+/** A standing area as the map draws it. */
+export interface MapArea {
+  outline: readonly number[] | null;
+  available: number;
+  label: string;
+}
 
 /**
  * Draws a seat map on a canvas. Seats are filled as one path per colour. When zoomed out, the seats come
@@ -66,6 +78,7 @@ export class SeatMapRenderer {
   private selectedSeats: readonly number[] = [];
   private flaggedSeats: readonly number[] = [];
   private frameRequest = 0;
+  private areas: readonly MapArea[] = [];
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -108,6 +121,12 @@ export class SeatMapRenderer {
     this.paintOrder = order;
     this.paintStart = start;
     this.cacheIsCurrent = false;
+    this.requestDraw();
+  }
+
+  /** The standing areas to draw (outlines in layout coordinates) with their labels. */
+  setAreas(areas: readonly MapArea[]): void {
+    this.areas = areas;
     this.requestDraw();
   }
 
@@ -304,6 +323,7 @@ export class SeatMapRenderer {
       this.offsetY * pixelRatio,
     );
     this.drawStage();
+    this.drawAreas();
     if (this.paint) {
       const overviewScale = this.overviewCacheScale();
       if (deviceScale <= overviewScale) {
@@ -316,6 +336,7 @@ export class SeatMapRenderer {
 
     context.setTransform(pixelRatio, 0, 0, pixelRatio, 0, 0);
     this.drawStageLabel();
+    this.drawAreaLabels();
     this.drawSectionLabels();
 
     if (this.paint) {
@@ -533,6 +554,53 @@ export class SeatMapRenderer {
       context.lineWidth = 1.5 / scale;
       context.strokeStyle = THEME.focusInner;
       context.stroke();
+    }
+  }
+
+  private traceArea(outline: readonly number[]): void {
+    this.context.beginPath();
+    for (let i = 0; i + 1 < outline.length; i += 2) {
+      const x = outline[i] as number;
+      const y = outline[i + 1] as number;
+      if (i === 0) this.context.moveTo(x, y);
+      else this.context.lineTo(x, y);
+    }
+    this.context.closePath();
+  }
+
+  private drawAreas(): void {
+    for (const area of this.areas) {
+      if (!area.outline) continue;
+      this.traceArea(area.outline);
+      this.context.fillStyle = area.available > 0 ? THEME.area : THEME.areaSoldOut;
+      this.context.fill();
+      this.context.lineWidth = 2 / this.scale;
+      this.context.setLineDash(area.available > 0 ? [] : [6 / this.scale, 4 / this.scale]);
+      this.context.strokeStyle = THEME.areaEdge;
+      this.context.stroke();
+      this.context.setLineDash([]);
+    }
+  }
+
+  /** Each area's label at its outline's centre, in CSS pixels (drawn after the seats). */
+  private drawAreaLabels(): void {
+    const context = this.context;
+    for (const area of this.areas) {
+      if (!area.outline || area.outline.length < 6) continue;
+      let x = 0;
+      let y = 0;
+      const points = area.outline.length / 2;
+      for (let i = 0; i + 1 < area.outline.length; i += 2) {
+        x += area.outline[i] as number;
+        y += area.outline[i + 1] as number;
+      }
+      const screenX = (x / points) * this.scale + this.offsetX;
+      const screenY = (y / points) * this.scale + this.offsetY;
+      context.font = "700 13px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+      context.textAlign = "center";
+      context.textBaseline = "middle";
+      context.fillStyle = THEME.areaText;
+      context.fillText(area.label, screenX, screenY);
     }
   }
 

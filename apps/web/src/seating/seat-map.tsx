@@ -18,6 +18,7 @@ import styles from "./seat-map.module.css";
 import { SeatMapCanvas } from "./seat-map-canvas";
 import type { SeatPaint } from "./seat-map-renderer";
 import { type SeatMark, STATUS_STYLES } from "./seat-marks";
+import { standingAreaLabel } from "./standing-area-label";
 import type { SeatMapData } from "./use-seat-map-data";
 
 /** The legend's seats that are not available, drawn as the map draws them. */
@@ -180,7 +181,16 @@ export function SeatMapView({
   seatsToShow,
   panel,
 }: SeatMapViewProps) {
-  const { layout, statuses, statusVersion } = data;
+  const { layout, statuses, statusVersion, areas } = data;
+  const mapAreas = useMemo(
+    () =>
+      areas.map((area) => ({
+        outline: area.outline,
+        available: area.available,
+        label: standingAreaLabel(area),
+      })),
+    [areas],
+  );
   const paint = useMemo(() => paintSeats(layout, statuses, tiers), [layout, statuses, tiers]);
   const counts = useMemo(() => countStatuses(layout, statuses), [layout, statuses]);
   usePublishAvailability(counts);
@@ -259,6 +269,7 @@ export function SeatMapView({
         ) : (
           <SeatMapCanvas
             layout={layout}
+            areas={mapAreas}
             paint={paint}
             statusVersion={statusVersion}
             selectedSeatIds={yourSeatIds}

@@ -4,12 +4,31 @@ import { decodeSeatStatuses, type SeatLayout, SeatStatus, type SeatStatusCode } 
 export interface SeatMapDelta {
   version: number;
   changes: readonly { seatId: string; status: ApiSeatStatus }[];
+  /** Standing areas whose places left changed (none when absent). */
+  areas?: readonly { areaId: string; available: number }[];
+}
+
+/** A standing area on sale: places left, and where it is drawn (x, y pairs; null: nowhere). */
+export interface StandingArea {
+  id: string;
+  name: string;
+  capacity: number;
+  available: number;
+  outline: readonly number[] | null;
 }
 
 export interface SyncedStatuses {
   /** One status code per seat, by layout index; a new array whenever anything changed. */
   statuses: Uint8Array;
+  /** The standing areas with their places left at `version`; a new array whenever one changed. */
+  areas: readonly StandingArea[];
   version: number;
+}
+
+function withCounts(areas: readonly StandingArea[], counts: SeatMapDelta["areas"]): readonly StandingArea[] {
+  if (!counts || counts.length === 0) return areas;
+  const byId = new Map(counts.map((count) => [count.areaId, count.available]));
+  return areas.map((area) => ({ ...area, available: byId.get(area.id) ?? area.available }));
 }
 
 const CODE_BY_API_STATUS: Readonly<Record<ApiSeatStatus, SeatStatusCode>> = {
@@ -33,7 +52,7 @@ const MAX_WAITING_DELTAS = 1_000;
 export class SeatStatusSync {
   private layout: SeatLayout | null = null;
   /** A snapshot that arrived before the layout, kept undecoded until the layout is known. */
-  private earlySnapshot: { version: number; statuses: string } | null = null;
+  private earlySnapshot: { version: number; statuses: string; areas: readonly StandingArea[] } | null = null;
   private synced: SyncedStatuses | null = null;
   private readonly waitingDeltas = new Map<number, SeatMapDelta>();
 
@@ -53,16 +72,16 @@ export class SeatStatusSync {
   }
 
   /** Returns true when the statuses changed. Throws when the statuses do not fit the layout. */
-  receiveSnapshot(version: number, statuses: string): boolean {
+  receiveSnapshot(version: number, statuses: string, areas: readonly StandingArea[] = []): boolean {
     const newest = this.synced?.version ?? this.earlySnapshot?.version ?? Number.NEGATIVE_INFINITY;
     if (version <= newest) return this.advance();
     if (this.layout) {
-      this.synced = { version, statuses: decodeSeatStatuses(statuses, this.layout.seatCount) };
+      this.synced = { version, statuses: decodeSeatStatuses(statuses, this.layout.seatCount), areas };
       this.earlySnapshot = null;
       this.advance();
       return true;
     }
-    this.earlySnapshot = { version, statuses };
+    this.earlySnapshot = { version, statuses, areas };
     return false;
   }
 
@@ -77,8 +96,8 @@ export class SeatStatusSync {
   private advance(): boolean {
     let changed = false;
     if (!this.synced && this.layout && this.earlySnapshot) {
-      const { version, statuses } = this.earlySnapshot;
-      this.synced = { version, statuses: decodeSeatStatuses(statuses, this.layout.seatCount) };
+      const { version, statuses, areas } = this.earlySnapshot;
+      this.synced = { version, statuses: decodeSeatStatuses(statuses, this.layout.seatCount), areas };
       this.earlySnapshot = null;
       changed = true;
     }
@@ -91,17 +110,19 @@ export class SeatStatusSync {
     }
     // Copied once, on the first delta applied: React sees a new array, the old one stays intact.
     let statuses: Uint8Array | null = null;
+    let areas = synced.areas;
     for (let next = this.waitingDeltas.get(version + 1); next; next = this.waitingDeltas.get(version + 1)) {
       statuses ??= synced.statuses.slice();
       for (const change of next.changes) {
         const seat = layout.seatIndexById.get(change.seatId);
         if (seat !== undefined) statuses[seat] = CODE_BY_API_STATUS[change.status];
       }
+      areas = withCounts(areas, next.areas);
       this.waitingDeltas.delete(version + 1);
       version++;
     }
     if (statuses) {
-      this.synced = { statuses, version };
+      this.synced = { statuses, areas, version };
       changed = true;
     }
     return changed;

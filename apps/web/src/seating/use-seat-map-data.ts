@@ -7,12 +7,14 @@ import { type ApiProblem, describeApiError } from "@/lib/api-errors";
 import { useLiveConnection, useLiveConnectionState } from "@/lib/apollo/apollo-provider";
 import type { LiveConnectionState } from "@/lib/apollo/live-connection";
 import { buildSeatLayout, type SeatLayout } from "./seat-layout";
-import { SeatStatusSync } from "./seat-status-sync";
+import { SeatStatusSync, type StandingArea } from "./seat-status-sync";
 
 export interface SeatMapData {
   layout: SeatLayout;
   /** One status code per seat, by layout index; replaced (not mutated) when statuses change. */
   statuses: Uint8Array;
+  /** The standing areas on sale with their places left, at the same version as `statuses`. */
+  areas: readonly StandingArea[];
   statusVersion: number;
 }
 
@@ -82,7 +84,7 @@ export function useSeatMapData(eventId: string): LiveSeatMap {
       if (disposed || !layout || !current) return;
       setState({
         phase: "ready",
-        data: { layout, statuses: current.statuses, statusVersion: current.version },
+        data: { layout, statuses: current.statuses, areas: current.areas, statusVersion: current.version },
       });
     };
 
@@ -114,8 +116,8 @@ export function useSeatMapData(eventId: string): LiveSeatMap {
           snapshotInFlight = false;
           if (disposed) return;
           if (!result.data) throw new Error("The API returned no seat statuses.");
-          const { version, statuses } = result.data.seatMap;
-          if (sync.receiveSnapshot(version, statuses)) publish();
+          const { version, statuses, areas } = result.data.seatMap;
+          if (sync.receiveSnapshot(version, statuses, areas)) publish();
           if (snapshotWanted || sync.hasGap) requestSnapshot();
         })
         .catch((error: unknown) => {

@@ -113,7 +113,9 @@ function TransferForm({
               checked={chosen.has(ticket.id)}
               onChange={(event) => toggle(ticket.id, event.target.checked)}
             />
-            {sectionTitle(ticket.seat.section)}, row {ticket.seat.row}, seat {ticket.seat.number}
+            {ticket.seat
+              ? `${sectionTitle(ticket.seat.section)}, row ${ticket.seat.row}, seat ${ticket.seat.number}`
+              : `${ticket.place.section}, Standing`}
           </label>
         ))}
         <FieldError id={`${id}-tickets-error`} message={problemFor("ticketIds")} />

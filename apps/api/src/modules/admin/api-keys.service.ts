@@ -24,6 +24,7 @@ export const API_KEY_FIELD_SCOPES: Readonly<Record<string, ApiKeyScope>> = {
   "Query.me": "holds:write",
   "Mutation.holdSeats": "holds:write",
   "Mutation.holdBestAvailable": "holds:write",
+  "Mutation.holdGeneralAdmission": "holds:write",
   "Mutation.releaseHold": "holds:write",
   // A partner's server manages its webhook endpoints with its key, as its owner (docs/partners.md).
   "Query.webhookEventTypes": "webhooks:manage",

@@ -18,19 +18,30 @@ export async function venueSeatCounts(db: Db, venueIds: readonly number[]): Prom
   return new Map(rows.map((row) => [row.venue_id, row.seats]));
 }
 
+export interface SeatCounts {
+  available: number;
+  held: number;
+  sold: number;
+  /** Wheelchair spaces free (docs/standing.md). */
+  accessibleAvailable: number;
+  /** Places left in the event's standing areas. */
+  standingAvailable: number;
+}
+
 /**
  * Each event's seats by what a fan can do with them: a seat held by an expired hold counts as available,
  * as every write treats it (docs/holds.md).
  */
-export async function eventSeatCounts(
-  db: Db,
-  eventIds: readonly number[],
-): Promise<Map<number, { available: number; held: number; sold: number }>> {
-  const rows = await db.$queryRaw<{ event_id: number; available: number; held: number; sold: number }[]>`
+export async function eventSeatCounts(db: Db, eventIds: readonly number[]): Promise<Map<number, SeatCounts>> {
+  const rows = await db.$queryRaw<(SeatCounts & { event_id: number })[]>`
     SELECT event_id,
            count(*) FILTER (WHERE status = 'AVAILABLE' OR (status = 'HELD' AND held_until <= now()))::int AS available,
            count(*) FILTER (WHERE status = 'HELD' AND held_until > now())::int AS held,
-           count(*) FILTER (WHERE status = 'SOLD')::int AS sold
+           count(*) FILTER (WHERE status = 'SOLD')::int AS sold,
+           count(*) FILTER (WHERE (status = 'AVAILABLE' OR (status = 'HELD' AND held_until <= now()))
+                              AND seat_id IN (SELECT s.id FROM seat s WHERE s.wheelchair))::int AS "accessibleAvailable",
+           (SELECT coalesce(sum(a.available), 0)::int FROM event_area a
+            WHERE a.event_id = event_seat.event_id) AS "standingAvailable"
     FROM event_seat
     WHERE event_id = ANY(${[...eventIds]}::int[])
     GROUP BY event_id`;

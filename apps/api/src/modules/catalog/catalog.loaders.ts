@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import { requestScoped } from "../../graphql/request-scoped.js";
 import type { Db } from "../../infra/prisma.js";
-import { eventSeatCounts, venueSeatCounts } from "./catalog-store.js";
+import { eventSeatCounts, type SeatCounts, venueSeatCounts } from "./catalog-store.js";
 
 // Per-request batch loaders (catalogLoaders(ctx)): a page of 100 events resolves its venues, performers, tiers and
 // availability in one query each, whatever the page size.
@@ -21,11 +21,7 @@ export interface PriceTierView {
   sectionIds: number[];
 }
 
-export interface AvailabilityView {
-  available: number;
-  held: number;
-  sold: number;
-}
+export type AvailabilityView = SeatCounts;
 
 function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
   const map = new Map(rows.map((row) => [keyOf(row), row]));
@@ -76,7 +72,13 @@ export function createCatalogLoaders(db: Db) {
       const found = await eventSeatCounts(db, eventIds);
       return eventIds.map((id) => {
         const row = found.get(id);
-        return { available: row?.available ?? 0, held: row?.held ?? 0, sold: row?.sold ?? 0 };
+        return {
+          available: row?.available ?? 0,
+          held: row?.held ?? 0,
+          sold: row?.sold ?? 0,
+          accessibleAvailable: row?.accessibleAvailable ?? 0,
+          standingAvailable: row?.standingAvailable ?? 0,
+        };
       });
     }),
   };

@@ -78,6 +78,12 @@ export class Availability {
 
   @Field(() => Int)
   sold!: number;
+
+  @Field(() => Int, { description: "Wheelchair spaces still free (holdBestAvailable's accessibleSeats)." })
+  accessibleAvailable!: number;
+
+  @Field(() => Int, { description: "Places left in the event's standing areas (general admission)." })
+  standingAvailable!: number;
 }
 
 @ObjectType()

@@ -70,12 +70,13 @@ export function searchDoorTickets(db: Db, eventId: number, text: string, limit: 
   const orderMatch = prefix.length > 4 ? Prisma.sql`OR o.id::text LIKE ${prefix}` : Prisma.empty;
   return db.$queryRaw<DoorTicketRow[]>`
     SELECT t.id AS "ticketId", o.id AS "orderId", t.status, t.used_at AS "usedAt", u.name AS "buyerName",
-           u.email AS "buyerEmail", sec.name AS section, s.row_label AS row, s.number
+           u.email AS "buyerEmail", sec.name AS section, coalesce(s.row_label, 'Standing') AS row, s.number
     FROM ticket t
     JOIN "order" o ON o.id = t.order_id
     JOIN user_account u ON u.id = o.user_id
-    JOIN seat s ON s.id = t.seat_id
-    JOIN section sec ON sec.id = s.section_id
+    -- A standing ticket has no seat: its section is its area (docs/standing.md).
+    LEFT JOIN seat s ON s.id = t.seat_id
+    JOIN section sec ON sec.id = coalesce(s.section_id, t.area_id)
     WHERE t.event_id = ${eventId}::int
       AND (lower(coalesce(u.name, '')) LIKE ${like} OR u.email LIKE ${like} ${orderMatch})
     ORDER BY u.name NULLS LAST, u.email, o.id, sec.sort_order, s.row_rank, s.number

@@ -6,6 +6,7 @@ import { ProofOfWorkService } from "./proof-of-work.js";
 import { ProofOfWorkQueries } from "./proof-of-work.resolver.js";
 import { QueueEviction } from "./queue-eviction.js";
 import { RateLimits, rateLimitRules } from "./rate-limits.js";
+import { RequestBudget } from "./request-budget.js";
 import { guardRootFields } from "./root-field-guards.js";
 
 // The scalper defences (docs/defences.md): rate limits, proof of work, bot signals, blocking accounts
@@ -15,6 +16,7 @@ import { guardRootFields } from "./root-field-guards.js";
 declare module "../../graphql/context.js" {
   interface Services {
     rateLimits: RateLimits;
+    requestBudget: RequestBudget;
     botSignals: BotSignalsService;
     accounts: AccountBlockingService;
     proofOfWork: ProofOfWorkService;
@@ -30,8 +32,18 @@ export const defencesModule = defineModule({
     const botSignals = new BotSignalsService(db, redis, log, metrics.botSignals, {
       signUpsPerIpBeforeSignal: config.SIGNUPS_PER_IP_BEFORE_SIGNAL,
     });
+    const requestBudget = new RequestBudget(
+      redis,
+      {
+        perSession: config.REQUEST_BUDGET_PER_SESSION_PER_MINUTE,
+        perIp: config.REQUEST_BUDGET_PER_IP_PER_MINUTE,
+      },
+      log,
+    );
     return {
+      stop: () => requestBudget.stop(),
       services: {
+        requestBudget,
         rateLimits: new RateLimits(
           redis,
           rateLimitRules(config.RATE_LIMITS),

@@ -15,7 +15,7 @@ export interface LimitWindow {
 }
 
 export interface RateLimitRule {
-  /** Rules with the same bucket share their counters (holdSeats and holdBestAvailable are one budget). */
+  /** Rules with the same bucket share their counters (the three hold mutations are one budget). */
   bucket: string;
   limits: Partial<Record<RateLimitSubject, LimitWindow>>;
 }
@@ -38,6 +38,7 @@ export const RATE_LIMIT_RULES: Readonly<Record<string, RateLimitRule>> = {
   "Mutation.joinQueue": { bucket: "join", limits: { account: perMinute(10), ip: perMinute(300) } },
   "Mutation.holdSeats": HOLDS,
   "Mutation.holdBestAvailable": HOLDS,
+  "Mutation.holdGeneralAdmission": HOLDS,
   "Mutation.checkout": {
     bucket: "checkout",
     limits: { account: perMinute(10), ip: perMinute(300), apiKey: perMinute(300) },

@@ -102,6 +102,7 @@ const WATCHERS: Readonly<Record<string, Watcher>> = {
     ctx.services.botSignals.noteSignUp(ctx.client.ip, (user as { id: string }).id),
   "Mutation.holdSeats": noteAdmissionSpeed,
   "Mutation.holdBestAvailable": noteAdmissionSpeed,
+  "Mutation.holdGeneralAdmission": noteAdmissionSpeed,
 };
 
 async function guarded(

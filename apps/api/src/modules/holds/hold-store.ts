@@ -3,6 +3,7 @@ import type { Db } from "../../infra/prisma.js";
 import { type PreparedStatement, queryPrepared, type SqlPool } from "../../infra/sql.js";
 import type { Tx } from "../../kernel/transactions.js";
 import type { SeatChangeNotifier } from "../seating/seat-changes.js";
+import { returnAreaPlaces } from "./area-hold-store.js";
 import { holdLimitLockKey } from "./lock-keys.js";
 import type { SeatLocks } from "./seat-locks.js";
 
@@ -35,15 +36,32 @@ export interface EndedHold {
   id: string;
   eventId: number;
   seatIds: number[];
+  /** A standing hold's area and places (null and 0 for a hold of seats). */
+  areaId: number | null;
+  areaQuantity: number;
 }
 
-/** Holds that just ended (released or expired) and the seats that became available with them. */
+/** Holds that just ended (released or expired) and the seats and areas that got places back with them. */
 export interface EndedHolds {
   holds: EndedHold[];
   freedSeats: { eventId: number; seatId: number }[];
+  freedAreas: { eventId: number; areaId: number }[];
 }
 
-export const NOTHING_ENDED: EndedHolds = { holds: [], freedSeats: [] };
+export const NOTHING_ENDED: EndedHolds = { holds: [], freedSeats: [], freedAreas: [] };
+
+const ENDED_HOLD_COLUMNS = Prisma.sql`h.id, h.event_id AS "eventId", h.seat_ids AS "seatIds",
+  h.area_id AS "areaId", h.area_quantity AS "areaQuantity"`;
+
+/** Gives the places of the ended standing holds among `holds` back to their areas. */
+function returnPlacesOf(tx: Tx, holds: readonly EndedHold[]) {
+  return returnAreaPlaces(
+    tx,
+    holds.flatMap(({ eventId, areaId, areaQuantity }) =>
+      areaId === null ? [] : [{ eventId, areaId, quantity: areaQuantity }],
+    ),
+  );
+}
 
 /**
  * An event as the hold path checks it before the guard (which reads the limit, currency and prices from
@@ -56,13 +74,16 @@ export interface HoldableEvent {
   startsAt: Date;
   queueEnabled: boolean;
   holdSeconds: number;
+  /** When unsold wheelchair and companion seats go on general sale (null: not before the show). */
+  accessibleReleaseAt: Date | null;
 }
 
 const HOLDABLE_EVENT: PreparedStatement = {
   name: "holds.event",
   text: `
     SELECT e.id, e.status, e.sale_starts_at AS "saleStartsAt", e.starts_at AS "startsAt",
-           e.queue_enabled AS "queueEnabled", e.hold_seconds AS "holdSeconds"
+           e.queue_enabled AS "queueEnabled", e.hold_seconds AS "holdSeconds",
+           e.accessible_release_at AS "accessibleReleaseAt"
     FROM event e WHERE e.id = $1`,
 };
 
@@ -330,8 +351,8 @@ export async function expireHolds(
     UPDATE hold h SET state = 'EXPIRED', ended_at = now()
     WHERE h.id = ANY(${holdIds}::uuid[])
       AND NOT EXISTS (SELECT 1 FROM event_seat es WHERE es.hold_id = h.id AND es.status = 'HELD')
-    RETURNING h.id, h.event_id AS "eventId", h.seat_ids AS "seatIds"`;
-  return { holds, freedSeats };
+    RETURNING ${ENDED_HOLD_COLUMNS}`;
+  return { holds, freedSeats, freedAreas: await returnPlacesOf(tx, holds) };
 }
 
 /** Ends a live hold of this fan (RELEASED) and frees its seats; nothing when it has already ended. */
@@ -340,9 +361,27 @@ export async function releaseLiveHold(tx: Tx, holdId: string, userId: string): P
     UPDATE hold h SET state = 'RELEASED', ended_at = now()
     WHERE h.id = ${holdId}::uuid AND h.user_id = ${userId}::uuid AND h.state = 'ACTIVE'
       AND h.expires_at > now()
-    RETURNING h.id, h.event_id AS "eventId", h.seat_ids AS "seatIds"`;
+    RETURNING ${ENDED_HOLD_COLUMNS}`;
   if (holds.length === 0) return NOTHING_ENDED;
-  return { holds, freedSeats: await freeSeatsOf(tx, [holdId], true) };
+  return {
+    holds,
+    freedSeats: await freeSeatsOf(tx, [holdId], true),
+    freedAreas: await returnPlacesOf(tx, holds),
+  };
+}
+
+/** Sets when the event's unsold accessible places go on general sale; the value it had before. */
+export async function setAccessibleRelease(
+  tx: Tx,
+  eventId: number,
+  releaseAt: Date | null,
+): Promise<Date | null> {
+  const [row] = await tx.$queryRaw<{ before: Date | null }[]>`
+    UPDATE event e SET accessible_release_at = ${releaseAt}
+    FROM (SELECT id, accessible_release_at FROM event WHERE id = ${eventId} FOR UPDATE) old
+    WHERE e.id = old.id
+    RETURNING old.accessible_release_at AS before`;
+  return row?.before ?? null;
 }
 
 /** Whether the price tier belongs to the event. */
@@ -386,7 +425,10 @@ export async function announceEnded(effects: HoldEffects, ended: EndedHolds): Pr
     byEvent.set(eventId, seats);
   }
   for (const [eventId, seatIds] of byEvent) effects.notifier.seatsChanged(eventId, seatIds);
+  for (const { eventId, areaId } of ended.freedAreas) effects.notifier.areasChanged(eventId, [areaId]);
   await Promise.all(
-    ended.holds.map((hold) => effects.seatLocks.release(hold.eventId, hold.id, hold.seatIds)),
+    ended.holds
+      .filter((hold) => hold.seatIds.length > 0)
+      .map((hold) => effects.seatLocks.release(hold.eventId, hold.id, hold.seatIds)),
   );
 }

@@ -1,3 +1,4 @@
+import { GraphQLDateTime } from "graphql-scalars";
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
 import { type Context, viewerOf } from "../../graphql/context.js";
 import { AppError, ErrorCode } from "../../kernel/errors.js";
@@ -45,6 +46,14 @@ export class HoldMutations {
     priceTierId?: string | null,
     @Arg("admissionToken", () => String, { nullable: true, description: ADMISSION_TOKEN })
     admissionToken?: string | null,
+    @Arg("accessibleSeats", () => Int, {
+      nullable: true,
+      description:
+        "How many of the `quantity` places are wheelchair spaces; the others are companion seats beside " +
+        "them (adjacent, in one row). Without it, wheelchair and companion seats are not given out " +
+        "until the organizer releases them to general sale, and then only when no other seats fit.",
+    })
+    accessibleSeats?: number | null,
   ): Promise<Hold> {
     return ctx.services.holds.holdBestAvailable(
       viewerOf(ctx).userId,
@@ -52,7 +61,48 @@ export class HoldMutations {
       quantity,
       parseOptionalIntId(priceTierId, "priceTierId"),
       admissionToken,
+      accessibleSeats ?? 0,
     );
+  }
+
+  @Authorized()
+  @Mutation(() => Hold, {
+    description:
+      "Holds `quantity` places in a standing area (general admission) for the event's holdSeconds, all " +
+      "or none (SEATS_UNAVAILABLE with `available` when fewer are left). The places count towards the " +
+      "per-account limit with seats.",
+  })
+  holdGeneralAdmission(
+    @Arg("eventId", () => ID) eventId: string,
+    @Arg("areaId", () => ID, { description: "A standing area of the event's seat map (seatMap.areas)." })
+    areaId: string,
+    @Arg("quantity", () => Int) quantity: number,
+    @Ctx() ctx: Context,
+    @Arg("admissionToken", () => String, { nullable: true, description: ADMISSION_TOKEN })
+    admissionToken?: string | null,
+  ): Promise<Hold> {
+    return ctx.services.holds.holdGeneralAdmission(
+      viewerOf(ctx).userId,
+      parseIntId(eventId, "eventId"),
+      parseIntId(areaId, "areaId"),
+      quantity,
+      admissionToken,
+    );
+  }
+
+  @Authorized("ORGANIZER", "ADMIN")
+  @Mutation(() => Boolean, {
+    description:
+      "When the event's unsold wheelchair spaces and companion seats go on general sale (null: they stay " +
+      "for fans who ask with holdBestAvailable's accessibleSeats). Even then, best available gives them " +
+      "only when no other seats fit. The event's organizer or an admin; audited.",
+  })
+  setAccessibleSeatsRelease(
+    @Arg("eventId", () => ID) eventId: string,
+    @Arg("releaseAt", () => GraphQLDateTime, { nullable: true }) releaseAt: Date | null,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return ctx.services.holds.setAccessibleRelease(viewerOf(ctx), parseIntId(eventId, "eventId"), releaseAt);
   }
 
   @Authorized()

@@ -4,11 +4,21 @@ import { AppError, badInput, ErrorCode, notFound } from "../../kernel/errors.js"
 import { isUuid } from "../../kernel/ids.js";
 import type { Money } from "../../kernel/money.js";
 import { TRANSACTION_OPTIONS, type Tx } from "../../kernel/transactions.js";
+import type { Viewer } from "../../kernel/viewer.js";
 import { BatchWaitTimeout, GroupBatcher } from "../../lib/group-batcher.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
 import { uuidv7 } from "../../lib/uuid7.js";
+import { recordAudit } from "../events/audit-store.js";
+import { requireEventManager } from "../events/event-access.js";
 import type { AdmissionGate } from "../queue/queue.service.js";
 import type { SeatingService, SeatMapView } from "../seating/seating.service.js";
+import {
+  type AreaPlaces,
+  liveAreaHolds,
+  type NewAreaHold,
+  type PlaceAreaHoldResult,
+  placeAreaHolds,
+} from "./area-hold-store.js";
 import {
   announceEnded,
   type EndedHolds,
@@ -29,13 +39,17 @@ import {
   placeHolds,
   releaseLiveHold,
   type SeatOffer,
+  setAccessibleRelease,
   setHoldExpiry,
   takenSeatIds,
 } from "./hold-store.js";
 import {
+  type AccessiblePlaces,
+  accessiblePreferenceOrder,
   type CandidateSeat,
   type FreeSeat,
   freeRuns,
+  pickAccessible,
   pickAdjacent,
   pickSplit,
   preferenceOrder,
@@ -53,12 +67,35 @@ export interface HoldSeatView {
   price: Money;
 }
 
+/** A seat or a standing place, as holds, orders and tickets show it. */
+export interface PlaceView {
+  kind: "SEATED" | "STANDING";
+  /** Null for a standing place, as are row and number. */
+  seatId: number | null;
+  row: string | null;
+  number: number | null;
+  sectionId: number;
+  section: string;
+  price: Money;
+}
+
 export interface HoldView {
   id: string;
   eventId: number;
   expiresAt: Date;
   seats: HoldSeatView[];
+  /** Seats and standing places alike, one entry per place. */
+  places: PlaceView[];
   total: Money;
+}
+
+export function seatPlace(seat: HoldSeatView): PlaceView {
+  return { kind: "SEATED", ...seat, seatId: seat.id };
+}
+
+/** One standing place of an area at a price. */
+export function standingPlace(areaId: number, area: string, price: Money): PlaceView {
+  return { kind: "STANDING", seatId: null, row: null, number: null, sectionId: areaId, section: area, price };
 }
 
 export interface HoldsOptions {
@@ -126,21 +163,36 @@ function sameChecks(a: HoldableEvent | null, b: HoldableEvent | null): boolean {
 
 type Placed = Extract<PlaceHoldResult, { outcome: "placed" }>;
 
-/** The hold place_holds placed, or the error that says why it did not. */
-function placedOrThrow(hold: NewHold, result: PlaceHoldResult): Placed {
+type EventRefusal = Extract<PlaceHoldResult, { outcome: "notFound" | "saleNotOpen" | "notAdmitted" }>;
+
+function isEventRefusal(result: { outcome: string }): result is EventRefusal {
+  return (
+    result.outcome === "notFound" || result.outcome === "saleNotOpen" || result.outcome === "notAdmitted"
+  );
+}
+
+/** The error for a hold the guard refused for the event's sake (both kinds of hold). */
+function eventRefusal(eventId: number, result: EventRefusal): AppError {
   switch (result.outcome) {
-    case "placed":
-      return result;
     case "notFound":
-      throw notFound("Event", String(hold.eventId));
+      return notFound("Event", String(eventId));
     case "saleNotOpen":
-      throw saleNotOpen(result);
+      return saleNotOpen(result);
     case "notAdmitted":
       // Only when the waiting room was switched on within the last EVENT_CACHE_MS.
-      throw new AppError(
+      return new AppError(
         ErrorCode.NOT_ADMITTED,
         "This event uses the waiting room: join the queue and wait for your turn",
       );
+  }
+}
+
+/** The hold place_holds placed, or the error that says why it did not. */
+function placedOrThrow(hold: NewHold, result: PlaceHoldResult): Placed {
+  if (isEventRefusal(result)) throw eventRefusal(hold.eventId, result);
+  switch (result.outcome) {
+    case "placed":
+      return result;
     case "notForSale":
       throw badInput(`These seats are not for sale at this event: ${result.seatIds.join(", ")}`, {
         seatIds: result.seatIds.map(String),
@@ -158,6 +210,8 @@ interface BestAvailable {
   eventId: number;
   quantity: number;
   priceTierId: number | null;
+  /** Wheelchair spaces among the seats, with companion seats beside them (0: none, and none given). */
+  accessibleSeats?: number;
 }
 
 interface HoldRecord {
@@ -166,25 +220,56 @@ interface HoldRecord {
   expiresAt: Date;
   currency: string;
   seats: SeatOffer[];
+  standing?: AreaPlaces;
 }
 
-function holdView({ id, eventId, expiresAt, currency, seats }: HoldRecord): HoldView {
+function holdView({ id, eventId, expiresAt, currency, seats, standing }: HoldRecord): HoldView {
+  const seatViews = seats.map(({ seatId, price, ...seat }) => ({
+    ...seat,
+    id: seatId,
+    price: { amount: price, currency },
+  }));
+  const standingPlaces = standing
+    ? Array.from({ length: standing.quantity }, () =>
+        standingPlace(standing.areaId, standing.area, { amount: standing.price, currency }),
+      )
+    : [];
+  const seatsTotal = seats.reduce((sum, seat) => sum + seat.price, 0);
   return {
     id,
     eventId,
     expiresAt,
-    seats: seats.map(({ seatId, price, ...seat }) => ({
-      ...seat,
-      id: seatId,
-      price: { amount: price, currency },
-    })),
-    total: { amount: seats.reduce((sum, seat) => sum + seat.price, 0), currency },
+    seats: seatViews,
+    places: [...seatViews.map(seatPlace), ...standingPlaces],
+    total: { amount: seatsTotal + (standing ? standing.price * standing.quantity : 0), currency },
   };
 }
+
+/** A standing area without the places asked for. */
+function placesUnavailable(available: number, quantity: number): AppError {
+  return new AppError(
+    ErrorCode.SEATS_UNAVAILABLE,
+    available === 0
+      ? "This standing area is sold out"
+      : `Only ${available} places are left in this standing area; you asked for ${quantity}`,
+    { seatIds: [], available },
+  );
+}
+
+/** Whether a best-available request that did not ask for accessible places may get them (last). */
+function accessiblePlacesFor(event: HoldableEvent): AccessiblePlaces {
+  return event.accessibleReleaseAt && event.accessibleReleaseAt <= new Date() ? "include" : "exclude";
+}
+
+/** How long an instance remembers how few places an area had, to turn fans away without Postgres. */
+const AREA_SHORT_MEMO_MS = 250;
 
 export class HoldsService {
   private readonly events = new TtlCache<number, HoldableEvent | null>(EVENT_CACHE_MS);
   private readonly batches: GroupBatcher<NewHold, PlaceHoldResult>;
+  private readonly areaBatches: GroupBatcher<NewAreaHold, PlaceAreaHoldResult>;
+  /** Areas that recently had fewer places than asked for: key eventId:areaId → places, until when. */
+  private readonly areasShort = new TtlCache<string, number>(AREA_SHORT_MEMO_MS);
 
   constructor(
     private readonly db: Db,
@@ -206,6 +291,64 @@ export class HoldsService {
         maxWaitMs: MAX_BATCH_WAIT_MS,
       },
     );
+    this.areaBatches = new GroupBatcher(
+      (holds) => {
+        options.onBatch?.(holds.length);
+        return placeAreaHolds(pool, holds);
+      },
+      {
+        concurrency: options.batchConcurrency,
+        maxBatchSize: MAX_HOLDS_PER_BATCH,
+        maxWaitMs: MAX_BATCH_WAIT_MS,
+      },
+    );
+  }
+
+  /**
+   * Holds `quantity` places in a standing area, all or none (docs/standing.md). Postgres alone decides
+   * (place_area_holds, batched like seat holds); an instance that just saw the area short of places
+   * turns fans away for a moment without asking it.
+   */
+  async holdGeneralAdmission(
+    userId: string,
+    eventId: number,
+    areaId: number,
+    quantity: number,
+    admissionToken?: string | null,
+  ): Promise<HoldView> {
+    this.checkQuantity(quantity, "quantity");
+    const event = await this.eventToHold(userId, eventId, admissionToken);
+    const memoKey = `${eventId}:${areaId}`;
+    const short = await this.areasShort.peek(memoKey);
+    if (short !== undefined && short < quantity) throw placesUnavailable(short, quantity);
+
+    const hold: NewAreaHold = {
+      id: uuidv7(),
+      userId,
+      eventId,
+      areaId,
+      quantity,
+      admitted: event.queueEnabled,
+    };
+    const result = await this.submitTo(this.areaBatches, hold);
+    if (isEventRefusal(result)) {
+      this.events.delete(eventId);
+      throw eventRefusal(eventId, result);
+    }
+    switch (result.outcome) {
+      case "unavailable":
+        this.areasShort.get(memoKey, async () => result.available);
+        throw placesUnavailable(result.available, quantity);
+      case "notForSale":
+        throw badInput(`Area ${areaId} is not a standing area on sale at this event`, {
+          field: "areaId",
+        });
+      case "limitExceeded":
+        throw limitExceeded(result.limit, result.used, quantity);
+    }
+    this.effects.notifier.areasChanged(eventId, [areaId]);
+    const { expiresAt, currency, places } = result;
+    return holdView({ id: hold.id, eventId, expiresAt, currency, seats: [], standing: places });
   }
 
   async holdSeats(
@@ -258,10 +401,14 @@ export class HoldsService {
     quantity: number,
     priceTierId: number | null,
     admissionToken?: string | null,
+    accessibleSeats = 0,
   ): Promise<HoldView> {
     this.checkQuantity(quantity, "quantity");
+    if (!Number.isInteger(accessibleSeats) || accessibleSeats < 0 || accessibleSeats > quantity) {
+      throw badInput("accessibleSeats must be between 0 and quantity", { field: "accessibleSeats" });
+    }
     return this.placeBestAvailable(
-      { userId, eventId, quantity, priceTierId },
+      { userId, eventId, quantity, priceTierId, accessibleSeats },
       this.eventToHold(userId, eventId, admissionToken),
     );
   }
@@ -288,7 +435,7 @@ export class HoldsService {
   }
 
   private async placeBestAvailable(
-    { userId, eventId, quantity, priceTierId }: BestAvailable,
+    { userId, eventId, quantity, priceTierId, accessibleSeats = 0 }: BestAvailable,
     eventToHold: Promise<HoldableEvent>,
     within?: (tx: Tx, holdId: string) => Promise<Date>,
   ): Promise<HoldView> {
@@ -304,7 +451,9 @@ export class HoldsService {
     const holdId = uuidv7();
     const { placed, ended, expiresAt } = await this.db.$transaction(async (tx) => {
       await this.lockFanAndCheckLimit(tx, userId, eventId, quantity);
-      const chosen = await this.chooseSeats(tx, seatMap, quantity, priceTierId);
+      const chosen = accessibleSeats
+        ? await this.chooseAccessibleSeats(tx, seatMap, quantity, priceTierId, accessibleSeats)
+        : await this.chooseSeats(tx, seatMap, quantity, priceTierId, accessiblePlacesFor(event));
       const hold = {
         id: holdId,
         userId,
@@ -344,9 +493,32 @@ export class HoldsService {
     return ended.holds.length > 0;
   }
 
+  /**
+   * The organizer's choice of when unsold wheelchair and companion seats go on general sale (null:
+   * never before the show); audited. The picker reads it through the event's cached settings.
+   */
+  async setAccessibleRelease(viewer: Viewer, eventId: number, releaseAt: Date | null): Promise<boolean> {
+    await requireEventManager(this.db, viewer, eventId);
+    await this.db.$transaction(async (tx) => {
+      const before = await setAccessibleRelease(tx, eventId, releaseAt);
+      await recordAudit(tx, {
+        eventId,
+        actorId: viewer.userId,
+        action: "event.accessible_release",
+        before: { accessibleReleaseAt: before?.toISOString() ?? null },
+        after: { accessibleReleaseAt: releaseAt?.toISOString() ?? null },
+      });
+    }, TRANSACTION_OPTIONS);
+    this.events.delete(eventId);
+    return true;
+  }
+
   /** The fan's live holds (active and unexpired), soonest to expire first. */
   async activeHolds(userId: string): Promise<HoldView[]> {
-    const rows = await liveHoldSeats(this.db, userId);
+    const [rows, standing] = await Promise.all([
+      liveHoldSeats(this.db, userId),
+      liveAreaHolds(this.db, userId),
+    ]);
     const holds = new Map<string, HoldRecord>();
     for (const { id, eventId, expiresAt, currency, ...seat } of rows) {
       let hold = holds.get(id);
@@ -356,7 +528,18 @@ export class HoldsService {
       }
       hold.seats.push(seat);
     }
-    return [...holds.values()].map(holdView);
+    const records = [
+      ...holds.values(),
+      ...standing.map(({ id, eventId, expiresAt, currency, ...places }) => ({
+        id,
+        eventId,
+        expiresAt,
+        currency,
+        seats: [],
+        standing: places,
+      })),
+    ];
+    return records.sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime()).map(holdView);
   }
 
   private checkQuantity(quantity: number, argument: string): void {
@@ -391,9 +574,13 @@ export class HoldsService {
     }
   }
 
-  private async submit(hold: NewHold): Promise<PlaceHoldResult> {
+  private submit(hold: NewHold): Promise<PlaceHoldResult> {
+    return this.submitTo(this.batches, hold);
+  }
+
+  private async submitTo<Hold, Result>(batches: GroupBatcher<Hold, Result>, hold: Hold): Promise<Result> {
     try {
-      return await this.batches.submit(hold);
+      return await batches.submit(hold);
     } catch (error) {
       if (!(error instanceof BatchWaitTimeout)) throw error;
       throw new AppError(
@@ -405,13 +592,7 @@ export class HoldsService {
 
   /** The hold place_holds placed; when it refused for the event's sake, the cached settings were stale. */
   private placed(hold: NewHold, result: PlaceHoldResult): Placed {
-    if (
-      result.outcome === "notFound" ||
-      result.outcome === "saleNotOpen" ||
-      result.outcome === "notAdmitted"
-    ) {
-      this.events.delete(hold.eventId);
-    }
+    if (isEventRefusal(result)) this.events.delete(hold.eventId);
     return placedOrThrow(hold, result);
   }
 
@@ -441,17 +622,41 @@ export class HoldsService {
     seatMap: SeatMapView,
     quantity: number,
     priceTierId: number | null,
+    accessible: AccessiblePlaces,
   ): Promise<CandidateSeat[]> {
-    const eventId = seatMap.eventId;
-    const runs = freeRuns(seatMap, new Set(await takenSeatIds(tx, eventId)), priceTierId);
-    const lock = async (adjacent: boolean, limit: number): Promise<CandidateSeat[]> => {
+    const taken = new Set(await takenSeatIds(tx, seatMap.eventId));
+    // Accessible places go to general sale last: only when no other seats fit.
+    const searches: AccessiblePlaces[] = accessible === "include" ? ["exclude", "include"] : ["exclude"];
+    for (const search of searches) {
+      const chosen = await this.chooseAmong(
+        tx,
+        seatMap,
+        quantity,
+        priceTierId,
+        freeRuns(seatMap, taken, priceTierId, search),
+      );
+      if (chosen) return chosen;
+    }
+    throw seatsUnavailable([], quantity);
+  }
+
+  /** Adjacent seats, else the best split, among the free runs; null when they do not have enough. */
+  private async chooseAmong(
+    tx: Tx,
+    seatMap: SeatMapView,
+    quantity: number,
+    priceTierId: number | null,
+    runs: ReturnType<typeof freeRuns>,
+  ): Promise<CandidateSeat[] | null> {
+    const lock = (adjacent: boolean, limit: number) =>
       // Enough preferences to get past what concurrent callers have locked meanwhile.
-      const preferred = preferenceOrder(runs, quantity, { adjacent, max: 32 * limit });
-      const seatIds = preferred.map((seat) => seat.seatId);
-      const bySeat = new Map(preferred.map((seat) => [seat.seatId, seat]));
-      const offers = await lockFreeSeatsInOrder(tx, { eventId, seatIds, priceTierId, limit });
-      return offers.map((offer) => ({ ...offer, ...(bySeat.get(offer.seatId) as FreeSeat) }));
-    };
+      this.lockPreferred(
+        tx,
+        seatMap.eventId,
+        priceTierId,
+        limit,
+        preferenceOrder(runs, quantity, { adjacent, max: 32 * limit }),
+      );
     for (const limit of [4 * quantity, 16 * quantity]) {
       const candidates = await lock(true, limit);
       const block = pickAdjacent(candidates, quantity);
@@ -459,9 +664,45 @@ export class HoldsService {
       // Fewer than asked for: every seat in a run with room was tried, none is left to look at.
       if (candidates.length < limit) break;
     }
-    const split = pickSplit(await lock(false, 4 * quantity), quantity);
-    if (!split) throw seatsUnavailable([], quantity);
-    return split;
+    return pickSplit(await lock(false, 4 * quantity), quantity);
+  }
+
+  /** `wheelchair` wheelchair places and companion seats beside them, `quantity` in all, in one row. */
+  private async chooseAccessibleSeats(
+    tx: Tx,
+    seatMap: SeatMapView,
+    quantity: number,
+    priceTierId: number | null,
+    wheelchair: number,
+  ): Promise<CandidateSeat[]> {
+    const runs = freeRuns(seatMap, new Set(await takenSeatIds(tx, seatMap.eventId)), priceTierId, "include");
+    const limit = 16 * quantity;
+    const preferred = accessiblePreferenceOrder(runs, quantity, wheelchair, 8 * limit);
+    const block = pickAccessible(
+      await this.lockPreferred(tx, seatMap.eventId, priceTierId, limit, preferred),
+      quantity,
+      wheelchair,
+    );
+    if (block) return block;
+    throw new AppError(
+      ErrorCode.SEATS_UNAVAILABLE,
+      `There are not ${wheelchair} free wheelchair places with ${quantity - wheelchair} seats beside them`,
+      { seatIds: [] },
+    );
+  }
+
+  /** Locks up to `limit` of the preferred seats that are still free, in order (SKIP LOCKED). */
+  private async lockPreferred(
+    tx: Tx,
+    eventId: number,
+    priceTierId: number | null,
+    limit: number,
+    preferred: FreeSeat[],
+  ): Promise<CandidateSeat[]> {
+    const seatIds = preferred.map((seat) => seat.seatId);
+    const bySeat = new Map(preferred.map((seat) => [seat.seatId, seat]));
+    const offers = await lockFreeSeatsInOrder(tx, { eventId, seatIds, priceTierId, limit });
+    return offers.map((offer) => ({ ...offer, ...(bySeat.get(offer.seatId) as FreeSeat) }));
   }
 
   private async announcePlaced(eventId: number, seatIds: readonly number[], ended: EndedHolds) {

@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { SeatMapView } from "../seating/seating.service.js";
 import {
+  accessiblePreferenceOrder,
   type CandidateSeat,
   type FreeRun,
   freeRuns,
+  pickAccessible,
   pickAdjacent,
   pickSplit,
   preferenceOrder,
@@ -13,17 +15,27 @@ import {
 // A small hall: the stage at the top, rows A (closest) to C of seats 1..6, one section at one tier.
 // Seat ids are row * 10 + number (A1 = 11, C6 = 36).
 const ROWS = ["A", "B", "C"];
-function hall(statuses = "A".repeat(18)): SeatMapView {
+function hall(
+  statuses = "A".repeat(18),
+  flags: { wheelchair?: number[]; companion?: number[] } = {},
+): SeatMapView {
   const seats = ROWS.flatMap((row, r) =>
-    [1, 2, 3, 4, 5, 6].map((number) => ({
-      id: (r + 1) * 10 + number,
-      row,
-      number,
-      x: number * 10,
-      y: 20 + r * 10,
-      accessible: false,
-      index: r * 6 + number - 1,
-    })),
+    [1, 2, 3, 4, 5, 6].map((number) => {
+      const id = (r + 1) * 10 + number;
+      const wheelchair = flags.wheelchair?.includes(id) ?? false;
+      const companion = flags.companion?.includes(id) ?? false;
+      return {
+        id,
+        row,
+        number,
+        x: number * 10,
+        y: 20 + r * 10,
+        accessible: wheelchair || companion,
+        wheelchair,
+        companion,
+        index: r * 6 + number - 1,
+      };
+    }),
   );
   return {
     eventId: 1,
@@ -31,7 +43,10 @@ function hall(statuses = "A".repeat(18)): SeatMapView {
     statuses,
     stage: { label: "Stage", x: 30, y: 0, width: 10, height: 5 },
     bounds: { minX: 0, minY: 0, maxX: 70, maxY: 50 },
-    sections: [{ id: 1, name: "Stalls", priceTierId: 7, seats }],
+    sections: [
+      { id: 1, name: "Stalls", kind: "SEATED", capacity: null, outline: null, priceTierId: 7, seats },
+    ],
+    areas: [],
   };
 }
 
@@ -88,4 +103,50 @@ test("pickSplit uses the fewest rows when no row has the seats together", () => 
   assert.equal(split.length, 4);
   assert.equal(new Set(split.map((seat) => seat.row)).size, 1, "one row (two pairs) before two rows");
   assert.equal(pickSplit(candidates(freeRuns(hall(), taken, null), 4, false).slice(0, 3), 4), null);
+});
+
+// Row B: wheelchair spaces at 23 and 24, companion seats beside them at 22 and 25.
+const ACCESSIBLE = { wheelchair: [23, 24], companion: [22, 25] };
+
+test("a request that did not ask for accessible places never gets them before their release", () => {
+  const runs = freeRuns(hall(undefined, ACCESSIBLE), new Set(), null);
+  const offered = ids(preferenceOrder(runs, 2, { adjacent: true, max: 100 }));
+  // Rows A and C: row B's 21 and 26 are runs of one, no room for two.
+  assert.equal(offered.length, 12);
+  for (const seatId of [22, 23, 24, 25]) assert.ok(!offered.includes(seatId));
+  // Row B splits at the accessible places: 21 and 26 are runs of one.
+  assert.deepEqual(
+    runs
+      .filter((run) => run.row === "B")
+      .map((run) => ids(run.seats.map((seat) => ({ seatId: seat.seatId })))),
+    [[21], [26]],
+  );
+  const released = freeRuns(hall(undefined, ACCESSIBLE), new Set(), null, "include");
+  assert.equal(released.filter((run) => run.row === "B").length, 1, "after the release: one run of six");
+});
+
+test("accessibleSeats: wheelchair places with companion seats beside them, in one row", () => {
+  const map = hall(undefined, ACCESSIBLE);
+  const runs = freeRuns(map, new Set(), null, "include");
+  const offer = (quantity: number, wheelchair: number) =>
+    accessiblePreferenceOrder(runs, quantity, wheelchair, 100).map((seat) => ({
+      ...seat,
+      section: "Stalls",
+      price: 5000,
+    }));
+  const one = pickAccessible(offer(2, 1), 2, 1);
+  assert.ok(one);
+  assert.equal(one.filter((seat) => seat.wheelchair).length, 1);
+  assert.ok(
+    one.every((seat) => seat.wheelchair || seat.companion),
+    "the companion seat beside the space",
+  );
+  const both = pickAccessible(offer(4, 2), 4, 2);
+  assert.deepEqual(ids(both ?? []), [22, 23, 24, 25]);
+  assert.equal(pickAccessible(offer(3, 3), 3, 3), null, "only two wheelchair spaces");
+  // Row B taken: no wheelchair place left for anyone.
+  assert.deepEqual(
+    accessiblePreferenceOrder(freeRuns(map, new Set([23, 24]), null, "include"), 2, 1, 100),
+    [],
+  );
 });

@@ -14,6 +14,8 @@ export interface FreeSeat {
   /** Numbers of the first and last seat of the run. */
   runStart: number;
   runEnd: number;
+  wheelchair: boolean;
+  companion: boolean;
 }
 
 export type CandidateSeat = SeatOffer & FreeSeat;
@@ -23,7 +25,19 @@ interface LayoutSeat {
   number: number;
   index: number;
   distance: number;
+  wheelchair: boolean;
+  companion: boolean;
 }
+
+/**
+ * Which wheelchair and companion seats (the accessible places) a search may use: `exclude` for a
+ * request that did not ask for them before the organizer released them to general sale, `include`
+ * otherwise (the service tries without them first, so that they go last).
+ */
+export type AccessiblePlaces = "exclude" | "include";
+
+const isAccessiblePlace = (seat: { wheelchair: boolean; companion: boolean }) =>
+  seat.wheelchair || seat.companion;
 
 interface LayoutRow {
   sectionId: number;
@@ -60,7 +74,14 @@ function layoutRows(map: SeatMapView): LayoutRow[] {
         rows.push(row);
       }
       const distance = Math.hypot(seat.x - centreX, seat.y - centreY);
-      row.seats.push({ seatId: seat.id, number: seat.number, index: seat.index, distance });
+      row.seats.push({
+        seatId: seat.id,
+        number: seat.number,
+        index: seat.index,
+        distance,
+        wheelchair: seat.wheelchair,
+        companion: seat.companion,
+      });
     }
   }
   layoutRowsCache.set(map.sections, rows);
@@ -72,6 +93,7 @@ export function freeRuns(
   map: SeatMapView,
   taken: ReadonlySet<number>,
   priceTierId: number | null,
+  accessible: AccessiblePlaces = "exclude",
 ): FreeRun[] {
   const runs: FreeRun[] = [];
   for (const { sectionId, row, seats, priceTierId: rowTier } of layoutRows(map)) {
@@ -80,7 +102,11 @@ export function freeRuns(
     for (let i = 0; i <= seats.length; i++) {
       const seat = seats[i];
       // "X" never changes while an event is on sale; the rest comes from `taken`, read just now.
-      const free = seat !== undefined && map.statuses[seat.index] !== "X" && !taken.has(seat.seatId);
+      const free =
+        seat !== undefined &&
+        map.statuses[seat.index] !== "X" &&
+        !taken.has(seat.seatId) &&
+        (accessible === "include" || !isAccessiblePlace(seat));
       const continues = free && i > start && (seats[i - 1] as LayoutSeat).number + 1 === seat.number;
       if (continues || (free && i === start)) continue;
       if (i > start) {
@@ -113,11 +139,74 @@ export function preferenceOrder(
     const runEnd = (run.seats.at(-1) as LayoutSeat).number;
     for (const seat of [...run.seats].sort((a, b) => a.distance - b.distance)) {
       if (preferred.length >= options.max) return preferred;
-      const { seatId, number, distance } = seat;
-      preferred.push({ seatId, sectionId: run.sectionId, row: run.row, number, distance, runStart, runEnd });
+      preferred.push(freeSeat(run, seat, runStart, runEnd));
     }
   }
   return preferred;
+}
+
+function freeSeat(run: FreeRun, seat: LayoutSeat, runStart: number, runEnd: number): FreeSeat {
+  const { seatId, number, distance, wheelchair, companion } = seat;
+  return {
+    seatId,
+    sectionId: run.sectionId,
+    row: run.row,
+    number,
+    distance,
+    runStart,
+    runEnd,
+    wheelchair,
+    companion,
+  };
+}
+
+/**
+ * For `wheelchair` wheelchair places among `quantity` seats: the seats of every run that has that many
+ * wheelchair spaces and room for the whole party, closest run first, each run in seat order (the
+ * places and their companions sit together, so whole runs are offered).
+ */
+export function accessiblePreferenceOrder(
+  runs: readonly FreeRun[],
+  quantity: number,
+  wheelchair: number,
+  max: number,
+): FreeSeat[] {
+  const preferred: FreeSeat[] = [];
+  const fitting = runs
+    .filter(
+      (run) => run.seats.length >= quantity && run.seats.filter((s) => s.wheelchair).length >= wheelchair,
+    )
+    .sort((a, b) => a.distance - b.distance);
+  for (const run of fitting) {
+    const runStart = (run.seats[0] as LayoutSeat).number;
+    const runEnd = (run.seats.at(-1) as LayoutSeat).number;
+    for (const seat of run.seats) {
+      if (preferred.length >= max) return preferred;
+      preferred.push(freeSeat(run, seat, runStart, runEnd));
+    }
+  }
+  return preferred;
+}
+
+/**
+ * `quantity` adjacent seats in one row with at least `wheelchair` wheelchair spaces, the others
+ * companion seats where possible (the way seats.io's best available seats a wheelchair user beside
+ * their companions), closest first. Null when no block has them.
+ */
+export function pickAccessible(
+  candidates: readonly CandidateSeat[],
+  quantity: number,
+  wheelchair: number,
+): CandidateSeat[] | null {
+  const spaces = (block: readonly CandidateSeat[]) => block.filter((seat) => seat.wheelchair).length;
+  // Ordinary seats where a companion seat could be, and wheelchair spaces beyond those asked for, are
+  // places another party needs: the fewest of both.
+  const misused = (block: readonly CandidateSeat[]) =>
+    block.filter((seat) => !isAccessiblePlace(seat)).length + spaces(block) - wheelchair;
+  const blocks = [...blocksOf(stretchesOf(candidates), quantity)].filter(
+    (block) => spaces(block) >= wheelchair,
+  );
+  return best(blocks, (a, b) => misused(a) - misused(b) || meanDistance(a) - meanDistance(b)) ?? null;
 }
 
 /** Seats with consecutive numbers in one row. */

@@ -15,7 +15,7 @@ import {
   ordersById,
   recordPaymentStep,
 } from "./order-store.js";
-import { type OrderView, orderView, orderViews, type TicketView } from "./order-views.js";
+import { type OrderView, orderView, orderViews, placeOfTicket, type TicketView } from "./order-views.js";
 import { settlePayment } from "./payment-settlement.js";
 import { PaymentOutcomeUnknown, type PaymentProvider } from "./payments.js";
 import { refreshSoldOutAfterCommit } from "./sold-out.js";
@@ -112,8 +112,18 @@ function issuedTickets(
   tickets: { id: string; secretHex: string }[],
 ): TicketView[] {
   return tickets.map((ticket, i) => {
-    const seat = hold.seats[i] as HeldSeat;
-    const price = { amount: seat.price, currency: hold.currency };
+    const seat = hold.seats[i] as HeldSeat | undefined;
+    const standing = hold.standing;
+    const place = seat
+      ? { ...seat }
+      : {
+          seatId: null,
+          row: null,
+          number: null,
+          sectionId: standing?.areaId ?? 0,
+          section: standing?.area ?? "",
+        };
+    const price = { amount: seat ? seat.price : (standing?.price ?? 0), currency: hold.currency };
     return {
       id: ticket.id,
       orderId,
@@ -122,14 +132,7 @@ function issuedTickets(
       eventId: hold.eventId,
       secret: Buffer.from(ticket.secretHex, "hex"),
       price,
-      seat: {
-        id: seat.seatId,
-        row: seat.row,
-        number: seat.number,
-        sectionId: seat.sectionId,
-        section: seat.section,
-        price,
-      },
+      ...placeOfTicket(place, price),
     };
   });
 }
@@ -292,12 +295,19 @@ export class CheckoutService {
 
   /** The guarded conversion, giving the issued tickets; when refused, the authorization is voided. */
   private async convert(orderId: string, hold: HoldForCheckout, providerRef: string): Promise<TicketView[]> {
-    const tickets = hold.seatIds.map((seatId, i) => ({
-      id: uuidv7(),
-      seatId,
-      priceMinor: hold.seatPrices[i] as number,
-      secretHex: randomBytes(32).toString("hex"),
-    }));
+    const standing = hold.standing;
+    const tickets = [
+      ...hold.seatIds.map((seatId, i) => ({
+        seatId,
+        areaId: null,
+        priceMinor: hold.seatPrices[i] as number,
+      })),
+      ...Array.from({ length: standing?.quantity ?? 0 }, () => ({
+        seatId: null,
+        areaId: standing?.areaId ?? null,
+        priceMinor: standing?.price ?? 0,
+      })),
+    ].map((ticket) => ({ ...ticket, id: uuidv7(), secretHex: randomBytes(32).toString("hex") }));
     let seatsLeft: boolean;
     try {
       ({ seatsLeft } = await convertHold(this.pool, {
@@ -330,6 +340,7 @@ export class CheckoutService {
       );
     }
     this.effects.notifier.seatsChanged(hold.eventId, hold.seatIds);
+    if (standing) this.effects.notifier.areasChanged(hold.eventId, [standing.areaId]);
     if (!seatsLeft) await refreshSoldOutAfterCommit(this.db, this.log, hold.eventId);
     return issuedTickets(orderId, hold, tickets);
   }

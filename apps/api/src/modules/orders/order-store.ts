@@ -3,6 +3,7 @@ import type { OrderStatus, PaymentState, TicketStatus } from "../../generated/pr
 import type { Db } from "../../infra/prisma.js";
 import { type PreparedStatement, queryPrepared, type SqlPool } from "../../infra/sql.js";
 import type { DbOrTx, Tx } from "../../kernel/transactions.js";
+import type { AreaPlaces } from "../holds/area-hold-store.js";
 import type { SeatOffer } from "../holds/hold-store.js";
 
 // Every SQL statement of the orders module (docs/orders.md): checkout, order lists, cancellation,
@@ -62,6 +63,8 @@ export interface HoldForCheckout {
   cancellableUntil: Date;
   /** The order that checked this hold out or is doing so, if any. */
   liveOrderId: string | null;
+  /** A standing hold's places (null for a hold of seats). */
+  standing: AreaPlaces | null;
 }
 
 export interface BeginCheckout {
@@ -100,6 +103,10 @@ interface CheckoutBeginRow {
   cancellable_until: Date;
   live_order_id: string | null;
   created_at: Date | null;
+  area_id: number | null;
+  area_name: string | null;
+  area_quantity: number;
+  area_price: number | null;
 }
 
 // The SQL function checkout_begin (migration 20261124240000_checkout_fast_path): the key, the hold and
@@ -137,6 +144,15 @@ export async function beginCheckout(pool: SqlPool, begin: BeginCheckout): Promis
     currency: row.currency,
     cancellableUntil: row.cancellable_until,
     liveOrderId: row.live_order_id,
+    standing:
+      row.area_id === null
+        ? null
+        : {
+            areaId: row.area_id,
+            area: row.area_name ?? "",
+            quantity: row.area_quantity,
+            price: row.area_price ?? 0,
+          },
   };
   return { kind: "hold", hold, createdAt: row.created_at };
 }
@@ -220,10 +236,21 @@ function anySeatText(eventId: string, condition: string): string {
             ORDER BY es.held_until LIMIT 1) IS NOT NULL)`;
 }
 
+/** True when one of the event's ($3) standing areas has places neither held nor sold. */
+const ANY_AREA_PLACE_TEXT =
+  "EXISTS (SELECT 1 FROM event_area a WHERE a.event_id = $3::int AND a.available > 0)";
+
 export interface Conversion {
   orderId: string;
   hold: HoldForCheckout;
-  tickets: { id: string; seatId: number; priceMinor: number; secretHex: string }[];
+  /** One per place: a seat (seatId) or a standing place (areaId). */
+  tickets: {
+    id: string;
+    seatId: number | null;
+    areaId: number | null;
+    priceMinor: number;
+    secretHex: string;
+  }[];
   provider: string;
   providerRef: string;
   paymentId: string;
@@ -241,11 +268,21 @@ export class ConversionRefused extends Error {
 // only when it got the order and every seat (`gate`) does it sell the seats to the order, confirm it,
 // convert the hold, issue the tickets, log the authorization and write the `order.confirmed` outbox
 // event. Otherwise it changes nothing.
+//
+// A standing hold ($11: its places; no seats) is checked on its own row instead: still ACTIVE and
+// unexpired, locked so that the sweeper cannot take its places back meanwhile. Its places pass to the
+// tickets: the area gets them back here and the tickets' trigger takes them again (migration
+// 20261207140000_standing_areas), in this statement.
 const CONVERT_HOLD: PreparedStatement = {
   name: "orders.convert",
   text: `
     WITH pending AS (
       SELECT id FROM "order" WHERE id = $1::uuid AND status = 'PENDING' FOR UPDATE
+    ), standing AS (
+      SELECT h.event_id, h.area_id, h.area_quantity FROM hold h
+      WHERE $11::int > 0 AND h.id = $2::uuid AND h.state = 'ACTIVE' AND h.expires_at > now()
+        AND h.area_quantity = $11::int
+      FOR UPDATE
     ), mine AS (
       -- In seat order, like every statement that waits for seat rows (holds/hold-store.ts).
       SELECT es.event_id, es.seat_id FROM event_seat es
@@ -253,7 +290,13 @@ const CONVERT_HOLD: PreparedStatement = {
       ORDER BY es.event_id, es.seat_id
       FOR UPDATE
     ), gate AS (
-      SELECT (SELECT count(*) FROM pending) = 1 AND (SELECT count(*) FROM mine) = cardinality($4::int[]) AS ok
+      SELECT (SELECT count(*) FROM pending) = 1
+             AND (SELECT count(*) FROM mine) = cardinality(array_remove($4::int[], NULL))
+             AND ($11::int = 0 OR (SELECT count(*) FROM standing) = 1) AS ok
+    ), handed_over AS (
+      UPDATE event_area a SET available = a.available + s.area_quantity
+      FROM standing s, gate
+      WHERE gate.ok AND a.event_id = s.event_id AND a.section_id = s.area_id
     ), sold AS (
       UPDATE event_seat es
       SET status = 'SOLD', order_id = $1::uuid, held_until = NULL, version = es.version + 1
@@ -269,10 +312,10 @@ const CONVERT_HOLD: PreparedStatement = {
       FROM gate
       WHERE gate.ok AND h.id = $2::uuid
     ), issued AS (
-      INSERT INTO ticket (id, order_id, event_id, seat_id, price_minor, secret)
-      SELECT t.id, c.id, c.event_id, t.seat_id, t.price, decode(t.secret, 'hex')
+      INSERT INTO ticket (id, order_id, event_id, seat_id, area_id, price_minor, secret)
+      SELECT t.id, c.id, c.event_id, t.seat_id, t.area_id, t.price, decode(t.secret, 'hex')
       FROM confirmed c,
-           unnest($5::uuid[], $4::int[], $6::int[], $7::text[]) AS t(id, seat_id, price, secret)
+           unnest($5::uuid[], $4::int[], $12::int[], $6::int[], $7::text[]) AS t(id, seat_id, area_id, price, secret)
     ), logged AS (
       INSERT INTO payment (id, order_id, provider, operation, amount_minor, currency, state, provider_ref)
       SELECT $8::uuid, id, $9, 'authorize', total_minor, currency, 'AUTHORIZED', $10
@@ -282,13 +325,15 @@ const CONVERT_HOLD: PreparedStatement = {
       SELECT 'order.confirmed', jsonb_build_object(
         'orderId', c.id, 'userId', c.user_id, 'eventId', c.event_id, 'holdId', c.hold_id,
         'total', jsonb_build_object('amount', c.total_minor, 'currency', c.currency),
-        'seatIds', to_jsonb($4::int[]), 'ticketIds', to_jsonb($5::uuid[]))
+        'seatIds', to_jsonb(array_remove($4::int[], NULL)), 'ticketIds', to_jsonb($5::uuid[]))
       FROM confirmed c
     )
     -- The statement's snapshot does not see its own changes: this hold's seats still count as held.
-    SELECT (SELECT ok FROM gate) AS ok, (SELECT count(*) FROM mine)::int AS "seatsHeld",
+    SELECT (SELECT ok FROM gate) AS ok,
+           (SELECT count(*) FROM mine)::int + (SELECT count(*) FROM standing)::int AS "seatsHeld",
            ${anySeatText("$3::int", "es.status = 'AVAILABLE'")}
-           OR ${anySeatText("$3::int", "es.status = 'HELD' AND es.held_until <= now()")} AS "seatsLeft"`,
+           OR ${anySeatText("$3::int", "es.status = 'HELD' AND es.held_until <= now()")}
+           OR ${ANY_AREA_PLACE_TEXT} AS "seatsLeft"`,
 };
 
 /**
@@ -297,6 +342,7 @@ const CONVERT_HOLD: PreparedStatement = {
  */
 export async function convertHold(pool: SqlPool, conversion: Conversion): Promise<{ seatsLeft: boolean }> {
   const { hold, orderId, tickets } = conversion;
+  const places = hold.seatIds.length + (hold.standing ? 1 : 0);
   const [outcome] = await queryPrepared<{ ok: boolean; seatsHeld: number; seatsLeft: boolean }>(
     pool,
     CONVERT_HOLD,
@@ -311,10 +357,12 @@ export async function convertHold(pool: SqlPool, conversion: Conversion): Promis
       conversion.paymentId,
       conversion.provider,
       conversion.providerRef,
+      hold.standing?.quantity ?? 0,
+      tickets.map((ticket) => ticket.areaId),
     ],
   );
   if (!outcome?.ok) {
-    throw new ConversionRefused((outcome?.seatsHeld ?? 0) < hold.seatIds.length ? "seats" : "order");
+    throw new ConversionRefused((outcome?.seatsHeld ?? 0) < places ? "seats" : "order");
   }
   return { seatsLeft: outcome.seatsLeft };
 }
@@ -337,6 +385,9 @@ export async function refreshSoldOut(db: Db, eventId: number): Promise<void> {
     await tx.$executeRawUnsafe(
       `UPDATE event SET status = CASE
          WHEN ${anySeatText("$1::int", "es.status = 'AVAILABLE'")} OR ${anySeatText("$1::int", "es.status = 'HELD'")}
+           OR EXISTS (SELECT 1 FROM event_area a WHERE a.event_id = $1::int
+                      AND (a.available > 0 OR EXISTS (SELECT 1 FROM hold h WHERE h.event_id = $1::int
+                           AND h.area_id = a.section_id AND h.state = 'ACTIVE')))
          THEN 'ON_SALE'::"EventStatus" ELSE 'SOLD_OUT'::"EventStatus" END
        WHERE id = $1::int`,
       eventId,
@@ -386,22 +437,27 @@ export async function releaseSoldSeats(tx: Tx, orderId: string): Promise<number[
   return freed.map((seat) => seat.seatId);
 }
 
-/** Voids the order's tickets, marks it CANCELLED and writes the `order.cancelled` outbox event. */
+/**
+ * Voids the order's tickets, marks it CANCELLED and writes the `order.cancelled` outbox event. Voided
+ * standing tickets give their places back (the tickets' trigger); returns those areas.
+ */
 export async function recordCancellation(
   tx: Tx,
   cancellation: { orderId: string; userId: string; eventId: number; seatIds: number[] },
-): Promise<void> {
+): Promise<number[]> {
   const { orderId, userId, eventId, seatIds } = cancellation;
+  const voided = await tx.$queryRaw<{ areaId: number }[]>`
+    UPDATE ticket SET status = 'VOID' WHERE order_id = ${orderId}::uuid AND status = 'VALID'
+    RETURNING area_id AS "areaId"`;
   await tx.$executeRaw`
-    WITH voided AS (
-      UPDATE ticket SET status = 'VOID' WHERE order_id = ${orderId}::uuid AND status = 'VALID'
-    ), announced AS (
+    WITH announced AS (
       INSERT INTO outbox_event (topic, payload)
       VALUES ('order.cancelled', jsonb_build_object('orderId', ${orderId}::uuid, 'userId', ${userId}::uuid,
               'eventId', ${eventId}::int, 'seatIds', to_jsonb(${seatIds}::int[])))
     )
     UPDATE "order" SET status = 'CANCELLED', cancelled_at = now(), updated_at = now()
     WHERE id = ${orderId}::uuid`;
+  return [...new Set(voided.flatMap((ticket) => (ticket.areaId === null ? [] : [ticket.areaId])))];
 }
 
 // --- Order lists (orders.service.ts) ---
@@ -472,9 +528,10 @@ export interface TicketRow {
   priceMinor: number;
   currency: string;
   secret: Uint8Array;
-  seatId: number;
-  row: string;
-  number: number;
+  /** Null for a standing ticket, as are row and number. */
+  seatId: number | null;
+  row: string | null;
+  number: number | null;
   sectionId: number;
   section: string;
 }
@@ -483,15 +540,18 @@ const TICKET_COLUMNS = Prisma.sql`t.id, t.order_id AS "orderId", t.event_id AS "
   t.used_at AS "usedAt", t.price_minor AS "priceMinor", o.currency, t.secret, s.id AS "seatId",
   s.row_label AS "row", s.number, sec.id AS "sectionId", sec.name AS "section"`;
 
+/** A ticket's section: its seat's, or its standing area. */
+const TICKET_PLACE_JOINS = Prisma.sql`LEFT JOIN seat s ON s.id = t.seat_id
+  JOIN section sec ON sec.id = coalesce(s.section_id, t.area_id)`;
+
 /** Tickets by their own ids or by their orders' ids, in seat order within each order. */
 export function ticketRows(db: Db, ids: readonly string[], by: "id" | "order_id"): Promise<TicketRow[]> {
   const column = by === "id" ? Prisma.sql`t.id` : Prisma.sql`t.order_id`;
   return db.$queryRaw<TicketRow[]>`
     SELECT ${TICKET_COLUMNS}
-    FROM ticket t JOIN "order" o ON o.id = t.order_id JOIN seat s ON s.id = t.seat_id
-    JOIN section sec ON sec.id = s.section_id
+    FROM ticket t JOIN "order" o ON o.id = t.order_id ${TICKET_PLACE_JOINS}
     WHERE ${column} = ANY(${ids}::uuid[])
-    ORDER BY t.order_id, sec.sort_order, s.row_rank, s.number`;
+    ORDER BY t.order_id, sec.sort_order, s.row_rank, s.number, t.id`;
 }
 
 /**

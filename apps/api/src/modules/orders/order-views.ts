@@ -4,7 +4,7 @@ import type { Db } from "../../infra/prisma.js";
 import type { Money } from "../../kernel/money.js";
 import type { Viewer } from "../../kernel/viewer.js";
 import { type EventView, toEventView } from "../catalog/catalog.service.js";
-import type { HoldSeatView } from "../holds/holds.service.js";
+import { type HoldSeatView, type PlaceView, seatPlace, standingPlace } from "../holds/holds.service.js";
 import { eventOrganizerId, eventsById, type OrderRow, type TicketRow, ticketRows } from "./order-store.js";
 
 // What checkout, order lists and ticket scans answer with: order and ticket views, and the batch
@@ -15,7 +15,9 @@ export interface TicketView {
   orderId: string;
   status: TicketStatus;
   usedAt: Date | null;
-  seat: HoldSeatView;
+  /** Null for a standing ticket. */
+  seat: HoldSeatView | null;
+  place: PlaceView;
   price: Money;
   eventId: number;
   /** The per-ticket secret the rotating code is derived from; never sent to clients. */
@@ -48,15 +50,21 @@ export function ticketView(row: TicketRow): TicketView {
     eventId: row.eventId,
     secret: row.secret,
     price,
-    seat: {
-      id: row.seatId,
-      row: row.row,
-      number: row.number,
-      sectionId: row.sectionId,
-      section: row.section,
-      price: { ...price },
-    },
+    ...placeOfTicket(row, price),
   };
+}
+
+/** A ticket's seat (null for a standing ticket) and place, from what it names. */
+export function placeOfTicket(
+  place: Pick<TicketRow, "seatId" | "row" | "number" | "sectionId" | "section">,
+  price: Money,
+): Pick<TicketView, "seat" | "place"> {
+  const { seatId, row, number, sectionId, section } = place;
+  if (seatId === null || row === null || number === null) {
+    return { seat: null, place: standingPlace(sectionId, section, { ...price }) };
+  }
+  const seat = { id: seatId, row, number, sectionId, section, price: { ...price } };
+  return { seat, place: seatPlace(seat) };
 }
 
 /** Batch loaders of what order views show lazily: one query per kind for all the orders of an operation. */

@@ -86,12 +86,13 @@ export class OrdersService {
         });
       }
       const seatIds = await releaseSoldSeats(tx, orderId);
-      await recordCancellation(tx, { orderId, userId, eventId: order.eventId, seatIds });
-      return { eventId: order.eventId, holdId: order.holdId, seatIds };
+      const areaIds = await recordCancellation(tx, { orderId, userId, eventId: order.eventId, seatIds });
+      return { eventId: order.eventId, holdId: order.holdId, seatIds, areaIds };
     }, TRANSACTION_OPTIONS);
 
     if (cancelled) {
       this.effects.notifier.seatsChanged(cancelled.eventId, cancelled.seatIds);
+      this.effects.notifier.areasChanged(cancelled.eventId, cancelled.areaIds);
       // The converted hold's Redis locks would keep turning fans away from these seats until it expires.
       await this.effects.seatLocks.release(cancelled.eventId, cancelled.holdId, cancelled.seatIds);
       await refreshSoldOutAfterCommit(this.db, this.log, cancelled.eventId);

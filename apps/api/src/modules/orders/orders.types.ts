@@ -2,7 +2,7 @@ import { GraphQLDateTime } from "graphql-scalars";
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { OrderStatus, TicketStatus } from "../../generated/prisma/enums.js";
 import { Money, PageInfo } from "../catalog/catalog.types.js";
-import { HoldSeat } from "../holds/holds.types.js";
+import { HoldSeat, Place } from "../holds/holds.types.js";
 
 registerEnumType(OrderStatus, {
   name: "OrderStatus",
@@ -34,7 +34,8 @@ registerEnumType(TicketVerificationResult, {
 });
 
 @ObjectType({
-  description: "A ticket for one seat. Its code rotates: show the current one, refetch at codeExpiresAt.",
+  description:
+    "A ticket for one seat or one standing place. Its code rotates: show the current one, refetch at codeExpiresAt.",
 })
 export class Ticket {
   @Field(() => ID)
@@ -49,8 +50,14 @@ export class Ticket {
   })
   usedAt!: Date | null;
 
-  @Field(() => HoldSeat)
-  seat!: HoldSeat;
+  @Field(() => HoldSeat, {
+    nullable: true,
+    description: "The seat; null for a standing ticket (see `place`).",
+  })
+  seat!: HoldSeat | null;
+
+  @Field(() => Place, { description: "The seat or standing place this ticket admits to." })
+  place!: Place;
 
   @Field(() => Money, { description: "The seat's price, without the fee." })
   price!: Money;

@@ -144,12 +144,13 @@ export interface AttendeeRow {
 const ATTENDEES = `
   SELECT o.id AS order_id, o.status AS order_status, o.created_at AS ordered_at, u.email AS buyer_email,
          u.name AS buyer_name, t.id AS ticket_id, t.status AS ticket_status, t.used_at AS checked_in_at,
-         sec.name AS section, s.row_label AS row, s.number AS seat, t.price_minor, o.currency
+         sec.name AS section, coalesce(s.row_label, 'Standing') AS row, s.number AS seat, t.price_minor, o.currency
   FROM ticket t
   JOIN "order" o ON o.id = t.order_id
   JOIN user_account u ON u.id = o.user_id
-  JOIN seat s ON s.id = t.seat_id
-  JOIN section sec ON sec.id = s.section_id
+  -- A standing ticket has no seat: its section is its area (docs/standing.md).
+  LEFT JOIN seat s ON s.id = t.seat_id
+  JOIN section sec ON sec.id = coalesce(s.section_id, t.area_id)
   WHERE t.event_id = $1::int
   ORDER BY o.created_at, o.id, sec.sort_order, s.row_rank, s.number`;
 

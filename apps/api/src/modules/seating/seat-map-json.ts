@@ -18,8 +18,19 @@ export interface SelectedField {
   seats?: SelectedField[];
 }
 
-export const SECTION_LEAVES = new Set(["id", "name", "priceTierId", "__typename"]);
-export const SEAT_LEAVES = new Set(["id", "row", "number", "x", "y", "accessible", "status", "__typename"]);
+export const SECTION_LEAVES = new Set(["id", "name", "kind", "capacity", "priceTierId", "__typename"]);
+export const SEAT_LEAVES = new Set([
+  "id",
+  "row",
+  "number",
+  "x",
+  "y",
+  "accessible",
+  "wheelchair",
+  "companion",
+  "status",
+  "__typename",
+]);
 
 // As the Seat.status resolver reads the statuses string: anything unknown is not for sale.
 // Each status takes a slot of the longest one's width, padded with spaces (whitespace between JSON tokens
@@ -65,6 +76,10 @@ function seatLeaf(seat: Seat, field: string): string {
       return String(seat.y);
     case "accessible":
       return String(seat.accessible);
+    case "wheelchair":
+      return String(seat.wheelchair);
+    case "companion":
+      return String(seat.companion);
     default:
       return '"Seat"';
   }
@@ -78,6 +93,10 @@ function sectionLeaf(section: SeatMapSectionView, field: string): string {
       return JSON.stringify(section.name);
     case "priceTierId":
       return section.priceTierId === null ? "null" : `"${section.priceTierId}"`;
+    case "kind":
+      return `"${section.kind}"`;
+    case "capacity":
+      return section.capacity === null ? "null" : String(section.capacity);
     default:
       return '"SeatMapSection"';
   }

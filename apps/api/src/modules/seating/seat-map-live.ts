@@ -26,6 +26,8 @@ export interface SeatMapLiveOptions {
 /** What is waiting to become (or to be published as) the next delta of one event. */
 interface EventBacklog {
   seatIds: Set<number>;
+  /** Standing areas whose counts changed. */
+  areaIds: Set<number>;
   /** A delta whose version is taken (committed in Postgres) but which is not published yet. */
   unpublished?: SeatMapDeltaMessage;
   timer?: NodeJS.Timeout;
@@ -38,10 +40,15 @@ const CHANGED_STATUSES = new Set<unknown>(["AVAILABLE", "HELD", "SOLD"] satisfie
 
 function isSeatMapDelta(value: unknown): value is SeatMapDeltaMessage {
   if (typeof value !== "object" || value === null) return false;
-  const { eventId, version, changes } = value as Record<string, unknown>;
+  const { eventId, version, changes, areas } = value as Record<string, unknown>;
   return (
     Number.isInteger(eventId) &&
     Number.isInteger(version) &&
+    Array.isArray(areas) &&
+    areas.every(
+      (area: { areaId?: unknown; available?: unknown }) =>
+        Number.isInteger(area?.areaId) && Number.isInteger(area?.available),
+    ) &&
     Array.isArray(changes) &&
     changes.every(
       (change: { seatId?: unknown; status?: unknown }) =>
@@ -91,13 +98,25 @@ export class SeatMapLive implements SeatChangeNotifier {
 
   seatsChanged(eventId: number, seatIds: readonly number[]): void {
     if (seatIds.length === 0) return;
-    let backlog = this.backlogs.get(eventId);
-    if (!backlog) {
-      backlog = { seatIds: new Set(), failures: 0 };
-      this.backlogs.set(eventId, backlog);
-    }
+    const backlog = this.backlogOf(eventId);
     for (const seatId of seatIds) backlog.seatIds.add(seatId);
     this.schedule(eventId, backlog, this.options.coalesceMs);
+  }
+
+  areasChanged(eventId: number, areaIds: readonly number[]): void {
+    if (areaIds.length === 0) return;
+    const backlog = this.backlogOf(eventId);
+    for (const areaId of areaIds) backlog.areaIds.add(areaId);
+    this.schedule(eventId, backlog, this.options.coalesceMs);
+  }
+
+  private backlogOf(eventId: number): EventBacklog {
+    let backlog = this.backlogs.get(eventId);
+    if (!backlog) {
+      backlog = { seatIds: new Set(), areaIds: new Set(), failures: 0 };
+      this.backlogs.set(eventId, backlog);
+    }
+    return backlog;
   }
 
   /** Publishes everything still waiting, retrying failures until `graceMs` has passed. */
@@ -140,7 +159,7 @@ export class SeatMapLive implements SeatChangeNotifier {
     const started = Date.now();
     backlog.flushing = this.recordAndPublish(eventId, backlog).finally(() => {
       backlog.flushing = undefined;
-      if (backlog.seatIds.size === 0 && !backlog.unpublished) {
+      if (backlog.seatIds.size === 0 && backlog.areaIds.size === 0 && !backlog.unpublished) {
         this.backlogs.delete(eventId);
         return;
       }
@@ -160,11 +179,14 @@ export class SeatMapLive implements SeatChangeNotifier {
   private async recordAndPublish(eventId: number, backlog: EventBacklog): Promise<void> {
     if (!backlog.unpublished) {
       const seatIds = [...backlog.seatIds];
+      const areaIds = [...backlog.areaIds];
       backlog.seatIds.clear();
+      backlog.areaIds.clear();
       try {
-        backlog.unpublished = await this.record(eventId, seatIds);
+        backlog.unpublished = await this.record(eventId, seatIds, areaIds);
       } catch (error) {
         for (const seatId of seatIds) backlog.seatIds.add(seatId);
+        for (const areaId of areaIds) backlog.areaIds.add(areaId);
         this.failed("record", eventId, backlog, error);
         return;
       }
@@ -201,8 +223,12 @@ export class SeatMapLive implements SeatChangeNotifier {
   }
 
   /** The event's next version with the changed seats' statuses (seating-store.ts says why in one go). */
-  private async record(eventId: number, seatIds: number[]): Promise<SeatMapDeltaMessage | undefined> {
-    const recorded = await bumpVersionWithChanges(this.db, eventId, seatIds);
+  private async record(
+    eventId: number,
+    seatIds: number[],
+    areaIds: number[],
+  ): Promise<SeatMapDeltaMessage | undefined> {
+    const recorded = await bumpVersionWithChanges(this.db, eventId, seatIds, areaIds);
     return recorded ? { eventId, ...recorded } : undefined;
   }
 }

@@ -1,5 +1,5 @@
 import type { Db } from "../../infra/prisma.js";
-import type { ChangedSeatStatus } from "./seat-changes.js";
+import type { AreaAvailable, ChangedSeatStatus } from "./seat-changes.js";
 
 // Every SQL statement of the seating module: the venue layout, an event's pricing and seat statuses,
 // and the versioned seat changes behind live deltas.
@@ -23,7 +23,16 @@ export function chartLayout(db: Db, chartId: number) {
         include: {
           seats: {
             orderBy: [{ rowRank: "asc" }, { number: "asc" }],
-            select: { id: true, rowLabel: true, number: true, x: true, y: true, accessible: true },
+            select: {
+              id: true,
+              rowLabel: true,
+              number: true,
+              x: true,
+              y: true,
+              accessible: true,
+              wheelchair: true,
+              companion: true,
+            },
           },
         },
       },
@@ -35,6 +44,8 @@ export interface StatusRow {
   version: bigint;
   seat_ids: number[] | null;
   codes: string | null;
+  /** The event's standing areas on sale, in section order. */
+  areas: { id: number; name: string; capacity: number; available: number }[];
 }
 
 /**
@@ -49,11 +60,16 @@ export async function seatStatuses(db: Db, eventId: number): Promise<StatusRow |
                         WHEN es.status = 'SOLD' THEN 'S'
                         WHEN es.status = 'HELD' AND es.held_until > now() THEN 'H'
                         ELSE 'A'
-                      END, '' ORDER BY es.seat_id) AS codes
+                      END, '' ORDER BY es.seat_id) AS codes,
+           (SELECT coalesce(json_agg(json_build_object('id', a.section_id, 'name', sec.name,
+                                                       'capacity', a.capacity, 'available', a.available)
+                                     ORDER BY sec.sort_order), '[]'::json)
+            FROM event_area a JOIN section sec ON sec.id = a.section_id
+            WHERE a.event_id = e.id) AS areas
     FROM event e
     LEFT JOIN event_seat es ON es.event_id = e.id
     WHERE e.id = ${eventId}
-    GROUP BY e.seat_map_version`;
+    GROUP BY e.id, e.seat_map_version`;
   return row ?? null;
 }
 
@@ -66,8 +82,13 @@ export async function bumpVersionWithChanges(
   db: Db,
   eventId: number,
   seatIds: number[],
-): Promise<{ version: number; changes: { seatId: number; status: ChangedSeatStatus }[] } | null> {
-  const [bumped, changes] = await db.$transaction([
+  areaIds: number[] = [],
+): Promise<{
+  version: number;
+  changes: { seatId: number; status: ChangedSeatStatus }[];
+  areas: AreaAvailable[];
+} | null> {
+  const [bumped, changes, areas] = await db.$transaction([
     db.$queryRaw<{ version: bigint }[]>`
       UPDATE event SET seat_map_version = seat_map_version + 1
       WHERE id = ${eventId}
@@ -82,7 +103,11 @@ export async function bumpVersionWithChanges(
       FROM event_seat
       WHERE event_id = ${eventId} AND seat_id = ANY(${seatIds}::int[])
       ORDER BY seat_id`,
+    db.$queryRaw<AreaAvailable[]>`
+      SELECT section_id AS "areaId", available FROM event_area
+      WHERE event_id = ${eventId} AND section_id = ANY(${areaIds}::int[])
+      ORDER BY section_id`,
   ]);
   const [row] = bumped;
-  return row ? { version: Number(row.version), changes } : null;
+  return row ? { version: Number(row.version), changes, areas } : null;
 }

@@ -1,7 +1,7 @@
 import type { Db } from "../../infra/prisma.js";
 import { notFound } from "../../kernel/errors.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
-import type { ChangedSeatStatus } from "./seat-changes.js";
+import type { AreaAvailable, ChangedSeatStatus } from "./seat-changes.js";
 import { chartLayout, eventPricing, seatStatuses } from "./seating-store.js";
 
 // The seat map is split by how often it changes (docs/seat-map.md):
@@ -20,6 +20,9 @@ export interface LayoutSeat {
   x: number;
   y: number;
   accessible: boolean;
+  /** A wheelchair space, or a companion seat beside one: kept for fans who ask (docs/standing.md). */
+  wheelchair: boolean;
+  companion: boolean;
   /** Position of this seat's character in the event's `statuses` string. */
   index: number;
 }
@@ -27,6 +30,11 @@ export interface LayoutSeat {
 export interface LayoutSection {
   id: number;
   name: string;
+  kind: "SEATED" | "STANDING";
+  /** Places of a standing section (null for a seated one). */
+  capacity: number | null;
+  /** A standing section's outline as x, y pairs in seat coordinates (null when it has none). */
+  outline: number[] | null;
   seats: LayoutSeat[];
 }
 
@@ -43,9 +51,19 @@ export interface SeatMapSectionView extends LayoutSection {
   priceTierId: number | null;
 }
 
+/** A standing area on sale at the event, with its places left (docs/standing.md). */
+export interface AreaView {
+  id: number;
+  name: string;
+  capacity: number;
+  available: number;
+}
+
 export interface StatusSnapshot {
   version: number;
   statuses: string;
+  /** The standing areas on sale, in section order: counts of the same version as `statuses`. */
+  areas: AreaView[];
 }
 
 /** What a changed seat can become: seats not for sale never change. */
@@ -55,10 +73,13 @@ export interface SeatMapDeltaMessage {
   eventId: number;
   version: number;
   changes: { seatId: number; status: ChangedSeatStatus }[];
+  /** Standing areas whose places left changed, with the count at this version. */
+  areas: AreaAvailable[];
 }
 
 export interface SeatMapView extends StatusSnapshot {
   eventId: number;
+  areas: (AreaView & { outline: number[] | null })[];
   stage: VenueLayout["stage"];
   bounds: VenueLayout["bounds"];
   sections: SeatMapSectionView[];
@@ -95,6 +116,10 @@ export class SeatingService {
       stage: seating.layout.stage,
       bounds: seating.layout.bounds,
       sections: seating.sections,
+      areas: snapshot.areas.map((area) => ({
+        ...area,
+        outline: seating.layout.sections.find((section) => section.id === area.id)?.outline ?? null,
+      })),
     };
   }
 
@@ -135,7 +160,11 @@ export class SeatingService {
         const index = layout.indexBySeatId.get(seatId);
         if (index !== undefined) statuses[index] = STATUS_CODE[status].charCodeAt(0);
       }
-      return { version: delta.version, statuses: statuses.toString("latin1") };
+      return {
+        version: delta.version,
+        statuses: statuses.toString("latin1"),
+        areas: applyAreaCounts(snapshot.areas, delta.areas),
+      };
     });
     this.statuses.replace(delta.eventId, next);
   }
@@ -186,6 +215,9 @@ export class SeatingService {
     const sections = chart.sections.map((section) => ({
       id: section.id,
       name: section.name,
+      kind: section.kind,
+      capacity: section.capacity,
+      outline: flatOutline(section.outline, extend),
       seats: section.seats.map((seat) => {
         const index = indexBySeatId.size;
         indexBySeatId.set(seat.id, index);
@@ -198,6 +230,8 @@ export class SeatingService {
           x: Math.round(seat.x * 100) / 100,
           y: Math.round(seat.y * 100) / 100,
           accessible: seat.accessible,
+          wheelchair: seat.wheelchair,
+          companion: seat.companion,
           index,
         };
       }),
@@ -216,6 +250,25 @@ export class SeatingService {
       const index = layout.indexBySeatId.get(seatIds[i] as number);
       if (index !== undefined) statuses[index] = codes.charCodeAt(i);
     }
-    return { version: Number(row.version), statuses: statuses.toString("latin1") };
+    return { version: Number(row.version), statuses: statuses.toString("latin1"), areas: row.areas };
   }
+}
+
+/** An outline as stored ([{x, y}, …]) as x, y pairs, rounded like seats; each point widens the bounds. */
+function flatOutline(outline: unknown, extend: (x: number, y: number) => void): number[] | null {
+  if (!Array.isArray(outline) || outline.length < 3) return null;
+  const flat: number[] = [];
+  for (const point of outline as { x?: unknown; y?: unknown }[]) {
+    if (typeof point?.x !== "number" || typeof point?.y !== "number") return null;
+    extend(point.x, point.y);
+    flat.push(Math.round(point.x * 100) / 100, Math.round(point.y * 100) / 100);
+  }
+  return flat;
+}
+
+/** The areas after a delta's counts (what a client applying the delta has too). */
+export function applyAreaCounts(areas: readonly AreaView[], counts: readonly AreaAvailable[]): AreaView[] {
+  if (counts.length === 0) return [...areas];
+  const byId = new Map(counts.map((count) => [count.areaId, count.available]));
+  return areas.map((area) => ({ ...area, available: byId.get(area.id) ?? area.available }));
 }

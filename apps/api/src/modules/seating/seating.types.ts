@@ -10,6 +10,14 @@ export enum SeatStatus {
 }
 registerEnumType(SeatStatus, { name: "SeatStatus" });
 
+// A const object rather than a TS enum, so that the services' plain "SEATED" | "STANDING" fit it.
+export const SectionKind = { SEATED: "SEATED", STANDING: "STANDING" } as const;
+export type SectionKind = (typeof SectionKind)[keyof typeof SectionKind];
+registerEnumType(SectionKind, {
+  name: "SectionKind",
+  description: "SEATED: numbered seats. STANDING: a standing area sold by quantity (general admission).",
+});
+
 @ObjectType({ description: "Where the stage or field is drawn, in seat coordinate units." })
 @Directive(inheritCache)
 export class Stage {
@@ -66,6 +74,12 @@ export class Seat {
   @Field()
   accessible!: boolean;
 
+  @Field({ description: "A wheelchair space (holdBestAvailable gives it only to accessibleSeats)." })
+  wheelchair!: boolean;
+
+  @Field({ description: "A companion seat beside a wheelchair space." })
+  companion!: boolean;
+
   index!: number;
 }
 
@@ -77,6 +91,12 @@ export class SeatMapSection {
 
   @Field()
   name!: string;
+
+  @Field(() => SectionKind)
+  kind!: SectionKind;
+
+  @Field(() => Int, { nullable: true, description: "Places of a STANDING section; null for a SEATED one." })
+  capacity!: number | null;
 
   @Field(() => ID, { nullable: true, description: "The tier this section sells at; null when not for sale." })
   priceTierId!: number | null;
@@ -110,6 +130,42 @@ export class SeatMap {
 
   @Field(() => [SeatMapSection], { description: "The static layout: cheap to fetch once and keep." })
   sections!: SeatMapSection[];
+
+  @Field(() => [SeatMapArea], {
+    description: "The standing areas on sale, with their places left at this `version` (deltas update them).",
+  })
+  areas!: SeatMapArea[];
+}
+
+@ObjectType({ description: "A standing area on sale: a STANDING section, sold by quantity." })
+export class SeatMapArea {
+  @Field(() => ID, { description: "The section's id (holdGeneralAdmission's areaId)." })
+  id!: number;
+
+  @Field()
+  name!: string;
+
+  @Field(() => Int)
+  capacity!: number;
+
+  @Field(() => Int, { description: "Places neither held nor sold." })
+  available!: number;
+
+  @Field(() => [Float], {
+    nullable: true,
+    description:
+      "Where the area is drawn: its outline as x, y pairs in seat coordinates (x1, y1, x2, y2, …).",
+  })
+  outline!: number[] | null;
+}
+
+@ObjectType({ description: "A standing area's places left after a change." })
+export class AreaAvailability {
+  @Field(() => ID)
+  areaId!: number;
+
+  @Field(() => Int)
+  available!: number;
 }
 
 @ObjectType({ description: "A seat's status after a change." })
@@ -136,4 +192,9 @@ export class SeatMapDelta {
 
   @Field(() => [SeatStatusChange])
   changes!: SeatStatusChange[];
+
+  @Field(() => [AreaAvailability], {
+    description: "Standing areas whose places left changed: the new counts.",
+  })
+  areas!: AreaAvailability[];
 }

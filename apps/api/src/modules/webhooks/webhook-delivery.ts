@@ -1,21 +1,28 @@
-import { createHash } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
 import { enqueueJobs, type JobSpec, type Jobs } from "../../infra/jobs.js";
 import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
+import type { Tx } from "../../kernel/transactions.js";
 import type { OutboxConsumer, OutboxMessage } from "../orders/outbox.js";
 import { guardedLookup, isPrivateAddress } from "./url-guard.js";
 import { webhookHeaders } from "./webhook-signing.js";
 import type { DeliveryRow, SendingEndpoint, WebhookStore } from "./webhook-store.js";
 
-// From the outbox to the partner's server (docs/partners.md, "Delivery"): the `outbox.webhooks` job
-// turns an event into one delivery per endpoint that wants it, each with a `webhooks.deliver` job, in
-// one transaction. A deliver job makes one signed request, logs it, and either marks the delivery done
-// or schedules its next attempt (exponential backoff with jitter) as a new job, in one transaction.
+// From the outbox to the partner's server (docs/partners.md, "Delivery"). In the outbox relay's
+// transaction, one statement makes a delivery per endpoint that wants each event of the batch, and each
+// such endpoint's drain job is woken (`webhooks.drain`, one queued per endpoint, run one at a time per
+// endpoint). A drain takes the
+// endpoint's due deliveries in rounds of up to DRAIN_BATCH (only the earliest pending one of each order,
+// so an order's events arrive in order), sends a round's requests concurrently, and records every answer
+// of the round in one statement: a failed one is retried after exponential backoff with jitter, as a
+// later round of a later drain. Measured: a job and four round trips per delivery could not keep up
+// with a sale (docs/benchmarks.md, "Webhook delivery").
 
-export const DELIVER_TASK = "webhooks.deliver";
+export const DRAIN_TASK = "webhooks.drain";
+/** The former one-job-per-delivery task: jobs of it still queued wake their endpoint's drain. */
+const DELIVER_TASK = "webhooks.deliver";
 // Connections to partners' servers are kept open between deliveries (a new socket still goes through
 // the guarded lookup; a kept one was checked when it was opened).
 const agents = {
@@ -30,10 +37,12 @@ export const WEBHOOK_EVENT_TYPES = [
   "ticket.transferred",
   "waitlist.offered",
 ] as const;
-// Fan-out jobs of one order share a queue (they run in outbox order); lanes let orders go in parallel.
-const FANOUT_LANES = 8;
-// A delivery waiting behind an earlier one of its order looks again this long after that one's next try.
-const WAIT_BEHIND_MS = 250;
+/** Deliveries one round of a drain sends at once to one endpoint. */
+const DRAIN_BATCH = 100;
+/** A drain gives its worker back after this long (and queues itself again when work is left). */
+const DRAIN_BUDGET_MS = 10_000;
+/** The soonest a drain that found nothing due runs again (a claim being recorded, say). */
+const MIN_WAKE_UP_MS = 250;
 const MAX_ERROR_LENGTH = 500;
 // A claim on a delivery outlives its request's timeout by this much (then a crashed sender's is void).
 const CLAIM_MARGIN_MS = 5_000;
@@ -47,9 +56,18 @@ export interface WebhookDeliveryOptions {
   retryWindowMs: number;
 }
 
-export function deliverJob(deliveryId: string, runAt?: Date): JobSpec {
-  // The key keeps one queued job per delivery: scheduling again moves it instead of adding another.
-  return { task: DELIVER_TASK, payload: { deliveryId }, jobKey: `${DELIVER_TASK}:${deliveryId}`, runAt };
+/**
+ * The job that drains an endpoint: one queued per endpoint (its key), run one at a time (its queue).
+ * Waking it again while it runs queues one more, which runs after it and sees what came meanwhile.
+ */
+export function drainJob(endpointId: string, runAt?: Date): JobSpec {
+  return {
+    task: DRAIN_TASK,
+    payload: { endpointId },
+    queueName: `webhooks:${endpointId}`,
+    jobKey: `${DRAIN_TASK}:${endpointId}`,
+    runAt,
+  };
 }
 
 /** The wait before attempt `attempts + 1`: base × 4^(attempts−1), capped, with jitter (50–100 %). */
@@ -73,7 +91,7 @@ function orderKeyOf(message: OutboxMessage): string {
   return payload.orderId ? `order:${payload.orderId}` : `outbox:${message.id}`;
 }
 
-/** The outbox consumer: one delivery (and its job) per endpoint that wants the event. */
+/** The outbox consumer: one delivery per endpoint that wants each event, and a wake-up of its drain. */
 export class WebhookDispatcher implements OutboxConsumer {
   readonly name = "webhooks";
 
@@ -82,28 +100,31 @@ export class WebhookDispatcher implements OutboxConsumer {
     private readonly store: WebhookStore,
   ) {}
 
-  queueOf(message: OutboxMessage): string {
-    const lane = createHash("sha1").update(orderKeyOf(message)).digest().readUInt32BE(0) % FANOUT_LANES;
-    return `outbox.webhooks.${lane}`;
+  /** A job queued for one event before the fan-out moved into the relay's transaction. */
+  handle(message: OutboxMessage): Promise<void> {
+    return this.db.$transaction((tx) => this.relayWithin(tx, [message]));
   }
 
-  async handle(message: OutboxMessage): Promise<void> {
-    if (!(WEBHOOK_EVENT_TYPES as readonly string[]).includes(message.topic)) return;
-    const payload = (message.payload ?? {}) as EventPayload;
-    const eventId = Number(payload.eventId);
-    await this.db.$transaction(async (tx) => {
-      const ids = await this.store.insertDeliveries(tx, {
-        outboxEventId: BigInt(message.id),
-        eventType: message.topic,
-        eventId: Number.isInteger(eventId) ? eventId : null,
-        orderKey: orderKeyOf(message),
-        payload: message.payload,
+  /** In the relay's transaction: the deliveries of a batch of events, and a wake-up of their endpoints. */
+  async relayWithin(tx: Tx, messages: OutboxMessage[]): Promise<void> {
+    const events = messages
+      .filter((message) => (WEBHOOK_EVENT_TYPES as readonly string[]).includes(message.topic))
+      .map((message) => {
+        const eventId = Number((message.payload as EventPayload | null)?.eventId);
+        return {
+          outboxEventId: message.id,
+          eventType: message.topic,
+          eventId: Number.isInteger(eventId) ? eventId : null,
+          orderKey: orderKeyOf(message),
+          payload: message.payload,
+        };
       });
-      await enqueueJobs(
-        tx,
-        ids.map((id) => deliverJob(id)),
-      );
-    });
+    if (events.length === 0) return;
+    const endpoints = await this.store.insertDeliveries(tx, events);
+    await enqueueJobs(
+      tx,
+      endpoints.map((id) => drainJob(id)),
+    );
   }
 }
 
@@ -143,64 +164,76 @@ export class WebhookDeliverer {
     private readonly options: WebhookDeliveryOptions,
   ) {
     this.lookup = guardedLookup(options.allowPrivateUrls);
-    jobs.register(DELIVER_TASK, (payload) => this.deliver((payload as { deliveryId: string }).deliveryId));
-  }
-
-  /** One attempt of one delivery (a deliver job). Safe to run twice: a finished delivery is left alone. */
-  async deliver(deliveryId: string): Promise<void> {
-    const found = await this.store.deliveryToSend(deliveryId);
-    if (!found) return;
-    const { delivery, endpoint } = found;
-    // Done, given up, or waiting for its owner to enable the endpoint again (which schedules it).
-    if (delivery.status !== "PENDING" || endpoint.disabledAt) return;
-    const turn = await this.store.claimTurn(delivery, this.options.timeoutMs + CLAIM_MARGIN_MS);
-    if (turn.waitingBehind !== undefined) {
-      // An earlier event of this order is still pending: go after its next try.
-      const after = Math.max(turn.waitingBehind?.getTime() ?? 0, Date.now());
-      const until = new Date(after + WAIT_BEHIND_MS);
-      await this.db.$transaction(async (tx) => {
-        await this.store.postpone(tx, delivery.id, until);
-        await enqueueJobs(tx, [deliverJob(delivery.id, until)]);
-      });
-      return;
-    }
-    // Another job for this delivery may be sending it right now (a wake-up raced a retry): wait for it.
-    if (!turn.claimed) {
-      if (turn.claimedUntil)
-        await this.retryAt(delivery.id, new Date(turn.claimedUntil.getTime() + WAIT_BEHIND_MS));
-      return;
-    }
-    const attemptedAt = new Date();
-    const result = await this.send(endpoint, delivery);
-    const delivered = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
-    const attempt = { deliveryId: delivery.id, attemptedAt, ...result };
-    await this.db.$transaction(async (tx) => {
-      if (delivered) {
-        await this.store.recordAttempt(tx, attempt, { status: "DELIVERED", nextAttemptAt: null });
-        // The next event of this order need not wait for its own timer.
-        const [next] = await this.store.laterPending(tx, delivery);
-        if (next) await enqueueJobs(tx, [deliverJob(next)]);
-        return;
-      }
-      const nextAt = new Date(Date.now() + retryDelayMs(delivery.attempts + 1, this.options));
-      if (nextAt.getTime() > delivery.retryingSince.getTime() + this.options.retryWindowMs) {
-        await this.store.recordAttempt(tx, attempt, { status: "FAILED", nextAttemptAt: null });
-        const last = result.statusCode !== null ? `HTTP ${result.statusCode}` : result.error;
-        await this.store.setEndpointDisabled(
-          tx,
-          endpoint.id,
-          `Deliveries kept failing for ${Math.round(this.options.retryWindowMs / 3_600_000)} h (last: ${last}); enable the endpoint to resume`,
-        );
-        this.log.warn({ endpointId: endpoint.id, deliveryId: delivery.id }, "webhook endpoint disabled");
-        return;
-      }
-      await this.store.recordAttempt(tx, attempt, { status: "PENDING", nextAttemptAt: nextAt });
-      await enqueueJobs(tx, [deliverJob(delivery.id, nextAt)]);
+    jobs.register(DRAIN_TASK, (payload) => this.drain((payload as { endpointId: string }).endpointId));
+    jobs.register(DELIVER_TASK, async (payload) => {
+      const delivery = await this.store.delivery((payload as { deliveryId: string }).deliveryId);
+      if (delivery) await this.db.$transaction((tx) => enqueueJobs(tx, [drainJob(delivery.endpointId)]));
     });
   }
 
-  private async retryAt(deliveryId: string, at: Date): Promise<void> {
-    await this.db.$transaction((tx) => enqueueJobs(tx, [deliverJob(deliveryId, at)]));
+  /**
+   * Sends the endpoint's due deliveries, round after round, until none is due or the budget is spent;
+   * then queues the drain again for when the next one is due. Safe to run twice at once: a delivery is
+   * claimed before it is sent, and a finished one is left alone.
+   */
+  async drain(endpointId: string): Promise<void> {
+    const started = Date.now();
+    const leaseMs = this.options.timeoutMs + CLAIM_MARGIN_MS;
+    for (;;) {
+      const endpoint = await this.store.sendingEndpoint(endpointId);
+      // Deleted, or waiting for its owner to enable it again (which wakes the drain).
+      if (!endpoint || endpoint.disabledAt) return;
+      const round = await this.store.claimDue(endpointId, DRAIN_BATCH, leaseMs);
+      if (round.length === 0) break;
+      const disabled = await this.sendRound(endpoint, round);
+      if (disabled) return;
+      if (Date.now() - started > DRAIN_BUDGET_MS) {
+        await this.db.$transaction((tx) => enqueueJobs(tx, [drainJob(endpointId)]));
+        return;
+      }
+    }
+    const wakeUp = await this.store.nextWakeUp(endpointId);
+    if (!wakeUp) return;
+    const at = new Date(Math.max(wakeUp.getTime(), Date.now() + MIN_WAKE_UP_MS));
+    // An earlier wake-up already queued (new deliveries) is kept.
+    await this.db.$transaction((tx) => enqueueJobs(tx, [drainJob(endpointId, at)], { preserveRunAt: true }));
+  }
+
+  /** One round: its requests at once, then every answer recorded together. True: the endpoint was disabled. */
+  private async sendRound(endpoint: SendingEndpoint, round: DeliveryRow[]): Promise<boolean> {
+    const attempts = await Promise.all(
+      round.map(async (delivery) => {
+        const attemptedAt = new Date();
+        const result = await this.send(endpoint, delivery);
+        const delivered = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+        const nextAt = new Date(Date.now() + retryDelayMs(delivery.attempts + 1, this.options));
+        const givenUp =
+          !delivered && nextAt.getTime() > delivery.retryingSince.getTime() + this.options.retryWindowMs;
+        return {
+          deliveryId: delivery.id,
+          attemptedAt,
+          ...result,
+          status: delivered ? ("DELIVERED" as const) : givenUp ? ("FAILED" as const) : ("PENDING" as const),
+          nextAttemptAt: delivered || givenUp ? null : nextAt,
+        };
+      }),
+    );
+    const failed = attempts.find((attempt) => attempt.status === "FAILED");
+    await this.db.$transaction(async (tx) => {
+      await this.store.recordAttempts(tx, attempts);
+      if (!failed) return;
+      const last = failed.statusCode !== null ? `HTTP ${failed.statusCode}` : failed.error;
+      const disabled = await this.store.setEndpointDisabled(
+        tx,
+        endpoint.id,
+        `Deliveries kept failing for ${Math.round(this.options.retryWindowMs / 3_600_000)} h (last: ${last}); enable the endpoint to resume`,
+      );
+      await this.store.announceDisabled(tx, disabled);
+    });
+    if (failed) {
+      this.log.warn({ endpointId: endpoint.id, deliveryId: failed.deliveryId }, "webhook endpoint disabled");
+    }
+    return failed !== undefined;
   }
 
   private send(endpoint: SendingEndpoint, delivery: DeliveryRow): Promise<AttemptResult> {

@@ -43,14 +43,6 @@ export type SendingEndpoint = Pick<
   "id" | "url" | "secret" | "previousSecret" | "previousSecretExpiresAt" | "disabledAt"
 >;
 
-interface EndpointPart {
-  e_url: string;
-  e_secret: string;
-  e_previousSecret: string | null;
-  e_previousSecretExpiresAt: Date | null;
-  e_disabledAt: Date | null;
-}
-
 export interface AttemptRow {
   deliveryId: string;
   attemptedAt: Date;
@@ -150,130 +142,131 @@ export class WebhookStore {
   }
 
   /**
-   * insertDeliveries: one delivery per endpoint that wants this event (its type; its event, or every
-   * event of its owner, or every event for an admin's). Idempotent: an event already fanned out adds none.
+   * insertDeliveries: for a batch of outbox events, one delivery per endpoint that wants each event (its
+   * type; its event, or every event of its owner, or every event for an admin's), in one statement.
+   * Idempotent: an event already fanned out adds none. Returns the enabled endpoints that got deliveries.
    */
   async insertDeliveries(
     tx: Tx,
-    event: {
-      outboxEventId: bigint;
+    events: {
+      outboxEventId: string;
       eventType: string;
       eventId: number | null;
       orderKey: string;
       payload: unknown;
-    },
+    }[],
   ): Promise<string[]> {
-    const rows = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO webhook_delivery (id, endpoint_id, outbox_event_id, event_type, order_key, payload)
-      SELECT gen_random_uuid(), e.id, ${event.outboxEventId}, ${event.eventType}, ${event.orderKey},
-             ${JSON.stringify(event.payload)}::jsonb
-      FROM webhook_endpoint e
-      WHERE ${event.eventType} = ANY(e.event_types)
-        AND (e.event_id = ${event.eventId}
-             OR (e.event_id IS NULL AND (
-               e.owner_id = (SELECT organizer_id FROM event WHERE id = ${event.eventId})
-               OR EXISTS (SELECT 1 FROM user_account u WHERE u.id = e.owner_id AND u.role = 'ADMIN'))))
-      ORDER BY e.id
-      ON CONFLICT (endpoint_id, outbox_event_id) DO NOTHING
-      RETURNING id`;
-    return rows.map((row) => row.id);
+    const rows = await tx.$queryRaw<{ endpointId: string }[]>`
+      WITH ev AS (
+        SELECT * FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
+          AS ev("outboxEventId" bigint, "eventType" text, "eventId" int, "orderKey" text, payload jsonb)
+      ), inserted AS (
+        INSERT INTO webhook_delivery (id, endpoint_id, outbox_event_id, event_type, order_key, payload)
+        SELECT gen_random_uuid(), e.id, ev."outboxEventId", ev."eventType", ev."orderKey", ev.payload
+        FROM ev JOIN webhook_endpoint e ON ev."eventType" = ANY(e.event_types)
+          AND (e.event_id = ev."eventId"
+               OR (e.event_id IS NULL AND (
+                 e.owner_id = (SELECT organizer_id FROM event WHERE id = ev."eventId")
+                 OR EXISTS (SELECT 1 FROM user_account u WHERE u.id = e.owner_id AND u.role = 'ADMIN'))))
+        ORDER BY ev."outboxEventId", e.id
+        ON CONFLICT (endpoint_id, outbox_event_id) DO NOTHING
+        RETURNING endpoint_id
+      )
+      SELECT DISTINCT e.id AS "endpointId"
+      FROM inserted JOIN webhook_endpoint e ON e.id = inserted.endpoint_id
+      WHERE e.disabled_at IS NULL`;
+    return rows.map((row) => row.endpointId);
   }
 
-  /* deliveryToSend: a delivery with what sending it needs of its endpoint, in one round trip */
-  async deliveryToSend(id: string): Promise<{ delivery: DeliveryRow; endpoint: SendingEndpoint } | null> {
-    const [row] = await this.db.$queryRawUnsafe<(DeliveryRow & EndpointPart)[]>(
-      `SELECT ${DELIVERY_COLUMNS}, e.url AS "e_url", e.secret AS "e_secret", e.previous_secret AS "e_previousSecret",
-              e.previous_secret_expires_at AS "e_previousSecretExpiresAt", e.disabled_at AS "e_disabledAt"
-       FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id WHERE d.id = $1::uuid`,
-      id,
-    );
-    if (!row) return null;
-    const { e_url, e_secret, e_previousSecret, e_previousSecretExpiresAt, e_disabledAt, ...delivery } = row;
-    const endpoint = {
-      id: delivery.endpointId,
-      url: e_url,
-      secret: e_secret,
-      previousSecret: e_previousSecret,
-      previousSecretExpiresAt: e_previousSecretExpiresAt,
-      disabledAt: e_disabledAt,
-    };
-    return { delivery, endpoint };
+  /* sendingEndpoint: what sending needs of an endpoint (null once deleted) */
+  async sendingEndpoint(id: string): Promise<SendingEndpoint | null> {
+    const [row] = await this.db.$queryRaw<SendingEndpoint[]>`
+      SELECT id, url, secret, previous_secret AS "previousSecret",
+             previous_secret_expires_at AS "previousSecretExpiresAt", disabled_at AS "disabledAt"
+      FROM webhook_endpoint WHERE id = ${id}::uuid`;
+    return row ?? null;
   }
 
   /**
-   * claimTurn: claims the delivery for one request of at most `leaseMs`, unless an earlier event of the
-   * same order to the same endpoint is still pending (`waitingBehind`: when that one tries next) or another
-   * worker holds the claim (`claimedUntil`), in one statement.
+   * claimDue: up to `limit` deliveries of the endpoint that are due, each the earliest pending one of its
+   * order (so one order's events go one after another), claimed for `leaseMs` (a claim outlives its
+   * request; a crashed sender's claim runs out), oldest first.
    */
-  async claimTurn(
-    delivery: DeliveryRow,
-    leaseMs: number,
-  ): Promise<{ claimed: boolean; waitingBehind: Date | null | undefined; claimedUntil: Date | null }> {
-    const [row] = await this.db.$queryRaw<
-      { earlier: boolean; earlierNext: Date | null; claimed: Date | null; other: Date | null }[]
-    >`
-      WITH earlier AS (
-        SELECT next_attempt_at FROM webhook_delivery
-        WHERE endpoint_id = ${delivery.endpointId}::uuid AND order_key = ${delivery.orderKey}
-          AND outbox_event_id < ${delivery.outboxEventId} AND status = 'PENDING'
-        ORDER BY outbox_event_id LIMIT 1
-      ), claimed AS (
-        UPDATE webhook_delivery SET sending_until = now() + make_interval(secs => ${leaseMs / 1000}::float8)
-        WHERE id = ${delivery.id}::uuid AND status = 'PENDING'
-          AND (sending_until IS NULL OR sending_until <= now()) AND NOT EXISTS (SELECT 1 FROM earlier)
-        RETURNING sending_until
-      )
-      SELECT EXISTS (SELECT 1 FROM earlier) AS earlier, (SELECT next_attempt_at FROM earlier) AS "earlierNext",
-             (SELECT sending_until FROM claimed) AS claimed,
-             (SELECT sending_until FROM webhook_delivery WHERE id = ${delivery.id}::uuid) AS other`;
-    return {
-      claimed: Boolean(row?.claimed),
-      waitingBehind: row?.earlier ? row.earlierNext : undefined,
-      claimedUntil: row?.claimed ? null : (row?.other ?? null),
-    };
+  async claimDue(endpointId: string, limit: number, leaseMs: number): Promise<DeliveryRow[]> {
+    const rows = await this.db.$queryRawUnsafe<DeliveryRow[]>(
+      `UPDATE webhook_delivery d SET sending_until = now() + make_interval(secs => $3::float8)
+       FROM (
+         SELECT c.id FROM webhook_delivery c
+         WHERE c.endpoint_id = $1::uuid AND c.status = 'PENDING'
+           AND coalesce(c.next_attempt_at, c.created_at) <= now()
+           AND (c.sending_until IS NULL OR c.sending_until <= now())
+           AND NOT EXISTS (
+             SELECT 1 FROM webhook_delivery e
+             WHERE e.endpoint_id = c.endpoint_id AND e.order_key = c.order_key AND e.status = 'PENDING'
+               AND e.outbox_event_id < c.outbox_event_id)
+         ORDER BY c.outbox_event_id LIMIT $2
+         FOR UPDATE SKIP LOCKED
+       ) due
+       WHERE d.id = due.id
+       RETURNING ${DELIVERY_COLUMNS}`,
+      endpointId,
+      limit,
+      leaseMs / 1000,
+    );
+    return rows.sort((a, b) => (a.outboxEventId < b.outboxEventId ? -1 : 1));
   }
 
-  /* laterPending: the deliveries of the same order to the same endpoint waiting behind this one */
-  async laterPending(tx: Tx, delivery: DeliveryRow): Promise<string[]> {
-    const rows = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM webhook_delivery
-      WHERE endpoint_id = ${delivery.endpointId}::uuid AND order_key = ${delivery.orderKey}
-        AND outbox_event_id > ${delivery.outboxEventId} AND status = 'PENDING'
-      ORDER BY outbox_event_id`;
-    return rows.map((row) => row.id);
+  /**
+   * nextWakeUp: when the first of the endpoint's pending deliveries that `claimDue` would take (the
+   * earliest of each order) becomes due, or its claim runs out (null: none is pending).
+   */
+  async nextWakeUp(endpointId: string): Promise<Date | null> {
+    const [row] = await this.db.$queryRaw<{ at: Date | null }[]>`
+      SELECT min(greatest(coalesce(c.next_attempt_at, c.created_at), coalesce(c.sending_until, c.created_at))) AS at
+      FROM webhook_delivery c
+      WHERE c.endpoint_id = ${endpointId}::uuid AND c.status = 'PENDING'
+        AND NOT EXISTS (
+          SELECT 1 FROM webhook_delivery e
+          WHERE e.endpoint_id = c.endpoint_id AND e.order_key = c.order_key AND e.status = 'PENDING'
+            AND e.outbox_event_id < c.outbox_event_id)`;
+    return row?.at ?? null;
   }
 
-  /* pendingOf: an endpoint's deliveries still to make, in order */
-  async pendingOf(tx: Tx, endpointId: string): Promise<string[]> {
-    const rows = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM webhook_delivery WHERE endpoint_id = ${endpointId}::uuid AND status = 'PENDING'
-      ORDER BY outbox_event_id`;
-    return rows.map((row) => row.id);
-  }
-
-  /* recordAttempt: the attempt's log row and the delivery's new state, in one transaction */
-  async recordAttempt(
+  /* recordAttempts: each attempt's log row and its delivery's new state, in one statement */
+  async recordAttempts(
     tx: Tx,
-    attempt: AttemptRow,
-    next: { status: DeliveryStatus; nextAttemptAt: Date | null },
+    attempts: (AttemptRow & { status: DeliveryStatus; nextAttemptAt: Date | null })[],
   ): Promise<void> {
+    if (attempts.length === 0) return;
     await tx.$executeRaw`
-      WITH logged AS (
+      WITH r AS (
+        SELECT * FROM jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) AS r(
+          "deliveryId" uuid, "attemptedAt" timestamptz, "statusCode" int, error text, "durationMs" int,
+          status text, "nextAttemptAt" timestamptz)
+      ), logged AS (
         INSERT INTO webhook_attempt (delivery_id, attempted_at, status_code, error, duration_ms)
-        VALUES (${attempt.deliveryId}::uuid, ${attempt.attemptedAt}, ${attempt.statusCode}, ${attempt.error},
-                ${attempt.durationMs})
+        SELECT "deliveryId", "attemptedAt", "statusCode", error, "durationMs" FROM r ORDER BY "attemptedAt"
       )
-      UPDATE webhook_delivery
-      SET attempts = attempts + 1, status = ${next.status}, next_attempt_at = ${next.nextAttemptAt},
-          sending_until = NULL,
-          last_status_code = ${attempt.statusCode}, last_error = ${attempt.error},
-          delivered_at = CASE WHEN ${next.status} = 'DELIVERED' THEN now() ELSE delivered_at END
-      WHERE id = ${attempt.deliveryId}::uuid`;
+      UPDATE webhook_delivery d
+      SET attempts = d.attempts + 1, status = r.status, next_attempt_at = r."nextAttemptAt",
+          sending_until = NULL, last_status_code = r."statusCode", last_error = r.error,
+          delivered_at = CASE WHEN r.status = 'DELIVERED' THEN now() ELSE d.delivered_at END
+      FROM r WHERE d.id = r."deliveryId"`;
   }
 
-  /* postpone: waits behind an earlier delivery (no attempt made) */
-  async postpone(tx: Tx, id: string, until: Date): Promise<void> {
-    await tx.$executeRaw`UPDATE webhook_delivery SET next_attempt_at = ${until} WHERE id = ${id}::uuid`;
+  /**
+   * announceDisabled: the outbox event that tells the endpoint's owner (`webhook.endpoint_disabled`
+   * {endpointId, ownerId, url, reason}; the notifications module mails it), in the disabling transaction.
+   */
+  async announceDisabled(tx: Tx, endpoint: EndpointRow): Promise<void> {
+    await tx.$executeRaw`
+      INSERT INTO outbox_event (topic, payload)
+      VALUES ('webhook.endpoint_disabled', ${JSON.stringify({
+        endpointId: endpoint.id,
+        ownerId: endpoint.ownerId,
+        url: endpoint.url,
+        reason: endpoint.disabledReason,
+      })}::jsonb)`;
   }
 
   /* restart: a manual redelivery, with a fresh retry window */

@@ -4,7 +4,7 @@ import { AppError, badInput, ErrorCode, notFound } from "../../kernel/errors.js"
 import type { Viewer } from "../../kernel/viewer.js";
 import { uuidv7 } from "../../lib/uuid7.js";
 import { assertPublicUrl, parseWebhookUrl, UnsafeUrlError } from "./url-guard.js";
-import { deliverJob, WEBHOOK_EVENT_TYPES } from "./webhook-delivery.js";
+import { drainJob, WEBHOOK_EVENT_TYPES } from "./webhook-delivery.js";
 import { generateWebhookSecret } from "./webhook-signing.js";
 import type { AttemptRow, DeliveryRow, EndpointRow, WebhookStore } from "./webhook-store.js";
 
@@ -136,11 +136,7 @@ export class WebhooksService {
     await this.ownEndpoint(viewer, endpointId);
     const row = await this.db.$transaction(async (tx) => {
       const enabled = await this.store.setEndpointDisabled(tx, endpointId, null);
-      const pending = await this.store.pendingOf(tx, endpointId);
-      await enqueueJobs(
-        tx,
-        pending.map((id) => deliverJob(id)),
-      );
+      await enqueueJobs(tx, [drainJob(endpointId)]);
       return enabled;
     });
     return view(row);
@@ -194,7 +190,7 @@ export class WebhooksService {
     }
     await this.db.$transaction(async (tx) => {
       await this.store.restart(tx, deliveryId);
-      await enqueueJobs(tx, [deliverJob(deliveryId)]);
+      await enqueueJobs(tx, [drainJob(delivery.endpointId)]);
     });
     const restarted = (await this.store.delivery(deliveryId)) as DeliveryRow;
     return { ...restarted, attemptLog: await this.store.attemptsOf([deliveryId]) };

@@ -1,6 +1,6 @@
 "use client";
 
-import { ApolloLink, HttpLink } from "@apollo/client";
+import { ApolloLink } from "@apollo/client";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { relayStylePagination } from "@apollo/client/utilities";
 import { ApolloClient, ApolloNextAppProvider, InMemoryCache } from "@apollo/client-integration-nextjs";
@@ -14,6 +14,7 @@ import {
   useSyncExternalStore,
 } from "react";
 import { createLiveConnection, type LiveConnection, type LiveConnectionState } from "./live-connection";
+import { persistedHttpLink } from "./persisted-queries";
 
 const LiveConnectionContext = createContext<LiveConnection | null>(null);
 
@@ -53,8 +54,8 @@ export function ApolloProvider({ apiUrl, children }: { apiUrl: string; children:
     typeof window === "undefined" ? null : liveConnectionOfTab(apiUrl),
   );
   const makeClient = useCallback(() => {
-    // The session cookie must travel with cross-origin API calls.
-    const httpLink = new HttpLink({ uri: apiUrl, credentials: "include" });
+    // The session cookie must travel with cross-origin API calls; operations go by their hashes.
+    const httpLink = persistedHttpLink({ uri: apiUrl, credentials: "include" });
     return new ApolloClient({
       cache: new InMemoryCache({
         typePolicies: {

@@ -1,6 +1,6 @@
-import { HttpLink } from "@apollo/client";
 import { ApolloClient, InMemoryCache, registerApolloClient } from "@apollo/client-integration-nextjs";
 import { serverApiUrl } from "@/lib/api-url";
+import { persistedHttpLink } from "./persisted-queries";
 
 // A slow API must not hang page rendering forever: the error page is better than a spinner that never ends.
 const SERVER_REQUEST_TIMEOUT_MS = 10_000;
@@ -16,6 +16,6 @@ export const { query } = registerApolloClient(
   () =>
     new ApolloClient({
       cache: new InMemoryCache(),
-      link: new HttpLink({ uri: serverApiUrl(), fetch: fetchWithTimeout }),
+      link: persistedHttpLink({ uri: serverApiUrl(), fetch: fetchWithTimeout }),
     }),
 );

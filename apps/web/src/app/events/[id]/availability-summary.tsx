@@ -5,7 +5,11 @@ import { type AvailabilityCounts, useLiveAvailability } from "@/seating/live-ava
 import styles from "./page.module.css";
 
 /** Available, held and sold: the server's counts at first, then the live map's as it changes. */
-export function AvailabilitySummary({ initial }: { initial: AvailabilityCounts }) {
+export function AvailabilitySummary({
+  initial,
+}: {
+  initial: AvailabilityCounts & { accessibleAvailable?: number; standingAvailable?: number };
+}) {
   const availability = useLiveAvailability(initial);
   const total = availability.available + availability.held + availability.sold;
   const share = (count: number) => `${total === 0 ? 0 : (count / total) * 100}%`;
@@ -34,6 +38,15 @@ export function AvailabilitySummary({ initial }: { initial: AvailabilityCounts }
           <strong data-count="sold">{formatCount(availability.sold)}</strong> sold
         </li>
       </ul>
+      {initial.standingAvailable ? (
+        <p data-count="standing">{formatCount(initial.standingAvailable)} standing places left</p>
+      ) : null}
+      {initial.accessibleAvailable ? (
+        <p data-count="accessible">
+          {formatCount(initial.accessibleAvailable)} wheelchair{" "}
+          {initial.accessibleAvailable === 1 ? "space" : "spaces"} left (with companion seats)
+        </p>
+      ) : null}
     </div>
   );
 }
