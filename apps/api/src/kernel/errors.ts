@@ -23,6 +23,10 @@ export const ErrorCode = {
   NOT_SOLD_OUT: "NOT_SOLD_OUT",
   /** The event has no waitlist (the organizer turned it off, or the sale is over). */
   WAITLIST_CLOSED: "WAITLIST_CLOSED",
+  /** No Apple Wallet signing certificates (or Google Wallet service account) are configured. */
+  WALLET_NOT_CONFIGURED: "WALLET_NOT_CONFIGURED",
+  /** The event's organizer turned the static codes of printed tickets and Wallet passes off. */
+  STATIC_CODES_DISABLED: "STATIC_CODES_DISABLED",
   GRAPHQL_PARSE_FAILED: "GRAPHQL_PARSE_FAILED",
   GRAPHQL_VALIDATION_FAILED: "GRAPHQL_VALIDATION_FAILED",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",

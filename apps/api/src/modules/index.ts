@@ -6,6 +6,7 @@ import { defencesModule } from "./defences/index.js";
 import { eventsModule } from "./events/index.js";
 import { holdsModule } from "./holds/index.js";
 import type { FrontrowModule } from "./module.js";
+import { notificationsModule } from "./notifications/index.js";
 import { ordersModule } from "./orders/index.js";
 import { queueModule } from "./queue/index.js";
 import { salesModule } from "./sales/index.js";
@@ -35,4 +36,5 @@ export const MODULES: readonly FrontrowModule[] = [
   venuesModule,
   salesModule,
   checkinModule,
+  notificationsModule,
 ];

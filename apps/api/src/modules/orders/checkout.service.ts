@@ -106,7 +106,11 @@ function checkHold(
 }
 
 /** The tickets a conversion issued, as views (everything they show is known from the hold). */
-function issuedTickets(hold: HoldForCheckout, tickets: { id: string; secretHex: string }[]): TicketView[] {
+function issuedTickets(
+  orderId: string,
+  hold: HoldForCheckout,
+  tickets: { id: string; secretHex: string }[],
+): TicketView[] {
   return tickets.map((ticket, i) => {
     const seat = hold.seats[i] as HeldSeat | undefined;
     const standing = hold.standing;
@@ -122,6 +126,7 @@ function issuedTickets(hold: HoldForCheckout, tickets: { id: string; secretHex: 
     const price = { amount: seat ? seat.price : (standing?.price ?? 0), currency: hold.currency };
     return {
       id: ticket.id,
+      orderId,
       status: "VALID",
       usedAt: null,
       eventId: hold.eventId,
@@ -337,7 +342,7 @@ export class CheckoutService {
     this.effects.notifier.seatsChanged(hold.eventId, hold.seatIds);
     if (standing) this.effects.notifier.areasChanged(hold.eventId, [standing.areaId]);
     if (!seatsLeft) await refreshSoldOutAfterCommit(this.db, this.log, hold.eventId);
-    return issuedTickets(hold, tickets);
+    return issuedTickets(orderId, hold, tickets);
   }
 
   /** Fails an authorized order that was not confirmed, and voids its authorization (see convert). */

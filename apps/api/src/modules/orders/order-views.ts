@@ -11,6 +11,7 @@ import { eventsById, type OrderRow, type TicketRow, ticketRows } from "./order-s
 
 export interface TicketView {
   id: string;
+  orderId: string;
   status: TicketStatus;
   usedAt: Date | null;
   /** Null for a standing ticket. */
@@ -42,6 +43,7 @@ export function ticketView(row: TicketRow): TicketView {
   const price = { amount: row.priceMinor, currency: row.currency };
   return {
     id: row.id,
+    orderId: row.orderId,
     status: row.status,
     usedAt: row.usedAt,
     eventId: row.eventId,

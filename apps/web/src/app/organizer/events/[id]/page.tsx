@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { publicApiUrl } from "@/lib/api-url";
 import { OrganizerOnly } from "@/organizer/organizer-access";
+import { StaticCodesSetting } from "@/organizer/static-codes-setting";
 import { attendeeExportUrl } from "@/sales/export-url";
 import { SalesDashboard } from "@/sales/sales-dashboard";
 
@@ -11,6 +12,7 @@ export default async function OrganizerEventPage({ params }: PageProps<"/organiz
   return (
     <OrganizerOnly>
       <SalesDashboard eventId={id} exportUrl={attendeeExportUrl(publicApiUrl(), id)} />
+      <StaticCodesSetting eventId={id} />
     </OrganizerOnly>
   );
 }
