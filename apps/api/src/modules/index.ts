@@ -4,6 +4,7 @@ import { catalogModule } from "./catalog/index.js";
 import { defencesModule } from "./defences/index.js";
 import { holdsModule } from "./holds/index.js";
 import type { FrontrowModule } from "./module.js";
+import { notificationsModule } from "./notifications/index.js";
 import { ordersModule } from "./orders/index.js";
 import { queueModule } from "./queue/index.js";
 import { seatingModule } from "./seating/index.js";
@@ -23,4 +24,5 @@ export const MODULES: readonly FrontrowModule[] = [
   defencesModule,
   ordersModule,
   webhooksModule,
+  notificationsModule,
 ];
