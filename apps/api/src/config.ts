@@ -186,11 +186,15 @@ const schema = z.object({
     .default(25 * 3_600_000),
   // After rotateWebhookSecret, the previous secret keeps signing (beside the new one) this long.
   // Mail (docs/notifications.md): the SMTP server every email goes to, e.g. smtp://127.0.0.1:1025 or
-  // smtps://user:pass@smtp.example.com:465. Unset outside production: no mail is made at all (`pnpm start`
-  // and `pnpm dev` set it to the maildev they run); production needs it.
+  // smtps://user:pass@smtp.example.com:465. `off` (or unset outside production) plans no mail at all;
+  // `pnpm start` and `pnpm dev` set it to the maildev they run; production needs it set (`off` is a choice
+  // made on purpose, e.g. for a drill, never a default).
   SMTP_URL: z
     .string()
-    .refine((url) => /^smtps?:\/\//.test(url) && URL.canParse(url), "must be an smtp:// or smtps:// URL")
+    .refine(
+      (url) => url === "off" || (/^smtps?:\/\//.test(url) && URL.canParse(url)),
+      "must be an smtp:// or smtps:// URL, or off",
+    )
     .optional(),
   MAIL_FROM: z.string().min(3).default("Frontrow <tickets@frontrow.test>"),
   // SMTP connections the sender keeps open per instance (nodemailer's pool).

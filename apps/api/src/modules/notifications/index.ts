@@ -17,8 +17,8 @@ export const notificationsModule = defineModule({
   name: "notifications",
   resolvers: [],
   setup({ config, db, jobs, log, services }) {
-    if (!config.SMTP_URL) {
-      log.info("mail off: SMTP_URL is not set");
+    if (!config.SMTP_URL || config.SMTP_URL === "off") {
+      log.info(`mail off: SMTP_URL is ${config.SMTP_URL ?? "not set"}`);
       return {};
     }
     const mailer = new SmtpMailer(
