@@ -54,6 +54,11 @@ const scenarios: Record<string, Scenario> = {
       "order.confirmed outbox events at 500/s to 10 webhook endpoints: delivery latency p50/p99, none lost",
     load: () => import("./scenarios/webhooks.js"),
   },
+  mail: {
+    summary:
+      "a sell-out's order confirmations through SMTP (maildev): time until all are sent, sender's peak memory",
+    load: () => import("./scenarios/mail.js"),
+  },
   onsale: {
     summary:
       "a stadium on-sale rehearsal (queue, holds, checkout) with 10% rule-breaking bots: sell-out, oversold, bots' share",

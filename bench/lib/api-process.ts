@@ -108,6 +108,8 @@ export async function startApi({
       SHUTDOWN_GRACE_MS: "2000",
       // Production refuses the development secrets; the run's instances share these.
       ...runSecrets,
+      // Production needs SMTP_URL: mail is off unless a scenario starts a maildev (pnpm bench mail).
+      SMTP_URL: "off",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
