@@ -69,7 +69,7 @@ test("a fan who forgot their password resets it from the login page with the ema
     await page.getByRole("button", { name: "Set new password" }).click();
     const problem = page.locator("#" + (await password.getAttribute("aria-describedby")).split(" ")[0]);
     await problem.waitFor();
-    assert.match(await problem.innerText(), /at least 10 characters/);
+    assert.match(await problem.textContent(), /at least 10 characters/);
 
     await password.fill(NEW_PASSWORD);
     await password.press("Enter");
