@@ -63,6 +63,8 @@ ${webOperations("Checkout")}`;
 
 const orders = `# Your orders and their tickets. A ticket's code rotates
 # (a screenshot goes stale): refetch at codeExpiresAt.
+# pdfUrl downloads the printed tickets (open it in this
+# browser: it needs the session cookie).
 ${webOperations("MyOrders", "Order")}`;
 
 const waitingRoom = `# The waiting room of a busy sale: join, then watch

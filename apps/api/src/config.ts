@@ -218,11 +218,49 @@ const schema = z.object({
     .int()
     .min(0)
     .default(24 * 3_600_000),
+  // The API as browsers reach it, for download links in its answers (Order.pdfUrl); by default
+  // http://localhost:<PORT>.
+  PUBLIC_API_URL: z
+    .string()
+    .url()
+    .transform((url) => url.replace(/\/+$/, ""))
+    .optional(),
+  // Apple Wallet passes (docs/orders.md, "Wallet"): PEM files of the pass type certificate, its key and
+  // Apple's WWDR certificate, the pass type id and team id. All or none: without them, no passes.
+  APPLE_WALLET_CERT_FILE: z.string().min(1).optional(),
+  APPLE_WALLET_KEY_FILE: z.string().min(1).optional(),
+  APPLE_WALLET_KEY_PASSPHRASE: z.string().optional(),
+  APPLE_WALLET_WWDR_FILE: z.string().min(1).optional(),
+  APPLE_WALLET_PASS_TYPE_ID: z.string().min(1).optional(),
+  APPLE_WALLET_TEAM_ID: z.string().min(1).optional(),
+  // Google Wallet "save" links: the issuer id and a service account's JSON key file. Both or neither.
+  GOOGLE_WALLET_ISSUER_ID: z.string().regex(/^\d+$/, "must be the numeric issuer id").optional(),
+  GOOGLE_WALLET_SERVICE_ACCOUNT_FILE: z.string().min(1).optional(),
 });
 
-// Anyone can sign admissions, mint proof-of-work challenges or forge tickets with a value from the source,
-// so production refuses to boot on one (unset means the development value).
+/** Settings that only work together: set all of a group or none. */
+const SETTING_GROUPS = {
+  "Apple Wallet": [
+    "APPLE_WALLET_CERT_FILE",
+    "APPLE_WALLET_KEY_FILE",
+    "APPLE_WALLET_WWDR_FILE",
+    "APPLE_WALLET_PASS_TYPE_ID",
+    "APPLE_WALLET_TEAM_ID",
+  ],
+  "Google Wallet": ["GOOGLE_WALLET_ISSUER_ID", "GOOGLE_WALLET_SERVICE_ACCOUNT_FILE"],
+} as const;
+
+// Settings of a group come together. Anyone can sign admissions, mint proof-of-work challenges or forge
+// tickets with a value from the source, so production refuses to boot on one (unset means the development
+// value).
 const withSecretsChecked = schema.superRefine((config, ctx) => {
+  for (const [group, names] of Object.entries(SETTING_GROUPS)) {
+    const missing = names.filter((name) => !config[name]);
+    if (missing.length === 0 || missing.length === names.length) continue;
+    for (const name of missing) {
+      ctx.addIssue({ code: "custom", path: [name], message: `${group} needs it too (${names.join(", ")})` });
+    }
+  }
   if (config.NODE_ENV !== "production") return;
   for (const name of SECRET_NAMES) {
     if (config[name] !== DEVELOPMENT_SECRETS[name]) continue;

@@ -96,7 +96,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       webAppUrl: config.WEB_APP_URL,
       exampleIds: await playgroundExampleIds(db),
     }),
-    routes: operationalRoutes({ db, redis, metrics }),
+    routes: new Map([...operationalRoutes({ db, redis, metrics }), ...composition.routes]),
     graphql: createGraphQLHttpHandler({ config, apollo, services, log, metrics }),
   });
   const websocket = attachWebSocketTransport({

@@ -58,6 +58,10 @@ test("an order's confirmation arrives once, with its tickets, as HTML and text, 
   assert.match(mail.text, new RegExp(`Order ${order.id}`));
   assert.equal((mail.text.match(/, row .+, seat \d+/g) ?? []).length, 2, "both tickets listed");
   assert.match(mail.html, /<a href="http:\/\/localhost:3000\/orders\//);
+  const [pdf] = mail.attachments ?? [];
+  assert.equal(pdf?.contentType, "application/pdf", "the order's PDF is attached");
+  assert.equal(pdf?.fileName, `frontrow-tickets-${order.id}.pdf`);
+  assert.ok((pdf?.length ?? 0) > 1_000);
   assert.match(mail.messageId, /^<?outbox-\d+\.[0-9a-f]{20}@frontrow\.test>?$/);
 
   // The outbox job runs again (at-least-once delivery of jobs): no second row, no second mail.

@@ -200,23 +200,24 @@ test("the database refuses states that must never exist", async () => {
   const venueId = await one(
     `INSERT INTO venue (slug, name, city, address, timezone) VALUES ('v', 'V', 'C', 'A', 'UTC') RETURNING id`,
   );
+  const chartId = await one(`INSERT INTO seating_chart (venue_id) VALUES (${venueId}) RETURNING id`);
   const sectionId = await one(
-    `INSERT INTO section (venue_id, name, sort_order) VALUES (${venueId}, 'S', 0) RETURNING id`,
+    `INSERT INTO section (chart_id, name, sort_order) VALUES (${chartId}, 'S', 0) RETURNING id`,
   );
   const seatId = await one(
     `INSERT INTO seat (section_id, row_label, row_rank, number, x, y) VALUES (${sectionId}, 'A', 0, 1, 0, 0) RETURNING id`,
   );
   const performerId = await one(`INSERT INTO performer (slug, name) VALUES ('p', 'P') RETURNING id`);
-  const eventValues = `'E', 'Concert', ${performerId}, ${venueId}`;
+  const eventValues = `'E', 'Concert', ${performerId}, ${venueId}, ${chartId}`;
   await assert.rejects(
     client.query(
-      `INSERT INTO event (slug, name, category, performer_id, venue_id, starts_at, sale_starts_at)
+      `INSERT INTO event (slug, name, category, performer_id, venue_id, chart_id, starts_at, sale_starts_at)
        VALUES ('late-sale', ${eventValues}, now(), now() + interval '1 day')`,
     ),
     /event_sale_before_start/,
   );
   const eventId = await one(
-    `INSERT INTO event (slug, name, category, performer_id, venue_id, starts_at, sale_starts_at)
+    `INSERT INTO event (slug, name, category, performer_id, venue_id, chart_id, starts_at, sale_starts_at)
      VALUES ('e', ${eventValues}, now() + interval '2 days', now()) RETURNING id`,
   );
   const tierId = await one(
@@ -249,5 +250,27 @@ test("the database refuses states that must never exist", async () => {
       `INSERT INTO user_account (id, email, password_hash) VALUES (gen_random_uuid(), 'Upper@Example.com', 'x')`,
     ),
     /user_account_email_lowercase/,
+  );
+  const otherVenueId = await one(
+    `INSERT INTO venue (slug, name, city, address, timezone) VALUES ('w', 'W', 'C', 'A', 'UTC') RETURNING id`,
+  );
+  await assert.rejects(
+    client.query(
+      `INSERT INTO event (slug, name, category, performer_id, venue_id, chart_id, starts_at, sale_starts_at)
+       VALUES ('other-venue', 'E', 'Concert', ${performerId}, ${otherVenueId}, ${chartId}, now() + interval '2 days', now())`,
+    ),
+    /event_chart_id_venue_id_fkey/,
+  );
+  await assert.rejects(
+    client.query(
+      `INSERT INTO section (chart_id, name, sort_order, kind) VALUES (${chartId}, 'Pit', 1, 'STANDING')`,
+    ),
+    /section_standing_has_capacity/,
+  );
+  await assert.rejects(
+    client.query(
+      `INSERT INTO section (chart_id, name, sort_order, capacity) VALUES (${chartId}, 'Pit', 1, 100)`,
+    ),
+    /section_standing_has_capacity/,
   );
 });

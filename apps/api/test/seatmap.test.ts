@@ -53,7 +53,7 @@ test("the stadium map has every seat once, in layout order, with one status char
   const map = await fullMap(id);
   const seats = map.sections.flatMap((section) => section.seats);
   const venueSeats = await database.db.seat.count({
-    where: { section: { venue: { events: { some: { id } } } } },
+    where: { section: { chart: { events: { some: { id } } } } },
   });
   assert.ok(seats.length >= 50_000);
   assert.equal(seats.length, venueSeats);

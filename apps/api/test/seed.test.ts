@@ -79,26 +79,30 @@ describe("seed", () => {
     assert.ok(hall >= 2_200 && hall <= 2_800, `hall has ${hall} seats`);
     assert.ok((seats[VENUE_SLUGS.lisbonStadium] ?? 0) >= 50_000);
     assert.equal(
-      await db.seat.count({ where: { section: { venue: { slug: VENUE_SLUGS.lisbonStadium } } } }),
+      await db.seat.count({ where: { section: { chart: { venue: { slug: VENUE_SLUGS.lisbonStadium } } } } }),
       seats[VENUE_SLUGS.lisbonStadium],
     );
 
     const theatreSections = await db.section.findMany({
-      where: { venue: { slug: VENUE_SLUGS.amsterdamTheatre } },
+      where: { chart: { venue: { slug: VENUE_SLUGS.amsterdamTheatre } } },
       orderBy: { sortOrder: "asc" },
     });
     assert.deepEqual(
       theatreSections.map((section) => section.name),
       ["Stalls", "Circle"],
     );
-    const hallSections = await db.section.findMany({ where: { venue: { slug: VENUE_SLUGS.berlinHall } } });
+    const hallSections = await db.section.findMany({
+      where: { chart: { venue: { slug: VENUE_SLUGS.berlinHall } } },
+    });
     assert.ok(hallSections.some((section) => section.name.startsWith("Balcony")));
   });
 
   it("lays the stadium out as two rings of sections all around the field", async () => {
     const stadium = await db.venue.findUniqueOrThrow({
       where: { slug: VENUE_SLUGS.lisbonStadium },
-      include: { sections: { include: { seats: true }, orderBy: { sortOrder: "asc" } } },
+      include: {
+        charts: { include: { sections: { include: { seats: true }, orderBy: { sortOrder: "asc" } } } },
+      },
     });
     const field = {
       left: stadium.stageX,
@@ -110,7 +114,7 @@ describe("seed", () => {
       Math.hypot(Math.max(field.left - x, 0, x - field.right), Math.max(field.top - y, 0, y - field.bottom));
     const sides = { above: 0, below: 0, left: 0, right: 0 };
     const rings = new Set<string>();
-    for (const section of stadium.sections) {
+    for (const section of stadium.charts.flatMap((chart) => chart.sections)) {
       rings.add(section.name.replace(/^Section (\d)\d\d$/, "$1"));
       const byRank = new Map<number, typeof section.seats>();
       for (const seat of section.seats) {
@@ -242,9 +246,9 @@ describe("seed", () => {
   it("leaves a small section unpriced (not for sale) for some events", async () => {
     const concert = await db.event.findUniqueOrThrow({
       where: { slug: NOTABLE_EVENT_SLUGS.hallOnSaleChoirUnpriced },
-      include: { venue: { include: { sections: { include: { pricings: true } } } } },
+      include: { chart: { include: { sections: { include: { pricings: true } } } } },
     });
-    const unpriced = concert.venue.sections.filter(
+    const unpriced = concert.chart.sections.filter(
       (section) => !section.pricings.some((pricing) => pricing.eventId === concert.id),
     );
     assert.deepEqual(

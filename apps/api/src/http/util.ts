@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
+/** A plain HTTP route beside GraphQL (health, metrics, downloads): the server matches its exact path. */
+export type HttpRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
 export class BodyTooLargeError extends Error {}
 
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {

@@ -17,6 +17,10 @@ export const ErrorCode = {
   EMAIL_TAKEN: "EMAIL_TAKEN",
   /** A reset or verification link that is unknown, used, expired or for an old address (`reason`). */
   INVALID_TOKEN: "INVALID_TOKEN",
+  /** No Apple Wallet signing certificates (or Google Wallet service account) are configured. */
+  WALLET_NOT_CONFIGURED: "WALLET_NOT_CONFIGURED",
+  /** The event's organizer turned the static codes of printed tickets and Wallet passes off. */
+  STATIC_CODES_DISABLED: "STATIC_CODES_DISABLED",
   GRAPHQL_PARSE_FAILED: "GRAPHQL_PARSE_FAILED",
   GRAPHQL_VALIDATION_FAILED: "GRAPHQL_VALIDATION_FAILED",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",

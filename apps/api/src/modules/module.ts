@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from "graphql";
 import type { Config } from "../config.js";
 import type { Services } from "../graphql/context.js";
+import type { HttpRoute } from "../http/util.js";
 import type { Jobs } from "../infra/jobs.js";
 import type { Logger } from "../infra/logger.js";
 import type { Metrics } from "../infra/metrics.js";
@@ -50,6 +51,8 @@ export interface ModuleDependencies extends Infrastructure {
 export interface ModuleParts {
   services?: Partial<Services>;
   background?: Partial<BackgroundWork>;
+  /** Plain HTTP routes (file downloads), by exact path: the server serves them beside /graphql. */
+  routes?: Record<string, HttpRoute>;
   /**
    * Stops its background work and hands on what it still holds. Modules stop in the reverse order of
    * MODULES (a module after every module that uses it); `deadline` ends the shutdown grace period.

@@ -92,7 +92,7 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedSumma
   for (const spec of VENUES) {
     const venue = await step(
       `venue ${venues.size + 1}/${VENUES.length}`,
-      () => writeVenue(db, spec),
+      () => writeVenue(db, spec, organizerId),
       (result) =>
         `${spec.name}, ${spec.city}: ${result.sections.length} sections, ` +
         `${formatCount(result.insertedSeats)} seats inserted`,
@@ -171,7 +171,8 @@ async function countRows(db: Db): Promise<RowCounts> {
     db.$queryRaw<{ slug: string; seats: number }[]>`
       SELECT v."slug", count(s."id")::int AS "seats"
       FROM "venue" v
-      LEFT JOIN "section" sec ON sec."venue_id" = v."id"
+      LEFT JOIN "seating_chart" chart ON chart."venue_id" = v."id"
+      LEFT JOIN "section" sec ON sec."chart_id" = chart."id"
       LEFT JOIN "seat" s ON s."section_id" = sec."id"
       GROUP BY v."slug"
       ORDER BY v."slug"`,

@@ -2,6 +2,7 @@
 // slugs, (event, tier name) and (event, section/seat); existing rows, including the status of
 // event seats fans have held or bought, are never changed.
 import type { Db } from "../infra/prisma.js";
+import { freezeChart } from "../modules/venues/chart-store.js";
 import type { PerformerSpec } from "./catalog.js";
 import type { EventPlan } from "./event-plans.js";
 import type { SeededVenue } from "./write-venues.js";
@@ -35,26 +36,30 @@ export async function writeEvents(
   refs: { performers: Map<string, number>; venues: Map<string, SeededVenue>; organizerId: string },
 ): Promise<SeededEvent[]> {
   await db.event.createMany({
-    data: plans.map((plan) => ({
-      slug: plan.slug,
-      name: plan.name,
-      description: plan.description,
-      category: plan.category,
-      performerId: required(refs.performers, plan.performerSlug, "performer"),
-      venueId: required(refs.venues, plan.venueSlug, "venue").id,
-      organizerId: plan.organized ? refs.organizerId : null,
-      startsAt: plan.startsAt,
-      saleStartsAt: plan.saleStartsAt,
-      status: plan.status,
-      currency: plan.currency,
-      maxTicketsPerAccount: plan.maxTicketsPerAccount,
-      feePerTicketMinor: plan.feePerTicketMinor,
-      queueEnabled: plan.queueEnabled,
-      admissionRatePerMinute: plan.admissionRatePerMinute,
-      maxActiveShoppers: plan.maxActiveShoppers,
-      // The waiting room's proof of work stays off in the demo data (cheap for scripted clients).
-      powDifficulty: 0,
-    })),
+    data: plans.map((plan) => {
+      const venue = required(refs.venues, plan.venueSlug, "venue");
+      return {
+        slug: plan.slug,
+        name: plan.name,
+        description: plan.description,
+        category: plan.category,
+        performerId: required(refs.performers, plan.performerSlug, "performer"),
+        venueId: venue.id,
+        chartId: venue.chartId,
+        organizerId: plan.organized ? refs.organizerId : null,
+        startsAt: plan.startsAt,
+        saleStartsAt: plan.saleStartsAt,
+        status: plan.status,
+        currency: plan.currency,
+        maxTicketsPerAccount: plan.maxTicketsPerAccount,
+        feePerTicketMinor: plan.feePerTicketMinor,
+        queueEnabled: plan.queueEnabled,
+        admissionRatePerMinute: plan.admissionRatePerMinute,
+        maxActiveShoppers: plan.maxActiveShoppers,
+        // The waiting room's proof of work stays off in the demo data (cheap for scripted clients).
+        powDifficulty: 0,
+      };
+    }),
     skipDuplicates: true,
   });
   const rows = await db.event.findMany({
@@ -62,7 +67,13 @@ export async function writeEvents(
     select: { id: true, slug: true },
   });
   const ids = new Map(rows.map((row) => [row.slug, row.id]));
-  return plans.map((plan) => ({ id: required(ids, plan.slug, "event"), plan }));
+  const seeded = plans.map((plan) => ({ id: required(ids, plan.slug, "event"), plan }));
+  // The charts of published events are frozen, as publishing does (docs/database.md).
+  for (const event of seeded) {
+    if (event.plan.status !== "DRAFT")
+      await freezeChart(db, required(refs.venues, event.plan.venueSlug, "venue").chartId);
+  }
+  return seeded;
 }
 
 /** Price tiers (most expensive first) and the tier each section sells at; unmatched zones stay unpriced. */

@@ -1,5 +1,6 @@
-// Writes venues, their sections and seats. Idempotent: rows are matched on their natural keys
-// (venue slug, section (venue, name), seat (section, row, number)) and existing rows are kept.
+// Writes venues, their seating chart (version 1 of "Main"), sections and seats. Idempotent: rows are
+// matched on their natural keys (venue slug, chart (venue, name, version), section (chart, name), seat
+// (section, row, number)) and existing rows are kept.
 import type { Db } from "../infra/prisma.js";
 import { seatCount, type VenueLayout } from "./venue-geometry.js";
 import type { VenueSpec } from "./venues.js";
@@ -12,19 +13,22 @@ export interface SeededSection {
 
 export interface SeededVenue {
   id: number;
+  chartId: number;
   spec: VenueSpec;
   sections: SeededSection[];
   /** Seats inserted by this run (0 when the venue was already complete). */
   insertedSeats: number;
 }
 
-export async function writeVenue(db: Db, spec: VenueSpec): Promise<SeededVenue> {
+/** The venue as the demo organizer's. */
+export async function writeVenue(db: Db, spec: VenueSpec, organizerId: string): Promise<SeededVenue> {
   const layout = spec.layout();
   const fields = {
     name: spec.name,
     city: spec.city,
     address: spec.address,
     timezone: spec.timezone,
+    organizerId,
     stageLabel: layout.stage.label,
     stageX: layout.stage.x,
     stageY: layout.stage.y,
@@ -38,11 +42,18 @@ export async function writeVenue(db: Db, spec: VenueSpec): Promise<SeededVenue> 
     select: { id: true },
   });
 
+  const chart = await db.seatingChart.upsert({
+    where: { venueId_name_version: { venueId: venue.id, name: "Main", version: 1 } },
+    create: { venueId: venue.id },
+    update: {},
+    select: { id: true },
+  });
+
   await db.section.createMany({
-    data: layout.sections.map((section, sortOrder) => ({ venueId: venue.id, name: section.name, sortOrder })),
+    data: layout.sections.map((section, sortOrder) => ({ chartId: chart.id, name: section.name, sortOrder })),
     skipDuplicates: true,
   });
-  const rows = await db.section.findMany({ where: { venueId: venue.id }, select: { id: true, name: true } });
+  const rows = await db.section.findMany({ where: { chartId: chart.id }, select: { id: true, name: true } });
   const sectionIds = new Map(rows.map((row) => [row.name, row.id]));
   const sections = layout.sections.map((section): SeededSection => {
     const id = sectionIds.get(section.name);
@@ -51,9 +62,9 @@ export async function writeVenue(db: Db, spec: VenueSpec): Promise<SeededVenue> 
   });
 
   // Counting first makes a re-run cheap: a complete venue does not resend 50,000 seats.
-  const existingSeats = await db.seat.count({ where: { section: { venueId: venue.id } } });
+  const existingSeats = await db.seat.count({ where: { section: { chartId: chart.id } } });
   const insertedSeats = existingSeats >= seatCount(layout) ? 0 : await insertSeats(db, layout, sections);
-  return { id: venue.id, spec, sections, insertedSeats };
+  return { id: venue.id, chartId: chart.id, spec, sections, insertedSeats };
 }
 
 /** One INSERT per venue: parallel arrays unnested into rows, in drawing order. */

@@ -69,7 +69,7 @@ export function createHttpServer({
         return;
       }
       const operational = routes.get(url.pathname);
-      if (operational) await operational(req, res);
+      if (operational) await operational(req, res, url);
       else sendJson(res, 404, { error: "Not found", path: url.pathname });
     } catch (error) {
       log.error({ err: error, requestId }, "request failed");

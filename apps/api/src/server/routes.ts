@@ -1,5 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { sendJson } from "../http/util.js";
+import { type HttpRoute, sendJson } from "../http/util.js";
 import type { Metrics } from "../infra/metrics.js";
 import type { Db } from "../infra/prisma.js";
 import { pingRedis, type RedisClient } from "../infra/redis.js";
@@ -13,7 +12,7 @@ export interface RouteDependencies {
   metrics: Metrics;
 }
 
-export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+export type Route = HttpRoute;
 
 export function operationalRoutes({ db, redis, metrics }: RouteDependencies): Map<string, Route> {
   async function readiness() {

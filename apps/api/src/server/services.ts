@@ -1,5 +1,6 @@
 import type { Config } from "../config.js";
 import type { Services } from "../graphql/context.js";
+import type { HttpRoute } from "../http/util.js";
 import { MODULES } from "../modules/index.js";
 import type { BackgroundWork, FrontrowModule, ModuleDependencies } from "../modules/module.js";
 import type { Infrastructure } from "./infrastructure.js";
@@ -9,6 +10,8 @@ import type { Infrastructure } from "./infrastructure.js";
 export interface Composition {
   services: Services;
   background: BackgroundWork;
+  /** The modules' plain HTTP routes, by path. */
+  routes: Map<string, HttpRoute>;
   /** Stops the modules in reverse order: each after every module that uses it. */
   stop(deadline: number): Promise<void>;
 }
@@ -36,6 +39,7 @@ export function composeServices(
   const services = {} as Services;
   const background = {} as BackgroundWork;
   const stops: ((deadline: number) => Promise<void>)[] = [];
+  const routes = new Map<string, HttpRoute>();
   let current = "";
   const deps: ModuleDependencies = {
     config,
@@ -49,10 +53,16 @@ export function composeServices(
     Object.assign(services, parts.services);
     Object.assign(background, parts.background);
     if (parts.stop) stops.push(parts.stop);
+    for (const [path, route] of Object.entries(parts.routes ?? {})) {
+      if (routes.has(path))
+        throw new Error(`module ${module.name} adds the route ${path}, which another module serves`);
+      routes.set(path, route);
+    }
   }
   return {
     services,
     background,
+    routes,
     async stop(deadline) {
       for (const stop of stops.reverse()) await stop(deadline);
     },

@@ -110,6 +110,18 @@ function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch:
               Show the code at the gate. It changes every few seconds, so a screenshot will not work.
             </p>
           ) : null}
+          {order.pdfUrl ? (
+            <p className={styles.printed}>
+              {/* A plain link: the browser sends the session cookie, and the API answers with the file. */}
+              <a className="button button-secondary" href={order.pdfUrl} download>
+                Download PDF
+              </a>
+              <span className={layout.muted}>
+                For printing or email: each page has the ticket's printed code, which the organizer may turn
+                off. The code here always works.
+              </span>
+            </p>
+          ) : null}
           <ul className={styles.ticketList}>
             {order.tickets.map((ticket) => (
               <li key={ticket.id}>

@@ -56,12 +56,32 @@ export function TicketCard({ ticket, now, codesReceivedAt, timeZone }: TicketCar
               receivedAt={codesReceivedAt}
               now={now}
             />
+            <WalletLinks ticket={ticket} seatName={seatName} />
           </>
         ) : (
           <p className={styles.voidNote}>This ticket is void and will not get you in.</p>
         )}
       </div>
     </article>
+  );
+}
+
+/** "Add to Apple Wallet" / "Add to Google Wallet", only where the API can make passes. */
+function WalletLinks({ ticket, seatName }: { ticket: Ticket; seatName: string }) {
+  if (!ticket.appleWalletUrl && !ticket.googleWalletUrl) return null;
+  return (
+    <p className={styles.walletLinks}>
+      {ticket.appleWalletUrl ? (
+        <a href={ticket.appleWalletUrl} aria-label={`Add ${seatName} to Apple Wallet`}>
+          Add to Apple Wallet
+        </a>
+      ) : null}
+      {ticket.googleWalletUrl ? (
+        <a href={ticket.googleWalletUrl} aria-label={`Add ${seatName} to Google Wallet`}>
+          Add to Google Wallet
+        </a>
+      ) : null}
+    </p>
   );
 }
 

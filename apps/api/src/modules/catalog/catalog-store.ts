@@ -2,13 +2,19 @@ import type { Db } from "../../infra/prisma.js";
 
 // The catalog's raw SQL (the rest of its reads are Prisma queries on one table each).
 
-/** Seats per venue, for the venues asked (a venue without seats is absent). */
+/** Seats per venue in its largest seating chart, for the venues asked (a venue without seats is absent). */
 export async function venueSeatCounts(db: Db, venueIds: readonly number[]): Promise<Map<number, number>> {
   const rows = await db.$queryRaw<{ venue_id: number; seats: number }[]>`
-    SELECT section.venue_id, count(*)::int AS seats
-    FROM seat JOIN section ON section.id = seat.section_id
-    WHERE section.venue_id = ANY(${[...venueIds]}::int[])
-    GROUP BY section.venue_id`;
+    SELECT venue_id, max(seats)::int AS seats
+    FROM (
+      SELECT chart.venue_id, count(*) AS seats
+      FROM seat
+      JOIN section ON section.id = seat.section_id
+      JOIN seating_chart chart ON chart.id = section.chart_id
+      WHERE chart.venue_id = ANY(${[...venueIds]}::int[])
+      GROUP BY chart.id
+    ) per_chart
+    GROUP BY venue_id`;
   return new Map(rows.map((row) => [row.venue_id, row.seats]));
 }
 

@@ -47,7 +47,7 @@ export class Venue {
   @Field({ description: "IANA time zone, e.g. Europe/Amsterdam: show event times in it." })
   timezone!: string;
 
-  @Field(() => Int, { description: "Seats in the venue's layout." })
+  @Field(() => Int, { description: "Seats in the venue's largest seating chart." })
   capacity!: number;
 }
 

@@ -1,7 +1,20 @@
 import { SmtpMailer } from "../../infra/mailer.js";
-import { defineModule } from "../module.js";
+import { defineModule, type ModuleDependencies, type ModuleParts } from "../module.js";
+import { AppleWallet } from "./apple-wallet.js";
+import { GoogleWallet } from "./google-wallet.js";
 import { MailPlanner } from "./mail-planner.js";
-import { MailSender } from "./mail-sender.js";
+import { type AttachmentsFor, MailSender } from "./mail-sender.js";
+import { renderOrderPdf } from "./order-pdf.js";
+import { OrderFileFields, TicketWalletFields } from "./ticket-delivery.resolver.js";
+import { TicketDeliveryService } from "./ticket-delivery.service.js";
+import { ticketFileRoutes } from "./ticket-files.js";
+
+declare module "../../graphql/context.js" {
+  interface Services {
+    /** Printed tickets: the order's PDF and Wallet passes, and their download URLs. */
+    ticketDelivery: TicketDeliveryService;
+  }
+}
 
 declare module "../module.js" {
   interface BackgroundWork {
@@ -10,36 +23,92 @@ declare module "../module.js" {
   }
 }
 
-// Email (docs/notifications.md): every outbox event becomes an `outbox.mail` job (MailPlanner) that plans
-// the mails it calls for, each sent by its own `mail.send` job (MailSender) through SMTP_URL. Without
-// SMTP_URL (development and tests that do not mail) no mail is planned at all.
+/**
+ * Email (docs/notifications.md): every outbox event becomes an `outbox.mail` job (MailPlanner) that plans
+ * the mails it calls for, each sent by its own `mail.send` job (MailSender) through SMTP_URL. Without
+ * SMTP_URL (or with `off`) no mail is planned at all.
+ */
+function setUpMail({ config, db, jobs, log, services }: ModuleDependencies): ModuleParts {
+  if (!config.SMTP_URL || config.SMTP_URL === "off") {
+    log.info(`mail off: SMTP_URL is ${config.SMTP_URL ?? "not set"}`);
+    return {};
+  }
+  const mailer = new SmtpMailer(
+    { url: config.SMTP_URL, from: config.MAIL_FROM, maxConnections: config.MAIL_MAX_CONNECTIONS },
+    log,
+  );
+  // A confirmation carries the order's PDF, rendered in the send job (never on the request path). An
+  // order cancelled before its mail left has no valid tickets to print: the mail goes without it.
+  const attachmentsFor: AttachmentsFor = async (mail) => {
+    if (mail.template !== "order.confirmed") return [];
+    const orderId = String(mail.params.orderId);
+    const pdf = await renderOrderPdf({ db, tickets: services.tickets }, orderId).catch(() => null);
+    return pdf
+      ? [{ filename: `frontrow-tickets-${orderId}.pdf`, contentType: "application/pdf", content: pdf }]
+      : [];
+  };
+  const mailSender = new MailSender(
+    db,
+    mailer,
+    services.accountTokens,
+    log,
+    { webAppUrl: config.WEB_APP_URL, from: config.MAIL_FROM, claimMs: config.MAIL_CLAIM_MS },
+    attachmentsFor,
+    jobs,
+  );
+  services.outbox.addConsumer(new MailPlanner(db, { resetTtlMinutes: config.PASSWORD_RESET_TTL_MINUTES }));
+  return {
+    background: { mailSender },
+    async stop() {
+      mailer.close();
+    },
+  };
+}
+
+// Tickets outside the app (docs/orders.md, "Tickets anywhere"): the PDF of an order (order-pdf.ts, also
+// what the confirmation email attaches), Apple Wallet passes and Google Wallet links where configured,
+// and the routes that download them with the fan's session; and every email (setUpMail above).
 export const notificationsModule = defineModule({
   name: "notifications",
-  resolvers: [],
-  setup({ config, db, jobs, log, services }) {
-    if (!config.SMTP_URL || config.SMTP_URL === "off") {
-      log.info(`mail off: SMTP_URL is ${config.SMTP_URL ?? "not set"}`);
-      return {};
-    }
-    const mailer = new SmtpMailer(
-      { url: config.SMTP_URL, from: config.MAIL_FROM, maxConnections: config.MAIL_MAX_CONNECTIONS },
-      log,
-    );
-    const mailSender = new MailSender(
+  resolvers: [OrderFileFields, TicketWalletFields],
+  setup(deps) {
+    const { config, db, services } = deps;
+    const apple =
+      config.APPLE_WALLET_CERT_FILE &&
+      config.APPLE_WALLET_KEY_FILE &&
+      config.APPLE_WALLET_WWDR_FILE &&
+      config.APPLE_WALLET_PASS_TYPE_ID &&
+      config.APPLE_WALLET_TEAM_ID
+        ? new AppleWallet({
+            certFile: config.APPLE_WALLET_CERT_FILE,
+            keyFile: config.APPLE_WALLET_KEY_FILE,
+            wwdrFile: config.APPLE_WALLET_WWDR_FILE,
+            keyPassphrase: config.APPLE_WALLET_KEY_PASSPHRASE,
+            passTypeId: config.APPLE_WALLET_PASS_TYPE_ID,
+            teamId: config.APPLE_WALLET_TEAM_ID,
+            organizationName: "Frontrow",
+          })
+        : null;
+    const google =
+      config.GOOGLE_WALLET_ISSUER_ID && config.GOOGLE_WALLET_SERVICE_ACCOUNT_FILE
+        ? new GoogleWallet({
+            issuerId: config.GOOGLE_WALLET_ISSUER_ID,
+            serviceAccountFile: config.GOOGLE_WALLET_SERVICE_ACCOUNT_FILE,
+            issuerName: "Frontrow",
+            origins: [config.WEB_APP_URL],
+          })
+        : null;
+    const ticketDelivery = new TicketDeliveryService(
       db,
-      mailer,
-      services.accountTokens,
-      log,
-      { webAppUrl: config.WEB_APP_URL, from: config.MAIL_FROM, claimMs: config.MAIL_CLAIM_MS },
-      undefined,
-      jobs,
+      services.orders,
+      services.tickets,
+      { apple, google },
+      config.PUBLIC_API_URL ?? `http://localhost:${config.PORT}`,
     );
-    services.outbox.addConsumer(new MailPlanner(db, { resetTtlMinutes: config.PASSWORD_RESET_TTL_MINUTES }));
     return {
-      background: { mailSender },
-      async stop() {
-        mailer.close();
-      },
+      ...setUpMail(deps),
+      services: { ticketDelivery },
+      routes: ticketFileRoutes(services.auth, ticketDelivery),
     };
   },
 });

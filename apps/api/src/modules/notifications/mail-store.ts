@@ -153,7 +153,14 @@ export interface OrderFacts {
   id: string;
   totalMinor: number;
   currency: string;
-  tickets: { id: string; section: string; row: string; seat: number; priceMinor: number }[];
+  tickets: {
+    id: string;
+    section: string;
+    row: string;
+    seat: number;
+    standing: boolean;
+    priceMinor: number;
+  }[];
 }
 
 /** The order and the tickets named (all of the order's when none are). */
@@ -162,7 +169,8 @@ export async function orderFacts(db: Db, orderId: string, ticketIds?: string[]):
     SELECT id, total_minor AS "totalMinor", currency FROM "order" WHERE id = ${orderId}::uuid`;
   if (!order) return null;
   const tickets = await db.$queryRaw<OrderFacts["tickets"]>`
-    SELECT t.id, sec.name AS section, s.row_label AS row, s.number AS seat, t.price_minor AS "priceMinor"
+    SELECT t.id, sec.name AS section, s.row_label AS row, s.number AS seat, sec.kind = 'STANDING' AS standing,
+           t.price_minor AS "priceMinor"
     FROM ticket t JOIN seat s ON s.id = t.seat_id JOIN section sec ON sec.id = s.section_id
     WHERE t.order_id = ${orderId}::uuid
       AND (${ticketIds ?? null}::uuid[] IS NULL OR t.id = ANY(${ticketIds ?? null}::uuid[]))

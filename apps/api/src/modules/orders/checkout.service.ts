@@ -106,12 +106,17 @@ function checkHold(
 }
 
 /** The tickets a conversion issued, as views (everything they show is known from the hold). */
-function issuedTickets(hold: HoldForCheckout, tickets: { id: string; secretHex: string }[]): TicketView[] {
+function issuedTickets(
+  orderId: string,
+  hold: HoldForCheckout,
+  tickets: { id: string; secretHex: string }[],
+): TicketView[] {
   return tickets.map((ticket, i) => {
     const seat = hold.seats[i] as HeldSeat;
     const price = { amount: seat.price, currency: hold.currency };
     return {
       id: ticket.id,
+      orderId,
       status: "VALID",
       usedAt: null,
       eventId: hold.eventId,
@@ -326,7 +331,7 @@ export class CheckoutService {
     }
     this.effects.notifier.seatsChanged(hold.eventId, hold.seatIds);
     if (!seatsLeft) await refreshSoldOutAfterCommit(this.db, this.log, hold.eventId);
-    return issuedTickets(hold, tickets);
+    return issuedTickets(orderId, hold, tickets);
   }
 
   /** Fails an authorized order that was not confirmed, and voids its authorization (see convert). */

@@ -2,7 +2,13 @@ import { defineModule } from "../module.js";
 import { CheckoutService } from "./checkout.service.js";
 import { FakeGateway } from "./fake-gateway.js";
 import { createOrderLoaders, type OrderLoaders } from "./order-views.js";
-import { OrderFields, OrderMutations, OrderQueries, TicketFields } from "./orders.resolver.js";
+import {
+  EventTicketFields,
+  OrderFields,
+  OrderMutations,
+  OrderQueries,
+  TicketFields,
+} from "./orders.resolver.js";
 import { OrdersService } from "./orders.service.js";
 import { type OutboxConsumer, OutboxRelay, RedisOutboxPublisher } from "./outbox.js";
 import { PaymentRecovery } from "./payment-recovery.js";
@@ -34,7 +40,7 @@ declare module "../module.js" {
 
 export const ordersModule = defineModule({
   name: "orders",
-  resolvers: [OrderQueries, OrderMutations, OrderFields, TicketFields],
+  resolvers: [OrderQueries, OrderMutations, OrderFields, TicketFields, EventTicketFields],
   setup({ config, db, pool, redis, jobs, log, services, overrides }) {
     const { holdEffects } = services;
     // The only provider so far is the built-in fake gateway (docs/orders.md says how to add a real one).

@@ -437,6 +437,26 @@ export async function eventOrganizerId(db: Db, eventId: number): Promise<string 
   return event?.organizerId ?? null;
 }
 
+/** Whether the event's static codes (printed, emailed, Wallet) admit; null when there is no such event. */
+export async function staticCodesEnabled(db: DbOrTx, eventId: number): Promise<boolean | null> {
+  const event = await db.event.findUnique({ where: { id: eventId }, select: { staticCodesEnabled: true } });
+  return event?.staticCodesEnabled ?? null;
+}
+
+/** Turns the event's static codes on or off, and says what they were (null: no such event). */
+export async function setStaticCodesEnabled(
+  tx: Tx,
+  eventId: number,
+  enabled: boolean,
+): Promise<boolean | null> {
+  const [old] = await tx.$queryRaw<{ before: boolean }[]>`
+    UPDATE event e SET static_codes_enabled = ${enabled}
+    FROM (SELECT id, static_codes_enabled AS before FROM event WHERE id = ${eventId} FOR UPDATE) old
+    WHERE e.id = old.id
+    RETURNING old.before`;
+  return old?.before ?? null;
+}
+
 // --- Tickets (tickets.service.ts and the order views) ---
 
 export interface TicketRow {

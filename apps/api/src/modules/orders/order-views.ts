@@ -12,6 +12,7 @@ import { eventOrganizerId, eventsById, type OrderRow, type TicketRow, ticketRows
 
 export interface TicketView {
   id: string;
+  orderId: string;
   status: TicketStatus;
   usedAt: Date | null;
   seat: HoldSeatView;
@@ -41,6 +42,7 @@ export function ticketView(row: TicketRow): TicketView {
   const price = { amount: row.priceMinor, currency: row.currency };
   return {
     id: row.id,
+    orderId: row.orderId,
     status: row.status,
     usedAt: row.usedAt,
     eventId: row.eventId,

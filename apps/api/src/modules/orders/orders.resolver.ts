@@ -14,6 +14,8 @@ import {
 } from "type-graphql";
 import { type Context, viewerOf } from "../../graphql/context.js";
 import { requestScoped } from "../../graphql/request-scoped.js";
+import { notFound } from "../../kernel/errors.js";
+import { parseIntId } from "../../kernel/ids.js";
 import type { EventView } from "../catalog/catalog.service.js";
 import { Event } from "../catalog/catalog.types.js";
 import type { OrderView, TicketView } from "./order-views.js";
@@ -100,11 +102,43 @@ export class OrderMutations {
   @Authorized("ORGANIZER", "ADMIN")
   @Mutation(() => TicketVerification, {
     description:
-      "For gate scanners of the event's organizer (or an admin): checks a scanned code and marks the " +
-      "ticket used on its first valid scan.",
+      "For gate scanners of the event's organizer (or an admin): checks a scanned code (the app's " +
+      "rotating code, or the static code of a printed ticket or Wallet pass while the event allows " +
+      "them) and marks the ticket used on its first valid scan.",
   })
   verifyTicket(@Arg("code", () => String) code: string, @Ctx() ctx: Context): Promise<VerificationView> {
     return ctx.services.tickets.verifyTicket(viewerOf(ctx), code);
+  }
+
+  @Authorized("ORGANIZER", "ADMIN")
+  @Mutation(() => Event, {
+    description:
+      "The event's organizer (or an admin) turns the static codes of printed tickets (PDF, email) and " +
+      "Wallet passes on or off. Off: verifyTicket answers INVALID for them at once; the rotating codes " +
+      "in the app keep working. Errors: FORBIDDEN, NOT_FOUND.",
+  })
+  async setStaticTicketCodes(
+    @Arg("eventId", () => ID) eventId: string,
+    @Arg("enabled", () => Boolean) enabled: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<EventView> {
+    const id = parseIntId(eventId, "eventId");
+    await ctx.services.tickets.setStaticCodes(viewerOf(ctx), id, enabled);
+    const event = await ctx.services.catalog.findEvent(id);
+    if (!event) throw notFound("Event", eventId);
+    return event;
+  }
+}
+
+@Resolver(() => Event)
+export class EventTicketFields {
+  @FieldResolver(() => Boolean, {
+    description:
+      "Whether the static codes of printed tickets and Wallet passes admit (setStaticTicketCodes). The " +
+      "rotating codes in the app always do.",
+  })
+  async staticCodesEnabled(@Root() event: EventView, @Ctx() ctx: Context): Promise<boolean> {
+    return (await ctx.services.tickets.staticCodesEnabled(event.id)) ?? true;
   }
 }
 

@@ -28,7 +28,9 @@ registerEnumType(TicketVerificationResult, {
   name: "TicketVerificationResult",
   description:
     "VALID: admit (this scan marked the ticket used); ALREADY_USED: scanned before (see usedAt); " +
-    "INVALID: forged, altered or stale code (e.g. a screenshot); VOID: the order was cancelled.",
+    "INVALID: forged, altered or stale code (e.g. a screenshot of the app), a printed or Wallet code " +
+    "the organizer turned off, or the old code of a re-issued (transferred) ticket; VOID: the order was " +
+    "cancelled.",
 });
 
 @ObjectType({

@@ -14,20 +14,33 @@ import {
 // truncated, TOTP-style. The signature covers everything before it, so scanners holding only the
 // public key can check a code offline (genuine, current window); the API also checks the tag against
 // the ticket's secret, the ticket's status and its first use.
+//
+// The static code (printed on the PDF, in Wallet passes) is a second, separate credential:
+//   version 2 (1 byte) | ticket id (16 bytes) | tag (8 bytes) | Ed25519 signature (64)
+// with tag = HMAC-SHA256(ticket secret, "frontrow static code")[0..8]. It never expires on its own; the
+// server refuses it when the event turns static codes off, and a re-issued ticket (new secret) or a
+// void one kills it. Knowing it says nothing about the rotating codes (HMAC is one-way).
 
 const VERSION = 1;
+const STATIC_VERSION = 2;
 const ID_BYTES = 16;
 const TAG_BYTES = 4;
+const STATIC_TAG_BYTES = 8;
 const SIGNATURE_BYTES = 64;
 const PAYLOAD_BYTES = 1 + ID_BYTES + 4 + TAG_BYTES;
+const STATIC_PAYLOAD_BYTES = 1 + ID_BYTES + STATIC_TAG_BYTES;
+const STATIC_TAG_LABEL = Buffer.from("frontrow static code");
 // PKCS#8 wrapping of a raw 32-byte Ed25519 seed (RFC 8410).
 const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
 /** Codes of the window before and after the current one still pass: scanner and phone clocks drift. */
 const SKEW_WINDOWS = 1;
 
 export type CodeReading =
-  | { valid: true; ticketId: string; window: number; tag: Buffer }
+  | { valid: true; kind: "rotating"; ticketId: string; window: number; tag: Buffer }
+  | { valid: true; kind: "static"; ticketId: string; tag: Buffer }
   | { valid: false; reason: string };
+
+type ValidReading = Extract<CodeReading, { valid: true }>;
 
 function uuidToBytes(id: string): Buffer {
   return Buffer.from(id.replace(/-/g, ""), "hex");
@@ -76,15 +89,35 @@ export class TicketCodes {
     };
   }
 
-  /** Checks the format, the signature and the window; the tag is checked by `tagMatches`. */
+  /** The ticket's static code (printed, emailed, in Wallet): the same every time it is asked for. */
+  issueStatic(ticket: { id: string; secret: Uint8Array }): string {
+    const payload = Buffer.alloc(STATIC_PAYLOAD_BYTES);
+    payload.writeUInt8(STATIC_VERSION, 0);
+    uuidToBytes(ticket.id).copy(payload, 1);
+    this.staticTag(ticket.secret).copy(payload, 1 + ID_BYTES);
+    return Buffer.concat([payload, sign(null, payload, this.privateKey)]).toString("base64url");
+  }
+
+  /**
+   * Checks the format, the signature and (rotating codes) the window; the tag is checked by
+   * `tagMatches`, whether static codes are allowed by the caller (they depend on the event).
+   */
   read(code: string, now = Date.now()): CodeReading {
     const bytes = /^[A-Za-z0-9_-]+$/.test(code) ? Buffer.from(code, "base64url") : Buffer.alloc(0);
-    if (bytes.length !== PAYLOAD_BYTES + SIGNATURE_BYTES || bytes[0] !== VERSION) {
+    const payloadBytes = bytes[0] === VERSION ? PAYLOAD_BYTES : STATIC_PAYLOAD_BYTES;
+    if (
+      (bytes[0] !== VERSION && bytes[0] !== STATIC_VERSION) ||
+      bytes.length !== payloadBytes + SIGNATURE_BYTES
+    ) {
       return { valid: false, reason: "This is not a Frontrow ticket code" };
     }
-    const payload = bytes.subarray(0, PAYLOAD_BYTES);
-    if (!verify(null, payload, this.publicKey, bytes.subarray(PAYLOAD_BYTES))) {
+    const payload = bytes.subarray(0, payloadBytes);
+    if (!verify(null, payload, this.publicKey, bytes.subarray(payloadBytes))) {
       return { valid: false, reason: "The code's signature is not genuine" };
+    }
+    const ticketId = bytesToUuid(payload.subarray(1, 1 + ID_BYTES));
+    if (bytes[0] === STATIC_VERSION) {
+      return { valid: true, kind: "static", ticketId, tag: Buffer.from(payload.subarray(1 + ID_BYTES)) };
     }
     const window = payload.readUInt32BE(1 + ID_BYTES);
     if (Math.abs(window - this.windowAt(now)) > SKEW_WINDOWS) {
@@ -92,14 +125,20 @@ export class TicketCodes {
     }
     return {
       valid: true,
-      ticketId: bytesToUuid(payload.subarray(1, 1 + ID_BYTES)),
+      kind: "rotating",
+      ticketId,
       window,
       tag: Buffer.from(payload.subarray(1 + ID_BYTES + 4)),
     };
   }
 
-  tagMatches(reading: { window: number; tag: Buffer }, secret: Uint8Array): boolean {
-    return timingSafeEqual(reading.tag, this.tag(secret, reading.window));
+  tagMatches(reading: ValidReading, secret: Uint8Array): boolean {
+    const expected = reading.kind === "static" ? this.staticTag(secret) : this.tag(secret, reading.window);
+    return timingSafeEqual(reading.tag, expected);
+  }
+
+  private staticTag(secret: Uint8Array): Buffer {
+    return createHmac("sha256", secret).update(STATIC_TAG_LABEL).digest().subarray(0, STATIC_TAG_BYTES);
   }
 
   private tag(secret: Uint8Array, window: number): Buffer {

@@ -1,11 +1,16 @@
 import type { Db } from "../../infra/prisma.js";
-import { AppError, ErrorCode } from "../../kernel/errors.js";
+import { AppError, ErrorCode, notFound } from "../../kernel/errors.js";
+import { TRANSACTION_OPTIONS } from "../../kernel/transactions.js";
 import type { Viewer } from "../../kernel/viewer.js";
-import { markTicketUsed, ticketRows } from "./order-store.js";
+import { recordAudit } from "../events/audit-store.js";
+import { requireEventManager } from "../events/event-access.js";
+import { markTicketUsed, setStaticCodesEnabled, staticCodesEnabled, ticketRows } from "./order-store.js";
 import { managesEvent, type TicketView, ticketView } from "./order-views.js";
 import type { TicketCodes } from "./ticket-codes.js";
 
-// Tickets at the gate (docs/orders.md): the rotating code a ticket shows, and the scan that admits it once.
+// Tickets at the gate (docs/orders.md): the rotating code a ticket shows in the app, the static code of
+// printed tickets and Wallet passes (a separate credential the organizer can turn off per event), and the
+// scan that admits a ticket once.
 
 export type VerificationResult = "VALID" | "ALREADY_USED" | "INVALID" | "VOID";
 
@@ -42,6 +47,9 @@ export class TicketsService {
     if (!(await managesEvent(this.db, viewer, row.eventId))) {
       throw new AppError(ErrorCode.FORBIDDEN, "Only the event's organizer can scan its tickets");
     }
+    if (reading.kind === "static" && !(await staticCodesEnabled(this.db, row.eventId))) {
+      return invalid("Printed and Wallet codes are turned off for this event: ask for the ticket in the app");
+    }
     const ticket = ticketView(row);
     if (row.status === "VOID") {
       return { result: "VOID", message: "This ticket was cancelled", ticket, usedAt: row.usedAt };
@@ -63,6 +71,42 @@ export class TicketsService {
       ticket,
       usedAt,
     };
+  }
+
+  /**
+   * Turns the static codes of an event's printed tickets and Wallet passes on or off (its organizer or
+   * an admin: events/event-access.ts), recorded in the audit log in the same transaction. Rotating
+   * codes in the app are not affected.
+   */
+  async setStaticCodes(viewer: Viewer, eventId: number, enabled: boolean): Promise<void> {
+    await this.db.$transaction(async (tx) => {
+      await requireEventManager(tx, viewer, eventId);
+      const before = await setStaticCodesEnabled(tx, eventId, enabled);
+      if (before === null) throw notFound("Event", String(eventId));
+      if (before === enabled) return;
+      await recordAudit(tx, {
+        eventId,
+        actorId: viewer.userId,
+        action: "tickets.static_codes",
+        before: { staticCodesEnabled: before },
+        after: { staticCodesEnabled: enabled },
+      });
+    }, TRANSACTION_OPTIONS);
+  }
+
+  /** Whether the event's static codes admit (null: no such event). */
+  staticCodesEnabled(eventId: number): Promise<boolean | null> {
+    return staticCodesEnabled(this.db, eventId);
+  }
+
+  /** An order's tickets, in seat order (what printed tickets and Wallet passes show). */
+  async orderTickets(orderId: string): Promise<TicketView[]> {
+    return (await ticketRows(this.db, [orderId], "order_id")).map(ticketView);
+  }
+
+  /** A ticket's static code (what printed tickets and Wallet passes carry). */
+  staticCode(ticket: { id: string; secret: Uint8Array }): string {
+    return this.ticketCodes.issueStatic(ticket);
   }
 
   currentCode(ticket: TicketView): { code: string; expiresAt: Date } {

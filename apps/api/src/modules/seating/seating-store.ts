@@ -4,19 +4,20 @@ import type { ChangedSeatStatus } from "./seat-changes.js";
 // Every SQL statement of the seating module: the venue layout, an event's pricing and seat statuses,
 // and the versioned seat changes behind live deltas.
 
-/** A published (not draft) event's venue and which tier each section sells at; null when there is none. */
+/** A published (not draft) event's seating chart and which tier each section sells at; null when there is none. */
 export function eventPricing(db: Db, eventId: number) {
   return db.event.findFirst({
     where: { id: eventId, status: { not: "DRAFT" } },
-    select: { venueId: true, pricings: { select: { sectionId: true, priceTierId: true } } },
+    select: { chartId: true, pricings: { select: { sectionId: true, priceTierId: true } } },
   });
 }
 
-/** The venue with its sections and seats, in display order. */
-export function venueLayout(db: Db, venueId: number) {
-  return db.venue.findUniqueOrThrow({
-    where: { id: venueId },
+/** The seating chart with its venue (the stage), sections and seats, in display order. */
+export function chartLayout(db: Db, chartId: number) {
+  return db.seatingChart.findUniqueOrThrow({
+    where: { id: chartId },
     include: {
+      venue: true,
       sections: {
         orderBy: { sortOrder: "asc" },
         include: {

@@ -2,10 +2,11 @@ import type { Db } from "../../infra/prisma.js";
 import { notFound } from "../../kernel/errors.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
 import type { ChangedSeatStatus } from "./seat-changes.js";
-import { eventPricing, seatStatuses, venueLayout } from "./seating-store.js";
+import { chartLayout, eventPricing, seatStatuses } from "./seating-store.js";
 
 // The seat map is split by how often it changes (docs/seat-map.md):
-// - the venue layout (sections, seats, coordinates) never changes at runtime: built once per venue;
+// - the layout (a seating chart's sections, seats, coordinates) never changes: an event sells a chart
+//   version that is frozen once published (docs/database.md), so it is built once per chart;
 // - which tier each section sells at is per event and rarely changes: cached for a while;
 // - seat statuses change all the time: one compact string per event, cached very briefly, read
 //   together with the version in one statement so a snapshot and the deltas after it always agree.
@@ -30,7 +31,7 @@ export interface LayoutSection {
 }
 
 export interface VenueLayout {
-  venueId: number;
+  chartId: number;
   stage: { label: string; x: number; y: number; width: number; height: number };
   bounds: { minX: number; minY: number; maxX: number; maxY: number };
   sections: LayoutSection[];
@@ -143,7 +144,7 @@ export class SeatingService {
     return this.eventSeating.get(eventId, async () => {
       const event = await eventPricing(this.db, eventId);
       if (!event) throw notFound("Event", String(eventId));
-      const layout = await this.layouts.get(event.venueId, () => this.loadLayout(event.venueId));
+      const layout = await this.layouts.get(event.chartId, () => this.loadLayout(event.chartId));
       const tierBySection = new Map(
         event.pricings.map((pricing) => [pricing.sectionId, pricing.priceTierId]),
       );
@@ -157,8 +158,9 @@ export class SeatingService {
     });
   }
 
-  private async loadLayout(venueId: number): Promise<VenueLayout> {
-    const venue = await venueLayout(this.db, venueId);
+  private async loadLayout(chartId: number): Promise<VenueLayout> {
+    const chart = await chartLayout(this.db, chartId);
+    const { venue } = chart;
     const indexBySeatId = new Map<number, number>();
     const bounds = {
       minX: Number.POSITIVE_INFINITY,
@@ -181,7 +183,7 @@ export class SeatingService {
     };
     extend(stage.x, stage.y);
     extend(stage.x + stage.width, stage.y + stage.height);
-    const sections = venue.sections.map((section) => ({
+    const sections = chart.sections.map((section) => ({
       id: section.id,
       name: section.name,
       seats: section.seats.map((seat) => {
@@ -200,7 +202,7 @@ export class SeatingService {
         };
       }),
     }));
-    return { venueId, stage, bounds, sections, seatCount: indexBySeatId.size, indexBySeatId };
+    return { chartId, stage, bounds, sections, seatCount: indexBySeatId.size, indexBySeatId };
   }
 
   private async loadStatuses(eventId: number): Promise<StatusSnapshot> {

@@ -25,6 +25,8 @@ export interface EventParams {
 
 export interface TicketParams {
   section: string;
+  /** A standing place: no row or seat to print. */
+  standing?: boolean;
   row: string;
   seat: number;
   priceMinor: number;

@@ -6,7 +6,7 @@ const hi = (name: string | null | undefined) => (name ? `Hi ${name},` : "Hi,");
 const at = (event: EventParams, format: Formats) =>
   `${event.name}, ${format.when(event.startsAt, event.timezone)}, ${event.venueName}, ${event.city}`;
 const ticketLine = (ticket: TicketParams, currency: string, format: Formats) =>
-  `${ticket.section}, row ${ticket.row}, seat ${ticket.seat} (${format.money(ticket.priceMinor, currency)})`;
+  `${ticket.section}, ${ticket.standing ? "standing" : `row ${ticket.row}, seat ${ticket.seat}`} (${format.money(ticket.priceMinor, currency)})`;
 const tickets = (count: number) => (count === 1 ? "1 ticket" : `${count} tickets`);
 
 export const en: Catalog = {
