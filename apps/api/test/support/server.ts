@@ -35,6 +35,8 @@ export async function startTestServer(
     JOBS_CONCURRENCY: "2",
     // Production refuses the development secrets; every test server gets its own.
     ...generateSecrets(),
+    // Production needs SMTP_URL: mail is off unless a test points it at its maildev (support/maildev.ts).
+    SMTP_URL: "off",
     ...env,
   });
   const server = await createServer(config, { ...options, log: createLogger(config.LOG_LEVEL) });
