@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { AccountSettings } from "@/accounts/account-settings";
+import { AccountSettings } from "@/auth/account-settings";
 import { AuthCard } from "@/auth/auth-card";
 
 export const metadata: Metadata = { title: "My account" };

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { ForgotPasswordForm } from "@/accounts/forgot-password-form";
 import { AuthCard } from "@/auth/auth-card";
+import { ForgotPasswordForm } from "@/auth/forgot-password-form";
 
 export const metadata: Metadata = { title: "Forgot password" };
 

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { ResetPasswordForm } from "@/accounts/reset-password-form";
 import { AuthCard } from "@/auth/auth-card";
+import { ResetPasswordForm } from "@/auth/reset-password-form";
 
 export const metadata: Metadata = { title: "Choose a new password", referrer: "no-referrer" };
 

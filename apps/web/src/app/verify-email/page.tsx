@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { VerifyEmailView } from "@/accounts/verify-email-view";
 import { AuthCard } from "@/auth/auth-card";
+import { VerifyEmailView } from "@/auth/verify-email-view";
 
 export const metadata: Metadata = { title: "Confirm your email", referrer: "no-referrer" };
 

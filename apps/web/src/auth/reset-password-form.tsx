@@ -4,9 +4,9 @@ import { useApolloClient, useMutation } from "@apollo/client/react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useId, useState } from "react";
-import styles from "@/auth/auth-form.module.css";
 import { ResetPasswordDocument, ViewerDocument } from "@/gql/graphql";
 import { describeAccountError, type FormProblem } from "./account-errors";
+import styles from "./auth-form.module.css";
 import { FormField, FormProblemBox } from "./form-field";
 
 export const MIN_PASSWORD_LENGTH = 10;

@@ -3,8 +3,6 @@
 import { useApolloClient, useMutation, useQuery } from "@apollo/client/react";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useId, useState } from "react";
-import styles from "@/auth/auth-form.module.css";
-import { useSignedInViewer } from "@/auth/use-signed-in-viewer";
 import {
   AccountDetailsDocument,
   ChangeEmailDocument,
@@ -13,8 +11,10 @@ import {
   SignOutEverywhereDocument,
 } from "@/gql/graphql";
 import { describeAccountError, type FormProblem } from "./account-errors";
+import styles from "./auth-form.module.css";
 import { FormField, FormProblemBox } from "./form-field";
 import { MIN_PASSWORD_LENGTH } from "./reset-password-form";
+import { useSignedInViewer } from "./use-signed-in-viewer";
 
 /** One form's state: pending, its problem (beside a field or above the form), and a done message. */
 function useFormRun() {

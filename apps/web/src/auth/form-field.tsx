@@ -1,5 +1,5 @@
 import type { InputHTMLAttributes } from "react";
-import styles from "@/auth/auth-form.module.css";
+import styles from "./auth-form.module.css";
 
 interface FormFieldProps extends InputHTMLAttributes<HTMLInputElement> {
   id: string;

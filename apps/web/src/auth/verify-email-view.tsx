@@ -3,9 +3,9 @@
 import { useMutation } from "@apollo/client/react";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
-import styles from "@/auth/auth-form.module.css";
 import { VerifyEmailDocument } from "@/gql/graphql";
 import { describeAccountError } from "./account-errors";
+import styles from "./auth-form.module.css";
 import { FormProblemBox } from "./form-field";
 
 /** Confirms the address of the emailed link once the page opens (a link in a mail is a GET). */

@@ -3,9 +3,9 @@
 import { useMutation } from "@apollo/client/react";
 import Link from "next/link";
 import { type FormEvent, useId, useState } from "react";
-import styles from "@/auth/auth-form.module.css";
 import { RequestPasswordResetDocument } from "@/gql/graphql";
 import { describeAccountError, type FormProblem } from "./account-errors";
+import styles from "./auth-form.module.css";
 import { FormField, FormProblemBox } from "./form-field";
 
 /** Asks for a reset link. The answer is the same whether or not the address has an account. */
