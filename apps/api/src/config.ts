@@ -156,6 +156,9 @@ const schema = z.object({
   // half-done (by a crash or a provider outage), and how old they must be to count as abandoned.
   PAYMENT_RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   PAYMENT_RECOVERY_STALE_MS: z.coerce.number().int().min(0).default(60_000),
+  // How often each instance looks for waitlists with seats to offer or offers to settle (each found one
+  // becomes a durable job, modules/waitlist/waitlist-offers.ts): offers go out within about this long.
+  WAITLIST_SCAN_INTERVAL_MS: z.coerce.number().int().min(50).default(2_000),
   // How often the outbox relay turns order events into jobs.
   OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).default(1_000),
   // Background jobs (graphile-worker, infra/jobs.ts): jobs one instance runs at once (mostly waiting on

@@ -21,6 +21,14 @@ export const ErrorCode = {
   WALLET_NOT_CONFIGURED: "WALLET_NOT_CONFIGURED",
   /** The event's organizer turned the static codes of printed tickets and Wallet passes off. */
   STATIC_CODES_DISABLED: "STATIC_CODES_DISABLED",
+  /** The request clashes with the current state (a transfer already accepted, a place already taken…). */
+  CONFLICT: "CONFLICT",
+  /** The event's organizer does not allow ticket transfers, or no longer (docs/transfers.md). */
+  TRANSFER_NOT_ALLOWED: "TRANSFER_NOT_ALLOWED",
+  /** A waitlist is for sold-out events and tiers: seats are on sale (docs/waitlist.md). */
+  NOT_SOLD_OUT: "NOT_SOLD_OUT",
+  /** The event has no waitlist (the organizer turned it off, or the sale is over). */
+  WAITLIST_CLOSED: "WAITLIST_CLOSED",
   GRAPHQL_PARSE_FAILED: "GRAPHQL_PARSE_FAILED",
   GRAPHQL_VALIDATION_FAILED: "GRAPHQL_VALIDATION_FAILED",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",

@@ -8,6 +8,8 @@ import { notificationsModule } from "./notifications/index.js";
 import { ordersModule } from "./orders/index.js";
 import { queueModule } from "./queue/index.js";
 import { seatingModule } from "./seating/index.js";
+import { transfersModule } from "./transfers/index.js";
+import { waitlistModule } from "./waitlist/index.js";
 import { webhooksModule } from "./webhooks/index.js";
 
 /**
@@ -25,4 +27,6 @@ export const MODULES: readonly FrontrowModule[] = [
   ordersModule,
   webhooksModule,
   notificationsModule,
+  transfersModule,
+  waitlistModule,
 ];

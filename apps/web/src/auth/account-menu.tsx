@@ -60,6 +60,13 @@ export function AccountMenu() {
         <span className={styles.narrow}>Orders</span>
       </Link>
       <Link
+        href="/waitlists"
+        className={styles.waitlistsLink}
+        aria-current={pathname === "/waitlists" ? "page" : undefined}
+      >
+        Waitlists
+      </Link>
+      <Link
         href="/account"
         className={styles.viewer}
         data-viewer-email={viewer.email}

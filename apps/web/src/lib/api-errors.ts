@@ -79,3 +79,16 @@ export function stringListExtension(details: ApiErrorDetails, name: string): str
   const value = details.extensions[name];
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
 }
+
+/** A failed mutation as a form shows it: the message, beside the field it names (`extensions.field`) if any. */
+export interface FormProblem {
+  field: string | null;
+  code: string | null;
+  message: string;
+}
+
+export function formProblem(error: unknown): FormProblem {
+  const details = graphQLErrorDetails(error);
+  if (!details) return { field: null, code: null, message: describeApiError(error).message };
+  return { field: stringExtension(details, "field"), code: details.code, message: details.message };
+}

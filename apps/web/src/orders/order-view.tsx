@@ -12,6 +12,7 @@ import { OrderDocument, type OrderFieldsFragment } from "@/gql/graphql";
 import { describeApiError, graphQLErrorDetails, isNotFoundError } from "@/lib/api-errors";
 import { formatDateTime, formatEventDate, formatEventTime, formatTicketCount } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
+import { TransferSection } from "@/transfers/transfer-section";
 import { CancelOrderButton } from "./cancel-order-button";
 import { OrderStatusBadge } from "./order-status";
 import styles from "./orders.module.css";
@@ -158,6 +159,8 @@ function OrderDetails({ order, refetch }: { order: OrderFieldsFragment; refetch:
           ) : null}
         </aside>
       </div>
+
+      <TransferSection order={order} timeZone={timeZone} />
     </article>
   );
 }

@@ -108,6 +108,9 @@ export function OrdersList() {
       <h1 id="orders-heading" className={layout.title}>
         My orders
       </h1>
+      <p className={layout.muted}>
+        Waiting for a sold-out event? See <Link href="/waitlists">my waitlists</Link>.
+      </p>
       {content}
     </section>
   );

@@ -12,6 +12,7 @@ import {
   type QueueStatusFieldsFragment,
 } from "@/gql/graphql";
 import { useLiveConnection, useLiveConnectionState } from "@/lib/apollo/apollo-provider";
+import { keepSubscribed } from "@/lib/apollo/keep-subscribed";
 import type { LiveConnectionState } from "@/lib/apollo/live-connection";
 import { expectedAttempts } from "./proof-of-work";
 import { describeQueueError, type QueueProblem } from "./queue-errors";
@@ -48,7 +49,6 @@ export interface WaitingRoom {
 const IN_ROOM = new Set(["PRE_QUEUE", "WAITING", "ADMITTED"]);
 // Without the WebSocket, `queueStatus` is polled this often (it is also the heartbeat then).
 const FALLBACK_POLL_MS = 4_000;
-const RESUBSCRIBE_DELAY_MS = 3_000;
 const DEFAULT_HEARTBEAT_SECONDS = 15;
 
 const firstPositionKey = (eventId: string) => `frontrow:queue-first-position:${eventId}`;
@@ -130,31 +130,9 @@ export function useWaitingRoom(eventId: string, signedIn: boolean): WaitingRoom 
   // Live updates of the fan's own status.
   useEffect(() => {
     if (!signedIn || !liveConnection) return;
-    let disposed = false;
-    let retryTimer: ReturnType<typeof setTimeout> | undefined;
-    const subscribe = () =>
-      client
-        .subscribe({ query: QueueStatusChangedDocument, variables: { eventId }, fetchPolicy: "no-cache" })
-        .subscribe({
-          next: ({ data }) => receive(data?.queueStatusChanged),
-          // Only fatal problems end it (the connection itself retries forever): start over in a while.
-          error: () => resubscribeLater(),
-          complete: () => resubscribeLater(),
-        });
-    let subscription = subscribe();
-    const resubscribeLater = () => {
-      clearTimeout(retryTimer);
-      retryTimer = setTimeout(() => {
-        if (disposed) return;
-        subscription.unsubscribe();
-        subscription = subscribe();
-      }, RESUBSCRIBE_DELAY_MS);
-    };
-    return () => {
-      disposed = true;
-      clearTimeout(retryTimer);
-      subscription.unsubscribe();
-    };
+    return keepSubscribed(client, QueueStatusChangedDocument, { eventId }, (data) =>
+      receive(data?.queueStatusChanged),
+    );
   }, [client, eventId, signedIn, liveConnection, receive]);
 
   // Heartbeats while the fan is in the room; over HTTP polling when the WebSocket is down.

@@ -32,6 +32,14 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** The address normalised, or BAD_USER_INPUT naming `field` when it is not an e-mail address. */
+export function validEmail(email: string, field = "email"): string {
+  const normalised = normaliseEmail(email);
+  if (!EMAIL.test(normalised) || normalised.length > 254)
+    throw badInput("Enter a valid email address", { field });
+  return normalised;
+}
+
 /** Why a password is too weak, or null when it is acceptable. */
 export function passwordWeakness(password: string, email: string): string | null {
   if (password.length < MIN_PASSWORD_LENGTH)
@@ -46,13 +54,6 @@ export function passwordWeakness(password: string, email: string): string | null
 
 export const emailTaken = (field = "email") =>
   new AppError(ErrorCode.EMAIL_TAKEN, "An account with this email already exists", { field });
-
-/** A normalised, valid email address, or BAD_USER_INPUT on `field`. */
-export function validEmail(input: string, field = "email"): string {
-  const email = normaliseEmail(input);
-  if (!EMAIL.test(email) || email.length > 254) throw badInput("Enter a valid email address", { field });
-  return email;
-}
 
 /** Refuses a weak password with BAD_USER_INPUT on `field` (reason WEAK_PASSWORD). */
 export function checkPasswordStrength(password: string, email: string, field = "password"): void {

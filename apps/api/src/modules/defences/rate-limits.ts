@@ -42,6 +42,8 @@ export const RATE_LIMIT_RULES: Readonly<Record<string, RateLimitRule>> = {
     bucket: "checkout",
     limits: { account: perMinute(10), ip: perMinute(300), apiKey: perMinute(300) },
   },
+  // Each transfer emails an address the fan chose: a fan passes tickets on a few times, not a mailing list.
+  "Mutation.transferTickets": { bucket: "transfer", limits: { account: { points: 20, seconds: 3_600 } } },
   // A household signs up a few accounts; a bot farm signs up hundreds from one address.
   "Mutation.signUp": { bucket: "signup", limits: { ip: { points: 20, seconds: 3_600 } } },
 };

@@ -222,6 +222,25 @@ export async function placeHoldInTransaction(tx: Tx, hold: NewHold): Promise<Pla
   return placeHoldResult(row, hold);
 }
 
+/**
+ * Makes a hold just placed in this transaction last `seconds` from now (a waitlist offer's time instead
+ * of the event's hold time), its seats with it; the new end.
+ */
+export async function setHoldExpiry(tx: Tx, holdId: string, seconds: number): Promise<Date> {
+  const [hold] = await tx.$queryRaw<{ expiresAt: Date }[]>`
+    WITH extended AS (
+      UPDATE hold SET expires_at = statement_timestamp() + make_interval(secs => ${seconds}::float8)
+      WHERE id = ${holdId}::uuid AND state = 'ACTIVE'
+      RETURNING id, expires_at
+    ), seats AS (
+      UPDATE event_seat es SET held_until = extended.expires_at
+      FROM extended WHERE es.hold_id = extended.id AND es.status = 'HELD'
+    )
+    SELECT expires_at AS "expiresAt" FROM extended`;
+  if (!hold) throw new Error(`hold ${holdId} is not active`);
+  return hold.expiresAt;
+}
+
 /** Seats of the event a hold or a sale has right now (expired holds do not count). */
 export async function takenSeatIds(tx: Tx, eventId: number): Promise<number[]> {
   const rows = await tx.$queryRaw<{ seatId: number }[]>`

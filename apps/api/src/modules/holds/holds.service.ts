@@ -29,6 +29,7 @@ import {
   placeHolds,
   releaseLiveHold,
   type SeatOffer,
+  setHoldExpiry,
   takenSeatIds,
 } from "./hold-store.js";
 import {
@@ -151,6 +152,14 @@ function placedOrThrow(hold: NewHold, result: PlaceHoldResult): Placed {
   }
 }
 
+/** What holdBestAvailable asks for. */
+interface BestAvailable {
+  userId: string;
+  eventId: number;
+  quantity: number;
+  priceTierId: number | null;
+}
+
 interface HoldRecord {
   id: string;
   eventId: number;
@@ -251,17 +260,49 @@ export class HoldsService {
     admissionToken?: string | null,
   ): Promise<HoldView> {
     this.checkQuantity(quantity, "quantity");
+    return this.placeBestAvailable(
+      { userId, eventId, quantity, priceTierId },
+      this.eventToHold(userId, eventId, admissionToken),
+    );
+  }
+
+  /**
+   * A hold the waitlist places for a fan it offers seats to (docs/waitlist.md): the best available
+   * seats like holdBestAvailable, without the waiting room (the offer is the fan's turn), lasting
+   * `holdSeconds` (the offer's time) instead of the event's hold time; `record` runs in the hold's
+   * transaction, so the offer and its hold exist together or not at all. Not a fan-facing path.
+   */
+  async holdForOffer(
+    offer: BestAvailable & { holdSeconds: number },
+    record: (tx: Tx, hold: { id: string; expiresAt: Date }) => Promise<void>,
+  ): Promise<HoldView> {
+    this.checkQuantity(offer.quantity, "quantity");
+    const event = this.events
+      .get(offer.eventId, () => holdableEvent(this.pool, offer.eventId))
+      .then((found) => checkSaleOpen(offer.eventId, found));
+    return this.placeBestAvailable(offer, event, async (tx, holdId) => {
+      const expiresAt = await setHoldExpiry(tx, holdId, offer.holdSeconds);
+      await record(tx, { id: holdId, expiresAt });
+      return expiresAt;
+    });
+  }
+
+  private async placeBestAvailable(
+    { userId, eventId, quantity, priceTierId }: BestAvailable,
+    eventToHold: Promise<HoldableEvent>,
+    within?: (tx: Tx, holdId: string) => Promise<Date>,
+  ): Promise<HoldView> {
     // The (cached) seat map gives the layout; it is read before the transaction, which must not wait
     // for a second pooled connection.
     const [event, tierFound, seatMap] = await Promise.all([
-      this.eventToHold(userId, eventId, admissionToken),
+      eventToHold,
       priceTierId === null ? true : isTierOfEvent(this.db, priceTierId, eventId),
       this.seating.seatMap(eventId),
     ]);
     if (!tierFound) throw badInput(`Price tier ${priceTierId} is not a tier of this event`);
 
     const holdId = uuidv7();
-    const { placed, ended } = await this.db.$transaction(async (tx) => {
+    const { placed, ended, expiresAt } = await this.db.$transaction(async (tx) => {
       await this.lockFanAndCheckLimit(tx, userId, eventId, quantity);
       const chosen = await this.chooseSeats(tx, seatMap, quantity, priceTierId);
       const hold = {
@@ -275,9 +316,10 @@ export class HoldsService {
       const ended = placed.takenOverHoldIds.length
         ? await expireHolds(tx, { holdIds: placed.takenOverHoldIds })
         : NOTHING_ENDED;
-      return { placed, ended };
+      const expiresAt = within ? await within(tx, holdId) : placed.expiresAt;
+      return { placed, ended, expiresAt };
     }, TRANSACTION_OPTIONS);
-    const { expiresAt, currency, seats } = placed;
+    const { currency, seats } = placed;
     const seatIds = seats.map((seat) => seat.seatId);
     // Mirror the hold in Redis, so that holdSeats calls for these seats stop at the fast path.
     await this.effects.seatLocks.acquire(eventId, holdId, seatIds, expiresAt.getTime() - Date.now());

@@ -352,13 +352,17 @@ export type OrderToCancel = Pick<
   "id" | "userId" | "status" | "eventId" | "holdId" | "cancellableUntil"
 > & {
   inTime: boolean;
+  /** Some of its tickets were passed on (docs/transfers.md): a refund of the whole order would include them. */
+  transferredOut: boolean;
 };
 
 export async function lockOrderForCancel(tx: Tx, orderId: string): Promise<OrderToCancel | null> {
   const [order] = await tx.$queryRaw<OrderToCancel[]>`
     SELECT o.id, o.user_id AS "userId", o.status, o.event_id AS "eventId", o.hold_id AS "holdId",
            e.starts_at - make_interval(hours => e.cancel_cutoff_hours) AS "cancellableUntil",
-           e.starts_at - make_interval(hours => e.cancel_cutoff_hours) > now() AS "inTime"
+           e.starts_at - make_interval(hours => e.cancel_cutoff_hours) > now() AS "inTime",
+           EXISTS (SELECT 1 FROM ticket_transfer tt WHERE tt.order_id = o.id AND tt.state = 'ACCEPTED')
+             AS "transferredOut"
     FROM "order" o JOIN event e ON e.id = o.event_id
     WHERE o.id = ${orderId}::uuid
     FOR UPDATE OF o`;

@@ -72,6 +72,13 @@ export class OrdersService {
           status: order.status,
         });
       }
+      if (order.transferredOut) {
+        // cancelOrder refunds the whole order; tickets passed on are not the buyer's to refund.
+        throw new AppError(
+          ErrorCode.CONFLICT,
+          "Some tickets of this order were transferred to someone else: the order can no longer be cancelled",
+        );
+      }
       if (!order.inTime) {
         throw badInput(`Cancellation closed at ${order.cancellableUntil.toISOString()}`, {
           cancellableUntil: order.cancellableUntil.toISOString(),

@@ -23,7 +23,13 @@ const agents = {
   "https:": new https.Agent({ keepAlive: true, maxSockets: 64 }),
 };
 /** The event types deliveries exist for today (the list grows with the product). */
-export const WEBHOOK_EVENT_TYPES = ["order.confirmed", "order.cancelled", "ticket.checked_in"] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  "order.confirmed",
+  "order.cancelled",
+  "ticket.checked_in",
+  "ticket.transferred",
+  "waitlist.offered",
+] as const;
 // Fan-out jobs of one order share a queue (they run in outbox order); lanes let orders go in parallel.
 const FANOUT_LANES = 8;
 // A delivery waiting behind an earlier one of its order looks again this long after that one's next try.

@@ -14,6 +14,7 @@ import { describeSale, isEventOver } from "@/lib/event-sale";
 import { formatCount, formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
 import { tierColour } from "@/lib/tier-colours";
 import { LiveAvailabilityProvider } from "@/seating/live-availability";
+import { WaitlistSection } from "@/waitlist/waitlist-section";
 import { AvailabilitySummary } from "./availability-summary";
 import styles from "./page.module.css";
 
@@ -176,6 +177,10 @@ export default async function EventPage({ params }: PageProps<"/events/[id]">) {
             <h2 id="about-heading">About this event</h2>
             <p>{event.description}</p>
           </section>
+        ) : null}
+
+        {!over && (event.status === "SOLD_OUT" || event.availability.available === 0) ? (
+          <WaitlistSection eventId={event.id} tiers={tiers} maxSeats={event.maxTicketsPerAccount} />
         ) : null}
 
         {over ? null : (
