@@ -161,7 +161,8 @@ export class MailPlanner implements OutboxConsumer {
     return [
       mail(from, "ticket.transferred.sender", { event: eventParams(event), count, toEmail: to.email }),
       mail(to, "ticket.transferred.recipient", {
-        orderId: str(p, "orderId"),
+        // The recipient's tickets are in a new order of theirs (`newOrderId`, transfers module).
+        orderId: str(p, "newOrderId") || str(p, "orderId"),
         event: eventParams(event),
         count,
         fromName,
