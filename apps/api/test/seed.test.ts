@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { Db } from "../src/infra/prisma.js";
 import { verifyPassword } from "../src/modules/auth/password.js";
+import { generateChart } from "../src/modules/venues/chart-generator.js";
 import { EVENTS } from "../src/seed/catalog.js";
 import { buildEventPlans } from "../src/seed/event-plans.js";
 import { DEMO_ACCOUNTS, NOTABLE_EVENT_SLUGS, type SeedSummary, seed, VENUE_SLUGS } from "../src/seed/seed.js";
-import { hallLayout, stadiumLayout, theatreLayout } from "../src/seed/venue-geometry.js";
+import { hallCharts, stadiumCharts, theatreCharts } from "../src/seed/venue-charts.js";
 import { VENUES } from "../src/seed/venues.js";
 import { createTestDatabase } from "./support/database.js";
 
@@ -79,7 +81,9 @@ describe("seed", () => {
     assert.ok(hall >= 2_200 && hall <= 2_800, `hall has ${hall} seats`);
     assert.ok((seats[VENUE_SLUGS.lisbonStadium] ?? 0) >= 50_000);
     assert.equal(
-      await db.seat.count({ where: { section: { chart: { venue: { slug: VENUE_SLUGS.lisbonStadium } } } } }),
+      await db.seat.count({
+        where: { section: { chart: { name: "Main", venue: { slug: VENUE_SLUGS.lisbonStadium } } } },
+      }),
       seats[VENUE_SLUGS.lisbonStadium],
     );
 
@@ -101,7 +105,10 @@ describe("seed", () => {
     const stadium = await db.venue.findUniqueOrThrow({
       where: { slug: VENUE_SLUGS.lisbonStadium },
       include: {
-        charts: { include: { sections: { include: { seats: true }, orderBy: { sortOrder: "asc" } } } },
+        charts: {
+          where: { name: "Main" },
+          include: { sections: { include: { seats: true }, orderBy: { sortOrder: "asc" } } },
+        },
       },
     });
     const field = {
@@ -147,6 +154,36 @@ describe("seed", () => {
     assert.deepEqual([...rings].sort(), ["1", "2"], "a lower (1xx) and an upper (2xx) ring");
     for (const [side, count] of Object.entries(sides))
       assert.ok(count > 5_000, `${count} seats ${side} the field`);
+  });
+
+  it("gives the stadium a Concert chart with a standing pitch, and the Berlin hall a standing floor", async () => {
+    const charts = await db.seatingChart.findMany({
+      where: { venue: { slug: { in: [VENUE_SLUGS.lisbonStadium, VENUE_SLUGS.berlinHall] } } },
+      include: { venue: true, sections: { include: { _count: { select: { seats: true } } } } },
+    });
+    const chart = (slug: string, name: string) => {
+      const found = charts.find((candidate) => candidate.venue.slug === slug && candidate.name === name);
+      assert.ok(found, `${slug} has a ${name} chart`);
+      return found;
+    };
+    const seatsOf = (of: ReturnType<typeof chart>) =>
+      of.sections.reduce((total, section) => total + section._count.seats, 0);
+    const main = chart(VENUE_SLUGS.lisbonStadium, "Main");
+    const concert = chart(VENUE_SLUGS.lisbonStadium, "Concert");
+    assert.equal(seatsOf(concert), seatsOf(main));
+    const pitch = concert.sections.find((section) => section.kind === "STANDING");
+    assert.equal(pitch?.name, "Pitch Standing");
+    assert.equal(pitch?.capacity, 8_000);
+    assert.equal((pitch?.outline as unknown[] | undefined)?.length, 4);
+    assert.ok(main.sections.every((section) => section.kind === "SEATED"));
+    // Football matches keep the seated chart.
+    const events = await db.event.findMany({ where: { venue: { slug: VENUE_SLUGS.lisbonStadium } } });
+    assert.ok(events.length > 0 && events.every((event) => event.chartId === main.id));
+    const floor = chart(VENUE_SLUGS.berlinHall, "Standing Floor");
+    assert.deepEqual(
+      floor.sections.filter((section) => section.kind === "STANDING").map((section) => section.capacity),
+      [1_500],
+    );
   });
 
   it("marks a few accessible seats in every section", async () => {
@@ -323,10 +360,42 @@ describe("seed", () => {
 });
 
 describe("seed data builders", () => {
+  // Digests of every seat (row, rank, number, coordinates, accessible) and the stage of each seeded venue,
+  // taken from the seed's own geometry before its charts went through the venues module's generator
+  // (commit 03a6cd5): the venues come out exactly as they did.
+  it("lay the venues' Main charts out exactly as the seed's geometry did", () => {
+    const digests = Object.fromEntries(
+      VENUES.map((spec) => {
+        const { stage, charts } = spec.charts();
+        const hash = createHash("sha256").update(JSON.stringify(stage));
+        let seats = 0;
+        for (const section of generateChart(charts[0] ?? { name: "", sections: [] }).sections) {
+          hash.update(`|${section.name}`);
+          for (const seat of section.seats) {
+            seats++;
+            hash.update(
+              `${seat.rowLabel},${seat.rowRank},${seat.number},${seat.x},${seat.y},${seat.accessible};`,
+            );
+          }
+        }
+        return [spec.slug, `${seats} ${hash.digest("hex").slice(0, 16)}`];
+      }),
+    );
+    assert.deepEqual(digests, {
+      [VENUE_SLUGS.amsterdamTheatre]: "307 e0ed828ca5b7ebf1",
+      [VENUE_SLUGS.madridTheatre]: "328 d48aefa61458964a",
+      [VENUE_SLUGS.copenhagenTheatre]: "288 0e8d06b914e87726",
+      [VENUE_SLUGS.berlinHall]: "2436 68bfb97599314236",
+      [VENUE_SLUGS.parisHall]: "2123 851ccfe00cd3346b",
+      [VENUE_SLUGS.viennaHall]: "2598 e9e64655a01469c2",
+      [VENUE_SLUGS.lisbonStadium]: "52800 8d7c2b7a1425fe8d",
+    });
+  });
+
   it("generate the same layouts and schedule every time", () => {
-    assert.deepEqual(stadiumLayout(), stadiumLayout());
-    assert.deepEqual(hallLayout(), hallLayout());
-    assert.deepEqual(theatreLayout(), theatreLayout());
+    assert.deepEqual(stadiumCharts(), stadiumCharts());
+    assert.deepEqual(hallCharts(), hallCharts());
+    assert.deepEqual(theatreCharts(), theatreCharts());
     assert.deepEqual(buildEventPlans(NOW, VENUES), buildEventPlans(new Date(NOW), VENUES));
   });
 

@@ -9,6 +9,7 @@ import { ordersModule } from "./orders/index.js";
 import { queueModule } from "./queue/index.js";
 import { seatingModule } from "./seating/index.js";
 import { transfersModule } from "./transfers/index.js";
+import { venuesModule } from "./venues/index.js";
 import { waitlistModule } from "./waitlist/index.js";
 import { webhooksModule } from "./webhooks/index.js";
 
@@ -29,4 +30,5 @@ export const MODULES: readonly FrontrowModule[] = [
   notificationsModule,
   transfersModule,
   waitlistModule,
+  venuesModule,
 ];

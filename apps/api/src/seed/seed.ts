@@ -38,6 +38,7 @@ export interface SeedSummary {
   cities: string[];
   sections: number;
   seats: number;
+  /** Seats of each venue's Main chart (the one its events sell), by venue slug. */
   seatsByVenue: Record<string, number>;
   performers: number;
   events: number;
@@ -171,7 +172,7 @@ async function countRows(db: Db): Promise<RowCounts> {
     db.$queryRaw<{ slug: string; seats: number }[]>`
       SELECT v."slug", count(s."id")::int AS "seats"
       FROM "venue" v
-      LEFT JOIN "seating_chart" chart ON chart."venue_id" = v."id"
+      LEFT JOIN "seating_chart" chart ON chart."venue_id" = v."id" AND chart."name" = 'Main'
       LEFT JOIN "section" sec ON sec."chart_id" = chart."id"
       LEFT JOIN "seat" s ON s."section_id" = sec."id"
       GROUP BY v."slug"

@@ -1,5 +1,5 @@
-// The seeded venues: invented names at plausible addresses, one layout generator each.
-import { hallLayout, stadiumLayout, theatreLayout, type VenueLayout } from "./venue-geometry.js";
+// The seeded venues: invented names at plausible addresses, their charts described by venue-charts.ts.
+import { hallCharts, stadiumCharts, theatreCharts, type VenueCharts } from "./venue-charts.js";
 
 export type VenueKind = "theatre" | "hall" | "stadium";
 
@@ -10,7 +10,8 @@ export interface VenueSpec {
   address: string;
   timezone: string;
   kind: VenueKind;
-  layout: () => VenueLayout;
+  /** The venue's stage and charts ("Main" first: the chart the seeded events sell). */
+  charts: () => VenueCharts;
 }
 
 export const VENUE_SLUGS = {
@@ -32,7 +33,7 @@ export const VENUES: readonly VenueSpec[] = [
     timezone: "Europe/Amsterdam",
     kind: "theatre",
     // The reference ~300-seat theatre.
-    layout: () => theatreLayout(),
+    charts: () => theatreCharts(),
   },
   {
     slug: VENUE_SLUGS.madridTheatre,
@@ -41,8 +42,8 @@ export const VENUES: readonly VenueSpec[] = [
     address: "Calle de Argumosa 28, 28012 Madrid, Spain",
     timezone: "Europe/Madrid",
     kind: "theatre",
-    layout: () =>
-      theatreLayout({ stallsRows: 14, stallsFrontRowSeats: 14, circleRows: 2, circleFrontRowSeats: 20 }),
+    charts: () =>
+      theatreCharts({ stallsRows: 14, stallsFrontRowSeats: 14, circleRows: 2, circleFrontRowSeats: 20 }),
   },
   {
     slug: VENUE_SLUGS.copenhagenTheatre,
@@ -51,8 +52,8 @@ export const VENUES: readonly VenueSpec[] = [
     address: "Fælledvej 17, 2200 København N, Denmark",
     timezone: "Europe/Copenhagen",
     kind: "theatre",
-    layout: () =>
-      theatreLayout({ stallsRows: 10, stallsFrontRowSeats: 18, circleRows: 3, circleFrontRowSeats: 20 }),
+    charts: () =>
+      theatreCharts({ stallsRows: 10, stallsFrontRowSeats: 18, circleRows: 3, circleFrontRowSeats: 20 }),
   },
   {
     slug: VENUE_SLUGS.berlinHall,
@@ -61,8 +62,8 @@ export const VENUES: readonly VenueSpec[] = [
     address: "Mühlenstraße 78, 10243 Berlin, Germany",
     timezone: "Europe/Berlin",
     kind: "hall",
-    // The reference ~2,500-seat hall.
-    layout: () => hallLayout(),
+    // The reference ~2,500-seat hall; its "Standing Floor" chart has a standing area for the stalls.
+    charts: () => hallCharts(undefined, { capacity: 1_500 }),
   },
   {
     slug: VENUE_SLUGS.parisHall,
@@ -71,7 +72,7 @@ export const VENUES: readonly VenueSpec[] = [
     address: "112 Rue Pelleport, 75020 Paris, France",
     timezone: "Europe/Paris",
     kind: "hall",
-    layout: () => hallLayout({ stallsRows: 24, balconyRows: 8, halfSpanDegrees: 36, choirRows: 3 }),
+    charts: () => hallCharts({ stallsRows: 24, balconyRows: 8, halfSpanDegrees: 36, choirRows: 3 }),
   },
   {
     slug: VENUE_SLUGS.viennaHall,
@@ -80,7 +81,7 @@ export const VENUES: readonly VenueSpec[] = [
     address: "Obere Donaustraße 61, 1020 Wien, Austria",
     timezone: "Europe/Vienna",
     kind: "hall",
-    layout: () => hallLayout({ stallsRows: 30, balconyRows: 10, halfSpanDegrees: 31, choirRows: 5 }),
+    charts: () => hallCharts({ stallsRows: 30, balconyRows: 10, halfSpanDegrees: 31, choirRows: 5 }),
   },
   {
     slug: VENUE_SLUGS.lisbonStadium,
@@ -89,6 +90,7 @@ export const VENUES: readonly VenueSpec[] = [
     address: "Avenida Infante Dom Henrique 300, 1950-421 Lisboa, Portugal",
     timezone: "Europe/Lisbon",
     kind: "stadium",
-    layout: () => stadiumLayout(),
+    // "Main" for football; "Concert" adds a standing area on the pitch.
+    charts: () => stadiumCharts(),
   },
 ];

@@ -1,8 +1,9 @@
-// Writes venues, their seating chart (version 1 of "Main"), sections and seats. Idempotent: rows are
-// matched on their natural keys (venue slug, chart (venue, name, version), section (chart, name), seat
-// (section, row, number)) and existing rows are kept.
+// Writes venues and their seating charts through the venues service, the API's own path (createVenue,
+// saveSeatingChart), as the demo organizer. Idempotent: a venue is matched on its slug and a chart on
+// (venue, name); existing ones are kept as they are.
 import type { Db } from "../infra/prisma.js";
-import { seatCount, type VenueLayout } from "./venue-geometry.js";
+import type { Viewer } from "../kernel/viewer.js";
+import { VenuesService } from "../modules/venues/venues.service.js";
 import type { VenueSpec } from "./venues.js";
 
 export interface SeededSection {
@@ -13,8 +14,12 @@ export interface SeededSection {
 
 export interface SeededVenue {
   id: number;
+  /** The "Main" chart: the one the seeded events sell. */
   chartId: number;
+  /** Every chart of the venue by name ("Main", "Concert"…). */
+  charts: Map<string, number>;
   spec: VenueSpec;
+  /** The Main chart's sections with their pricing zones. */
   sections: SeededSection[];
   /** Seats inserted by this run (0 when the venue was already complete). */
   insertedSeats: number;
@@ -22,78 +27,43 @@ export interface SeededVenue {
 
 /** The venue as the demo organizer's. */
 export async function writeVenue(db: Db, spec: VenueSpec, organizerId: string): Promise<SeededVenue> {
-  const layout = spec.layout();
-  const fields = {
-    name: spec.name,
-    city: spec.city,
-    address: spec.address,
-    timezone: spec.timezone,
-    organizerId,
-    stageLabel: layout.stage.label,
-    stageX: layout.stage.x,
-    stageY: layout.stage.y,
-    stageWidth: layout.stage.width,
-    stageHeight: layout.stage.height,
-  };
-  const venue = await db.venue.upsert({
-    where: { slug: spec.slug },
-    create: { slug: spec.slug, ...fields },
-    update: {},
-    select: { id: true },
-  });
+  const venues = new VenuesService(db);
+  const organizer: Viewer = { userId: organizerId, role: "ORGANIZER" };
+  const described = spec.charts();
+  const existing = await db.venue.findUnique({ where: { slug: spec.slug }, select: { id: true } });
+  const venueId =
+    existing?.id ??
+    (
+      await venues.createVenue(organizer, {
+        slug: spec.slug,
+        name: spec.name,
+        city: spec.city,
+        address: spec.address,
+        timezone: spec.timezone,
+        stage: described.stage,
+      })
+    ).id;
 
-  const chart = await db.seatingChart.upsert({
-    where: { venueId_name_version: { venueId: venue.id, name: "Main", version: 1 } },
-    create: { venueId: venue.id },
-    update: {},
-    select: { id: true },
-  });
-
-  await db.section.createMany({
-    data: layout.sections.map((section, sortOrder) => ({ chartId: chart.id, name: section.name, sortOrder })),
-    skipDuplicates: true,
-  });
-  const rows = await db.section.findMany({ where: { chartId: chart.id }, select: { id: true, name: true } });
-  const sectionIds = new Map(rows.map((row) => [row.name, row.id]));
-  const sections = layout.sections.map((section): SeededSection => {
-    const id = sectionIds.get(section.name);
-    if (id === undefined) throw new Error(`section ${section.name} of ${spec.slug} was not created`);
-    return { id, name: section.name, zone: section.zone };
-  });
-
-  // Counting first makes a re-run cheap: a complete venue does not resend 50,000 seats.
-  const existingSeats = await db.seat.count({ where: { section: { chartId: chart.id } } });
-  const insertedSeats = existingSeats >= seatCount(layout) ? 0 : await insertSeats(db, layout, sections);
-  return { id: venue.id, chartId: chart.id, spec, sections, insertedSeats };
-}
-
-/** One INSERT per venue: parallel arrays unnested into rows, in drawing order. */
-async function insertSeats(db: Db, layout: VenueLayout, sections: SeededSection[]): Promise<number> {
-  const sectionIds: number[] = [];
-  const rowLabels: string[] = [];
-  const rowRanks: number[] = [];
-  const numbers: number[] = [];
-  const xs: number[] = [];
-  const ys: number[] = [];
-  const accessible: boolean[] = [];
-  layout.sections.forEach((section, index) => {
-    const sectionId = sections[index]?.id;
-    if (sectionId === undefined) throw new Error(`no id for section ${section.name}`);
-    for (const seat of section.seats) {
-      sectionIds.push(sectionId);
-      rowLabels.push(seat.rowLabel);
-      rowRanks.push(seat.rowRank);
-      numbers.push(seat.number);
-      xs.push(seat.x);
-      ys.push(seat.y);
-      accessible.push(seat.accessible);
+  const charts = new Map<string, number>();
+  let insertedSeats = 0;
+  for (const chart of described.charts) {
+    let newest = await venues.newestChartVersion(venueId, chart.name);
+    if (!newest) {
+      const saved = await venues.saveChart(organizer, venueId, chart);
+      insertedSeats += saved.insertedSeats;
+      newest = await venues.newestChartVersion(venueId, chart.name);
     }
+    if (newest) charts.set(chart.name, newest.id);
+  }
+  const chartId = charts.get("Main");
+  if (chartId === undefined) throw new Error(`${spec.slug} has no Main chart`);
+
+  const rows = await db.section.findMany({ where: { chartId }, select: { id: true, name: true } });
+  const sectionIds = new Map(rows.map((row) => [row.name, row.id]));
+  const sections = [...described.zones].map(([name, zone]): SeededSection => {
+    const id = sectionIds.get(name);
+    if (id === undefined) throw new Error(`section ${name} of ${spec.slug} was not created`);
+    return { id, name, zone };
   });
-  return db.$executeRaw`
-    INSERT INTO "seat" ("section_id", "row_label", "row_rank", "number", "x", "y", "accessible")
-    SELECT * FROM unnest(
-      ${sectionIds}::int[], ${rowLabels}::text[], ${rowRanks}::int[], ${numbers}::int[],
-      ${xs}::real[], ${ys}::real[], ${accessible}::boolean[]
-    )
-    ON CONFLICT ("section_id", "row_label", "number") DO NOTHING`;
+  return { id: venueId, chartId, charts, spec, sections, insertedSeats };
 }

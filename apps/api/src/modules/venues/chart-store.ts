@@ -1,6 +1,7 @@
 import type { DbOrTx } from "../../kernel/transactions.js";
+import type { ChartDescription, GeneratedSection } from "./chart-shape.js";
 
-// Seating charts' SQL (docs/database.md, "Venues, seating charts and what events sell").
+// Seating charts' SQL (docs/database.md, "Venues, seating charts and what events sell"; docs/venues.md).
 
 /**
  * Freezes the chart an event is being published with, in the publishing transaction: from then on an
@@ -8,4 +9,223 @@ import type { DbOrTx } from "../../kernel/transactions.js";
  */
 export async function freezeChart(tx: DbOrTx, chartId: number): Promise<void> {
   await tx.$executeRaw`UPDATE seating_chart SET frozen_at = now() WHERE id = ${chartId} AND frozen_at IS NULL`;
+}
+
+export interface ChartVersionRow {
+  id: number;
+  venueId: number;
+  name: string;
+  version: number;
+  frozenAt: Date | null;
+  createdAt: Date;
+  /** Events that sell this version (drafts included), and those of them not in DRAFT. */
+  events: number;
+  publishedEvents: number;
+  sections: number;
+  seats: number;
+  standingCapacity: number;
+}
+
+/** Every chart version of the venues, newest version first within a name. */
+export function chartVersions(db: DbOrTx, venueIds: number[]): Promise<ChartVersionRow[]> {
+  return db.$queryRaw<ChartVersionRow[]>`
+    SELECT c.id, c.venue_id AS "venueId", c.name, c.version, c.frozen_at AS "frozenAt", c.created_at AS "createdAt",
+           (SELECT count(*)::int FROM event e WHERE e.chart_id = c.id) AS events,
+           (SELECT count(*)::int FROM event e WHERE e.chart_id = c.id AND e.status <> 'DRAFT') AS "publishedEvents",
+           (SELECT count(*)::int FROM section s WHERE s.chart_id = c.id) AS sections,
+           (SELECT count(*)::int FROM seat st JOIN section s ON s.id = st.section_id WHERE s.chart_id = c.id) AS seats,
+           (SELECT coalesce(sum(s.capacity), 0)::int FROM section s WHERE s.chart_id = c.id) AS "standingCapacity"
+    FROM seating_chart c
+    WHERE c.venue_id = ANY(${venueIds}::int[])
+    ORDER BY c.venue_id, c.name, c.version DESC`;
+}
+
+/** One chart version with its counts; undefined when there is none. */
+export async function chartVersion(db: DbOrTx, chartId: number): Promise<ChartVersionRow | undefined> {
+  const venueId = await chartVenueId(db, chartId);
+  if (venueId === undefined) return undefined;
+  return (await chartVersions(db, [venueId])).find((row) => row.id === chartId);
+}
+
+/**
+ * The newest version of the venue's chart named `name` (the one new events should sell), or undefined
+ * when the venue has no chart of that name. The events module's createEvent picks charts with it.
+ */
+export async function newestChartVersion(
+  db: DbOrTx,
+  venueId: number,
+  name: string,
+): Promise<{ id: number; version: number; frozen: boolean } | undefined> {
+  const [row] = await db.$queryRaw<{ id: number; version: number; frozen: boolean }[]>`
+    SELECT id, version, frozen_at IS NOT NULL AS frozen FROM seating_chart
+    WHERE venue_id = ${venueId} AND name = ${name}
+    ORDER BY version DESC LIMIT 1`;
+  return row;
+}
+
+/** The chart's newest version with the events using it, the venue's row locked (one save at a time). */
+export async function lockNewestVersion(tx: DbOrTx, venueId: number, name: string) {
+  await tx.$queryRaw`SELECT id FROM venue WHERE id = ${venueId} FOR UPDATE`;
+  const [row] = await tx.$queryRaw<{ id: number; version: number; frozen: boolean; events: number }[]>`
+    SELECT c.id, c.version, c.frozen_at IS NOT NULL AS frozen,
+           (SELECT count(*)::int FROM event e WHERE e.chart_id = c.id) AS events
+    FROM seating_chart c
+    WHERE c.venue_id = ${venueId} AND c.name = ${name}
+    ORDER BY c.version DESC LIMIT 1`;
+  return row;
+}
+
+export async function insertChart(
+  tx: DbOrTx,
+  venueId: number,
+  name: string,
+  version: number,
+): Promise<number> {
+  const [row] = await tx.$queryRaw<{ id: number }[]>`
+    INSERT INTO seating_chart (venue_id, name, version) VALUES (${venueId}, ${name}, ${version})
+    RETURNING id`;
+  if (!row) throw new Error("the chart was not inserted");
+  return row.id;
+}
+
+interface SeatColumns {
+  sectionIds: number[];
+  rowLabels: string[];
+  rowRanks: number[];
+  numbers: number[];
+  xs: number[];
+  ys: number[];
+  accessible: boolean[];
+  wheelchair: boolean[];
+  companion: boolean[];
+  restrictedView: boolean[];
+}
+
+/** The seats as parallel arrays (one `unnest` parameter each), in drawing order. */
+function seatColumns(sections: GeneratedSection[], sectionIdOf: (index: number) => number): SeatColumns {
+  const columns: SeatColumns = {
+    sectionIds: [],
+    rowLabels: [],
+    rowRanks: [],
+    numbers: [],
+    xs: [],
+    ys: [],
+    accessible: [],
+    wheelchair: [],
+    companion: [],
+    restrictedView: [],
+  };
+  sections.forEach((section, index) => {
+    const sectionId = sectionIdOf(index);
+    for (const seat of section.seats) {
+      columns.sectionIds.push(sectionId);
+      columns.rowLabels.push(seat.rowLabel);
+      columns.rowRanks.push(seat.rowRank);
+      columns.numbers.push(seat.number);
+      columns.xs.push(seat.x);
+      columns.ys.push(seat.y);
+      columns.accessible.push(seat.accessible);
+      columns.wheelchair.push(seat.wheelchair);
+      columns.companion.push(seat.companion);
+      columns.restrictedView.push(seat.restrictedView);
+    }
+  });
+  return columns;
+}
+
+/**
+ * Writes the chart's description, sections and seats, each kind in one statement (parallel arrays
+ * unnested into rows, as the seed always wrote them). On a chart that has them already (an unused,
+ * unfrozen version being edited), sections are matched by name and seats by (section, row, number): they
+ * keep their ids and are updated, new ones are added and only the ones gone are deleted (deleting a seat
+ * costs a look-up in event_seat, which has no index on seat_id alone). Returns the seats written.
+ */
+export async function writeChartContents(
+  tx: DbOrTx,
+  chartId: number,
+  description: ChartDescription,
+  sections: GeneratedSection[],
+): Promise<number> {
+  const names = sections.map((section) => section.name);
+  await tx.$executeRaw`UPDATE seating_chart SET description = ${JSON.stringify(description)}::jsonb WHERE id = ${chartId}`;
+  await tx.$executeRaw`DELETE FROM section WHERE chart_id = ${chartId} AND name <> ALL(${names}::text[])`;
+  // Out of the way of the new order (sort_order is unique per chart).
+  await tx.$executeRaw`UPDATE section SET sort_order = -1 - sort_order WHERE chart_id = ${chartId}`;
+  const ids = await tx.$queryRaw<{ id: number; sortOrder: number }[]>`
+    INSERT INTO section (chart_id, name, kind, capacity, outline, sort_order)
+    SELECT ${chartId}, name, kind::"SectionKind", capacity, outline, sort_order
+    FROM unnest(${names}::text[],
+                ${sections.map((section) => section.kind)}::text[],
+                ${sections.map((section) => section.capacity)}::int[],
+                ${sections.map((section) => (section.outline ? JSON.stringify(section.outline) : null))}::jsonb[],
+                ${sections.map((_, index) => index)}::int[])
+         AS s(name, kind, capacity, outline, sort_order)
+    ON CONFLICT (chart_id, name) DO UPDATE
+      SET kind = EXCLUDED.kind, capacity = EXCLUDED.capacity, outline = EXCLUDED.outline,
+          sort_order = EXCLUDED.sort_order
+    RETURNING id, sort_order AS "sortOrder"`;
+  const idOf = new Map(ids.map((row) => [row.sortOrder, row.id]));
+  const seats = seatColumns(sections, (index) => idOf.get(index) as number);
+  await tx.$executeRaw`
+    DELETE FROM seat s USING section sec
+    WHERE s.section_id = sec.id AND sec.chart_id = ${chartId}
+      AND (s.section_id, s.row_label, s.number) NOT IN (
+        SELECT * FROM unnest(${seats.sectionIds}::int[], ${seats.rowLabels}::text[], ${seats.numbers}::int[]))`;
+  if (seats.sectionIds.length === 0) return 0;
+  return tx.$executeRaw`
+    INSERT INTO seat (section_id, row_label, row_rank, number, x, y, accessible, wheelchair, companion, restricted_view)
+    SELECT * FROM unnest(
+      ${seats.sectionIds}::int[], ${seats.rowLabels}::text[], ${seats.rowRanks}::int[], ${seats.numbers}::int[],
+      ${seats.xs}::real[], ${seats.ys}::real[], ${seats.accessible}::boolean[], ${seats.wheelchair}::boolean[],
+      ${seats.companion}::boolean[], ${seats.restrictedView}::boolean[]
+    )
+    ON CONFLICT (section_id, row_label, number) DO UPDATE
+      SET row_rank = EXCLUDED.row_rank, x = EXCLUDED.x, y = EXCLUDED.y, accessible = EXCLUDED.accessible,
+          wheelchair = EXCLUDED.wheelchair, companion = EXCLUDED.companion,
+          restricted_view = EXCLUDED.restricted_view`;
+}
+
+/** What an export needs: the description (null for charts made before descriptions) and every seat. */
+export async function chartContents(db: DbOrTx, chartId: number) {
+  return db.seatingChart.findUnique({
+    where: { id: chartId },
+    select: {
+      id: true,
+      venueId: true,
+      name: true,
+      version: true,
+      description: true,
+      sections: {
+        orderBy: { sortOrder: "asc" },
+        select: {
+          name: true,
+          kind: true,
+          capacity: true,
+          outline: true,
+          seats: {
+            orderBy: [{ rowRank: "asc" }, { number: "asc" }],
+            select: {
+              rowLabel: true,
+              rowRank: true,
+              number: true,
+              x: true,
+              y: true,
+              accessible: true,
+              wheelchair: true,
+              companion: true,
+              restrictedView: true,
+            },
+          },
+        },
+      },
+    },
+  });
+}
+
+/** The venue a chart belongs to; undefined when there is no such chart. */
+export async function chartVenueId(db: DbOrTx, chartId: number): Promise<number | undefined> {
+  const [row] = await db.$queryRaw<
+    { venueId: number }[]
+  >`SELECT venue_id AS "venueId" FROM seating_chart WHERE id = ${chartId}`;
+  return row?.venueId;
 }

@@ -13,7 +13,8 @@ export default function OrganizerPage() {
       <h1 className={layout.title}>Your events</h1>
       <p className={layout.muted}>
         Open an event with a waiting room to watch its line and change how fast fans are let in. Partner
-        integrations: <Link href="/organizer/webhooks">Webhooks</Link>.
+        integrations: <Link href="/organizer/webhooks">Webhooks</Link>. Venues and seating charts:{" "}
+        <Link href="/organizer/venues">Your venues</Link>.
       </p>
       <OrganizerOnly>
         <OrganizerEvents />

@@ -1,0 +1,14 @@
+import type { Metadata } from "next";
+import { OrganizerOnly } from "@/organizer/organizer-access";
+import { ChartImport } from "@/venues/chart-import";
+
+export const metadata: Metadata = { title: "Import a seating chart" };
+
+export default async function ChartImportPage({ params }: PageProps<"/organizer/venues/[id]/import">) {
+  const { id } = await params;
+  return (
+    <OrganizerOnly>
+      <ChartImport venueId={id} />
+    </OrganizerOnly>
+  );
+}
