@@ -69,6 +69,11 @@ const scenarios: Record<string, Scenario> = {
       "cancelling an event with 10,000 paid orders: orders refunded per second by the durable job, each exactly once",
     load: () => import("./scenarios/cancellation.js"),
   },
+  mail: {
+    summary:
+      "a sell-out's order confirmations through SMTP (maildev): time until all are sent, sender's peak memory",
+    load: () => import("./scenarios/mail.js"),
+  },
   onsale: {
     summary:
       "a stadium on-sale rehearsal (queue, holds, checkout) with 10% rule-breaking bots: sell-out, oversold, bots' share",

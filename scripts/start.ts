@@ -1,5 +1,5 @@
-// `pnpm start` (the built product) and `pnpm dev` (watch mode): PostgreSQL and Redis (the configured
-// ones, the ones on the default ports, or embedded ones of our own), the builds that changed, migrations
+// `pnpm start` (the built product) and `pnpm dev` (watch mode): PostgreSQL, Redis and an SMTP server (the
+// configured ones, the ones on the default ports, or embedded ones of our own: maildev for mail), the builds that changed, migrations
 // and demo data, then the API on :4000 and the web app on :3000 until Ctrl-C or SIGTERM, which stop
 // everything in order and leave nothing running. Each step says what it does and how long it took.
 import { join } from "node:path";
@@ -9,7 +9,7 @@ import { type Child, Children, describeExit } from "./lib/children.js";
 import { note, StepFailure, seconds, step } from "./lib/progress.js";
 import { installSecrets, lockState, openState, repoRoot, type State } from "./lib/state.js";
 import { MANAGED_SERVICES } from "./services/index.js";
-import { portFree, provide } from "./services/service.js";
+import { portFree, provide, type ServiceLink } from "./services/service.js";
 
 const dev = process.argv.includes("--dev");
 const API_PORT = process.env.PORT ?? "4000";
@@ -71,8 +71,10 @@ async function answersOk(url: string): Promise<boolean> {
   return response.status === 200;
 }
 
-async function provideServices(): Promise<Record<string, string>> {
+/** The services' URLs for the API, and the pages they offer a person (listed when Frontrow is ready). */
+async function provideServices(): Promise<{ env: Record<string, string>; links: ServiceLink[] }> {
   const env: Record<string, string> = {};
+  const links: ServiceLink[] = [];
   for (const service of MANAGED_SERVICES) {
     const choice = await step(
       service.name,
@@ -80,8 +82,9 @@ async function provideServices(): Promise<Record<string, string>> {
       (it) => it.description,
     );
     env[service.envVar] = choice.url;
+    if (choice.link) links.push(choice.link);
   }
-  return env;
+  return { env, links };
 }
 
 async function prepareDatabase(env: NodeJS.ProcessEnv): Promise<void> {
@@ -162,7 +165,7 @@ async function main(state: State): Promise<void> {
   webBuilt.then(() => {
     webBuildDone = true;
   }, fail);
-  const serviceEnv = await provideServices();
+  const { env: serviceEnv, links } = await provideServices();
   const apiEnv = { ...process.env, ...serviceEnv, ...installSecrets(state), PORT: API_PORT };
   await buildApps(children, { onlyChanged: true, showOutput: false, only: ["@frontrow/api"] });
   await prepareDatabase(apiEnv);
@@ -185,6 +188,7 @@ async function main(state: State): Promise<void> {
     `  web app                http://localhost:${WEB_PORT}   (demo accounts: README, "Demo accounts")`,
   );
   console.log(`  API and playground     http://localhost:${API_PORT}/graphql`);
+  for (const link of links) console.log(`  ${link.label.padEnd(22)} ${link.url}`);
   console.log("Ctrl-C stops it.\n");
   for (const child of [api, web]) {
     void child.exited.then((exit) => {

@@ -110,6 +110,8 @@ export async function startApi({
       ...NO_REQUEST_BUDGET,
       // Production refuses the development secrets; the run's instances share these.
       ...runSecrets,
+      // Production needs SMTP_URL: mail is off unless a scenario starts a maildev (pnpm bench mail).
+      SMTP_URL: "off",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -18,6 +18,7 @@ import {
   type Violations,
 } from "../lib/invariants.js";
 import { latencyHistogram, type Percentiles, percentilesMs, recordMs } from "../lib/latency.js";
+import { type BenchMaildev, startMaildev } from "../lib/maildev.js";
 import { type Meter, type StepCost, serverAndPostgresMs } from "../lib/meter.js";
 import { integerOption, loadOptionsUsage, parseRatedOptions } from "../lib/options.js";
 import type { PgClient } from "../lib/pg.js";
@@ -548,6 +549,7 @@ export async function run(args: string[]): Promise<number> {
     () => undefined,
   );
   let measured: Measurements;
+  let mail: BenchMaildev | undefined;
   try {
     await deleteBenchSales(db);
     // Open for sale now, without the waiting room, and no per-account limit in the way.
@@ -558,11 +560,17 @@ export async function run(args: string[]): Promise<number> {
       max_tickets_per_account: 100_000,
     });
     console.log(`Event ${event.id} "${event.name}": ${integer(event.seatIds.length)} seats`);
+    // BENCH_MAIL=on: every confirmation is mailed to a maildev of the run's own (mail on vs off, issue 17).
+    mail = process.env.BENCH_MAIL === "on" ? await startMaildev() : undefined;
+    console.log(
+      `Mail: ${mail ? `on (confirmations to maildev at ${mail.smtpUrl})` : "off (BENCH_MAIL=on mails them)"}`,
+    );
     measured = await withApi(
       bench,
       {
         cpuProfile: options.cpuProfile,
         env: {
+          SMTP_URL: mail?.smtpUrl ?? "off",
           LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: String(options.fans + 100),
           // The whole crowd comes from 127.0.0.1: lift the request rate limits (docs/defences.md).
           RATE_LIMITS: withoutRateLimits([
@@ -579,6 +587,7 @@ export async function run(args: string[]): Promise<number> {
       ({ api, meter }) => measureAll(bench, api, meter, event, options),
     );
   } finally {
+    await mail?.stop();
     await restore();
   }
 

@@ -9,10 +9,17 @@ export interface ServiceContext {
   children: Children;
 }
 
+/** A page a person may open, listed when Frontrow is ready (e.g. maildev's inbox). */
+export interface ServiceLink {
+  label: string;
+  url: string;
+}
+
 export interface EmbeddedService {
   url: string;
   /** Shown after the step, e.g. "embedded PostgreSQL 16 on 127.0.0.1:41234, data in .frontrow/postgres". */
   description: string;
+  link?: ServiceLink;
 }
 
 export interface ManagedService {
@@ -22,6 +29,8 @@ export interface ManagedService {
   envVar: string;
   /** Where one usually runs on a developer's machine: used when something answers there. */
   defaultUrl: string;
+  /** Its page when the one on the default port is used (e.g. maildev's inbox on :1080). */
+  defaultLink?: ServiceLink;
   /**
    * Starts one of our own as a child of `pnpm start` (through `context.children`, which stops it last,
    * with SIGTERM to its process group) and resolves once it answers.
@@ -32,6 +41,7 @@ export interface ManagedService {
 export interface Choice {
   url: string;
   description: string;
+  link?: ServiceLink;
 }
 
 /** Whether something accepts TCP connections at the URL's host and port. */
@@ -70,7 +80,11 @@ export async function provide(service: ManagedService, context: ServiceContext):
     };
   if (await answers(service.defaultUrl)) {
     const { host } = new URL(service.defaultUrl);
-    return { url: service.defaultUrl, description: `the one answering on ${host}` };
+    return {
+      url: service.defaultUrl,
+      description: `the one answering on ${host}`,
+      link: service.defaultLink,
+    };
   }
   return service.startEmbedded(context);
 }

@@ -16,6 +16,7 @@ export const DEVELOPMENT_SECRETS = {
   ADMISSION_TOKEN_SECRET: "frontrow-development-admission-secret",
   POW_SECRET: "frontrow-development-proof-of-work-secret",
   TICKET_SIGNING_KEY: "ZnJvbnRyb3ctZGV2ZWxvcG1lbnQtdGlja2V0LWtleSE",
+  ACCOUNT_TOKEN_SECRET: "frontrow-development-account-token-secret",
 } as const;
 export type SecretName = keyof typeof DEVELOPMENT_SECRETS;
 export const SECRET_NAMES = Object.keys(DEVELOPMENT_SECRETS) as SecretName[];
@@ -194,6 +195,34 @@ const schema = z.object({
     .min(100)
     .default(25 * 3_600_000),
   // After rotateWebhookSecret, the previous secret keeps signing (beside the new one) this long.
+  // Mail (docs/notifications.md): the SMTP server every email goes to, e.g. smtp://127.0.0.1:1025 or
+  // smtps://user:pass@smtp.example.com:465. `off` (or unset outside production) plans no mail at all;
+  // `pnpm start` and `pnpm dev` set it to the maildev they run; production needs it set (`off` is a choice
+  // made on purpose, e.g. for a drill, never a default).
+  SMTP_URL: z
+    .string()
+    .refine(
+      (url) => url === "off" || (/^smtps?:\/\//.test(url) && URL.canParse(url)),
+      "must be an smtp:// or smtps:// URL, or off",
+    )
+    .optional(),
+  MAIL_FROM: z.string().min(3).default("Frontrow <tickets@frontrow.test>"),
+  // SMTP connections the sender keeps open per instance (nodemailer's pool).
+  MAIL_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(5),
+  // A mail being sent is claimed this long (longer than an SMTP send may take: nodemailer's socket timeout
+  // is 30 s); a claim that lapsed was a crash mid-send, and another worker sends the mail.
+  MAIL_CLAIM_MS: z.coerce.number().int().min(100).default(60_000),
+  // Signs the tokens of emailed links (password reset, email verification); production needs its own.
+  ACCOUNT_TOKEN_SECRET: z.string().min(32).default(DEVELOPMENT_SECRETS.ACCOUNT_TOKEN_SECRET),
+  PASSWORD_RESET_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  // Reset requests per email address per hour, and per IP per hour (the answer never says which).
+  PASSWORD_RESETS_PER_EMAIL_PER_HOUR: z.coerce.number().int().min(1).default(3),
+  PASSWORD_RESETS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(20),
   WEBHOOK_SECRET_OVERLAP_MS: z.coerce
     .number()
     .int()
@@ -251,6 +280,13 @@ const withSecretsChecked = schema.superRefine((config, ctx) => {
       message: `unset or a public development value: production needs its own. Set ${name} (the same on every instance) to a value from: ${GENERATE_SECRET_COMMAND}`,
     });
   }
+  if (!config.SMTP_URL)
+    ctx.addIssue({
+      code: "custom",
+      path: ["SMTP_URL"],
+      message:
+        "unset: production sends mail (order confirmations, password resets) to an SMTP server, e.g. smtps://user:pass@smtp.example.com:465",
+    });
 });
 
 export type Config = z.infer<typeof schema>;

@@ -11,6 +11,7 @@ import type { Logger } from "./infra/logger.js";
 import type { Db } from "./infra/prisma.js";
 import type { RedisClient } from "./infra/redis.js";
 import type { HoldSweeper } from "./modules/holds/hold-sweeper.js";
+import type { MailSender } from "./modules/notifications/mail-sender.js";
 import type { OutboxRelay } from "./modules/orders/outbox.js";
 import type { PaymentRecovery } from "./modules/orders/payment-recovery.js";
 import type { PaymentProvider } from "./modules/orders/payments.js";
@@ -43,6 +44,8 @@ export interface FrontrowServer {
   paymentRecovery: PaymentRecovery;
   /** Turns outbox events (order.confirmed, order.cancelled) into jobs; `runNow()` runs it now. */
   outboxRelay: OutboxRelay;
+  /** Sends planned mails; undefined while mail is off (no SMTP_URL). */
+  mailSender: MailSender | undefined;
   /** Durable background jobs (graphile-worker), run on every instance. */
   jobs: Jobs;
   payments: PaymentProvider;
@@ -117,6 +120,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     queueLeader: composition.background.queueLeader,
     paymentRecovery: composition.background.paymentRecovery,
     outboxRelay: composition.background.outboxRelay,
+    mailSender: composition.background.mailSender,
     jobs: infrastructure.jobs,
     payments: services.payments,
     listen: () => listen(http, config),

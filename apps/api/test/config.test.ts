@@ -12,7 +12,7 @@ import {
 } from "../src/config.js";
 import { API_MAIN } from "./support/server.js";
 
-const production = { NODE_ENV: "production" };
+const production = { NODE_ENV: "production", SMTP_URL: "smtp://127.0.0.1:1025" };
 
 /** The configuration error `env` gives, or null when it loads. */
 function configProblem(env: Record<string, string>): string | null {
@@ -46,6 +46,22 @@ describe("secrets", () => {
     assert.equal(loadConfig({ ...production, ...secrets }).TICKET_SIGNING_KEY, secrets.TICKET_SIGNING_KEY);
     const development = loadConfig({});
     for (const name of SECRET_NAMES) assert.equal(development[name], DEVELOPMENT_SECRETS[name]);
+  });
+
+  test("production needs SMTP_URL (off only when set so); a malformed one is refused anywhere", () => {
+    const secrets = generateSecrets();
+    const { SMTP_URL: _, ...withoutMail } = production;
+    assert.match(
+      configProblem({ ...withoutMail, ...secrets }) ?? "",
+      /SMTP_URL: unset: production sends mail/,
+    );
+    assert.equal(configProblem({ ...withoutMail, ...secrets, SMTP_URL: "off" }), null);
+    assert.equal(
+      configProblem({ ...withoutMail, ...secrets, SMTP_URL: "smtps://u:p@smtp.example.com:465" }),
+      null,
+    );
+    assert.match(configProblem({ SMTP_URL: "http://example.com" }) ?? "", /SMTP_URL: must be an smtp:\/\//);
+    assert.equal(loadConfig({}).SMTP_URL, undefined, "development without mail");
   });
 
   test("the generate command's output is accepted by every secret", () => {

@@ -15,6 +15,12 @@ export const ErrorCode = {
   PAYMENT_DECLINED: "PAYMENT_DECLINED",
   QUERY_TOO_COMPLEX: "QUERY_TOO_COMPLEX",
   EMAIL_TAKEN: "EMAIL_TAKEN",
+  /** A reset or verification link that is unknown, used, expired or for an old address (`reason`). */
+  INVALID_TOKEN: "INVALID_TOKEN",
+  /** No Apple Wallet signing certificates (or Google Wallet service account) are configured. */
+  WALLET_NOT_CONFIGURED: "WALLET_NOT_CONFIGURED",
+  /** The event's organizer turned the static codes of printed tickets and Wallet passes off. */
+  STATIC_CODES_DISABLED: "STATIC_CODES_DISABLED",
   /** The request clashes with the current state (a transfer already accepted, a place already taken…). */
   CONFLICT: "CONFLICT",
   /** The event's organizer does not allow ticket transfers, or no longer (docs/transfers.md). */
@@ -23,10 +29,6 @@ export const ErrorCode = {
   NOT_SOLD_OUT: "NOT_SOLD_OUT",
   /** The event has no waitlist (the organizer turned it off, or the sale is over). */
   WAITLIST_CLOSED: "WAITLIST_CLOSED",
-  /** No Apple Wallet signing certificates (or Google Wallet service account) are configured. */
-  WALLET_NOT_CONFIGURED: "WALLET_NOT_CONFIGURED",
-  /** The event's organizer turned the static codes of printed tickets and Wallet passes off. */
-  STATIC_CODES_DISABLED: "STATIC_CODES_DISABLED",
   GRAPHQL_PARSE_FAILED: "GRAPHQL_PARSE_FAILED",
   GRAPHQL_VALIDATION_FAILED: "GRAPHQL_VALIDATION_FAILED",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",

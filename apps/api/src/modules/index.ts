@@ -31,10 +31,10 @@ export const MODULES: readonly FrontrowModule[] = [
   ordersModule,
   eventsModule,
   webhooksModule,
+  notificationsModule,
   transfersModule,
   waitlistModule,
   venuesModule,
   salesModule,
   checkinModule,
-  notificationsModule,
 ];

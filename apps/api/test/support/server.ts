@@ -39,6 +39,8 @@ export async function startTestServer(
     REQUEST_BUDGET_PER_SESSION_PER_MINUTE: "1000000000",
     // Production refuses the development secrets; every test server gets its own.
     ...generateSecrets(),
+    // Production needs SMTP_URL: mail is off unless a test points it at its maildev (support/maildev.ts).
+    SMTP_URL: "off",
     ...env,
   });
   const server = await createServer(config, { ...options, log: createLogger(config.LOG_LEVEL) });

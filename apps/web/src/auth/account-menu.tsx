@@ -9,7 +9,7 @@ import styles from "./account-menu.module.css";
 import { loginHref, signUpHref } from "./return-path";
 import { useViewer } from "./use-viewer";
 
-const AUTH_PAGES = new Set(["/login", "/signup"]);
+const AUTH_PAGES = new Set(["/login", "/signup", "/forgot-password", "/reset-password"]);
 
 /** The header's account corner: the signed-in fan with "Log out", or links to log in and sign up. */
 export function AccountMenu() {
@@ -66,7 +66,12 @@ export function AccountMenu() {
       >
         Waitlists
       </Link>
-      <span className={styles.viewer} data-viewer-email={viewer.email}>
+      <Link
+        href="/account"
+        className={styles.viewer}
+        data-viewer-email={viewer.email}
+        aria-current={pathname === "/account" ? "page" : undefined}
+      >
         <span className={styles.avatar} aria-hidden="true">
           {(viewer.name || viewer.email).charAt(0).toUpperCase()}
         </span>
@@ -74,7 +79,7 @@ export function AccountMenu() {
           <span className="visually-hidden">Signed in as </span>
           {viewer.name || viewer.email}
         </span>
-      </span>
+      </Link>
       <button type="button" className="button button-secondary" onClick={signOut} disabled={leaving}>
         {leaving ? "Logging out…" : "Log out"}
       </button>

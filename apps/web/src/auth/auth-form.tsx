@@ -133,7 +133,11 @@ export function AuthForm({ mode, returnTo }: AuthFormProps) {
           <p id={`${id}-password-hint`} className={styles.hint}>
             At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words make a strong one.
           </p>
-        ) : null}
+        ) : (
+          <Link href="/forgot-password" className={styles.forgot}>
+            Forgot password?
+          </Link>
+        )}
       </div>
 
       <button type="submit" className={`button ${styles.submit}`} disabled={pending || waiting}>

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -18,6 +19,8 @@ const apiEntry = `${rootDir}apps/api/dist/src/main.js`;
 const migrateCli = `${rootDir}apps/api/dist/src/infra/migrate.cli.js`;
 const seedCli = `${rootDir}apps/api/dist/src/seed/seed.cli.js`;
 const nextCli = `${webDir}node_modules/next/dist/bin/next`;
+// The SMTP server the API mails to (the root's dev dependency): its REST API shows what was sent.
+const maildevCli = createRequire(import.meta.url).resolve("maildev/bin/maildev");
 
 const runId = `e2e${process.pid}`;
 const databaseName = `frontrow_e2e_${process.pid}`;
@@ -159,7 +162,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
  * `apiEnv` adds to the API's environment.
  */
 export function startE2eStack({ apiEnv: extraApiEnv = {} } = {}) {
-  const stack = { apiUrl: "", webUrl: "", databaseUrl: withDatabase(serverUrl, databaseName) };
+  const stack = { apiUrl: "", webUrl: "", mailUrl: "", databaseUrl: withDatabase(serverUrl, databaseName) };
 
   before(
     async () => {
@@ -180,14 +183,27 @@ export function startE2eStack({ apiEnv: extraApiEnv = {} } = {}) {
       psql(adminDatabaseUrl, `CREATE DATABASE ${databaseName}`);
       started.databaseCreated = true;
 
-      const apiPort = await freePort();
-      const webPort = await freePort();
+      const [apiPort, webPort, smtpPort, mailPort] = [
+        await freePort(),
+        await freePort(),
+        await freePort(),
+        await freePort(),
+      ];
       stack.apiUrl = `http://127.0.0.1:${apiPort}/graphql`;
       stack.webUrl = `http://127.0.0.1:${webPort}`;
+      stack.mailUrl = `http://127.0.0.1:${mailPort}`;
+      const maildev = startProcess(
+        "maildev",
+        [maildevCli, "--smtp", String(smtpPort), "--web", String(mailPort), "--ip", "127.0.0.1"],
+        { cwd: rootDir },
+      );
       const apiEnv = {
         ...process.env,
         NODE_ENV: "production",
         ...generateSecrets(),
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        // Links in mails point at this web app.
+        WEB_APP_URL: stack.webUrl,
         DATABASE_URL: stack.databaseUrl,
         REDIS_KEY_PREFIX: `${runId}:`,
         LOG_LEVEL: "warn",
@@ -217,6 +233,7 @@ export function startE2eStack({ apiEnv: extraApiEnv = {} } = {}) {
         },
       );
       await waitUntilAnswering(api, `http://127.0.0.1:${apiPort}/readyz`, 60_000);
+      await waitUntilAnswering(maildev, `${stack.mailUrl}/email`, 30_000);
       await waitUntilAnswering(web, `${stack.webUrl}/`, 60_000);
     },
     { timeout: 300_000 },

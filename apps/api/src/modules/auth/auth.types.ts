@@ -1,3 +1,4 @@
+import { GraphQLDateTime } from "graphql-scalars";
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { Role } from "../../generated/prisma/enums.js";
 
@@ -16,4 +17,13 @@ export class User {
 
   @Field(() => Role)
   role!: Role;
+
+  @Field({ description: "The language of the emails Frontrow sends this account (BCP 47, e.g. en)." })
+  locale!: string;
+
+  @Field(() => GraphQLDateTime, {
+    nullable: true,
+    description: "When the account proved it receives mail at `email` (verifyEmail); null until then.",
+  })
+  emailVerifiedAt!: Date | null;
 }

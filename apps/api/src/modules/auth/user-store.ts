@@ -2,15 +2,17 @@ import type { Db } from "../../infra/prisma.js";
 
 // The accounts table as the auth module reads and writes it (sessions are session-store.ts).
 
-export const USER_FIELDS = { id: true, email: true, name: true, role: true } as const;
+export const USER_FIELDS = {
+  id: true,
+  email: true,
+  name: true,
+  role: true,
+  locale: true,
+  emailVerifiedAt: true,
+} as const;
 
 export async function emailInUse(db: Db, email: string): Promise<boolean> {
   return (await db.user.findUnique({ where: { email }, select: { id: true } })) !== null;
-}
-
-/** Inserts the account; a taken email fails with Prisma's P2002. */
-export function insertUser(db: Db, user: { email: string; passwordHash: string; name: string | null }) {
-  return db.user.create({ data: user, select: USER_FIELDS });
 }
 
 /** The account with what a login checks (password hash, block). */
