@@ -57,6 +57,13 @@ function isDatabaseBusy(error: unknown): boolean {
 /** Seconds a client should wait before retrying a request the database could not serve. */
 const DATABASE_RETRY_AFTER_SECONDS = 1;
 
+/**
+ * What graphql-js says after 50 bad variable values (a long list of bad ids, say): the 50 come as
+ * BAD_USER_INPUT, and this last one, which names no variable, would otherwise be masked as internal.
+ */
+const VARIABLE_ERROR_LIMIT_MESSAGE =
+  "Too many errors processing variables, error limit reached. Execution aborted.";
+
 /** The error a resolver or rule threw, behind the GraphQLError that graphql-js wrapped it in. */
 function originalOf(error: unknown): unknown {
   return error instanceof GraphQLError && error.originalError ? error.originalError : error;
@@ -86,6 +93,9 @@ export function createErrorFormatter(exposeStack: boolean) {
       return { ...formatted, extensions: { ...extensions, ...debug } };
     }
     const code = typeof extensions.code === "string" ? extensions.code : undefined;
+    if (original instanceof GraphQLError && original.message === VARIABLE_ERROR_LIMIT_MESSAGE) {
+      return { ...formatted, extensions: { ...extensions, code: ErrorCode.BAD_USER_INPUT, ...debug } };
+    }
     if (code === ErrorCode.GRAPHQL_PARSE_FAILED && isTokenLimit(formatted.message)) {
       const { maxTokens } = DOCUMENT_LIMITS;
       return { message: TOKEN_LIMIT_MESSAGE, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, maxTokens } };
