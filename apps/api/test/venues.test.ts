@@ -484,11 +484,14 @@ describe("venues", () => {
     // The frozen Main chart stays as the events have it: the JSON import made its version 2.
     assert.equal(fromJson.newVersion, true);
     assert.equal(fromJson.chart.version, 2);
+    // The stadium's events keep the charts they were published with (Main, or the Concert chart).
     const events = await database.db.event.findMany({
       where: { venueId: stadium.id },
       select: { chartId: true },
     });
-    assert.ok(events.every((event) => event.chartId === main.id));
+    const published = new Set(stadium.charts.map((chart) => chart.id));
+    assert.ok(events.some((event) => event.chartId === main.id));
+    assert.ok(events.every((event) => published.has(event.chartId)));
     // Every seat's section, row, number, coordinates and flags, in drawing order, as one digest.
     const digest = async (chartId: number) => {
       const [row] = await database.db.$queryRaw<{ seats: number; digest: string }[]>`

@@ -98,7 +98,7 @@ BEGIN
     SELECT event_id, 'seats.' || bucket, section_id, price_tier_id, 0, value FROM moved
     UNION ALL
     -- Tickets sold per minute: the seats a statement sold (a cancellation is not a negative sale).
-    SELECT event_id, 'sold.minute', 0, 0, (extract(epoch FROM statement_timestamp()) / 60)::integer, sum(value)
+    SELECT event_id, 'sold.minute', 0, 0, floor(extract(epoch FROM statement_timestamp()) / 60)::integer, sum(value)
     FROM moved WHERE bucket = 'SOLD' AND value > 0
     GROUP BY event_id;
   END IF;
@@ -211,7 +211,7 @@ SELECT sales_rebuild();
 
 -- Tickets sold per minute before the counters existed: from the tickets issued.
 INSERT INTO sales_count (event_id, metric, minute, value)
-SELECT event_id, 'sold.minute', (extract(epoch FROM created_at) / 60)::integer, count(*)
+SELECT event_id, 'sold.minute', floor(extract(epoch FROM created_at) / 60)::integer, count(*)
 FROM ticket GROUP BY 1, 3
 ON CONFLICT DO NOTHING;
 

@@ -28,6 +28,8 @@ export const CHART_LIMITS = {
   capacity: 1_000_000,
   nameLength: 100,
   labelLength: 20,
+  /** Every seat and the stage lie within this many metres of the origin (coordinates are float4). */
+  coordinate: 100_000,
   /** Seats closer than this (metres, centre to centre) overlap. */
   minSeatDistance: 0.25,
   /** Problems listed at most; the count says how many more there were. */
@@ -353,6 +355,9 @@ function seatSource(section: SectionDescription, index: number): Path {
 
 const YIELD_EVERY = 8_192;
 
+/** The end of a problem about a point too far out. */
+export const OUT_OF_BOUNDS = `more than ${CHART_LIMITS.coordinate.toLocaleString("en")} m from the origin`;
+
 /**
  * The generated seats' problems: the same seat (section, row, number) twice, and seats closer than
  * CHART_LIMITS.minSeatDistance (overlapping rows), each pair of rows named once. Yields to the event loop
@@ -387,6 +392,13 @@ export async function checkGeneratedSeats(
         problems.add(path(), `seat ${seat.number} of row ${seat.rowLabel} in ${section.name} appears twice`);
       } else row.numbers.add(seat.number);
 
+      if (!(Math.abs(seat.x) <= CHART_LIMITS.coordinate && Math.abs(seat.y) <= CHART_LIMITS.coordinate)) {
+        problems.add(
+          path(),
+          `seat ${seat.number} of row ${seat.rowLabel} in ${section.name} is ${OUT_OF_BOUNDS}`,
+        );
+        continue;
+      }
       const index = xs.length;
       const rowName = row.name;
       xs.push(seat.x);

@@ -16,7 +16,13 @@ import {
   writeChartContents,
 } from "./chart-store.js";
 import { chartToCsv, parseChartCsv, parseChartJson, withCsvLines, withJsonLines } from "./chart-text.js";
-import { type ChartProblem, ProblemList, validateChart } from "./chart-validation.js";
+import {
+  CHART_LIMITS,
+  type ChartProblem,
+  OUT_OF_BOUNDS,
+  ProblemList,
+  validateChart,
+} from "./chart-validation.js";
 import {
   insertVenue,
   slugsLike,
@@ -136,10 +142,17 @@ function venueFields(input: VenueInput, required: boolean): Partial<VenueFields>
     for (const key of ["x", "y"] as const) {
       if (!Number.isFinite(stage[key]))
         problems.push({ path: `stage.${key}`, message: `The stage's ${key} must be a number` });
+      else if (Math.abs(stage[key]) > CHART_LIMITS.coordinate)
+        problems.push({ path: `stage.${key}`, message: `The stage's ${key} is ${OUT_OF_BOUNDS}` });
     }
     for (const key of ["width", "height"] as const) {
       if (!(Number.isFinite(stage[key]) && stage[key] > 0)) {
         problems.push({ path: `stage.${key}`, message: `The stage's ${key} must be more than 0` });
+      } else if (stage[key] > 2 * CHART_LIMITS.coordinate) {
+        problems.push({
+          path: `stage.${key}`,
+          message: `The stage's ${key} is over ${2 * CHART_LIMITS.coordinate} m`,
+        });
       }
     }
     Object.assign(fields, {
