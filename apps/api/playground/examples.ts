@@ -72,9 +72,10 @@ const waitingRoom = `# The waiting room of a busy sale: join, then watch
 # you are admitted; pass admissionToken to holdSeats.
 ${webOperations("JoinQueue", "QueueStatus", "QueueStatusChanged")}`;
 
-const organizer = `# Organizers: sign in as the demo organizer, then see
-# your events with their waiting-room settings.
-${webOperations("LogIn", "OrganizerEvents", "OrganizerEvent")}`;
+const organizer = `# Organizers: sign in as the demo organizer, then list
+# every event you own (drafts, on sale, past, cancelled)
+# and see one with its waiting-room settings.
+${webOperations("LogIn", "MyEvents", "OrganizerEvent")}`;
 
 const partnerKeys = `# Partner API keys (organizers): the secret is shown
 # once. Send it as "Authorization: Bearer <secret>" (the
