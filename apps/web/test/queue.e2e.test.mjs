@@ -209,7 +209,8 @@ test("an organizer pauses admissions and raises the proof of work; a fan's brows
   try {
     await logInThroughUi(organizer, stack.webUrl, ORGANIZER.email, ORGANIZER.password, "/");
     await organizer.getByRole("link", { name: "Organizer", exact: true }).click();
-    await organizer.getByRole("link", { name: event.name }).first().click();
+    // By its address: the organizer's list shows every event they own, and a tour repeats names.
+    await organizer.locator(`a[href="/organizer/events/${event.id}"]`).first().click();
     await organizer.waitForURL(`${stack.webUrl}/organizer/events/${event.id}`, { timeout: 15_000 });
     await organizer.locator("[data-queue-figures]").waitFor({ timeout: 15_000 });
 
