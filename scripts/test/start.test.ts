@@ -117,7 +117,10 @@ class Start {
       typeof code === "number" && codes.includes(code),
       `pnpm start did not stop with exit ${codes.join(" or ")} (${code}):\n${this.output}`,
     );
-    assert.match(this.output, /Stopped web \([\d.]+ s\), api \([\d.]+ s\), redis \([\d.]+ s\), postgres/);
+    assert.match(
+      this.output,
+      /Stopped web \([\d.]+ s\), api \([\d.]+ s\), maildev \([\d.]+ s\), redis \([\d.]+ s\), postgres/,
+    );
     assert.doesNotMatch(this.output, ALARMING, this.output);
     assert.deepEqual(leftovers(), { processes: [], listening: [] });
   }
