@@ -44,6 +44,9 @@ before(async () => {
     HOLD_SWEEP_INTERVAL_MS: "3600000",
     PAYMENT_RECOVERY_INTERVAL_MS: "3600000",
     OUTBOX_RELAY_INTERVAL_MS: "3600000",
+    WAITLIST_SCAN_INTERVAL_MS: "3600000",
+    SEAT_MAP_AUDIT_INTERVAL_MS: "0",
+    SALES_FOLD_INTERVAL_MS: "0",
   };
   api = await startTestServer(database.url, quietJobs, { db: countingDb });
 });
