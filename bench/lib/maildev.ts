@@ -28,7 +28,8 @@ export async function startMaildev(): Promise<BenchMaildev> {
     () => child.kill("SIGKILL"),
   );
   const webUrl = `http://127.0.0.1:${webPort}`;
-  for (let attempt = 0; attempt < 100; attempt++) {
+  // Up to 30 s: on a busy machine maildev takes more than 10 s to start.
+  for (let attempt = 0; attempt < 300; attempt++) {
     const ok = await fetch(`${webUrl}/email`).then(
       (response) => response.ok,
       () => false,

@@ -121,8 +121,8 @@ export function ratioText(ratio: number, name: string): string {
 /** How to read the cost columns, printed under every scenario's tables. */
 export function costLegend(machine: MachineInfo, generator = "this process, the load generator"): string {
   return (
-    `CPU per operation by process: the API (all its processes), Postgres (the bench database's backends and ` +
-    `its auxiliary processes), Redis, "gen" (${generator}); "other cores" is the rest of the ` +
+    `CPU per operation by process: the API (all its processes), Postgres (the postmaster and all it started, ` +
+    `exited ones included, less other databases' live backends), Redis (its INFO cpu), "gen" (${generator}); "other cores" is the rest of the ` +
     `${machine.cpus}-core machine (other work: high means skewed figures). "loop": the API's event-loop ` +
     "delay during the step (p99, max; frontrow_event_loop_delay_*, the worst process)."
   );

@@ -21,7 +21,7 @@ import type { Meter, StepCost } from "../lib/meter.js";
 import { integerOption, loadOptionsUsage, parseOptions } from "../lib/options.js";
 import { withoutRateLimits } from "../lib/rate-limits.js";
 import { connectRedis, dropKeys } from "../lib/redis.js";
-import { measureTypename, type Reference, ratio } from "../lib/reference.js";
+import { type Reference, ratio, typenameReference } from "../lib/reference.js";
 import {
   costCells,
   costHeader,
@@ -392,9 +392,7 @@ export async function run(args: string[]): Promise<number> {
         process.stdout.write(`Creating ${integer(fanCount)} fans with sessions… `);
         const fans = await openSessions(db, await createFans(db, crowd, fanCount, "not-a-password-hash"));
         console.log("done");
-        console.log(`Reference: { __typename }, closed loop, ${settings.connections} connections…`);
-        const typename = await measureTypename(api, settings, meter);
-        console.log(`    ${integer(typename.load.requestsPerSecond)} req/s; ${costLine(typename.load.cost)}`);
+        const typename = await typenameReference(api, settings, meter);
         // Nobody is admitted while they join: the figures are the joins alone.
         restoreEvent = await overrideEvent(db, event.id, {
           admission_rate_per_minute: 0,

@@ -5,7 +5,7 @@ import { decodedBody, type GraphQLPayload, parseGraphQL, postGraphQL, queryGraph
 import { failures, type LoadResult, measure, type ResponseCheck } from "../lib/load.js";
 import type { Meter } from "../lib/meter.js";
 import { type LoadSettings, loadOptionsUsage, parseOptions } from "../lib/options.js";
-import { measureTypename, type Reference, ratio } from "../lib/reference.js";
+import { type Reference, ratio, typenameReference } from "../lib/reference.js";
 import {
   bytes,
   costCells,
@@ -256,9 +256,7 @@ async function measureAll(api: RunningApi, meter: Meter, settings: LoadSettings)
   const expired = await postGraphQL(api.graphqlUrl, fullMapPayload, "br");
   verifyFullMap(decodedBody(expired), event.venue.capacity);
 
-  console.log("Measuring (0) { __typename }…");
-  const typename = await measureTypename(api, settings, meter);
-  console.log(`    ${integer(typename.load.requestsPerSecond)} req/s; ${costLine(typename.load.cost)}`);
+  const typename = await typenameReference(api, settings, meter);
   const phases: PhaseDefinition[] = [
     {
       key: "statuses",
