@@ -113,6 +113,9 @@ export function costLine(cost: StepCost, server = "API"): string {
   );
 }
 
+/** A step's verdict cell: "–" for a step that is judged by no target (a reference). */
+export const verdictCell = (pass: boolean | undefined) => (pass === undefined ? "–" : pass ? "PASS" : "FAIL");
+
 /** `figure` over a reference's, e.g. "0.16 × { __typename }". */
 export function ratioText(ratio: number, name: string): string {
   return `${Number.isFinite(ratio) ? ratio.toFixed(ratio < 10 ? 2 : 1) : "?"} × ${name}`;

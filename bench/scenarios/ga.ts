@@ -26,6 +26,7 @@ import {
   milliseconds,
   perOperation,
   table,
+  verdictCell,
 } from "../lib/report.js";
 import { openBench, runPassword, withApi } from "../lib/scenario.js";
 import { cpuTarget, finish, rateTarget, type Target } from "../lib/verdict.js";
@@ -293,6 +294,7 @@ export async function run(args: string[]): Promise<number> {
         ...costHeader,
         "API+pg/hold",
         "oversold",
+        "step",
       ],
       steps.map((step) => [
         `${integer(step.rate)}/s × ${step.durationS.toFixed(1)} s`,
@@ -309,6 +311,7 @@ export async function run(args: string[]): Promise<number> {
         ...costCells(step.cost),
         perOperation(serverAndPostgresMs(step.cost)),
         step.oversold ? "YES" : "no",
+        verdictCell(step.pass),
       ]),
     )}`,
   );

@@ -29,6 +29,7 @@ import {
   perOperation,
   ratioText,
   table,
+  verdictCell,
 } from "../lib/report.js";
 import { type Bench, openBench, withApi } from "../lib/scenario.js";
 import { finish, type Target } from "../lib/verdict.js";
@@ -585,19 +586,21 @@ export async function run(args: string[]): Promise<number> {
       : { name: "{ __typename }'s", value: typenameMsPerRequest, unit: "ms of API CPU per request" };
   console.log(
     `\n${table(
-      ["phase", "operations", "rate", ...costHeader],
+      ["phase", "operations", "rate", ...costHeader, "step"],
       [
         [
           "{ __typename } (reference)",
           `${integer(typename.load.requests)} requests`,
           `${integer(typename.load.requestsPerSecond)}/s`,
           ...costCells(typename.load.cost),
+          verdictCell(undefined),
         ],
         [
           "the sale, per ticket sold",
           `${integer(sold)} tickets`,
           `${(sold / elapsedS).toFixed(1)}/s`,
           ...costCells(cost),
+          verdictCell(botTicketShare <= botCrowdShare && intact(invariants)),
         ],
       ],
     )}`,
