@@ -125,7 +125,8 @@ export function ratioText(ratio: number, name: string): string {
 export function costLegend(machine: MachineInfo, generator = "this process, the load generator"): string {
   return (
     `CPU per operation by process: the API (all its processes), Postgres (the postmaster and all it started, ` +
-    `exited ones included, less other databases' live backends), Redis (its INFO cpu), "gen" (${generator}); "other cores" is the rest of the ` +
+    `exited ones included, less other databases' live backends: on a shared machine, other databases' ` +
+    `short-lived connections still count, so "pg" is an upper bound), Redis (its INFO cpu), "gen" (${generator}); "other cores" is the rest of the ` +
     `${machine.cpus}-core machine (other work: high means skewed figures). "loop": the API's event-loop ` +
     "delay during the step (p99, max; frontrow_event_loop_delay_*, the worst process)."
   );
