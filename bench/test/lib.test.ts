@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { processTreeCpuSeconds } from "../lib/cpu.js";
+import { renderTargets } from "../lib/docs-table.js";
 import type { StepCost } from "../lib/meter.js";
 import { connectRedis, redisCpuSeconds } from "../lib/redis.js";
+import { machineInfo } from "../lib/report.js";
 import { stepPassed, stepsVerdict } from "../lib/steps.js";
 import { cpuTarget, heldAtRateAndBelow, rateTarget } from "../lib/verdict.js";
 
@@ -101,4 +103,41 @@ test("Redis CPU comes from its own INFO cpu and grows with work", async () => {
   } finally {
     redis.disconnect();
   }
+});
+
+test("pnpm bench all's table names the machine, the date, each scenario's load before it, and every target", () => {
+  const machine = machineInfo();
+  const summary = {
+    scenario: "holds",
+    startedAt: "2026-12-06T18:00:00.000Z",
+    quick: false,
+    machine,
+    references: [typename],
+    targets: [
+      {
+        name: "hold rate",
+        goal: "p99 < 50 ms at 2,000/s",
+        measured: "the step at 2000/s failed",
+        pass: false,
+      },
+    ],
+    problems: [],
+    resultsPath: "bench/results/holds.json",
+  };
+  const section = renderTargets(
+    [
+      { scenario: "holds", loadAverage: 0.42, exitCode: 1, summary },
+      { scenario: "mail", loadAverage: 1.5, exitCode: 1, summary: undefined },
+    ],
+    machine,
+    new Date("2026-12-06T18:30:00Z"),
+  );
+  assert.match(section, /on 2026-12-06 18:30 UTC/);
+  assert.match(section, new RegExp(`${machine.cpus} cores`));
+  assert.match(
+    section,
+    /\| `pnpm bench holds` \| hold rate \| p99 < 50 ms at 2,000\/s \| the step at 2000\/s failed \| \*\*no\*\* \| 0\.42 \|/,
+  );
+  assert.match(section, /\| `pnpm bench holds` \| reference \| \{ __typename \} \| 8,000 req\/s \|/);
+  assert.match(section, /\| `pnpm bench mail` \|.*did not finish \(exit code 1\) \| no \| 1\.50 \|/);
 });
