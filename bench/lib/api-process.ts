@@ -9,8 +9,7 @@ import { processTreeCpuSeconds } from "./cpu.js";
 import { httpRequest } from "./http.js";
 import { NO_REQUEST_BUDGET } from "./rate-limits.js";
 
-// A minute: on a busy shared machine the built API has taken more than 30 s to start.
-const READY_TIMEOUT_MS = 60_000;
+const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 const REDIS_GRACE_MS = 5_000;
 

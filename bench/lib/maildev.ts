@@ -28,8 +28,7 @@ export async function startMaildev(): Promise<BenchMaildev> {
     () => child.kill("SIGKILL"),
   );
   const webUrl = `http://127.0.0.1:${webPort}`;
-  // Up to 30 s: on a busy machine maildev takes more than 10 s to start.
-  for (let attempt = 0; attempt < 300; attempt++) {
+  for (let attempt = 0; attempt < 100; attempt++) {
     const ok = await fetch(`${webUrl}/email`).then(
       (response) => response.ok,
       () => false,
