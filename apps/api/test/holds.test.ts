@@ -19,6 +19,7 @@ import {
   MY_HOLDS,
   openEvent,
   RELEASE_HOLD,
+  standingArea,
 } from "./support/holds.js";
 import { gql, startTestServer, type TestServer } from "./support/server.js";
 
@@ -66,6 +67,14 @@ const holdBest = (fan: Fan, eventId: number, quantity: number, priceTierId?: num
     quantity,
     priceTierId: priceTierId === undefined ? null : String(priceTierId),
   });
+const holdPlaces = (fan: Fan, eventId: number, areaId: number, quantity: number) =>
+  asFan<{ holdGeneralAdmission: { id: string } }>(
+    api.url,
+    fan,
+    `mutation ($eventId: ID!, $areaId: ID!, $quantity: Int!) {
+      holdGeneralAdmission(eventId: $eventId, areaId: $areaId, quantity: $quantity) { id } }`,
+    { eventId: String(eventId), areaId: String(areaId), quantity },
+  );
 const release = (fan: Fan, holdId: string) =>
   asFan<{ releaseHold: boolean }>(api.url, fan, RELEASE_HOLD, { holdId });
 const seatIdsOf = (held: HoldData) => held.seats.map((seat) => Number(seat.id));
@@ -218,6 +227,42 @@ describe("holdSeats", () => {
     assert.equal(errorCode(anonymous), "UNAUTHENTICATED");
     assert.equal(errorCode(await gql(api.url, MY_HOLDS)), undefined, "me is null when signed out");
     assert.equal(await database.db.hold.count({ where: { eventId } }), 0, "nothing was held");
+  });
+
+  test("no hold after the event's saleEndsAt: seats, best available and standing places, in the API and in the guard", async () => {
+    const eventId = await freshEvent();
+    const areaId = await standingArea(database.db, eventId, "Late floor", 10);
+    const seats = (await eventSeats(database.db, eventId)).map((seat) => seat.seatId);
+    const fan = fans[5] as Fan;
+    const endedAt = new Date(Date.now() - 60_000);
+    await database.db.event.update({ where: { id: eventId }, data: { saleEndsAt: endedAt } });
+
+    const seatHold = await hold(fan, eventId, [seats[0] as number]);
+    assert.equal(errorCode(seatHold), "SALE_NOT_OPEN");
+    assert.equal(seatHold.errors?.[0]?.extensions?.saleEndsAt, endedAt.toISOString());
+    assert.match(seatHold.errors?.[0]?.message ?? "", /Sales ended at/);
+    assert.equal(errorCode(await holdBest(fan, eventId, 2)), "SALE_NOT_OPEN");
+    assert.equal(errorCode(await holdPlaces(fan, eventId, areaId, 2)), "SALE_NOT_OPEN");
+
+    // The guard itself, which the API's event settings (cached up to a second) cannot get past.
+    const [seatGate] = await database.db.$queryRaw<{ outcome: string }[]>`
+      SELECT outcome FROM place_holds(ARRAY[gen_random_uuid()], ARRAY[${fan.id}::uuid], ARRAY[${eventId}::int],
+                                      ARRAY[false], ARRAY[1], ARRAY[${seats[1]}::int])`;
+    const [placesGate] = await database.db.$queryRaw<{ outcome: string }[]>`
+      SELECT outcome FROM place_area_holds(ARRAY[gen_random_uuid()], ARRAY[${fan.id}::uuid], ARRAY[${eventId}::int],
+                                           ARRAY[false], ARRAY[${areaId}::int], ARRAY[2])`;
+    assert.deepEqual([seatGate?.outcome, placesGate?.outcome], ["sale_not_open", "sale_not_open"]);
+    assert.equal(await database.db.hold.count({ where: { eventId } }), 0, "nothing was held");
+
+    // Until then, both hold.
+    await database.db.event.update({
+      where: { id: eventId },
+      data: { saleEndsAt: new Date(Date.now() + 3_600_000) },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the hold path's event settings cache
+    const seatsHeld = must(await hold(fan, eventId, [seats[2] as number])).holdSeats;
+    const placesHeld = must(await holdPlaces(fan, eventId, areaId, 2)).holdGeneralAdmission;
+    for (const held of [seatsHeld, placesHeld]) must(await release(fan, held.id));
   });
 
   test("the per-account limit counts held and bought seats and holds under parallel requests", async () => {

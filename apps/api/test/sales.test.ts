@@ -5,7 +5,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { DEMO_ACCOUNTS } from "../src/seed/accounts.js";
-import { asFan, createFanAccounts, errorCode, type Fan, logIn, RELEASE_HOLD } from "./support/holds.js";
+import {
+  asFan,
+  createFanAccounts,
+  errorCode,
+  type Fan,
+  logIn,
+  RELEASE_HOLD,
+  standingArea,
+} from "./support/holds.js";
 import {
   CANCEL_ORDER,
   checkout,
@@ -25,18 +33,28 @@ import { waitFor } from "./support/wait.js";
 const EVENT_SALES = `query ($id: ID!) { eventSales(eventId: $id) {
   eventId seats { available held sold killed houseSeats total } gross { amount currency } fees { amount }
   refunds { amount } net { amount } ordersConfirmed checkedIn
-  tiers { tierId name sold available total } sections { sectionId name sold held available total }
+  tiers { tierId name sold held available total }
+  sections { sectionId name kind sold held available killed houseSeats total }
   salesPerMinute { minute tickets } queue { waitingCount } } }`;
 
+interface Counts {
+  available: number;
+  held: number;
+  sold: number;
+  killed: number;
+  houseSeats: number;
+  total: number;
+}
+
 interface Figures {
-  seats: { available: number; held: number; sold: number; total: number };
+  seats: Counts;
   gross: { amount: number };
   fees: { amount: number };
   refunds: { amount: number };
   net: { amount: number };
   ordersConfirmed: number;
-  tiers: { sold: number; total: number }[];
-  sections: { sold: number; held: number; total: number }[];
+  tiers: { sold: number; held: number; total: number }[];
+  sections: (Counts & { sectionId: string; kind: string })[];
   salesPerMinute: { minute: string; tickets: number }[];
 }
 
@@ -70,7 +88,17 @@ before(async () => {
     // The run is ~1,000 requests from 12 accounts in a few seconds.
     RATE_LIMITS: JSON.stringify(
       Object.fromEntries(
-        ["holdSeats", "releaseHold", "checkout", "cancelOrder"].map((field) => [
+        [
+          "holdSeats",
+          "holdGeneralAdmission",
+          "releaseHold",
+          "checkout",
+          "cancelOrder",
+          "setSeatsOffSale",
+          "setSeatsOnSale",
+          "createHouseHold",
+          "releaseHouseHold",
+        ].map((field) => [
           `Mutation.${field}`,
           { account: { points: 100_000, seconds: 60 }, ip: { points: 100_000, seconds: 60 } },
         ]),
@@ -109,45 +137,107 @@ const recount = (eventId: number) =>
     SELECT metric, section_id AS "sectionId", price_tier_id AS "priceTierId", value
     FROM sales_truth(${eventId}::int) ORDER BY 1, 2, 3`;
 
-/** One fan's share of the run: holds, then releases, abandoned holds, checkouts and cancellations. */
-async function shop(
-  fan: Fan,
-  eventId: number,
-  seatIds: number[],
-  rounds: number,
-  tally: Map<string, number>,
-) {
-  const count = (what: string) => tally.set(what, (tally.get(what) ?? 0) + 1);
+const HOLD_PLACES = `mutation ($eventId: ID!, $areaId: ID!, $quantity: Int!) {
+  holdGeneralAdmission(eventId: $eventId, areaId: $areaId, quantity: $quantity) { id } }`;
+const OFF_SALE = "mutation ($id: ID!, $seats: [ID!]!) { setSeatsOffSale(eventId: $id, seatIds: $seats) }";
+const ON_SALE = "mutation ($id: ID!, $seats: [ID!]!) { setSeatsOnSale(eventId: $id, seatIds: $seats) }";
+const HOUSE = `mutation ($id: ID!, $seats: [ID!]!) {
+  createHouseHold(eventId: $id, seatIds: $seats, label: "Press") { id } }`;
+const RELEASE_HOUSE = "mutation ($hold: ID!) { releaseHouseHold(holdId: $hold) }";
+
+type Tally = Map<string, number>;
+const count = (tally: Tally, what: string) => tally.set(what, (tally.get(what) ?? 0) + 1);
+
+/** The run's event: seats in a narrow band, and a standing area. */
+interface RunEvent {
+  id: number;
+  seatIds: number[];
+  areaId: number;
+}
+
+/**
+ * One fan's share of the run: holds of one or two seats, or of one to three standing places, then
+ * releases, abandoned holds, checkouts and cancellations.
+ */
+async function shop(fan: Fan, event: RunEvent, rounds: number, tally: Tally) {
   for (let round = 0; round < rounds; round++) {
-    const first = randomInt(seatIds.length - 1);
-    const wanted = randomInt(2) === 0 ? [seatIds[first] as number] : seatIds.slice(first, first + 2);
-    const held = await holdSeats(url(), fan, eventId, wanted);
-    count("holds");
-    if (!held.data?.holdSeats) continue;
+    let holdId: string | undefined;
+    if (randomInt(4) === 0) {
+      const held = await asFan<{ holdGeneralAdmission: { id: string } }>(url(), fan, HOLD_PLACES, {
+        eventId: String(event.id),
+        areaId: String(event.areaId),
+        quantity: 1 + randomInt(3),
+      });
+      count(tally, "place holds");
+      holdId = held.data?.holdGeneralAdmission.id;
+    } else {
+      const first = randomInt(event.seatIds.length - 1);
+      const wanted =
+        randomInt(2) === 0 ? [event.seatIds[first] as number] : event.seatIds.slice(first, first + 2);
+      const held = await holdSeats(url(), fan, event.id, wanted);
+      count(tally, "holds");
+      holdId = held.data?.holdSeats.id;
+    }
+    if (!holdId) continue;
     const roll = randomInt(100);
     if (roll < 20) {
-      must(await asFan(url(), fan, RELEASE_HOLD, { holdId: held.data.holdSeats.id }));
-      count("releases");
+      must(await asFan(url(), fan, RELEASE_HOLD, { holdId }));
+      count(tally, "releases");
     } else if (roll < 30) {
-      count("abandoned"); // expires, then is taken over or swept
+      count(tally, "abandoned"); // expires, then is taken over or swept
     } else {
-      const bought = await checkout(url(), fan, held.data.holdSeats.id, randomUUID());
-      count("checkouts");
+      const bought = await checkout(url(), fan, holdId, randomUUID());
+      count(tally, "checkouts");
       const order = bought.data?.checkout;
       if (order && randomInt(100) < 30) {
         must(await asFan<{ cancelOrder: OrderData }>(url(), fan, CANCEL_ORDER, { orderId: order.id }));
-        count("cancels");
+        count(tally, "cancels");
       }
     }
   }
 }
 
+/**
+ * The organizer's share: kills and house seats of two seats of the band the fans shop in (refused
+ * when a fan holds or bought one), some put back on sale or released.
+ */
+async function manage(event: RunEvent, rounds: number, tally: Tally) {
+  const id = String(event.id);
+  const killed: string[][] = [];
+  const houseHolds: string[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const first = randomInt(event.seatIds.length - 1);
+    const seats = event.seatIds.slice(first, first + 2).map(String);
+    const roll = randomInt(100);
+    if (roll < 35) {
+      const result = await asFan(url(), owner, OFF_SALE, { id, seats });
+      if (!result.errors) killed.push(seats);
+      count(tally, result.errors ? "kills refused" : "kills");
+    } else if (roll < 70) {
+      const result = await asFan<{ createHouseHold: { id: string } }>(url(), owner, HOUSE, { id, seats });
+      if (result.data) houseHolds.push(result.data.createHouseHold.id);
+      count(tally, result.errors ? "house holds refused" : "house holds");
+    } else if (roll < 85 && killed.length > 0) {
+      must(await asFan(url(), owner, ON_SALE, { id, seats: killed.shift() }));
+      count(tally, "back on sale");
+    } else if (houseHolds.length > 0) {
+      must(await asFan(url(), owner, RELEASE_HOUSE, { hold: houseHolds.shift() }));
+      count(tally, "house holds released");
+    }
+  }
+}
+
 describe("running counters", () => {
-  test("equal a recount from the rows after concurrent holds, checkouts, cancels, expiries and folds", async () => {
+  test("equal a recount from the rows after concurrent holds of seats and places, checkouts, cancels, expiries, kills, house seats and folds", async () => {
     const event = await ownedEvent({ holdSeconds: 2, maxTicketsPerAccount: 300 });
-    // A narrow band of seats, so that fans collide, take over expired holds and re-buy cancelled seats.
-    const seatIds = event.seatIds.slice(0, 240);
-    const tally = new Map<string, number>();
+    // A narrow band of seats, so that fans collide, take over expired holds and re-buy cancelled seats,
+    // and the organizer's kills and house holds meet seats fans hold; a standing area fans run short of.
+    const run: RunEvent = {
+      id: event.id,
+      seatIds: event.seatIds.slice(0, 240),
+      areaId: await standingArea(db(), event.id, "Sales floor", 60),
+    };
+    const tally: Tally = new Map();
     let running = true;
     const folding = (async () => {
       let folds = 0;
@@ -158,20 +248,20 @@ describe("running counters", () => {
       }
       return folds;
     })();
-    await Promise.all(fans.map((fan) => shop(fan, event.id, seatIds, 50, tally)));
+    await Promise.all([...fans.map((fan) => shop(fan, run, 50, tally)), manage(run, 60, tally)]);
     await sleep(2_100);
     await scenario.api.server.holdSweeper.sweep();
     running = false;
     assert.ok((await folding) > 3, "folds ran during the run");
-    const operations = ["holds", "releases", "checkouts", "cancels"].reduce(
+    const operations = ["holds", "place holds", "releases", "checkouts", "cancels"].reduce(
       (sum, what) => sum + (tally.get(what) ?? 0),
       0,
     );
-    assert.ok(
-      operations >= 800,
-      `about a thousand operations (${JSON.stringify(Object.fromEntries(tally))})`,
-    );
-    assert.ok((tally.get("cancels") ?? 0) > 10 && (tally.get("checkouts") ?? 0) > 50);
+    const ran = JSON.stringify(Object.fromEntries(tally));
+    assert.ok(operations >= 800, `about a thousand operations (${ran})`);
+    assert.ok((tally.get("cancels") ?? 0) > 10 && (tally.get("checkouts") ?? 0) > 50, ran);
+    assert.ok((tally.get("place holds") ?? 0) > 50 && (tally.get("kills") ?? 0) > 5, ran);
+    assert.ok((tally.get("house holds") ?? 0) > 5, ran);
 
     assert.deepEqual(await counters(event.id), await recount(event.id), "counters = recount");
     const [tickets] = await db().$queryRaw<{ tickets: bigint; sold: bigint }[]>`
@@ -180,25 +270,70 @@ describe("running counters", () => {
               UNION ALL SELECT value FROM sales_count_delta WHERE event_id = ${event.id} AND metric = 'sold.minute') m)::bigint AS sold`;
     assert.equal(tickets?.sold, tickets?.tickets, "tickets sold per minute add up to the tickets issued");
 
-    // The same through the API, against plain counts.
+    // The same through the API, against plain counts: seats by status and hold kind, standing places
+    // from live holds and valid tickets.
     const figures = await salesOf(owner, event.id);
-    const [truth] = await db().$queryRaw<
-      { sold: number; held: number; total: number; paid: number; refunded: number }[]
-    >`
-      SELECT count(*) FILTER (WHERE es.status = 'SOLD')::int AS sold, count(*) FILTER (WHERE es.status = 'HELD')::int AS held,
-             count(*)::int AS total,
-             (SELECT coalesce(sum(total_minor), 0) FROM "order" WHERE event_id = ${event.id} AND status IN ('CONFIRMED', 'CANCELLED'))::int AS paid,
-             (SELECT coalesce(sum(total_minor), 0) FROM "order" WHERE event_id = ${event.id} AND status = 'CANCELLED')::int AS refunded
-      FROM event_seat es WHERE es.event_id = ${event.id}`;
-    assert.equal(figures.seats.sold, truth?.sold);
-    assert.equal(figures.seats.held, truth?.held);
-    assert.equal(figures.seats.total, truth?.total);
-    assert.equal(figures.gross.amount, truth?.paid);
-    assert.equal(figures.refunds.amount, truth?.refunded);
+    const [seats] = await db().$queryRaw<Counts[]>`
+      SELECT count(*) FILTER (WHERE es.status = 'AVAILABLE')::int AS available,
+             count(*) FILTER (WHERE es.status = 'HELD' AND h.kind = 'FAN')::int AS held,
+             count(*) FILTER (WHERE es.status = 'SOLD')::int AS sold,
+             count(*) FILTER (WHERE es.status = 'HELD' AND h.kind = 'KILL')::int AS killed,
+             count(*) FILTER (WHERE es.status = 'HELD' AND h.kind = 'HOUSE')::int AS "houseSeats",
+             count(*)::int AS total
+      FROM event_seat es LEFT JOIN hold h ON h.id = es.hold_id
+      WHERE es.event_id = ${event.id}`;
+    const [places] = await db().$queryRaw<Counts[]>`
+      SELECT a.available,
+             (SELECT coalesce(sum(h.area_quantity), 0) FROM hold h
+              WHERE h.event_id = a.event_id AND h.area_id = a.section_id AND h.state = 'ACTIVE')::int AS held,
+             (SELECT count(*) FROM ticket t
+              WHERE t.event_id = a.event_id AND t.area_id = a.section_id AND t.status = 'VALID')::int AS sold,
+             0 AS killed, 0 AS "houseSeats", a.capacity AS total
+      FROM event_area a WHERE a.event_id = ${event.id} AND a.section_id = ${run.areaId}`;
+    const [money] = await db().$queryRaw<{ paid: number; refunded: number }[]>`
+      SELECT (SELECT coalesce(sum(total_minor), 0) FROM "order" WHERE event_id = ${event.id} AND status IN ('CONFIRMED', 'CANCELLED'))::int AS paid,
+             (SELECT coalesce(sum(total_minor), 0) FROM "order" WHERE event_id = ${event.id} AND status = 'CANCELLED')::int AS refunded`;
+    assert.ok(seats && places && money);
+    assert.ok(
+      places.held + places.sold > 0 && seats.killed > 0 && seats.houseSeats > 0,
+      JSON.stringify({ seats, places }),
+    );
+    const area = figures.sections.find((section) => section.sectionId === String(run.areaId));
+    const {
+      sectionId: _,
+      kind,
+      name: __,
+      ...areaCounts
+    } = area as Figures["sections"][number] & { name: string };
+    assert.equal(kind, "STANDING");
+    assert.deepEqual(areaCounts, places, "the standing area's places = live holds and valid tickets");
+    const both = (field: keyof Counts) => (seats[field] as number) + (places[field] as number);
+    assert.deepEqual(
+      figures.seats,
+      {
+        available: both("available"),
+        held: both("held"),
+        sold: both("sold"),
+        killed: seats.killed,
+        houseSeats: seats.houseSeats,
+        total: both("total"),
+      },
+      "seats and places",
+    );
+    assert.equal(figures.gross.amount, money.paid);
+    assert.equal(figures.refunds.amount, money.refunded);
     assert.equal(figures.net.amount, figures.gross.amount - figures.refunds.amount - figures.fees.amount);
+    for (const field of ["sold", "held", "killed", "houseSeats", "total"] as const) {
+      assert.equal(
+        figures.sections.reduce((sum, section) => sum + section[field], 0),
+        figures.seats[field],
+        `sections add up (${field})`,
+      );
+    }
     assert.equal(
-      figures.sections.reduce((sum, section) => sum + section.sold, 0),
+      figures.tiers.reduce((sum, tier) => sum + tier.sold, 0),
       figures.seats.sold,
+      "tiers add up (the area counts in its tier)",
     );
     assert.equal(figures.salesPerMinute.length, 60);
     assert.ok(figures.salesPerMinute.reduce((sum, minute) => sum + minute.tickets, 0) > 0);

@@ -126,6 +126,25 @@ export async function openEvent(
   });
 }
 
+/**
+ * Adds a standing section of `capacity` places to the event's chart, priced at the event's first tier
+ * (the pricing trigger opens the area's inventory, event_area). Do it before any API reads the chart: a
+ * published chart's layout is cached for good. The area's id.
+ */
+export async function standingArea(db: Db, eventId: number, name: string, capacity: number): Promise<number> {
+  const [section] = await db.$queryRaw<{ id: number }[]>`
+    INSERT INTO section (chart_id, name, kind, capacity, sort_order)
+    SELECT e.chart_id, ${name}, 'STANDING', ${capacity},
+           (SELECT max(s.sort_order) + 1 FROM section s WHERE s.chart_id = e.chart_id)
+    FROM event e WHERE e.id = ${eventId}
+    RETURNING id`;
+  const areaId = (section as { id: number }).id;
+  await db.$executeRaw`
+    INSERT INTO section_pricing (event_id, section_id, price_tier_id)
+    SELECT ${eventId}, ${areaId}, (SELECT id FROM price_tier WHERE event_id = ${eventId} ORDER BY id LIMIT 1)`;
+  return areaId;
+}
+
 export interface EventSeatRow {
   seatId: number;
   sectionId: number;

@@ -71,6 +71,8 @@ export interface HoldableEvent {
   id: number;
   status: string;
   saleStartsAt: Date;
+  /** When sales end (null: when the show starts). */
+  saleEndsAt: Date | null;
   startsAt: Date;
   queueEnabled: boolean;
   holdSeconds: number;
@@ -81,7 +83,8 @@ export interface HoldableEvent {
 const HOLDABLE_EVENT: PreparedStatement = {
   name: "holds.event",
   text: `
-    SELECT e.id, e.status, e.sale_starts_at AS "saleStartsAt", e.starts_at AS "startsAt",
+    SELECT e.id, e.status, e.sale_starts_at AS "saleStartsAt", e.sale_ends_at AS "saleEndsAt",
+           e.starts_at AS "startsAt",
            e.queue_enabled AS "queueEnabled", e.hold_seconds AS "holdSeconds",
            e.accessible_release_at AS "accessibleReleaseAt"
     FROM event e WHERE e.id = $1`,

@@ -125,19 +125,40 @@ function limitExceeded(limit: number, used: number, requested: number): AppError
   );
 }
 
-function saleNotOpen({ status, saleStartsAt }: Pick<HoldableEvent, "status" | "saleStartsAt">): AppError {
+/**
+ * SALE_NOT_OPEN: the event is not on sale, its sale has not started, or it has ended (saleEndsAt, or the
+ * show started). The guard's refusal (place_holds, place_area_holds) does not carry saleEndsAt.
+ */
+function saleNotOpen({
+  status,
+  saleStartsAt,
+  saleEndsAt = null,
+}: Pick<HoldableEvent, "status" | "saleStartsAt"> & { saleEndsAt?: Date | null }): AppError {
   const message =
-    status === "ON_SALE" && saleStartsAt > new Date()
-      ? `Sales open at ${saleStartsAt.toISOString()}`
-      : `This event is not on sale (${status})`;
-  return new AppError(ErrorCode.SALE_NOT_OPEN, message, { saleStartsAt: saleStartsAt.toISOString(), status });
+    status !== "ON_SALE"
+      ? `This event is not on sale (${status})`
+      : saleStartsAt > new Date()
+        ? `Sales open at ${saleStartsAt.toISOString()}`
+        : saleEndsAt
+          ? `Sales ended at ${saleEndsAt.toISOString()}`
+          : "Sales for this event have ended";
+  return new AppError(ErrorCode.SALE_NOT_OPEN, message, {
+    saleStartsAt: saleStartsAt.toISOString(),
+    ...(saleEndsAt ? { saleEndsAt: saleEndsAt.toISOString() } : {}),
+    status,
+  });
 }
 
-/** The event, when fans may hold its seats right now. */
+/** The event, when fans may hold its seats right now (the guard's hold_batch_gate checks it again). */
 function checkSaleOpen(eventId: number, event: HoldableEvent | null): HoldableEvent {
   if (!event || event.status === "DRAFT") throw notFound("Event", String(eventId));
   const now = new Date();
-  if (event.status !== "ON_SALE" || event.saleStartsAt > now || event.startsAt <= now) {
+  if (
+    event.status !== "ON_SALE" ||
+    event.saleStartsAt > now ||
+    event.startsAt <= now ||
+    (event.saleEndsAt !== null && event.saleEndsAt <= now)
+  ) {
     throw saleNotOpen(event);
   }
   return event;
@@ -156,6 +177,7 @@ function sameChecks(a: HoldableEvent | null, b: HoldableEvent | null): boolean {
   return (
     a.status === b.status &&
     a.saleStartsAt.getTime() === b.saleStartsAt.getTime() &&
+    a.saleEndsAt?.getTime() === b.saleEndsAt?.getTime() &&
     a.startsAt.getTime() === b.startsAt.getTime() &&
     a.queueEnabled === b.queueEnabled
   );

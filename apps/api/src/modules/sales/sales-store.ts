@@ -55,7 +55,8 @@ export interface SalesLabels {
   name: string;
   currency: string;
   queueEnabled: boolean;
-  sections: { id: number; name: string; kind: string }[];
+  /** In map order; `tierId`: a standing area's price tier at this event (null for seated sections). */
+  sections: { id: number; name: string; kind: "SEATED" | "STANDING"; tierId: number | null }[];
   tiers: { id: number; name: string; priceMinor: number }[];
 }
 
@@ -63,8 +64,13 @@ export interface SalesLabels {
 export async function salesLabels(db: Db, eventId: number): Promise<SalesLabels | null> {
   const [row] = await db.$queryRaw<SalesLabels[]>`
     SELECT e.name, e.currency, e.queue_enabled AS "queueEnabled",
-           coalesce((SELECT json_agg(json_build_object('id', s.id, 'name', s.name, 'kind', s.kind) ORDER BY s.sort_order)
-                     FROM section s WHERE s.chart_id = e.chart_id), '[]') AS sections,
+           coalesce((SELECT json_agg(json_build_object(
+                              'id', s.id, 'name', s.name, 'kind', s.kind,
+                              'tierId', CASE WHEN s.kind = 'STANDING' THEN sp.price_tier_id END)
+                            ORDER BY s.sort_order)
+                     FROM section s
+                     LEFT JOIN section_pricing sp ON sp.event_id = e.id AND sp.section_id = s.id
+                     WHERE s.chart_id = e.chart_id), '[]') AS sections,
            coalesce((SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'priceMinor', t.price_minor)
                                      ORDER BY t.sort_order, t.id)
                      FROM price_tier t WHERE t.event_id = e.id), '[]') AS tiers

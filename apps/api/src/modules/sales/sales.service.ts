@@ -27,7 +27,7 @@ export const SALES_MINUTES = 60;
 export const DEFAULT_EVENT_ORDERS_PAGE = 25;
 export const MAX_EVENT_ORDERS_PAGE = 100;
 
-/** Seats by what they count as (sales_seat_bucket in the migration). */
+/** Seats by what they count as (sales_seat_bucket in the migrations), and standing places. */
 export interface SeatCounts {
   available: number;
   held: number;
@@ -50,7 +50,7 @@ export interface SalesFigures {
   ordersConfirmed: number;
   checkedIn: number;
   tiers: (SeatCounts & { tierId: number; name: string; price: Money })[];
-  sections: (SeatCounts & { sectionId: number; name: string })[];
+  sections: (SeatCounts & { sectionId: number; name: string; kind: "SEATED" | "STANDING" })[];
   /** Tickets sold in each of the last 60 minutes, oldest first (the current minute last). */
   salesPerMinute: { minute: Date; tickets: number }[];
   /** The waiting room's figures when the event uses one (the queue module's own). */
@@ -82,6 +82,29 @@ function addSeats(counts: SeatCounts, bucket: string, value: number): void {
   counts.total += value;
 }
 
+/** A standing area's counters (places.*): its capacity, places available and places sold. */
+interface AreaCounters {
+  CAPACITY: number;
+  AVAILABLE: number;
+  SOLD: number;
+}
+
+/** What an area's places are: the places neither available nor sold are held (docs/sales.md). */
+function areaCounts(area: AreaCounters): SeatCounts {
+  return {
+    available: area.AVAILABLE,
+    held: area.CAPACITY - area.AVAILABLE - area.SOLD,
+    sold: area.SOLD,
+    killed: 0,
+    houseSeats: 0,
+    total: area.CAPACITY,
+  };
+}
+
+function addCounts(to: SeatCounts, counts: SeatCounts): void {
+  for (const field of Object.keys(counts) as (keyof SeatCounts)[]) to[field] += counts[field];
+}
+
 /** The figures of one event from its counter rows (pure: tested through eventSales). */
 export function salesFigures(
   eventId: number,
@@ -92,6 +115,7 @@ export function salesFigures(
   const seats = emptyCounts();
   const tiers = new Map(labels.tiers.map((tier) => [tier.id, emptyCounts()]));
   const sections = new Map(labels.sections.map((section) => [section.id, emptyCounts()]));
+  const areas = new Map<number, AreaCounters>();
   const totals = new Map<string, number>();
   const nowMinute = Math.floor(now.getTime() / 60_000);
   const perMinute = new Array<number>(SALES_MINUTES).fill(0);
@@ -102,12 +126,26 @@ export function salesFigures(
       addSeats(seats, bucket, value);
       addSeats(tiers.get(row.priceTierId) ?? emptyCounts(), bucket, value);
       addSeats(sections.get(row.sectionId) ?? emptyCounts(), bucket, value);
+    } else if (row.metric.startsWith("places.")) {
+      const area = areas.get(row.sectionId) ?? { CAPACITY: 0, AVAILABLE: 0, SOLD: 0 };
+      const counter = row.metric.slice("places.".length);
+      if (counter === "CAPACITY" || counter === "AVAILABLE" || counter === "SOLD") area[counter] += value;
+      areas.set(row.sectionId, area);
     } else if (row.metric === "sold.minute") {
       const at = SALES_MINUTES - 1 - (nowMinute - row.minute);
       if (at >= 0 && at < SALES_MINUTES) perMinute[at] = (perMinute[at] ?? 0) + value;
     } else {
       totals.set(row.metric, (totals.get(row.metric) ?? 0) + value);
     }
+  }
+  // Standing areas count in their section, in the tier the area is priced at, and in the totals.
+  const areaTiers = new Map(labels.sections.map((section) => [section.id, section.tierId]));
+  for (const [areaId, area] of areas) {
+    const counts = areaCounts(area);
+    addCounts(seats, counts);
+    addCounts(sections.get(areaId) ?? emptyCounts(), counts);
+    const tierId = areaTiers.get(areaId);
+    if (tierId != null) addCounts(tiers.get(tierId) ?? emptyCounts(), counts);
   }
   const money = (amount: number): Money => ({ amount, currency: labels.currency });
   const gross = totals.get("money.gross") ?? 0;
@@ -130,15 +168,12 @@ export function salesFigures(
       price: money(tier.priceMinor),
       ...(tiers.get(tier.id) as SeatCounts),
     })),
-    // Seated sections; standing areas (sections of kind STANDING) count their places themselves and add
-    // them here from their own counts (the standing-areas module).
-    sections: labels.sections
-      .filter((section) => section.kind === "SEATED")
-      .map((section) => ({
-        sectionId: section.id,
-        name: section.name,
-        ...(sections.get(section.id) as SeatCounts),
-      })),
+    sections: labels.sections.map((section) => ({
+      sectionId: section.id,
+      name: section.name,
+      kind: section.kind,
+      ...(sections.get(section.id) as SeatCounts),
+    })),
     salesPerMinute: perMinute.map((tickets, i) => ({
       minute: new Date((nowMinute - (SALES_MINUTES - 1) + i) * 60_000),
       tickets,

@@ -3,8 +3,12 @@ import { Field, ID, Int, ObjectType } from "type-graphql";
 import { Money, PageInfo } from "../catalog/catalog.types.js";
 import { Order } from "../orders/orders.types.js";
 import { QueueSettings } from "../queue/queue.types.js";
+import { SectionKind } from "../seating/seating.types.js";
 
-@ObjectType({ description: "Seats of an event (or of one tier or section) by what they are now." })
+@ObjectType({
+  description:
+    "Seats and standing places of an event (or of one tier or section) by what they are now; a standing area's places are available, held or sold.",
+})
 export class SeatCounts {
   @Field(() => Int)
   available!: number;
@@ -21,7 +25,7 @@ export class SeatCounts {
   @Field(() => Int, { description: "Organizer holds (house seats)." })
   houseSeats!: number;
 
-  @Field(() => Int, { description: "Every seat the event sells." })
+  @Field(() => Int, { description: "Every seat and standing place the event sells." })
   total!: number;
 }
 
@@ -44,6 +48,9 @@ export class SectionSales extends SeatCounts {
 
   @Field()
   name!: string;
+
+  @Field(() => SectionKind, { description: "STANDING: a standing area, counted in places." })
+  kind!: SectionKind;
 }
 
 @ObjectType()
@@ -89,7 +96,7 @@ export class EventSales {
   @Field(() => [TierSales])
   tiers!: TierSales[];
 
-  @Field(() => [SectionSales], { description: "Seated sections, in map order." })
+  @Field(() => [SectionSales], { description: "Seated sections and standing areas, in map order." })
   sections!: SectionSales[];
 
   @Field(() => [SalesMinute], { description: "Tickets sold in each of the last 60 minutes, oldest first." })
