@@ -9,7 +9,7 @@ import { createPubSub, type RedisTopicPubSub } from "../src/infra/pubsub.js";
 import { SeatingService } from "../src/modules/seating/seating.service.js";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
-import { eventIdOf } from "./support/holds.js";
+import { eventIdOf, standingArea } from "./support/holds.js";
 import { testRedisPrefix } from "./support/redis-prefix.js";
 import { dataOf, gql, readMetrics, startTestServer, type TestServer } from "./support/server.js";
 import { waitFor } from "./support/wait.js";
@@ -590,9 +590,12 @@ test("a change no delta carried (its instance died before publishing) reaches su
 });
 
 test("a standing area's count no delta carried reaches subscribers by the audit too", async () => {
-  const id = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.stadiumStandingOnSale);
-  const area = await database.db.eventArea.findFirstOrThrow({ where: { eventId: id } });
-  const areaId = area.sectionId;
+  // An area of the theatre's (the last test here): a small map keeps the audit's reads quick.
+  const id = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.theatreOnSale);
+  const areaId = await standingArea(database.db, id, "Audit Pit", 100);
+  const area = await database.db.eventArea.findUniqueOrThrow({
+    where: { eventId_sectionId: { eventId: id, sectionId: areaId } },
+  });
   const audited = await startTestServer(database.url, {
     REDIS_KEY_PREFIX: prefix,
     SEAT_MAP_COALESCE_MS: String(COALESCE_MS),

@@ -4,7 +4,6 @@ import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
-import type { Db } from "../src/infra/prisma.js";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import {
@@ -19,6 +18,7 @@ import {
   MANY_LOGINS,
   openEvent,
   RELEASE_HOLD,
+  standingArea,
 } from "./support/holds.js";
 import { CANCEL_ORDER, CHECKOUT, must } from "./support/orders.js";
 import { testRedisPrefix } from "./support/redis-prefix.js";
@@ -65,22 +65,6 @@ let wheelchairSpaces: number[];
 let companionSeats: number[];
 /** Standing areas made for this test, by purpose. */
 const areas: Record<"stampede" | "redisDown" | "life", number> = { stampede: 0, redisDown: 0, life: 0 };
-
-/** A standing section of the event's chart with `capacity` places, priced at the event's first tier. */
-async function standingArea(db: Db, event: number, name: string, capacity: number): Promise<number> {
-  const [section] = await db.$queryRaw<{ id: number }[]>`
-    INSERT INTO section (chart_id, name, kind, capacity, sort_order)
-    SELECT e.chart_id, ${name}, 'STANDING', ${capacity},
-           (SELECT max(s.sort_order) + 1 FROM section s WHERE s.chart_id = e.chart_id)
-    FROM event e WHERE e.id = ${event}
-    RETURNING id`;
-  const areaId = (section as { id: number }).id;
-  // The pricing trigger opens the area's inventory.
-  await db.$executeRaw`
-    INSERT INTO section_pricing (event_id, section_id, price_tier_id)
-    SELECT ${event}, ${areaId}, (SELECT id FROM price_tier WHERE event_id = ${event} ORDER BY id LIMIT 1)`;
-  return areaId;
-}
 
 async function available(areaId: number): Promise<number> {
   const area = await database.db.eventArea.findUniqueOrThrow({
