@@ -171,14 +171,15 @@ describe("event and venue", () => {
     });
     const draft = await database.db.event.findUniqueOrThrow({ where: { slug: NOTABLE_EVENT_SLUGS.draft } });
     const query = `query ($id: ID!) { event(id: $id) { id name onSale venue { id capacity }
-      priceTiers { id name price { amount currency } sectionIds } availability { available held sold } } }`;
+      priceTiers { id name price { amount currency } sectionIds }
+      availability { available held sold accessibleAvailable } } }`;
     const data = dataOf(
       await gql<{
         event: {
           onSale: boolean;
           venue: { id: string; capacity: number };
           priceTiers: { price: { amount: number; currency: string }; sectionIds: string[] }[];
-          availability: { available: number; held: number; sold: number };
+          availability: { available: number; held: number; sold: number; accessibleAvailable: number };
         };
       }>(api.url, query, { id: String(stadium.id) }),
     );
@@ -187,7 +188,13 @@ describe("event and venue", () => {
     assert.ok(data.event.priceTiers.length >= 2);
     assert.ok(data.event.priceTiers.every((tier) => tier.price.amount > 0 && tier.sectionIds.length > 0));
     const eventSeats = await database.db.eventSeat.count({ where: { eventId: stadium.id } });
-    assert.deepEqual(data.event.availability, { available: eventSeats, held: 0, sold: 0 });
+    // The seed's wheelchair spaces (each with a companion seat) are all free: the event page says so.
+    assert.deepEqual(data.event.availability, {
+      available: eventSeats,
+      held: 0,
+      sold: 0,
+      accessibleAvailable: 272,
+    });
     assert.equal(dataOf(await gql<{ event: null }>(api.url, query, { id: String(draft.id) })).event, null);
     assert.equal(dataOf(await gql<{ event: null }>(api.url, query, { id: "999999" })).event, null);
     const bad = await gql(api.url, query, { id: "abc" });

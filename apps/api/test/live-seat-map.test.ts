@@ -9,7 +9,7 @@ import { createPubSub, type RedisTopicPubSub } from "../src/infra/pubsub.js";
 import { SeatingService } from "../src/modules/seating/seating.service.js";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
-import { eventIdOf } from "./support/holds.js";
+import { eventIdOf, standingArea } from "./support/holds.js";
 import { testRedisPrefix } from "./support/redis-prefix.js";
 import { dataOf, gql, readMetrics, startTestServer, type TestServer } from "./support/server.js";
 import { waitFor } from "./support/wait.js";
@@ -22,10 +22,11 @@ interface Delta {
   eventId: string;
   version: number;
   changes: { seatId: string; status: string }[];
+  areas: { areaId: string; available: number }[];
 }
 
 const SUBSCRIPTION = `subscription ($eventId: ID!) {
-  seatMapChanged(eventId: $eventId) { eventId version changes { seatId status } } }`;
+  seatMapChanged(eventId: $eventId) { eventId version changes { seatId status } areas { areaId available } } }`;
 const LETTER: Record<string, string> = { AVAILABLE: "A", HELD: "H", SOLD: "S", NOT_FOR_SALE: "X" };
 const COALESCE_MS = 100;
 
@@ -584,6 +585,48 @@ test("a change no delta carried (its instance died before publishing) reaches su
       5_000,
     );
   } finally {
+    await audited.close();
+  }
+});
+
+test("a standing area's count no delta carried reaches subscribers by the audit too", async () => {
+  // An area of the theatre's (the last test here): a small map keeps the audit's reads quick.
+  const id = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.theatreOnSale);
+  const areaId = await standingArea(database.db, id, "Audit Pit", 100);
+  const area = await database.db.eventArea.findUniqueOrThrow({
+    where: { eventId_sectionId: { eventId: id, sectionId: areaId } },
+  });
+  const audited = await startTestServer(database.url, {
+    REDIS_KEY_PREFIX: prefix,
+    SEAT_MAP_COALESCE_MS: String(COALESCE_MS),
+    SEAT_MAP_AUDIT_INTERVAL_MS: "300",
+  });
+  const setAvailable = (available: number) =>
+    database.db.eventArea.update({
+      where: { eventId_sectionId: { eventId: id, sectionId: areaId } },
+      data: { available },
+    });
+  const carries = (deltas: Delta[], available: number) =>
+    deltas.some((delta) => delta.areas.some((a) => a.areaId === String(areaId) && a.available === available));
+  try {
+    const [seatId] = (await seatIdsOf(id)).slice(-1) as [number];
+    const fan = watch(audited, id);
+    await subscribedInRedis(id);
+    await primed(audited, id, seatId, [fan]);
+    // A told change of the area's count, then one committed and untold, as by a dying instance.
+    await setAvailable(area.available - 1);
+    audited.server.seatChanges.areasChanged(id, [areaId]);
+    await waitFor("the told count's delta", () => carries(fan.deltas, area.available - 1));
+    await sleep(700);
+    const seen = fan.deltas.length;
+    await setAvailable(area.available - 3);
+    await waitFor(
+      "a delta with the untold count",
+      () => carries(fan.deltas.slice(seen), area.available - 3),
+      10_000,
+    );
+  } finally {
+    await setAvailable(area.available);
     await audited.close();
   }
 });

@@ -208,6 +208,32 @@ describe("seed", () => {
     }
   });
 
+  it("puts wheelchair spaces, each with a companion seat beside it, in every venue's step-free rows", async () => {
+    const perVenue = await db.$queryRaw<{ slug: string; wheelchair: number; companion: number }[]>`
+      SELECT v.slug, count(*) FILTER (WHERE s.wheelchair)::int AS wheelchair,
+             count(*) FILTER (WHERE s.companion)::int AS companion
+      FROM venue v JOIN seating_chart c ON c.venue_id = v.id AND c.name = 'Main'
+      JOIN section sec ON sec.chart_id = c.id JOIN seat s ON s.section_id = sec.id
+      GROUP BY v.slug`;
+    assert.deepEqual(Object.fromEntries(perVenue.map((venue) => [venue.slug, venue.wheelchair])), {
+      [VENUE_SLUGS.amsterdamTheatre]: 6,
+      [VENUE_SLUGS.madridTheatre]: 6,
+      [VENUE_SLUGS.copenhagenTheatre]: 6,
+      [VENUE_SLUGS.berlinHall]: 20,
+      [VENUE_SLUGS.parisHall]: 20,
+      [VENUE_SLUGS.viennaHall]: 26,
+      [VENUE_SLUGS.lisbonStadium]: 272,
+    });
+    assert.ok(perVenue.every((venue) => venue.companion === venue.wheelchair));
+    const alone = await db.$queryRaw<{ id: number }[]>`
+      SELECT w.id FROM seat w
+      WHERE w.wheelchair AND NOT EXISTS (
+        SELECT 1 FROM seat c
+        WHERE c.section_id = w.section_id AND c.row_rank = w.row_rank AND c.companion
+          AND abs(c.number - w.number) = 1)`;
+    assert.deepEqual(alone, [], "every wheelchair space has a companion seat beside it");
+  });
+
   it("schedules 40+ events in at least five categories, past, on sale, upcoming and draft", async () => {
     const events = await db.event.findMany();
     assert.ok(events.length >= 40);
@@ -372,9 +398,11 @@ describe("seed", () => {
 });
 
 describe("seed data builders", () => {
-  // Digests of every seat (row, rank, number, coordinates, accessible) and the stage of each seeded venue,
-  // taken from the seed's own geometry before its charts went through the venues module's generator
-  // (commit 03a6cd5): the venues come out exactly as they did.
+  // Digests of every seat (row, rank, number, coordinates, accessible, wheelchair, companion) and the stage
+  // of each seeded venue. The geometry is the seed's own from before its charts went through the venues
+  // module's generator (commit 03a6cd5); the wheelchair and companion flags joined the digest when the
+  // seed gained wheelchair spaces (the seat counts, geometry and accessible flags did not change: without
+  // the two new flags the digests are still e0ed828ca5b7ebf1, d48aefa6…, as before).
   it("lay the venues' Main charts out exactly as the seed's geometry did", () => {
     const digests = Object.fromEntries(
       VENUES.map((spec) => {
@@ -386,7 +414,8 @@ describe("seed data builders", () => {
           for (const seat of section.seats) {
             seats++;
             hash.update(
-              `${seat.rowLabel},${seat.rowRank},${seat.number},${seat.x},${seat.y},${seat.accessible};`,
+              `${seat.rowLabel},${seat.rowRank},${seat.number},${seat.x},${seat.y},${seat.accessible},` +
+                `${seat.wheelchair},${seat.companion};`,
             );
           }
         }
@@ -394,13 +423,13 @@ describe("seed data builders", () => {
       }),
     );
     assert.deepEqual(digests, {
-      [VENUE_SLUGS.amsterdamTheatre]: "307 e0ed828ca5b7ebf1",
-      [VENUE_SLUGS.madridTheatre]: "328 d48aefa61458964a",
-      [VENUE_SLUGS.copenhagenTheatre]: "288 0e8d06b914e87726",
-      [VENUE_SLUGS.berlinHall]: "2436 68bfb97599314236",
-      [VENUE_SLUGS.parisHall]: "2123 851ccfe00cd3346b",
-      [VENUE_SLUGS.viennaHall]: "2598 e9e64655a01469c2",
-      [VENUE_SLUGS.lisbonStadium]: "52800 8d7c2b7a1425fe8d",
+      [VENUE_SLUGS.amsterdamTheatre]: "307 aa90dd7f6c7f1b51",
+      [VENUE_SLUGS.madridTheatre]: "328 b083e54d748dfe3a",
+      [VENUE_SLUGS.copenhagenTheatre]: "288 a3fa6ccba45cd5fa",
+      [VENUE_SLUGS.berlinHall]: "2436 d009733119b0c3fe",
+      [VENUE_SLUGS.parisHall]: "2123 13e236cc5061e5c1",
+      [VENUE_SLUGS.viennaHall]: "2598 4ea1e9f62b4390ab",
+      [VENUE_SLUGS.lisbonStadium]: "52800 0238805ea55b2c8c",
     });
   });
 

@@ -47,13 +47,19 @@ export function rowLetters(rank: number): string {
 }
 
 // Step-free places are at aisle ends of the front row, and of the back row (the concourse side)
-// in deep sections.
+// in deep sections. Each is a wheelchair space with a companion seat beside it, towards the middle of
+// the row (docs/standing.md, Accessible seats): 6 in a ~300-seat theatre, 20 to 26 in a hall of
+// 2,100 to 2,600 and 272 in the 52,800-seat stadium (about 2%, 1% and 0.5%, in line with the usual
+// guidance for venues of those sizes).
 function withAccessibleSeats(rows: RowDescription[]): RowDescription[] {
   const backRank = rows.length - 1;
   return rows.map((row, rank) => {
     const accessible = rank === 0 || (backRank >= 9 && rank === backRank);
     if (!accessible || row.seats === 0) return row;
-    return { ...row, accessible: row.seats === 1 ? [1] : [1, row.seats] };
+    const ends = row.seats === 1 ? [1] : [1, row.seats];
+    // A short row keeps its step-free ends but has no room for a space and its companion at each end.
+    if (row.seats < 4) return { ...row, accessible: ends };
+    return { ...row, accessible: ends, wheelchair: ends, companion: [2, row.seats - 1] };
   });
 }
 

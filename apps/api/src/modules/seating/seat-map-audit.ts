@@ -8,16 +8,19 @@ import type { SeatingService, SeatMapDeltaMessage, VenueLayout } from "./seating
 // keeps, per event with live deltas, the map such a client holds (a snapshot plus every delta, read
 // again after a gap, as clients do) and compares it with the database at the same version; a seat that
 // differs at two audits in a row (so not a delta still on its way, nor a hold the sweeper is about to
-// end) is reported as changed, and goes out as a normal delta.
+// end) is reported as changed, and goes out as a normal delta. Standing areas' places left are audited
+// the same way: a committed count no delta carried goes out as the area's count in a normal delta.
 
 /** An event no delta has touched for this long is no longer audited. */
 const IDLE_MS = 10 * 60_000;
 
 interface AuditedMap {
   /** What a client that applied every delta shows; undefined until read (again) from the database. */
-  snapshot?: { version: number; statuses: Buffer; layout: VenueLayout };
+  snapshot?: { version: number; statuses: Buffer; layout: VenueLayout; areas: Map<number, number> };
   /** Seat indexes that differed from the database at the last audit. */
   suspects: Set<number>;
+  /** Standing areas (section ids) whose places left differed from the database at the last audit. */
+  areaSuspects: Set<number>;
   /** Audits in a row at which the database was at a later version than the deltas seen. */
   behind: number;
   lastDeltaAt: number;
@@ -50,7 +53,12 @@ export class SeatMapAudit {
 
   /** Every delta any instance published, in the order Redis delivered them. */
   observe(delta: SeatMapDeltaMessage): void {
-    const map = this.maps.get(delta.eventId) ?? { suspects: new Set(), behind: 0, lastDeltaAt: 0 };
+    const map = this.maps.get(delta.eventId) ?? {
+      suspects: new Set(),
+      areaSuspects: new Set(),
+      behind: 0,
+      lastDeltaAt: 0,
+    };
     this.maps.set(delta.eventId, map);
     map.lastDeltaAt = Date.now();
     const snapshot = map.snapshot;
@@ -63,6 +71,7 @@ export class SeatMapAudit {
       const index = snapshot.layout.indexBySeatId.get(seatId);
       if (index !== undefined) snapshot.statuses[index] = STATUS_CODE[status].charCodeAt(0);
     }
+    for (const { areaId, available } of delta.areas) snapshot.areas.set(areaId, available);
     snapshot.version = delta.version;
   }
 
@@ -92,8 +101,14 @@ export class SeatMapAudit {
       fresh.version < snapshot.version ||
       (fresh.version > snapshot.version && ++map.behind > 2)
     ) {
-      map.snapshot = { version: fresh.version, statuses: Buffer.from(fresh.statuses, "latin1"), layout };
+      map.snapshot = {
+        version: fresh.version,
+        statuses: Buffer.from(fresh.statuses, "latin1"),
+        layout,
+        areas: new Map(fresh.areas.map((area) => [area.id, area.available])),
+      };
       map.suspects.clear();
+      map.areaSuspects.clear();
       map.behind = 0;
       return;
     }
@@ -106,10 +121,23 @@ export class SeatMapAudit {
     }
     const confirmed = [...differing].filter((index) => map.suspects.has(index));
     map.suspects = differing;
-    if (confirmed.length === 0) return;
-    const seatIdByIndex = new Map([...layout.indexBySeatId].map(([seatId, index]) => [index, seatId]));
-    const seatIds = confirmed.flatMap((index) => seatIdByIndex.get(index) ?? []);
-    this.log.warn({ eventId, seatIds }, "seat map audit: changes no delta carried; publishing them");
-    this.notifier.seatsChanged(eventId, seatIds);
+    const differingAreas = new Set(
+      fresh.areas.filter((area) => snapshot.areas.get(area.id) !== area.available).map((area) => area.id),
+    );
+    const confirmedAreas = [...differingAreas].filter((areaId) => map.areaSuspects.has(areaId));
+    map.areaSuspects = differingAreas;
+    if (confirmed.length > 0) {
+      const seatIdByIndex = new Map([...layout.indexBySeatId].map(([seatId, index]) => [index, seatId]));
+      const seatIds = confirmed.flatMap((index) => seatIdByIndex.get(index) ?? []);
+      this.log.warn({ eventId, seatIds }, "seat map audit: changes no delta carried; publishing them");
+      this.notifier.seatsChanged(eventId, seatIds);
+    }
+    if (confirmedAreas.length > 0) {
+      this.log.warn(
+        { eventId, areaIds: confirmedAreas },
+        "seat map audit: area counts no delta carried; publishing them",
+      );
+      this.notifier.areasChanged(eventId, confirmedAreas);
+    }
   }
 }
