@@ -185,19 +185,3 @@ export async function assertHoldInvariants(db: Db, eventId: number): Promise<voi
                                       WHERE es.hold_id = h.id AND es.status = 'HELD' AND es.event_id = h.event_id)`;
   assert.deepEqual(badHolds, [], "every active hold holds exactly its seats");
 }
-
-/** A standing section of the event's chart with `capacity` places, priced at the event's first tier. */
-export async function standingArea(db: Db, event: number, name: string, capacity: number): Promise<number> {
-  const [section] = await db.$queryRaw<{ id: number }[]>`
-    INSERT INTO section (chart_id, name, kind, capacity, sort_order)
-    SELECT e.chart_id, ${name}, 'STANDING', ${capacity},
-           (SELECT max(s.sort_order) + 1 FROM section s WHERE s.chart_id = e.chart_id)
-    FROM event e WHERE e.id = ${event}
-    RETURNING id`;
-  const areaId = (section as { id: number }).id;
-  // The pricing trigger opens the area's inventory.
-  await db.$executeRaw`
-    INSERT INTO section_pricing (event_id, section_id, price_tier_id)
-    SELECT ${event}, ${areaId}, (SELECT id FROM price_tier WHERE event_id = ${event} ORDER BY id LIMIT 1)`;
-  return areaId;
-}
