@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { createServer, type Server, Socket } from "node:net";
 import { after, before, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { MailPlanner } from "../src/modules/notifications/mail-planner.js";
 import { createTestDatabase } from "./support/database.js";
 import { createFans, freePort } from "./support/holds.js";
@@ -176,42 +175,6 @@ function secretsOf(config: Record<string, unknown>): Record<string, string> {
   const names = ["ADMISSION_TOKEN_SECRET", "POW_SECRET", "TICKET_SIGNING_KEY", "ACCOUNT_TOKEN_SECRET"];
   return Object.fromEntries(names.map((name) => [name, String(config[name])]));
 }
-
-test("API_ROLE=serve leaves the confirmation to an API_ROLE=worker process, which sends it once", async () => {
-  // A database of its own: no other server's workers may take the job.
-  const database = await createTestDatabase({ seeded: true });
-  const env = { ...ORDER_TEST_ENV, ...MAIL_ENV, SMTP_URL: maildev.smtpUrl };
-  let serving: Awaited<ReturnType<typeof startTestServer>> | undefined;
-  let worker: Awaited<ReturnType<typeof startTestServer>> | undefined;
-  try {
-    serving = await startTestServer(database.url, { ...env, API_ROLE: "serve" });
-    assert.ok(serving.server.jobs.tasks().includes("outbox.mail"), "the serving instance plans mail");
-    assert.ok(!serving.server.jobs.tasks().includes("mail.send"), "but sends none");
-    const [fan] = await createFans(database.db, serving.url, 1, "mail-role");
-    assert.ok(fan);
-    const event = await eventPicker(database.db)();
-    const hold = must(await holdSeats(serving.url, fan, event.id, event.seatIds.slice(0, 2))).holdSeats;
-    const order = must(await checkout(serving.url, fan, hold.id, randomUUID())).checkout;
-    const planned = async () =>
-      database.db.mailMessage.findFirst({ where: { recipient: fan.email, template: "order.confirmed" } });
-    for (let tries = 0; tries < 100 && !(await planned()); tries++) await sleep(100);
-    await sleep(1_000);
-    assert.equal((await planned())?.status, "PENDING", "planned, and left for a worker");
-    assert.equal((await maildev.messages(fan.email)).filter(isConfirmation).length, 0);
-
-    worker = await startTestServer(database.url, { ...env, API_ROLE: "worker" });
-    assert.deepEqual(worker.server.jobs.tasks(), ["mail.send"]);
-    const [mail] = await maildev.waitForMail(fan.email, isConfirmation, 1, 30_000);
-    assert.match(mail?.text ?? "", new RegExp(order.id));
-    await sleep(1_000);
-    assert.equal((await maildev.messages(fan.email)).filter(isConfirmation).length, 1, "exactly once");
-    assert.equal((await planned())?.status, "SENT");
-  } finally {
-    await worker?.close();
-    await serving?.close();
-    await database.dispose();
-  }
-});
 
 test("without SMTP_URL no mail is planned", async () => {
   const quiet = await startTestServer(scenario.database.url, ORDER_TEST_ENV);
