@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { generateSecrets } from "../../apps/api/src/config.js";
@@ -9,7 +10,8 @@ import { processTreeCpuSeconds } from "./cpu.js";
 import { httpRequest } from "./http.js";
 import { NO_REQUEST_BUDGET } from "./rate-limits.js";
 
-const READY_TIMEOUT_MS = 30_000;
+/** A shared, loaded machine has taken more than 30 s to boot the API. */
+const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 10_000;
 const REDIS_GRACE_MS = 5_000;
 
@@ -96,41 +98,14 @@ export async function startApi({
 }: ApiOptions): Promise<RunningApi> {
   requireApiBuild();
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, apiEntry], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      LOG_LEVEL: "warn",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      REDIS_KEY_PREFIX: redisKeyPrefix,
-      SHUTDOWN_GRACE_MS: "2000",
-      ...NO_REQUEST_BUDGET,
-      // Production refuses the development secrets; the run's instances share these.
-      ...runSecrets,
-      // Production needs SMTP_URL: mail is off unless a scenario starts a maildev (pnpm bench mail).
-      SMTP_URL: "off",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const { child, exited, stop } = spawnApiProcess(nodeArgs, {
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    REDIS_KEY_PREFIX: redisKeyPrefix,
+    ...env,
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   forwardOutput(child, onOutput);
-
-  const stop = onShutdown(
-    async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
-      const stopped = await Promise.race([exited.then(() => true), sleep(STOP_TIMEOUT_MS, false)]);
-      if (!stopped) {
-        child.kill("SIGKILL");
-        await exited;
-      }
-    },
-    () => child.kill("SIGKILL"),
-  );
 
   const baseUrl = new URL(`http://127.0.0.1:${port}`);
   try {
@@ -150,4 +125,106 @@ export async function startApi({
     await stop();
     throw error;
   }
+}
+
+/** The built API as the bench runs it (production, the run's secrets, mail off unless `env` says). */
+function spawnApiProcess(nodeArgs: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [...nodeArgs, apiEntry], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      LOG_LEVEL: "warn",
+      SHUTDOWN_GRACE_MS: "2000",
+      ...NO_REQUEST_BUDGET,
+      // Production refuses the development secrets; the run's instances share these.
+      ...runSecrets,
+      // Production needs SMTP_URL: mail is off unless a scenario starts a maildev (pnpm bench mail).
+      SMTP_URL: "off",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = onShutdown(
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const stopped = await Promise.race([exited.then(() => true), sleep(STOP_TIMEOUT_MS, false)]);
+      if (!stopped) {
+        child.kill("SIGKILL");
+        await exited;
+      }
+    },
+    () => child.kill("SIGKILL"),
+  );
+  return { child, exited, stop };
+}
+
+export interface RunningWorker {
+  pid: number | undefined;
+  /** CPU time the worker has used so far, in seconds. */
+  cpuSeconds(): number | undefined;
+  /** Its peak resident memory so far (VmHWM), in MB. */
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** Peak resident memory of a process (Linux VmHWM), in MB; NaN where /proc is not available. */
+export function peakRssMb(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const WORKER_READY_LINE = "Frontrow worker running";
+
+/**
+ * An API_ROLE=worker process beside an API_ROLE=serve one (docs/notifications.md, "Off the sale's
+ * path"): the same build and environment, no port; resolves once its job workers run.
+ */
+export async function startWorker({
+  databaseUrl,
+  nodeArgs = [],
+  env = {},
+  onOutput = toStderr,
+  redisKeyPrefix = `bench:${process.pid}:`,
+}: ApiOptions): Promise<RunningWorker> {
+  requireApiBuild();
+  const { child, exited, stop } = spawnApiProcess(nodeArgs, {
+    DATABASE_URL: databaseUrl,
+    REDIS_KEY_PREFIX: redisKeyPrefix,
+    ...env,
+    API_ROLE: "worker",
+    // Info, to see it start; only its warnings are shown.
+    LOG_LEVEL: "info",
+  });
+  const ready = new Promise<void>((resolve) => {
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on("line", (line) => {
+        if (line.includes(WORKER_READY_LINE)) resolve();
+        else if (/"level":"(warn|error|fatal)"/.test(line)) onOutput(`worker │ ${line}`);
+      });
+    }
+  });
+  const started = await Promise.race([
+    ready.then(() => true),
+    exited.then(() => false),
+    sleep(READY_TIMEOUT_MS, false),
+  ]);
+  if (!started) {
+    await stop();
+    throw new Error(`The worker did not start within ${READY_TIMEOUT_MS / 1000} s`);
+  }
+  return {
+    pid: child.pid,
+    cpuSeconds: () => processTreeCpuSeconds(child.pid),
+    peakRssMb: () => peakRssMb(child.pid),
+    stop,
+  };
 }

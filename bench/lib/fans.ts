@@ -154,6 +154,7 @@ export async function deleteFans(db: PgClient, emails: string): Promise<void> {
     `DELETE FROM payment WHERE order_id IN (${orders})`,
     `DELETE FROM fake_gateway_charge WHERE reference IN (SELECT id::text FROM (${orders}) o)`,
     `DELETE FROM outbox_event WHERE (payload->>'orderId')::uuid IN (${orders})`,
+    `DELETE FROM mail_message WHERE user_id IN (${users})`,
     `DELETE FROM "order" WHERE user_id IN (${users})`,
     `DELETE FROM hold WHERE user_id IN (${users})`,
     `DELETE FROM bot_signal WHERE user_id IN (${users})`,

@@ -28,7 +28,8 @@ export async function startMaildev(): Promise<BenchMaildev> {
     () => child.kill("SIGKILL"),
   );
   const webUrl = `http://127.0.0.1:${webPort}`;
-  for (let attempt = 0; attempt < 100; attempt++) {
+  // A loaded machine may take a while to boot it (10 s was not always enough on the shared one).
+  for (let attempt = 0; attempt < 300; attempt++) {
     const ok = await fetch(`${webUrl}/email`).then(
       (response) => response.ok,
       () => false,

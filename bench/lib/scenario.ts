@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { benchDatabaseUrl, prepareDatabase, requireApiBuild, SetupError } from "./api-build.js";
-import { apiSummary, type RunningApi, startApi } from "./api-process.js";
+import { apiSummary, type RunningApi, type RunningWorker, startApi, startWorker } from "./api-process.js";
 import { Meter } from "./meter.js";
 import { connectPg, lockScenario, type PgClient } from "./pg.js";
 import { type BenchRedis, connectRedis, dropKeys } from "./redis.js";
@@ -68,6 +68,8 @@ export interface ApiRun {
   api: RunningApi;
   /** The meter with the API's CPU and event loop. */
   meter: Meter;
+  /** The API_ROLE=worker process that sends the mail, when `mailWorker` asked for one. */
+  worker?: RunningWorker;
 }
 
 /**
@@ -76,24 +78,43 @@ export interface ApiRun {
  */
 export async function withApi<T>(
   bench: Bench,
-  { env = {}, cpuProfile = false }: { env?: Record<string, string>; cpuProfile?: boolean },
+  {
+    env = {},
+    cpuProfile = false,
+    mailWorker = false,
+  }: { env?: Record<string, string>; cpuProfile?: boolean; mailWorker?: boolean },
   work: (run: ApiRun) => Promise<T>,
 ): Promise<T> {
   const profile = `${bench.scenario}-${fileStamp(bench.startedAt)}-api.cpuprofile`;
+  const profiled = (name: string) =>
+    cpuProfile ? ["--cpu-prof", `--cpu-prof-dir=${resultsDir}`, `--cpu-prof-name=${name}`] : [];
   const api = await startApi({
     databaseUrl: bench.databaseUrl,
-    nodeArgs: cpuProfile ? ["--cpu-prof", `--cpu-prof-dir=${resultsDir}`, `--cpu-prof-name=${profile}`] : [],
-    env,
+    nodeArgs: profiled(profile),
+    // mailWorker: the API serves and plans mail; a worker process of its own sends it (as in production).
+    env: mailWorker ? { ...env, API_ROLE: "serve" } : env,
   });
+  let worker: RunningWorker | undefined;
   try {
     console.log(`API at ${api.graphqlUrl} (${apiSummary(api)})`);
-    return await work({ api, meter: bench.meter.forApi(api) });
+    if (mailWorker) {
+      worker = await startWorker({
+        databaseUrl: bench.databaseUrl,
+        nodeArgs: profiled(profile.replace("-api.", "-worker.")),
+        env,
+        redisKeyPrefix: api.redisKeyPrefix,
+      });
+      console.log(`Mail worker (API_ROLE=worker, pid ${worker.pid}) running`);
+    }
+    return await work({ api, meter: bench.meter.forApi(api), worker });
   } finally {
+    await worker?.stop();
     await api.stop();
     await dropKeys(bench.redis, api.redisKeyPrefix).catch((error: Error) =>
       console.error(`  (the run's Redis keys were not all deleted: ${error.message})`),
     );
     if (cpuProfile) console.log(`API CPU profile: ${join(resultsDir, profile)} (open in Chrome DevTools)`);
+    if (cpuProfile && mailWorker) console.log(`Worker CPU profile: ${profile.replace("-api.", "-worker.")}`);
   }
 }
 

@@ -4,7 +4,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SetupError } from "../lib/api-build.js";
 import { seededEvents } from "../lib/api-modules.js";
-import type { RunningApi } from "../lib/api-process.js";
+import type { RunningApi, RunningWorker } from "../lib/api-process.js";
 import { onShutdown } from "../lib/cleanup.js";
 import { eventSeatIds, overrideEvent } from "../lib/event-settings.js";
 import { deleteFans, domainEmails, type Fan, signedInCrowd } from "../lib/fans.js";
@@ -546,6 +546,22 @@ function judge(measured: Measurements): { targets: Target[]; problems: string[] 
   };
 }
 
+/** With mail on: how many of the run's confirmations had left when it ended, and the sender's peak memory. */
+async function mailSummary(db: PgClient, worker: RunningWorker): Promise<string> {
+  const { rows } = await db.query<{ sent: number; pending: number }>(
+    `SELECT count(*) FILTER (WHERE m.status = 'SENT')::int AS sent,
+            count(*) FILTER (WHERE m.status = 'PENDING')::int AS pending
+     FROM mail_message m JOIN user_account u ON u.id = m.user_id
+     WHERE u.email LIKE $1 AND m.template = 'order.confirmed'`,
+    [domainEmails(FAN_DOMAIN)],
+  );
+  const { sent = 0, pending = 0 } = rows[0] ?? {};
+  return (
+    `Mail: ${integer(sent)} confirmations sent, ${integer(pending)} still pending at the end; mail worker ` +
+    `CPU ${(worker.cpuSeconds() ?? Number.NaN).toFixed(1)} s, peak RSS ${worker.peakRssMb().toFixed(0)} MB`
+  );
+}
+
 export async function run(args: string[]): Promise<number> {
   const options = parseCheckoutOptions(args);
   const { settings } = options;
@@ -608,8 +624,15 @@ export async function run(args: string[]): Promise<number> {
           // The last step's endpoints are on this machine.
           WEBHOOK_ALLOW_PRIVATE_URLS: "true",
         },
+        // Mail on: the confirmations leave from a worker process of their own (API_ROLE=worker), as in
+        // production; the API serves and plans them.
+        mailWorker: mail !== undefined,
       },
-      ({ api, meter }) => measureAll(bench, api, meter, event, options),
+      async ({ api, meter, worker }) => {
+        const result = await measureAll(bench, api, meter, event, options);
+        if (worker) console.log(await mailSummary(bench.db, worker));
+        return result;
+      },
     );
   } finally {
     await mail?.stop();

@@ -1,127 +1,159 @@
 // `pnpm bench mail`: how long the confirmations of a sell-out take to leave, and what the sender's
 // memory peaks at (docs/notifications.md, "Figures").
 
-import { readFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { RunningApi } from "../lib/api-process.js";
+import { SetupError } from "../lib/api-build.js";
+import { seededEvents } from "../lib/api-modules.js";
+import { peakRssMb, type RunningApi, type RunningWorker } from "../lib/api-process.js";
+import { eventSeatIds, overrideEvent } from "../lib/event-settings.js";
+import { deleteFans, domainEmails, signedInCrowd } from "../lib/fans.js";
+import { GraphQLClient } from "../lib/http.js";
 import { startMaildev } from "../lib/maildev.js";
 import type { Meter } from "../lib/meter.js";
 import { integerOption, loadOptionsUsage, parseOptions } from "../lib/options.js";
+import type { PgClient } from "../lib/pg.js";
+import { withoutRateLimits } from "../lib/rate-limits.js";
 import { type Reference, typenameReference } from "../lib/reference.js";
 import { integer } from "../lib/report.js";
-import { type Bench, openBench, withApi } from "../lib/scenario.js";
+import { type Bench, openBench, runPassword, withApi } from "../lib/scenario.js";
 import { runSteps, type Step, type StepRun, stepsVerdict } from "../lib/steps.js";
 import { finish } from "../lib/verdict.js";
 
 const FULL = 5_000;
 const QUICK = 300;
+/** Real orders bought through checkout; the N mails print them in turn (each mail renders its PDF). */
+const ORDERS = 20;
+const SEATS_PER_ORDER = 2;
 /** The target (issue 17): a 50,000-ticket sell-out's confirmations all sent within 10 minutes. */
 const TARGET_PER_SECOND = 50_000 / 600;
 const DRAIN_TIMEOUT_MS = 15 * 60_000;
 const MARKER = "bench-mail";
+const FAN_DOMAIN = "mail.bench.invalid";
 
-export const usage = `Usage: pnpm bench mail [--quick] [--mails N]
+export const usage = `Usage: pnpm bench mail [--quick] [--mails N] [--cpu-prof]
 
-Starts a maildev (a real SMTP server) and the built API on the bench database mailing to it, then plans N
-order confirmations at once (${integer(FULL)}; --quick ${QUICK}), as the mail consumer does when a sell-out's
-order.confirmed events arrive: one mail_message row and one mail.send job each, two tickets per order. Waits
-until every one is marked sent, and prints the time that took, the rate (target: ≥ ${TARGET_PER_SECOND.toFixed(0)}/s,
-a 50,000-ticket sell-out's confirmations within 10 minutes) and the API process's peak resident memory
-(VmHWM), with the CPU per mail by process and the API's event loop, and the run's { __typename } as
-reference. The mails' rows and jobs are deleted at the end. Checkout p99 with mail on:
-BENCH_MAIL=on pnpm bench checkout.
+Starts a maildev (a real SMTP server), the built API on the bench database mailing to it (API_ROLE=serve)
+and a mail worker beside it (API_ROLE=worker: the process that renders the PDFs and talks SMTP), as
+production runs them. ${ORDERS} fans buy ${SEATS_PER_ORDER} seats each of the hall event through holdSeats and checkout; their
+${ORDERS} confirmations are planned and sent as usual (this warms the worker up). Then N more confirmations of
+those orders are planned at once (${integer(FULL)}; --quick ${QUICK}), as a sell-out's order.confirmed events
+plan them: one mail_message row and one mail.send job each, every one rendering its order's PDF (two pages,
+two QR codes) and carrying it. Waits until every one is marked sent and prints the time that took, the rate
+(target: ≥ ${TARGET_PER_SECOND.toFixed(0)}/s, a 50,000-ticket sell-out's confirmations within 10 minutes), the worker's CPU
+per mail and its peak resident memory (VmHWM), and the API's, with the CPU per mail by process, the API's
+event loop and the run's { __typename } as reference. The bench mails, orders and fans are deleted at the
+end. --cpu-prof profiles the API and the worker (node --cpu-prof) into bench/results/.
+Checkout p99 with mail on and off: pnpm bench checkout, then BENCH_MAIL=on pnpm bench checkout.
 
 ${loadOptionsUsage}
   (the load options set the { __typename } reference's run)`;
 
-function peakRssMb(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) / 1024;
-}
+const HOLD_SEATS = "mutation ($e: ID!, $s: [ID!]!) { holdSeats(eventId: $e, seatIds: $s) { id } }";
+const CHECKOUT = `mutation ($h: ID!, $k: String!) {
+  checkout(holdId: $h, paymentToken: "tok_visa", idempotencyKey: $k) { id } }`;
 
 interface MailContext {
   bench: Bench;
   api: RunningApi;
+  worker: RunningWorker;
   meter: Meter;
   count: number;
 }
 
-interface BenchEventRow {
-  id: number;
-  name: string;
-  starts_at: Date;
-  venue: string;
-  city: string;
-  timezone: string;
+async function countSent(db: PgClient): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM mail_message WHERE params->>'bench' = $1 AND status = 'SENT'",
+    [MARKER],
+  );
+  return rows[0]?.n ?? 0;
 }
 
-async function confirmationParams(bench: Bench) {
-  const [event] = (
-    await bench.db.query<BenchEventRow>(
-      `SELECT e.id, e.name, e.starts_at, v.name AS venue, v.city, v.timezone
-       FROM event e JOIN venue v ON v.id = e.venue_id ORDER BY e.id LIMIT 1`,
-    )
-  ).rows;
-  if (!event) throw new Error("the bench database has no event");
-  return {
-    orderId: "00000000-0000-7000-8000-000000000000",
-    totalMinor: 9_000,
-    currency: "EUR",
-    event: {
-      id: event.id,
-      name: event.name,
-      startsAt: event.starts_at.toISOString(),
-      venueName: event.venue,
-      city: event.city,
-      timezone: event.timezone,
-    },
-    tickets: [
-      { section: "Stalls", row: "F", seat: 11, priceMinor: 4_500 },
-      { section: "Stalls", row: "F", seat: 12, priceMinor: 4_500 },
-    ],
-    bench: MARKER,
-  };
+/** The bench fans' confirmations (as their real orders planned them), each sent once to warm the worker. */
+const FAN_CONFIRMATIONS = `SELECT m.params, m.status FROM mail_message m JOIN user_account u ON u.id = m.user_id
+  WHERE u.email LIKE $1 AND m.template = 'order.confirmed'`;
+
+/** Real orders, bought as fans buy them: their confirmations are the templates of the N mails. */
+async function buyOrders(bench: Bench, api: RunningApi, eventId: number): Promise<void> {
+  const crowd = { tag: `mail-${bench.startedAt.getTime().toString(36)}`, domain: FAN_DOMAIN };
+  const fans = await signedInCrowd(api, bench.db, crowd, ORDERS, runPassword(bench));
+  const seats = await eventSeatIds(bench.db, eventId);
+  const client = new GraphQLClient(api.graphqlUrl, { maxSockets: 8 });
+  try {
+    for (const [index, fan] of fans.entries()) {
+      const s = seats.slice(index * SEATS_PER_ORDER, (index + 1) * SEATS_PER_ORDER).map(String);
+      const hold = await client.send<{ holdSeats: { id: string } }>(
+        HOLD_SEATS,
+        { e: String(eventId), s },
+        fan.cookie,
+      );
+      if (!hold.data) throw new Error(`holdSeats failed: ${hold.errors[0]?.message}`);
+      const order = await client.send(CHECKOUT, { h: hold.data.holdSeats.id, k: randomUUID() }, fan.cookie);
+      if (!order.ok) throw new Error(`checkout failed: ${order.errors[0]?.message}`);
+    }
+  } finally {
+    client.close();
+  }
+  const warmDeadline = Date.now() + 60_000;
+  while (Date.now() < warmDeadline) {
+    const { rows } = await bench.db.query<{ n: number }>(
+      `SELECT count(*) FILTER (WHERE c.status = 'SENT')::int AS n FROM (${FAN_CONFIRMATIONS}) c`,
+      [domainEmails(FAN_DOMAIN)],
+    );
+    if ((rows[0]?.n ?? 0) >= ORDERS) break;
+    await sleep(250);
+  }
 }
 
 const sellOut: Step<MailContext> = {
   name: "sell-out-confirmations",
-  header: ["step", "mails", "planned in", "all sent in", "mails/s", "50,000 would take", "API peak RSS"],
+  header: [
+    "step",
+    "mails",
+    "planned in",
+    "all sent in",
+    "mails/s",
+    "50,000 would take",
+    "worker CPU/mail",
+    "worker peak RSS",
+    "API peak RSS",
+  ],
   operation: "mail",
-  async run({ bench, api, meter, count }) {
-    const params = await confirmationParams(bench);
+  async run({ bench, api, worker, meter, count }) {
     const mark = await meter.start();
+    const workerCpuBefore = worker.cpuSeconds();
     const started = performance.now();
     // Outbox event ids far above any real one: the rows' unique key needs one per mail.
     await bench.db.query(
-      `WITH inserted AS (
+      `WITH orders AS (
+         SELECT params || jsonb_build_object('bench', $3::text) AS params,
+                row_number() OVER () - 1 AS i FROM (${FAN_CONFIRMATIONS.replace("$1", "$2")}) c
+       ), inserted AS (
          INSERT INTO mail_message (outbox_event_id, recipient, template, params)
-         SELECT 9000000000000 + n, 'fan' || n || '@bench-mail.test', 'order.confirmed', $2::jsonb
-         FROM generate_series(1, $1::int) AS n
+         SELECT 9000000000000 + n, 'fan' || n || '@bench-mail.test', 'order.confirmed', o.params
+         FROM generate_series(1, $1::int) AS n JOIN orders o ON o.i = n % ${ORDERS}
          RETURNING id)
        SELECT graphile_worker.add_jobs(ARRAY(
          SELECT ROW('mail.send', json_build_object('messageId', id::text), NULL, NULL, NULL,
                     'mail.send:' || id, NULL, NULL)::graphile_worker.job_spec FROM inserted))`,
-      [count, JSON.stringify(params)],
+      [count, domainEmails(FAN_DOMAIN), MARKER],
     );
     const planned = performance.now() - started;
     let sent = 0;
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
     while (sent < count && Date.now() < deadline) {
       await sleep(250);
-      sent =
-        (
-          await bench.db.query<{ n: number }>(
-            "SELECT count(*)::int AS n FROM mail_message WHERE params->>'bench' = $1 AND status = 'SENT'",
-            [MARKER],
-          )
-        ).rows[0]?.n ?? 0;
+      sent = await countSent(bench.db);
     }
     const cost = await meter.stop(mark, sent);
     const seconds = (performance.now() - started) / 1000;
     const perSecond = sent / seconds;
-    const peakMb = peakRssMb(api.pid);
+    // The meter counts the API's processes; the worker that renders and sends is its own process.
+    const workerCpuMs =
+      (((worker.cpuSeconds() ?? Number.NaN) - (workerCpuBefore ?? Number.NaN)) * 1000) / sent;
+    const workerPeakMb = worker.peakRssMb();
+    const apiPeakMb = peakRssMb(api.pid);
     return {
       cells: [
         this.name,
@@ -130,7 +162,9 @@ const sellOut: Step<MailContext> = {
         sent === count ? `${seconds.toFixed(1)} s` : `${integer(sent)} sent, timed out`,
         perSecond.toFixed(0),
         `${(50_000 / perSecond / 60).toFixed(1)} min`,
-        `${peakMb.toFixed(0)} MB`,
+        `${workerCpuMs.toFixed(1)} ms`,
+        `${workerPeakMb.toFixed(0)} MB`,
+        `${apiPeakMb.toFixed(0)} MB`,
       ],
       cost,
       rate: perSecond,
@@ -143,7 +177,16 @@ const sellOut: Step<MailContext> = {
         },
       ],
       problems: sent === count ? [] : [`${integer(count - sent)} of ${integer(count)} mails never sent`],
-      figures: { mails: count, sent, plannedMs: planned, seconds, perSecond, peakRssMb: peakMb },
+      figures: {
+        mails: count,
+        sent,
+        plannedMs: planned,
+        seconds,
+        perSecond,
+        workerCpuMsPerMail: workerCpuMs,
+        workerPeakRssMb: workerPeakMb,
+        apiPeakRssMb: apiPeakMb,
+      },
     };
   },
 };
@@ -152,26 +195,52 @@ const sellOut: Step<MailContext> = {
 export const STEPS: Step<MailContext>[] = [sellOut];
 
 export async function run(args: string[]): Promise<number> {
-  const { settings, values } = parseOptions(args, { values: ["mails"] });
+  const { settings, values, flags } = parseOptions(args, { values: ["mails"], flags: ["cpu-prof"] });
   const count = integerOption("--mails", values.mails, settings.quick ? QUICK : FULL, {
     min: 1,
     max: 1_000_000,
   });
   const bench = await openBench("mail", "Mail: a sell-out's confirmations", settings.quick);
+  const { db } = bench;
+  const { slugs } = await seededEvents();
+  const [event] = (
+    await db.query<{ id: number }>("SELECT id FROM event WHERE slug = $1", [slugs.hallOnSaleAllPriced])
+  ).rows;
+  if (!event) throw new SetupError(`The seed has no event "${slugs.hallOnSaleAllPriced}"`);
   const maildev = await startMaildev();
+  const env = {
+    SMTP_URL: maildev.smtpUrl,
+    RATE_LIMITS: withoutRateLimits(["Mutation.holdSeats", "Mutation.checkout"]),
+    LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: String(ORDERS + 100),
+  };
   let runs: StepRun[] = [];
   let reference: Reference | undefined;
+  let restoreEvent: (() => Promise<void>) | undefined;
   try {
+    await deleteFans(db, domainEmails(FAN_DOMAIN));
+    restoreEvent = await overrideEvent(db, event.id, {
+      status: "ON_SALE",
+      queue_enabled: false,
+      sale_starts_at: new Date(Date.now() - 3_600_000),
+      max_tickets_per_account: 100_000,
+    });
     await withApi(
       bench,
-      { env: { SMTP_URL: maildev.smtpUrl, JOBS_CONCURRENCY: "16" } },
-      async ({ api, meter }) => {
+      { env, mailWorker: true, cpuProfile: flags["cpu-prof"] === true },
+      async ({ api, meter, worker }) => {
+        if (!worker) throw new Error("no mail worker");
         reference = (await typenameReference(api, settings, meter)).reference;
-        runs = await runSteps(STEPS, { bench, api, meter, count }, reference);
+        await buyOrders(bench, api, event.id);
+        console.log(
+          `${ORDERS} real orders bought and their confirmations sent; planning ${integer(count)} more`,
+        );
+        runs = await runSteps(STEPS, { bench, api, worker, meter, count }, reference);
       },
     );
   } finally {
-    await bench.db.query("DELETE FROM mail_message WHERE params->>'bench' = $1", [MARKER]);
+    await db.query("DELETE FROM mail_message WHERE params->>'bench' = $1", [MARKER]);
+    await deleteFans(db, domainEmails(FAN_DOMAIN));
+    await restoreEvent?.();
     await maildev.stop();
     await bench.close();
   }

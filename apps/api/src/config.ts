@@ -84,6 +84,10 @@ const schema = z.object({
   MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).max(10_000).default(25),
   // Processes serving the API on this machine (node:cluster, one port): a Node process uses one core.
   API_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  // What this process does (docs/notifications.md, "Off the sale's path"): `all` serves the API and runs
+  // every job; `serve` serves it and leaves the heavy jobs (mail: PDFs and SMTP) to processes started
+  // with `worker`, which serve nothing, run only those jobs and yield the CPU to the API (niceness 10).
+  API_ROLE: z.enum(["all", "serve", "worker"]).default("all"),
   // Behind a proxy (docker-compose's nginx), trust X-Forwarded-For / -Proto for client IPs and HTTPS.
   TRUST_PROXY: z
     .enum(["true", "false"])

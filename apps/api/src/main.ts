@@ -1,4 +1,5 @@
 import cluster from "node:cluster";
+import { setPriority } from "node:os";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./infra/logger.js";
 import { createServer } from "./server.js";
@@ -29,11 +30,22 @@ function onStopSignal(stop: (signal: string) => Promise<void>): void {
   process.on("SIGINT", () => once("SIGINT"));
 }
 
-/** One API process: the whole server (every instance is alike; shared state lives in Postgres and Redis). */
+/** Niceness of an API_ROLE=worker process: on shared cores the API's processes go first. */
+const WORKER_NICENESS = 10;
+
+/**
+ * One API process: the whole server (every instance is alike; shared state lives in Postgres and Redis).
+ * API_ROLE=worker: the same instance without a port, running the heavy jobs only (infra/jobs.ts).
+ */
 async function serve(config: Config): Promise<void> {
+  if (config.API_ROLE === "worker") setPriority(WORKER_NICENESS);
   const server = await createServer(config);
-  const { port } = await server.listen();
-  server.log.info({ port, env: config.NODE_ENV }, `Frontrow API on http://localhost:${port}/graphql`);
+  if (config.API_ROLE === "worker") {
+    server.log.info({ tasks: server.jobs.tasks(), env: config.NODE_ENV }, "Frontrow worker running");
+  } else {
+    const { port } = await server.listen();
+    server.log.info({ port, env: config.NODE_ENV }, `Frontrow API on http://localhost:${port}/graphql`);
+  }
   onStopSignal(async (signal) => {
     server.log.info({ signal }, "shutting down");
     await server.close();

@@ -13,7 +13,8 @@ import type { Prisma } from "./prisma.js";
 
 // Durable background work on graphile-worker (docs/architecture.md, "Background work"): jobs live in
 // Postgres (schema `graphile_worker`), are added in the same transaction as the change that calls for
-// them, survive a crash and are retried. Modules register handlers by task name; every instance runs them.
+// them, survive a crash and are retried. Modules register handlers by task name; every instance runs them,
+// except heavy tasks (CPU-bound, such as mail with its PDF) where API_ROLE gives them processes of their own.
 
 /** A job to add: `queueName` runs the jobs of one queue one after another; `jobKey` de-duplicates. */
 export interface JobSpec {
@@ -28,6 +29,13 @@ export interface JobSpec {
 /** Throwing makes graphile-worker retry the job later (exponential backoff, up to its max attempts). */
 export type JobHandler = (payload: unknown, job: { id: string; attempts: number }) => Promise<void>;
 
+/**
+ * Which registered tasks an instance runs (API_ROLE): `all` of them; `serve`, all but the heavy ones
+ * (they wait for a worker); `worker`, only the heavy ones. graphile-worker takes only jobs of the tasks
+ * it was given, so a heavy job is never started by an instance that serves the sale.
+ */
+export type JobsRole = "all" | "serve" | "worker";
+
 export interface JobsOptions {
   databaseUrl: string;
   concurrency: number;
@@ -35,6 +43,8 @@ export interface JobsOptions {
   pollIntervalMs: number;
   /** A worker of an instance silent this long is dead: its jobs are unlocked for others. */
   staleWorkerMs: number;
+  /** Default `all`. */
+  role?: JobsRole;
 }
 
 const RESTART_DELAY_MS = 2_000;
@@ -83,7 +93,7 @@ export async function enqueueJobs(
  * and unlocks the jobs of instances whose heartbeat stopped, within `staleWorkerMs`.
  */
 export class Jobs {
-  private readonly handlers = new Map<string, JobHandler>();
+  private readonly handlers = new Map<string, { handler: JobHandler; heavy: boolean }>();
   private readonly instanceId = randomUUID();
   private readonly workerIds = new Set<string>();
   private runner: Runner | undefined;
@@ -99,9 +109,18 @@ export class Jobs {
     private readonly options: JobsOptions,
   ) {}
 
-  register(task: string, handler: JobHandler): void {
+  /** `heavy`: CPU-bound work that must not share a process with the sale when API_ROLE splits them. */
+  register(task: string, handler: JobHandler, { heavy = false }: { heavy?: boolean } = {}): void {
     if (this.handlers.has(task)) throw new Error(`job task ${task} is registered twice`);
-    this.handlers.set(task, handler);
+    this.handlers.set(task, { handler, heavy });
+  }
+
+  /** The tasks this instance runs (API_ROLE). */
+  tasks(): string[] {
+    const { role = "all" } = this.options;
+    return [...this.handlers]
+      .filter(([, { heavy }]) => role === "all" || heavy === (role === "worker"))
+      .map(([task]) => task);
   }
 
   /**
@@ -129,10 +148,25 @@ export class Jobs {
 
   private async startRunner(): Promise<void> {
     const taskList: Record<string, Task> = {};
-    for (const [name, handler] of this.handlers) {
+    for (const name of this.tasks()) {
+      const { handler } = this.handlers.get(name) as { handler: JobHandler };
       taskList[name] = (payload, helpers) =>
         handler(payload, { id: helpers.job.id, attempts: helpers.job.attempts });
     }
+    if (Object.keys(taskList).length > 0) await this.startPool(taskList);
+    else this.log.info({ role: this.options.role }, "jobs: no task for this instance's role");
+    if (this.heartbeat) return;
+    const interval = Math.max(Math.floor(this.options.staleWorkerMs / 3), 100);
+    this.heartbeat = setInterval(() => {
+      this.beating ??= this.beat().finally(() => {
+        this.beating = undefined;
+      });
+    }, interval);
+    this.heartbeat.unref();
+    await this.beat();
+  }
+
+  private async startPool(taskList: Record<string, Task>): Promise<void> {
     const log = this.log;
     // Listening before the pool starts: its workers are created while `run()` is still starting.
     const events: WorkerEvents = new EventEmitter();
@@ -179,15 +213,6 @@ export class Jobs {
       this.runner = undefined;
       this.retryLater();
     });
-    if (this.heartbeat) return;
-    const interval = Math.max(Math.floor(this.options.staleWorkerMs / 3), 100);
-    this.heartbeat = setInterval(() => {
-      this.beating ??= this.beat().finally(() => {
-        this.beating = undefined;
-      });
-    }, interval);
-    this.heartbeat.unref();
-    await this.beat();
   }
 
   /** Records this instance's workers as alive, and frees the jobs of instances that stopped beating. */

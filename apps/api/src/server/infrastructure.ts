@@ -53,6 +53,7 @@ export async function connectInfrastructure(
     concurrency: config.JOBS_CONCURRENCY,
     pollIntervalMs: config.JOBS_POLL_INTERVAL_MS,
     staleWorkerMs: config.JOBS_STALE_WORKER_MS,
+    role: config.API_ROLE,
   });
   return { log, db, pool, redis, pubSub, jobs, metrics };
 }

@@ -42,8 +42,11 @@ export class MailSender {
     private readonly attachmentsFor: AttachmentsFor = async () => [],
     jobs?: Jobs,
   ) {
-    jobs?.register(SEND_TASK, (payload, job) =>
-      this.send((payload as { messageId: string }).messageId, job.attempts),
+    // Heavy: rendering a confirmation's PDF is CPU work (API_ROLE=worker runs it apart from the sale).
+    jobs?.register(
+      SEND_TASK,
+      (payload, job) => this.send((payload as { messageId: string }).messageId, job.attempts),
+      { heavy: true },
     );
   }
 

@@ -85,34 +85,64 @@ function orderFacts(order: OrderDeliveryRow): Omit<PrintedOrder, "tickets"> {
 const LOCALE = "en-GB";
 const MARGIN = 56;
 const QR_SIZE = 220;
+const QR_MASK = 0;
+
+// Intl formatters cost more to build than to use (a sell-out's confirmations print the same event
+// and currency 50,000 times): one per time zone and currency, kept for the process's life.
+const showTimeFormats = new Map<string, Intl.DateTimeFormat>();
+const priceFormats = new Map<string, Intl.NumberFormat>();
+
+/** Formatted show times (a sell-out prints one 50,000 times); cleared when it holds this many. */
+const showTimes = new Map<string, string>();
+const SHOW_TIMES_KEPT = 1_000;
 
 /** "Saturday 12 December 2026, 20:00 CET": the show's local date and time at the venue. */
 export function formatShowTime(startsAt: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat(LOCALE, {
-    weekday: "long",
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    timeZone,
-    timeZoneName: "short",
-  }).format(startsAt);
+  const key = `${timeZone} ${startsAt.getTime()}`;
+  let text = showTimes.get(key);
+  if (text === undefined) {
+    if (showTimes.size >= SHOW_TIMES_KEPT) showTimes.clear();
+    text = showTimeFormat(timeZone).format(startsAt);
+    showTimes.set(key, text);
+  }
+  return text;
+}
+
+function showTimeFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = showTimeFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat(LOCALE, {
+      weekday: "long",
+      day: "numeric",
+      month: "long",
+      year: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      timeZone,
+      timeZoneName: "short",
+    });
+    showTimeFormats.set(timeZone, format);
+  }
+  return format;
+}
+
+function priceFormat(currency: string): Intl.NumberFormat {
+  let format = priceFormats.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat(LOCALE, { style: "currency", currency });
+    priceFormats.set(currency, format);
+  }
+  return format;
 }
 
 /** How many decimals the currency's minor unit has (2 for EUR, 0 for JPY). */
 export function minorUnitDigits(currency: string): number {
-  return (
-    new Intl.NumberFormat(LOCALE, { style: "currency", currency }).resolvedOptions().maximumFractionDigits ??
-    2
-  );
+  return priceFormat(currency).resolvedOptions().maximumFractionDigits ?? 2;
 }
 
 /** Money in minor units, in its currency ("€45.00"). */
 export function formatPrice({ amount, currency }: Money): string {
-  return new Intl.NumberFormat(LOCALE, { style: "currency", currency }).format(
-    amount / 10 ** minorUnitDigits(currency),
-  );
+  return priceFormat(currency).format(amount / 10 ** minorUnitDigits(currency));
 }
 
 /** "Section A · Row 3 · Seat 12", or "Standing" (with the area's name when known). */
@@ -204,7 +234,14 @@ function drawTicketPage(
 
 /** The QR code drawn as vector squares (crisp in print), with the standard 4-module quiet zone. */
 function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number) {
-  const { modules } = QRCode.create(text, { errorCorrectionLevel: "M" });
+  // A fixed mask: choosing the best of the eight (qrcode's default) scores each and was a third of the
+  // code's cost; every mask scans the same, the chosen one only evens out the pattern a little.
+  // One byte-mode segment: given a bare string, qrcode searches the cheapest mix of modes (a shortest
+  // path over the text) for every code; a code is short ASCII, for which bytes cost about as little.
+  const { modules } = QRCode.create([{ data: Buffer.from(text), mode: "byte" }], {
+    errorCorrectionLevel: "M",
+    maskPattern: QR_MASK,
+  });
   const quiet = 4;
   const cell = size / (modules.size + 2 * quiet);
   doc.rect(x, y, size, size).fill("#ffffff");

@@ -14,22 +14,42 @@ export interface RenderedMail {
   html: string;
 }
 
+// Intl formatters cost more to build than to use: one per language, currency and time zone, kept for the
+// process's life (a sell-out's confirmations format the same few thousands of times).
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+
+function formatter<T extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, make: () => T): T {
+  let made = formatters.get(key) as T | undefined;
+  if (!made) {
+    made = make();
+    formatters.set(key, made);
+  }
+  return made;
+}
+
 function formats(locale: string): Formats {
   return {
     money: (minor, currency) =>
-      new Intl.NumberFormat(locale, { style: "currency", currency }).format(minor / 100),
+      formatter(
+        `money ${locale} ${currency}`,
+        () => new Intl.NumberFormat(locale, { style: "currency", currency }),
+      ).format(minor / 100),
     when: (iso, timezone) =>
-      new Intl.DateTimeFormat(locale, {
-        // dateStyle/timeStyle cannot be combined with timeZoneName: the fields one by one.
-        weekday: "long",
-        year: "numeric",
-        month: "long",
-        day: "numeric",
-        hour: "numeric",
-        minute: "2-digit",
-        timeZone: timezone,
-        timeZoneName: "short",
-      }).format(new Date(iso)),
+      formatter(
+        `when ${locale} ${timezone}`,
+        () =>
+          new Intl.DateTimeFormat(locale, {
+            // dateStyle/timeStyle cannot be combined with timeZoneName: the fields one by one.
+            weekday: "long",
+            year: "numeric",
+            month: "long",
+            day: "numeric",
+            hour: "numeric",
+            minute: "2-digit",
+            timeZone: timezone,
+            timeZoneName: "short",
+          }),
+      ).format(new Date(iso)),
   };
 }
 
