@@ -82,6 +82,25 @@ export function PriceMap({
   );
   const [listed, setListed] = useState<string[]>([]);
   const [tier, setTier] = useState("");
+  // A stadium has ~1,500 rows: the list is built once per layout, not on every move of a drag.
+  const options = useMemo(
+    () =>
+      layout?.sections.map((section) => {
+        const sectionRows = rows.filter((row) => row.sectionId === section.id);
+        if (sectionRows.length === 0) return null;
+        return (
+          <optgroup key={section.id} label={section.name}>
+            <option value={`section:${section.id}`}>All of {section.name}</option>
+            {sectionRows.map((row) => (
+              <option key={row.key} value={row.key}>
+                {section.name} · Row {row.row} ({row.seats.length} seats)
+              </option>
+            ))}
+          </optgroup>
+        );
+      }),
+    [layout, rows],
+  );
 
   useEffect(() => {
     if (canvas.current && layout) view.current = draw(canvas.current, layout, chosen);
@@ -112,7 +131,6 @@ export function PriceMap({
     const picked = rows.filter((row) => keys.has(row.key) || keys.has(`section:${row.sectionId}`));
     setChosen((before) => new Set([...before, ...picked.flatMap((row) => row.seats)]));
   };
-  const sections = layout.sections.filter((section) => rows.some((row) => row.sectionId === section.id));
 
   return (
     <div className={styles.form}>
@@ -163,18 +181,7 @@ export function PriceMap({
             value={listed}
             onChange={(event) => setListed([...event.target.selectedOptions].map((option) => option.value))}
           >
-            {sections.map((section) => (
-              <optgroup key={section.id} label={section.name}>
-                <option value={`section:${section.id}`}>All of {section.name}</option>
-                {rows
-                  .filter((row) => row.sectionId === section.id)
-                  .map((row) => (
-                    <option key={row.key} value={row.key}>
-                      {section.name} · Row {row.row} ({row.seats.length} seats)
-                    </option>
-                  ))}
-              </optgroup>
-            ))}
+            {options}
           </select>
           <button
             type="button"
