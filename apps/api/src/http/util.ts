@@ -2,13 +2,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 export class BodyTooLargeError extends Error {}
 
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+/** The body's bytes; past `maxBytes` a BodyTooLargeError (the rest is read and dropped, so the client
+ * still gets its 413 answer). */
+export function readBodyBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      // Past the limit the rest is read and dropped, so the client still gets its 413 answer.
       if (size > maxBytes) {
         chunks.length = 0;
         reject(new BodyTooLargeError(`Request body is larger than ${maxBytes} bytes`));
@@ -16,9 +17,13 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
       }
       chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
+}
+
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return (await readBodyBytes(req, maxBytes)).toString("utf8");
 }
 
 export function sendJson(res: ServerResponse, status: number, payload: unknown): void {

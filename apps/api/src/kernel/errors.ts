@@ -29,6 +29,10 @@ export const ErrorCode = {
   NOT_SOLD_OUT: "NOT_SOLD_OUT",
   /** The event has no waitlist (the organizer turned it off, or the sale is over). */
   WAITLIST_CLOSED: "WAITLIST_CLOSED",
+  /** An upload over its route's size limit (HTTP 413; `limitBytes`), e.g. a seating chart's. */
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  /** An upload whose Content-Type the route does not take (HTTP 415). */
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   GRAPHQL_PARSE_FAILED: "GRAPHQL_PARSE_FAILED",
   GRAPHQL_VALIDATION_FAILED: "GRAPHQL_VALIDATION_FAILED",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",

@@ -3,6 +3,7 @@ import { setImmediate as nextLoopTurn } from "node:timers/promises";
 import { type ApolloServer, HeaderMap } from "@apollo/server";
 import type { Config } from "../config.js";
 import { type Context, createContext, type Services } from "../graphql/context.js";
+import { clientOf } from "../http/client.js";
 import { graphqlResponseStatus } from "../http/graphql-status.js";
 import { budgetHeaders, rateLimitHeaders } from "../http/rate-limit-headers.js";
 import {
@@ -19,7 +20,6 @@ import type { Logger } from "../infra/logger.js";
 import type { Metrics } from "../infra/metrics.js";
 import { AppError, ErrorCode } from "../kernel/errors.js";
 import type { RateLimitBudget } from "../kernel/rate-limit-budget.js";
-import { clientOf } from "./client.js";
 
 // The GraphQL HTTP handler: body, API key, then Apollo, through the response cache when the request
 // may use it, compressed on the way out.

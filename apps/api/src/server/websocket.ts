@@ -11,6 +11,7 @@ import { type Context, createContext, type Services } from "../graphql/context.j
 import { type OperationLimiter, withoutHttp } from "../graphql/limits.js";
 import { createSharedSubscribe, type Delivery } from "../graphql/shared-subscriptions.js";
 import { createWebSocketFormatter, operationRequestErrors } from "../graphql/websocket-errors.js";
+import { clientOf } from "../http/client.js";
 import { sessionTokenFrom, socketSession } from "../http/session-cookie.js";
 import { incomingRequestId } from "../http/util.js";
 import type { Logger } from "../infra/logger.js";
@@ -18,7 +19,6 @@ import type { Metrics } from "../infra/metrics.js";
 import { AppError, ErrorCode } from "../kernel/errors.js";
 import type { Viewer } from "../kernel/viewer.js";
 import { LruMap } from "../lib/lru-map.js";
-import { clientOf } from "./client.js";
 import { websocketOriginAllowed } from "./cors.js";
 import { MAX_BODY_BYTES } from "./graphql-http.js";
 

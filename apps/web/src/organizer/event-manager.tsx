@@ -25,6 +25,7 @@ import { formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
 import { EventStatus } from "./event-status";
 import { type FieldProblems, fieldProblems } from "./field-problems";
 import styles from "./organizer.module.css";
+import { PriceMap } from "./price-map";
 import { QueueControls } from "./queue-controls";
 
 // One event, as its organizer runs it (docs/organizers.md): state and publishing (with every problem
@@ -62,15 +63,18 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 function useAction(refetch: () => unknown) {
   const [problems, setProblems] = useState<FieldProblems>({});
   const [done, setDone] = useState<string | null>(null);
-  const run = async (action: () => Promise<unknown>, message: string) => {
+  /** True when the action succeeded. */
+  const run = async (action: () => Promise<unknown>, message: string): Promise<boolean> => {
     setProblems({});
     setDone(null);
     try {
       await action();
       setDone(message);
       await refetch();
+      return true;
     } catch (error) {
       setProblems(fieldProblems(error));
+      return false;
     }
   };
   return { problems, done, run };
@@ -268,6 +272,14 @@ function Prices({ eventId, data, refetch }: { eventId: string; data: Managed; re
           </button>
         </div>
       </form>
+      <PriceMap
+        eventId={eventId}
+        tiers={data.eventPriceTiers}
+        busy={loading}
+        onPrice={(assignments, seats) =>
+          run(() => setPrices({ variables: { eventId, input: { assignments } } }), `Priced ${seats} seats.`)
+        }
+      />
       <form className={styles.form} onSubmit={assign}>
         <div className={styles.fields}>
           <div className={styles.field}>

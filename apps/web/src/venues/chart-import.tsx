@@ -1,38 +1,50 @@
 "use client";
 
-import { useMutation } from "@apollo/client/react";
 import { type ChangeEvent, type FormEvent, useId, useState } from "react";
 import { BackLink } from "@/components/back-link";
 import layout from "@/components/layout.module.css";
-import { ImportSeatingChartDocument } from "@/gql/graphql";
-import { describeApiError, graphQLErrorDetails } from "@/lib/api-errors";
 import formStyles from "@/organizer/organizer.module.css";
+import {
+  type ChartFormat,
+  type ChartProblem,
+  formatOfFile,
+  type UploadProgress,
+  uploadChart,
+} from "./chart-upload";
 import styles from "./venues.module.css";
 
-interface Problem {
-  path: string;
-  line?: number;
-  message: string;
+type Progress = UploadProgress | null;
+
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** What the progress bar says while a chart goes up and is checked. */
+function progressText(progress: UploadProgress): string {
+  if (progress.phase === "checking") return "Uploaded: checking and saving the chart…";
+  const percent = progress.total ? Math.round((progress.sent / progress.total) * 100) : 0;
+  return `Uploading… ${percent}% (${megabytes(progress.sent)} of ${megabytes(progress.total)})`;
 }
 
-type Format = "JSON" | "CSV";
-
-/** Paste or upload a chart (JSON or CSV); every problem is listed by line, nothing is saved until all is well. */
-export function ChartImport({ venueId }: { venueId: string }) {
+/**
+ * Upload a chart file or paste one (JSON or CSV). It goes to the API's upload route, whatever its size (a
+ * stadium's chart is more than one GraphQL request may carry), with its progress shown; every problem
+ * is listed by line, nothing is saved until all is well.
+ */
+export function ChartImport({ venueId, uploadUrl }: { venueId: string; uploadUrl: string }) {
   const id = useId();
-  const [importChart, { loading }] = useMutation(ImportSeatingChartDocument);
-  const [format, setFormat] = useState<Format>("CSV");
+  const [format, setFormat] = useState<ChartFormat>("CSV");
   const [name, setName] = useState("");
+  const [file, setFile] = useState<File | null>(null);
   const [data, setData] = useState("");
-  const [problems, setProblems] = useState<Problem[]>([]);
+  const [progress, setProgress] = useState<Progress>(null);
+  const [problems, setProblems] = useState<ChartProblem[]>([]);
   const [more, setMore] = useState(0);
   const [outcome, setOutcome] = useState<{ ok: boolean; message: string } | null>(null);
+  const busy = progress !== null;
 
-  const upload = async (event: ChangeEvent<HTMLInputElement>) => {
-    const file = event.target.files?.[0];
-    if (!file) return;
-    setData(await file.text());
-    setFormat(file.name.toLowerCase().endsWith(".json") ? "JSON" : "CSV");
+  const choose = (event: ChangeEvent<HTMLInputElement>) => {
+    const chosen = event.target.files?.[0] ?? null;
+    setFile(chosen);
+    if (chosen) setFormat(formatOfFile(chosen));
   };
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
@@ -40,17 +52,22 @@ export function ChartImport({ venueId }: { venueId: string }) {
     setProblems([]);
     setMore(0);
     setOutcome(null);
+    setProgress({ phase: "sending", sent: 0, total: file?.size ?? data.length });
     try {
-      const result = await importChart({ variables: { venueId, format, data, name: name.trim() || null } });
-      setOutcome({ ok: true, message: result.data?.importSeatingChart.message ?? "Imported." });
-    } catch (error) {
-      const details = graphQLErrorDetails(error);
-      const listed = details?.extensions.problems;
-      if (Array.isArray(listed)) {
-        setProblems(listed as Problem[]);
-        setMore(Number(details?.extensions.moreProblems ?? 0));
+      const url = new URL(uploadUrl);
+      if (name.trim()) url.searchParams.set("name", name.trim());
+      const result = await uploadChart(url.toString(), format, file ?? data, setProgress);
+      if (result.ok) {
+        setOutcome({ ok: true, message: `${result.saved.message} ${result.saved.chart.seats} seats.` });
+      } else {
+        setProblems(result.refusal.problems);
+        setMore(result.refusal.moreProblems);
+        setOutcome({ ok: false, message: result.refusal.message });
       }
-      setOutcome({ ok: false, message: details?.message ?? describeApiError(error).message });
+    } catch (error) {
+      setOutcome({ ok: false, message: error instanceof Error ? error.message : String(error) });
+    } finally {
+      setProgress(null);
     }
   };
 
@@ -67,7 +84,11 @@ export function ChartImport({ venueId }: { venueId: string }) {
         <div className={styles.inline}>
           <div className={formStyles.field}>
             <label htmlFor={`${id}-format`}>Format</label>
-            <select id={`${id}-format`} value={format} onChange={(e) => setFormat(e.target.value as Format)}>
+            <select
+              id={`${id}-format`}
+              value={format}
+              onChange={(e) => setFormat(e.target.value as ChartFormat)}
+            >
               <option value="CSV">CSV</option>
               <option value="JSON">JSON</option>
             </select>
@@ -82,13 +103,20 @@ export function ChartImport({ venueId }: { venueId: string }) {
               id={`${id}-file`}
               type="file"
               accept=".csv,.json,text/csv,application/json"
-              onChange={upload}
+              onChange={choose}
+              aria-describedby={`${id}-file-hint`}
             />
+            <span id={`${id}-file-hint`} className={styles.hint}>
+              {file
+                ? `${file.name}, ${megabytes(file.size)}: sent as it is`
+                : "Any size up to 16 MB (60,000 seats)"}
+            </span>
           </div>
         </div>
         <div className={formStyles.field}>
           <label htmlFor={`${id}-data`}>Or paste the chart</label>
           <textarea
+            disabled={file !== null}
             id={`${id}-data`}
             className={styles.data}
             rows={12}
@@ -99,6 +127,19 @@ export function ChartImport({ venueId }: { venueId: string }) {
             aria-describedby={problems.length > 0 ? `${id}-problems` : undefined}
           />
         </div>
+        {progress ? (
+          <div className={formStyles.field}>
+            <progress
+              className={styles.progress}
+              aria-labelledby={`${id}-progress`}
+              max={progress.phase === "sending" ? progress.total || 1 : undefined}
+              value={progress.phase === "sending" ? progress.sent : undefined}
+            />
+            <span id={`${id}-progress`} role="status">
+              {progressText(progress)}
+            </span>
+          </div>
+        ) : null}
         {outcome ? (
           <p
             className={outcome.ok ? formStyles.outcome : formStyles.outcomeError}
@@ -124,9 +165,19 @@ export function ChartImport({ venueId }: { venueId: string }) {
           </ol>
         ) : null}
         <div className={formStyles.formActions}>
-          <button type="submit" className="button" disabled={loading || data.trim() === ""}>
-            {loading ? "Importing…" : "Import"}
+          <button type="submit" className="button" disabled={busy || (file === null && data.trim() === "")}>
+            {busy ? "Importing…" : "Import"}
           </button>
+          {file ? (
+            <button
+              type="button"
+              className="button button-secondary"
+              disabled={busy}
+              onClick={() => setFile(null)}
+            >
+              Paste instead
+            </button>
+          ) : null}
         </div>
       </form>
     </div>

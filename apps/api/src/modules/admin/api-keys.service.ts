@@ -37,6 +37,18 @@ export const API_KEY_FIELD_SCOPES: Readonly<Record<string, ApiKeyScope>> = {
   "Mutation.redeliverWebhook": "webhooks:manage",
 };
 
+/** FORBIDDEN unless the key may call `field` ("Mutation.holdSeats"; routes name the field they stand for). */
+export function requireKeyScope(key: ApiKeyPrincipal, field: string): void {
+  const scope = API_KEY_FIELD_SCOPES[field];
+  if (!scope) throw new AppError(ErrorCode.FORBIDDEN, `API keys cannot call ${field}`, { field });
+  if (!key.scopes.includes(scope)) {
+    throw new AppError(ErrorCode.FORBIDDEN, `This API key lacks the ${scope} scope needed for ${field}`, {
+      field,
+      scope,
+    });
+  }
+}
+
 export interface ApiKeyView {
   id: string;
   name: string;

@@ -2,7 +2,7 @@ import { defaultFieldResolver, GraphQLError, type GraphQLSchema } from "graphql"
 import type { Context } from "../../graphql/context.js";
 import { AppError, ErrorCode } from "../../kernel/errors.js";
 import { tighterBudget } from "../../kernel/rate-limit-budget.js";
-import { API_KEY_FIELD_SCOPES } from "../admin/api-keys.service.js";
+import { requireKeyScope } from "../admin/api-keys.service.js";
 import { BotSignalKind } from "./bot-signals.service.js";
 import type { RateLimitHit, RateLimitIdentity } from "./rate-limits.js";
 
@@ -20,15 +20,7 @@ const WHO: Record<RateLimitHit["subject"], string> = {
 const SIGNAL_DEDUPE_SECONDS = 60;
 
 function requireScope(ctx: Context, field: string): void {
-  if (!ctx.apiKey) return;
-  const scope = API_KEY_FIELD_SCOPES[field];
-  if (!scope) throw new AppError(ErrorCode.FORBIDDEN, `API keys cannot call ${field}`, { field });
-  if (!ctx.apiKey.scopes.includes(scope)) {
-    throw new AppError(ErrorCode.FORBIDDEN, `This API key lacks the ${scope} scope needed for ${field}`, {
-      field,
-      scope,
-    });
-  }
+  if (ctx.apiKey) requireKeyScope(ctx.apiKey, field);
 }
 
 /** With an API key, the key is who is counted (its owner account and address are the partner's). */

@@ -1,4 +1,6 @@
+import { clientOf } from "../../http/client.js";
 import { defineModule } from "../module.js";
+import { CHART_UPLOAD_PATH, chartUploadRoute } from "./chart-upload.js";
 import { VenuesResolver } from "./venues.resolver.js";
 import { VenuesService } from "./venues.service.js";
 
@@ -13,7 +15,17 @@ declare module "../../graphql/context.js" {
 export const venuesModule = defineModule({
   name: "venues",
   resolvers: [VenuesResolver],
-  setup({ db }) {
-    return { services: { venues: new VenuesService(db) } };
+  setup({ db, config, log, services }) {
+    const venues = new VenuesService(db);
+    return {
+      services: { venues },
+      routes: {
+        [CHART_UPLOAD_PATH]: chartUploadRoute({
+          services: { ...services, venues },
+          clientIp: (req) => clientOf(req, config.TRUST_PROXY).ip,
+          log,
+        }),
+      },
+    };
   },
 });

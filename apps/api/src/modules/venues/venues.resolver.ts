@@ -1,9 +1,9 @@
 import { Arg, Authorized, Ctx, Extensions, ID, Mutation, Query, Resolver } from "type-graphql";
 import { type Context, viewerOf } from "../../graphql/context.js";
 import { parseIntId } from "../../kernel/ids.js";
-import type { ChartVersionRow } from "./chart-store.js";
+import { chartOf, savedOf } from "./chart-answers.js";
 import type { ChartProblem as Problem } from "./chart-validation.js";
-import type { SavedChart, VenueWithCharts } from "./venues.service.js";
+import type { VenueWithCharts } from "./venues.service.js";
 import {
   ChartFormat,
   ChartJson,
@@ -11,13 +11,10 @@ import {
   ManagedVenue,
   SavedSeatingChart,
   SeatingChartPreview,
-  SeatingChartVersion,
   VenueInput,
 } from "./venues.types.js";
 
 const MANAGERS = ["ORGANIZER", "ADMIN"];
-
-const chartOf = (row: ChartVersionRow): SeatingChartVersion => ({ ...row, id: String(row.id) });
 
 const venueOf = (venue: VenueWithCharts): ManagedVenue => ({
   id: String(venue.id),
@@ -34,13 +31,6 @@ const venueOf = (venue: VenueWithCharts): ManagedVenue => ({
     height: venue.stageHeight,
   },
   charts: venue.charts.map(chartOf),
-});
-
-const savedOf = (saved: SavedChart): SavedSeatingChart => ({
-  chart: chartOf(saved.chart),
-  newVersion: saved.newVersion,
-  previousVersion: saved.previousVersion,
-  message: saved.message,
 });
 
 const problemOf = (problem: Problem) => ({

@@ -3,6 +3,8 @@ import { AppError, ErrorCode, notFound } from "../../kernel/errors.js";
 import type { Viewer } from "../../kernel/viewer.js";
 import { recordAudit } from "../events/audit-store.js";
 import { mayManage, requireVenueManager } from "../events/event-access.js";
+import type { ChartFormat, CheckedChart } from "./chart-check.js";
+import { checkChartOffLoop } from "./chart-checker.js";
 import type { ChartDescription, GeneratedChart, SectionDescription } from "./chart-shape.js";
 import {
   type ChartVersionRow,
@@ -15,14 +17,8 @@ import {
   newestChartVersion,
   writeChartContents,
 } from "./chart-store.js";
-import { chartToCsv, parseChartCsv, parseChartJson, withCsvLines, withJsonLines } from "./chart-text.js";
-import {
-  CHART_LIMITS,
-  type ChartProblem,
-  OUT_OF_BOUNDS,
-  ProblemList,
-  validateChart,
-} from "./chart-validation.js";
+import { chartToCsv } from "./chart-text.js";
+import { CHART_LIMITS, type ChartProblem, OUT_OF_BOUNDS, validateChart } from "./chart-validation.js";
 import {
   insertVenue,
   slugsLike,
@@ -55,7 +51,7 @@ export interface VenueInput {
   slug?: string;
 }
 
-export type ChartFormat = "JSON" | "CSV";
+export type { ChartFormat };
 
 export interface SavedChart {
   chart: ChartVersionRow;
@@ -289,46 +285,26 @@ export class VenuesService {
   /** Saves the whole chart (the builder, or the API's JSON): validated, generated, written at once. */
   async saveChart(viewer: Viewer, venueId: number, input: unknown): Promise<SavedChart> {
     await requireVenueManager(this.db, viewer, venueId);
-    const result = await validateChart(input);
-    if ("problems" in result) {
-      throw invalid("chart", problemsOf(result.problems.problems), result.problems.more);
-    }
-    return this.writeChart(viewer, venueId, result.chart, result.generated, "chart.save");
+    const result = await checkChartOffLoop({ kind: "object", chart: input });
+    if (!result.ok) throw invalid("chart", problemsOf(result.problems), result.more);
+    return this.writeChart(viewer, venueId, result.chart, "chart.save");
   }
 
-  /** Imports a chart from JSON (the shape saveChart takes) or CSV; problems carry their lines. */
+  /**
+   * Imports a chart from JSON (the shape saveChart takes) or CSV, as text (importSeatingChart) or as the
+   * bytes of an upload (the import route); problems carry their lines.
+   */
   async importChart(
     viewer: Viewer,
     venueId: number,
     format: ChartFormat,
-    data: string,
+    data: string | Uint8Array,
     name?: string | null,
   ): Promise<SavedChart> {
     await requireVenueManager(this.db, viewer, venueId);
-    const fail = (problems: ProblemList | ChartProblem[], more = 0) => {
-      const list = problems instanceof ProblemList ? problems.problems : problems;
-      const extra = problems instanceof ProblemList ? problems.more : more;
-      return invalid("data", problemsOf(list), extra);
-    };
-    let input: unknown;
-    let addLines: (problems: ChartProblem[]) => ChartProblem[];
-    if (format === "CSV") {
-      const chartName = name?.trim() || "Main";
-      const parsed = await parseChartCsv(data, chartName);
-      if ("problems" in parsed) throw fail(parsed.problems);
-      input = parsed.chart;
-      addLines = (problems) => withCsvLines(parsed, problems);
-    } else {
-      const parsed = parseChartJson(data);
-      if ("problems" in parsed) throw fail(parsed.problems);
-      input = parsed.value;
-      if (name?.trim() && typeof input === "object" && input !== null)
-        input = { ...input, name: name.trim() };
-      addLines = (problems) => withJsonLines(data, problems);
-    }
-    const result = await validateChart(input);
-    if ("problems" in result) throw fail(addLines(result.problems.problems), result.problems.more);
-    return this.writeChart(viewer, venueId, result.chart, result.generated, "chart.import");
+    const result = await checkChartOffLoop({ kind: "text", format, data, name });
+    if (!result.ok) throw invalid("data", problemsOf(result.problems), result.more);
+    return this.writeChart(viewer, venueId, result.chart, "chart.import");
   }
 
   /** The chart's seats as they would be generated, or its problems: the builder's live preview. */
@@ -384,8 +360,7 @@ export class VenuesService {
   private async writeChart(
     viewer: Viewer,
     venueId: number,
-    chart: ChartDescription,
-    generated: GeneratedChart,
+    chart: CheckedChart,
     action: "chart.save" | "chart.import",
   ): Promise<SavedChart> {
     const saved = await this.db.$transaction(async (tx) => {
@@ -401,7 +376,13 @@ export class VenuesService {
         version = (newest?.version ?? 0) + 1;
         chartId = await insertChart(tx, venueId, chart.name, version);
       }
-      const insertedSeats = await writeChartContents(tx, chartId, chart, generated.sections);
+      const insertedSeats = await writeChartContents(
+        tx,
+        chartId,
+        chart.descriptionJson,
+        chart.sections,
+        chart.seats,
+      );
       await recordAudit(tx, {
         venueId,
         actorId: viewer.userId,
@@ -411,8 +392,8 @@ export class VenuesService {
           chartId,
           name: chart.name,
           version,
-          sections: generated.sections.length,
-          seats: generated.seatCount,
+          sections: chart.sections.length,
+          seats: chart.seats.number.length,
         },
       });
       const reason = newest === undefined || rewrite ? null : newest.frozen ? "frozen" : "used by an event";

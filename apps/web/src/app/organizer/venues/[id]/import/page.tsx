@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
+import { publicApiUrl } from "@/lib/api-url";
 import { OrganizerOnly } from "@/organizer/organizer-access";
 import { ChartImport } from "@/venues/chart-import";
+import { chartUploadUrl } from "@/venues/chart-upload";
 
 export const metadata: Metadata = { title: "Import a seating chart" };
 
@@ -8,7 +10,7 @@ export default async function ChartImportPage({ params }: PageProps<"/organizer/
   const { id } = await params;
   return (
     <OrganizerOnly>
-      <ChartImport venueId={id} />
+      <ChartImport venueId={id} uploadUrl={chartUploadUrl(publicApiUrl(), id)} />
     </OrganizerOnly>
   );
 }
