@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
-import { asFan, createFanAccounts, errorCode, type Fan, logIn } from "./support/holds.js";
+import { asFan, createFanAccounts, errorCode, type Fan, logIn, standingArea } from "./support/holds.js";
 import {
   CANCEL_ORDER,
   checkout,
@@ -31,6 +31,8 @@ const ENTRY_FIELDS = "id eventId quantity state position holdId offerExpiresAt";
 const JOIN = `mutation ($eventId: ID!, $quantity: Int!, $tier: ID) {
   joinWaitlist(eventId: $eventId, quantity: $quantity, priceTierId: $tier) { ${ENTRY_FIELDS} } }`;
 const MY_WAITLISTS = `{ myWaitlists { ${ENTRY_FIELDS} event { id } } }`;
+const HOLD_GA = `mutation ($eventId: ID!, $areaId: ID!, $quantity: Int!) {
+  holdGeneralAdmission(eventId: $eventId, areaId: $areaId, quantity: $quantity) { id } }`;
 
 interface TransferData {
   id: string;
@@ -52,17 +54,25 @@ let scenario: OrdersScenario;
 let fans: Fan[];
 let organizer: Fan;
 
-/** A fresh event of the organizer's, with `seats` seats on sale (the rest of the venue not for sale). */
+/**
+ * A fresh event of the organizer's, with `seats` seats on sale (the rest of the venue not for sale): plain
+ * seats, which best available (and so a waitlist offer) gives to anyone, unlike wheelchair spaces and
+ * their companion seats.
+ */
 async function eventWith(settings: { maxTicketsPerAccount?: number } = {}, seats?: number) {
   const event = await scenario.freshEvent(settings);
   const { db } = scenario.database;
   await db.event.update({ where: { id: event.id }, data: { organizerId: organizer.id } });
-  if (seats !== undefined) {
-    await db.eventSeat.deleteMany({
-      where: { eventId: event.id, seatId: { notIn: event.seatIds.slice(0, seats) } },
-    });
-  }
-  return event;
+  if (seats === undefined) return event;
+  const plain = await db.seat.findMany({
+    where: { id: { in: event.seatIds }, wheelchair: false, companion: false },
+    orderBy: { id: "asc" },
+    take: seats,
+    select: { id: true },
+  });
+  const seatIds = plain.map((seat) => seat.id);
+  await db.eventSeat.deleteMany({ where: { eventId: event.id, seatId: { notIn: seatIds } } });
+  return { ...event, seatIds };
 }
 
 async function buy(fan: Fan, eventId: number, seatIds: number[]): Promise<OrderData> {
@@ -115,6 +125,55 @@ before(async () => {
 after(() => scenario.close());
 
 describe("transfers", () => {
+  test("standing tickets pass on too: new codes, the old ones INVALID, the area's places unchanged, the recipient's limit counts them", async () => {
+    const [sender, recipient] = fans as [Fan, Fan];
+    const { db } = scenario.database;
+    const event = await eventWith({ maxTicketsPerAccount: 3 });
+    const areaId = await standingArea(db, event.id, "Transfer floor", 10);
+    const placesLeft = async () =>
+      (
+        await db.$queryRaw<{ available: number }[]>`
+          SELECT available FROM event_area WHERE event_id = ${event.id} AND section_id = ${areaId}`
+      )[0]?.available;
+    const hold = must(
+      await asFan<{ holdGeneralAdmission: { id: string } }>(scenario.api.url, sender, HOLD_GA, {
+        eventId: event.id,
+        areaId,
+        quantity: 2,
+      }),
+    ).holdGeneralAdmission;
+    const order = must(await checkout(scenario.api.url, sender, hold.id, randomUUID())).checkout;
+    assert.equal(order.tickets.length, 2);
+    assert.equal(await placesLeft(), 8);
+
+    const offered = must(
+      await transfer(
+        sender,
+        order.id,
+        order.tickets.map((t) => t.id),
+        recipient.email,
+      ),
+    ).transferTickets;
+    const accepted = must(await accept(recipient, offered.id)).acceptTransfer;
+    assert.equal(accepted.state, "ACCEPTED");
+    assert.ok(accepted.newOrderId);
+    for (const ticket of order.tickets) assert.equal(await verify(ticket.code), "INVALID");
+    const theirs = await orderOf(recipient, accepted.newOrderId);
+    assert.deepEqual(
+      theirs.tickets.map((t) => [t.status, t.seat, t.place.kind, t.place.sectionId]),
+      theirs.tickets.map(() => ["VALID", null, "STANDING", String(areaId)]),
+    );
+    assert.equal(await verify((theirs.tickets[0] as { code: string }).code), "VALID", "the new code admits");
+    assert.equal(await placesLeft(), 8, "one place given back and one taken for each ticket");
+    assert.equal(
+      errorCode(
+        await asFan(scenario.api.url, recipient, HOLD_GA, { eventId: event.id, areaId, quantity: 2 }),
+      ),
+      "LIMIT_EXCEEDED",
+      "the two places received count in the recipient's limit of 3",
+    );
+  });
+
   test("accepting re-issues the tickets with new codes; the sender's codes scan INVALID at once", async () => {
     const [sender, recipient, stranger] = fans as [Fan, Fan, Fan];
     const event = await eventWith();
