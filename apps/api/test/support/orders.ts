@@ -45,6 +45,8 @@ export interface TicketData {
     sectionId: string;
     price: { amount: number };
   };
+  /** What the ticket admits to: a seat, or a place in a standing area (then `seat` is null). */
+  place: { kind: string; seatId: string | null; section: string; sectionId: string };
 }
 
 export interface OrderData {

@@ -44,9 +44,11 @@ export async function lockOrderForTransfer(tx: Tx, orderId: string): Promise<Ord
 /** A ticket of the order as a transfer sees it. */
 export interface TicketForTransfer {
   id: string;
-  seatId: number;
+  /** A seated ticket's seat, or a standing ticket's area (an order is one or the other: one hold's). */
+  seatId: number | null;
+  areaId: number | null;
   priceMinor: number;
-  /** VALID, not used, its seat still sold to this order. */
+  /** VALID, not used, and (seated) its seat still sold to this order. */
   live: boolean;
   /** Already part of another pending transfer. */
   pending: boolean;
@@ -58,13 +60,14 @@ export function ticketsForTransfer(
   ticketIds: readonly string[],
 ): Promise<TicketForTransfer[]> {
   return tx.$queryRaw<TicketForTransfer[]>`
-    SELECT t.id, t.seat_id AS "seatId", t.price_minor AS "priceMinor",
-           (t.status = 'VALID' AND t.used_at IS NULL AND es.status = 'SOLD' AND es.order_id = t.order_id) AS live,
+    SELECT t.id, t.seat_id AS "seatId", t.area_id AS "areaId", t.price_minor AS "priceMinor",
+           (t.status = 'VALID' AND t.used_at IS NULL
+            AND (t.area_id IS NOT NULL OR (es.status = 'SOLD' AND es.order_id = t.order_id))) AS live,
            EXISTS (SELECT 1 FROM ticket_transfer tt
                    WHERE tt.order_id = t.order_id AND tt.state = 'PENDING' AND t.id = ANY(tt.ticket_ids)) AS pending
-    FROM ticket t JOIN event_seat es ON es.event_id = t.event_id AND es.seat_id = t.seat_id
+    FROM ticket t LEFT JOIN event_seat es ON es.event_id = t.event_id AND es.seat_id = t.seat_id
     WHERE t.order_id = ${orderId}::uuid AND t.id = ANY(${ticketIds}::uuid[])
-    ORDER BY t.seat_id`;
+    ORDER BY t.seat_id, t.id`;
 }
 
 /** The e-mail address of an account (null when there is none). */
@@ -191,7 +194,8 @@ export interface Reissue {
   tickets: {
     oldId: string;
     newId: string;
-    seatId: number;
+    seatId: number | null;
+    areaId: number | null;
     priceMinor: number;
     /** The new ticket's secret. */
     secretHex: string;
@@ -204,7 +208,8 @@ export interface Reissue {
  * The acceptance (docs/transfers.md), in one statement: voids the sender's tickets and replaces their
  * secrets (so every code they ever showed now reads INVALID, not merely VOID); records the recipient's
  * converted hold and confirmed order (nothing paid: totals 0, payment NONE); moves the seats to that
- * order (so the per-account limit counts them for the recipient); issues new tickets with new secrets;
+ * order (so the per-account limit counts them for the recipient; standing places count by their valid
+ * tickets, and the area's places left do not change: one voided, one issued); issues new tickets with new secrets;
  * marks the transfer ACCEPTED and announces it (outbox: `ticket.transferred`). The caller has locked
  * the transfer and checked that every ticket is live.
  */
@@ -213,6 +218,10 @@ export async function reissueTickets(tx: Tx, reissue: Reissue): Promise<void> {
   const oldIds = tickets.map((t) => t.oldId);
   const newIds = tickets.map((t) => t.newId);
   const seatIds = tickets.map((t) => t.seatId);
+  const areaIds = tickets.map((t) => t.areaId);
+  const soldSeatIds = seatIds.filter((seatId) => seatId !== null);
+  // Standing tickets of one order are places of one area at one price (the hold they came from).
+  const standing = tickets[0]?.areaId !== null ? tickets[0] : undefined;
   const prices = tickets.map((t) => t.priceMinor);
   const secrets = tickets.map((t) => t.secretHex);
   const burnt = tickets.map((t) => t.burnHex);
@@ -224,9 +233,12 @@ export async function reissueTickets(tx: Tx, reissue: Reissue): Promise<void> {
       WHERE t.id = b.id AND t.order_id = ${transfer.orderId}::uuid AND t.status = 'VALID'
       RETURNING t.id
     ), recorded_hold AS (
-      INSERT INTO hold (id, user_id, event_id, state, seat_ids, seat_prices, total_minor, currency, expires_at, ended_at)
-      SELECT ${newHoldId}::uuid, ${toUserId}::uuid, o.event_id, 'CONVERTED', ${seatIds}::int[], ${prices}::int[],
-             ${total}::int, o.currency, now(), now()
+      INSERT INTO hold (id, user_id, event_id, state, seat_ids, seat_prices, area_id, area_quantity, area_price,
+                        total_minor, currency, expires_at, ended_at)
+      SELECT ${newHoldId}::uuid, ${toUserId}::uuid, o.event_id, 'CONVERTED',
+             ${standing ? [] : seatIds}::int[], ${standing ? [] : prices}::int[],
+             ${standing?.areaId ?? null}::int, ${standing ? tickets.length : 0}::int,
+             ${standing?.priceMinor ?? null}::int, ${total}::int, o.currency, now(), now()
       FROM "order" o WHERE o.id = ${transfer.orderId}::uuid
       RETURNING id, currency
     ), recorded_order AS (
@@ -242,7 +254,7 @@ export async function reissueTickets(tx: Tx, reissue: Reissue): Promise<void> {
   await tx.$executeRaw`
     WITH moving AS (
       SELECT event_id, seat_id FROM event_seat
-      WHERE event_id = ${transfer.eventId}::int AND seat_id = ANY(${seatIds}::int[])
+      WHERE event_id = ${transfer.eventId}::int AND seat_id = ANY(${soldSeatIds}::int[])
         AND order_id = ${transfer.orderId}::uuid AND status = 'SOLD'
       ORDER BY event_id, seat_id
       FOR UPDATE
@@ -251,10 +263,10 @@ export async function reissueTickets(tx: Tx, reissue: Reissue): Promise<void> {
     FROM moving m WHERE es.event_id = m.event_id AND es.seat_id = m.seat_id`;
   await tx.$executeRaw`
     WITH issued AS (
-      INSERT INTO ticket (id, order_id, event_id, seat_id, price_minor, secret)
-      SELECT t.id, ${newOrderId}::uuid, ${transfer.eventId}::int, t.seat_id, t.price, decode(t.secret, 'hex')
-      FROM unnest(${newIds}::uuid[], ${seatIds}::int[], ${prices}::int[], ${secrets}::text[])
-           AS t(id, seat_id, price, secret)
+      INSERT INTO ticket (id, order_id, event_id, seat_id, area_id, price_minor, secret)
+      SELECT t.id, ${newOrderId}::uuid, ${transfer.eventId}::int, t.seat_id, t.area_id, t.price, decode(t.secret, 'hex')
+      FROM unnest(${newIds}::uuid[], ${seatIds}::int[], ${areaIds}::int[], ${prices}::int[], ${secrets}::text[])
+           AS t(id, seat_id, area_id, price, secret)
     ), accepted AS (
       UPDATE ticket_transfer
       SET state = 'ACCEPTED', accepted_at = now(), to_user_id = ${toUserId}::uuid,

@@ -162,6 +162,7 @@ export class TransfersService {
         oldId: ticket.id,
         newId: uuidv7(),
         seatId: ticket.seatId,
+        areaId: ticket.areaId,
         priceMinor: ticket.priceMinor,
         secretHex: randomBytes(32).toString("hex"),
         burnHex: randomBytes(32).toString("hex"),
