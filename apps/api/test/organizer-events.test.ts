@@ -423,6 +423,18 @@ describe("prices and inventory on a live event", () => {
     assert.deepEqual(refused.errors?.[0]?.extensions?.seatIds, [a]);
     must(await as(organizer, OFF_SALE, { id: String(id), seats: [String(b)] }));
     assert.equal(errorCode(await holdSeats(url(), fan(3), id, [b as number])), "SEATS_UNAVAILABLE");
+    // Fans see a killed seat as not for sale (not held: it will not come back when a hold ends).
+    const map = must(
+      await as<{ seatMap: { sections: { seats: { id: string; status: string }[] }[] } }>(
+        organizer,
+        "query ($id: ID!) { seatMap(eventId: $id) { sections { seats { id status } } } }",
+        { id: String(id) },
+      ),
+    ).seatMap;
+    const statusOf = (seat: number | undefined) =>
+      map.sections.flatMap((section) => section.seats).find((one) => one.id === String(seat))?.status;
+    assert.equal(statusOf(b), "NOT_FOR_SALE");
+    assert.equal(statusOf(a), "HELD");
     assert.equal(
       errorCode(await as(organizer, ON_SALE, { id: String(id), seats: [String(c)] })),
       "SEATS_UNAVAILABLE",
