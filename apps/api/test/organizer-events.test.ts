@@ -534,10 +534,15 @@ describe("refunds and cancellation", () => {
 
     const pool = createSqlPool(scenario.database.url, { max: 2, onIdleError: () => undefined });
     const payments = new FakeGateway(pool);
+    const told: number[] = [];
     const crashing = new CancellationService(
       db(),
       new RefundsService(db(), pool, payments),
-      { seatsChanged() {}, areasChanged() {}, async pricingChanged() {} },
+      {
+        seatsChanged: (_eventId, seatIds) => void told.push(...seatIds),
+        areasChanged() {},
+        async pricingChanged() {},
+      },
       createLogger("silent"),
     );
     let refunded = 0;
@@ -564,6 +569,12 @@ describe("refunds and cancellation", () => {
     assert.equal(midway.finishedAt, null);
     const pending = await db().orderRefund.findMany({ where: { eventId: id, state: "PENDING" } });
     assert.equal(pending.length, 1, "the killed run left one refund whose money moved but was not recorded");
+    const freed = await db().ticket.findMany({ where: { eventId: id, status: "VOID" } });
+    assert.deepEqual(
+      [...told].sort((a, b) => a - b),
+      freed.map((ticket) => ticket.seatId).sort((a, b) => (a ?? 0) - (b ?? 0)),
+      "the live seat map is told of every seat a refund freed",
+    );
     await scenario.api.server.jobs.start();
     await waitFor("the refund job to finish", async () => {
       const progress = must(
