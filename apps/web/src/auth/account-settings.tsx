@@ -37,6 +37,30 @@ function useFormRun() {
   return { pending, problem, done, run, on, general: problem && !problem.field ? problem.message : null };
 }
 
+/** A form's submit button (another label while it runs) and what it did, once done. */
+function SubmitAndDone({
+  form,
+  label,
+  pendingLabel,
+}: {
+  form: ReturnType<typeof useFormRun>;
+  label: string;
+  pendingLabel: string;
+}) {
+  return (
+    <>
+      <button type="submit" className="button" disabled={form.pending}>
+        {form.pending ? pendingLabel : label}
+      </button>
+      {form.done ? (
+        <p className={styles.done} role="status">
+          {form.done}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 function EmailSection({ email, verified }: { email: string; verified: boolean }) {
   const id = useId();
   const [changeEmail] = useMutation(ChangeEmailDocument);
@@ -102,14 +126,7 @@ function EmailSection({ email, verified }: { email: string; verified: boolean })
           onChange={(event) => setPassword(event.target.value)}
           problem={form.on("currentPassword")}
         />
-        <button type="submit" className="button" disabled={form.pending}>
-          {form.pending ? "Changing…" : "Change email"}
-        </button>
-        {form.done ? (
-          <p className={styles.done} role="status">
-            {form.done}
-          </p>
-        ) : null}
+        <SubmitAndDone form={form} label="Change email" pendingLabel="Changing…" />
       </form>
     </section>
   );
@@ -160,14 +177,7 @@ function PasswordSection() {
           hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
           problem={form.on("newPassword")}
         />
-        <button type="submit" className="button" disabled={form.pending}>
-          {form.pending ? "Changing…" : "Change password"}
-        </button>
-        {form.done ? (
-          <p className={styles.done} role="status">
-            {form.done}
-          </p>
-        ) : null}
+        <SubmitAndDone form={form} label="Change password" pendingLabel="Changing…" />
       </form>
     </section>
   );

@@ -143,7 +143,6 @@ function Camera({ onCode }: { onCode: (code: string) => void }) {
 
   return (
     <section aria-label="Camera" className={styles.camera}>
-      {/* biome-ignore lint/a11y/useMediaCaption: a live camera picture has nothing to caption. */}
       <video ref={video} className={on ? styles.video : styles.hidden} muted playsInline />
       <button
         type="button"

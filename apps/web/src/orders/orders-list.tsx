@@ -2,9 +2,10 @@
 
 import { useQuery } from "@apollo/client/react";
 import Link from "next/link";
-import { type ReactNode, useState } from "react";
+import type { ReactNode } from "react";
 import { useSignedInViewer } from "@/auth/use-signed-in-viewer";
 import layout from "@/components/layout.module.css";
+import { LoadMore } from "@/components/load-more";
 import { Notice, ProblemNotice } from "@/components/notice";
 import { MyOrdersDocument, type OrderSummaryFieldsFragment } from "@/gql/graphql";
 import { describeApiError } from "@/lib/api-errors";
@@ -28,23 +29,7 @@ export function OrdersList() {
     skip: !viewer,
     fetchPolicy: "cache-and-network",
   });
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [moreProblem, setMoreProblem] = useState<string | null>(null);
   const connection = data?.myOrders;
-
-  const loadMore = async () => {
-    if (!connection?.pageInfo.endCursor) return;
-    setLoadingMore(true);
-    setMoreProblem(null);
-    try {
-      // The cache's relay-style policy for `myOrders` appends the next page to the list.
-      await fetchMore({ variables: { after: connection.pageInfo.endCursor } });
-    } catch (fetchError) {
-      setMoreProblem(describeApiError(fetchError).message);
-    } finally {
-      setLoadingMore(false);
-    }
-  };
 
   let content: ReactNode;
   if (error && !connection) {
@@ -83,22 +68,7 @@ export function OrdersList() {
             </li>
           ))}
         </ul>
-        {moreProblem ? (
-          <p className={styles.inlineError} role="alert">
-            {moreProblem}
-          </p>
-        ) : null}
-        {connection.pageInfo.hasNextPage ? (
-          <button
-            type="button"
-            className={`button button-secondary ${styles.loadMore}`}
-            onClick={loadMore}
-            disabled={loadingMore}
-            aria-busy={loadingMore}
-          >
-            {loadingMore ? "Loading…" : "Load more"}
-          </button>
-        ) : null}
+        <LoadMore pageInfo={connection.pageInfo} fetchMore={fetchMore} label="Load more" />
       </>
     );
   }

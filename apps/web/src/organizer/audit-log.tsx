@@ -3,6 +3,7 @@
 import { useQuery } from "@apollo/client/react";
 import { BackLink } from "@/components/back-link";
 import layout from "@/components/layout.module.css";
+import { LoadMore } from "@/components/load-more";
 import { Notice, ProblemNotice } from "@/components/notice";
 import { AuditLogDocument } from "@/gql/graphql";
 import { describeApiError } from "@/lib/api-errors";
@@ -53,25 +54,7 @@ export function AuditLog({ eventId }: { eventId: string }) {
           ))}
         </ol>
       )}
-      {page?.pageInfo.hasNextPage ? (
-        <button
-          type="button"
-          className="button button-secondary"
-          onClick={() =>
-            void fetchMore({
-              variables: { after: page.pageInfo.endCursor },
-              updateQuery: (previous, { fetchMoreResult }) => ({
-                auditLog: {
-                  ...fetchMoreResult.auditLog,
-                  edges: [...(previous.auditLog?.edges ?? []), ...fetchMoreResult.auditLog.edges],
-                },
-              }),
-            })
-          }
-        >
-          Older entries
-        </button>
-      ) : null}
+      <LoadMore pageInfo={page?.pageInfo} fetchMore={fetchMore} label="Older entries" />
     </div>
   );
 }

@@ -3,6 +3,7 @@
 import { useQuery } from "@apollo/client/react";
 import Link from "next/link";
 import layout from "@/components/layout.module.css";
+import { LoadMore } from "@/components/load-more";
 import { Notice, ProblemNotice } from "@/components/notice";
 import { MyEventsDocument } from "@/gql/graphql";
 import { describeApiError } from "@/lib/api-errors";
@@ -60,25 +61,7 @@ export function OrganizerEvents() {
           ))}
         </ul>
       )}
-      {page?.pageInfo.hasNextPage ? (
-        <button
-          type="button"
-          className="button button-secondary"
-          onClick={() =>
-            void fetchMore({
-              variables: { after: page.pageInfo.endCursor },
-              updateQuery: (previous, { fetchMoreResult }) => ({
-                myEvents: {
-                  ...fetchMoreResult.myEvents,
-                  edges: [...(previous.myEvents?.edges ?? []), ...fetchMoreResult.myEvents.edges],
-                },
-              }),
-            })
-          }
-        >
-          More events
-        </button>
-      ) : null}
+      <LoadMore pageInfo={page?.pageInfo} fetchMore={fetchMore} label="More events" />
     </>
   );
 }

@@ -61,8 +61,14 @@ export function ApolloProvider({ apiUrl, children }: { apiUrl: string; children:
         typePolicies: {
           // A fan's holds always arrive as the whole current list: the new one replaces the old.
           User: { fields: { holds: { merge: false } } },
-          // "Load more" appends the next page of orders to the cached connection.
-          Query: { fields: { myOrders: relayStylePagination() } },
+          // "Load more" appends the next page to the cached connection; a list per filter or event.
+          Query: {
+            fields: {
+              myOrders: relayStylePagination(),
+              myEvents: relayStylePagination(["status"]),
+              auditLog: relayStylePagination(["eventId"]),
+            },
+          },
         },
       }),
       // Subscriptions go over the WebSocket, everything else over HTTP.
