@@ -70,14 +70,15 @@ export function AccountMenu() {
         href="/account"
         className={styles.viewer}
         data-viewer-email={viewer.email}
-        // A phone hides the name (account-menu.module.css): the link must still say what it is.
-        aria-label={`Signed in as ${viewer.name || viewer.email}: your account`}
         aria-current={pathname === "/account" ? "page" : undefined}
       >
         <span className={styles.avatar} aria-hidden="true">
           {(viewer.name || viewer.email).charAt(0).toUpperCase()}
         </span>
-        <span className={styles.viewerName}>{viewer.name || viewer.email}</span>
+        <span className={styles.viewerName}>
+          <span className="visually-hidden">Signed in as </span>
+          {viewer.name || viewer.email}
+        </span>
       </Link>
       <button type="button" className="button button-secondary" onClick={signOut} disabled={leaving}>
         {leaving ? "Logging out…" : "Log out"}
