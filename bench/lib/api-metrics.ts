@@ -42,7 +42,7 @@ export class MetricsScrape {
 
 /** Scrapes /metrics over a fresh connection: with API_WORKERS > 1, the next worker in turn answers. */
 export async function scrapeMetrics(api: RunningApi): Promise<MetricsScrape> {
-  const response = await httpRequest(new URL("/metrics", api.baseUrl), { timeoutMs: 5_000 });
+  const response = await httpRequest(new URL("/metrics", api.baseUrl), { timeoutMs: 10_000 });
   if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}`);
   return MetricsScrape.parse(response.body.toString("utf8"));
 }
@@ -59,7 +59,13 @@ export async function scrapeEveryProcess(api: RunningApi): Promise<MetricsScrape
   const roundStarted = performance.now();
   const scrapes: MetricsScrape[] = [];
   for (let attempt = 0; attempt < 4 * api.workers && scrapes.length < api.workers; attempt++) {
-    const scrape = await scrapeMetrics(api);
+    // A saturated API may not answer in time: the step then goes without its event-loop figures ("–")
+    // rather than the run failing.
+    const scrape = await scrapeMetrics(api).catch((error: Error) => {
+      console.error(`  (the API's /metrics did not answer: ${error.message}; event-loop delay unknown)`);
+      return undefined;
+    });
+    if (!scrape) continue;
     const windowS = scrape.value(WINDOW);
     // Without the metric (an API built before it) every scrape counts: no worker can be told apart.
     if (api.workers === 1 || windowS === undefined || windowS * 1000 > performance.now() - roundStarted) {

@@ -6,17 +6,36 @@ import { readFileSync } from "node:fs";
 // /proc counts CPU time in USER_HZ ticks, 100 a second on Linux.
 const TICKS_PER_SECOND = 100;
 
-/** CPU time (user + system) that process `pid` has used so far, in seconds. */
-export function processCpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
+/** The fields of /proc/<pid>/stat after the command name (the 2nd field, which may contain spaces). */
+function statFields(pid: number): string[] | undefined {
   try {
-    // The command name (2nd field) may contain spaces: the fields after its ")" are fixed.
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? ticks / TICKS_PER_SECOND : undefined;
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ");
   } catch {
     return undefined;
   }
+}
+
+/** Ticks of fields `indexes` summed, in seconds; undefined when the process is gone. */
+function seconds(pid: number, indexes: readonly number[]): number | undefined {
+  const fields = statFields(pid);
+  if (!fields) return undefined;
+  const ticks = indexes.reduce((sum, index) => sum + Number(fields[index]), 0);
+  return Number.isFinite(ticks) ? ticks / TICKS_PER_SECOND : undefined;
+}
+
+// Indexes after the command name: utime, stime, then cutime, cstime (children the process has reaped).
+const OWN = [11, 12];
+const OWN_AND_REAPED = [11, 12, 13, 14];
+
+/** CPU time (user + system) that process `pid` has used so far, in seconds. */
+export function processCpuSeconds(pid: number | undefined): number | undefined {
+  return pid === undefined ? undefined : seconds(pid, OWN);
+}
+
+/** The parent of process `pid` (e.g. a Postgres backend's postmaster). */
+export function parentPid(pid: number): number | undefined {
+  const parent = Number(statFields(pid)?.[1]);
+  return Number.isInteger(parent) && parent > 0 ? parent : undefined;
 }
 
 function childrenOf(pid: number): number[] {
@@ -28,11 +47,12 @@ function childrenOf(pid: number): number[] {
 }
 
 /**
- * CPU time of process `pid` and its live descendants, in seconds: the API with API_WORKERS > 1 is a
- * primary and its workers.
+ * CPU time of process `pid`, its live descendants and the children they reaped, in seconds: it only grows,
+ * so a child that exits between two readings (a Postgres backend, an autovacuum worker, an API worker)
+ * still counts. The API with API_WORKERS > 1 is a primary and its workers; Postgres is its postmaster.
  */
 export function processTreeCpuSeconds(pid: number | undefined): number | undefined {
-  const own = processCpuSeconds(pid);
+  const own = pid === undefined ? undefined : seconds(pid, OWN_AND_REAPED);
   if (pid === undefined || own === undefined) return own;
   return childrenOf(pid).reduce((sum, child) => sum + (processTreeCpuSeconds(child) ?? 0), own);
 }

@@ -6,8 +6,9 @@ import {
   scrapeEveryProcess,
 } from "./api-metrics.js";
 import type { RunningApi } from "./api-process.js";
-import { machineCpuSeconds, processCpuSeconds } from "./cpu.js";
+import { machineCpuSeconds, parentPid, processCpuSeconds, processTreeCpuSeconds } from "./cpu.js";
 import type { PgClient } from "./pg.js";
+import { type BenchRedis, redisCpuSeconds } from "./redis.js";
 
 // What a step cost, and who paid: CPU time per process (from /proc) over the step, and the API's
 // event-loop delay during it (from its /metrics). On a 2-core machine shared by the API, Postgres, Redis
@@ -17,7 +18,10 @@ import type { PgClient } from "./pg.js";
 export interface ByProcess {
   /** The server under test: the API (all its processes with API_WORKERS > 1), or a reference server. */
   server: number | undefined;
-  /** The bench database's backends and Postgres's own auxiliary processes. */
+  /**
+   * The postmaster and every process it started (backends, auxiliary processes, autovacuum workers), those
+   * that exited during the step included; less the live backends of other databases (other work).
+   */
   postgres: number | undefined;
   redis: number | undefined;
   /** This process: the load generator (and whatever else the scenario runs in it). */
@@ -46,7 +50,10 @@ interface CpuReading {
   server: number | undefined;
   generator: number;
   machine: number | undefined;
-  postgres: Map<number, number>;
+  /** The postmaster's tree, in seconds. */
+  postgres: number | undefined;
+  /** Live backends of other databases: their CPU is not this benchmark's. */
+  otherDatabases: Map<number, number>;
   redis: number | undefined;
 }
 
@@ -62,24 +69,25 @@ export interface MeteredServer {
 
 export class Meter {
   /**
-   * `db` is a connection to the bench database (to find its backends), `redisPid` the Redis server's
-   * process; `server` may be left out (nothing served), and `api` gives the event-loop delay.
+   * `db` is a connection to the bench database (to find the postmaster and other databases' backends),
+   * `redis` one to the Redis server (INFO cpu); `server` may be left out (nothing served), and `api` gives
+   * the event-loop delay.
    */
   constructor(
     private readonly db: PgClient,
-    private readonly redisPid: number | undefined,
+    private readonly redis: BenchRedis | undefined,
     private readonly server: MeteredServer | undefined,
     private readonly api: RunningApi | undefined = undefined,
   ) {}
 
   /** The same meter, for steps served by `server` (a reference) rather than the API. */
   serving(server: MeteredServer | undefined): Meter {
-    return new Meter(this.db, this.redisPid, server, undefined);
+    return new Meter(this.db, this.redis, server, undefined);
   }
 
   /** The same meter for `api`: its CPU and event loop. */
   forApi(api: RunningApi): Meter {
-    return new Meter(this.db, this.redisPid, api, api);
+    return new Meter(this.db, this.redis, api, api);
   }
 
   async start(): Promise<MeterMark> {
@@ -94,11 +102,14 @@ export class Meter {
     const seconds = (cpu.wallMs - mark.cpu.wallMs) / 1000;
     const spent = (before: number | undefined, after: number | undefined) =>
       before === undefined || after === undefined ? undefined : after - before;
-    let postgresSeconds = 0;
-    for (const [pid, total] of cpu.postgres) postgresSeconds += total - (mark.cpu.postgres.get(pid) ?? 0);
+    let otherDatabases = 0;
+    for (const [pid, total] of cpu.otherDatabases) {
+      otherDatabases += total - (mark.cpu.otherDatabases.get(pid) ?? 0);
+    }
+    const postgres = spent(mark.cpu.postgres, cpu.postgres);
     const cpuSeconds: ByProcess = {
       server: spent(mark.cpu.server, cpu.server),
-      postgres: cpu.postgres.size ? postgresSeconds : undefined,
+      postgres: postgres === undefined ? undefined : Math.max(0, postgres - otherDatabases),
       redis: spent(mark.cpu.redis, cpu.redis),
       generator: cpu.generator - mark.cpu.generator,
     };
@@ -140,28 +151,36 @@ export class Meter {
     return { ...result, cost: await this.stop(mark, result.operations) };
   }
 
-  /** Postgres processes that work for this benchmark: its database's backends and the auxiliary ones. */
-  private async postgresPids(): Promise<number[]> {
-    const { rows } = await this.db.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR backend_type <> 'client backend'`,
-    );
-    return rows.map((row) => row.pid);
+  private postmaster: Promise<number | undefined> | undefined;
+
+  /** The postmaster: the parent of this meter's backend (undefined when Postgres runs elsewhere). */
+  private postmasterPid(): Promise<number | undefined> {
+    this.postmaster ??= this.db
+      .query<{ pid: number }>("SELECT pg_backend_pid() AS pid")
+      .then(({ rows }) => (rows[0] ? parentPid(rows[0].pid) : undefined));
+    return this.postmaster;
   }
 
   private async readCpu(): Promise<CpuReading> {
-    const postgres = new Map<number, number>();
-    for (const pid of await this.postgresPids()) {
+    const { rows } = await this.db.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity
+       WHERE backend_type = 'client backend' AND datname IS DISTINCT FROM current_database()`,
+    );
+    const otherDatabases = new Map<number, number>();
+    for (const { pid } of rows) {
       const seconds = processCpuSeconds(pid);
-      if (seconds !== undefined) postgres.set(pid, seconds);
+      if (seconds !== undefined) otherDatabases.set(pid, seconds);
     }
+    const redis = this.redis ? await redisCpuSeconds(this.redis).catch(() => undefined) : undefined;
     const own = process.cpuUsage();
     return {
       wallMs: performance.now(),
       server: this.server?.cpuSeconds(),
       generator: (own.user + own.system) / 1e6,
       machine: machineCpuSeconds(),
-      postgres,
-      redis: this.redisPid === undefined ? undefined : processCpuSeconds(this.redisPid),
+      postgres: processTreeCpuSeconds(await this.postmasterPid()),
+      otherDatabases,
+      redis,
     };
   }
 }

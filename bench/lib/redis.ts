@@ -56,7 +56,13 @@ export async function dropKeys(redis: BenchRedis, prefix: string): Promise<numbe
   return dropped;
 }
 
-/** The Redis server's process id (for its CPU time), when it runs on this machine. */
-export async function redisServerPid(redis: BenchRedis): Promise<number | undefined> {
-  return Number(/process_id:(\d+)/.exec(await redis.info("server"))?.[1]) || undefined;
+/**
+ * CPU time the Redis server has used so far (INFO cpu: user + system, its forks included), in seconds. Redis
+ * counts it itself, so this holds wherever Redis runs (a container, another host) and to the microsecond.
+ */
+export async function redisCpuSeconds(redis: BenchRedis): Promise<number | undefined> {
+  const info = await redis.info("cpu");
+  const fields = ["used_cpu_user", "used_cpu_sys", "used_cpu_user_children", "used_cpu_sys_children"];
+  const values = fields.map((field) => Number(new RegExp(`^${field}:([\\d.]+)`, "m").exec(info)?.[1]));
+  return values.every(Number.isFinite) ? values.reduce((sum, value) => sum + value, 0) : undefined;
 }

@@ -52,6 +52,14 @@ export async function measureTypename(
   };
 }
 
+/** measureTypename as a run's reference, printed as it ends. */
+export async function typenameReference(api: RunningApi, settings: LoadSettings, meter: Meter) {
+  console.log(`Reference: { __typename }, closed loop, ${settings.connections} connections…`);
+  const typename = await measureTypename(api, settings, meter);
+  console.log(`    ${integer(typename.load.requestsPerSecond)} req/s; ${costLine(typename.load.cost)}`);
+  return typename;
+}
+
 const CONDITIONAL_UPDATE =
   "UPDATE event_seat SET version = version + 1 WHERE event_id = $1 AND seat_id = $2 AND status = 'AVAILABLE'";
 export const UPDATE_CLIENTS = 32;
@@ -169,9 +177,7 @@ export async function measureHttpAndPostgresReferences(
     beforeUpdate = async () => undefined,
   }: { unnamedToo?: boolean; beforeUpdate?: () => Promise<unknown> } = {},
 ): Promise<HttpAndPostgresReferences> {
-  console.log(`Reference: { __typename }, closed loop, ${settings.connections} connections…`);
-  const typename = await measureTypename(api, settings, meter);
-  console.log(`    ${integer(typename.load.requestsPerSecond)} req/s; ${costLine(typename.load.cost)}`);
+  const typename = await typenameReference(api, settings, meter);
   const seconds = settings.quick ? UPDATE_SECONDS.quick : UPDATE_SECONDS.full;
   const updates: UpdateRateResult[] = [];
   for (const prepared of unnamedToo ? [true, false] : [true]) {

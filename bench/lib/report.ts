@@ -113,6 +113,9 @@ export function costLine(cost: StepCost, server = "API"): string {
   );
 }
 
+/** A step's verdict cell: "–" for a step that is judged by no target (a reference). */
+export const verdictCell = (pass: boolean | undefined) => (pass === undefined ? "–" : pass ? "PASS" : "FAIL");
+
 /** `figure` over a reference's, e.g. "0.16 × { __typename }". */
 export function ratioText(ratio: number, name: string): string {
   return `${Number.isFinite(ratio) ? ratio.toFixed(ratio < 10 ? 2 : 1) : "?"} × ${name}`;
@@ -121,8 +124,9 @@ export function ratioText(ratio: number, name: string): string {
 /** How to read the cost columns, printed under every scenario's tables. */
 export function costLegend(machine: MachineInfo, generator = "this process, the load generator"): string {
   return (
-    `CPU per operation by process: the API (all its processes), Postgres (the bench database's backends and ` +
-    `its auxiliary processes), Redis, "gen" (${generator}); "other cores" is the rest of the ` +
+    `CPU per operation by process: the API (all its processes), Postgres (the postmaster and all it started, ` +
+    `exited ones included, less other databases' live backends: on a shared machine, other databases' ` +
+    `short-lived connections still count, so "pg" is an upper bound), Redis (its INFO cpu), "gen" (${generator}); "other cores" is the rest of the ` +
     `${machine.cpus}-core machine (other work: high means skewed figures). "loop": the API's event-loop ` +
     "delay during the step (p99, max; frontrow_event_loop_delay_*, the worst process)."
   );

@@ -3,7 +3,7 @@ import { benchDatabaseUrl, prepareDatabase, requireApiBuild, SetupError } from "
 import { apiSummary, type RunningApi, startApi } from "./api-process.js";
 import { Meter } from "./meter.js";
 import { connectPg, lockScenario, type PgClient } from "./pg.js";
-import { type BenchRedis, connectRedis, dropKeys, redisServerPid } from "./redis.js";
+import { type BenchRedis, connectRedis, dropKeys } from "./redis.js";
 import { fileStamp, type MachineInfo, machineInfo, resultsDir } from "./report.js";
 
 // What every scenario does before and around its measurements.
@@ -48,7 +48,7 @@ export async function openBench(scenario: string, title: string, quick: boolean)
     );
   }
   const redis = await connectRedis(scenario);
-  const meter = new Meter(db, await redisServerPid(redis), undefined);
+  const meter = new Meter(db, redis, undefined);
   return {
     scenario,
     startedAt,

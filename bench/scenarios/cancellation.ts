@@ -3,9 +3,15 @@
 
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { RunningApi } from "../lib/api-process.js";
 import { httpRequest, parseGraphQL, postGraphQL } from "../lib/http.js";
-import { integer, table } from "../lib/report.js";
-import { openBench, withApi } from "../lib/scenario.js";
+import type { Meter } from "../lib/meter.js";
+import { integerOption, loadOptionsUsage, parseOptions } from "../lib/options.js";
+import { type Reference, typenameReference } from "../lib/reference.js";
+import { integer } from "../lib/report.js";
+import { type Bench, openBench, withApi } from "../lib/scenario.js";
+import { runSteps, type Step, type StepRun, stepsVerdict } from "../lib/steps.js";
+import { finish } from "../lib/verdict.js";
 
 const FULL = { orders: 10_000 };
 const QUICK = { orders: 500 };
@@ -18,7 +24,12 @@ Takes a seeded stadium event, sells ${integer(FULL.orders)} of its seats (--quic
 one-ticket orders written straight into the bench database (captured in the fake gateway's ledger), then
 starts the built API, cancels the event as its organizer (cancelEvent) and polls eventCancellation until
 the refund job has refunded every order. Prints orders refunded per second and checks that the gateway
-refunded each order exactly once. The event is cancelled for good: the next run takes another one.`;
+refunded each order exactly once, with the CPU per refunded order by process, the API's event loop and
+the rate over the run's { __typename } (measured first). The event is cancelled for good: the next run
+takes another one.
+
+${loadOptionsUsage}
+  (the load options set the { __typename } reference's run)`;
 
 interface Progress {
   totalOrders: number;
@@ -26,12 +37,115 @@ interface Progress {
   finishedAt: string | null;
 }
 
+interface CancellationContext {
+  bench: Bench;
+  api: RunningApi;
+  meter: Meter;
+  eventId: number;
+  orders: number;
+}
+
+/** cancelEvent, then the durable job refunds every order: polled through eventCancellation. */
+const refundAll: Step<CancellationContext> = {
+  name: "refund-every-order",
+  header: [
+    "step",
+    "orders",
+    "cancelEvent",
+    "all refunded in",
+    "orders refunded/s",
+    "provider refunds",
+    "twice",
+    "missed",
+  ],
+  operation: "refunded order",
+  async run({ bench, api, meter, eventId, orders }) {
+    const cookie = await logIn(api.graphqlUrl);
+    const call = async <T>(query: string, variables: Record<string, unknown>) =>
+      parseGraphQL<T>(
+        await httpRequest(api.graphqlUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json", cookie },
+          body: JSON.stringify({ query, variables }),
+        }),
+      );
+    const mark = await meter.start();
+    const started = performance.now();
+    await call('mutation ($id: ID!) { cancelEvent(eventId: $id, reason: "bench") { totalOrders } }', {
+      id: String(eventId),
+    });
+    const cancelMs = performance.now() - started;
+    let progress: Progress | undefined;
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      progress = (
+        await call<{ eventCancellation: Progress }>(
+          "query ($id: ID!) { eventCancellation(eventId: $id) { totalOrders refundedOrders finishedAt } }",
+          { id: String(eventId) },
+        )
+      ).eventCancellation;
+      if (progress.finishedAt) break;
+      await sleep(200);
+    }
+    const refunded = progress?.refundedOrders ?? 0;
+    const cost = await meter.stop(mark, refunded);
+    const seconds = (performance.now() - started) / 1000;
+    const [ledger] = (
+      await bench.db.query<{ refunds: number; orders: number; twice: number }>(
+        `SELECT count(*)::int AS refunds, count(DISTINCT r.reference)::int AS orders,
+                (SELECT count(*)::int FROM (SELECT reference FROM fake_gateway_refund r2
+                   JOIN "order" o2 ON o2.id::text = r2.reference WHERE o2.event_id = $1
+                   GROUP BY reference HAVING count(*) > 1) t) AS twice
+         FROM fake_gateway_refund r JOIN "order" o ON o.id::text = r.reference WHERE o.event_id = $1`,
+        [eventId],
+      )
+    ).rows;
+    const finished = Boolean(progress?.finishedAt);
+    const twice = ledger?.twice ?? 0;
+    const missed = orders - (ledger?.orders ?? 0);
+    return {
+      cells: [
+        this.name,
+        integer(orders),
+        `${cancelMs.toFixed(0)} ms`,
+        finished ? `${seconds.toFixed(1)} s` : "not finished",
+        integer(refunded / seconds),
+        integer(ledger?.refunds ?? 0),
+        integer(twice),
+        integer(missed),
+      ],
+      cost,
+      rate: refunded / seconds,
+      targets: [
+        {
+          name: "every order refunded exactly once",
+          goal: "the job finishes; the gateway refunded each order once",
+          measured: `${finished ? "finished" : "not finished"}, ${integer(twice)} twice, ${integer(missed)} missed`,
+          pass: finished && twice === 0 && missed === 0,
+        },
+      ],
+      problems: [
+        ...(finished ? [] : [`the refund job did not finish within ${DRAIN_TIMEOUT_MS / 1000} s`]),
+        ...(twice ? [`${integer(twice)} orders refunded twice`] : []),
+        ...(missed ? [`${integer(missed)} orders never refunded`] : []),
+      ],
+      figures: { orders, cancelMs, seconds, refunded, ledger },
+    };
+  },
+};
+
+/** Every step, in order; a team adding one appends it here. */
+export const STEPS: Step<CancellationContext>[] = [refundAll];
+
 export async function run(args: string[]): Promise<number> {
-  const quick = args.includes("--quick");
-  const ordersFlag = args.indexOf("--orders");
-  const orders = ordersFlag >= 0 ? Number(args[ordersFlag + 1]) : quick ? QUICK.orders : FULL.orders;
-  if (!Number.isInteger(orders) || orders < 1) throw new Error("--orders takes a positive whole number");
-  const bench = await openBench("cancellation", "Cancelling an event with many orders", quick);
+  const { settings, values } = parseOptions(args, { values: ["orders"] });
+  const orders = integerOption("--orders", values.orders, settings.quick ? QUICK.orders : FULL.orders, {
+    min: 1,
+    max: 1_000_000,
+  });
+  const bench = await openBench("cancellation", "Cancelling an event with many orders", settings.quick);
+  let runs: StepRun[] = [];
+  let reference: Reference | undefined;
   try {
     const [event] = (
       await bench.db.query<{ id: number }>(
@@ -47,77 +161,21 @@ export async function run(args: string[]): Promise<number> {
     const setupStarted = performance.now();
     await sellSeats(bench.db, event.id, orders);
     console.log(`done in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
-
-    return await withApi(bench, {}, async ({ api }) => {
-      const cookie = await logIn(api.graphqlUrl);
-      const call = async <T>(query: string, variables: Record<string, unknown>) =>
-        parseGraphQL<T>(
-          await httpRequest(api.graphqlUrl, {
-            method: "POST",
-            headers: { "content-type": "application/json", cookie },
-            body: JSON.stringify({ query, variables }),
-          }),
-        );
-      const started = performance.now();
-      await call('mutation ($id: ID!) { cancelEvent(eventId: $id, reason: "bench") { totalOrders } }', {
-        id: String(event.id),
-      });
-      const cancelMs = performance.now() - started;
-      let progress: Progress | undefined;
-      const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-      while (Date.now() < deadline) {
-        progress = (
-          await call<{ eventCancellation: Progress }>(
-            "query ($id: ID!) { eventCancellation(eventId: $id) { totalOrders refundedOrders finishedAt } }",
-            { id: String(event.id) },
-          )
-        ).eventCancellation;
-        if (progress.finishedAt) break;
-        await sleep(200);
-      }
-      const seconds = (performance.now() - started) / 1000;
-      const [ledger] = (
-        await bench.db.query<{ refunds: number; orders: number; twice: number }>(
-          `SELECT count(*)::int AS refunds, count(DISTINCT r.reference)::int AS orders,
-                  (SELECT count(*)::int FROM (SELECT reference FROM fake_gateway_refund r2
-                     JOIN "order" o2 ON o2.id::text = r2.reference WHERE o2.event_id = $1
-                     GROUP BY reference HAVING count(*) > 1) t) AS twice
-           FROM fake_gateway_refund r JOIN "order" o ON o.id::text = r.reference WHERE o.event_id = $1`,
-          [event.id],
-        )
-      ).rows;
-      const refunded = progress?.refundedOrders ?? 0;
-      console.log(
-        table(
-          [
-            "orders",
-            "cancelEvent",
-            "all refunded in",
-            "orders refunded/s",
-            "provider refunds",
-            "twice",
-            "missed",
-          ],
-          [
-            [
-              integer(orders),
-              `${cancelMs.toFixed(0)} ms`,
-              progress?.finishedAt ? `${seconds.toFixed(1)} s` : "not finished",
-              integer(refunded / seconds),
-              integer(ledger?.refunds ?? 0),
-              integer(ledger?.twice ?? 0),
-              integer(orders - (ledger?.orders ?? 0)),
-            ],
-          ],
-        ),
-      );
-      const ok = Boolean(progress?.finishedAt) && ledger?.twice === 0 && ledger?.orders === orders;
-      console.log(`Every order refunded exactly once: ${ok ? "yes" : "NO"}`);
-      return ok ? 0 : 1;
+    await withApi(bench, {}, async ({ api, meter }) => {
+      reference = (await typenameReference(api, settings, meter)).reference;
+      runs = await runSteps(STEPS, { bench, api, meter, eventId: event.id, orders }, reference);
     });
   } finally {
     await bench.close();
   }
+  return finish({
+    scenario: "cancellation",
+    startedAt: bench.startedAt,
+    quick: settings.quick,
+    machine: bench.machine,
+    references: reference ? [reference] : [],
+    ...stepsVerdict(runs),
+  });
 }
 
 /** Paid one-seat orders of one fan for `count` free seats of the event, as checkout leaves them. */

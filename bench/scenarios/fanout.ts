@@ -518,7 +518,7 @@ export async function run(args: string[]): Promise<number> {
         bytes(Math.round(result.memoryPerSubscriber.heapBytes)),
         ...costCells(result.cost),
         perOperation(result.bare.cost.msPerOperation.server),
-        result.cpuRatio.toFixed(2),
+        Number.isFinite(result.cpuRatio) ? result.cpuRatio.toFixed(2) : "?",
         result.pass ? "PASS" : "FAIL",
       ]),
     )}`,
@@ -553,7 +553,7 @@ export async function run(args: string[]): Promise<number> {
       measured: results
         .map(
           (r) =>
-            `${perOperation(r.cost.msPerOperation.server)} = ${r.cpuRatio.toFixed(2)} × at ${integer(r.subscribers)}`,
+            `${perOperation(r.cost.msPerOperation.server)} = ${Number.isFinite(r.cpuRatio) ? r.cpuRatio.toFixed(2) : "?"} × at ${integer(r.subscribers)}`,
         )
         .join(", "),
       pass: cpuVerdict.pass,

@@ -17,7 +17,7 @@ import { serverAndPostgresMs } from "../lib/meter.js";
 import { loadOptionsUsage, parseRatedOptions } from "../lib/options.js";
 import type { PgClient } from "../lib/pg.js";
 import { withoutRateLimits } from "../lib/rate-limits.js";
-import { measureTypename, ratio, seededRandom } from "../lib/reference.js";
+import { ratio, seededRandom, typenameReference } from "../lib/reference.js";
 import {
   costCells,
   costHeader,
@@ -26,6 +26,7 @@ import {
   milliseconds,
   perOperation,
   table,
+  verdictCell,
 } from "../lib/report.js";
 import { openBench, runPassword, withApi } from "../lib/scenario.js";
 import { cpuTarget, finish, rateTarget, type Target } from "../lib/verdict.js";
@@ -255,8 +256,7 @@ export async function run(args: string[]): Promise<number> {
       async ({ api, meter }) => {
         const crowd = { tag: `ga-${bench.startedAt.getTime().toString(36)}`, domain: FAN_DOMAIN };
         const fans = await signedInCrowd(api, db, crowd, options.fans, runPassword(bench));
-        const typename = (await measureTypename(api, settings, meter)).reference.value;
-        console.log(`(0) { __typename }: ${integer(typename)} req/s (the same run's reference)`);
+        const typename = (await typenameReference(api, settings, meter)).reference.value;
         const steps: Step[] = [];
         for (const rate of options.rates) {
           const averagePlaces = (1 + MAX_PLACES_PER_HOLD) / 2;
@@ -294,6 +294,7 @@ export async function run(args: string[]): Promise<number> {
         ...costHeader,
         "API+pg/hold",
         "oversold",
+        "step",
       ],
       steps.map((step) => [
         `${integer(step.rate)}/s × ${step.durationS.toFixed(1)} s`,
@@ -310,6 +311,7 @@ export async function run(args: string[]): Promise<number> {
         ...costCells(step.cost),
         perOperation(serverAndPostgresMs(step.cost)),
         step.oversold ? "YES" : "no",
+        verdictCell(step.pass),
       ]),
     )}`,
   );

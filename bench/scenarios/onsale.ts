@@ -19,7 +19,7 @@ import type { StepCost } from "../lib/meter.js";
 import { integerOption, loadOptionsUsage, parseOptions } from "../lib/options.js";
 import type { PgClient } from "../lib/pg.js";
 import { withoutIpRateLimits } from "../lib/rate-limits.js";
-import { measureTypename, type Reference, ratio } from "../lib/reference.js";
+import { type Reference, ratio, typenameReference } from "../lib/reference.js";
 import {
   costCells,
   costHeader,
@@ -29,6 +29,7 @@ import {
   perOperation,
   ratioText,
   table,
+  verdictCell,
 } from "../lib/report.js";
 import { type Bench, openBench, withApi } from "../lib/scenario.js";
 import { finish, type Target } from "../lib/verdict.js";
@@ -351,7 +352,7 @@ interface Rehearsal {
   sold: number;
   /** The whole sale: operations are the tickets sold. */
   cost: StepCost;
-  typename: Awaited<ReturnType<typeof measureTypename>>;
+  typename: Awaited<ReturnType<typeof typenameReference>>;
   invariants: Violations;
   tickets: { fans: number; bots: number };
   signals: { kind: string; n: number }[];
@@ -391,9 +392,7 @@ async function rehearse(
       },
     },
     async ({ api, meter }) => {
-      console.log(`Reference: { __typename }, closed loop, ${options.settings.connections} connections…`);
-      const typename = await measureTypename(api, options.settings, meter);
-      console.log(`    ${integer(typename.load.requestsPerSecond)} req/s; ${costLine(typename.load.cost)}`);
+      const typename = await typenameReference(api, options.settings, meter);
       console.log(
         `Event ${event.id} "${event.name}": ${integer(seatIds.length)} seats on sale, ${event.maxTicketsPerAccount} per ` +
           `account, ${ADMISSIONS_PER_MINUTE} admissions/min, ≤ ${MAX_ACTIVE_SHOPPERS} shoppers, ${POW_DIFFICULTY}-bit proof of work; ` +
@@ -587,19 +586,21 @@ export async function run(args: string[]): Promise<number> {
       : { name: "{ __typename }'s", value: typenameMsPerRequest, unit: "ms of API CPU per request" };
   console.log(
     `\n${table(
-      ["phase", "operations", "rate", ...costHeader],
+      ["phase", "operations", "rate", ...costHeader, "step"],
       [
         [
           "{ __typename } (reference)",
           `${integer(typename.load.requests)} requests`,
           `${integer(typename.load.requestsPerSecond)}/s`,
           ...costCells(typename.load.cost),
+          verdictCell(undefined),
         ],
         [
           "the sale, per ticket sold",
           `${integer(sold)} tickets`,
           `${(sold / elapsedS).toFixed(1)}/s`,
           ...costCells(cost),
+          verdictCell(botTicketShare <= botCrowdShare && intact(invariants)),
         ],
       ],
     )}`,

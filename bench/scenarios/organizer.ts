@@ -14,12 +14,15 @@ import { eventSeatIds, overrideEvent } from "../lib/event-settings.js";
 import { deleteFans, domainEmails, type Fan, signedInCrowd } from "../lib/fans.js";
 import { GraphQLClient } from "../lib/http.js";
 import { latencyHistogram, percentilesMs, recordMs } from "../lib/latency.js";
-import { integerOption, loadOptionsUsage, parseOptions } from "../lib/options.js";
+import type { Meter, StepCost } from "../lib/meter.js";
+import { integerOption, type LoadSettings, loadOptionsUsage, parseOptions } from "../lib/options.js";
 import type { PgClient } from "../lib/pg.js";
 import { withoutRateLimits } from "../lib/rate-limits.js";
-import { bytes, integer, milliseconds, table } from "../lib/report.js";
+import { type Reference, typenameReference } from "../lib/reference.js";
+import { bytes, integer, milliseconds } from "../lib/report.js";
 import { type Bench, openBench, runPassword, withApi } from "../lib/scenario.js";
-import { finish, type Target } from "../lib/verdict.js";
+import { runSteps, type Step, type StepRun, stepsVerdict } from "../lib/steps.js";
+import { finish } from "../lib/verdict.js";
 
 const FAN_DOMAIN = "organizer.bench.invalid";
 const ORGANIZER = { email: "organizer@frontrow.test", password: "organizer-password" };
@@ -45,24 +48,16 @@ ${loadOptionsUsage}`;
 interface StepContext {
   bench: Bench;
   api: RunningApi;
+  /** The API's meter: each step measures its own part. */
+  meter: Meter;
   organizer: string;
   options: OrganizerOptions;
 }
 
-export interface StepOutcome {
-  rows: string[][];
-  targets: Target[];
-  problems: string[];
-  figures: Record<string, unknown>;
-}
-
-export interface OrganizerStep {
-  name: string;
-  header: string[];
-  run(context: StepContext): Promise<StepOutcome>;
-}
+export type OrganizerStep = Step<StepContext>;
 
 interface OrganizerOptions {
+  settings: LoadSettings;
   quick: boolean;
   durationS: number;
   rate: number;
@@ -74,6 +69,7 @@ function parseOrganizerOptions(args: string[]): OrganizerOptions {
   const { settings, values } = parseOptions(args, { values: ["rate", "fans", "steps"] });
   const pick = (full: number, quick: number) => (settings.quick ? quick : full);
   return {
+    settings,
     quick: settings.quick,
     durationS: settings.durationS,
     rate: integerOption("rate", values.rate ?? process.env.BENCH_ORGANIZER_RATE, pick(200, 50), {
@@ -123,7 +119,8 @@ function rssBytes(pid: number | undefined): number {
 const salesUnderHolds: OrganizerStep = {
   name: "sales-under-holds",
   header: ["step", "holds/s asked", "holds answered", "eventSales reads", "p50", "p99", "max"],
-  async run({ bench, api, organizer, options }) {
+  operation: "request (holds and eventSales reads)",
+  async run({ bench, api, meter, organizer, options }) {
     const { slugs } = await seededEvents();
     const eventId = await eventIdBySlug(bench.db, slugs.stadiumOnSale);
     const seatIds = await eventSeatIds(bench.db, eventId);
@@ -147,6 +144,8 @@ const salesUnderHolds: OrganizerStep = {
     const errors = new Map<string, number>();
     const endAt = performance.now() + options.durationS * 1000;
     const holds: Promise<void>[] = [];
+    const mark = await meter.start();
+    let cost: StepCost | undefined;
     try {
       const readLoop = (async () => {
         while (performance.now() < endAt) {
@@ -187,6 +186,7 @@ const salesUnderHolds: OrganizerStep = {
       }
       await Promise.all(holds);
       await readLoop;
+      cost = await meter.stop(mark, answered + reads);
     } finally {
       // The bench fans' holds end with their accounts; the seats go back on sale.
       await bench.db.query(
@@ -201,17 +201,17 @@ const salesUnderHolds: OrganizerStep = {
     }
     const p = percentilesMs(latency);
     return {
-      rows: [
-        [
-          this.name,
-          integer(options.rate),
-          integer(answered),
-          integer(reads),
-          milliseconds(p.p50),
-          milliseconds(p.p99),
-          milliseconds(p.max),
-        ],
+      cells: [
+        this.name,
+        integer(options.rate),
+        integer(answered),
+        integer(reads),
+        milliseconds(p.p50),
+        milliseconds(p.p99),
+        milliseconds(p.max),
       ],
+      cost,
+      rate: (answered + reads) / cost.seconds,
       targets: [
         {
           name: `eventSales p99 while ${integer(options.rate)} holds/s run`,
@@ -229,7 +229,8 @@ const salesUnderHolds: OrganizerStep = {
 const attendeeExport: OrganizerStep = {
   name: "attendee-export",
   header: ["step", "tickets", "rows", "bytes", "time", "API RSS before", "peak growth"],
-  async run({ bench, api, organizer }) {
+  operation: "row",
+  async run({ bench, api, meter, organizer }) {
     const { slugs } = await seededEvents();
     const eventId = await eventIdBySlug(bench.db, slugs.stadiumQueueUpcoming);
     await bench.db.query(
@@ -246,6 +247,7 @@ const attendeeExport: OrganizerStep = {
       const sampler = setInterval(() => {
         peak = Math.max(peak, rssBytes(api.pid));
       }, 20);
+      const mark = await meter.start();
       const started = performance.now();
       const response = await fetch(new URL(`/exports/attendees.csv?eventId=${eventId}`, api.baseUrl), {
         headers: { cookie: organizer },
@@ -263,18 +265,18 @@ const attendeeExport: OrganizerStep = {
       clearInterval(sampler);
       peak = Math.max(peak, rssBytes(api.pid));
       const rows = lines - 1;
+      const cost = await meter.stop(mark, Math.max(0, rows));
       return {
-        rows: [
-          [
-            this.name,
-            integer(EXPORT_TICKETS),
-            integer(rows),
-            bytes(received),
-            milliseconds(ms),
-            bytes(before),
-            bytes(peak - before),
-          ],
+        cells: [
+          this.name,
+          integer(EXPORT_TICKETS),
+          integer(rows),
+          bytes(received),
+          milliseconds(ms),
+          bytes(before),
+          bytes(peak - before),
         ],
+        cost,
         targets: [
           {
             name: "attendee export, 50,000 tickets: API RSS growth",
@@ -376,7 +378,8 @@ export async function run(args: string[]): Promise<number> {
   const options = parseOrganizerOptions(args);
   const steps = STEPS.filter((step) => options.steps.includes(step.name));
   const bench = await openBench("organizer", "Organizer pages under load", options.quick);
-  const outcomes: { step: OrganizerStep; outcome: StepOutcome }[] = [];
+  let runs: StepRun[] = [];
+  let reference: Reference | undefined;
   try {
     await withApi(
       bench,
@@ -386,14 +389,10 @@ export async function run(args: string[]): Promise<number> {
           RATE_LIMITS: withoutRateLimits(["Mutation.holdSeats"]),
         },
       },
-      async ({ api }) => {
+      async ({ api, meter }) => {
         const organizer = await logInOrganizer(api);
-        for (const step of steps) {
-          console.log(`\nStep ${step.name}…`);
-          const outcome = await step.run({ bench, api, organizer, options });
-          console.log(table(step.header, outcome.rows));
-          outcomes.push({ step, outcome });
-        }
+        reference = (await typenameReference(api, options.settings, meter)).reference;
+        runs = await runSteps(steps, { bench, api, meter, organizer, options }, reference);
       },
     );
   } finally {
@@ -404,9 +403,7 @@ export async function run(args: string[]): Promise<number> {
     startedAt: bench.startedAt,
     quick: options.quick,
     machine: bench.machine,
-    references: [],
-    targets: outcomes.flatMap(({ outcome }) => outcome.targets),
-    problems: outcomes.flatMap(({ outcome }) => outcome.problems),
-    figures: Object.fromEntries(outcomes.map(({ step, outcome }) => [step.name, outcome.figures])),
+    references: reference ? [reference] : [],
+    ...stepsVerdict(runs),
   });
 }

@@ -5,7 +5,7 @@ import { decodedBody, type GraphQLPayload, parseGraphQL, postGraphQL, queryGraph
 import { failures, type LoadResult, measure, type ResponseCheck } from "../lib/load.js";
 import type { Meter } from "../lib/meter.js";
 import { type LoadSettings, loadOptionsUsage, parseOptions } from "../lib/options.js";
-import { measureTypename, type Reference, ratio } from "../lib/reference.js";
+import { type Reference, ratio, typenameReference } from "../lib/reference.js";
 import {
   bytes,
   costCells,
@@ -17,6 +17,7 @@ import {
   milliseconds,
   ratioText,
   table,
+  verdictCell,
 } from "../lib/report.js";
 import { openBench, withApi } from "../lib/scenario.js";
 import { finish, type Target } from "../lib/verdict.js";
@@ -181,13 +182,25 @@ interface Measurements {
   outcomes: Record<PhaseKey, PhaseOutcome>;
 }
 
-function printReport(settings: LoadSettings, machine: MachineInfo, measured: Measurements): void {
+/** A phase's verdict: its targets ("(a) …" for phase (a)) and no wrong answers; undefined for (0). */
+function phasePassed(outcome: PhaseOutcome, targets: readonly Target[]): boolean {
+  const mark = outcome.label.slice(0, 3);
+  const own = targets.filter((target) => target.name.startsWith(mark));
+  return outcome.problems.length === 0 && own.every((target) => target.pass);
+}
+
+function printReport(
+  settings: LoadSettings,
+  machine: MachineInfo,
+  measured: Measurements,
+  targets: readonly Target[],
+): void {
   const { single, outcomes, typename, typenameLoad } = measured;
   const phases = [
-    { label: "(0) { __typename }", result: typenameLoad, sizes: undefined },
-    ...Object.values(outcomes),
+    { label: "(0) { __typename }", result: typenameLoad, sizes: undefined, pass: undefined },
+    ...Object.values(outcomes).map((outcome) => ({ ...outcome, pass: phasePassed(outcome, targets) })),
   ];
-  const rows = phases.map(({ label, result, sizes }) => [
+  const rows = phases.map(({ label, result, sizes, pass }) => [
     label,
     integer(result.requestsPerSecond),
     ratio(result.requestsPerSecond, typename).toFixed(2),
@@ -199,6 +212,7 @@ function printReport(settings: LoadSettings, machine: MachineInfo, measured: Mea
     sizes ? bytes(sizes.br) : "",
     `${result.errors} / ${result.non2xx} / ${result.wrongResponses}`,
     ...costCells(result.cost),
+    verdictCell(pass),
   ]);
   rows.push(
     [
@@ -226,7 +240,7 @@ function printReport(settings: LoadSettings, machine: MachineInfo, measured: Mea
     "br",
     "errors/non-2xx/wrong",
   ];
-  console.log(`\n${table([...header, ...costHeader], rows)}`);
+  console.log(`\n${table([...header, ...costHeader, "step"], rows)}`);
   console.log(
     `\n${settings.connections} connections, pipelining ${settings.pipelining}, ${settings.durationS} s per phase ` +
       `after ${settings.warmupS} s of warm-up; the seat map requests send accept-encoding: br. Sizes are bytes per ` +
@@ -256,9 +270,7 @@ async function measureAll(api: RunningApi, meter: Meter, settings: LoadSettings)
   const expired = await postGraphQL(api.graphqlUrl, fullMapPayload, "br");
   verifyFullMap(decodedBody(expired), event.venue.capacity);
 
-  console.log("Measuring (0) { __typename }…");
-  const typename = await measureTypename(api, settings, meter);
-  console.log(`    ${integer(typename.load.requestsPerSecond)} req/s; ${costLine(typename.load.cost)}`);
+  const typename = await typenameReference(api, settings, meter);
   const phases: PhaseDefinition[] = [
     {
       key: "statuses",
@@ -310,7 +322,8 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await bench.close();
   }
-  printReport(settings, bench.machine, measured);
+  const targets = evaluateTargets(measured);
+  printReport(settings, bench.machine, measured, targets);
   const problems = [
     ...failures(measured.typenameLoad).map((problem) => `(0) { __typename }: ${problem}`),
     ...Object.values(measured.outcomes).flatMap((outcome) =>
@@ -323,7 +336,7 @@ export async function run(args: string[]): Promise<number> {
     quick: settings.quick,
     machine: bench.machine,
     references: [measured.typename],
-    targets: evaluateTargets(measured),
+    targets,
     problems: problems.length ? [`the API answered wrongly under load: ${problems.join("; ")}`] : [],
     figures: {
       settings,

@@ -77,6 +77,19 @@ const organizer = `# Organizers: sign in as the demo organizer, then list
 # and see one with its waiting-room settings.
 ${webOperations("LogIn", "MyEvents", "OrganizerEvent")}`;
 
+const salesDashboard = `# The sales dashboard (organizers): the event's sales
+# now, then live: EventSalesChanged (over WebSocket) sends
+# the same figures again after every order, refund or
+# release. Buy a ticket in another browser to see one.
+${webOperations("EventSales", "EventSalesChanged")}`;
+
+const prices = `# Prices (organizers): ManagedEvent lists the event's
+# tiers; SetPrices changes one (give its id) or adds one
+# (no id), and assigns tiers to sections, rows or seats.
+# On a live event the free seats take the new price at
+# once; held and sold seats keep theirs.
+${webOperations("ManagedEvent", "SetPrices")}`;
+
 const partnerKeys = `# Partner API keys (organizers): the secret is shown
 # once. Send it as "Authorization: Bearer <secret>" (the
 # Headers pane below); each answer reports its cost in
@@ -125,6 +138,16 @@ export function exampleTabs(ids: ExampleIds): ExampleTab[] {
     { query: orders, variables: variables({ first: 10, id: "<checkout.id>" }) },
     { query: waitingRoom, variables: variables({ eventId: ids.queueEventId }) },
     { query: organizer, variables: variables({ ...ORGANIZER, id: ids.eventId }) },
+    { query: salesDashboard, variables: variables({ eventId: ids.eventId }) },
+    {
+      query: prices,
+      variables: variables({
+        eventId: ids.eventId,
+        input: {
+          tiers: [{ id: "<eventPriceTiers.0.id>", name: "<eventPriceTiers.0.name>", priceMinor: 4900 }],
+        },
+      }),
+    },
     { query: partnerKeys, variables: variables({}) },
     {
       query: webhooks,

@@ -396,6 +396,87 @@ describe("life cycle", () => {
   });
 });
 
+describe("transfer and waitlist settings", () => {
+  const SETTINGS = `query ($id: ID!) { eventSettings(eventId: $id) {
+    transfersAllowed transferCutoffHours waitlistEnabled waitlistOfferSeconds } }`;
+  const TRANSFER = `mutation ($order: ID!, $tickets: [ID!]!, $email: String!) {
+    transferTickets(orderId: $order, ticketIds: $tickets, toEmail: $email) { id } }`;
+  const JOIN_WAITLIST = "mutation ($id: ID!) { joinWaitlist(eventId: $id, quantity: 1) { position } }";
+
+  test("updateEvent validates them with their fields, stores them, audits them, and they are obeyed", async () => {
+    const id = await publishedEvent();
+    const defaults = {
+      transfersAllowed: true,
+      transferCutoffHours: 0,
+      waitlistEnabled: true,
+      waitlistOfferSeconds: 1800,
+    };
+    assert.deepEqual(must(await as(organizer, SETTINGS, { id: String(id) })).eventSettings, defaults);
+
+    const bad = problemsOf(
+      await as(organizer, UPDATE, {
+        id: String(id),
+        input: { transferCutoffHours: -1, waitlistOfferSeconds: 10 },
+      }),
+    );
+    assert.deepEqual(
+      bad.map((p) => p.field),
+      ["transferCutoffHours", "waitlistOfferSeconds"],
+    );
+    assert.match(bad[1]?.message ?? "", /waitlistOfferSeconds must be a whole number from 300 to 86400/);
+    assert.ok(
+      problemsOf(
+        await as(organizer, UPDATE, { id: String(id), input: { transferCutoffHours: 24 * 60 + 1 } }),
+      ),
+    );
+    assert.equal(
+      errorCode(await as(rival, UPDATE, { id: String(id), input: { transfersAllowed: false } })),
+      "FORBIDDEN",
+    );
+
+    const changed = {
+      transfersAllowed: false,
+      transferCutoffHours: 48,
+      waitlistEnabled: false,
+      waitlistOfferSeconds: 900,
+    };
+    must(await as(organizer, UPDATE, { id: String(id), input: changed }));
+    assert.deepEqual(must(await as(organizer, SETTINGS, { id: String(id) })).eventSettings, changed);
+
+    const [entry] = await db().auditLog.findMany({
+      where: { eventId: id },
+      orderBy: { id: "desc" },
+      take: 1,
+    });
+    assert.equal(entry?.action, "event.update");
+    assert.deepEqual(entry?.before, defaults);
+    assert.deepEqual(entry?.after, changed);
+    // Ticket holders hear of the transfer rules; the waitlist's concern fans without tickets only.
+    const announced = (await db().outboxEvent.findMany({ where: { topic: "event.changed" } }))
+      .map((row) => row.payload as { eventId: number; changes: Record<string, unknown> })
+      .filter((payload) => payload.eventId === id);
+    assert.deepEqual(
+      announced.map((payload) => Object.keys(payload.changes).sort()),
+      [["transferCutoffHours", "transfersAllowed"]],
+    );
+
+    const seat = sections[0]?.seatIds[0] as number;
+    const order = await buy(fan(0), id, [seat]);
+    const gift = { order: order.id, tickets: order.tickets.map((ticket) => ticket.id), email: fan(1).email };
+    assert.equal(errorCode(await as(fan(0), TRANSFER, gift)), "TRANSFER_NOT_ALLOWED");
+    assert.equal(errorCode(await as(fan(1), JOIN_WAITLIST, { id: String(id) })), "WAITLIST_CLOSED");
+
+    // Switched back on: the fan's transfer goes through.
+    must(
+      await as(organizer, UPDATE, {
+        id: String(id),
+        input: { transfersAllowed: true, transferCutoffHours: 0 },
+      }),
+    );
+    must(await as(fan(0), TRANSFER, gift));
+  });
+});
+
 describe("prices and inventory on a live event", () => {
   test("a price change keeps the price of a live hold", async () => {
     const id = await publishedEvent(5_000);

@@ -21,6 +21,7 @@ import {
   MANY_CHECKOUTS,
   MANY_LOGINS,
 } from "./support/holds.js";
+import { startMaildev, type TestMaildev } from "./support/maildev.js";
 import { CANCEL_ORDER, checkout, eventPicker, holdSeats, must, VERIFY_TICKET } from "./support/orders.js";
 import { testRedisPrefix } from "./support/redis-prefix.js";
 import { type ApiProcess, gql, spawnApi, startTestServer, type TestServer } from "./support/server.js";
@@ -110,6 +111,7 @@ interface DeliveryNode {
 }
 
 let database: TestDatabase;
+let maildev: TestMaildev;
 let api: TestServer | undefined;
 let receiver: Receiver;
 let organizer: { cookie: string };
@@ -119,7 +121,9 @@ const processes: ApiProcess[] = [];
 
 before(async () => {
   database = await createTestDatabase({ seeded: true });
-  api = await startTestServer(database.url, FAST_RETRIES);
+  // A real SMTP server: a disabled endpoint's owner is mailed (the notifications module).
+  maildev = await startMaildev();
+  api = await startTestServer(database.url, { ...FAST_RETRIES, SMTP_URL: maildev.smtpUrl });
   receiver = new Receiver();
   await receiver.start();
   organizer = { cookie: await logIn(api.url, "organizer@frontrow.test", "organizer-password") };
@@ -131,6 +135,7 @@ after(async () => {
   for (const spawned of processes) if (spawned.child.exitCode === null) spawned.child.kill("SIGKILL");
   await api?.close();
   await receiver.close();
+  await maildev.dispose();
   await database.dispose();
 });
 
@@ -424,6 +429,17 @@ test("an endpoint that keeps failing is disabled, its owner sees why, and enabli
     where: { topic: "webhook.endpoint_disabled", payload: { path: ["endpointId"], equals: endpoint.id } },
   });
   assert.match(String((told?.payload as { reason?: string } | undefined)?.reason), /HTTP 500/);
+  const [notice] = await maildev.waitForMail(
+    "organizer@frontrow.test",
+    (mail) =>
+      mail.headers["x-frontrow-template"] === "webhook.endpoint_disabled" && mail.text.includes(endpoint.id),
+  );
+  assert.match(notice?.subject ?? "", /stopped sending to one of your webhook endpoints/);
+  for (const part of [notice?.text ?? "", notice?.html ?? ""]) {
+    assert.ok(part.includes(receiver.url), "names the endpoint's URL");
+    assert.match(part, /HTTP 500/, "says why");
+    assert.match(part, /\/organizer\/webhooks/, "links to where it is enabled again");
+  }
 
   // Events meanwhile are recorded for it, not sent.
   const orderId = await buy(url, event, event.seatIds.slice(50, 51));

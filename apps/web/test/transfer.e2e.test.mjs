@@ -11,6 +11,7 @@ import {
   logInThroughUi,
   printServerOutput,
   resultsDir,
+  sessionCookie,
   startE2eStack,
 } from "./support/stack.mjs";
 
@@ -18,27 +19,12 @@ const stack = startE2eStack();
 const SENDER = { email: "fan@frontrow.test", password: "fan-password-1" };
 const RECIPIENT = { email: "fan2@frontrow.test", password: "fan-password-2" };
 
-/** The session cookie of a demo account, logged in through the API. */
-async function sessionCookie({ email, password }) {
-  const response = await fetch(stack.apiUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      query: "mutation ($e: String!, $p: String!) { logIn(email: $e, password: $p) { id } }",
-      variables: { e: email, p: password },
-    }),
-  });
-  const cookie = response.headers.getSetCookie().find((value) => value.startsWith("frontrow_session="));
-  assert.ok(cookie, `logged in as ${email}`);
-  return cookie.split(";")[0];
-}
-
 test("a fan transfers a ticket by email; the recipient logs in, accepts and sees it", {
   timeout: 180_000,
 }, async () => {
   mkdirSync(resultsDir, { recursive: true });
   const event = await findTheatreEvent(stack.apiUrl);
-  const cookie = await sessionCookie(SENDER);
+  const cookie = await sessionCookie(stack.apiUrl, SENDER);
   const { holdBestAvailable: hold } = await graphqlRequest(
     stack.apiUrl,
     "mutation ($e: ID!) { holdBestAvailable(eventId: $e, quantity: 2) { id } }",

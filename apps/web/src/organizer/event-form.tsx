@@ -56,6 +56,30 @@ const FIELDS: FieldSpec[] = [
   { name: "feePerTicketMinor", label: "Fee per ticket (cents)", type: "number" },
   { name: "cancelCutoffHours", label: "Fans may cancel until (hours before)", type: "number" },
   { name: "queueEnabled", label: "Waiting room", type: "checkbox" },
+  {
+    name: "transfersAllowed",
+    label: "Fans may transfer tickets",
+    type: "checkbox",
+    hint: "They pass tickets to a friend by email; the tickets get new codes.",
+  },
+  {
+    name: "transferCutoffHours",
+    label: "Transfers close (hours before)",
+    type: "number",
+    hint: "0: until the show starts.",
+  },
+  {
+    name: "waitlistEnabled",
+    label: "Waitlist when sold out",
+    type: "checkbox",
+    hint: "Fans queue for seats that come back.",
+  },
+  {
+    name: "waitlistOfferSeconds",
+    label: "Waitlist offer holds seats for (seconds)",
+    type: "number",
+    hint: "300 to 86400; then the offer passes to the next fan.",
+  },
 ];
 
 type Values = Record<string, string | boolean>;
@@ -100,6 +124,10 @@ export function EventForm({ eventId }: { eventId?: string }) {
         feePerTicketMinor: "0",
         cancelCutoffHours: "24",
         queueEnabled: false,
+        transfersAllowed: true,
+        transferCutoffHours: "0",
+        waitlistEnabled: true,
+        waitlistOfferSeconds: "1800",
       };
   return <EventFormFields eventId={eventId} initial={initial} timezone={settings?.timezone ?? null} />;
 }

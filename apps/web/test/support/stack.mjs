@@ -271,6 +271,21 @@ export async function graphqlRequest(apiUrl, query, variables, cookie) {
   return body.data;
 }
 
+/** The session cookie ("frontrow_session=…") of an account, logged in through the API. */
+export async function sessionCookie(apiUrl, { email, password }) {
+  const response = await fetch(apiUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      query: "mutation ($e: String!, $p: String!) { logIn(email: $e, password: $p) { id } }",
+      variables: { e: email, p: password },
+    }),
+  });
+  const cookie = response.headers.getSetCookie().find((value) => value.startsWith("frontrow_session="));
+  assert.ok(cookie, `logged in as ${email}`);
+  return cookie.split(";")[0];
+}
+
 /** The on-sale event in the smallest venue without a waiting room: a theatre, whose seats are big enough to click. */
 export async function findTheatreEvent(apiUrl) {
   const events = await findOnSaleEvents(apiUrl);

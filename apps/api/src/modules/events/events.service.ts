@@ -65,6 +65,12 @@ export interface EventSettings {
   admissionRatePerMinute?: number | null;
   maxActiveShoppers?: number | null;
   shoppingWindowSeconds?: number | null;
+  /** Fans may pass tickets on (transferTickets), until transferCutoffHours before the show. */
+  transfersAllowed?: boolean | null;
+  transferCutoffHours?: number | null;
+  /** Fans may join the waitlist once sold out; an offer holds seats for waitlistOfferSeconds. */
+  waitlistEnabled?: boolean | null;
+  waitlistOfferSeconds?: number | null;
 }
 
 export interface CreateEventInput extends EventSettings {
@@ -75,6 +81,10 @@ export interface CreateEventInput extends EventSettings {
 export const MAX_TOUR_DATES = 50;
 export const MAX_OWNED_PAGE = 100;
 export const MAX_AUDIT_PAGE = 100;
+/** How long a waitlist offer may hold seats: long enough to read an email, short enough to pass on. */
+export const WAITLIST_OFFER_SECONDS = { min: 300, max: 86_400 };
+/** Settings that concern fans without tickets only: audited, but not announced to ticket holders. */
+const NOT_FOR_TICKET_HOLDERS: ReadonlySet<string> = new Set(["waitlistEnabled", "waitlistOfferSeconds"]);
 
 /** The settings of a row, as updateEvent compares them and the audit log records them. */
 function settingsOf(row: EventRow, timezone: string, performer: string) {
@@ -95,6 +105,10 @@ function settingsOf(row: EventRow, timezone: string, performer: string) {
     admissionRatePerMinute: row.admissionRatePerMinute,
     maxActiveShoppers: row.maxActiveShoppers,
     shoppingWindowSeconds: row.shoppingWindowSeconds,
+    transfersAllowed: row.transfersAllowed,
+    transferCutoffHours: row.transferCutoffHours,
+    waitlistEnabled: row.waitlistEnabled,
+    waitlistOfferSeconds: row.waitlistOfferSeconds,
   };
 }
 
@@ -163,6 +177,13 @@ function checkSettings(
   problems.int("admissionRatePerMinute", input.admissionRatePerMinute, 1, 1_000_000);
   problems.int("maxActiveShoppers", input.maxActiveShoppers, 1, 1_000_000);
   problems.int("shoppingWindowSeconds", input.shoppingWindowSeconds, 60, 3_600);
+  problems.int("transferCutoffHours", input.transferCutoffHours, 0, 24 * 60);
+  problems.int(
+    "waitlistOfferSeconds",
+    input.waitlistOfferSeconds,
+    WAITLIST_OFFER_SECONDS.min,
+    WAITLIST_OFFER_SECONDS.max,
+  );
 
   const times: CheckedTimes = {};
   const parse = (field: "startsAt" | "saleStartsAt" | "saleEndsAt"): Date | undefined => {
@@ -216,6 +237,10 @@ function columnsOf(input: EventSettings, times: CheckedTimes): Prisma.EventUnche
   if (input.admissionRatePerMinute != null) data.admissionRatePerMinute = input.admissionRatePerMinute;
   if (input.maxActiveShoppers !== undefined) data.maxActiveShoppers = input.maxActiveShoppers;
   if (input.shoppingWindowSeconds != null) data.shoppingWindowSeconds = input.shoppingWindowSeconds;
+  if (input.transfersAllowed != null) data.transfersAllowed = input.transfersAllowed;
+  if (input.transferCutoffHours != null) data.transferCutoffHours = input.transferCutoffHours;
+  if (input.waitlistEnabled != null) data.waitlistEnabled = input.waitlistEnabled;
+  if (input.waitlistOfferSeconds != null) data.waitlistOfferSeconds = input.waitlistOfferSeconds;
   return data;
 }
 
@@ -386,7 +411,12 @@ export class EventsService {
           after: afterOnly as Prisma.InputJsonValue,
         });
         // Fans of a published event are told (a new date: a postponement; tickets stay valid).
-        if (!draft) await announce(tx, "event.changed", { eventId, changes } as Prisma.InputJsonValue);
+        const announced = Object.fromEntries(
+          Object.entries(changes).filter(([field]) => !NOT_FOR_TICKET_HOLDERS.has(field)),
+        );
+        if (!draft && Object.keys(announced).length > 0) {
+          await announce(tx, "event.changed", { eventId, changes: announced } as Prisma.InputJsonValue);
+        }
       }
       return updated;
     }, TRANSACTION_OPTIONS);

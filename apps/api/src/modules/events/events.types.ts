@@ -1,6 +1,7 @@
 import { GraphQLDateTime, GraphQLJSON } from "graphql-scalars";
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Money, PageInfo } from "../catalog/catalog.types.js";
+import { WAITLIST_OFFER_SECONDS } from "./events.service.js";
 
 // The organizer's API (docs/organizers.md). Times an organizer types are wall-clock times in the venue's
 // zone ("2027-05-01T20:00", what an HTML datetime-local field gives); events answer with instants.
@@ -62,6 +63,24 @@ export class EventSettingsInput {
 
   @Field(() => Int, { nullable: true })
   shoppingWindowSeconds?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Fans may transfer their tickets (transferTickets)." })
+  transfersAllowed?: boolean | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "Transfers close this many hours before the show, 0 to 1440 (0: until it starts).",
+  })
+  transferCutoffHours?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Fans may join the waitlist when it is sold out." })
+  waitlistEnabled?: boolean | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: `How long a waitlist offer holds seats for a fan, ${WAITLIST_OFFER_SECONDS.min} to ${WAITLIST_OFFER_SECONDS.max} seconds.`,
+  })
+  waitlistOfferSeconds?: number | null;
 }
 
 @InputType()
@@ -155,6 +174,18 @@ export class EventSettings {
 
   @Field(() => Int)
   shoppingWindowSeconds!: number;
+
+  @Field()
+  transfersAllowed!: boolean;
+
+  @Field(() => Int)
+  transferCutoffHours!: number;
+
+  @Field()
+  waitlistEnabled!: boolean;
+
+  @Field(() => Int)
+  waitlistOfferSeconds!: number;
 }
 
 @InputType()

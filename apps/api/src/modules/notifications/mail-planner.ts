@@ -101,6 +101,19 @@ export class MailPlanner implements OutboxConsumer {
           }),
         ];
       }
+      case "webhook.endpoint_disabled": {
+        // The endpoint's owner (webhooks module, docs/partners.md "Persistent failure").
+        const owner = await userFacts(this.db, str(p, "ownerId"));
+        if (!owner) return [];
+        return [
+          mail(owner, "webhook.endpoint_disabled", {
+            name: owner.name,
+            endpointId: str(p, "endpointId"),
+            url: str(p, "url"),
+            reason: str(p, "reason"),
+          }),
+        ];
+      }
       default:
         return this.planAccountMails(topic, p);
     }

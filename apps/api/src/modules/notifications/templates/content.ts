@@ -61,6 +61,7 @@ export interface TemplateParams {
   "user.password_reset": { name: string | null; resetId: string; ttlMinutes: number };
   "user.email_changed": { name: string | null; newEmail: string };
   "user.password_changed": { name: string | null };
+  "webhook.endpoint_disabled": { name: string | null; endpointId: string; url: string; reason: string };
 }
 
 export type TemplateName = keyof TemplateParams;

@@ -142,4 +142,15 @@ export const en: Catalog = {
     ],
     action: { label: "Reset my password", url: links.web("/forgot-password") },
   }),
+  "webhook.endpoint_disabled": (p, links) => ({
+    subject: "Frontrow stopped sending to one of your webhook endpoints",
+    greeting: hi(p.name),
+    paragraphs: [
+      `Frontrow disabled your webhook endpoint ${p.url} and sends it nothing for now, because its deliveries kept failing.`,
+      ...(p.reason ? [`Why: ${p.reason}.`] : []),
+      "Nothing is lost: events that happen meanwhile are kept for it. Once the endpoint answers again, enable it on the Webhooks page and they are sent, in order.",
+    ],
+    action: { label: "Open my webhooks", url: links.web("/organizer/webhooks") },
+    footnote: `Endpoint ${p.endpointId}. You get this email because you registered this endpoint.`,
+  }),
 };
