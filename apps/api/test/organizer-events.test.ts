@@ -504,6 +504,18 @@ describe("prices and inventory on a live event", () => {
     assert.deepEqual(refused.errors?.[0]?.extensions?.seatIds, [a]);
     must(await as(organizer, OFF_SALE, { id: String(id), seats: [String(b)] }));
     assert.equal(errorCode(await holdSeats(url(), fan(3), id, [b as number])), "SEATS_UNAVAILABLE");
+    // Fans see a killed seat as not for sale (not held: it will not come back when a hold ends).
+    const map = must(
+      await as<{ seatMap: { sections: { seats: { id: string; status: string }[] }[] } }>(
+        organizer,
+        "query ($id: ID!) { seatMap(eventId: $id) { sections { seats { id status } } } }",
+        { id: String(id) },
+      ),
+    ).seatMap;
+    const statusOf = (seat: number | undefined) =>
+      map.sections.flatMap((section) => section.seats).find((one) => one.id === String(seat))?.status;
+    assert.equal(statusOf(b), "NOT_FOR_SALE");
+    assert.equal(statusOf(a), "HELD");
     assert.equal(
       errorCode(await as(organizer, ON_SALE, { id: String(id), seats: [String(c)] })),
       "SEATS_UNAVAILABLE",
@@ -603,10 +615,15 @@ describe("refunds and cancellation", () => {
 
     const pool = createSqlPool(scenario.database.url, { max: 2, onIdleError: () => undefined });
     const payments = new FakeGateway(pool);
+    const told: number[] = [];
     const crashing = new CancellationService(
       db(),
       new RefundsService(db(), pool, payments),
-      { seatsChanged() {}, areasChanged() {}, async pricingChanged() {} },
+      {
+        seatsChanged: (_eventId, seatIds) => void told.push(...seatIds),
+        areasChanged() {},
+        async pricingChanged() {},
+      },
       createLogger("silent"),
     );
     let refunded = 0;
@@ -633,6 +650,12 @@ describe("refunds and cancellation", () => {
     assert.equal(midway.finishedAt, null);
     const pending = await db().orderRefund.findMany({ where: { eventId: id, state: "PENDING" } });
     assert.equal(pending.length, 1, "the killed run left one refund whose money moved but was not recorded");
+    const freed = await db().ticket.findMany({ where: { eventId: id, status: "VOID" } });
+    assert.deepEqual(
+      [...told].sort((a, b) => a - b),
+      freed.map((ticket) => ticket.seatId).sort((a, b) => (a ?? 0) - (b ?? 0)),
+      "the live seat map is told of every seat a refund freed",
+    );
     await scenario.api.server.jobs.start();
     await waitFor("the refund job to finish", async () => {
       const progress = must(

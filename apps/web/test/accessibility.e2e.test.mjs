@@ -3,9 +3,8 @@
 // keys alone, holds and pays; and the fan-page defects of issue 16 stay fixed (404, dates, phone layout).
 // Needs `pnpm build` at the root first, Postgres and Redis running, psql and /usr/bin/chromium installed.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { test } from "node:test";
+import { assertNoSeriousViolations } from "./support/axe.mjs";
 import {
   findTheatreEvent,
   graphqlRequest,
@@ -17,26 +16,6 @@ import {
 } from "./support/stack.mjs";
 
 const stack = startE2eStack();
-// Injected into each page checked: axe-core itself, not a wrapper that needs a newer Node.
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-/** Runs axe-core on the page; fails listing every serious or critical violation. */
-async function assertNoSeriousViolations(page, what) {
-  await page.addScriptTag({ content: axeSource });
-  const violations = await page.evaluate(async () => {
-    // axe is the global the injected script defines.
-    const result = await window.axe.run(document, { resultTypes: ["violations"] });
-    return result.violations
-      .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-      .map((violation) => ({
-        rule: violation.id,
-        impact: violation.impact,
-        help: violation.help,
-        nodes: violation.nodes.slice(0, 3).map((node) => node.target.join(" ")),
-      }));
-  });
-  assert.deepEqual(violations, [], `axe-core found serious or critical violations on the ${what}`);
-}
 
 /** Presses Tab until `matches` says the focused element is the one wanted; fails after `limit` presses. */
 async function tabTo(page, matches, limit, what) {

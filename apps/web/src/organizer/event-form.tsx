@@ -6,7 +6,12 @@ import { type FormEvent, useId, useState } from "react";
 import { BackLink } from "@/components/back-link";
 import layout from "@/components/layout.module.css";
 import { ProblemNotice } from "@/components/notice";
-import { CreateEventDocument, EventSettingsDocument, UpdateEventDocument } from "@/gql/graphql";
+import {
+  CreateEventDocument,
+  EventSettingsDocument,
+  MyVenuesDocument,
+  UpdateEventDocument,
+} from "@/gql/graphql";
 import { describeApiError } from "@/lib/api-errors";
 import { type FieldProblems, fieldProblems } from "./field-problems";
 import styles from "./organizer.module.css";
@@ -18,7 +23,7 @@ import { organizerManageHref } from "./organizer-events";
 interface FieldSpec {
   name: string;
   label: string;
-  type?: "text" | "number" | "datetime-local" | "textarea" | "checkbox";
+  type?: "text" | "number" | "datetime-local" | "textarea" | "checkbox" | "venue";
   hint?: string;
   required?: boolean;
   createOnly?: boolean;
@@ -27,11 +32,11 @@ interface FieldSpec {
 const FIELDS: FieldSpec[] = [
   {
     name: "venueId",
-    label: "Venue id",
-    type: "number",
+    label: "Venue",
+    type: "venue",
     required: true,
     createOnly: true,
-    hint: "One of your venues.",
+    hint: "Its newest seating chart is used.",
   },
   { name: "name", label: "Name", required: true },
   { name: "performer", label: "Performer", required: true },
@@ -85,8 +90,7 @@ function inputOf(values: Values, fields: FieldSpec[]): Record<string, unknown> {
     const value = values[field.name];
     if (field.type === "checkbox") input[field.name] = Boolean(value);
     else if (field.type === "number") {
-      if (value !== "" && value !== undefined)
-        input[field.name] = field.name === "venueId" ? String(value) : Number(value);
+      if (value !== "" && value !== undefined) input[field.name] = Number(value);
     } else if (field.name === "saleEndsAt") input[field.name] = value || null;
     else if (value !== "" && value !== undefined) input[field.name] = value;
   }
@@ -144,6 +148,8 @@ function EventFormFields({
   const [createEvent, creating] = useMutation(CreateEventDocument);
   const [updateEvent, updating] = useMutation(UpdateEventDocument);
   const fields = FIELDS.filter((field) => !(eventId && field.createOnly));
+  // The organizer picks one of their venues by name (an id is nothing they can know).
+  const venues = useQuery(MyVenuesDocument, { skip: Boolean(eventId), ssr: false });
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -212,6 +218,22 @@ function EventFormFields({
                     value={String(values[field.name] ?? "")}
                     onChange={(e) => setValues({ ...values, [field.name]: e.target.value })}
                   />
+                ) : field.type === "venue" ? (
+                  <select
+                    {...common}
+                    required={field.required}
+                    value={String(values[field.name] ?? "")}
+                    onChange={(e) => setValues({ ...values, [field.name]: e.target.value })}
+                  >
+                    <option value="">
+                      {venues.loading ? "Loading your venues…" : "Choose one of your venues"}
+                    </option>
+                    {(venues.data?.myVenues ?? []).map((venue) => (
+                      <option key={venue.id} value={venue.id}>
+                        {venue.name}, {venue.city}
+                      </option>
+                    ))}
+                  </select>
                 ) : field.type === "checkbox" ? (
                   <input
                     {...common}

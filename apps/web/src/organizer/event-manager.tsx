@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery } from "@apollo/client/react";
 import Link from "next/link";
-import { type FormEvent, type ReactNode, useId, useState } from "react";
+import { type FormEvent, type ReactNode, useEffect, useId, useState } from "react";
 import { BackLink } from "@/components/back-link";
 import layout from "@/components/layout.module.css";
 import { Notice, ProblemNotice } from "@/components/notice";
@@ -33,6 +33,8 @@ import { QueueControls } from "./queue-controls";
 // progress, and the audit log.
 
 type Managed = ManagedEventQuery;
+
+const REFUND_PROGRESS_POLL_MS = 2_000;
 
 /** Seat ids typed as "12, 13 14": the API names the seats it refuses in the same ids. */
 const seatIdsOf = (text: string) => text.split(/[\s,]+/).filter(Boolean);
@@ -533,6 +535,13 @@ function Cancel({ eventId, data, refetch }: { eventId: string; data: Managed; re
   const [cancel, { loading }] = useMutation(CancelEventDocument);
   const { problems, run } = useAction(refetch);
   const progress = data.eventCancellation;
+  const refunding = Boolean(progress && !progress.finishedAt);
+  // The refund job runs in the background: its progress is read again until it is done.
+  useEffect(() => {
+    if (!refunding) return;
+    const timer = setInterval(() => void refetch(), REFUND_PROGRESS_POLL_MS);
+    return () => clearInterval(timer);
+  }, [refunding, refetch]);
   if (progress) {
     return (
       <Section title="Cancelled">
@@ -541,11 +550,6 @@ function Cancel({ eventId, data, refetch }: { eventId: string; data: Managed; re
           Refunds: {progress.refundedOrders} of {progress.totalOrders} orders
           {progress.finishedAt ? " (done)" : " (in progress)"}
         </p>
-        {!progress.finishedAt ? (
-          <button type="button" className="button button-secondary" onClick={() => void refetch()}>
-            Refresh progress
-          </button>
-        ) : null}
       </Section>
     );
   }

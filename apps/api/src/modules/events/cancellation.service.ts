@@ -141,7 +141,10 @@ export class CancellationService {
             if (error instanceof AppError) return null;
             throw error;
           });
-        if (refund) await this.refunds.completeRefund(refund.refundId, faults);
+        if (!refund) return;
+        // Its seats were freed: open seat maps and the sales dashboard hear it now, not at the next audit.
+        this.seatChanges.seatsChanged(eventId, refund.seatIds);
+        await this.refunds.completeRefund(refund.refundId, faults);
       });
     }
     await finishCancellation(this.db, eventId);

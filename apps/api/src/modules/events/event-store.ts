@@ -1,6 +1,7 @@
 import { Prisma } from "../../generated/prisma/client.js";
 import type { EventStatus } from "../../generated/prisma/enums.js";
 import type { DbOrTx, Tx } from "../../kernel/transactions.js";
+import { ORGANIZER_HOLD_UNTIL } from "../seating/seat-changes.js";
 
 // The events module's SQL (docs/organizers.md): who organizes an event or a venue, the life cycle,
 // prices, the organizer's holds (house seats and kills), cancellations and the audit log.
@@ -350,8 +351,8 @@ export async function pricingSnapshot(db: DbOrTx, eventId: number): Promise<Pris
 
 export type OrganizerHoldKind = "HOUSE" | "KILL";
 
-/** Far enough ahead to never expire, near enough for every date type on the way. */
-export const NEVER = new Date("9999-01-01T00:00:00Z");
+/** Far enough ahead to never expire, near enough for every date type on the way (fans see not for sale). */
+export const NEVER = ORGANIZER_HOLD_UNTIL;
 
 export interface SeatState {
   seatId: number;

@@ -20,5 +20,14 @@ export interface AreaAvailable {
   available: number;
 }
 
-/** The statuses a committed change can leave a seat in (not-for-sale never changes live). */
-export type ChangedSeatStatus = "AVAILABLE" | "HELD" | "SOLD";
+/**
+ * The statuses a committed change can leave a seat in. NOT_FOR_SALE: the organizer took it off sale or
+ * holds it as a house seat (an unpriced seat never changes live).
+ */
+export type ChangedSeatStatus = "AVAILABLE" | "HELD" | "SOLD" | "NOT_FOR_SALE";
+
+/**
+ * The organizer's holds (kills, house seats: events/inventory.service.ts) hold their seats until then; fans
+ * see such a seat as not for sale, since no release in a few minutes will bring it back.
+ */
+export const ORGANIZER_HOLD_UNTIL = new Date("9999-01-01T00:00:00Z");

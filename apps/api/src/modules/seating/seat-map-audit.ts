@@ -26,7 +26,7 @@ interface AuditedMap {
   lastDeltaAt: number;
 }
 
-const STATUS_CODE = { AVAILABLE: "A", HELD: "H", SOLD: "S" } as const;
+const STATUS_CODE = { AVAILABLE: "A", HELD: "H", SOLD: "S", NOT_FOR_SALE: "X" } as const;
 
 export class SeatMapAudit {
   private readonly maps = new Map<number, AuditedMap>();

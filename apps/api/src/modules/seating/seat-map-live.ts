@@ -39,7 +39,12 @@ interface EventBacklog {
   failures: number;
 }
 
-const CHANGED_STATUSES = new Set<unknown>(["AVAILABLE", "HELD", "SOLD"] satisfies ChangedSeatStatus[]);
+const CHANGED_STATUSES = new Set<unknown>([
+  "AVAILABLE",
+  "HELD",
+  "SOLD",
+  "NOT_FOR_SALE",
+] satisfies ChangedSeatStatus[]);
 
 function isSeatMapDelta(value: unknown): value is SeatMapDeltaMessage {
   if (typeof value !== "object" || value === null) return false;

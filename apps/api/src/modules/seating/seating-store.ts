@@ -1,5 +1,5 @@
 import type { Db } from "../../infra/prisma.js";
-import type { AreaAvailable, ChangedSeatStatus } from "./seat-changes.js";
+import { type AreaAvailable, type ChangedSeatStatus, ORGANIZER_HOLD_UNTIL } from "./seat-changes.js";
 
 // Every SQL statement of the seating module: the venue layout, an event's pricing and seat statuses,
 // and the versioned seat changes behind live deltas.
@@ -58,6 +58,7 @@ export async function seatStatuses(db: Db, eventId: number): Promise<StatusRow |
            array_agg(es.seat_id ORDER BY es.seat_id) AS seat_ids,
            string_agg(CASE
                         WHEN es.status = 'SOLD' THEN 'S'
+                        WHEN es.status = 'HELD' AND es.held_until >= ${ORGANIZER_HOLD_UNTIL} THEN 'X'
                         WHEN es.status = 'HELD' AND es.held_until > now() THEN 'H'
                         ELSE 'A'
                       END, '' ORDER BY es.seat_id) AS codes,
@@ -97,6 +98,7 @@ export async function bumpVersionWithChanges(
       SELECT seat_id AS "seatId",
              CASE
                WHEN status = 'SOLD' THEN 'SOLD'
+               WHEN status = 'HELD' AND held_until >= ${ORGANIZER_HOLD_UNTIL} THEN 'NOT_FOR_SALE'
                WHEN status = 'HELD' AND held_until > now() THEN 'HELD'
                ELSE 'AVAILABLE'
              END AS status
