@@ -205,3 +205,39 @@ test("change password and email need the current password; sign-out everywhere e
   assert.equal(ended.data?.signOutEverywhere, 1);
   assert.equal(await me(renewed), null);
 });
+
+test("an admin makes an account an organizer: its open session may create venues at once; only admins, never their own role", async () => {
+  const email = "new.organizer@example.com";
+  const cookie = await signUp(email, "10.1.0.40");
+  const createVenue = () =>
+    gql<{ createVenue: { id: string } }>(
+      api.url,
+      `mutation { createVenue(input: { name: "Garage", city: "Porto", address: "Rua 1", timezone: "Europe/Lisbon" }) { id } }`,
+      {},
+      from("10.1.0.40", cookie),
+    );
+  assert.equal(code(await createVenue()), "FORBIDDEN", "a fan creates no venue");
+  // The session is cached (Redis and this instance): the role change must reach it anyway.
+  assert.equal((await me(cookie))?.email, email);
+
+  const admin = cookieOf(await logIn("admin@frontrow.test", "admin-password", "10.1.0.41"));
+  const setRole = (who: string, role: string, as: string) =>
+    gql<{ setAccountRole: { email: string; role: string } }>(
+      api.url,
+      "mutation ($email: String!, $role: Role!) { setAccountRole(email: $email, role: $role) { email role } }",
+      { email: who, role },
+      from("10.1.0.41", as),
+    );
+  assert.equal(code(await setRole(email, "ORGANIZER", cookie)), "FORBIDDEN", "a fan promotes nobody");
+  const promoted = await setRole(` ${email.toUpperCase()} `, "ORGANIZER", admin);
+  assert.deepEqual(promoted.data?.setAccountRole, { email, role: "ORGANIZER" });
+  const venue = await createVenue();
+  assert.equal(venue.errors, undefined, "the same session, without signing in again");
+  assert.ok(venue.data?.createVenue.id);
+
+  assert.equal(code(await setRole("nobody@example.com", "ORGANIZER", admin)), "NOT_FOUND");
+  assert.equal(code(await setRole("not an address", "ORGANIZER", admin)), "BAD_USER_INPUT");
+  assert.equal(code(await setRole("admin@frontrow.test", "FAN", admin)), "FORBIDDEN", "not your own role");
+  await setRole(email, "FAN", admin);
+  assert.equal(code(await createVenue()), "FORBIDDEN", "demoted at once too");
+});

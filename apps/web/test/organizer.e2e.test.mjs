@@ -17,6 +17,7 @@ import {
   printServerOutput,
   psql,
   resultsDir,
+  sessionCookie,
   startE2eStack,
 } from "./support/stack.mjs";
 
@@ -24,6 +25,7 @@ const stack = startE2eStack();
 
 const ORGANIZER = { email: `new.organizer.${process.pid}@e2e.test`, password: "a stage of my own 1" };
 const FAN = { email: "fan@frontrow.test", password: "fan-password-1" };
+const ADMIN = { email: "admin@frontrow.test", password: "admin-password" };
 const TIMEZONE = "Europe/Amsterdam";
 const VENUE = "The Little Room";
 const EVENT = "Quiet Songs";
@@ -115,18 +117,21 @@ test("an organizer builds a venue, sells an event live to a fan, takes seats off
   const fan = await openPage(fanContext, "fan", pages);
   const started = Date.now();
   try {
-    // Sign up through the page; an admin then makes the account an organizer (the product has no page for
-    // that yet: docs/organizers.md).
+    // Sign up through the page; an admin then makes the account an organizer (setAccountRole), which its
+    // open session gets at once.
     await organizer.goto(`${stack.webUrl}/signup?next=/organizer`);
     await organizer.getByLabel("Email").fill(ORGANIZER.email);
     await organizer.getByLabel("Password").fill(ORGANIZER.password);
     await organizer.getByRole("button", { name: "Create account" }).click();
     await organizer.locator(`[data-viewer-email="${ORGANIZER.email}"]`).waitFor({ timeout: 15_000 });
-    psql(stack.databaseUrl, `UPDATE user_account SET role = 'ORGANIZER' WHERE email = '${ORGANIZER.email}'`);
-    // A session keeps the role it was opened with: the new organizer logs in again.
-    await organizer.getByRole("button", { name: "Log out" }).click();
-    await organizer.getByRole("link", { name: "Log in" }).first().waitFor({ timeout: 15_000 });
-    await logInThroughUi(organizer, stack.webUrl, ORGANIZER.email, ORGANIZER.password, "/organizer");
+    const admin = await sessionCookie(stack.apiUrl, ADMIN);
+    await graphqlRequest(
+      stack.apiUrl,
+      "mutation ($email: String!) { setAccountRole(email: $email, role: ORGANIZER) { role } }",
+      { email: ORGANIZER.email },
+      admin,
+    );
+    await organizer.goto(`${stack.webUrl}/organizer`);
     await organizer.getByRole("heading", { name: "No events yet" }).waitFor({ timeout: 15_000 });
 
     // A venue, then its chart in the builder: one seated section of 2 rows of 5, previewed as it is edited.

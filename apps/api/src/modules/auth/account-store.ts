@@ -1,3 +1,4 @@
+import type { Role } from "../../generated/prisma/enums.js";
 import type { Db } from "../../infra/prisma.js";
 import type { Tx } from "../../kernel/transactions.js";
 import { USER_FIELDS } from "./user-store.js";
@@ -95,4 +96,9 @@ export async function markEmailVerified(db: Db, userId: string, email: string): 
     UPDATE user_account SET email_verified_at = coalesce(email_verified_at, now())
     WHERE id = ${userId}::uuid AND email = ${email}`;
   return changed > 0;
+}
+
+/** Gives the account a role; the account as it now is. */
+export function setRole(db: Db, userId: string, role: Role) {
+  return db.user.update({ where: { id: userId }, data: { role }, select: USER_FIELDS });
 }

@@ -1,11 +1,26 @@
 import { Arg, Authorized, Ctx, Int, Mutation, Resolver } from "type-graphql";
+import { Role } from "../../generated/prisma/enums.js";
 import { type Context, viewerOf } from "../../graphql/context.js";
 import { MAX_PASSWORD_LENGTH } from "./auth.service.js";
 import { User } from "./auth.types.js";
 
-// Account self-service (accounts.service.ts); mails about each change go out from the outbox.
+// Account self-service (accounts.service.ts; mails about each change go out from the outbox) and, for
+// admins, accounts' roles (account-roles.service.ts).
 @Resolver()
 export class AccountsResolver {
+  @Authorized("ADMIN")
+  @Mutation(() => User, {
+    description:
+      "Admins: gives the account at this email a role (ORGANIZER to let it create venues and events). Its open sessions get the new role at once. NOT_FOUND when no account has the address; FORBIDDEN for your own role.",
+  })
+  setAccountRole(
+    @Arg("email") email: string,
+    @Arg("role", () => Role) role: Role,
+    @Ctx() ctx: Context,
+  ): Promise<User> {
+    return ctx.services.accountRoles.setRole(viewerOf(ctx), email, role);
+  }
+
   @Mutation(() => Boolean, {
     description:
       "Mails a password reset link (valid 30 minutes, once) when the address has an account. Always true: the answer never tells whether it has one.",

@@ -1,4 +1,5 @@
 import { defineModule } from "../module.js";
+import { AccountRolesService } from "./account-roles.service.js";
 import { AccountTokens } from "./account-tokens.js";
 import { AccountsResolver } from "./accounts.resolver.js";
 import { AccountsService } from "./accounts.service.js";
@@ -11,6 +12,7 @@ declare module "../../graphql/context.js" {
   interface Services {
     auth: AuthService;
     accountSelfService: AccountsService;
+    accountRoles: AccountRolesService;
     /** Makes and reads the tokens of emailed links (the notifications module puts them in mails). */
     accountTokens: AccountTokens;
     sessions: SessionStore;
@@ -41,6 +43,7 @@ export const authModule = defineModule({
       resetsPerEmailPerHour: config.PASSWORD_RESETS_PER_EMAIL_PER_HOUR,
       resetsPerIpPerHour: config.PASSWORD_RESETS_PER_IP_PER_HOUR,
     });
-    return { services: { auth, accountSelfService: accounts, accountTokens, sessions } };
+    const accountRoles = new AccountRolesService(db, sessions, log);
+    return { services: { auth, accountSelfService: accounts, accountRoles, accountTokens, sessions } };
   },
 });

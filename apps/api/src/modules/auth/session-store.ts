@@ -113,15 +113,34 @@ export class SessionStore {
 
   /** Ends every session of the account (when it is blocked): the Postgres rows and their cached copies. */
   async destroyAllFor(userId: string): Promise<number> {
-    const rows = await this.db.session.findMany({ where: { userId }, select: { tokenHash: true } });
-    for (const row of rows) this.local.delete(row.tokenHash);
-    if (rows.length === 0) return 0;
+    const tokenHashes = await this.tokenHashesOf(userId);
+    if (tokenHashes.length === 0) return 0;
     await this.db.session.deleteMany({ where: { userId } });
+    await this.uncache(userId, tokenHashes);
+    return tokenHashes.length;
+  }
+
+  /**
+   * Drops the cached copies of the account's sessions (its role changed): the sessions live on, and their
+   * next request reads the account from Postgres (other instances within `localCacheMs`).
+   */
+  async refreshFor(userId: string): Promise<void> {
+    await this.uncache(userId, await this.tokenHashesOf(userId));
+  }
+
+  private async tokenHashesOf(userId: string): Promise<string[]> {
+    const rows = await this.db.session.findMany({ where: { userId }, select: { tokenHash: true } });
+    return rows.map((row) => row.tokenHash);
+  }
+
+  private async uncache(userId: string, tokenHashes: readonly string[]): Promise<void> {
+    for (const tokenHash of tokenHashes) this.local.delete(tokenHash);
     // One DEL per key: each session key has a slot of its own on a Redis Cluster (no CROSSSLOT).
-    await Promise.all(rows.map((row) => this.redis.del(redisKey(row.tokenHash)))).catch((error: Error) => {
-      this.log.warn({ err: error.message, userId }, "could not delete a blocked account's cached sessions");
-    });
-    return rows.length;
+    await Promise.all(tokenHashes.map((tokenHash) => this.redis.del(redisKey(tokenHash)))).catch(
+      (error: Error) => {
+        this.log.warn({ err: error.message, userId }, "could not delete an account's cached sessions");
+      },
+    );
   }
 
   private async fromRedis(tokenHash: string): Promise<CachedSession | null> {

@@ -11,8 +11,13 @@ export const USER_FIELDS = {
   emailVerifiedAt: true,
 } as const;
 
+/** The id of the account at `email`, or null when there is none. */
+export async function userIdByEmail(db: Db, email: string): Promise<string | null> {
+  return (await db.user.findUnique({ where: { email }, select: { id: true } }))?.id ?? null;
+}
+
 export async function emailInUse(db: Db, email: string): Promise<boolean> {
-  return (await db.user.findUnique({ where: { email }, select: { id: true } })) !== null;
+  return (await userIdByEmail(db, email)) !== null;
 }
 
 /** The account with what a login checks (password hash, block). */
