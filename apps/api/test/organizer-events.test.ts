@@ -531,6 +531,14 @@ describe("prices and inventory on a live event", () => {
     ).createHouseHold;
     assert.deepEqual(house.seatIds, [String(c), String(d)]);
     assert.equal(errorCode(await holdSeats(url(), fan(1), id, [c as number])), "SEATS_UNAVAILABLE");
+    // The organizer's holds are not fan holds of theirs: not listed as such, not released through the
+    // fans' releaseHold (which writes no audit entry).
+    const mine = must(await as<{ me: { holds: { id: string }[] } }>(organizer, "{ me { holds { id } } }")).me;
+    assert.ok(!mine.holds.some((hold) => hold.id === house.id), "house seats are not in me.holds");
+    assert.equal(
+      errorCode(await as(organizer, "mutation ($id: ID!) { releaseHold(holdId: $id) }", { id: house.id })),
+      "NOT_FOUND",
+    );
     const comp = must(
       await as<{
         issueComplimentaryTickets: { status: string; total: { amount: number }; tickets: { code: string }[] };

@@ -153,6 +153,6 @@ export function liveAreaHolds(db: Db, userId: string): Promise<LiveAreaHold[]> {
            sec.name AS "area", h.area_quantity AS "quantity", h.area_price AS "price"
     FROM hold h JOIN section sec ON sec.id = h.area_id
     WHERE h.user_id = ${userId}::uuid AND h.state = 'ACTIVE' AND h.expires_at > now()
-      AND h.area_id IS NOT NULL
+      AND h.area_id IS NOT NULL AND h.kind = 'FAN'
     ORDER BY h.expires_at, h.id`;
 }

@@ -358,12 +358,15 @@ export async function expireHolds(
   return { holds, freedSeats, freedAreas: await returnPlacesOf(tx, holds) };
 }
 
-/** Ends a live hold of this fan (RELEASED) and frees its seats; nothing when it has already ended. */
+/**
+ * Ends a live hold of this fan (RELEASED) and frees its seats; nothing when it has already ended. Never an
+ * organizer's kill or house hold: those end through the events module, audited.
+ */
 export async function releaseLiveHold(tx: Tx, holdId: string, userId: string): Promise<EndedHolds> {
   const holds = await tx.$queryRaw<EndedHold[]>`
     UPDATE hold h SET state = 'RELEASED', ended_at = now()
     WHERE h.id = ${holdId}::uuid AND h.user_id = ${userId}::uuid AND h.state = 'ACTIVE'
-      AND h.expires_at > now()
+      AND h.expires_at > now() AND h.kind = 'FAN'
     RETURNING ${ENDED_HOLD_COLUMNS}`;
   if (holds.length === 0) return NOTHING_ENDED;
   return {
@@ -392,13 +395,13 @@ export async function isTierOfEvent(db: Db, priceTierId: number, eventId: number
   return (await db.priceTier.count({ where: { id: priceTierId, eventId } })) > 0;
 }
 
-/** The account that placed the hold (null when there is no such hold). */
+/** The account that placed the fan's hold (null when there is no such hold, or it is an organizer's). */
 export async function holdOwner(db: Db, holdId: string): Promise<string | null> {
-  const hold = await db.hold.findUnique({ where: { id: holdId }, select: { userId: true } });
+  const hold = await db.hold.findFirst({ where: { id: holdId, kind: "FAN" }, select: { userId: true } });
   return hold?.userId ?? null;
 }
 
-/** One row per seat of the fan's live holds (active and unexpired), soonest to expire first. */
+/** One row per seat of the fan's live holds (active and unexpired; not an organizer's), soonest to expire first. */
 export type LiveHoldSeat = SeatOffer & { id: string; eventId: number; expiresAt: Date; currency: string };
 
 export function liveHoldSeats(db: Db, userId: string): Promise<LiveHoldSeat[]> {
@@ -410,7 +413,7 @@ export function liveHoldSeats(db: Db, userId: string): Promise<LiveHoldSeat[]> {
     CROSS JOIN LATERAL unnest(h.seat_ids, h.seat_prices) WITH ORDINALITY AS p(seat_id, price, position)
     JOIN seat s ON s.id = p.seat_id
     JOIN section sec ON sec.id = s.section_id
-    WHERE h.user_id = ${userId}::uuid AND h.state = 'ACTIVE' AND h.expires_at > now()
+    WHERE h.user_id = ${userId}::uuid AND h.state = 'ACTIVE' AND h.expires_at > now() AND h.kind = 'FAN'
     ORDER BY h.expires_at, h.id, p.position`;
 }
 
