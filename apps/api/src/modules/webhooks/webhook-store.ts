@@ -184,28 +184,39 @@ export class WebhookStore {
    * claimDue: up to `limit` deliveries of the endpoint that are due, each the earliest pending one of its
    * order (so one order's events go one after another), claimed for `leaseMs` (a claim outlives its
    * request; a crashed sender's claim runs out), oldest first.
+   *
+   * It looks at the endpoint's oldest `limit × 4` pending deliveries first, and at all of them only when
+   * those gave fewer than `limit` (some are not due yet, or wait for an earlier one of their order): with
+   * a backlog of thousands after a burst, filtering and sorting every pending row for each round made a
+   * round cost the whole backlog (the planner, with statistics from before the burst, sorts a bitmap scan),
+   * and delivery collapsed at 500 orders/s (docs/benchmarks.md, "Webhook delivery").
    */
   async claimDue(endpointId: string, limit: number, leaseMs: number): Promise<DeliveryRow[]> {
-    const rows = await this.db.$queryRawUnsafe<DeliveryRow[]>(
-      `UPDATE webhook_delivery d SET sending_until = now() + make_interval(secs => $3::float8)
-       FROM (
-         SELECT c.id FROM webhook_delivery c
-         WHERE c.endpoint_id = $1::uuid AND c.status = 'PENDING'
-           AND coalesce(c.next_attempt_at, c.created_at) <= now()
-           AND (c.sending_until IS NULL OR c.sending_until <= now())
-           AND NOT EXISTS (
-             SELECT 1 FROM webhook_delivery e
-             WHERE e.endpoint_id = c.endpoint_id AND e.order_key = c.order_key AND e.status = 'PENDING'
-               AND e.outbox_event_id < c.outbox_event_id)
-         ORDER BY c.outbox_event_id LIMIT $2
-         FOR UPDATE SKIP LOCKED
-       ) due
-       WHERE d.id = due.id
-       RETURNING ${DELIVERY_COLUMNS}`,
-      endpointId,
-      limit,
-      leaseMs / 1000,
-    );
+    const claim = (candidates: string, count: number) =>
+      this.db.$queryRawUnsafe<DeliveryRow[]>(
+        `UPDATE webhook_delivery d SET sending_until = now() + make_interval(secs => $3::float8)
+         FROM (
+           SELECT c.id FROM ${candidates} c
+           WHERE c.endpoint_id = $1::uuid AND c.status = 'PENDING'
+             AND coalesce(c.next_attempt_at, c.created_at) <= now()
+             AND (c.sending_until IS NULL OR c.sending_until <= now())
+             AND NOT EXISTS (
+               SELECT 1 FROM webhook_delivery e
+               WHERE e.endpoint_id = c.endpoint_id AND e.order_key = c.order_key AND e.status = 'PENDING'
+                 AND e.outbox_event_id < c.outbox_event_id)
+           ORDER BY c.outbox_event_id LIMIT $2
+           FOR UPDATE SKIP LOCKED
+         ) due
+         WHERE d.id = due.id
+         RETURNING ${DELIVERY_COLUMNS}`,
+        endpointId,
+        count,
+        leaseMs / 1000,
+      );
+    const oldest = `(SELECT * FROM webhook_delivery WHERE endpoint_id = $1::uuid AND status = 'PENDING'
+                     ORDER BY outbox_event_id LIMIT ${Math.trunc(limit) * 4})`;
+    const rows = await claim(oldest, limit);
+    if (rows.length < limit) rows.push(...(await claim("webhook_delivery", limit - rows.length)));
     return rows.sort((a, b) => (a.outboxEventId < b.outboxEventId ? -1 : 1));
   }
 
