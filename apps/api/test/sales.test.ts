@@ -4,6 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
+import type { SeatCounts } from "../src/modules/sales/sales.service.js";
 import { DEMO_ACCOUNTS } from "../src/seed/accounts.js";
 import {
   asFan,
@@ -37,24 +38,15 @@ const EVENT_SALES = `query ($id: ID!) { eventSales(eventId: $id) {
   sections { sectionId name kind sold held available killed houseSeats total }
   salesPerMinute { minute tickets } queue { waitingCount } } }`;
 
-interface Counts {
-  available: number;
-  held: number;
-  sold: number;
-  killed: number;
-  houseSeats: number;
-  total: number;
-}
-
 interface Figures {
-  seats: Counts;
+  seats: SeatCounts;
   gross: { amount: number };
   fees: { amount: number };
   refunds: { amount: number };
   net: { amount: number };
   ordersConfirmed: number;
   tiers: { sold: number; held: number; total: number }[];
-  sections: (Counts & { sectionId: string; kind: string })[];
+  sections: (SeatCounts & { sectionId: string; kind: string })[];
   salesPerMinute: { minute: string; tickets: number }[];
 }
 
@@ -283,7 +275,7 @@ describe("running counters", () => {
     // The same through the API, against plain counts: seats by status and hold kind, standing places
     // from live holds and valid tickets.
     const figures = await salesOf(owner, event.id);
-    const [seats] = await db().$queryRaw<Counts[]>`
+    const [seats] = await db().$queryRaw<SeatCounts[]>`
       SELECT count(*) FILTER (WHERE es.status = 'AVAILABLE')::int AS available,
              count(*) FILTER (WHERE es.status = 'HELD' AND h.kind = 'FAN')::int AS held,
              count(*) FILTER (WHERE es.status = 'SOLD')::int AS sold,
@@ -292,7 +284,7 @@ describe("running counters", () => {
              count(*)::int AS total
       FROM event_seat es LEFT JOIN hold h ON h.id = es.hold_id
       WHERE es.event_id = ${event.id}`;
-    const [places] = await db().$queryRaw<Counts[]>`
+    const [places] = await db().$queryRaw<SeatCounts[]>`
       SELECT a.available,
              (SELECT coalesce(sum(h.area_quantity), 0) FROM hold h
               WHERE h.event_id = a.event_id AND h.area_id = a.section_id AND h.state = 'ACTIVE')::int AS held,
@@ -317,7 +309,7 @@ describe("running counters", () => {
     } = area as Figures["sections"][number] & { name: string };
     assert.equal(kind, "STANDING");
     assert.deepEqual(areaCounts, places, "the standing area's places = live holds and valid tickets");
-    const both = (field: keyof Counts) => (seats[field] as number) + (places[field] as number);
+    const both = (field: keyof SeatCounts) => (seats[field] as number) + (places[field] as number);
     assert.deepEqual(
       figures.seats,
       {
