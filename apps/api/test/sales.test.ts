@@ -262,8 +262,10 @@ describe("running counters", () => {
     const ran = JSON.stringify(Object.fromEntries(tally));
     assert.ok(operations >= 800, `about a thousand operations (${ran})`);
     assert.ok((tally.get("cancels") ?? 0) > 10 && (tally.get("checkouts") ?? 0) > 50, ran);
-    assert.ok((tally.get("place holds") ?? 0) > 50 && (tally.get("kills") ?? 0) > 5, ran);
-    assert.ok((tally.get("house holds") ?? 0) > 5, ran);
+    // The organizer's tries, granted or refused (a fan held a seat first): how many were granted depends on
+    // the machine's speed; the kill and house hold made after the run are there whatever it was.
+    const tries = (what: string) => (tally.get(what) ?? 0) + (tally.get(`${what} refused`) ?? 0);
+    assert.ok((tally.get("place holds") ?? 0) > 50 && tries("kills") > 5 && tries("house holds") > 5, ran);
 
     assert.deepEqual(await counters(event.id), await recount(event.id), "counters = recount");
     const [tickets] = await db().$queryRaw<{ tickets: bigint; sold: bigint }[]>`
