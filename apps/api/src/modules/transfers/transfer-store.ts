@@ -221,7 +221,7 @@ export async function reissueTickets(tx: Tx, reissue: Reissue): Promise<void> {
   const areaIds = tickets.map((t) => t.areaId);
   const soldSeatIds = seatIds.filter((seatId) => seatId !== null);
   // Standing tickets of one order are places of one area at one price (the hold they came from).
-  const standing = tickets[0]?.areaId !== null ? tickets[0] : undefined;
+  const standing = tickets.find((t) => t.areaId !== null);
   const prices = tickets.map((t) => t.priceMinor);
   const secrets = tickets.map((t) => t.secretHex);
   const burnt = tickets.map((t) => t.burnHex);
