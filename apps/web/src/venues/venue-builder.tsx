@@ -248,7 +248,11 @@ export function VenueBuilder({ venueId }: { venueId: string }) {
     setOutcome(null);
     try {
       const result = await save({ variables: { venueId, chart: chartJson } });
-      setOutcome({ ok: true, message: result.data?.saveSeatingChart.message ?? "Saved." });
+      const saved = result.data?.saveSeatingChart;
+      // The builder already shows what was saved: marking it loaded keeps the first-chart effect from
+      // reloading it over the organizer's edits (and clearing this outcome) when the refetch lists it.
+      if (saved) setLoadedFrom(saved.chart.id);
+      setOutcome({ ok: true, message: saved?.message ?? "Saved." });
       await refetch();
     } catch (saveError) {
       const { byField, other } = problemsByField(saveError);
