@@ -38,7 +38,20 @@ const require = createRequire(import.meta.url);
 export const MAILDEV_BIN = join(dirname(require.resolve("maildev/package.json")), "bin/maildev");
 
 export async function startMaildev(): Promise<TestMaildev> {
-  const [smtpPort, webPort] = [await freePort(), await freePort()];
+  // A port found free can be taken before maildev binds it (tests run side by side): maildev then exits,
+  // and starts again on two other ports.
+  for (let attempt = 1; ; attempt++) {
+    const started = await spawnMaildev();
+    if (started) return started;
+    if (attempt === 3) throw new Error("maildev exited at start three times (ports taken?)");
+  }
+}
+
+/** maildev on two free ports, once it answers; null when it exited first. */
+async function spawnMaildev(): Promise<TestMaildev | null> {
+  const smtpPort = await freePort();
+  let webPort = await freePort();
+  while (webPort === smtpPort) webPort = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
     [MAILDEV_BIN, "--smtp", String(smtpPort), "--web", String(webPort), "--ip", "127.0.0.1", "--silent"],
@@ -48,12 +61,14 @@ export async function startMaildev(): Promise<TestMaildev> {
   await waitFor(
     "maildev to answer",
     () =>
+      child.exitCode !== null ||
       fetch(`${webUrl}/email`).then(
         (response) => response.ok,
         () => false,
       ),
     20_000,
   );
+  if (child.exitCode !== null) return null;
   const messages = async (to?: string) => {
     const all = (await (await fetch(`${webUrl}/email`)).json()) as ReceivedMail[];
     return to ? all.filter((mail) => mail.to.some((r) => r.address.toLowerCase() === to.toLowerCase())) : all;
