@@ -539,6 +539,17 @@ describe("prices and inventory on a live event", () => {
       errorCode(await as(organizer, "mutation ($id: ID!) { releaseHold(holdId: $id) }", { id: house.id })),
       "NOT_FOUND",
     );
+    // Nor bought through checkout: house seats go to guests as complimentary tickets.
+    assert.equal(
+      errorCode(
+        await as(
+          organizer,
+          'mutation ($id: ID!) { checkout(holdId: $id, paymentToken: "tok_visa", idempotencyKey: "house") { id } }',
+          { id: house.id },
+        ),
+      ),
+      "NOT_FOUND",
+    );
     const comp = must(
       await as<{
         issueComplimentaryTickets: { status: string; total: { amount: number }; tickets: { code: string }[] };
