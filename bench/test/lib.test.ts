@@ -4,6 +4,7 @@ import { test } from "node:test";
 import { processTreeCpuSeconds } from "../lib/cpu.js";
 import { renderTargets } from "../lib/docs-table.js";
 import type { StepCost } from "../lib/meter.js";
+import { areaOf, summarizeProfile } from "../lib/profile.js";
 import { connectRedis, redisCpuSeconds } from "../lib/redis.js";
 import { machineInfo } from "../lib/report.js";
 import { stepPassed, stepsVerdict } from "../lib/steps.js";
@@ -140,4 +141,42 @@ test("pnpm bench all's table names the machine, the date, each scenario's load b
   );
   assert.match(section, /\| `pnpm bench holds` \| reference \| \{ __typename \} \| 8,000 req\/s \|/);
   assert.match(section, /\| `pnpm bench mail` \|.*did not finish \(exit code 1\) \| no \| 1\.50 \|/);
+});
+
+test("a CPU profile is summed by area and function, idle left out of the shares", () => {
+  assert.equal(
+    areaOf("file:///r/node_modules/.pnpm/graphql@16.12.0/node_modules/graphql/execution/execute.js", "f"),
+    "graphql",
+  );
+  assert.equal(
+    areaOf("file:///r/node_modules/.pnpm/@apollo+server@5.0.0/node_modules/@apollo/server/dist/x.js", "f"),
+    "@apollo/server",
+  );
+  assert.equal(
+    areaOf("file:///r/apps/api/dist/src/modules/holds/holds.service.js", "f"),
+    "frontrow modules/holds",
+  );
+  assert.equal(areaOf("file:///r/apps/api/dist/src/server/context.js", "f"), "frontrow server");
+  assert.equal(areaOf("node:internal/streams/readable", "f"), "node:streams");
+  assert.equal(areaOf("", "(garbage collector)"), "(garbage collector)");
+  const frame = (functionName: string, url = "") => ({ functionName, url, lineNumber: 0 });
+  const summary = summarizeProfile({
+    nodes: [
+      { id: 1, callFrame: frame("(idle)") },
+      { id: 2, callFrame: frame("execute", "file:///r/node_modules/graphql/execution/execute.js") },
+      { id: 3, callFrame: frame("(garbage collector)") },
+    ],
+    samples: [1, 2, 2, 3, 1],
+    timeDeltas: [5_000, 3_000, 3_000, 4_000, 5_000],
+  });
+  assert.equal(summary.idleMs, 10);
+  assert.equal(summary.busyMs, 10);
+  assert.deepEqual(
+    summary.areas.map(({ name, ms, share }) => [name, ms, share]),
+    [
+      ["graphql", 6, 0.6],
+      ["(garbage collector)", 4, 0.4],
+    ],
+  );
+  assert.equal(summary.functions[0]?.name, "execute execution/execute.js:1");
 });
