@@ -28,20 +28,16 @@ const templates = await createTemplates(runId);
 console.log(`Template databases ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
 /**
- * Files that measure time or the event loop, or load both cores on purpose: they run after the others,
- * one at a time, so that no other file moves their figures. The others run three at a time: most of a
+ * Files that bound a time or the event loop's delay: they run after the others, one at a time, so that
+ * no other file moves their figures. The others run three at a time: most of a
  * file's time is spent waiting (databases cloned, servers started, holds expiring), not computing.
  */
 const SOLO = [
   "event-loop-delay",
   "hostile-requests",
   "fuzz",
-  "holds-stampede",
   "holds-redis-stall",
-  "holds-redis-outage",
   "queue-redis-loss",
-  "redis-cluster",
-  "standing",
   "queue-room",
   "seat-map-bytes",
   "chart-upload",
