@@ -170,6 +170,23 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+/** Several workers read as one: their CPU summed, the highest peak memory of any one of them. */
+export function workerGroup(workers: RunningWorker[]): RunningWorker {
+  return {
+    pid: workers[0]?.pid,
+    cpuSeconds: () => {
+      const each = workers.map((worker) => worker.cpuSeconds());
+      return each.some((seconds) => seconds === undefined)
+        ? undefined
+        : each.reduce<number>((sum, seconds) => sum + (seconds ?? 0), 0);
+    },
+    peakRssMb: () => Math.max(0, ...workers.map((worker) => worker.peakRssMb())),
+    stop: async () => {
+      await Promise.all(workers.map((worker) => worker.stop()));
+    },
+  };
+}
+
 /** Peak resident memory of a process (Linux VmHWM), in MB; NaN where /proc is not available. */
 export function peakRssMb(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;

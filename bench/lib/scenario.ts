@@ -1,6 +1,13 @@
 import { join } from "node:path";
 import { benchDatabaseUrl, prepareDatabase, requireApiBuild, SetupError } from "./api-build.js";
-import { apiSummary, type RunningApi, type RunningWorker, startApi, startWorker } from "./api-process.js";
+import {
+  apiSummary,
+  type RunningApi,
+  type RunningWorker,
+  startApi,
+  startWorker,
+  workerGroup,
+} from "./api-process.js";
 import { Meter } from "./meter.js";
 import { connectPg, lockScenario, type PgClient } from "./pg.js";
 import { type BenchRedis, connectRedis, dropKeys } from "./redis.js";
@@ -68,7 +75,7 @@ export interface ApiRun {
   api: RunningApi;
   /** The meter with the API's CPU and event loop. */
   meter: Meter;
-  /** The API_ROLE=worker process that sends the mail, when `mailWorker` asked for one. */
+  /** The API_ROLE=worker processes that send the mail (`mailWorkers` of them), read as one. */
   worker?: RunningWorker;
 }
 
@@ -81,8 +88,8 @@ export async function withApi<T>(
   {
     env = {},
     cpuProfile = false,
-    mailWorker = false,
-  }: { env?: Record<string, string>; cpuProfile?: boolean; mailWorker?: boolean },
+    mailWorkers = 0,
+  }: { env?: Record<string, string>; cpuProfile?: boolean; mailWorkers?: number },
   work: (run: ApiRun) => Promise<T>,
 ): Promise<T> {
   const profile = `${bench.scenario}-${fileStamp(bench.startedAt)}-api.cpuprofile`;
@@ -91,30 +98,34 @@ export async function withApi<T>(
   const api = await startApi({
     databaseUrl: bench.databaseUrl,
     nodeArgs: profiled(profile),
-    // mailWorker: the API serves and plans mail; a worker process of its own sends it (as in production).
-    env: mailWorker ? { ...env, API_ROLE: "serve" } : env,
+    // mailWorkers: the API serves and plans mail; worker processes of their own send it (as in production).
+    env: mailWorkers > 0 ? { ...env, API_ROLE: "serve" } : env,
   });
-  let worker: RunningWorker | undefined;
+  const workers: RunningWorker[] = [];
+  const workerProfile = (n: number) => profile.replace("-api.", `-worker${n}.`);
   try {
     console.log(`API at ${api.graphqlUrl} (${apiSummary(api)})`);
-    if (mailWorker) {
-      worker = await startWorker({
+    for (let n = 1; n <= mailWorkers; n++) {
+      const worker = await startWorker({
         databaseUrl: bench.databaseUrl,
-        nodeArgs: profiled(profile.replace("-api.", "-worker.")),
+        nodeArgs: profiled(workerProfile(n)),
         env,
         redisKeyPrefix: api.redisKeyPrefix,
       });
-      console.log(`Mail worker (API_ROLE=worker, pid ${worker.pid}) running`);
+      workers.push(worker);
+      console.log(`Mail worker ${n} (API_ROLE=worker, pid ${worker.pid}) running`);
     }
+    const worker = workers.length > 0 ? workerGroup(workers) : undefined;
     return await work({ api, meter: bench.meter.forApi(api), worker });
   } finally {
-    await worker?.stop();
+    await Promise.all(workers.map((worker) => worker.stop()));
     await api.stop();
     await dropKeys(bench.redis, api.redisKeyPrefix).catch((error: Error) =>
       console.error(`  (the run's Redis keys were not all deleted: ${error.message})`),
     );
     if (cpuProfile) console.log(`API CPU profile: ${join(resultsDir, profile)} (open in Chrome DevTools)`);
-    if (cpuProfile && mailWorker) console.log(`Worker CPU profile: ${profile.replace("-api.", "-worker.")}`);
+    for (let n = 1; cpuProfile && n <= mailWorkers; n++)
+      console.log(`Worker CPU profile: ${workerProfile(n)}`);
   }
 }
 

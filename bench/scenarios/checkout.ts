@@ -626,7 +626,7 @@ export async function run(args: string[]): Promise<number> {
         },
         // Mail on: the confirmations leave from a worker process of their own (API_ROLE=worker), as in
         // production; the API serves and plans them.
-        mailWorker: mail !== undefined,
+        mailWorkers: mail === undefined ? 0 : 1,
       },
       async ({ api, meter, worker }) => {
         const result = await measureAll(bench, api, meter, event, options);
