@@ -170,10 +170,12 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+/** What a bench reads of its mail workers while they run (withApi starts and stops them). */
+export type WorkerUsage = Pick<RunningWorker, "cpuSeconds" | "peakRssMb">;
+
 /** Several workers read as one: their CPU summed, the highest peak memory of any one of them. */
-export function workerGroup(workers: RunningWorker[]): RunningWorker {
+export function workerGroup(workers: RunningWorker[]): WorkerUsage {
   return {
-    pid: workers[0]?.pid,
     cpuSeconds: () => {
       const each = workers.map((worker) => worker.cpuSeconds());
       return each.some((seconds) => seconds === undefined)
@@ -181,9 +183,6 @@ export function workerGroup(workers: RunningWorker[]): RunningWorker {
         : each.reduce<number>((sum, seconds) => sum + (seconds ?? 0), 0);
     },
     peakRssMb: () => Math.max(0, ...workers.map((worker) => worker.peakRssMb())),
-    stop: async () => {
-      await Promise.all(workers.map((worker) => worker.stop()));
-    },
   };
 }
 

@@ -6,6 +6,7 @@ import {
   type RunningWorker,
   startApi,
   startWorker,
+  type WorkerUsage,
   workerGroup,
 } from "./api-process.js";
 import { Meter } from "./meter.js";
@@ -76,7 +77,7 @@ export interface ApiRun {
   /** The meter with the API's CPU and event loop. */
   meter: Meter;
   /** The API_ROLE=worker processes that send the mail (`mailWorkers` of them), read as one. */
-  worker?: RunningWorker;
+  worker?: WorkerUsage;
 }
 
 /**
@@ -124,8 +125,8 @@ export async function withApi<T>(
       console.error(`  (the run's Redis keys were not all deleted: ${error.message})`),
     );
     if (cpuProfile) console.log(`API CPU profile: ${join(resultsDir, profile)} (open in Chrome DevTools)`);
-    for (let n = 1; cpuProfile && n <= mailWorkers; n++)
-      console.log(`Worker CPU profile: ${workerProfile(n)}`);
+    if (cpuProfile)
+      for (let n = 1; n <= mailWorkers; n++) console.log(`Worker CPU profile: ${workerProfile(n)}`);
   }
 }
 

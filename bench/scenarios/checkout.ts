@@ -4,7 +4,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SetupError } from "../lib/api-build.js";
 import { seededEvents } from "../lib/api-modules.js";
-import type { RunningApi, RunningWorker } from "../lib/api-process.js";
+import type { RunningApi, WorkerUsage } from "../lib/api-process.js";
 import { onShutdown } from "../lib/cleanup.js";
 import { eventSeatIds, overrideEvent } from "../lib/event-settings.js";
 import { deleteFans, domainEmails, type Fan, signedInCrowd } from "../lib/fans.js";
@@ -547,7 +547,7 @@ function judge(measured: Measurements): { targets: Target[]; problems: string[] 
 }
 
 /** With mail on: how many of the run's confirmations had left when it ended, and the sender's peak memory. */
-async function mailSummary(db: PgClient, worker: RunningWorker): Promise<string> {
+async function mailSummary(db: PgClient, worker: WorkerUsage): Promise<string> {
   const { rows } = await db.query<{ sent: number; pending: number }>(
     `SELECT count(*) FILTER (WHERE m.status = 'SENT')::int AS sent,
             count(*) FILTER (WHERE m.status = 'PENDING')::int AS pending

@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SetupError } from "../lib/api-build.js";
 import { seededEvents } from "../lib/api-modules.js";
-import { peakRssMb, type RunningApi, type RunningWorker } from "../lib/api-process.js";
+import { peakRssMb, type RunningApi, type WorkerUsage } from "../lib/api-process.js";
 import { eventSeatIds, overrideEvent } from "../lib/event-settings.js";
 import { deleteFans, domainEmails, signedInCrowd } from "../lib/fans.js";
 import { GraphQLClient } from "../lib/http.js";
@@ -62,7 +62,7 @@ const CHECKOUT = `mutation ($h: ID!, $k: String!) {
 interface MailContext {
   bench: Bench;
   api: RunningApi;
-  worker: RunningWorker;
+  worker: WorkerUsage;
   meter: Meter;
   count: number;
 }
