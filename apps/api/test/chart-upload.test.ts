@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CHART_UPLOAD_MAX_BYTES, CHART_UPLOAD_PATH } from "../src/modules/venues/chart-upload.js";
 import { DEMO_ACCOUNTS, VENUE_SLUGS } from "../src/seed/seed.js";
+import { chartSeatDigest } from "./support/charts.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { createFanAccounts, logIn } from "./support/holds.js";
 import { gql, startTestServer, type TestServer } from "./support/server.js";
@@ -46,17 +47,7 @@ async function upload(
 
 const codeOf = (answer: UploadAnswer) => answer.body.errors?.[0]?.extensions.code;
 
-/** Every seat's section, row, number, coordinates and flags, in drawing order, as one digest. */
-async function seatDigest(chartId: number) {
-  const [row] = await database.db.$queryRaw<{ seats: number; digest: string }[]>`
-    SELECT count(*)::int AS seats,
-           md5(string_agg(concat_ws(',', sec.name, s.row_label, s.number, s.x, s.y, s.accessible,
-                                    s.wheelchair, s.companion, s.restricted_view),
-                          ';' ORDER BY sec.sort_order, s.row_rank, s.number)) AS digest
-    FROM seat s JOIN section sec ON sec.id = s.section_id
-    WHERE sec.chart_id = ${chartId}`;
-  return row;
-}
+const seatDigest = (chartId: number) => chartSeatDigest(database.db, chartId);
 
 const chartCount = () => database.db.seatingChart.count({ where: { venueId: stadiumId } });
 

@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { freezeChart } from "../src/modules/venues/chart-store.js";
 import { VenuesService } from "../src/modules/venues/venues.service.js";
 import { DEMO_ACCOUNTS, VENUE_SLUGS } from "../src/seed/seed.js";
+import { chartSeatDigest } from "./support/charts.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { createFanAccounts, errorCode, logIn } from "./support/holds.js";
 import { type GraphQLResult, gql, startTestServer, type TestServer } from "./support/server.js";
@@ -492,17 +493,7 @@ describe("venues", () => {
     const published = new Set(stadium.charts.map((chart) => chart.id));
     assert.ok(events.some((event) => event.chartId === main.id));
     assert.ok(events.every((event) => published.has(event.chartId)));
-    // Every seat's section, row, number, coordinates and flags, in drawing order, as one digest.
-    const digest = async (chartId: number) => {
-      const [row] = await database.db.$queryRaw<{ seats: number; digest: string }[]>`
-        SELECT count(*)::int AS seats,
-               md5(string_agg(concat_ws(',', sec.name, s.row_label, s.number, s.x, s.y, s.accessible,
-                                        s.wheelchair, s.companion, s.restricted_view),
-                              ';' ORDER BY sec.sort_order, s.row_rank, s.number)) AS digest
-        FROM seat s JOIN section sec ON sec.id = s.section_id
-        WHERE sec.chart_id = ${chartId}`;
-      return row;
-    };
+    const digest = (chartId: number) => chartSeatDigest(database.db, chartId);
     const [before, afterImport] = await Promise.all([digest(main.id), digest(Number(fromJson.chart.id))]);
     assert.deepEqual(afterImport, before, "the JSON export imports back to the same seats");
   });
