@@ -202,9 +202,7 @@ export class Jobs {
       taskList,
       logger: new WorkerLogger((scope) => (level, message, meta) => {
         if (level === "error") log.error({ ...scope, ...meta }, `jobs: ${message}`);
-        // The pool is smaller than the concurrency on purpose (maxPoolSize above): not worth a warning.
-        else if (level === "warning" && !message.includes("smaller than concurrency"))
-          log.warn({ ...scope, ...meta }, `jobs: ${message}`);
+        else if (level === "warning") log.warn({ ...scope, ...meta }, `jobs: ${message}`);
         else log.debug({ ...scope, ...meta }, `jobs: ${message}`);
       }),
     });
