@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { createServer, type Server, Socket } from "node:net";
 import { after, before, test } from "node:test";
+import { createSqlPool } from "../src/infra/sql.js";
 import { MailPlanner } from "../src/modules/notifications/mail-planner.js";
 import { createTestDatabase } from "./support/database.js";
-import { createFans, freePort } from "./support/holds.js";
+import { asFan, createFans, freePort, standingArea } from "./support/holds.js";
 import { type ReceivedMail, startMaildev, type TestMaildev } from "./support/maildev.js";
 import {
   checkout,
@@ -41,6 +42,16 @@ after(async () => {
 
 const isConfirmation = (mail: ReceivedMail) => mail.headers["x-frontrow-template"] === "order.confirmed";
 
+/** A mail planner of this test's own, on a pool of its own (as the API's outbox jobs run it). */
+async function withPlanner(use: (planner: MailPlanner) => Promise<void>): Promise<void> {
+  const pool = createSqlPool(scenario.database.url, { max: 1, onIdleError: () => undefined });
+  try {
+    await use(new MailPlanner(pool, { resetTtlMinutes: 30 }));
+  } finally {
+    await pool.end();
+  }
+}
+
 async function buy(api: { url: string }, fanIndex: number, seats = 2) {
   const fan = scenario.fans[fanIndex];
   assert.ok(fan);
@@ -69,13 +80,106 @@ test("an order's confirmation arrives once, with its tickets, as HTML and text, 
   const event = await db.outboxEvent.findFirstOrThrow({
     where: { topic: "order.confirmed", payload: { path: ["orderId"], equals: order.id } },
   });
-  await new MailPlanner(db, { resetTtlMinutes: 30 }).handle({ ...event, id: event.id.toString() });
+  await withPlanner((planner) => planner.handle({ ...event, id: event.id.toString() }));
   const [row] = await db.mailMessage.findMany({ where: { outboxEventId: event.id } });
   assert.ok(row);
   assert.equal(row.status, "SENT");
   await scenario.api.server.mailSender?.send(row.id.toString());
   await new Promise((resolve) => setTimeout(resolve, 300));
   assert.equal((await maildev.messages(fan.email)).filter(isConfirmation).length, 1);
+});
+
+test("a standing order's confirmation lists its places as standing, beside no row or seat", async () => {
+  const fan = scenario.fans[0];
+  assert.ok(fan);
+  const event = await scenario.freshEvent();
+  const areaId = await standingArea(scenario.database.db, event.id, "Pit", 50);
+  const hold = must(
+    await asFan<{ holdGeneralAdmission: { id: string } }>(
+      scenario.api.url,
+      fan,
+      `mutation ($eventId: ID!, $areaId: ID!, $quantity: Int!) {
+        holdGeneralAdmission(eventId: $eventId, areaId: $areaId, quantity: $quantity) { id } }`,
+      { eventId: String(event.id), areaId: String(areaId), quantity: 3 },
+    ),
+  ).holdGeneralAdmission;
+  const order = must(await checkout(scenario.api.url, fan, hold.id, randomUUID())).checkout;
+  const [mail] = await maildev.waitForMail(
+    fan.email,
+    (received) => isConfirmation(received) && received.text.includes(`Order ${order.id}`),
+  );
+  assert.ok(mail);
+  assert.equal((mail.text.match(/^.*Pit, standing \(/gm) ?? []).length, 3, mail.text);
+  assert.doesNotMatch(mail.text, /Pit, row/);
+});
+
+test("one relay batch of mixed events: each plans its own mails; an unknown subject plans none; a replay adds none", async () => {
+  const [owner, friend] = scenario.fans;
+  assert.ok(owner && friend);
+  const { event, order } = await buy(scenario.api, 1);
+  const [refunded, transferred] = order.tickets;
+  assert.ok(refunded && transferred);
+  // Outbox ids of this test's own, far above the relay's (mail rows do not reference the outbox).
+  const base = 9_000_000_000 + Math.floor(Math.random() * 1_000_000) * 10;
+  const eventId = Number(event.id);
+  const batch = [
+    {
+      topic: "order.refunded",
+      payload: {
+        orderId: order.id,
+        userId: owner.id,
+        eventId,
+        ticketIds: [refunded.id],
+        amountMinor: 1_000,
+        currency: "EUR",
+        reason: "Seat view blocked",
+      },
+    },
+    {
+      topic: "ticket.transferred",
+      payload: {
+        fromUserId: owner.id,
+        toUserId: friend.id,
+        eventId,
+        ticketIds: [transferred.id],
+        newOrderId: randomUUID(),
+      },
+    },
+    {
+      topic: "waitlist.offered",
+      payload: {
+        userId: friend.id,
+        eventId,
+        holdId: randomUUID(),
+        quantity: 2,
+        expiresAt: new Date(Date.now() + 600_000).toISOString(),
+      },
+    },
+    { topic: "user.signed_up", payload: { userId: "not-a-uuid" } },
+    { topic: "order.confirmed", payload: { orderId: randomUUID(), userId: owner.id, eventId } },
+  ].map((message, i) => ({ ...message, id: String(base + i), createdAt: new Date() }));
+  await withPlanner((planner) => planner.handleBatch(batch));
+  await withPlanner((planner) => planner.handleBatch(batch));
+
+  const rows = await scenario.database.db.mailMessage.findMany({
+    where: { outboxEventId: { gte: BigInt(base), lt: BigInt(base + 10) } },
+    orderBy: [{ outboxEventId: "asc" }, { template: "asc" }],
+  });
+  const planned = rows.map((row) => [Number(row.outboxEventId) - base, row.template, row.recipient]);
+  assert.deepEqual(planned, [
+    [0, "order.refunded", owner.email],
+    [1, "ticket.transferred.recipient", friend.email],
+    [1, "ticket.transferred.sender", owner.email],
+    [2, "waitlist.offered", friend.email],
+  ]);
+  const refund = rows[0]?.params as { tickets: { id: string }[]; event: { id: number; startsAt: string } };
+  assert.deepEqual(
+    refund.tickets.map((ticket) => ticket.id),
+    [refunded.id],
+    "only the refunded ticket",
+  );
+  assert.equal(refund.event.id, eventId);
+  assert.ok(!Number.isNaN(Date.parse(refund.event.startsAt)));
 });
 
 /**

@@ -28,7 +28,7 @@ declare module "../module.js" {
  * the mails it calls for, each sent by its own `mail.send` job (MailSender) through SMTP_URL. Without
  * SMTP_URL (or with `off`) no mail is planned at all.
  */
-function setUpMail({ config, db, jobs, log, services }: ModuleDependencies): ModuleParts {
+function setUpMail({ config, db, jobs, log, pool, services }: ModuleDependencies): ModuleParts {
   if (!config.SMTP_URL || config.SMTP_URL === "off") {
     log.info(`mail off: SMTP_URL is ${config.SMTP_URL ?? "not set"}`);
     return {};
@@ -48,7 +48,7 @@ function setUpMail({ config, db, jobs, log, services }: ModuleDependencies): Mod
       : [];
   };
   const mailSender = new MailSender(
-    db,
+    pool,
     mailer,
     services.accountTokens,
     log,
@@ -56,7 +56,7 @@ function setUpMail({ config, db, jobs, log, services }: ModuleDependencies): Mod
     attachmentsFor,
     jobs,
   );
-  services.outbox.addConsumer(new MailPlanner(db, { resetTtlMinutes: config.PASSWORD_RESET_TTL_MINUTES }));
+  services.outbox.addConsumer(new MailPlanner(pool, { resetTtlMinutes: config.PASSWORD_RESET_TTL_MINUTES }));
   return {
     background: { mailSender },
     async stop() {

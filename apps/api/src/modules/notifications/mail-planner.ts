@@ -1,20 +1,23 @@
-import type { Db } from "../../infra/prisma.js";
+import type { SqlPool } from "../../infra/sql.js";
+import { isUuid } from "../../kernel/ids.js";
 import type { OutboxConsumer, OutboxMessage } from "../orders/outbox.js";
 import {
   type EventFacts,
-  eventFacts,
-  orderFacts,
+  type MailFacts,
+  type MailFactsWanted,
+  mailFacts,
   type PlannedMail,
+  type PlannedMailOf,
   planMails,
   planMailsToTicketHolders,
   type Recipient,
-  userFacts,
 } from "./mail-store.js";
 import type { EventParams, TemplateName, TemplateParams } from "./templates/index.js";
 
-// Stage one of the mail pipeline (docs/notifications.md): the `outbox.mail` job turns an outbox event into
-// the mails it calls for, one row and one `mail.send` job each, in one transaction. Running it again for
-// the same event plans nothing new (the rows' unique key is the event id and the recipient).
+// Stage one of the mail pipeline (docs/notifications.md): the `outbox.mail` job turns a relay batch of
+// outbox events into the mails they call for, one row and one `mail.send` job each: what the mails say is
+// read in one statement and the mails are planned in another, for the whole batch. Running it again for
+// the same events plans nothing new (the rows' unique key is the event id and the recipient).
 
 type Payload = Record<string, unknown>;
 const str = (payload: Payload, key: string) => String(payload[key] ?? "");
@@ -38,62 +41,86 @@ export interface PlannerOptions {
   resetTtlMinutes: number;
 }
 
+/** Topics that mail every ticket holder of an event: planned in SQL, one statement per event. */
+const TICKET_HOLDER_TOPICS = new Set(["event.changed", "event.cancelled"]);
+const ORDER_TOPICS = new Set(["order.confirmed", "order.cancelled", "order.refunded"]);
+/** The payload fields that name an account a mail goes to or speaks of. */
+const USER_FIELDS = ["userId", "fromUserId", "toUserId", "ownerId"];
+
+/** The ids whose facts a batch's mails need (well-formed ones only: a bad id is a subject that is gone). */
+function wantedBy(messages: OutboxMessage[]): MailFactsWanted {
+  const userIds = new Set<string>();
+  const eventIds = new Set<number>();
+  const orderIds = new Set<string>();
+  for (const { topic, payload } of messages) {
+    const p = (payload ?? {}) as Payload;
+    for (const field of USER_FIELDS) if (isUuid(str(p, field))) userIds.add(str(p, field));
+    const eventId = Number(p.eventId);
+    if (Number.isSafeInteger(eventId) && eventId > 0) eventIds.add(eventId);
+    if (ORDER_TOPICS.has(topic) && isUuid(str(p, "orderId"))) orderIds.add(str(p, "orderId"));
+  }
+  return { userIds: [...userIds], eventIds: [...eventIds], orderIds: [...orderIds] };
+}
+
 export class MailPlanner implements OutboxConsumer {
   readonly name = "mail";
 
   constructor(
-    private readonly db: Db,
+    private readonly pool: SqlPool,
     private readonly options: PlannerOptions,
   ) {}
 
-  async handle(message: OutboxMessage): Promise<void> {
-    const payload = (message.payload ?? {}) as Payload;
-    if (message.topic === "event.changed" || message.topic === "event.cancelled") {
-      await this.planForTicketHolders(message.id, message.topic, payload);
-      return;
-    }
-    const mails = await this.plan(message.topic, payload);
-    if (mails.length === 0) return;
-    await this.db.$transaction((tx) => planMails(tx, message.id, mails));
+  /** One event (a job queued before the planner took batches): a batch of one. */
+  handle(message: OutboxMessage): Promise<void> {
+    return this.handleBatch([message]);
   }
 
-  private async planForTicketHolders(
-    outboxEventId: string,
-    topic: "event.changed" | "event.cancelled",
-    payload: Payload,
-  ): Promise<void> {
-    const event = await eventFacts(this.db, Number(payload.eventId));
+  async handleBatch(messages: OutboxMessage[]): Promise<void> {
+    const facts = await mailFacts(this.pool, wantedBy(messages));
+    const mails: PlannedMailOf[] = [];
+    for (const message of messages) {
+      if (TICKET_HOLDER_TOPICS.has(message.topic)) continue;
+      for (const planned of this.plan(message.topic, (message.payload ?? {}) as Payload, facts)) {
+        mails.push({ ...planned, outboxEventId: message.id });
+      }
+    }
+    await planMails(this.pool, mails);
+    for (const message of messages) {
+      if (TICKET_HOLDER_TOPICS.has(message.topic)) await this.planForTicketHolders(message, facts);
+    }
+  }
+
+  private async planForTicketHolders({ id, topic, payload }: OutboxMessage, facts: MailFacts): Promise<void> {
+    const p = (payload ?? {}) as Payload;
+    const event = facts.events.get(Number(p.eventId));
     if (!event) return;
-    const params: TemplateParams[typeof topic] =
+    const params: TemplateParams["event.changed" | "event.cancelled"] =
       topic === "event.changed"
         ? {
             event: eventParams(event),
-            changes: (payload.changes ?? {}) as TemplateParams["event.changed"]["changes"],
+            changes: (p.changes ?? {}) as TemplateParams["event.changed"]["changes"],
           }
-        : { event: eventParams(event), reason: str(payload, "reason") };
-    await this.db.$transaction((tx) =>
-      planMailsToTicketHolders(tx, outboxEventId, event.id, topic, params as Record<string, unknown>),
-    );
+        : { event: eventParams(event), reason: str(p, "reason") };
+    await planMailsToTicketHolders(this.pool, id, event.id, topic, params as Record<string, unknown>);
   }
 
   /** The mails one event calls for (none for topics that mail nobody, or whose subject is gone). */
-  private async plan(topic: string, p: Payload): Promise<PlannedMail[]> {
+  private plan(topic: string, p: Payload, facts: MailFacts): PlannedMail[] {
+    const user = (field: string) => facts.users.get(str(p, field));
+    const event = facts.events.get(Number(p.eventId));
     switch (topic) {
       case "order.confirmed":
       case "order.cancelled":
       case "order.refunded":
-        return this.planOrderMail(topic, p);
+        return this.planOrderMail(topic, p, user("userId"), event, facts);
       case "transfer.offered":
       case "ticket.transferred":
-        return this.planTransferMails(topic, p);
+        return this.planTransferMails(topic, p, user("fromUserId"), user("toUserId"), event);
       case "waitlist.offered": {
-        const [user, event] = await Promise.all([
-          userFacts(this.db, str(p, "userId")),
-          eventFacts(this.db, Number(p.eventId)),
-        ]);
-        if (!user || !event) return [];
+        const to = user("userId");
+        if (!to || !event) return [];
         return [
-          mail(user, "waitlist.offered", {
+          mail(to, "waitlist.offered", {
             holdId: str(p, "holdId"),
             event: eventParams(event),
             quantity: Number(p.quantity),
@@ -103,7 +130,7 @@ export class MailPlanner implements OutboxConsumer {
       }
       case "webhook.endpoint_disabled": {
         // The endpoint's owner (webhooks module, docs/partners.md "Persistent failure").
-        const owner = await userFacts(this.db, str(p, "ownerId"));
+        const owner = user("ownerId");
         if (!owner) return [];
         return [
           mail(owner, "webhook.endpoint_disabled", {
@@ -115,24 +142,24 @@ export class MailPlanner implements OutboxConsumer {
         ];
       }
       default:
-        return this.planAccountMails(topic, p);
+        return this.planAccountMails(topic, p, user("userId"));
     }
   }
 
-  private async planOrderMail(
+  private planOrderMail(
     topic: "order.confirmed" | "order.cancelled" | "order.refunded",
     p: Payload,
-  ): Promise<PlannedMail[]> {
+    user: Recipient | undefined,
+    event: EventFacts | undefined,
+    facts: MailFacts,
+  ): PlannedMail[] {
     const orderId = str(p, "orderId");
-    const [user, event, order] = await Promise.all([
-      userFacts(this.db, str(p, "userId")),
-      eventFacts(this.db, Number(p.eventId)),
-      orderFacts(this.db, orderId, topic === "order.refunded" ? ids(p, "ticketIds") : undefined),
-    ]);
+    const order = facts.orders.get(orderId);
     if (!user || !event || !order) return [];
     const e = eventParams(event);
     if (topic === "order.cancelled") return [mail(user, topic, { orderId, event: e })];
-    if (topic === "order.refunded")
+    if (topic === "order.refunded") {
+      const refunded = new Set(ids(p, "ticketIds"));
       return [
         mail(user, topic, {
           orderId,
@@ -140,9 +167,10 @@ export class MailPlanner implements OutboxConsumer {
           amountMinor: Number(p.amountMinor),
           currency: str(p, "currency") || order.currency,
           reason: str(p, "reason"),
-          tickets: order.tickets,
+          tickets: order.tickets.filter((ticket) => refunded.has(ticket.id)),
         }),
       ];
+    }
     return [
       mail(user, topic, {
         orderId,
@@ -154,14 +182,13 @@ export class MailPlanner implements OutboxConsumer {
     ];
   }
 
-  private async planTransferMails(
+  private planTransferMails(
     topic: "transfer.offered" | "ticket.transferred",
     p: Payload,
-  ): Promise<PlannedMail[]> {
-    const [from, event] = await Promise.all([
-      userFacts(this.db, str(p, "fromUserId")),
-      eventFacts(this.db, Number(p.eventId)),
-    ]);
+    from: Recipient | undefined,
+    to: Recipient | undefined,
+    event: EventFacts | undefined,
+  ): PlannedMail[] {
     if (!from || !event) return [];
     const count = ids(p, "ticketIds").length;
     const fromName = from.name ?? from.email;
@@ -169,7 +196,6 @@ export class MailPlanner implements OutboxConsumer {
       const params = { transferId: str(p, "transferId"), fromName, event: eventParams(event), count };
       return [mail({ email: str(p, "toEmail") }, topic, params)];
     }
-    const to = await userFacts(this.db, str(p, "toUserId"));
     if (!to) return [];
     return [
       mail(from, "ticket.transferred.sender", { event: eventParams(event), count, toEmail: to.email }),
@@ -183,10 +209,8 @@ export class MailPlanner implements OutboxConsumer {
     ];
   }
 
-  private async planAccountMails(topic: string, p: Payload): Promise<PlannedMail[]> {
-    if (!topic.startsWith("user.")) return [];
-    const user = await userFacts(this.db, str(p, "userId"));
-    if (!user) return [];
+  private planAccountMails(topic: string, p: Payload, user: Recipient | undefined): PlannedMail[] {
+    if (!topic.startsWith("user.") || !user) return [];
     const name = user.name;
     switch (topic) {
       case "user.signed_up":

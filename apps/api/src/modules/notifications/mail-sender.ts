@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Jobs } from "../../infra/jobs.js";
 import type { Logger } from "../../infra/logger.js";
 import type { MailAttachment, Mailer } from "../../infra/mailer.js";
-import type { Db } from "../../infra/prisma.js";
+import type { SqlPool } from "../../infra/sql.js";
 import type { AccountTokens } from "../auth/account-tokens.js";
 import { claimMail, type MailToSend, markFailed, markSent, SEND_TASK } from "./mail-store.js";
 import { isTemplate, type Links, renderMail, type TemplateParams } from "./templates/index.js";
@@ -34,7 +34,7 @@ export function messageIdOf(mail: Pick<MailToSend, "outboxEventId" | "recipient"
 
 export class MailSender {
   constructor(
-    private readonly db: Db,
+    private readonly pool: SqlPool,
     private readonly mailer: Mailer,
     private readonly tokens: AccountTokens,
     private readonly log: Logger,
@@ -52,7 +52,7 @@ export class MailSender {
 
   /** One try of one mail (a `mail.send` job); throwing has graphile-worker try again later. */
   async send(messageId: string, attempt = 1): Promise<void> {
-    const claim = await claimMail(this.db, messageId, this.options.claimMs);
+    const claim = await claimMail(this.pool, messageId, this.options.claimMs);
     if (claim.state === "DONE") return;
     if (!claim.mail) throw new Error(`mail ${messageId} is being sent by another worker; trying later`);
     const { mail } = claim;
@@ -74,12 +74,12 @@ export class MailSender {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const final = attempt >= MAX_ATTEMPTS;
-      await markFailed(this.db, mail.id, reason, final);
+      await markFailed(this.pool, mail.id, reason, final);
       this.log.warn({ mailId: mail.id, template: mail.template, attempt, err: reason }, "mail: send failed");
       if (final) return;
       throw error;
     }
-    await markSent(this.db, mail.id);
+    await markSent(this.pool, mail.id);
   }
 
   private links(mail: MailToSend): Links {
