@@ -30,6 +30,8 @@ const GET_TRANSFER = `query ($id: ID!) { transfer(id: $id) { ${TRANSFER_FIELDS} 
 const ENTRY_FIELDS = "id eventId quantity state position holdId offerExpiresAt";
 const JOIN = `mutation ($eventId: ID!, $quantity: Int!, $tier: ID) {
   joinWaitlist(eventId: $eventId, quantity: $quantity, priceTierId: $tier) { ${ENTRY_FIELDS} } }`;
+const JOIN_AREA = `mutation ($eventId: ID!, $quantity: Int!, $tier: ID, $areaId: ID) {
+  joinWaitlist(eventId: $eventId, quantity: $quantity, priceTierId: $tier, areaId: $areaId) { ${ENTRY_FIELDS} areaId } }`;
 const MY_WAITLISTS = `{ myWaitlists { ${ENTRY_FIELDS} event { id } } }`;
 const HOLD_GA = `mutation ($eventId: ID!, $areaId: ID!, $quantity: Int!) {
   holdGeneralAdmission(eventId: $eventId, areaId: $areaId, quantity: $quantity) { id } }`;
@@ -323,6 +325,68 @@ describe("transfers", () => {
 });
 
 describe("waitlist", () => {
+  test("a sold-out standing area has a line too: returned places are offered as a standing hold, bought as standing tickets", async () => {
+    const [seller, first, second, , stranger] = fans as [Fan, Fan, Fan, Fan, Fan];
+    const { db } = scenario.database;
+    const event = await eventWith({}, 2);
+    const eventId = String(event.id);
+    const areaId = await standingArea(db, event.id, "Waitlist pit", 3);
+    const join = (fan: Fan, variables: Record<string, unknown>) =>
+      asFan<{ joinWaitlist: EntryData & { areaId: string | null } }>(scenario.api.url, fan, JOIN_AREA, {
+        eventId,
+        quantity: 1,
+        ...variables,
+      });
+    assert.equal(errorCode(await join(first, { areaId })), "NOT_SOLD_OUT", "the area has places");
+    const hold = must(
+      await asFan<{ holdGeneralAdmission: { id: string } }>(scenario.api.url, seller, HOLD_GA, {
+        eventId,
+        areaId,
+        quantity: 3,
+      }),
+    ).holdGeneralAdmission;
+    const sold = must(await checkout(scenario.api.url, seller, hold.id, randomUUID())).checkout;
+
+    const tier = (await db.priceTier.findFirstOrThrow({ where: { eventId: event.id } })).id;
+    assert.equal(errorCode(await join(stranger, { areaId, tier })), "BAD_USER_INPUT", "a tier or an area");
+    assert.equal(errorCode(await join(stranger, { areaId: "99999999" })), "BAD_USER_INPUT", "not an area");
+    const place = must(await join(first, { areaId, quantity: 2 })).joinWaitlist;
+    assert.deepEqual([place.state, place.position, place.areaId], ["WAITING", 1, String(areaId)]);
+    must(await join(second, { areaId }));
+
+    // The three places come back: the first fan gets the two asked for, the second the last one.
+    must(await asFan(scenario.api.url, seller, CANCEL_ORDER, { orderId: sold.id }));
+    const offer = await waitFor("the standing offer", async () => {
+      const entry = await db.waitlistEntry.findUniqueOrThrow({ where: { id: place.id } });
+      return entry.state === "OFFERED" && entry;
+    });
+    assert.ok(offer.holdId);
+    const offered = await db.hold.findUniqueOrThrow({ where: { id: offer.holdId } });
+    assert.deepEqual(
+      [offered.userId, offered.areaId, offered.areaQuantity, offered.seatIds],
+      [first.id, areaId, 2, []],
+    );
+    const order = must(await checkout(scenario.api.url, first, offer.holdId, randomUUID())).checkout;
+    assert.deepEqual(
+      order.tickets.map((ticket) => [ticket.seat, ticket.place.kind, ticket.place.sectionId]),
+      [
+        [null, "STANDING", String(areaId)],
+        [null, "STANDING", String(areaId)],
+      ],
+    );
+    const next = await waitFor("the second fan's offer of the last place", async () => {
+      const entry = await db.waitlistEntry.findFirstOrThrow({
+        where: { eventId: event.id, userId: second.id },
+      });
+      return entry.state === "OFFERED" && entry;
+    });
+    assert.ok(next.holdId);
+    await waitFor("the first place claimed", async () => {
+      const entry = await db.waitlistEntry.findUniqueOrThrow({ where: { id: place.id } });
+      return entry.state === "CLAIMED";
+    });
+  });
+
   test("an offer goes to the first fan, lapses, and passes to the next; places are first come, first served", async () => {
     const [seller, first, second, third] = fans as [Fan, Fan, Fan, Fan];
     const { db } = scenario.database;

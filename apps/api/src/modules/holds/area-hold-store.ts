@@ -93,20 +93,37 @@ function placeAreaHoldResult(row: PlaceAreaHoldRow, hold: NewAreaHold): PlaceAre
   }
 }
 
-/** Places a batch of general-admission holds in one transaction of its own: one round trip, one commit. */
-export async function placeAreaHolds(
-  pool: SqlPool,
-  holds: readonly NewAreaHold[],
-): Promise<PlaceAreaHoldResult[]> {
-  const rows = await queryPrepared<PlaceAreaHoldRow>(pool, PLACE_AREA_HOLDS, [
+function placeAreaHoldsParameters(holds: readonly NewAreaHold[]): unknown[] {
+  return [
     holds.map((hold) => hold.id),
     holds.map((hold) => hold.userId),
     holds.map((hold) => hold.eventId),
     holds.map((hold) => hold.admitted),
     holds.map((hold) => hold.areaId),
     holds.map((hold) => hold.quantity),
-  ]);
+  ];
+}
+
+/** Places a batch of general-admission holds in one transaction of its own: one round trip, one commit. */
+export async function placeAreaHolds(
+  pool: SqlPool,
+  holds: readonly NewAreaHold[],
+): Promise<PlaceAreaHoldResult[]> {
+  const rows = await queryPrepared<PlaceAreaHoldRow>(pool, PLACE_AREA_HOLDS, placeAreaHoldsParameters(holds));
   return rows.map((row, index) => placeAreaHoldResult(row, holds[index] as NewAreaHold));
+}
+
+/**
+ * Places one general-admission hold inside the caller's transaction (a waitlist offer, recorded with it):
+ * the same guard as the batches, off the hot path.
+ */
+export async function placeAreaHoldIn(tx: Tx, hold: NewAreaHold): Promise<PlaceAreaHoldResult> {
+  const [row] = await tx.$queryRawUnsafe<PlaceAreaHoldRow[]>(
+    PLACE_AREA_HOLDS.text,
+    ...placeAreaHoldsParameters([hold]),
+  );
+  if (!row) throw new Error("place_area_holds answered nothing");
+  return placeAreaHoldResult(row, hold);
 }
 
 /** A standing hold that just ended, whose places go back to its area. */

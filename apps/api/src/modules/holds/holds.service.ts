@@ -17,6 +17,7 @@ import {
   liveAreaHolds,
   type NewAreaHold,
   type PlaceAreaHoldResult,
+  placeAreaHoldIn,
   placeAreaHolds,
 } from "./area-hold-store.js";
 import {
@@ -353,13 +354,41 @@ export class HoldsService {
       admitted: event.queueEnabled,
     };
     const result = await this.submitTo(this.areaBatches, hold);
+    if (result.outcome === "unavailable") this.areasShort.get(memoKey, async () => result.available);
+    return this.areaHoldPlaced(hold, result);
+  }
+
+  /**
+   * Holds a waitlist offer's places in a standing area for `holdSeconds`, and runs `record` in the same
+   * transaction (the offer is recorded with its hold, or neither is). The fan is admitted: the waitlist
+   * was their turn.
+   */
+  async holdAreaForOffer(
+    offer: { userId: string; eventId: number; areaId: number; quantity: number; holdSeconds: number },
+    record: (tx: Tx, hold: { id: string; expiresAt: Date }) => Promise<void>,
+  ): Promise<HoldView> {
+    this.checkQuantity(offer.quantity, "quantity");
+    const { userId, eventId, areaId, quantity, holdSeconds } = offer;
+    const hold: NewAreaHold = { id: uuidv7(), userId, eventId, areaId, quantity, admitted: true };
+    const result = await this.db.$transaction(async (tx) => {
+      const placed = await placeAreaHoldIn(tx, hold);
+      if (placed.outcome !== "placed") return placed;
+      const expiresAt = await setHoldExpiry(tx, hold.id, holdSeconds);
+      await record(tx, { id: hold.id, expiresAt });
+      return { ...placed, expiresAt };
+    }, TRANSACTION_OPTIONS);
+    return this.areaHoldPlaced(hold, result);
+  }
+
+  /** The view of a standing hold the guard placed, or the error for the reason it did not. */
+  private areaHoldPlaced(hold: NewAreaHold, result: PlaceAreaHoldResult): HoldView {
+    const { eventId, areaId, quantity } = hold;
     if (isEventRefusal(result)) {
       this.events.delete(eventId);
       throw eventRefusal(eventId, result);
     }
     switch (result.outcome) {
       case "unavailable":
-        this.areasShort.get(memoKey, async () => result.available);
         throw placesUnavailable(result.available, quantity);
       case "notForSale":
         throw badInput(`Area ${areaId} is not a standing area on sale at this event`, {

@@ -3,12 +3,13 @@ import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
 import type { RedisTopicPubSub } from "../../infra/pubsub.js";
 import { AppError, ErrorCode } from "../../kernel/errors.js";
-import { BATCH_TRANSACTION_OPTIONS } from "../../kernel/transactions.js";
+import { BATCH_TRANSACTION_OPTIONS, type Tx } from "../../kernel/transactions.js";
 import { BackgroundJob } from "../../lib/background-job.js";
 import type { HoldsService } from "../holds/holds.service.js";
 import {
   type EntryRow,
   eventsWithWaitlistWork,
+  freePlacesByArea,
   freeSeatsByTier,
   lapseWaiting,
   recordOffer,
@@ -24,6 +25,7 @@ import {
 // one pending job per event, a queue per event runs them one after another). The job settles ended
 // offers and offers free seats to the fans in line order: each offer is a hold of the fan's own, placed
 // by the holds module with the offer's length, recorded with its outbox event in the hold's transaction.
+// A place may ask for a standing area's places instead of seats: its offer is a standing hold.
 
 export const OFFER_TASK = "waitlist.offer";
 /** Routing key of the live notice (topic id: the fan's user id). */
@@ -43,7 +45,7 @@ export class WaitlistOffers {
 
   constructor(
     private readonly db: Db,
-    private readonly holds: Pick<HoldsService, "holdForOffer">,
+    private readonly holds: Pick<HoldsService, "holdForOffer" | "holdAreaForOffer">,
     private readonly pubSub: RedisTopicPubSub,
     private readonly log: Logger,
     jobs: Jobs,
@@ -87,46 +89,55 @@ export class WaitlistOffers {
     return eventIds.length;
   }
 
-  /** Settles the event's ended offers, then offers its free seats to the next fans in line. */
+  /** Settles the event's ended offers, then offers its free seats and places to the next fans in line. */
   async offer(eventId: number): Promise<void> {
     if (!Number.isInteger(eventId)) return;
     const settled = await settleOffers(this.db, eventId);
     if (settled.length) this.log.info({ eventId, settled: settled.length }, "waitlist offers settled");
     const event = await waitlistEvent(this.db, eventId);
     if (!event || event.startsAt <= new Date()) return;
-    let free = await freeSeatsByTier(this.db, eventId);
+    const free = async () => ({
+      seats: await freeSeatsByTier(this.db, eventId),
+      places: await freePlacesByArea(this.db, eventId),
+    });
+    let left = await free();
     for (const entry of await waitingEntries(this.db, eventId, CANDIDATES_PER_RUN)) {
       const available =
-        entry.priceTierId === null
-          ? [...free.values()].reduce((sum, count) => sum + count, 0)
-          : (free.get(entry.priceTierId) ?? 0);
+        entry.areaId !== null
+          ? (left.places.get(entry.areaId) ?? 0)
+          : entry.priceTierId === null
+            ? [...left.seats.values()].reduce((sum, count) => sum + count, 0)
+            : (left.seats.get(entry.priceTierId) ?? 0);
       // A fan asking for more than is free keeps their place; those behind may get what fits.
       if (available < entry.quantity) continue;
       const outcome = await this.offerTo(entry, event.waitlistOfferSeconds);
       if (outcome === "stop") return;
-      if (outcome === "offered") free = await freeSeatsByTier(this.db, eventId);
+      if (outcome === "offered") left = await free();
     }
+  }
+
+  /** Holds what the place asks for (seats or an area's places) and records the offer with the hold. */
+  private hold(entry: EntryRow, holdSeconds: number): Promise<unknown> {
+    const record = async (tx: Tx, hold: { id: string; expiresAt: Date }) => {
+      const recorded = await recordOffer(tx, {
+        entryId: entry.id,
+        holdId: hold.id,
+        expiresAt: hold.expiresAt,
+      });
+      if (!recorded) throw new PlaceGone();
+    };
+    const { userId, eventId, quantity } = entry;
+    return entry.areaId !== null
+      ? this.holds.holdAreaForOffer({ userId, eventId, areaId: entry.areaId, quantity, holdSeconds }, record)
+      : this.holds.holdForOffer(
+          { userId, eventId, quantity, priceTierId: entry.priceTierId, holdSeconds },
+          record,
+        );
   }
 
   private async offerTo(entry: EntryRow, holdSeconds: number): Promise<"offered" | "skipped" | "stop"> {
     try {
-      await this.holds.holdForOffer(
-        {
-          userId: entry.userId,
-          eventId: entry.eventId,
-          quantity: entry.quantity,
-          priceTierId: entry.priceTierId,
-          holdSeconds,
-        },
-        async (tx, hold) => {
-          const recorded = await recordOffer(tx, {
-            entryId: entry.id,
-            holdId: hold.id,
-            expiresAt: hold.expiresAt,
-          });
-          if (!recorded) throw new PlaceGone();
-        },
-      );
+      await this.hold(entry, holdSeconds);
     } catch (error) {
       if (error instanceof PlaceGone) return "skipped";
       if (!(error instanceof AppError)) throw error;

@@ -41,6 +41,24 @@ export async function hasFreeSeat(db: DbOrTx, eventId: number, priceTierId: numb
   return row?.free === true;
 }
 
+/**
+ * The places left in a standing area of the event (places of holds past their end count until the
+ * sweeper returns them); null when the area is not one of the event's.
+ */
+export async function areaPlacesLeft(db: DbOrTx, eventId: number, areaId: number): Promise<number | null> {
+  const [row] = await db.$queryRaw<{ available: number }[]>`
+    SELECT available FROM event_area WHERE event_id = ${eventId}::int AND section_id = ${areaId}::int`;
+  return row ? row.available : null;
+}
+
+/** Places left in the event's standing areas (only areas that have some). */
+export async function freePlacesByArea(db: DbOrTx, eventId: number): Promise<Map<number, number>> {
+  const rows = await db.$queryRaw<{ areaId: number; free: number }[]>`
+    SELECT section_id AS "areaId", available AS free FROM event_area
+    WHERE event_id = ${eventId}::int AND available > 0`;
+  return new Map(rows.map((row) => [row.areaId, row.free]));
+}
+
 /** Free seats of the event by price tier (only tiers that have some). */
 export async function freeSeatsByTier(db: DbOrTx, eventId: number): Promise<Map<number, number>> {
   const rows = await db.$queryRawUnsafe<{ tierId: number; free: number }[]>(
@@ -58,14 +76,15 @@ export interface NewEntry {
   userId: string;
   quantity: number;
   priceTierId: number | null;
+  areaId: number | null;
 }
 
 /** Adds the fan at the back of the line; false when they already have a live place on it. */
 export async function insertEntry(tx: Tx, entry: NewEntry): Promise<boolean> {
   const rows = await tx.$queryRaw<{ id: string }[]>`
-    INSERT INTO waitlist_entry (id, event_id, user_id, quantity, price_tier_id)
+    INSERT INTO waitlist_entry (id, event_id, user_id, quantity, price_tier_id, area_id)
     VALUES (${entry.id}::uuid, ${entry.eventId}::int, ${entry.userId}::uuid, ${entry.quantity}::int,
-            ${entry.priceTierId}::int)
+            ${entry.priceTierId}::int, ${entry.areaId}::int)
     ON CONFLICT (event_id, user_id) WHERE state IN ('WAITING', 'OFFERED') DO NOTHING
     RETURNING id`;
   return rows.length === 1;
@@ -91,6 +110,8 @@ export interface EntryRow {
   userId: string;
   quantity: number;
   priceTierId: number | null;
+  /** A standing area's places asked for (then priceTierId is null). */
+  areaId: number | null;
   state: WaitlistState;
   position: number | null;
   holdId: string | null;
@@ -101,7 +122,7 @@ export interface EntryRow {
 }
 
 const ENTRY_COLUMNS = `w.id, w.event_id AS "eventId", w.user_id AS "userId", w.quantity,
-  w.price_tier_id AS "priceTierId", w.state, w.hold_id AS "holdId", w.offer_expires_at AS "offerExpiresAt",
+  w.price_tier_id AS "priceTierId", w.area_id AS "areaId", w.state, w.hold_id AS "holdId", w.offer_expires_at AS "offerExpiresAt",
   w.created_at AS "createdAt", w.offered_at AS "offeredAt", w.ended_at AS "endedAt",
   CASE WHEN w.state = 'WAITING' THEN
     (SELECT count(*)::int + 1 FROM waitlist_entry a
@@ -133,7 +154,7 @@ export async function entryById(db: DbOrTx, id: string): Promise<EntryRow | null
 export function waitingEntries(db: DbOrTx, eventId: number, limit: number): Promise<EntryRow[]> {
   return db.$queryRawUnsafe<EntryRow[]>(
     `SELECT w.id, w.event_id AS "eventId", w.user_id AS "userId", w.quantity, w.price_tier_id AS "priceTierId",
-            w.state, NULL::int AS position, w.hold_id AS "holdId", w.offer_expires_at AS "offerExpiresAt",
+            w.area_id AS "areaId", w.state, NULL::int AS position, w.hold_id AS "holdId", w.offer_expires_at AS "offerExpiresAt",
             w.created_at AS "createdAt", w.offered_at AS "offeredAt", w.ended_at AS "endedAt"
      FROM waitlist_entry w WHERE w.event_id = $1::int AND w.state = 'WAITING'
      ORDER BY w.seq LIMIT $2::int`,
@@ -196,17 +217,21 @@ export async function recordOffer(
 }
 
 /**
- * Events whose waitlist has work: an offer to settle (its time is up or its hold ended), or fans waiting
- * while a seat is free. Free seats are found through the (event_id, status, held_until) index, one
- * probe per event with waiting fans.
+ * Events whose waitlist has work: an offer to settle (its time is up or its hold ended), fans waiting for
+ * seats while a seat is free, or fans waiting for a standing area's places while it has some. Free seats
+ * are found through the (event_id, status, held_until) index, one probe per event with waiting fans.
  */
 export async function eventsWithWaitlistWork(db: Db): Promise<number[]> {
   const rows = await db.$queryRawUnsafe<{ eventId: number }[]>(
-    `WITH waiting AS (SELECT DISTINCT event_id FROM waitlist_entry WHERE state = 'WAITING')
+    `WITH waiting AS (SELECT DISTINCT event_id FROM waitlist_entry WHERE state = 'WAITING' AND area_id IS NULL)
      SELECT w.event_id AS "eventId" FROM waiting w
      WHERE (SELECT 1 FROM event_seat es WHERE es.event_id = w.event_id AND es.status = 'AVAILABLE' LIMIT 1) IS NOT NULL
         OR (SELECT 1 FROM event_seat es WHERE es.event_id = w.event_id AND es.status = 'HELD'
               AND es.held_until < now() ORDER BY es.held_until LIMIT 1) IS NOT NULL
+     UNION
+     SELECT w.event_id FROM waitlist_entry w
+     JOIN event_area a ON a.event_id = w.event_id AND a.section_id = w.area_id
+     WHERE w.state = 'WAITING' AND a.available > 0
      UNION
      SELECT w.event_id FROM waitlist_entry w JOIN hold h ON h.id = w.hold_id
      WHERE w.state = 'OFFERED' AND (w.offer_expires_at <= now() OR h.state <> 'ACTIVE')`,

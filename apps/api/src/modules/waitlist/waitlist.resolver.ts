@@ -26,6 +26,7 @@ function shown(entry: EntryView): WaitlistEntry {
     ...entry,
     eventId: String(entry.eventId),
     priceTierId: entry.priceTierId === null ? null : String(entry.priceTierId),
+    areaId: entry.areaId === null ? null : String(entry.areaId),
   };
 }
 
@@ -48,21 +49,28 @@ export class WaitlistResolver {
   @Authorized()
   @Mutation(() => WaitlistEntry, {
     description:
-      "Puts you at the back of a sold-out event's waitlist (of one price tier, or any seat). When seats " +
-      "come back, the fans in line get them held in turn (an offer: email and waitlistOfferReceived). " +
-      "Errors: NOT_SOLD_OUT (seats are on sale: hold them), WAITLIST_CLOSED, SALE_NOT_OPEN, " +
-      "LIMIT_EXCEEDED, CONFLICT (already on it), BAD_USER_INPUT (field quantity or priceTierId), NOT_FOUND.",
+      "Puts you at the back of a sold-out event's waitlist: for seats (of one price tier, or any seat) or " +
+      "for places in a sold-out standing area (areaId). When seats or places come back, the fans in line " +
+      "get them held in turn (an offer: email and waitlistOfferReceived). Errors: NOT_SOLD_OUT (they are " +
+      "on sale: hold them), WAITLIST_CLOSED, SALE_NOT_OPEN, LIMIT_EXCEEDED, CONFLICT (already on it), " +
+      "BAD_USER_INPUT (field quantity, priceTierId or areaId), NOT_FOUND.",
   })
   async joinWaitlist(
     @Arg("eventId", () => ID) eventId: string,
     @Arg("quantity", () => Int) quantity: number,
     @Arg("priceTierId", () => ID, { nullable: true }) priceTierId: string | null,
+    @Arg("areaId", () => ID, {
+      nullable: true,
+      description: "A standing area of the event (seatMap.areas): wait for its places instead of seats.",
+    })
+    areaId: string | null,
     @Ctx() ctx: Context,
   ): Promise<WaitlistEntry> {
     const entry = await ctx.services.waitlist.joinWaitlist(viewerOf(ctx).userId, {
       eventId: parseIntId(eventId, "eventId"),
       quantity,
       priceTierId: parseOptionalIntId(priceTierId, "priceTierId"),
+      areaId: parseOptionalIntId(areaId, "areaId"),
     });
     return shown(entry);
   }

@@ -7,6 +7,7 @@ import { requireEventManager } from "../events/event-access.js";
 import { fanAllowance, isTierOfEvent } from "../holds/hold-store.js";
 import type { HoldsService } from "../holds/holds.service.js";
 import {
+  areaPlacesLeft,
   type EntryRow,
   entriesOfFan,
   entryById,
@@ -19,7 +20,7 @@ import {
   waitlistEvent,
 } from "./waitlist-store.js";
 
-// The waitlist of a sold-out event or price tier (docs/waitlist.md): fans join at the back, see their
+// The waitlist of a sold-out event, price tier or standing area (docs/waitlist.md): fans join at the back, see their
 // place, and leave; offers are made by waitlist-offers.ts.
 
 export type EntryView = EntryRow;
@@ -54,27 +55,51 @@ export class WaitlistService {
     private readonly options: WaitlistOptions,
   ) {}
 
-  /** Puts the caller at the back of the event's (or tier's) waitlist: only when it is sold out. */
+  /**
+   * Puts the caller at the back of the event's waitlist for seats (of a price tier, or any) or for a
+   * standing area's places: only when what they ask for is sold out.
+   */
   async joinWaitlist(
     userId: string,
-    input: { eventId: number; quantity: number; priceTierId: number | null },
+    input: { eventId: number; quantity: number; priceTierId: number | null; areaId: number | null },
   ): Promise<EntryView> {
-    const { eventId, quantity, priceTierId } = input;
+    const { eventId, quantity, priceTierId, areaId } = input;
     const event = checkOpen(eventId, await waitlistEvent(this.db, eventId));
     const most = Math.min(this.options.maxQuantity, event.maxTicketsPerAccount);
     if (!Number.isInteger(quantity) || quantity < 1 || quantity > most) {
-      throw badInput(`Ask for between 1 and ${most} seats`, { field: "quantity" });
+      throw badInput(`Ask for between 1 and ${most} ${areaId === null ? "seats" : "places"}`, {
+        field: "quantity",
+      });
     }
-    if (priceTierId !== null && !(await isTierOfEvent(this.db, priceTierId, eventId))) {
-      throw badInput(`Price tier ${priceTierId} is not a tier of this event`, { field: "priceTierId" });
+    if (priceTierId !== null && areaId !== null) {
+      throw badInput("Ask for a price tier's seats or a standing area's places, not both", {
+        field: "areaId",
+      });
     }
-    if (await hasFreeSeat(this.db, eventId, priceTierId)) {
-      throw new AppError(
-        ErrorCode.NOT_SOLD_OUT,
-        priceTierId === null
-          ? "Seats are on sale right now: pick yours instead of waiting"
-          : "Seats of this tier are on sale right now: pick yours instead of waiting",
-      );
+    if (areaId !== null) {
+      const left = await areaPlacesLeft(this.db, eventId, areaId);
+      if (left === null) {
+        throw badInput(`Area ${areaId} is not a standing area of this event`, { field: "areaId" });
+      }
+      if (left > 0) {
+        throw new AppError(
+          ErrorCode.NOT_SOLD_OUT,
+          "Places in this standing area are on sale right now: hold yours instead of waiting",
+          { available: left },
+        );
+      }
+    } else {
+      if (priceTierId !== null && !(await isTierOfEvent(this.db, priceTierId, eventId))) {
+        throw badInput(`Price tier ${priceTierId} is not a tier of this event`, { field: "priceTierId" });
+      }
+      if (await hasFreeSeat(this.db, eventId, priceTierId)) {
+        throw new AppError(
+          ErrorCode.NOT_SOLD_OUT,
+          priceTierId === null
+            ? "Seats are on sale right now: pick yours instead of waiting"
+            : "Seats of this tier are on sale right now: pick yours instead of waiting",
+        );
+      }
     }
     const id = uuidv7();
     await this.db.$transaction(async (tx) => {
@@ -86,7 +111,7 @@ export class WaitlistService {
           { limit, used, requested: quantity, field: "quantity" },
         );
       }
-      if (!(await insertEntry(tx, { id, eventId, userId, quantity, priceTierId }))) {
+      if (!(await insertEntry(tx, { id, eventId, userId, quantity, priceTierId, areaId }))) {
         throw new AppError(
           ErrorCode.CONFLICT,
           "You are already on this waitlist: leave it first to change your request",

@@ -5,7 +5,7 @@ import { WaitlistState } from "../../generated/prisma/enums.js";
 registerEnumType(WaitlistState, {
   name: "WaitlistState",
   description:
-    "WAITING in line (see position); OFFERED: seats are held for you until offerExpiresAt (check out " +
+    "WAITING in line (see position); OFFERED: seats (or places) are held for you until offerExpiresAt (check out " +
     "the hold); CLAIMED: you bought them; LAPSED: the offer ran out (or could not be served within the " +
     "per-account limit); LEFT: you left the waitlist.",
 });
@@ -21,8 +21,17 @@ export class WaitlistEntry {
   @Field(() => Int)
   quantity!: number;
 
-  @Field(() => ID, { nullable: true, description: "The tier asked for; null: any seat." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "The tier asked for; null: any seat (or an area's places).",
+  })
   priceTierId!: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: "The standing area whose places are asked for (seatMap.areas); null: seats.",
+  })
+  areaId!: string | null;
 
   @Field(() => WaitlistState)
   state!: WaitlistState;
