@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useState } from "react";
 import layout from "@/components/layout.module.css";
 import { LeaveWaitlistDocument, MyWaitlistsDocument, type WaitlistEntryFieldsFragment } from "@/gql/graphql";
+import { placeCount } from "@/holds/hold-card";
 import { formProblem } from "@/lib/api-errors";
 import { formatDateTime, formatTicketCount } from "@/lib/format";
 import styles from "@/transfers/transfers.module.css";
@@ -29,14 +30,14 @@ export function WaitlistPlace({ entry }: { entry: WaitlistEntryFieldsFragment })
   return (
     <div className={styles.item} data-waitlist-entry={entry.id} data-state={entry.state}>
       <span>
-        <strong>{formatTicketCount(entry.quantity)}</strong>
+        <strong>{entry.areaId ? placeCount(0, entry.quantity) : formatTicketCount(entry.quantity)}</strong>
         <br />
         <span aria-live="polite">{describePlace(entry, timeZone)}</span>
       </span>
       <span className={styles.actions}>
         {entry.state === "OFFERED" && entry.holdId ? (
           <Link className="button" href={`/checkout/${encodeURIComponent(entry.holdId)}`}>
-            Check out your seats
+            {entry.areaId ? "Check out your places" : "Check out your seats"}
           </Link>
         ) : null}
         {live ? (
@@ -55,13 +56,14 @@ export function WaitlistPlace({ entry }: { entry: WaitlistEntryFieldsFragment })
 }
 
 function describePlace(entry: WaitlistEntryFieldsFragment, timeZone: string): string {
+  const what = entry.areaId ? "standing places" : "seats";
   switch (entry.state) {
     case "WAITING":
       return entry.position === 1 ? "You are next in line" : `You are number ${entry.position} in line`;
     case "OFFERED":
-      return `Seats are held for you until ${entry.offerExpiresAt ? formatDateTime(entry.offerExpiresAt, timeZone) : "soon"}`;
+      return `The ${what} are held for you until ${entry.offerExpiresAt ? formatDateTime(entry.offerExpiresAt, timeZone) : "soon"}`;
     case "CLAIMED":
-      return "You bought the seats offered to you";
+      return `You bought the ${what} offered to you`;
     case "LAPSED":
       return "The offer ran out and passed to the next fan";
     default:

@@ -23,17 +23,37 @@ export interface WaitlistTier {
   price: string;
 }
 
-const ANY_TIER = "";
+/** A sold-out standing area: fans may wait for its places. */
+export interface WaitlistArea {
+  id: string;
+  name: string;
+}
 
-/** On a sold-out event's page: "Join the waitlist" (seats, tier), or the fan's place and offer. */
+/** What a place waits for, as the form's one choice: any seat, a tier's seats, or an area's places. */
+type Wanted = { priceTierId: string | null; areaId: string | null };
+const ANY_SEAT = "any";
+const wantedOf = (value: string): Wanted =>
+  value.startsWith("area:")
+    ? { priceTierId: null, areaId: value.slice("area:".length) }
+    : { priceTierId: value.startsWith("tier:") ? value.slice("tier:".length) : null, areaId: null };
+
+/**
+ * On an event's page when its seats or one of its standing areas are sold out: "Join the waitlist" (for
+ * seats of a tier or any, or for an area's places), or the fan's place and offer.
+ */
 export function WaitlistSection({
   eventId,
   tiers,
   maxSeats,
+  seatsSoldOut,
+  soldOutAreas,
 }: {
   eventId: string;
   tiers: readonly WaitlistTier[];
   maxSeats: number;
+  /** Whether every seat is sold (else only the sold-out standing areas take places). */
+  seatsSoldOut: boolean;
+  soldOutAreas: readonly WaitlistArea[];
 }) {
   const { viewer, loading: viewerLoading } = useViewer();
   const pathname = usePathname();
@@ -47,12 +67,11 @@ export function WaitlistSection({
   const place = mine?.myWaitlists.find(
     (entry) => entry.eventId === eventId && (entry.state === "WAITING" || entry.state === "OFFERED"),
   );
-
   return (
     <section className={styles.section} aria-labelledby="waitlist-heading" data-waitlist>
       <h2 id="waitlist-heading">Sold out: join the waitlist</h2>
       <p className={layout.muted}>
-        When seats come back, we hold them for the fans in line, first come, first served
+        When seats or standing places come back, we hold them for the fans in line, first come, first served
         {waitlist ? `, for ${formatDuration(waitlist.offerSeconds)} each` : ""}. You get an email and a notice
         here.
         {waitlist ? ` ${waitlist.waiting} ${waitlist.waiting === 1 ? "fan is" : "fans are"} waiting.` : ""}
@@ -69,7 +88,13 @@ export function WaitlistSection({
       ) : waitlist && !waitlist.open ? (
         <p className={layout.muted}>This event has no waitlist.</p>
       ) : (
-        <JoinForm eventId={eventId} tiers={tiers} maxSeats={maxSeats} />
+        <JoinForm
+          eventId={eventId}
+          tiers={seatsSoldOut ? tiers : []}
+          areas={soldOutAreas}
+          seatsSoldOut={seatsSoldOut}
+          maxSeats={maxSeats}
+        />
       )}
     </section>
   );
@@ -78,28 +103,32 @@ export function WaitlistSection({
 function JoinForm({
   eventId,
   tiers,
+  areas,
+  seatsSoldOut,
   maxSeats,
 }: {
   eventId: string;
   tiers: readonly WaitlistTier[];
+  areas: readonly WaitlistArea[];
+  seatsSoldOut: boolean;
   maxSeats: number;
 }) {
   const id = useId();
   const [quantity, setQuantity] = useState(Math.min(2, maxSeats));
-  const [tierId, setTierId] = useState(ANY_TIER);
+  const [wanted, setWanted] = useState(seatsSoldOut ? ANY_SEAT : `area:${areas[0]?.id ?? ""}`);
   const [problem, setProblem] = useState<FormProblem | null>(null);
   const [joinWaitlist, { loading }] = useMutation(JoinWaitlistDocument, {
     refetchQueries: [MyWaitlistsDocument, EventWaitlistDocument],
   });
   const problemFor = (field: string) => (problem?.field === field ? problem.message : null);
+  const choiceProblem = problemFor("priceTierId") ?? problemFor("areaId");
+  const standing = wanted.startsWith("area:");
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setProblem(null);
     try {
-      await joinWaitlist({
-        variables: { eventId, quantity, priceTierId: tierId === ANY_TIER ? null : tierId },
-      });
+      await joinWaitlist({ variables: { eventId, quantity, ...wantedOf(wanted) } });
     } catch (error) {
       setProblem(formProblem(error));
     }
@@ -108,7 +137,38 @@ function JoinForm({
   return (
     <form className={styles.form} onSubmit={submit}>
       <div className={styles.field}>
-        <label htmlFor={`${id}-quantity`}>Seats</label>
+        <label htmlFor={`${id}-wanted`}>Wait for</label>
+        <select
+          id={`${id}-wanted`}
+          value={wanted}
+          onChange={(event) => setWanted(event.target.value)}
+          aria-invalid={choiceProblem ? true : undefined}
+          aria-describedby={choiceProblem ? `${id}-wanted-error` : undefined}
+        >
+          {seatsSoldOut ? (
+            <optgroup label="Seats">
+              <option value={ANY_SEAT}>Any seat</option>
+              {tiers.map((tier) => (
+                <option key={tier.id} value={`tier:${tier.id}`}>
+                  {tier.name} · {tier.price}
+                </option>
+              ))}
+            </optgroup>
+          ) : null}
+          {areas.length ? (
+            <optgroup label="Standing">
+              {areas.map((area) => (
+                <option key={area.id} value={`area:${area.id}`}>
+                  {area.name} (standing)
+                </option>
+              ))}
+            </optgroup>
+          ) : null}
+        </select>
+        <FieldError id={`${id}-wanted-error`} message={choiceProblem} />
+      </div>
+      <div className={styles.field}>
+        <label htmlFor={`${id}-quantity`}>{standing ? "Places" : "Seats"}</label>
         <select
           id={`${id}-quantity`}
           value={quantity}
@@ -124,25 +184,7 @@ function JoinForm({
         </select>
         <FieldError id={`${id}-quantity-error`} message={problemFor("quantity")} />
       </div>
-      <div className={styles.field}>
-        <label htmlFor={`${id}-tier`}>Tier</label>
-        <select
-          id={`${id}-tier`}
-          value={tierId}
-          onChange={(event) => setTierId(event.target.value)}
-          aria-invalid={problemFor("priceTierId") ? true : undefined}
-          aria-describedby={problemFor("priceTierId") ? `${id}-tier-error` : undefined}
-        >
-          <option value={ANY_TIER}>Any tier</option>
-          {tiers.map((tier) => (
-            <option key={tier.id} value={tier.id}>
-              {tier.name} · {tier.price}
-            </option>
-          ))}
-        </select>
-        <FieldError id={`${id}-tier-error`} message={problemFor("priceTierId")} />
-      </div>
-      {problem && problem.field !== "quantity" && problem.field !== "priceTierId" ? (
+      {problem && !["quantity", "priceTierId", "areaId"].includes(problem.field ?? "") ? (
         <p className={`${layout.message} ${layout.error}`} role="alert">
           {problem.message}
         </p>

@@ -5,7 +5,7 @@ import { cache } from "react";
 import { BackLink } from "@/components/back-link";
 import { Notice } from "@/components/notice";
 import { SaleBadge } from "@/components/sale-badge";
-import { EventPageDocument, type EventPageQuery } from "@/gql/graphql";
+import { EventPageDocument, type EventPageQuery, EventStandingAreasDocument } from "@/gql/graphql";
 import { EventSeating } from "@/holds/event-seating";
 import type { SeatingTier } from "@/holds/use-seat-picking";
 import { type ApiProblem, describeApiError, isNotFoundError } from "@/lib/api-errors";
@@ -14,20 +14,27 @@ import { describeSale, isEventOver } from "@/lib/event-sale";
 import { formatCount, formatEventDate, formatEventTime, formatMoney } from "@/lib/format";
 import { tierColour } from "@/lib/tier-colours";
 import { LiveAvailabilityProvider } from "@/seating/live-availability";
-import { WaitlistSection } from "@/waitlist/waitlist-section";
+import { type WaitlistArea, WaitlistSection } from "@/waitlist/waitlist-section";
 import { AvailabilitySummary } from "./availability-summary";
 import styles from "./page.module.css";
 
 type EventDetails = NonNullable<EventPageQuery["event"]>;
 
-// Shared by generateMetadata and the page, so one request asks the API once.
+// Shared by generateMetadata and the page, so one request asks the API once. The standing areas are
+// asked for beside the event (a sold-out area has a waitlist): without them the page shows none.
 const loadEvent = cache(
-  async (id: string): Promise<{ event: EventDetails | null } | { problem: ApiProblem }> => {
+  async (
+    id: string,
+  ): Promise<{ event: EventDetails | null; soldOutAreas: WaitlistArea[] } | { problem: ApiProblem }> => {
+    const areas = query({ query: EventStandingAreasDocument, variables: { id } }).then(
+      ({ data }) => (data?.seatMap.areas ?? []).filter((area) => area.available === 0),
+      () => [],
+    );
     try {
       const { data } = await query({ query: EventPageDocument, variables: { id } });
-      return { event: data?.event ?? null };
+      return { event: data?.event ?? null, soldOutAreas: await areas };
     } catch (error) {
-      if (isNotFoundError(error)) return { event: null };
+      if (isNotFoundError(error)) return { event: null, soldOutAreas: [] };
       return { problem: describeApiError(error) };
     }
   },
@@ -76,7 +83,7 @@ export default async function EventPage({ params }: PageProps<"/events/[id]">) {
       </Notice>
     );
   }
-  const { event } = result;
+  const { event, soldOutAreas } = result;
   // This route has no loading.tsx (and the catalog's lives in the (catalog) group) on purpose: a streamed
   // shell would already have sent HTTP 200, and notFound() could then only render the page, not a 404.
   if (!event) notFound();
@@ -93,6 +100,9 @@ export default async function EventPage({ params }: PageProps<"/events/[id]">) {
     .filter((rule) => rule !== null)
     .join(" · ");
   const over = isEventOver(event.status);
+  // Every seat held or sold (a standing-only event has no seats to wait for).
+  const { available, held, sold } = event.availability;
+  const seatsSoldOut = event.status === "SOLD_OUT" || (available === 0 && held + sold > 0);
   const prices = priceRange(event);
   const tiers: SeatingTier[] = event.priceTiers.map((tier, index) => ({
     id: tier.id,
@@ -179,8 +189,14 @@ export default async function EventPage({ params }: PageProps<"/events/[id]">) {
           </section>
         ) : null}
 
-        {!over && (event.status === "SOLD_OUT" || event.availability.available === 0) ? (
-          <WaitlistSection eventId={event.id} tiers={tiers} maxSeats={event.maxTicketsPerAccount} />
+        {!over && (seatsSoldOut || soldOutAreas.length > 0) ? (
+          <WaitlistSection
+            eventId={event.id}
+            tiers={tiers}
+            maxSeats={event.maxTicketsPerAccount}
+            seatsSoldOut={seatsSoldOut}
+            soldOutAreas={soldOutAreas}
+          />
         ) : null}
 
         {over ? null : (
