@@ -36,6 +36,7 @@ const SOLO = [
   "event-loop-delay",
   "hostile-requests",
   "fuzz",
+  "holds-redis-outage",
   "holds-redis-stall",
   "queue-redis-loss",
   "queue-room",
