@@ -20,7 +20,12 @@ import type { SeatChangeNotifier } from "./modules/seating/seat-changes.js";
 import { buildFrontrowSchema } from "./schema/build-schema.js";
 import { createGraphQLHttpHandler } from "./server/graphql-http.js";
 import { createHttpServer } from "./server/http.js";
-import { connectInfrastructure, disconnectInfrastructure, startJobs } from "./server/infrastructure.js";
+import {
+  connectInfrastructure,
+  disconnectInfrastructure,
+  startJobs,
+  stopJobs,
+} from "./server/infrastructure.js";
 import { drainTransports, listen } from "./server/lifecycle.js";
 import { operationalRoutes } from "./server/routes.js";
 import { type CompositionOverrides, composeServices } from "./server/services.js";
@@ -126,6 +131,9 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     listen: () => listen(http, config),
     async close() {
       const deadline = await drainTransports(http, websocket, config);
+      // Running jobs finish while the modules they use are still up (a mail mid-send, and those queued
+      // behind it for the SMTP connection, go out instead of failing on a closed mailer).
+      await stopJobs(infrastructure);
       await composition.stop(deadline);
       await apollo.stop();
       await disconnectInfrastructure(infrastructure);

@@ -17,6 +17,7 @@ import {
   ordersScenario,
 } from "./support/orders.js";
 import { type ApiProcess, spawnApi, startTestServer } from "./support/server.js";
+import { waitFor } from "./support/wait.js";
 
 // The mail pipeline against a real SMTP server (maildev): outbox event → planned mail → sent once.
 
@@ -183,28 +184,39 @@ test("one relay batch of mixed events: each plans its own mails; an unknown subj
 });
 
 /**
- * A TCP proxy in front of maildev that holds back the end of a message's DATA (the "." line) while
- * `stall` is on: the sender is then mid-send, the SMTP server has not accepted the mail.
+ * A TCP proxy in front of maildev that holds back the end of the first confirmation's DATA (the "."
+ * line): the sender is then mid-send, the SMTP server has not accepted the mail. `release()` sends what
+ * it held and lets everything through from then on.
  */
 async function stallingProxy(
   targetPort: number,
-): Promise<{ port: number; stalled: Promise<void>; server: Server }> {
+): Promise<{ port: number; stalled: Promise<void>; release: () => void; server: Server }> {
   const port = await freePort();
   let onStall: () => void = () => undefined;
   const stalled = new Promise<void>((resolve) => {
     onStall = resolve;
   });
+  let released = false;
+  const held: { upstream: Socket; chunks: Buffer[] }[] = [];
+  const release = () => {
+    released = true;
+    for (const { upstream, chunks } of held.splice(0)) for (const chunk of chunks) upstream.write(chunk);
+  };
   const server = createServer((client: Socket) => {
     const upstream = new Socket();
     upstream.connect(targetPort, "127.0.0.1");
-    let holding = false;
+    let holding: Buffer[] | null = null;
     let seen = "";
     client.on("data", (chunk: Buffer) => {
-      if (holding) return;
+      if (holding && !released) {
+        holding.push(chunk);
+        return;
+      }
       seen = (seen + chunk.toString("latin1")).slice(-100_000);
       const end = seen.indexOf("\r\n.\r\n");
-      if (/X-Frontrow-Template: order\.confirmed/i.test(seen) && end >= 0) {
-        holding = true;
+      if (!released && /X-Frontrow-Template: order\.confirmed/i.test(seen) && end >= 0) {
+        holding = [chunk];
+        held.push({ upstream, chunks: holding });
         onStall();
         return;
       }
@@ -221,7 +233,7 @@ async function stallingProxy(
     upstream.on("error", close);
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return { port, stalled, server };
+  return { port, stalled, release, server };
 }
 
 test("a sender killed mid-send and a new one started: the confirmation arrives exactly once", async () => {
@@ -271,6 +283,60 @@ test("a sender killed mid-send and a new one started: the confirmation arrives e
     doomed?.child.kill("SIGKILL");
     proxy.server.close();
     await successor?.close();
+    await database.dispose();
+  }
+});
+
+test("a graceful stop lets the sends under way finish: one mid-send, one waiting for the connection", async () => {
+  const database = await createTestDatabase({ seeded: true });
+  const proxy = await stallingProxy(maildev.smtpPort);
+  const env = { ...ORDER_TEST_ENV, ...MAIL_ENV, ...secretsOf(scenario.api.server.config) };
+  const server = await startTestServer(database.url, {
+    ...env,
+    SMTP_URL: `smtp://127.0.0.1:${proxy.port}`,
+    REDIS_KEY_PREFIX: `${scenario.api.server.config.REDIS_KEY_PREFIX}stopping:`,
+    JOBS_CONCURRENCY: "2",
+    // One SMTP connection: the second mail waits in the mailer's queue behind the stalled first.
+    MAIL_MAX_CONNECTIONS: "1",
+  });
+  let closing: Promise<void> | undefined;
+  try {
+    const fans = await createFans(database.db, server.url, 2, "mail-stop");
+    const pick = eventPicker(database.db);
+    for (const fan of fans) {
+      const event = await pick();
+      const hold = must(await holdSeats(server.url, fan, event.id, event.seatIds.slice(0, 1))).holdSeats;
+      must(await checkout(server.url, fan, hold.id, randomUUID()));
+    }
+    const claimed = async () =>
+      database.db.mailMessage.count({ where: { template: "order.confirmed", sendingAt: { not: null } } });
+    await Promise.race([
+      proxy.stalled,
+      new Promise((_, reject) => setTimeout(() => reject(new Error("the send never stalled")), 15_000)),
+    ]);
+    await waitFor("both confirmations claimed", async () => (await claimed()) === 2);
+
+    closing = server.close();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    proxy.release();
+    await closing;
+
+    const rows = await database.db.mailMessage.findMany({ where: { template: "order.confirmed" } });
+    assert.deepEqual(
+      rows.map((row) => [row.status, row.attempts, row.lastError]),
+      [
+        ["SENT", 1, null],
+        ["SENT", 1, null],
+      ],
+    );
+    for (const fan of fans) {
+      await maildev.waitForMail(fan.email, isConfirmation);
+      assert.equal((await maildev.messages(fan.email)).filter(isConfirmation).length, 1, "exactly once");
+    }
+  } finally {
+    proxy.release();
+    proxy.server.close();
+    await (closing ?? server.close());
     await database.dispose();
   }
 });

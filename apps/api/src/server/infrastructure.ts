@@ -63,15 +63,17 @@ export function startJobs({ jobs }: Infrastructure): Promise<void> {
   return jobs.start();
 }
 
-export async function disconnectInfrastructure({
-  db,
-  pool,
-  redis,
-  pubSub,
-  jobs,
-}: Infrastructure): Promise<void> {
-  // Running jobs finish (a webhook request in flight is answered or times out); queued ones wait.
-  await jobs.stop();
+/**
+ * Stops the job workers: running jobs finish (a webhook request in flight is answered or times out, a
+ * mail mid-send goes out), queued ones wait for the next instance. Before the modules stop, so that the
+ * jobs still running have the modules they use.
+ */
+export function stopJobs({ jobs }: Infrastructure): Promise<void> {
+  return jobs.stop();
+}
+
+/** Closes the connections, once the jobs and the modules have stopped. */
+export async function disconnectInfrastructure({ db, pool, redis, pubSub }: Infrastructure): Promise<void> {
   await Promise.all([db.$disconnect(), pool.end()]);
   redis.disconnect();
   pubSub.close();
