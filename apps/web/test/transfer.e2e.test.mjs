@@ -167,7 +167,7 @@ test("a fan on a phone joins a sold-out standing area's waitlist from the keyboa
     await page.keyboard.press("Enter");
     const place = section.locator("[data-waitlist-entry][data-state=WAITING]");
     await place.waitFor({ timeout: 15_000 });
-    assert.match(await place.innerText(), /1 standing place[\s\S]*You are next in line/);
+    assert.match(await place.textContent(), /1 standing place[\s\S]*You are next in line/);
 
     // The seller cancels: the place comes back and is held for this fan.
     await graphqlRequest(
@@ -178,7 +178,7 @@ test("a fan on a phone joins a sold-out standing area's waitlist from the keyboa
     );
     const offered = section.locator("[data-waitlist-entry][data-state=OFFERED]");
     await offered.waitFor({ timeout: 20_000 });
-    assert.match(await offered.innerText(), /The standing places are held for you until/);
+    assert.match(await offered.textContent(), /The standing places are held for you until/);
     await offered.getByRole("link", { name: "Check out your places" }).waitFor();
   } catch (error) {
     await page.screenshot({ path: `${resultsDir}waitlist-failure.png`, fullPage: true }).catch(() => {});
