@@ -19,7 +19,7 @@ import {
 } from "../src/modules/notifications/order-pdf.js";
 import { signingKeyFromSeed, TicketCodes } from "../src/modules/orders/ticket-codes.js";
 import { TicketsService } from "../src/modules/orders/tickets.service.js";
-import { asFan, createFanAccounts, errorCode, type Fan, logIn } from "./support/holds.js";
+import { asFan, createFanAccounts, errorCode, type Fan, logIn, standingArea } from "./support/holds.js";
 import {
   checkout,
   holdSeats,
@@ -303,6 +303,24 @@ describe("tickets anywhere", () => {
       assert.equal(body.errors[0]?.extensions.code, "WALLET_NOT_CONFIGURED");
       assert.match(body.errors[0]?.message ?? "", /not available/);
     }
+  });
+
+  test("a standing order's PDF names the area on each place's page: Standing · its name", async () => {
+    const event = await scenario.freshEvent();
+    const areaId = await standingArea(scenario.database.db, event.id, "Front of stage", 20);
+    const hold = must(
+      await asFan<{ holdGeneralAdmission: { id: string } }>(
+        scenario.api.url,
+        otherFan,
+        `mutation ($eventId: ID!, $areaId: ID!) {
+          holdGeneralAdmission(eventId: $eventId, areaId: $areaId, quantity: 2) { id } }`,
+        { eventId: String(event.id), areaId: String(areaId) },
+      ),
+    ).holdGeneralAdmission;
+    const standing = must(await checkout(scenario.api.url, otherFan, hold.id, randomUUID())).checkout;
+    const pages = await readPdf(await renderOrderPdf(pdfDeps(), standing.id));
+    assert.equal(pages.length, 2);
+    for (const page of pages) assert.match(page.text, /Standing · Front of stage/);
   });
 
   test("renderOrderPdf (what the confirmation email attaches) renders a 10-ticket order a page per event-loop turn", async () => {

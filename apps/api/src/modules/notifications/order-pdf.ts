@@ -71,6 +71,7 @@ export async function printedOrder(deps: OrderPdfDeps, orderId: string): Promise
     tickets: tickets.map((ticket) => ({
       id: ticket.id,
       seat: ticket.seat,
+      area: ticket.seat ? null : ticket.place.section,
       price: ticket.price,
       staticCode: order.staticCodesEnabled ? deps.tickets.staticCode(ticket) : null,
     })),
