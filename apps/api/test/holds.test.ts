@@ -22,6 +22,7 @@ import {
   RELEASE_HOLD,
   standingArea,
 } from "./support/holds.js";
+import { holdPlaces } from "./support/orders.js";
 import { gql, startTestServer, type TestServer } from "./support/server.js";
 
 let database: TestDatabase;
@@ -68,14 +69,6 @@ const holdBest = (fan: Fan, eventId: number, quantity: number, priceTierId?: num
     quantity,
     priceTierId: priceTierId === undefined ? null : String(priceTierId),
   });
-const holdPlaces = (fan: Fan, eventId: number, areaId: number, quantity: number) =>
-  asFan<{ holdGeneralAdmission: { id: string } }>(
-    api.url,
-    fan,
-    `mutation ($eventId: ID!, $areaId: ID!, $quantity: Int!) {
-      holdGeneralAdmission(eventId: $eventId, areaId: $areaId, quantity: $quantity) { id } }`,
-    { eventId: String(eventId), areaId: String(areaId), quantity },
-  );
 const release = (fan: Fan, holdId: string) =>
   asFan<{ releaseHold: boolean }>(api.url, fan, RELEASE_HOLD, { holdId });
 const seatIdsOf = (held: HoldData) => held.seats.map((seat) => Number(seat.id));
@@ -243,7 +236,7 @@ describe("holdSeats", () => {
     assert.equal(seatHold.errors?.[0]?.extensions?.saleEndsAt, endedAt.toISOString());
     assert.match(seatHold.errors?.[0]?.message ?? "", /Sales ended at/);
     assert.equal(errorCode(await holdBest(fan, eventId, 2)), "SALE_NOT_OPEN");
-    assert.equal(errorCode(await holdPlaces(fan, eventId, areaId, 2)), "SALE_NOT_OPEN");
+    assert.equal(errorCode(await holdPlaces(api.url, fan, eventId, areaId, 2)), "SALE_NOT_OPEN");
 
     // The guard itself, which the API's event settings (cached up to a second) cannot get past.
     const [seatGate] = await database.db.$queryRaw<{ outcome: string }[]>`
@@ -262,7 +255,7 @@ describe("holdSeats", () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 1_100)); // the hold path's event settings cache
     const seatsHeld = must(await hold(fan, eventId, [seats[2] as number])).holdSeats;
-    const placesHeld = must(await holdPlaces(fan, eventId, areaId, 2)).holdGeneralAdmission;
+    const placesHeld = must(await holdPlaces(api.url, fan, eventId, areaId, 2)).holdGeneralAdmission;
     for (const held of [seatsHeld, placesHeld]) must(await release(fan, held.id));
   });
 

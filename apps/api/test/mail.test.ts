@@ -5,11 +5,12 @@ import { after, before, test } from "node:test";
 import { createSqlPool } from "../src/infra/sql.js";
 import { MailPlanner } from "../src/modules/notifications/mail-planner.js";
 import { createTestDatabase } from "./support/database.js";
-import { asFan, createFans, freePort, standingArea } from "./support/holds.js";
+import { createFans, freePort, standingArea } from "./support/holds.js";
 import { type ReceivedMail, startMaildev, type TestMaildev } from "./support/maildev.js";
 import {
   checkout,
   eventPicker,
+  holdPlaces,
   holdSeats,
   must,
   ORDER_TEST_ENV,
@@ -95,15 +96,7 @@ test("a standing order's confirmation lists its places as standing, beside no ro
   assert.ok(fan);
   const event = await scenario.freshEvent();
   const areaId = await standingArea(scenario.database.db, event.id, "Pit", 50);
-  const hold = must(
-    await asFan<{ holdGeneralAdmission: { id: string } }>(
-      scenario.api.url,
-      fan,
-      `mutation ($eventId: ID!, $areaId: ID!, $quantity: Int!) {
-        holdGeneralAdmission(eventId: $eventId, areaId: $areaId, quantity: $quantity) { id } }`,
-      { eventId: String(event.id), areaId: String(areaId), quantity: 3 },
-    ),
-  ).holdGeneralAdmission;
+  const hold = must(await holdPlaces(scenario.api.url, fan, event.id, areaId, 3)).holdGeneralAdmission;
   const order = must(await checkout(scenario.api.url, fan, hold.id, randomUUID())).checkout;
   const [mail] = await maildev.waitForMail(
     fan.email,

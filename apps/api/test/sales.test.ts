@@ -18,6 +18,7 @@ import {
 import {
   CANCEL_ORDER,
   checkout,
+  holdPlaces,
   holdSeats,
   must,
   type OrderData,
@@ -129,8 +130,6 @@ const recount = (eventId: number) =>
     SELECT metric, section_id AS "sectionId", price_tier_id AS "priceTierId", value
     FROM sales_truth(${eventId}::int) ORDER BY 1, 2, 3`;
 
-const HOLD_PLACES = `mutation ($eventId: ID!, $areaId: ID!, $quantity: Int!) {
-  holdGeneralAdmission(eventId: $eventId, areaId: $areaId, quantity: $quantity) { id } }`;
 const OFF_SALE = "mutation ($id: ID!, $seats: [ID!]!) { setSeatsOffSale(eventId: $id, seatIds: $seats) }";
 const ON_SALE = "mutation ($id: ID!, $seats: [ID!]!) { setSeatsOnSale(eventId: $id, seatIds: $seats) }";
 const HOUSE = `mutation ($id: ID!, $seats: [ID!]!) {
@@ -155,11 +154,7 @@ async function shop(fan: Fan, event: RunEvent, rounds: number, tally: Tally) {
   for (let round = 0; round < rounds; round++) {
     let holdId: string | undefined;
     if (randomInt(4) === 0) {
-      const held = await asFan<{ holdGeneralAdmission: { id: string } }>(url(), fan, HOLD_PLACES, {
-        eventId: String(event.id),
-        areaId: String(event.areaId),
-        quantity: 1 + randomInt(3),
-      });
+      const held = await holdPlaces(url(), fan, event.id, event.areaId, 1 + randomInt(3));
       count(tally, "place holds");
       holdId = held.data?.holdGeneralAdmission.id;
     } else {

@@ -22,6 +22,7 @@ import { TicketsService } from "../src/modules/orders/tickets.service.js";
 import { asFan, createFanAccounts, errorCode, type Fan, logIn, standingArea } from "./support/holds.js";
 import {
   checkout,
+  holdPlaces,
   holdSeats,
   must,
   type OrderData,
@@ -308,15 +309,7 @@ describe("tickets anywhere", () => {
   test("a standing order's PDF names the area on each place's page: Standing · its name", async () => {
     const event = await scenario.freshEvent();
     const areaId = await standingArea(scenario.database.db, event.id, "Front of stage", 20);
-    const hold = must(
-      await asFan<{ holdGeneralAdmission: { id: string } }>(
-        scenario.api.url,
-        otherFan,
-        `mutation ($eventId: ID!, $areaId: ID!) {
-          holdGeneralAdmission(eventId: $eventId, areaId: $areaId, quantity: 2) { id } }`,
-        { eventId: String(event.id), areaId: String(areaId) },
-      ),
-    ).holdGeneralAdmission;
+    const hold = must(await holdPlaces(scenario.api.url, otherFan, event.id, areaId, 2)).holdGeneralAdmission;
     const standing = must(await checkout(scenario.api.url, otherFan, hold.id, randomUUID())).checkout;
     const pages = await readPdf(await renderOrderPdf(pdfDeps(), standing.id));
     assert.equal(pages.length, 2);

@@ -7,6 +7,7 @@ import { asFan, createFanAccounts, errorCode, type Fan, logIn, standingArea } fr
 import {
   CANCEL_ORDER,
   checkout,
+  holdPlaces,
   holdSeats,
   MY_ORDERS,
   must,
@@ -33,8 +34,6 @@ const JOIN = `mutation ($eventId: ID!, $quantity: Int!, $tier: ID) {
 const JOIN_AREA = `mutation ($eventId: ID!, $quantity: Int!, $tier: ID, $areaId: ID) {
   joinWaitlist(eventId: $eventId, quantity: $quantity, priceTierId: $tier, areaId: $areaId) { ${ENTRY_FIELDS} areaId } }`;
 const MY_WAITLISTS = `{ myWaitlists { ${ENTRY_FIELDS} event { id } } }`;
-const HOLD_GA = `mutation ($eventId: ID!, $areaId: ID!, $quantity: Int!) {
-  holdGeneralAdmission(eventId: $eventId, areaId: $areaId, quantity: $quantity) { id } }`;
 
 interface TransferData {
   id: string;
@@ -137,13 +136,7 @@ describe("transfers", () => {
         await db.$queryRaw<{ available: number }[]>`
           SELECT available FROM event_area WHERE event_id = ${event.id} AND section_id = ${areaId}`
       )[0]?.available;
-    const hold = must(
-      await asFan<{ holdGeneralAdmission: { id: string } }>(scenario.api.url, sender, HOLD_GA, {
-        eventId: event.id,
-        areaId,
-        quantity: 2,
-      }),
-    ).holdGeneralAdmission;
+    const hold = must(await holdPlaces(scenario.api.url, sender, event.id, areaId, 2)).holdGeneralAdmission;
     const order = must(await checkout(scenario.api.url, sender, hold.id, randomUUID())).checkout;
     assert.equal(order.tickets.length, 2);
     assert.equal(await placesLeft(), 8);
@@ -168,9 +161,7 @@ describe("transfers", () => {
     assert.equal(await verify((theirs.tickets[0] as { code: string }).code), "VALID", "the new code admits");
     assert.equal(await placesLeft(), 8, "one place given back and one taken for each ticket");
     assert.equal(
-      errorCode(
-        await asFan(scenario.api.url, recipient, HOLD_GA, { eventId: event.id, areaId, quantity: 2 }),
-      ),
+      errorCode(await holdPlaces(scenario.api.url, recipient, event.id, areaId, 2)),
       "LIMIT_EXCEEDED",
       "the two places received count in the recipient's limit of 3",
     );
@@ -338,13 +329,7 @@ describe("waitlist", () => {
         ...variables,
       });
     assert.equal(errorCode(await join(first, { areaId })), "NOT_SOLD_OUT", "the area has places");
-    const hold = must(
-      await asFan<{ holdGeneralAdmission: { id: string } }>(scenario.api.url, seller, HOLD_GA, {
-        eventId,
-        areaId,
-        quantity: 3,
-      }),
-    ).holdGeneralAdmission;
+    const hold = must(await holdPlaces(scenario.api.url, seller, event.id, areaId, 3)).holdGeneralAdmission;
     const sold = must(await checkout(scenario.api.url, seller, hold.id, randomUUID())).checkout;
 
     const tier = (await db.priceTier.findFirstOrThrow({ where: { eventId: event.id } })).id;

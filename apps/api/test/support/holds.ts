@@ -17,6 +17,8 @@ export const MANY_CHECKOUTS = {
 export const HOLD_SEATS = `mutation ($eventId: ID!, $seatIds: [ID!]!) {
   holdSeats(eventId: $eventId, seatIds: $seatIds) {
     id eventId expiresAt seats { id row number sectionId section price { amount currency } } total { amount currency } } }`;
+export const HOLD_PLACES = `mutation ($eventId: ID!, $areaId: ID!, $quantity: Int!) {
+  holdGeneralAdmission(eventId: $eventId, areaId: $areaId, quantity: $quantity) { id } }`;
 export const HOLD_BEST = `mutation ($eventId: ID!, $quantity: Int!, $priceTierId: ID) {
   holdBestAvailable(eventId: $eventId, quantity: $quantity, priceTierId: $priceTierId) {
     id eventId expiresAt seats { id row number sectionId price { amount currency } } total { amount currency } } }`;

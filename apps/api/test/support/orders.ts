@@ -6,6 +6,7 @@ import {
   asFan,
   createFans,
   type Fan,
+  HOLD_PLACES,
   HOLD_SEATS,
   type HoldData,
   MANY_CHECKOUTS,
@@ -67,6 +68,15 @@ export function holdSeats(url: string, fan: Fan, eventId: number, seatIds: numbe
   return asFan<{ holdSeats: HoldData }>(url, fan, HOLD_SEATS, {
     eventId: String(eventId),
     seatIds: seatIds.map(String),
+  });
+}
+
+/** Holds `quantity` places in a standing area (general admission). */
+export function holdPlaces(url: string, fan: Fan, eventId: number, areaId: number, quantity: number) {
+  return asFan<{ holdGeneralAdmission: { id: string } }>(url, fan, HOLD_PLACES, {
+    eventId: String(eventId),
+    areaId: String(areaId),
+    quantity,
   });
 }
 
