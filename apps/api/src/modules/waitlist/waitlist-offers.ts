@@ -40,6 +40,19 @@ export interface OfferNotice {
 
 class PlaceGone extends Error {}
 
+/** What is free now: seats by price tier, places by standing area. */
+interface Free {
+  seats: Map<number, number>;
+  places: Map<number, number>;
+}
+
+/** How much of what the place asks for is free: its area's places, its tier's seats, or any seat. */
+function freeFor(entry: EntryRow, free: Free): number {
+  if (entry.areaId !== null) return free.places.get(entry.areaId) ?? 0;
+  if (entry.priceTierId !== null) return free.seats.get(entry.priceTierId) ?? 0;
+  return [...free.seats.values()].reduce((sum, count) => sum + count, 0);
+}
+
 export class WaitlistOffers {
   private readonly scanner: BackgroundJob<number>;
 
@@ -96,20 +109,14 @@ export class WaitlistOffers {
     if (settled.length) this.log.info({ eventId, settled: settled.length }, "waitlist offers settled");
     const event = await waitlistEvent(this.db, eventId);
     if (!event || event.startsAt <= new Date()) return;
-    const free = async () => ({
+    const free = async (): Promise<Free> => ({
       seats: await freeSeatsByTier(this.db, eventId),
       places: await freePlacesByArea(this.db, eventId),
     });
     let left = await free();
     for (const entry of await waitingEntries(this.db, eventId, CANDIDATES_PER_RUN)) {
-      const available =
-        entry.areaId !== null
-          ? (left.places.get(entry.areaId) ?? 0)
-          : entry.priceTierId === null
-            ? [...left.seats.values()].reduce((sum, count) => sum + count, 0)
-            : (left.seats.get(entry.priceTierId) ?? 0);
       // A fan asking for more than is free keeps their place; those behind may get what fits.
-      if (available < entry.quantity) continue;
+      if (freeFor(entry, left) < entry.quantity) continue;
       const outcome = await this.offerTo(entry, event.waitlistOfferSeconds);
       if (outcome === "stop") return;
       if (outcome === "offered") left = await free();

@@ -121,9 +121,13 @@ export interface EntryRow {
   endedAt: Date | null;
 }
 
-const ENTRY_COLUMNS = `w.id, w.event_id AS "eventId", w.user_id AS "userId", w.quantity,
-  w.price_tier_id AS "priceTierId", w.area_id AS "areaId", w.state, w.hold_id AS "holdId", w.offer_expires_at AS "offerExpiresAt",
-  w.created_at AS "createdAt", w.offered_at AS "offeredAt", w.ended_at AS "endedAt",
+/** An entry's columns, all but its position. */
+const ENTRY_FIELDS = `w.id, w.event_id AS "eventId", w.user_id AS "userId", w.quantity,
+  w.price_tier_id AS "priceTierId", w.area_id AS "areaId", w.state, w.hold_id AS "holdId",
+  w.offer_expires_at AS "offerExpiresAt", w.created_at AS "createdAt", w.offered_at AS "offeredAt",
+  w.ended_at AS "endedAt"`;
+
+const ENTRY_COLUMNS = `${ENTRY_FIELDS},
   CASE WHEN w.state = 'WAITING' THEN
     (SELECT count(*)::int + 1 FROM waitlist_entry a
      WHERE a.event_id = w.event_id AND a.state = 'WAITING' AND a.seq < w.seq)
@@ -153,9 +157,8 @@ export async function entryById(db: DbOrTx, id: string): Promise<EntryRow | null
 /** The first `limit` fans still waiting for the event, in line order. */
 export function waitingEntries(db: DbOrTx, eventId: number, limit: number): Promise<EntryRow[]> {
   return db.$queryRawUnsafe<EntryRow[]>(
-    `SELECT w.id, w.event_id AS "eventId", w.user_id AS "userId", w.quantity, w.price_tier_id AS "priceTierId",
-            w.area_id AS "areaId", w.state, NULL::int AS position, w.hold_id AS "holdId", w.offer_expires_at AS "offerExpiresAt",
-            w.created_at AS "createdAt", w.offered_at AS "offeredAt", w.ended_at AS "endedAt"
+    // In line order, so no position is counted (the job needs none).
+    `SELECT ${ENTRY_FIELDS}, NULL::int AS position
      FROM waitlist_entry w WHERE w.event_id = $1::int AND w.state = 'WAITING'
      ORDER BY w.seq LIMIT $2::int`,
     eventId,

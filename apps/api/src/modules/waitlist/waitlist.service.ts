@@ -20,8 +20,8 @@ import {
   waitlistEvent,
 } from "./waitlist-store.js";
 
-// The waitlist of a sold-out event, price tier or standing area (docs/waitlist.md): fans join at the back, see their
-// place, and leave; offers are made by waitlist-offers.ts.
+// The waitlist of a sold-out event, price tier or standing area (docs/waitlist.md): fans join at the
+// back, see their place, and leave; offers are made by waitlist-offers.ts.
 
 export type EntryView = EntryRow;
 
