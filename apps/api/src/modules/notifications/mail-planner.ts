@@ -20,6 +20,7 @@ import type { EventParams, TemplateName, TemplateParams } from "./templates/inde
 // the same events plans nothing new (the rows' unique key is the event id and the recipient).
 
 type Payload = Record<string, unknown>;
+const payloadOf = (message: OutboxMessage) => (message.payload ?? {}) as Payload;
 const str = (payload: Payload, key: string) => String(payload[key] ?? "");
 const ids = (payload: Payload, key: string) =>
   Array.isArray(payload[key]) ? (payload[key] as unknown[]).map(String) : [];
@@ -52,12 +53,15 @@ function wantedBy(messages: OutboxMessage[]): MailFactsWanted {
   const userIds = new Set<string>();
   const eventIds = new Set<number>();
   const orderIds = new Set<string>();
-  for (const { topic, payload } of messages) {
-    const p = (payload ?? {}) as Payload;
-    for (const field of USER_FIELDS) if (isUuid(str(p, field))) userIds.add(str(p, field));
+  for (const message of messages) {
+    const p = payloadOf(message);
+    for (const field of USER_FIELDS) {
+      const userId = str(p, field);
+      if (isUuid(userId)) userIds.add(userId);
+    }
     const eventId = Number(p.eventId);
     if (Number.isSafeInteger(eventId) && eventId > 0) eventIds.add(eventId);
-    if (ORDER_TOPICS.has(topic) && isUuid(str(p, "orderId"))) orderIds.add(str(p, "orderId"));
+    if (ORDER_TOPICS.has(message.topic) && isUuid(str(p, "orderId"))) orderIds.add(str(p, "orderId"));
   }
   return { userIds: [...userIds], eventIds: [...eventIds], orderIds: [...orderIds] };
 }
@@ -80,7 +84,7 @@ export class MailPlanner implements OutboxConsumer {
     const mails: PlannedMailOf[] = [];
     for (const message of messages) {
       if (TICKET_HOLDER_TOPICS.has(message.topic)) continue;
-      for (const planned of this.plan(message.topic, (message.payload ?? {}) as Payload, facts)) {
+      for (const planned of this.plan(message.topic, payloadOf(message), facts)) {
         mails.push({ ...planned, outboxEventId: message.id });
       }
     }
@@ -90,8 +94,9 @@ export class MailPlanner implements OutboxConsumer {
     }
   }
 
-  private async planForTicketHolders({ id, topic, payload }: OutboxMessage, facts: MailFacts): Promise<void> {
-    const p = (payload ?? {}) as Payload;
+  private async planForTicketHolders(message: OutboxMessage, facts: MailFacts): Promise<void> {
+    const { id, topic } = message;
+    const p = payloadOf(message);
     const event = facts.events.get(Number(p.eventId));
     if (!event) return;
     const params: TemplateParams["event.changed" | "event.cancelled"] =
