@@ -32,10 +32,12 @@ export interface WaitlistArea {
 /** What a place waits for, as the form's one choice: any seat, a tier's seats, or an area's places. */
 type Wanted = { priceTierId: string | null; areaId: string | null };
 const ANY_SEAT = "any";
+const TIER = "tier:";
+const AREA = "area:";
 const wantedOf = (value: string): Wanted =>
-  value.startsWith("area:")
-    ? { priceTierId: null, areaId: value.slice("area:".length) }
-    : { priceTierId: value.startsWith("tier:") ? value.slice("tier:".length) : null, areaId: null };
+  value.startsWith(AREA)
+    ? { priceTierId: null, areaId: value.slice(AREA.length) }
+    : { priceTierId: value.startsWith(TIER) ? value.slice(TIER.length) : null, areaId: null };
 
 /**
  * On an event's page when its seats or one of its standing areas are sold out: "Join the waitlist" (for
@@ -90,7 +92,7 @@ export function WaitlistSection({
       ) : (
         <JoinForm
           eventId={eventId}
-          tiers={seatsSoldOut ? tiers : []}
+          tiers={tiers}
           areas={soldOutAreas}
           seatsSoldOut={seatsSoldOut}
           maxSeats={maxSeats}
@@ -115,14 +117,14 @@ function JoinForm({
 }) {
   const id = useId();
   const [quantity, setQuantity] = useState(Math.min(2, maxSeats));
-  const [wanted, setWanted] = useState(seatsSoldOut ? ANY_SEAT : `area:${areas[0]?.id ?? ""}`);
+  const [wanted, setWanted] = useState(seatsSoldOut ? ANY_SEAT : `${AREA}${areas[0]?.id ?? ""}`);
   const [problem, setProblem] = useState<FormProblem | null>(null);
   const [joinWaitlist, { loading }] = useMutation(JoinWaitlistDocument, {
     refetchQueries: [MyWaitlistsDocument, EventWaitlistDocument],
   });
   const problemFor = (field: string) => (problem?.field === field ? problem.message : null);
   const choiceProblem = problemFor("priceTierId") ?? problemFor("areaId");
-  const standing = wanted.startsWith("area:");
+  const standing = wantedOf(wanted).areaId !== null;
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -149,7 +151,7 @@ function JoinForm({
             <optgroup label="Seats">
               <option value={ANY_SEAT}>Any seat</option>
               {tiers.map((tier) => (
-                <option key={tier.id} value={`tier:${tier.id}`}>
+                <option key={tier.id} value={`${TIER}${tier.id}`}>
                   {tier.name} · {tier.price}
                 </option>
               ))}
@@ -158,7 +160,7 @@ function JoinForm({
           {areas.length ? (
             <optgroup label="Standing">
               {areas.map((area) => (
-                <option key={area.id} value={`area:${area.id}`}>
+                <option key={area.id} value={`${AREA}${area.id}`}>
                   {area.name} (standing)
                 </option>
               ))}
