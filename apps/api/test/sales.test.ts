@@ -319,6 +319,17 @@ describe("running counters", () => {
       },
       "seats and places",
     );
+    // The catalog's public counts agree: kills and house seats are not for sale, so not "held" either.
+    const catalog = await gql<{ event: { availability: Pick<SeatCounts, "available" | "held" | "sold"> } }>(
+      url(),
+      "query ($id: ID!) { event(id: $id) { availability { available held sold } } }",
+      { id: String(event.id) },
+    );
+    assert.deepEqual(
+      must(catalog).event.availability,
+      { available: seats.available, held: seats.held, sold: seats.sold },
+      "the catalog's availability",
+    );
     assert.equal(figures.gross.amount, money.paid);
     assert.equal(figures.refunds.amount, money.refunded);
     assert.equal(figures.net.amount, figures.gross.amount - figures.refunds.amount - figures.fees.amount);

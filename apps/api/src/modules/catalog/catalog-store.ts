@@ -30,13 +30,14 @@ export interface SeatCounts {
 
 /**
  * Each event's seats by what a fan can do with them: a seat held by an expired hold counts as available,
- * as every write treats it (docs/holds.md).
+ * as every write treats it (docs/holds.md); the organizer's kills and house seats (held until
+ * organizer_hold_until()) are not for sale, as the seat map shows them, so in none of the counts.
  */
 export async function eventSeatCounts(db: Db, eventIds: readonly number[]): Promise<Map<number, SeatCounts>> {
   const rows = await db.$queryRaw<(SeatCounts & { event_id: number })[]>`
     SELECT event_id,
            count(*) FILTER (WHERE status = 'AVAILABLE' OR (status = 'HELD' AND held_until <= now()))::int AS available,
-           count(*) FILTER (WHERE status = 'HELD' AND held_until > now())::int AS held,
+           count(*) FILTER (WHERE status = 'HELD' AND held_until > now() AND held_until < organizer_hold_until())::int AS held,
            count(*) FILTER (WHERE status = 'SOLD')::int AS sold,
            count(*) FILTER (WHERE (status = 'AVAILABLE' OR (status = 'HELD' AND held_until <= now()))
                               AND seat_id IN (SELECT s.id FROM seat s WHERE s.wheelchair))::int AS "accessibleAvailable",

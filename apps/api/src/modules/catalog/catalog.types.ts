@@ -67,7 +67,10 @@ export class PriceTier {
   sectionIds!: number[];
 }
 
-@ObjectType({ description: "Seat counts; expired holds count as available." })
+@ObjectType({
+  description:
+    "Seat counts; expired holds count as available. Seats the organizer took off sale or keeps as house seats (NOT_FOR_SALE on the seat map) count in none of them.",
+})
 @Directive(cacheFor(2))
 export class Availability {
   @Field(() => Int)
