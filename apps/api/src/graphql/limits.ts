@@ -3,7 +3,6 @@ import {
   type DocumentNode,
   GraphQLError,
   type GraphQLSchema,
-  getVariableValues,
   isInterfaceType,
   isObjectType,
   Kind,
@@ -17,6 +16,7 @@ import {
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
 import { ErrorCode } from "../kernel/errors.js";
 import type { Context } from "./context.js";
+import { coerceVariables } from "./variables.js";
 
 export interface OperationLimits {
   maxDepth: number;
@@ -387,7 +387,7 @@ export class OperationLimiter {
     }
     const definitions = operation.variableDefinitions ?? [];
     // Invalid variables fail execution with BAD_USER_INPUT; the cost estimate would only turn them into a 500.
-    if (definitions.length && getVariableValues(this.schema, definitions, variables ?? {}).errors) return 0;
+    if (definitions.length && coerceVariables(this.schema, definitions, variables).errors) return 0;
     let cost = shape.fixedCost;
     if (cost === undefined) {
       const estimate = getComplexity({

@@ -3,7 +3,6 @@ import {
   type FieldNode,
   type FormattedExecutionResult,
   getArgumentValues,
-  getVariableValues,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -18,6 +17,7 @@ import {
 } from "../modules/seating/seat-map-json.js";
 import type { SeatMapView } from "../modules/seating/seating.service.js";
 import type { Context } from "./context.js";
+import { coerceVariables } from "./variables.js";
 
 // Seat-map queries answered without graphql-js walking every seat (modules/seating/seat-map-json.ts):
 // an operation whose root fields are all `seatMap` (or __typename), made of plain fields (aliases
@@ -182,11 +182,7 @@ export function seatMapResponsePlugin(): ApolloServerPlugin<Context> {
           }
           const seatMapField = schema.getQueryType()?.getFields().seatMap;
           if (!plan || !seatMapField) return null;
-          const variables = getVariableValues(
-            schema,
-            operation.variableDefinitions ?? [],
-            request.variables ?? {},
-          );
+          const variables = coerceVariables(schema, operation.variableDefinitions, request.variables);
           if (variables.errors) return null;
           try {
             const data: Record<string, unknown> = {};

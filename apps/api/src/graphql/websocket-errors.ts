@@ -6,10 +6,10 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
   getOperationAST,
-  getVariableValues,
 } from "graphql";
 import { ErrorCode } from "../kernel/errors.js";
 import { createErrorFormatter } from "./format-error.js";
+import { coerceVariables } from "./variables.js";
 
 // The WebSocket path answers with the codes and masking of the HTTP path (docs/api.md): graphql-ws on its
 // own sends graphql-js's request errors without a code and resolver errors unformatted.
@@ -31,7 +31,7 @@ export function operationRequestErrors(
       : "Must provide operation name if query contains multiple operations.";
     return [new GraphQLError(message, { extensions: { code: "OPERATION_RESOLUTION_FAILURE" } })];
   }
-  const { errors } = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+  const { errors } = coerceVariables(schema, operation.variableDefinitions, variables);
   if (!errors?.length) return undefined;
   return errors.map(
     (error) =>
