@@ -497,7 +497,7 @@ describe("holdBestAvailable", () => {
     await openEvent(database.db, eventId);
     const crowd = await createFans(database.db, api.url, 100, "best");
     const started = Date.now();
-    // As a client does: a SERVICE_UNAVAILABLE (the pool busy past its wait, on a loaded machine) is
+    // As a client does: a SERVICE_UNAVAILABLE (the guard busy past its wait, on a loaded machine) is
     // tried again after its retryAfterSeconds. What is asserted is what the fans end up holding.
     let retries = 0;
     const holdRetrying = async (fan: Fan) => {

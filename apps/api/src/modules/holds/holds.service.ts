@@ -52,6 +52,7 @@ import {
   freeRuns,
   pickAccessible,
   pickAdjacent,
+  pickFromMap,
   pickSplit,
   preferenceOrder,
 } from "./seat-picker.js";
@@ -172,6 +173,14 @@ function seatsUnavailable(seatIds: readonly number[], quantity = seatIds.length)
   return new AppError(ErrorCode.SEATS_UNAVAILABLE, message, { seatIds: seatIds.map(String) });
 }
 
+function noAccessibleBlock(quantity: number, wheelchair: number): AppError {
+  return new AppError(
+    ErrorCode.SEATS_UNAVAILABLE,
+    `There are not ${wheelchair} free wheelchair places with ${quantity - wheelchair} seats beside them`,
+    { seatIds: [] },
+  );
+}
+
 /** Whether the pre-checks (checkSaleOpen, admission) read the same in both. */
 function sameChecks(a: HoldableEvent | null, b: HoldableEvent | null): boolean {
   if (!a || !b) return a === b;
@@ -216,16 +225,36 @@ function placedOrThrow(hold: NewHold, result: PlaceHoldResult): Placed {
   switch (result.outcome) {
     case "placed":
       return result;
-    case "notForSale":
-      throw badInput(`These seats are not for sale at this event: ${result.seatIds.join(", ")}`, {
-        seatIds: result.seatIds.map(String),
-      });
     case "limitExceeded":
       throw limitExceeded(result.limit, result.used, hold.seatIds.length);
+    case "notForSale":
     case "unavailable":
-      throw seatsUnavailable(result.seatIds);
+      throw seatsRefusal(result);
   }
 }
+
+/** The seats' refusal the guard or the Redis fast path gave, as the fan is told it. */
+function seatsRefusal(refusal: SeatsRefusal): AppError {
+  return refusal.outcome === "unavailable"
+    ? seatsUnavailable(refusal.seatIds)
+    : badInput(`These seats are not for sale at this event: ${refusal.seatIds.join(", ")}`, {
+        seatIds: refusal.seatIds.map(String),
+      });
+}
+
+/** Seats a hold could not have: taken, or not for sale. */
+type SeatsRefusal = Extract<PlaceHoldResult, { outcome: "unavailable" | "notForSale" }>;
+
+type SeatsPlaced = { outcome: "placed"; hold: HoldView } | SeatsRefusal;
+
+/** Optimistic best-available picks (each with fresh statuses and the seats found taken left out) before the exact path. */
+const OPTIMISTIC_TRIES = 4;
+/**
+ * How long a placed hold's seats stay claimed on the instance that picked them: longer than a delta
+ * takes to reach the cached statuses (SEAT_MAP_COALESCE_MS and a Redis round trip), so that the next
+ * picks do not choose them again meanwhile.
+ */
+const CLAIM_AFTER_HOLD_MS = 1_000;
 
 /** What holdBestAvailable asks for. */
 interface BestAvailable {
@@ -291,6 +320,8 @@ export class HoldsService {
   private readonly events = new TtlCache<number, HoldableEvent | null>(EVENT_CACHE_MS);
   private readonly batches: GroupBatcher<NewHold, PlaceHoldResult>;
   private readonly areaBatches: GroupBatcher<NewAreaHold, PlaceAreaHoldResult>;
+  /** Seats chosen by this instance's best-available picks in flight, by event (pickAndPlace). */
+  private readonly claimed = new Map<number, Set<number>>();
   /** Areas that recently had fewer places than asked for: key eventId:areaId → places, until when. */
   private readonly areasShort = new TtlCache<string, number>(AREA_SHORT_MEMO_MS);
 
@@ -418,19 +449,34 @@ export class HoldsService {
     const event = await this.eventToHold(userId, eventId, admissionToken);
 
     const hold: NewHold = { id: uuidv7(), userId, eventId, seatIds, admitted: event.queueEnabled };
-    const fastPath = await this.effects.seatLocks.acquire(
-      eventId,
-      hold.id,
-      seatIds,
-      event.holdSeconds * 1000,
-    );
-    if (fastPath.outcome === "conflict") throw seatsUnavailable(fastPath.takenSeatIds);
+    const placed = await this.placeSeats(hold, event);
+    if (placed.outcome !== "placed") throw seatsRefusal(placed);
+    return placed.hold;
+  }
+
+  /**
+   * Places a hold on the seats chosen: the Redis fast path, then the batched guard, which alone decides.
+   * Seats taken or not for sale come back as the refusal, for the caller to report or to choose again
+   * around; every other refusal throws.
+   */
+  private async placeSeats(hold: NewHold, event: HoldableEvent): Promise<SeatsPlaced> {
+    const { id, eventId, seatIds } = hold;
+    const fastPath = await this.effects.seatLocks.acquire(eventId, id, seatIds, event.holdSeconds * 1000);
+    if (fastPath.outcome === "conflict") return { outcome: "unavailable", seatIds: fastPath.takenSeatIds };
+    // A failed Redis call may still have set the locks: compare-and-delete is safe either way.
+    const releaseLocks = async () => {
+      if (fastPath.outcome !== "bypassed") await this.effects.seatLocks.release(eventId, id, seatIds);
+    };
     let placed: Placed;
     try {
-      placed = this.placed(hold, await this.submit(hold));
+      const result = await this.submit(hold);
+      if (result.outcome === "unavailable" || result.outcome === "notForSale") {
+        await releaseLocks();
+        return result;
+      }
+      placed = this.placed(hold, result);
     } catch (error) {
-      // A failed Redis call may still have set the locks: compare-and-delete is safe either way.
-      if (fastPath.outcome !== "bypassed") await this.effects.seatLocks.release(eventId, hold.id, seatIds);
+      await releaseLocks();
       throw error;
     }
     const { expiresAt, currency, seats, takenOverHoldIds } = placed;
@@ -443,7 +489,7 @@ export class HoldsService {
         )
       : NOTHING_ENDED;
     await this.announcePlaced(eventId, seatIds, ended);
-    return holdView({ id: hold.id, eventId, expiresAt, currency, seats });
+    return { outcome: "placed", hold: holdView({ id, eventId, expiresAt, currency, seats }) };
   }
 
   async holdBestAvailable(
@@ -458,10 +504,82 @@ export class HoldsService {
     if (!Number.isInteger(accessibleSeats) || accessibleSeats < 0 || accessibleSeats > quantity) {
       throw badInput("accessibleSeats must be between 0 and quantity", { field: "accessibleSeats" });
     }
-    return this.placeBestAvailable(
-      { userId, eventId, quantity, priceTierId, accessibleSeats },
+    const request = { userId, eventId, quantity, priceTierId, accessibleSeats };
+    const [event, seatMap] = await this.bestAvailableInputs(
+      request,
       this.eventToHold(userId, eventId, admissionToken),
     );
+    return (await this.pickAndPlace(request, event)) ?? this.placeBestAvailable(request, event, seatMap);
+  }
+
+  /**
+   * Best available the way fans' holds go (no transaction, docs/holds.md): picks from the live seat map,
+   * around the seats this instance's other picks in flight have chosen, and places the hold like
+   * holdSeats. Seats the guard or Redis found taken are left out of the next try. SEATS_UNAVAILABLE
+   * when the map has nothing that fits; null when the tries ran out (seats going fast), for the exact
+   * path to decide.
+   */
+  private async pickAndPlace(request: BestAvailable, event: HoldableEvent): Promise<HoldView | null> {
+    const { userId, eventId, quantity, accessibleSeats = 0 } = request;
+    const taken = new Set<number>();
+    for (let attempt = 0; attempt < OPTIMISTIC_TRIES; attempt++) {
+      const seatMap = await this.seating.seatMap(eventId);
+      const claimed = this.claimedSeats(eventId);
+      const chosen = pickFromMap(
+        seatMap,
+        { ...request, accessibleSeats },
+        { has: (seatId) => taken.has(seatId) || claimed.has(seatId) },
+        accessiblePlacesFor(event),
+      );
+      if (!chosen)
+        throw accessibleSeats ? noAccessibleBlock(quantity, accessibleSeats) : seatsUnavailable([], quantity);
+      const seatIds = chosen.map((seat) => seat.seatId);
+      // Synchronously after the pick: the next request on this instance picks around these.
+      for (const seatId of seatIds) claimed.add(seatId);
+      const unclaim = () => {
+        for (const seatId of seatIds) claimed.delete(seatId);
+        if (claimed.size === 0 && this.claimed.get(eventId) === claimed) this.claimed.delete(eventId);
+      };
+      try {
+        const hold: NewHold = { id: uuidv7(), userId, eventId, seatIds, admitted: event.queueEnabled };
+        const placed = await this.placeSeats(hold, event);
+        if (placed.outcome === "placed") {
+          // Until the seat map's delta shows them held (the next window, docs/seat-map.md).
+          setTimeout(unclaim, CLAIM_AFTER_HOLD_MS).unref();
+          return placed.hold;
+        }
+        for (const seatId of placed.seatIds) taken.add(seatId);
+        unclaim();
+      } catch (error) {
+        unclaim();
+        throw error;
+      }
+    }
+    return null;
+  }
+
+  /** The seats this instance's best-available picks in flight chose for the event (filled by them). */
+  private claimedSeats(eventId: number): Set<number> {
+    let claimed = this.claimed.get(eventId);
+    if (!claimed) {
+      claimed = new Set();
+      this.claimed.set(eventId, claimed);
+    }
+    return claimed;
+  }
+
+  /** The event, checked, and its seat map, once the tier asked for is found to be the event's. */
+  private async bestAvailableInputs(
+    { eventId, priceTierId }: BestAvailable,
+    eventToHold: Promise<HoldableEvent>,
+  ): Promise<[HoldableEvent, SeatMapView]> {
+    const [event, tierFound, seatMap] = await Promise.all([
+      eventToHold,
+      priceTierId === null ? true : isTierOfEvent(this.db, priceTierId, eventId),
+      this.seating.seatMap(eventId),
+    ]);
+    if (!tierFound) throw badInput(`Price tier ${priceTierId} is not a tier of this event`);
+    return [event, seatMap];
   }
 
   /**
@@ -475,30 +593,31 @@ export class HoldsService {
     record: (tx: Tx, hold: { id: string; expiresAt: Date }) => Promise<void>,
   ): Promise<HoldView> {
     this.checkQuantity(offer.quantity, "quantity");
-    const event = this.events
-      .get(offer.eventId, () => holdableEvent(this.pool, offer.eventId))
-      .then((found) => checkSaleOpen(offer.eventId, found));
-    return this.placeBestAvailable(offer, event, async (tx, holdId) => {
+    const [event, seatMap] = await this.bestAvailableInputs(
+      offer,
+      this.events
+        .get(offer.eventId, () => holdableEvent(this.pool, offer.eventId))
+        .then((found) => checkSaleOpen(offer.eventId, found)),
+    );
+    return this.placeBestAvailable(offer, event, seatMap, async (tx, holdId) => {
       const expiresAt = await setHoldExpiry(tx, holdId, offer.holdSeconds);
       await record(tx, { id: holdId, expiresAt });
       return expiresAt;
     });
   }
 
+  /**
+   * Best available as Postgres sees it (the exact path): in one transaction, the fan's limit, the seats
+   * taken now, the chosen seats locked (SKIP LOCKED) and held. Waitlist offers take it (their record
+   * joins the transaction), and fans' requests when the optimistic picks kept colliding. The seat map
+   * (the layout) is read before, as the transaction must not wait for a second pooled connection.
+   */
   private async placeBestAvailable(
     { userId, eventId, quantity, priceTierId, accessibleSeats = 0 }: BestAvailable,
-    eventToHold: Promise<HoldableEvent>,
+    event: HoldableEvent,
+    seatMap: SeatMapView,
     within?: (tx: Tx, holdId: string) => Promise<Date>,
   ): Promise<HoldView> {
-    // The (cached) seat map gives the layout; it is read before the transaction, which must not wait
-    // for a second pooled connection.
-    const [event, tierFound, seatMap] = await Promise.all([
-      eventToHold,
-      priceTierId === null ? true : isTierOfEvent(this.db, priceTierId, eventId),
-      this.seating.seatMap(eventId),
-    ]);
-    if (!tierFound) throw badInput(`Price tier ${priceTierId} is not a tier of this event`);
-
     const holdId = uuidv7();
     const { placed, ended, expiresAt } = await this.db.$transaction(async (tx) => {
       await this.lockFanAndCheckLimit(tx, userId, eventId, quantity);
@@ -735,11 +854,7 @@ export class HoldsService {
       wheelchair,
     );
     if (block) return block;
-    throw new AppError(
-      ErrorCode.SEATS_UNAVAILABLE,
-      `There are not ${wheelchair} free wheelchair places with ${quantity - wheelchair} seats beside them`,
-      { seatIds: [] },
-    );
+    throw noAccessibleBlock(quantity, wheelchair);
   }
 
   /** Locks up to `limit` of the preferred seats that are still free, in order (SKIP LOCKED). */

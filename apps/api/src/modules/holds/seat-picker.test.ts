@@ -8,6 +8,7 @@ import {
   freeRuns,
   pickAccessible,
   pickAdjacent,
+  pickFromMap,
   pickSplit,
   preferenceOrder,
 } from "./seat-picker.js";
@@ -149,4 +150,41 @@ test("accessibleSeats: wheelchair places with companion seats beside them, in on
     accessiblePreferenceOrder(freeRuns(map, new Set([23, 24]), null, "include"), 2, 1, 100),
     [],
   );
+});
+
+test("the optimistic pick reads the live map: held and sold seats, and the seats left out, are not chosen", () => {
+  const request = { quantity: 4, priceTierId: null, accessibleSeats: 0 };
+  // Row A: seats 3 and 4 held, 5 sold (as the live map shows them); row B left out by the caller.
+  const statuses = `AAHHSA${"A".repeat(12)}`;
+  const taken = new Set([21, 22, 23, 24, 25, 26]);
+  const four = ids(pickFromMap(hall(statuses), request, taken, "exclude") ?? []).sort();
+  assert.ok(["31,32,33,34", "32,33,34,35", "33,34,35,36"].includes(four.join()), `row C, adjacent: ${four}`);
+  // The same statuses for the exact path's freeRuns ("offSale"): only not-for-sale seats are ruled out.
+  assert.equal(freeRuns(hall(statuses), new Set(), null).filter((run) => run.row === "A").length, 1);
+  const full = `${"H".repeat(16)}AA`;
+  assert.equal(pickFromMap(hall(full), request, new Set(), "exclude"), null, "two seats left: none of four");
+  assert.deepEqual(
+    ids(pickFromMap(hall(full), { ...request, quantity: 2 }, new Set(), "exclude") ?? []),
+    [35, 36],
+  );
+});
+
+test("the optimistic pick keeps accessible places last and finds them when asked for", () => {
+  const map = hall(undefined, ACCESSIBLE);
+  const accessiblePlaces = [22, 23, 24, 25];
+  // Every other seat taken: only row B's accessible places are left.
+  const others = new Set([11, 12, 13, 14, 15, 16, 21, 26, 31, 32, 33, 34, 35, 36]);
+  const two = { quantity: 2, priceTierId: null, accessibleSeats: 0 };
+  assert.equal(
+    pickFromMap(map, two, others, "exclude"),
+    null,
+    "before the release: never the accessible places",
+  );
+  const released = ids(pickFromMap(map, two, others, "include") ?? []);
+  assert.ok(
+    released.length === 2 && released.every((seatId) => accessiblePlaces.includes(seatId)),
+    `${released}`,
+  );
+  const wheelchair = ids(pickFromMap(map, { ...two, accessibleSeats: 1 }, new Set(), "exclude") ?? []);
+  assert.ok(wheelchair.includes(23) || wheelchair.includes(24), `a wheelchair space: ${wheelchair}`);
 });

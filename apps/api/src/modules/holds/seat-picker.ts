@@ -1,4 +1,4 @@
-import type { SeatMapView } from "../seating/seating.service.js";
+import { type SeatMapView, STATUS_CODE } from "../seating/seating.service.js";
 import type { SeatOffer } from "./hold-store.js";
 
 // How holdBestAvailable ranks and chooses free seats (pure: no database).
@@ -88,23 +88,37 @@ function layoutRows(map: SeatMapView): LayoutRow[] {
   return rows;
 }
 
+/**
+ * What the map's own statuses rule out: `offSale`, only seats it shows not for sale (the caller read
+ * the taken ones from Postgres into `taken`); `live`, every seat it does not show available, as fans
+ * see it (an optimistic pick: the guard confirms it).
+ */
+export type MapStatuses = "offSale" | "live";
+
+/** Seat ids to leave out (only `has` is asked). */
+export type SeatIds = Pick<ReadonlySet<number>, "has">;
+
 /** The runs of consecutive free seats of every row on sale (in the tier, when one is given). */
 export function freeRuns(
   map: SeatMapView,
-  taken: ReadonlySet<number>,
+  taken: SeatIds,
   priceTierId: number | null,
   accessible: AccessiblePlaces = "exclude",
+  statuses: MapStatuses = "offSale",
 ): FreeRun[] {
   const runs: FreeRun[] = [];
+  const onMap =
+    statuses === "live"
+      ? (index: number) => map.statuses[index] === STATUS_CODE.AVAILABLE
+      : (index: number) => map.statuses[index] !== STATUS_CODE.NOT_FOR_SALE;
   for (const { sectionId, row, seats, priceTierId: rowTier } of layoutRows(map)) {
     if (rowTier === null || (priceTierId !== null && rowTier !== priceTierId)) continue;
     let start = 0;
     for (let i = 0; i <= seats.length; i++) {
       const seat = seats[i];
-      // "X" never changes while an event is on sale; the rest comes from `taken`, read just now.
       const free =
         seat !== undefined &&
-        map.statuses[seat.index] !== "X" &&
+        onMap(seat.index) &&
         !taken.has(seat.seatId) &&
         (accessible === "include" || !isAccessiblePlace(seat));
       const continues = free && i > start && (seats[i - 1] as LayoutSeat).number + 1 === seat.number;
@@ -193,15 +207,15 @@ export function accessiblePreferenceOrder(
  * companion seats where possible (the way seats.io's best available seats a wheelchair user beside
  * their companions), closest first. Null when no block has them.
  */
-export function pickAccessible(
-  candidates: readonly CandidateSeat[],
+export function pickAccessible<S extends FreeSeat>(
+  candidates: readonly S[],
   quantity: number,
   wheelchair: number,
-): CandidateSeat[] | null {
-  const spaces = (block: readonly CandidateSeat[]) => block.filter((seat) => seat.wheelchair).length;
+): S[] | null {
+  const spaces = (block: readonly S[]) => block.filter((seat) => seat.wheelchair).length;
   // Ordinary seats where a companion seat could be, and wheelchair spaces beyond those asked for, are
   // places another party needs: the fewest of both.
-  const misused = (block: readonly CandidateSeat[]) =>
+  const misused = (block: readonly S[]) =>
     block.filter((seat) => !isAccessiblePlace(seat)).length + spaces(block) - wheelchair;
   const blocks = [...blocksOf(stretchesOf(candidates), quantity)].filter(
     (block) => spaces(block) >= wheelchair,
@@ -210,15 +224,15 @@ export function pickAccessible(
 }
 
 /** Seats with consecutive numbers in one row. */
-type Stretch = CandidateSeat[];
+type Stretch<S extends FreeSeat> = S[];
 
-const sameRow = (a: CandidateSeat, b: CandidateSeat) => a.sectionId === b.sectionId && a.row === b.row;
+const sameRow = (a: FreeSeat, b: FreeSeat) => a.sectionId === b.sectionId && a.row === b.row;
 
-function stretchesOf(seats: readonly CandidateSeat[]): Stretch[] {
+function stretchesOf<S extends FreeSeat>(seats: readonly S[]): Stretch<S>[] {
   const sorted = [...seats].sort(
     (a, b) => a.sectionId - b.sectionId || a.row.localeCompare(b.row) || a.number - b.number,
   );
-  const stretches: Stretch[] = [];
+  const stretches: Stretch<S>[] = [];
   for (const seat of sorted) {
     const current = stretches.at(-1);
     const last = current?.at(-1);
@@ -228,8 +242,8 @@ function stretchesOf(seats: readonly CandidateSeat[]): Stretch[] {
   return stretches;
 }
 
-function rowsOf(seats: readonly CandidateSeat[]): CandidateSeat[][] {
-  const rows = new Map<string, CandidateSeat[]>();
+function rowsOf<S extends FreeSeat>(seats: readonly S[]): S[][] {
+  const rows = new Map<string, S[]>();
   for (const seat of seats) {
     const key = `${seat.sectionId}:${seat.row}`;
     const row = rows.get(key);
@@ -239,15 +253,15 @@ function rowsOf(seats: readonly CandidateSeat[]): CandidateSeat[][] {
   return [...rows.values()];
 }
 
-function* blocksOf(stretches: readonly Stretch[], size: number): Generator<CandidateSeat[]> {
+function* blocksOf<S extends FreeSeat>(stretches: readonly Stretch<S>[], size: number): Generator<S[]> {
   for (const stretch of stretches) {
     for (let start = 0; start + size <= stretch.length; start++) yield stretch.slice(start, start + size);
   }
 }
 
-const meanDistance = (seats: readonly CandidateSeat[]) =>
+const meanDistance = (seats: readonly FreeSeat[]) =>
   seats.reduce((sum, seat) => sum + seat.distance, 0) / seats.length;
-const nearest = (seats: readonly CandidateSeat[]) => Math.min(...seats.map((seat) => seat.distance));
+const nearest = (seats: readonly FreeSeat[]) => Math.min(...seats.map((seat) => seat.distance));
 
 function best<T>(items: Iterable<T>, compare: (a: T, b: T) => number): T | undefined {
   let winner: T | undefined;
@@ -256,20 +270,20 @@ function best<T>(items: Iterable<T>, compare: (a: T, b: T) => number): T | undef
 }
 
 /** Single free seats the block would strand between itself and the next taken seat or row end. */
-function orphansLeftBy(block: readonly CandidateSeat[]): number {
-  const first = block[0] as CandidateSeat;
-  const last = block.at(-1) as CandidateSeat;
+function orphansLeftBy(block: readonly FreeSeat[]): number {
+  const first = block[0] as FreeSeat;
+  const last = block.at(-1) as FreeSeat;
   return Number(first.number - first.runStart === 1) + Number(last.runEnd - last.number === 1);
 }
 
-const closestBlock = (stretches: readonly Stretch[], size: number) =>
+const closestBlock = <S extends FreeSeat>(stretches: readonly Stretch<S>[], size: number) =>
   best(blocksOf(stretches, size), (a, b) => meanDistance(a) - meanDistance(b));
 
 /**
  * `quantity` adjacent seats in one row: stranding no single seat when any block allows it, then the
  * block closest to the stage. Null when no row has that many adjacent candidates.
  */
-export function pickAdjacent(candidates: readonly CandidateSeat[], quantity: number): CandidateSeat[] | null {
+export function pickAdjacent<S extends FreeSeat>(candidates: readonly S[], quantity: number): S[] | null {
   return (
     best(
       blocksOf(stretchesOf(candidates), quantity),
@@ -282,20 +296,20 @@ export function pickAdjacent(candidates: readonly CandidateSeat[], quantity: num
  * Takes `count` seats from as few groups as possible: the nearest group that holds everything still
  * needed, otherwise the largest group (the nearest of equals) and on.
  */
-function takeFromFewestGroups(
-  groups: CandidateSeat[][],
+function takeFromFewestGroups<S extends FreeSeat>(
+  groups: S[][],
   count: number,
-  take: (group: CandidateSeat[], count: number) => CandidateSeat[],
-): CandidateSeat[] {
+  take: (group: S[], count: number) => S[],
+): S[] {
   const left = [...groups];
-  const taken: CandidateSeat[] = [];
+  const taken: S[] = [];
   while (taken.length < count && left.length > 0) {
     const needed = count - taken.length;
     const group =
       best(
         left.filter((candidate) => candidate.length >= needed),
         (a, b) => nearest(a) - nearest(b),
-      ) ?? (best(left, (a, b) => b.length - a.length || nearest(a) - nearest(b)) as CandidateSeat[]);
+      ) ?? (best(left, (a, b) => b.length - a.length || nearest(a) - nearest(b)) as S[]);
     left.splice(left.indexOf(group), 1);
     taken.push(...take(group, Math.min(needed, group.length)));
   }
@@ -306,13 +320,48 @@ function takeFromFewestGroups(
  * The best split when no row has `quantity` adjacent candidates: the fewest rows, the closest ones,
  * and within a row the fewest, closest stretches. Null when there are not enough candidates.
  */
-export function pickSplit(candidates: readonly CandidateSeat[], quantity: number): CandidateSeat[] | null {
+export function pickSplit<S extends FreeSeat>(candidates: readonly S[], quantity: number): S[] | null {
   if (candidates.length < quantity) return null;
   return takeFromFewestGroups(rowsOf(candidates), quantity, (row, count) =>
-    takeFromFewestGroups(
-      stretchesOf(row),
-      count,
-      (stretch, size) => closestBlock([stretch], size) as CandidateSeat[],
-    ),
+    takeFromFewestGroups(stretchesOf(row), count, (stretch, size) => closestBlock([stretch], size) as S[]),
   );
+}
+
+/** What a best-available request asks for, as the picker reads it. */
+export interface BestAvailableRequest {
+  quantity: number;
+  priceTierId: number | null;
+  /** Wheelchair places among `quantity` (with companion seats beside them); 0 for none. */
+  accessibleSeats: number;
+}
+
+/**
+ * The seats best available takes on the live map, `taken` left out (an optimistic pick, for the guard
+ * to confirm): for wheelchair places, a block with them; otherwise adjacent seats in one row when a run
+ * has room, else the best split, the accessible places last (only when `accessible` includes them).
+ * Null when nothing on the map fits.
+ */
+export function pickFromMap(
+  map: SeatMapView,
+  { quantity, priceTierId, accessibleSeats }: BestAvailableRequest,
+  taken: SeatIds,
+  accessible: AccessiblePlaces,
+): FreeSeat[] | null {
+  if (accessibleSeats > 0) {
+    const runs = freeRuns(map, taken, priceTierId, "include", "live");
+    return pickAccessible(
+      accessiblePreferenceOrder(runs, quantity, accessibleSeats, 16 * quantity),
+      quantity,
+      accessibleSeats,
+    );
+  }
+  const searches: AccessiblePlaces[] = accessible === "include" ? ["exclude", "include"] : ["exclude"];
+  for (const search of searches) {
+    const runs = freeRuns(map, taken, priceTierId, search, "live");
+    const chosen =
+      pickAdjacent(preferenceOrder(runs, quantity, { adjacent: true, max: 4 * quantity }), quantity) ??
+      pickSplit(preferenceOrder(runs, quantity, { adjacent: false, max: 4 * quantity }), quantity);
+    if (chosen) return chosen;
+  }
+  return null;
 }
