@@ -3,7 +3,8 @@
 // publishes an event; a fan (a second browser context) buys two seats and the live sales dashboard shows
 // the sale within a second; two seats taken off sale leave the fan's open map live; the organizer cancels
 // and the fan's order shows refunded with void tickets. A second test runs axe-core on every organizer page
-// and checks each fits a 390px phone.
+// and checks each fits a 390px phone. A third has an admin on a phone make a new fan an organizer on
+// /admin/accounts with the keyboard alone.
 // Needs `pnpm build` at the root first, Postgres and Redis running, psql and /usr/bin/chromium installed.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -330,6 +331,136 @@ test("the organizer pages have no serious axe violations and fit a 390px phone",
   } catch (error) {
     await page
       .screenshot({ path: `${resultsDir}organizer-pages-failure.png`, fullPage: true })
+      .catch(() => {});
+    printServerOutput();
+    throw error;
+  } finally {
+    await context.close().catch(() => {});
+  }
+});
+
+/** Presses Tab until `matches` (run in the page with `arg`) says the focused element is the one wanted. */
+async function tabTo(page, matches, arg, what) {
+  for (let presses = 0; presses < 40; presses++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(matches, arg)) return;
+  }
+  assert.fail(`Tab never reached ${what}`);
+}
+
+const focusedName = (name) => document.activeElement?.getAttribute("name") === name;
+
+/** The texts an element points at with aria-describedby: its hint and its error. */
+function describedText(locator) {
+  return locator.evaluate((element) =>
+    (element.getAttribute("aria-describedby") ?? "")
+      .split(" ")
+      .map((id) => document.getElementById(id)?.textContent ?? "")
+      .join(" "),
+  );
+}
+
+/** Pairs of the header's links and buttons drawn over each other (the page's width hides no such overlap). */
+function headerOverlaps(page) {
+  return page.evaluate(() => {
+    const boxes = [...document.querySelectorAll("header a, header button")]
+      .map((element) => [element.textContent.trim(), element.getBoundingClientRect()])
+      .filter(([, box]) => box.width > 1 && box.height > 1);
+    const overlap = (a, b) =>
+      a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+    return boxes.flatMap(([name, box], index) =>
+      boxes
+        .slice(index + 1)
+        .flatMap(([other, otherBox]) => (overlap(box, otherBox) ? [`${name} | ${other}`] : [])),
+    );
+  });
+}
+
+test("an admin on a phone makes a fan an organizer on the Accounts page with the keyboard", {
+  timeout: 120_000,
+}, async () => {
+  const newFan = { email: `role.change.${process.pid}@e2e.test`, password: "cheering in row one 7" };
+  await graphqlRequest(
+    stack.apiUrl,
+    "mutation ($e: String!, $p: String!) { signUp(email: $e, password: $p) { id } }",
+    { e: newFan.email, p: newFan.password },
+  );
+  // The fan's own session: the API reads its role, so a page that did not call the mutation fails below.
+  const fanCookie = await sessionCookie(stack.apiUrl, newFan);
+  const roleOf = async (cookie) =>
+    (await graphqlRequest(stack.apiUrl, "{ me { role } }", {}, cookie)).me.role;
+  assert.equal(await roleOf(fanCookie), "FAN");
+
+  const browser = await launchBrowser();
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  try {
+    // Anonymous visitors are sent to log in, and the header has no Accounts link for them.
+    await page.goto(`${stack.webUrl}/admin/accounts`);
+    await page.getByRole("heading", { name: "Admins only" }).waitFor({ timeout: 15_000 });
+    await page.getByRole("main").getByRole("link", { name: "Log in" }).waitFor();
+    assert.equal(await page.getByRole("link", { name: "Accounts", exact: true }).count(), 0);
+
+    // The admin reaches the page from the header's Accounts link, from the keyboard.
+    await logInThroughUi(page, stack.webUrl, ADMIN.email, ADMIN.password, "/");
+    await tabTo(
+      page,
+      () => document.activeElement?.tagName === "A" && document.activeElement.textContent === "Accounts",
+      null,
+      "the header's Accounts link",
+    );
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${stack.webUrl}/admin/accounts`, { timeout: 15_000 });
+    const form = page.getByRole("region", { name: "Change an account's role" });
+    await form.waitFor({ timeout: 15_000 });
+    const email = form.getByRole("textbox", { name: "Email", exact: true });
+
+    await tabTo(page, focusedName, "email", "the email field");
+    await page.keyboard.type(newFan.email);
+    await tabTo(page, focusedName, "role", "the role select");
+    await page.keyboard.press("Home"); // Fan
+    await page.keyboard.press("ArrowDown"); // Organizer
+    assert.equal(await form.getByRole("combobox", { name: "Role" }).inputValue(), "ORGANIZER");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Change role");
+    await page.keyboard.press("Enter");
+    await form
+      .getByRole("status")
+      .getByText(`${newFan.email} is now an organizer; their open sessions have the new role already.`)
+      .waitFor({ timeout: 15_000 });
+    // The fan's open session has the new role at once.
+    assert.equal(await roleOf(fanCookie), "ORGANIZER");
+
+    // An unknown address: the problem beside the email field, announced with it.
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Shift+Tab");
+    assert.ok(await page.evaluate(focusedName, "email"), "Shift+Tab goes back to the email field");
+    await page.keyboard.type(`nobody.${process.pid}@e2e.test`);
+    await page.keyboard.press("Enter");
+    await form.getByRole("alert").getByText("No account has this address.").waitFor({ timeout: 15_000 });
+    assert.equal(await email.getAttribute("aria-invalid"), "true");
+    assert.match(await describedText(email), /No account has this address\./);
+    assert.equal(await form.getByRole("status").textContent(), "", "the earlier success is gone");
+    await assertNoSeriousViolations(page, "Accounts page");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the Accounts page is ${overflow}px wider than a 390px phone`);
+    assert.deepEqual(await headerOverlaps(page), [], "the admin's header links all fit a 390px phone");
+
+    // The admin's own role: refused, and said so.
+    await email.fill(ADMIN.email);
+    await page.keyboard.press("Enter");
+    await form.getByRole("alert").getByText("You cannot change your own role").waitFor({ timeout: 15_000 });
+    assert.equal(await email.getAttribute("aria-invalid"), null);
+    assert.deepEqual(errors, [], "the page threw no errors");
+  } catch (error) {
+    await page
+      .screenshot({ path: `${resultsDir}organizer-accounts-failure.png`, fullPage: true })
       .catch(() => {});
     printServerOutput();
     throw error;

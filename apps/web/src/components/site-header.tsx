@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { AccountMenu } from "@/auth/account-menu";
-import { OrganizerNavLink } from "@/organizer/organizer-access";
+import { AdminNavLink, OrganizerNavLink } from "@/organizer/organizer-access";
 import { Logo } from "./logo";
 import styles from "./site-header.module.css";
 
@@ -11,12 +11,13 @@ export function SiteHeader({ playgroundUrl }: { playgroundUrl: string }) {
         <Link href="/" className={styles.home} aria-label="Frontrow home">
           <Logo />
         </Link>
-        <nav aria-label="Main">
+        <nav aria-label="Main" className={styles.nav}>
           <ul className={styles.links}>
             <li className={styles.events}>
               <Link href="/">Events</Link>
             </li>
-            <OrganizerNavLink />
+            <OrganizerNavLink className={styles.roleLink} />
+            <AdminNavLink className={styles.roleLink} />
             <li className={styles.playground}>
               <a href={playgroundUrl} target="_blank" rel="noreferrer">
                 GraphQL playground
