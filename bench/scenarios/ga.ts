@@ -248,6 +248,7 @@ export async function run(args: string[]): Promise<number> {
     measured = await withApi(
       bench,
       {
+        cpuProfile: options.cpuProfile,
         env: {
           LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: String(options.fans + 100),
           RATE_LIMITS: withoutRateLimits(["Mutation.holdGeneralAdmission"]),
