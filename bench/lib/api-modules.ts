@@ -17,6 +17,7 @@ type PrismaModule = typeof import("../../apps/api/src/infra/prisma.js");
 type PubSubModule = typeof import("../../apps/api/src/infra/pubsub.js");
 type MetricsModule = typeof import("../../apps/api/src/infra/metrics.js");
 type SeatingModule = typeof import("../../apps/api/src/modules/seating/seating.service.js");
+type SqlModule = typeof import("../../apps/api/src/infra/sql.js");
 type SeatMapLiveModule = typeof import("../../apps/api/src/modules/seating/seat-map-live.js");
 
 export type QueueEvent = import("../../apps/api/src/modules/queue/queue.service.js").QueueEvent;
@@ -44,17 +45,26 @@ export async function queueLeaderParts() {
 }
 
 export async function seatMapWriterParts() {
-  const [{ createPrisma }, { createPubSub }, { createLogger }, { createMetrics }, { SeatingService }, live] =
-    await Promise.all([
-      importApiModule<PrismaModule>("infra/prisma.js"),
-      importApiModule<PubSubModule>("infra/pubsub.js"),
-      importApiModule<LoggerModule>("infra/logger.js"),
-      importApiModule<MetricsModule>("infra/metrics.js"),
-      importApiModule<SeatingModule>("modules/seating/seating.service.js"),
-      importApiModule<SeatMapLiveModule>("modules/seating/seat-map-live.js"),
-    ]);
+  const [
+    { createPrisma },
+    { createSqlPool },
+    { createPubSub },
+    { createLogger },
+    { createMetrics },
+    { SeatingService },
+    live,
+  ] = await Promise.all([
+    importApiModule<PrismaModule>("infra/prisma.js"),
+    importApiModule<SqlModule>("infra/sql.js"),
+    importApiModule<PubSubModule>("infra/pubsub.js"),
+    importApiModule<LoggerModule>("infra/logger.js"),
+    importApiModule<MetricsModule>("infra/metrics.js"),
+    importApiModule<SeatingModule>("modules/seating/seating.service.js"),
+    importApiModule<SeatMapLiveModule>("modules/seating/seat-map-live.js"),
+  ]);
   return {
     createPrisma,
+    createSqlPool,
     createPubSub,
     createLogger,
     createMetrics,

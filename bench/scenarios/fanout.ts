@@ -307,6 +307,7 @@ async function measurePhases(
 ): Promise<PhaseResult[]> {
   const parts = await seatMapWriterParts();
   const db: Db = parts.createPrisma(bench.databaseUrl, { poolSize: 4 });
+  const pool = parts.createSqlPool(bench.databaseUrl, { max: 2, onIdleError: () => {} });
   const pubSub = parts.createPubSub(
     { url: redisUrl(), keyPrefix: api.redisKeyPrefix, commandTimeoutMs: 1_000 },
     parts.createLogger("warn", { role: "bench instance B" }),
@@ -314,7 +315,7 @@ async function measurePhases(
   const writer: SeatMapLive = new parts.SeatMapLive(
     db,
     pubSub,
-    new parts.SeatingService(db),
+    new parts.SeatingService(db, pool),
     parts.createLogger("warn"),
     parts.createMetrics(),
     { coalesceMs: 100 },
@@ -461,6 +462,7 @@ async function measurePhases(
     await writer.close(5_000);
     if (holdId) await db.hold.delete({ where: { id: holdId } }).catch(() => undefined);
     await db.$disconnect();
+    await pool.end();
     pubSub.close();
   }
   return results;

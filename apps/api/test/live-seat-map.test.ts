@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import WebSocket from "ws";
 import { createLogger } from "../src/infra/logger.js";
 import { createPubSub, type RedisTopicPubSub } from "../src/infra/pubsub.js";
+import { createSqlPool } from "../src/infra/sql.js";
 import { SeatingService } from "../src/modules/seating/seating.service.js";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
@@ -409,10 +410,12 @@ test("a seat map read right after a delta shows it, on every instance", async ()
   await watcher.dispose();
 });
 
-test("cached statuses take the next delta without a database read, and reload after a gap", async () => {
+test("cached statuses take the next delta without a database read, and reload after a gap", async (t) => {
   const id = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
   const seatId = (await seatIdsOf(id)).at(-1) as number;
-  const seating = new SeatingService(database.db, { statusTtlMs: 60_000 });
+  const pool = createSqlPool(database.url, { max: 2, onIdleError: () => {} });
+  t.after(() => pool.end());
+  const seating = new SeatingService(database.db, pool, { statusTtlMs: 60_000 });
   const indexOf = await layoutOrder(apiA, id);
   const index = indexOf.get(String(seatId)) ?? -1;
   const cached = await seating.statusSnapshot(id);

@@ -22,8 +22,8 @@ declare module "../module.js" {
 export const seatingModule = defineModule({
   name: "seating",
   resolvers: [SeatingQueries, SeatingSubscriptions, SeatFields],
-  setup({ config, db, pubSub, log, metrics }) {
-    const seating = new SeatingService(db);
+  setup({ config, db, pool, pubSub, log, metrics }) {
+    const seating = new SeatingService(db, pool);
     const seatMapLive = new SeatMapLive(db, pubSub, seating, log, metrics, {
       coalesceMs: config.SEAT_MAP_COALESCE_MS,
       auditIntervalMs: config.SEAT_MAP_AUDIT_INTERVAL_MS,

@@ -1,4 +1,6 @@
+import type { SectionKind } from "../../generated/prisma/enums.js";
 import type { Db } from "../../infra/prisma.js";
+import { type PreparedStatement, queryPrepared, type SqlPool } from "../../infra/sql.js";
 import { type AreaAvailable, type ChangedSeatStatus, ORGANIZER_HOLD_UNTIL } from "./seat-changes.js";
 
 // Every SQL statement of the seating module: the venue layout, an event's pricing and seat statuses,
@@ -12,32 +14,88 @@ export function eventPricing(db: Db, eventId: number) {
   });
 }
 
-/** The seating chart with its venue (the stage), sections and seats, in display order. */
-export function chartLayout(db: Db, chartId: number) {
-  return db.seatingChart.findUniqueOrThrow({
-    where: { id: chartId },
-    include: {
-      venue: true,
-      sections: {
-        orderBy: { sortOrder: "asc" },
-        include: {
-          seats: {
-            orderBy: [{ rowRank: "asc" }, { number: "asc" }],
-            select: {
-              id: true,
-              rowLabel: true,
-              number: true,
-              x: true,
-              y: true,
-              accessible: true,
-              wheelchair: true,
-              companion: true,
-            },
-          },
-        },
-      },
-    },
-  });
+/** A seating chart's stage and sections, each section's seats as columns in display order. */
+export interface ChartLayoutRow {
+  stage: { label: string; x: number; y: number; width: number; height: number };
+  sections: {
+    id: number;
+    name: string;
+    kind: SectionKind;
+    capacity: number | null;
+    outline: unknown;
+    /** Seats row by row (closest row first), each row by number: the same index in every column. */
+    seats: SectionSeatColumns;
+  }[];
+}
+
+export interface SectionSeatColumns {
+  ids: number[];
+  rows: string[];
+  numbers: number[];
+  xs: number[];
+  ys: number[];
+  /** Per seat: 1 accessible, 2 wheelchair, 4 companion (a bit mask). */
+  flags: number[];
+}
+
+export const SEAT_FLAG = { accessible: 1, wheelchair: 2, companion: 4 } as const;
+
+/**
+ * One row per section with its seats as JSON arrays: a 52,800-seat chart arrives as a few dozen JSON
+ * texts that V8 parses natively, instead of 52,800 objects through Prisma's result mapping, which held
+ * the event loop 190–360 ms on the first hold or seat map of an on-sale (docs/seat-map.md).
+ */
+const CHART_LAYOUT: PreparedStatement = {
+  name: "seating.chart-layout",
+  text: `
+    SELECT v.stage_label AS "stageLabel", v.stage_x AS "stageX", v.stage_y AS "stageY",
+           v.stage_width AS "stageWidth", v.stage_height AS "stageHeight",
+           s.id, s.name, s.kind, s.capacity, s.outline,
+           json_build_object(
+             'ids', coalesce(json_agg(seat.id ORDER BY seat.row_rank, seat.number) FILTER (WHERE seat.id IS NOT NULL), '[]'),
+             'rows', coalesce(json_agg(seat.row_label ORDER BY seat.row_rank, seat.number) FILTER (WHERE seat.id IS NOT NULL), '[]'),
+             'numbers', coalesce(json_agg(seat.number ORDER BY seat.row_rank, seat.number) FILTER (WHERE seat.id IS NOT NULL), '[]'),
+             'xs', coalesce(json_agg(seat.x ORDER BY seat.row_rank, seat.number) FILTER (WHERE seat.id IS NOT NULL), '[]'),
+             'ys', coalesce(json_agg(seat.y ORDER BY seat.row_rank, seat.number) FILTER (WHERE seat.id IS NOT NULL), '[]'),
+             'flags', coalesce(json_agg(seat.accessible::int + 2 * seat.wheelchair::int + 4 * seat.companion::int
+                                        ORDER BY seat.row_rank, seat.number) FILTER (WHERE seat.id IS NOT NULL), '[]')
+           ) AS seats
+    FROM seating_chart c
+    JOIN venue v ON v.id = c.venue_id
+    LEFT JOIN section s ON s.chart_id = c.id
+    LEFT JOIN seat ON seat.section_id = s.id
+    WHERE c.id = $1
+    GROUP BY v.id, s.id
+    ORDER BY s.sort_order`,
+};
+
+interface ChartLayoutSqlRow {
+  stageLabel: string;
+  stageX: number;
+  stageY: number;
+  stageWidth: number;
+  stageHeight: number;
+  id: number | null;
+  name: string;
+  kind: SectionKind;
+  capacity: number | null;
+  outline: unknown;
+  seats: SectionSeatColumns;
+}
+
+/** The seating chart's stage (from its venue) and sections with their seats; null for an unknown chart. */
+export async function chartLayout(pool: SqlPool, chartId: number): Promise<ChartLayoutRow | null> {
+  const rows = await queryPrepared<ChartLayoutSqlRow>(pool, CHART_LAYOUT, [chartId]);
+  const first = rows[0];
+  if (!first) return null;
+  const { stageLabel, stageX, stageY, stageWidth, stageHeight } = first;
+  return {
+    stage: { label: stageLabel, x: stageX, y: stageY, width: stageWidth, height: stageHeight },
+    // A chart without sections is one row of its venue, with no section.
+    sections: rows.flatMap(({ id, name, kind, capacity, outline, seats }) =>
+      id === null ? [] : [{ id, name, kind, capacity, outline, seats }],
+    ),
+  };
 }
 
 export interface StatusRow {

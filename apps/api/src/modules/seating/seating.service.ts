@@ -1,8 +1,9 @@
 import type { Db } from "../../infra/prisma.js";
+import type { SqlPool } from "../../infra/sql.js";
 import { notFound } from "../../kernel/errors.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
 import type { AreaAvailable, ChangedSeatStatus } from "./seat-changes.js";
-import { chartLayout, eventPricing, seatStatuses } from "./seating-store.js";
+import { chartLayout, eventPricing, SEAT_FLAG, seatStatuses } from "./seating-store.js";
 
 // The seat map is split by how often it changes (docs/seat-map.md):
 // - the layout (a seating chart's sections, seats, coordinates) never changes: an event sells a chart
@@ -102,6 +103,8 @@ export class SeatingService {
 
   constructor(
     private readonly db: Db,
+    /** The layout's one big read (seating-store.ts, chartLayout). */
+    private readonly pool: SqlPool,
     options: SeatingOptions = {},
   ) {
     this.eventSeating = new TtlCache(options.pricingTtlMs ?? 30_000);
@@ -194,8 +197,8 @@ export class SeatingService {
   }
 
   private async loadLayout(chartId: number): Promise<VenueLayout> {
-    const chart = await chartLayout(this.db, chartId);
-    const { venue } = chart;
+    const chart = await chartLayout(this.pool, chartId);
+    if (!chart) throw notFound("Seating chart", String(chartId));
     const indexBySeatId = new Map<number, number>();
     const bounds = {
       minX: Number.POSITIVE_INFINITY,
@@ -203,13 +206,7 @@ export class SeatingService {
       maxX: -Infinity,
       maxY: -Infinity,
     };
-    const stage = {
-      label: venue.stageLabel,
-      x: venue.stageX,
-      y: venue.stageY,
-      width: venue.stageWidth,
-      height: venue.stageHeight,
-    };
+    const { stage } = chart;
     const extend = (x: number, y: number) => {
       bounds.minX = Math.min(bounds.minX, x);
       bounds.minY = Math.min(bounds.minY, y);
@@ -218,30 +215,36 @@ export class SeatingService {
     };
     extend(stage.x, stage.y);
     extend(stage.x + stage.width, stage.y + stage.height);
-    const sections = chart.sections.map((section) => ({
-      id: section.id,
-      name: section.name,
-      kind: section.kind,
-      capacity: section.capacity,
-      outline: flatOutline(section.outline, extend),
-      seats: section.seats.map((seat) => {
-        const index = indexBySeatId.size;
-        indexBySeatId.set(seat.id, index);
-        extend(seat.x, seat.y);
-        return {
-          id: seat.id,
-          row: seat.rowLabel,
-          number: seat.number,
-          // Coordinates are stored as float4: round so the JSON stays short and stable.
-          x: Math.round(seat.x * 100) / 100,
-          y: Math.round(seat.y * 100) / 100,
-          accessible: seat.accessible,
-          wheelchair: seat.wheelchair,
-          companion: seat.companion,
-          index,
-        };
-      }),
-    }));
+    const sections = chart.sections.map(({ id, name, kind, capacity, outline, seats }) => {
+      const { ids, rows, numbers, xs, ys, flags } = seats;
+      return {
+        id,
+        name,
+        kind,
+        capacity,
+        outline: flatOutline(outline, extend),
+        seats: ids.map((seatId, i) => {
+          const index = indexBySeatId.size;
+          indexBySeatId.set(seatId, index);
+          const x = xs[i] as number;
+          const y = ys[i] as number;
+          const flag = flags[i] as number;
+          extend(x, y);
+          return {
+            id: seatId,
+            row: rows[i] as string,
+            number: numbers[i] as number,
+            // Coordinates are stored as float4: round so the JSON stays short and stable.
+            x: Math.round(x * 100) / 100,
+            y: Math.round(y * 100) / 100,
+            accessible: (flag & SEAT_FLAG.accessible) !== 0,
+            wheelchair: (flag & SEAT_FLAG.wheelchair) !== 0,
+            companion: (flag & SEAT_FLAG.companion) !== 0,
+            index,
+          };
+        }),
+      };
+    });
     return { chartId, stage, bounds, sections, seatCount: indexBySeatId.size, indexBySeatId };
   }
 
