@@ -48,7 +48,6 @@ export interface JobsOptions {
 }
 
 const RESTART_DELAY_MS = 2_000;
-const MAX_POOL_SIZE = 10;
 const LOCAL_QUEUE_SIZE = 50;
 
 /** Creates or updates the `graphile_worker` schema (also run by `pnpm db:migrate` and at start). */
@@ -184,8 +183,11 @@ export class Jobs {
       events,
       connectionString: this.options.databaseUrl,
       concurrency: this.options.concurrency,
-      // Workers hold a connection only while they talk to Postgres (not while a webhook waits).
-      maxPoolSize: Math.min(this.options.concurrency + 2, MAX_POOL_SIZE),
+      // One connection per worker at most, and the LISTEN connection: they are opened only as needed
+      // (jobs are fetched and completed in batches, and a worker holds none while a webhook waits), and
+      // a pool smaller than the concurrency makes graphile-worker warn at every start. Test servers
+      // run two workers (many share one Postgres).
+      maxPoolSize: this.options.concurrency + 2,
       pollInterval: this.options.pollIntervalMs,
       // main.ts owns SIGTERM/SIGINT (a graceful stop of the whole server).
       noHandleSignals: true,
