@@ -10,6 +10,7 @@ import {
   graphqlRequest,
   launchBrowser,
   logInThroughUi,
+  PHONE,
   printServerOutput,
   resultsDir,
   startE2eStack,
@@ -197,11 +198,7 @@ test("on a 390px phone the dates fit the filter card, the list picks seats and t
   timeout: 120_000,
 }, async () => {
   const browser = await launchBrowser();
-  const page = await browser.newPage({
-    viewport: { width: 390, height: 844 },
-    isMobile: true,
-    hasTouch: true,
-  });
+  const page = await browser.newPage(PHONE);
   try {
     await page.goto(`${stack.webUrl}/`);
     const card = await page.getByRole("form", { name: "Filter events" }).boundingBox();

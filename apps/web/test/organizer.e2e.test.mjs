@@ -15,6 +15,7 @@ import {
   graphqlRequest,
   launchBrowser,
   logInThroughUi,
+  PHONE,
   printServerOutput,
   psql,
   resultsDir,
@@ -297,11 +298,7 @@ test("the organizer pages have no serious axe violations and fit a 390px phone",
 }, async () => {
   assert.ok(made.eventId && made.venueId, "the journey made a venue and an event");
   const browser = await launchBrowser();
-  const context = await browser.newContext({
-    viewport: { width: 390, height: 844 },
-    isMobile: true,
-    hasTouch: true,
-  });
+  const context = await browser.newContext(PHONE);
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (error) => errors.push(error.message));
@@ -392,11 +389,7 @@ test("an admin on a phone makes a fan an organizer on the Accounts page with the
   assert.equal(await roleOf(fanCookie), "FAN");
 
   const browser = await launchBrowser();
-  const context = await browser.newContext({
-    viewport: { width: 390, height: 844 },
-    isMobile: true,
-    hasTouch: true,
-  });
+  const context = await browser.newContext(PHONE);
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (error) => errors.push(error.message));

@@ -330,6 +330,9 @@ export async function findOnSaleEvents(apiUrl) {
   return candidates.sort((a, b) => a.venue.capacity - b.venue.capacity);
 }
 
+/** A 390 px phone with touch, as the phone checks open pages. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+
 export async function launchBrowser() {
   started.browser ??= await chromium.launch({
     executablePath: chromiumPath,
