@@ -452,6 +452,27 @@ test("cached statuses take the next delta without a database read, and reload af
   assert.equal(reloaded.statuses[index], "A");
 });
 
+test("a subscription stopped once its connection has closed goes quietly (no unhandled rejection)", async () => {
+  // What an instance stopping under load met (redis-cluster.test in CI): the library's unsubscribe does
+  // not wait for Redis, and a closed connection refused it where nobody handled the refusal.
+  const pubSub = createPubSub(
+    { url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379", keyPrefix: prefix, commandTimeoutMs: 500 },
+    createLogger("silent"),
+  );
+  const stop = await pubSub.subscribeToAll("STOP_TEST", () => undefined);
+  const unhandled: string[] = [];
+  const record = (reason: unknown) => unhandled.push(String(reason));
+  process.on("unhandledRejection", record);
+  try {
+    pubSub.close();
+    stop();
+    await sleep(200);
+  } finally {
+    process.off("unhandledRejection", record);
+  }
+  assert.deepEqual(unhandled, []);
+});
+
 test("messages published out of order by two instances reach subscribers in sequence order", async () => {
   const settings = {
     url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",

@@ -135,6 +135,21 @@ export function createPubSub(settings: RedisSettings, log: Logger): RedisTopicPu
   // Connect now; failures are retried in the background (and reported through the handlers above).
   publisher.connect().catch(() => undefined);
   subscriber.connect().catch(() => undefined);
-  const engine = new RedisPubSub({ publisher, subscriber });
+  const engine = new RedisPubSub({ publisher, subscriber: withHandledUnsubscribes(subscriber) });
   return new RedisTopicPubSub(engine, publisher, subscriber, settings.keyPrefix);
+}
+
+/**
+ * graphql-redis-subscriptions sends UNSUBSCRIBE and PUNSUBSCRIBE without waiting for them. Refused by a
+ * closed connection (a listener stopped while its instance shuts down), each was an unhandled rejection,
+ * which fails a test run and would end a process. The subscription is gone either way.
+ */
+function withHandledUnsubscribes(subscriber: RedisClient): RedisClient {
+  for (const command of ["unsubscribe", "punsubscribe"] as const) {
+    const send = subscriber[command].bind(subscriber) as (...channels: string[]) => Promise<unknown>;
+    Object.assign(subscriber, {
+      [command]: (...channels: string[]) => send(...channels).catch(() => 0),
+    });
+  }
+  return subscriber;
 }
