@@ -47,6 +47,7 @@ import {
 import {
   type AccessiblePlaces,
   accessiblePreferenceOrder,
+  accessibleSearches,
   type CandidateSeat,
   type FreeSeat,
   freeRuns,
@@ -795,9 +796,7 @@ export class HoldsService {
     accessible: AccessiblePlaces,
   ): Promise<CandidateSeat[]> {
     const taken = new Set(await takenSeatIds(tx, seatMap.eventId));
-    // Accessible places go to general sale last: only when no other seats fit.
-    const searches: AccessiblePlaces[] = accessible === "include" ? ["exclude", "include"] : ["exclude"];
-    for (const search of searches) {
+    for (const search of accessibleSearches(accessible)) {
       const chosen = await this.chooseAmong(
         tx,
         seatMap,

@@ -36,6 +36,14 @@ interface LayoutSeat {
  */
 export type AccessiblePlaces = "exclude" | "include";
 
+/**
+ * The searches a best-available request makes, in order: accessible places go to general sale last,
+ * only when no other seats fit (and only once `accessible` includes them).
+ */
+export function accessibleSearches(accessible: AccessiblePlaces): AccessiblePlaces[] {
+  return accessible === "include" ? ["exclude", "include"] : ["exclude"];
+}
+
 const isAccessiblePlace = (seat: { wheelchair: boolean; companion: boolean }) =>
   seat.wheelchair || seat.companion;
 
@@ -355,8 +363,7 @@ export function pickFromMap(
       accessibleSeats,
     );
   }
-  const searches: AccessiblePlaces[] = accessible === "include" ? ["exclude", "include"] : ["exclude"];
-  for (const search of searches) {
+  for (const search of accessibleSearches(accessible)) {
     const runs = freeRuns(map, taken, priceTierId, search, "live");
     const chosen =
       pickAdjacent(preferenceOrder(runs, quantity, { adjacent: true, max: 4 * quantity }), quantity) ??
