@@ -23,26 +23,19 @@ export interface ChartLayoutRow {
     kind: SectionKind;
     capacity: number | null;
     outline: unknown;
-    /** Seats row by row (closest row first), each row by number: the same index in every column. */
-    seats: SectionSeatColumns;
+    /** Seats row by row (closest row first), each row by number. */
+    seats: LayoutSeatTuple[];
   }[];
 }
 
-export interface SectionSeatColumns {
-  ids: number[];
-  rows: string[];
-  numbers: number[];
-  xs: number[];
-  ys: number[];
-  /** Per seat: 1 accessible, 2 wheelchair, 4 companion (a bit mask). */
-  flags: number[];
-}
+/** A seat as the layout query sends it: id, row, number, x, y, flags (1 accessible, 2 wheelchair, 4 companion). */
+export type LayoutSeatTuple = [id: number, row: string, number: number, x: number, y: number, flags: number];
 
 export const SEAT_FLAG = { accessible: 1, wheelchair: 2, companion: 4 } as const;
 
 /**
- * One row per section with its seats as JSON arrays: a 52,800-seat chart arrives as a few dozen JSON
- * texts that V8 parses natively, instead of 52,800 objects through Prisma's result mapping, which held
+ * One row per section with its seats as one JSON array of tuples: a 52,800-seat chart arrives as a few
+ * dozen JSON texts that V8 parses natively, instead of 52,800 objects through Prisma's result mapping, which held
  * the event loop 190–360 ms on the first hold or seat map of an on-sale (docs/seat-map.md).
  */
 const CHART_LAYOUT: PreparedStatement = {
@@ -51,15 +44,10 @@ const CHART_LAYOUT: PreparedStatement = {
     SELECT v.stage_label AS "stageLabel", v.stage_x AS "stageX", v.stage_y AS "stageY",
            v.stage_width AS "stageWidth", v.stage_height AS "stageHeight",
            s.id, s.name, s.kind, s.capacity, s.outline,
-           json_build_object(
-             'ids', coalesce(json_agg(seat.id ORDER BY seat.row_rank, seat.number) FILTER (WHERE seat.id IS NOT NULL), '[]'),
-             'rows', coalesce(json_agg(seat.row_label ORDER BY seat.row_rank, seat.number) FILTER (WHERE seat.id IS NOT NULL), '[]'),
-             'numbers', coalesce(json_agg(seat.number ORDER BY seat.row_rank, seat.number) FILTER (WHERE seat.id IS NOT NULL), '[]'),
-             'xs', coalesce(json_agg(seat.x ORDER BY seat.row_rank, seat.number) FILTER (WHERE seat.id IS NOT NULL), '[]'),
-             'ys', coalesce(json_agg(seat.y ORDER BY seat.row_rank, seat.number) FILTER (WHERE seat.id IS NOT NULL), '[]'),
-             'flags', coalesce(json_agg(seat.accessible::int + 2 * seat.wheelchair::int + 4 * seat.companion::int
-                                        ORDER BY seat.row_rank, seat.number) FILTER (WHERE seat.id IS NOT NULL), '[]')
-           ) AS seats
+           coalesce(json_agg(json_build_array(seat.id, seat.row_label, seat.number, seat.x, seat.y,
+                                              seat.accessible::int + 2 * seat.wheelchair::int + 4 * seat.companion::int)
+                             ORDER BY seat.row_rank, seat.number) FILTER (WHERE seat.id IS NOT NULL),
+                    '[]') AS seats
     FROM seating_chart c
     JOIN venue v ON v.id = c.venue_id
     LEFT JOIN section s ON s.chart_id = c.id
@@ -80,7 +68,7 @@ interface ChartLayoutSqlRow {
   kind: SectionKind;
   capacity: number | null;
   outline: unknown;
-  seats: SectionSeatColumns;
+  seats: LayoutSeatTuple[];
 }
 
 /** The seating chart's stage (from its venue) and sections with their seats; null for an unknown chart. */

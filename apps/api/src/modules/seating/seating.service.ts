@@ -215,36 +215,30 @@ export class SeatingService {
     };
     extend(stage.x, stage.y);
     extend(stage.x + stage.width, stage.y + stage.height);
-    const sections = chart.sections.map(({ id, name, kind, capacity, outline, seats }) => {
-      const { ids, rows, numbers, xs, ys, flags } = seats;
-      return {
-        id,
-        name,
-        kind,
-        capacity,
-        outline: flatOutline(outline, extend),
-        seats: ids.map((seatId, i) => {
-          const index = indexBySeatId.size;
-          indexBySeatId.set(seatId, index);
-          const x = xs[i] as number;
-          const y = ys[i] as number;
-          const flag = flags[i] as number;
-          extend(x, y);
-          return {
-            id: seatId,
-            row: rows[i] as string,
-            number: numbers[i] as number,
-            // Coordinates are stored as float4: round so the JSON stays short and stable.
-            x: Math.round(x * 100) / 100,
-            y: Math.round(y * 100) / 100,
-            accessible: (flag & SEAT_FLAG.accessible) !== 0,
-            wheelchair: (flag & SEAT_FLAG.wheelchair) !== 0,
-            companion: (flag & SEAT_FLAG.companion) !== 0,
-            index,
-          };
-        }),
-      };
-    });
+    const sections = chart.sections.map(({ id, name, kind, capacity, outline, seats }) => ({
+      id,
+      name,
+      kind,
+      capacity,
+      outline: flatOutline(outline, extend),
+      seats: seats.map(([seatId, row, number, x, y, flags]) => {
+        const index = indexBySeatId.size;
+        indexBySeatId.set(seatId, index);
+        extend(x, y);
+        return {
+          id: seatId,
+          row,
+          number,
+          // Coordinates are stored as float4: round so the JSON stays short and stable.
+          x: Math.round(x * 100) / 100,
+          y: Math.round(y * 100) / 100,
+          accessible: (flags & SEAT_FLAG.accessible) !== 0,
+          wheelchair: (flags & SEAT_FLAG.wheelchair) !== 0,
+          companion: (flags & SEAT_FLAG.companion) !== 0,
+          index,
+        };
+      }),
+    }));
     return { chartId, stage, bounds, sections, seatCount: indexBySeatId.size, indexBySeatId };
   }
 
