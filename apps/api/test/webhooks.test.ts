@@ -8,7 +8,7 @@ import { generateSecrets } from "../src/config.js";
 import { Jobs } from "../src/infra/jobs.js";
 import { createLogger } from "../src/infra/logger.js";
 import { WebhookDeliverer } from "../src/modules/webhooks/webhook-delivery.js";
-import { verifyWebhook } from "../src/modules/webhooks/webhook-signing.js";
+import { generateWebhookSecret, verifyWebhook } from "../src/modules/webhooks/webhook-signing.js";
 import { WebhookStore } from "../src/modules/webhooks/webhook-store.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import {
@@ -242,6 +242,59 @@ test("each event reaches the receiver once, in order, with a valid signature", a
       delivery.attemptLog.map((attempt) => attempt.statusCode),
       [204],
     );
+  }
+});
+
+test("a drain takes only each order's earliest pending delivery, also beyond the oldest it looks at first", async () => {
+  const store = new WebhookStore(database.db);
+  const admin = await database.db.user.findFirstOrThrow({ where: { role: "ADMIN" } });
+  const endpoint = await store.insertEndpoint({
+    id: randomUUID(),
+    ownerId: admin.id,
+    eventId: null,
+    url: receiver.url,
+    eventTypes: ["order.confirmed"],
+    secret: generateWebhookSecret(),
+  });
+  // [outbox event id, order, due]: order a's first waits for its retry; b has three; c..e one each.
+  const rows: [number, string, boolean][] = [
+    [10, "a", false],
+    [11, "a", true],
+    [20, "b", true],
+    [21, "b", true],
+    [22, "b", true],
+    [30, "c", true],
+    [31, "d", true],
+    [32, "e", true],
+  ];
+  const insert = (list: [number, string, boolean][]) =>
+    database.db.$executeRawUnsafe(
+      `INSERT INTO webhook_delivery (id, endpoint_id, outbox_event_id, event_type, order_key, payload,
+                                     created_at, next_attempt_at)
+       SELECT gen_random_uuid(), $1::uuid, r.id, 'order.confirmed', r.order_key, '{}'::jsonb,
+              now() - interval '1 minute', CASE WHEN r.due THEN NULL ELSE now() + interval '1 hour' END
+       FROM jsonb_to_recordset($2::jsonb) AS r(id bigint, order_key text, due boolean)`,
+      endpoint.id,
+      JSON.stringify(list.map(([id, order, due]) => ({ id, order_key: `order:${order}`, due }))),
+    );
+  await insert(rows);
+  const claimed = async (limit: number) =>
+    (await store.claimDue(endpoint.id, limit, 60_000)).map((delivery) => Number(delivery.outboxEventId));
+  try {
+    assert.deepEqual(await claimed(3), [20, 30, 31], "a's and b's later ones wait; the oldest first");
+    assert.deepEqual(await claimed(3), [32], "b's second waits while its first is being sent");
+    // 20 oldest rows (its first look for a round of 5) that all wait behind a's first: the next due one
+    // lies beyond them.
+    await database.db
+      .$executeRaw`DELETE FROM webhook_delivery WHERE endpoint_id = ${endpoint.id}::uuid AND outbox_event_id > 11`;
+    await insert([
+      ...Array.from({ length: 30 }, (_, i): [number, string, boolean] => [100 + i, "a", true]),
+      [200, "f", true],
+    ]);
+    assert.deepEqual(await claimed(5), [200]);
+    assert.ok((await store.nextWakeUp(endpoint.id)) !== null);
+  } finally {
+    await store.deleteEndpoint(endpoint.id);
   }
 });
 

@@ -60,6 +60,20 @@ const DELIVERY_COLUMNS = `d.id, d.endpoint_id AS "endpointId", d.outbox_event_id
   d.created_at AS "createdAt", d.retrying_since AS "retryingSince", d.next_attempt_at AS "nextAttemptAt",
   d.delivered_at AS "deliveredAt", d.last_status_code AS "lastStatusCode", d.last_error AS "lastError"`;
 
+/**
+ * The earliest pending delivery of each order among the endpoint's oldest `window` pending ones (SQL
+ * expressions; a null window: all of them). None older is pending, so these are the first of their order.
+ */
+const orderHeads = (endpoint: string, window: string) => `
+  SELECT DISTINCT ON (order_key) id, next_attempt_at, created_at, sending_until
+  FROM (
+    SELECT id, order_key, outbox_event_id, next_attempt_at, created_at, sending_until
+    FROM webhook_delivery
+    WHERE endpoint_id = ${endpoint}::uuid AND status = 'PENDING'
+    ORDER BY outbox_event_id LIMIT ${window}::int
+  ) pending
+  ORDER BY order_key, outbox_event_id`;
+
 export class WebhookStore {
   constructor(private readonly db: Db) {}
 
@@ -186,37 +200,36 @@ export class WebhookStore {
    * request; a crashed sender's claim runs out), oldest first.
    *
    * It looks at the endpoint's oldest `limit × 4` pending deliveries first, and at all of them only when
-   * those gave fewer than `limit` (some are not due yet, or wait for an earlier one of their order): with
-   * a backlog of thousands after a burst, filtering and sorting every pending row for each round made a
-   * round cost the whole backlog (the planner, with statistics from before the burst, sorts a bitmap scan),
-   * and delivery collapsed at 500 orders/s (docs/benchmarks.md, "Webhook delivery").
+   * those gave fewer than `limit` (some are not due yet, or wait for an earlier one of their order). Each
+   * order's first delivery is found by sorting those rows once (`DISTINCT ON`), never by a lookup per row:
+   * with a backlog after a burst, a per-row "no earlier pending delivery of this order" check, planned with
+   * statistics from before the burst, scanned every pending row for each candidate, and a round cost the
+   * backlog squared (docs/benchmarks.md, "Webhook delivery").
    */
   async claimDue(endpointId: string, limit: number, leaseMs: number): Promise<DeliveryRow[]> {
-    const claim = (candidates: string, count: number) =>
+    const claim = (window: number | null, count: number) =>
       this.db.$queryRawUnsafe<DeliveryRow[]>(
-        `UPDATE webhook_delivery d SET sending_until = now() + make_interval(secs => $3::float8)
-         FROM (
-           SELECT c.id FROM ${candidates} c
-           WHERE c.endpoint_id = $1::uuid AND c.status = 'PENDING'
-             AND coalesce(c.next_attempt_at, c.created_at) <= now()
-             AND (c.sending_until IS NULL OR c.sending_until <= now())
-             AND NOT EXISTS (
-               SELECT 1 FROM webhook_delivery e
-               WHERE e.endpoint_id = c.endpoint_id AND e.order_key = c.order_key AND e.status = 'PENDING'
-                 AND e.outbox_event_id < c.outbox_event_id)
+        `WITH heads AS (${orderHeads("$1", "$4")}
+         ), due AS (
+           SELECT c.id FROM webhook_delivery c
+           WHERE c.id IN (
+               SELECT id FROM heads
+               WHERE coalesce(next_attempt_at, created_at) <= now()
+                 AND (sending_until IS NULL OR sending_until <= now()))
+             AND c.status = 'PENDING' AND (c.sending_until IS NULL OR c.sending_until <= now())
            ORDER BY c.outbox_event_id LIMIT $2
            FOR UPDATE SKIP LOCKED
-         ) due
-         WHERE d.id = due.id
+         )
+         UPDATE webhook_delivery d SET sending_until = now() + make_interval(secs => $3::float8)
+         FROM due WHERE d.id = due.id
          RETURNING ${DELIVERY_COLUMNS}`,
         endpointId,
         count,
         leaseMs / 1000,
+        window,
       );
-    const oldest = `(SELECT * FROM webhook_delivery WHERE endpoint_id = $1::uuid AND status = 'PENDING'
-                     ORDER BY outbox_event_id LIMIT ${Math.trunc(limit) * 4})`;
-    const rows = await claim(oldest, limit);
-    if (rows.length < limit) rows.push(...(await claim("webhook_delivery", limit - rows.length)));
+    const rows = await claim(Math.trunc(limit) * 4, limit);
+    if (rows.length < limit) rows.push(...(await claim(null, limit - rows.length)));
     return rows.sort((a, b) => (a.outboxEventId < b.outboxEventId ? -1 : 1));
   }
 
@@ -225,14 +238,12 @@ export class WebhookStore {
    * earliest of each order) becomes due, or its claim runs out (null: none is pending).
    */
   async nextWakeUp(endpointId: string): Promise<Date | null> {
-    const [row] = await this.db.$queryRaw<{ at: Date | null }[]>`
-      SELECT min(greatest(coalesce(c.next_attempt_at, c.created_at), coalesce(c.sending_until, c.created_at))) AS at
-      FROM webhook_delivery c
-      WHERE c.endpoint_id = ${endpointId}::uuid AND c.status = 'PENDING'
-        AND NOT EXISTS (
-          SELECT 1 FROM webhook_delivery e
-          WHERE e.endpoint_id = c.endpoint_id AND e.order_key = c.order_key AND e.status = 'PENDING'
-            AND e.outbox_event_id < c.outbox_event_id)`;
+    const [row] = await this.db.$queryRawUnsafe<{ at: Date | null }[]>(
+      `WITH heads AS (${orderHeads("$1", "NULL")})
+       SELECT min(greatest(coalesce(next_attempt_at, created_at), coalesce(sending_until, created_at))) AS at
+       FROM heads`,
+      endpointId,
+    );
     return row?.at ?? null;
   }
 
