@@ -245,7 +245,7 @@ test("each event reaches the receiver once, in order, with a valid signature", a
   }
 });
 
-test("a drain takes only each order's earliest pending delivery, also beyond the oldest it looks at first", async () => {
+test("a drain sends only each order's earliest pending delivery, also beyond the oldest it looks at first, and one drain at a time", async () => {
   const store = new WebhookStore(database.db);
   const admin = await database.db.user.findFirstOrThrow({ where: { role: "ADMIN" } });
   const endpoint = await store.insertEndpoint({
@@ -278,11 +278,11 @@ test("a drain takes only each order's earliest pending delivery, also beyond the
       JSON.stringify(list.map(([id, order, due]) => ({ id, order_key: `order:${order}`, due }))),
     );
   await insert(rows);
-  const claimed = async (limit: number) =>
-    (await store.claimDue(endpoint.id, limit, 60_000)).map((delivery) => Number(delivery.outboxEventId));
+  const due = async (limit: number) =>
+    (await store.dueDeliveries(endpoint.id, limit)).map((delivery) => Number(delivery.outboxEventId));
   try {
-    assert.deepEqual(await claimed(3), [20, 30, 31], "a's and b's later ones wait; the oldest first");
-    assert.deepEqual(await claimed(3), [32], "b's second waits while its first is being sent");
+    assert.deepEqual(await due(3), [20, 30, 31], "a's and b's later ones wait; the oldest first");
+    assert.deepEqual(await due(10), [20, 30, 31, 32]);
     // 20 oldest rows (its first look for a round of 5) that all wait behind a's first: the next due one
     // lies beyond them.
     await database.db
@@ -291,8 +291,22 @@ test("a drain takes only each order's earliest pending delivery, also beyond the
       ...Array.from({ length: 30 }, (_, i): [number, string, boolean] => [100 + i, "a", true]),
       [200, "f", true],
     ]);
-    assert.deepEqual(await claimed(5), [200]);
+    assert.deepEqual(await due(5), [200]);
     assert.ok((await store.nextWakeUp(endpoint.id)) !== null);
+
+    // One drain at a time: a second one is told until when the first holds the endpoint.
+    const [first, second] = [randomUUID(), randomUUID()];
+    assert.equal(((await store.leaseDrain(endpoint.id, first, 60_000)) as { id: string }).id, endpoint.id);
+    const refused = await store.leaseDrain(endpoint.id, second, 60_000);
+    assert.ok(refused && "leasedUntil" in refused && refused.leasedUntil.getTime() > Date.now() + 50_000);
+    assert.ok(await store.leaseDrain(endpoint.id, first, 60_000), "its holder renews it");
+    await store.releaseDrain(endpoint.id, second);
+    assert.ok(
+      "leasedUntil" in ((await store.leaseDrain(endpoint.id, second, 60_000)) ?? {}),
+      "only the holder releases it",
+    );
+    await store.releaseDrain(endpoint.id, first);
+    assert.equal(((await store.leaseDrain(endpoint.id, second, 60_000)) as { id: string }).id, endpoint.id);
   } finally {
     await store.deleteEndpoint(endpoint.id);
   }

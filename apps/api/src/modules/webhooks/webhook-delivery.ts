@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
@@ -48,8 +49,14 @@ const DRAIN_BUDGET_MS = 10_000;
 /** The soonest a drain that found nothing due runs again (a claim being recorded, say). */
 const MIN_WAKE_UP_MS = 250;
 const MAX_ERROR_LENGTH = 500;
-// A claim on a delivery outlives its request's timeout by this much (then a crashed sender's is void).
-const CLAIM_MARGIN_MS = 5_000;
+// A drain's lease on its endpoint outlives a round's requests by this much (then a crashed drain's ends).
+const LEASE_MARGIN_MS = 5_000;
+
+/**
+ * How a drain ends: nothing more to do for now ("stop": the endpoint is gone or disabled), run again at
+ * once (its budget is spent), when another drain's lease ends, or when the next delivery is due.
+ */
+type DrainEnd = "stop" | "now" | "whenDue" | Date;
 
 export interface WebhookDeliveryOptions {
   allowPrivateUrls: boolean;
@@ -177,30 +184,43 @@ export class WebhookDeliverer {
 
   /**
    * Sends the endpoint's due deliveries, round after round, until none is due or the budget is spent;
-   * then queues the drain again for when the next one is due. Safe to run twice at once: a delivery is
-   * claimed before it is sent, and a finished one is left alone.
+   * then queues the drain again for when the next one is due. Safe to run twice at once: a drain leases
+   * the endpoint for each round (one that finds it leased runs again when the lease ends), and a
+   * finished delivery is left alone.
    */
   async drain(endpointId: string): Promise<void> {
-    const started = Date.now();
-    const leaseMs = this.options.timeoutMs + CLAIM_MARGIN_MS;
-    for (;;) {
-      const endpoint = await this.store.sendingEndpoint(endpointId);
-      // Deleted, or waiting for its owner to enable it again (which wakes the drain).
-      if (!endpoint || endpoint.disabledAt) return;
-      const round = await this.store.claimDue(endpointId, DRAIN_BATCH, leaseMs);
-      if (round.length === 0) break;
-      const disabled = await this.sendRound(endpoint, round);
-      if (disabled) return;
-      if (Date.now() - started > DRAIN_BUDGET_MS) {
-        await this.db.$transaction((tx) => enqueueJobs(tx, [drainJob(endpointId)]));
-        return;
-      }
+    const drainId = randomUUID();
+    let end: DrainEnd;
+    try {
+      end = await this.sendDue(endpointId, drainId);
+    } finally {
+      await this.store.releaseDrain(endpointId, drainId);
     }
-    const wakeUp = await this.store.nextWakeUp(endpointId);
+    if (end === "stop") return;
+    if (end === "now") {
+      await this.db.$transaction((tx) => enqueueJobs(tx, [drainJob(endpointId)]));
+      return;
+    }
+    const wakeUp = end === "whenDue" ? await this.store.nextWakeUp(endpointId) : end;
     if (!wakeUp) return;
     const at = new Date(Math.max(wakeUp.getTime(), Date.now() + MIN_WAKE_UP_MS));
     // An earlier wake-up already queued (new deliveries) is kept.
     await this.db.$transaction((tx) => enqueueJobs(tx, [drainJob(endpointId, at)], { preserveRunAt: true }));
+  }
+
+  private async sendDue(endpointId: string, drainId: string): Promise<DrainEnd> {
+    const started = Date.now();
+    const leaseMs = this.options.timeoutMs + LEASE_MARGIN_MS;
+    for (;;) {
+      const endpoint = await this.store.leaseDrain(endpointId, drainId, leaseMs);
+      // Deleted, or waiting for its owner to enable it again (which wakes the drain).
+      if (!endpoint || ("disabledAt" in endpoint && endpoint.disabledAt)) return "stop";
+      if ("leasedUntil" in endpoint) return endpoint.leasedUntil;
+      const round = await this.store.dueDeliveries(endpointId, DRAIN_BATCH);
+      if (round.length === 0) return "whenDue";
+      if (await this.sendRound(endpoint, round)) return "stop";
+      if (Date.now() - started > DRAIN_BUDGET_MS) return "now";
+    }
   }
 
   /** One round: its requests at once, then every answer recorded together. True: the endpoint was disabled. */

@@ -62,13 +62,13 @@ const DELIVERY_COLUMNS = `d.id, d.endpoint_id AS "endpointId", d.outbox_event_id
 
 /**
  * The earliest pending delivery of each order among the endpoint's oldest `window` pending ones (SQL
- * expressions; a null window: all of them). None older is pending, so these are the first of their order.
+ * expressions; a null window: all of them), as `d`. None older is pending, so each is the first of its
+ * order.
  */
 const orderHeads = (endpoint: string, window: string) => `
-  SELECT DISTINCT ON (order_key) id, next_attempt_at, created_at, sending_until
+  SELECT DISTINCT ON (order_key) *
   FROM (
-    SELECT id, order_key, outbox_event_id, next_attempt_at, created_at, sending_until
-    FROM webhook_delivery
+    SELECT * FROM webhook_delivery
     WHERE endpoint_id = ${endpoint}::uuid AND status = 'PENDING'
     ORDER BY outbox_event_id LIMIT ${window}::int
   ) pending
@@ -185,19 +185,39 @@ export class WebhookStore {
     return rows.map((row) => row.endpointId);
   }
 
-  /* sendingEndpoint: what sending needs of an endpoint (null once deleted) */
-  async sendingEndpoint(id: string): Promise<SendingEndpoint | null> {
-    const [row] = await this.db.$queryRaw<SendingEndpoint[]>`
-      SELECT id, url, secret, previous_secret AS "previousSecret",
-             previous_secret_expires_at AS "previousSecretExpiresAt", disabled_at AS "disabledAt"
-      FROM webhook_endpoint WHERE id = ${id}::uuid`;
-    return row ?? null;
+  /**
+   * leaseDrain: the endpoint, leased to the drain `drainId` for `leaseMs` (taken, or renewed by its
+   * holder), so that one drain at a time sends its deliveries; a drain cut off by a crash holds it until
+   * then. Null: the endpoint is gone. `leasedUntil`: another drain holds it.
+   */
+  async leaseDrain(
+    endpointId: string,
+    drainId: string,
+    leaseMs: number,
+  ): Promise<SendingEndpoint | { leasedUntil: Date } | null> {
+    const [leased] = await this.db.$queryRaw<SendingEndpoint[]>`
+      UPDATE webhook_endpoint
+      SET drain_id = ${drainId}::uuid, drain_until = now() + make_interval(secs => ${leaseMs / 1000}::float8)
+      WHERE id = ${endpointId}::uuid AND (drain_until IS NULL OR drain_until <= now() OR drain_id = ${drainId}::uuid)
+      RETURNING id, url, secret, previous_secret AS "previousSecret",
+                previous_secret_expires_at AS "previousSecretExpiresAt", disabled_at AS "disabledAt"`;
+    if (leased) return leased;
+    const [held] = await this.db.$queryRaw<{ leasedUntil: Date }[]>`
+      SELECT drain_until AS "leasedUntil" FROM webhook_endpoint WHERE id = ${endpointId}::uuid`;
+    return held ?? null;
+  }
+
+  /* releaseDrain: the drain `drainId` is done with the endpoint */
+  async releaseDrain(endpointId: string, drainId: string): Promise<void> {
+    await this.db.$executeRaw`
+      UPDATE webhook_endpoint SET drain_id = NULL, drain_until = NULL
+      WHERE id = ${endpointId}::uuid AND drain_id = ${drainId}::uuid`;
   }
 
   /**
-   * claimDue: up to `limit` deliveries of the endpoint that are due, each the earliest pending one of its
-   * order (so one order's events go one after another), claimed for `leaseMs` (a claim outlives its
-   * request; a crashed sender's claim runs out), oldest first.
+   * dueDeliveries: up to `limit` deliveries of the endpoint that are due, each the earliest pending one of
+   * its order (so one order's events go one after another), oldest first. The drain's lease on the
+   * endpoint, not a write per delivery, keeps a second drain from sending them too.
    *
    * It looks at the endpoint's oldest `limit × 4` pending deliveries first, and at all of them only when
    * those gave fewer than `limit` (some are not due yet, or wait for an earlier one of their order). Each
@@ -206,42 +226,31 @@ export class WebhookStore {
    * statistics from before the burst, scanned every pending row for each candidate, and a round cost the
    * backlog squared (docs/benchmarks.md, "Webhook delivery").
    */
-  async claimDue(endpointId: string, limit: number, leaseMs: number): Promise<DeliveryRow[]> {
-    const claim = (window: number | null, count: number) =>
+  async dueDeliveries(endpointId: string, limit: number): Promise<DeliveryRow[]> {
+    const due = (window: number | null, count: number) =>
       this.db.$queryRawUnsafe<DeliveryRow[]>(
-        `WITH heads AS (${orderHeads("$1", "$4")}
-         ), due AS (
-           SELECT c.id FROM webhook_delivery c
-           WHERE c.id IN (
-               SELECT id FROM heads
-               WHERE coalesce(next_attempt_at, created_at) <= now()
-                 AND (sending_until IS NULL OR sending_until <= now()))
-             AND c.status = 'PENDING' AND (c.sending_until IS NULL OR c.sending_until <= now())
-           ORDER BY c.outbox_event_id LIMIT $2
-           FOR UPDATE SKIP LOCKED
-         )
-         UPDATE webhook_delivery d SET sending_until = now() + make_interval(secs => $3::float8)
-         FROM due WHERE d.id = due.id
-         RETURNING ${DELIVERY_COLUMNS}`,
+        `SELECT ${DELIVERY_COLUMNS} FROM (${orderHeads("$1", "$3")}) d
+         WHERE coalesce(d.next_attempt_at, d.created_at) <= now()
+         ORDER BY d.outbox_event_id LIMIT $2`,
         endpointId,
         count,
-        leaseMs / 1000,
         window,
       );
-    const rows = await claim(Math.trunc(limit) * 4, limit);
-    if (rows.length < limit) rows.push(...(await claim(null, limit - rows.length)));
+    const rows = await due(Math.trunc(limit) * 4, limit);
+    if (rows.length < limit) {
+      const seen = new Set(rows.map((row) => row.id));
+      rows.push(...(await due(null, limit)).filter((row) => !seen.has(row.id)).slice(0, limit - rows.length));
+    }
     return rows.sort((a, b) => (a.outboxEventId < b.outboxEventId ? -1 : 1));
   }
 
   /**
-   * nextWakeUp: when the first of the endpoint's pending deliveries that `claimDue` would take (the
-   * earliest of each order) becomes due, or its claim runs out (null: none is pending).
+   * nextWakeUp: when the first of the endpoint's pending deliveries that `dueDeliveries` would take (the
+   * earliest of each order) becomes due (null: none is pending).
    */
   async nextWakeUp(endpointId: string): Promise<Date | null> {
     const [row] = await this.db.$queryRawUnsafe<{ at: Date | null }[]>(
-      `WITH heads AS (${orderHeads("$1", "NULL")})
-       SELECT min(greatest(coalesce(next_attempt_at, created_at), coalesce(sending_until, created_at))) AS at
-       FROM heads`,
+      `SELECT min(coalesce(d.next_attempt_at, d.created_at)) AS at FROM (${orderHeads("$1", "NULL")}) d`,
       endpointId,
     );
     return row?.at ?? null;
@@ -264,7 +273,7 @@ export class WebhookStore {
       )
       UPDATE webhook_delivery d
       SET attempts = d.attempts + 1, status = r.status, next_attempt_at = r."nextAttemptAt",
-          sending_until = NULL, last_status_code = r."statusCode", last_error = r.error,
+          last_status_code = r."statusCode", last_error = r.error,
           delivered_at = CASE WHEN r.status = 'DELIVERED' THEN now() ELSE d.delivered_at END
       FROM r WHERE d.id = r."deliveryId"`;
   }
