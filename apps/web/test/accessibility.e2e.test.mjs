@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { assertNoSeriousViolations } from "./support/axe.mjs";
+import { headerProblems } from "./support/header.mjs";
 import {
   findTheatreEvent,
   graphqlRequest,
@@ -227,4 +228,37 @@ test("on a 390px phone the dates fit the filter card, the list picks seats and t
   } finally {
     await page.close();
   }
+});
+
+test("the header fits every width from 320 to 1280 px, signed out and as a fan, an organizer and an admin", {
+  timeout: 180_000,
+}, async () => {
+  const browser = await launchBrowser();
+  const visitors = [
+    ["signed out"],
+    ["a fan", "fan@frontrow.test", "fan-password-1"],
+    ["an organizer", "organizer@frontrow.test", "organizer-password"],
+    ["an admin", "admin@frontrow.test", "admin-password"],
+  ];
+  const misfits = [];
+  for (const [who, email, password] of visitors) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    try {
+      if (email) await logInThroughUi(page, stack.webUrl, email, password, "/");
+      else await page.goto(`${stack.webUrl}/`);
+      await page
+        .getByRole("link", { name: email ? /orders/i : "Sign up" })
+        .first()
+        .waitFor({ timeout: 15_000 });
+      for (let width = 320; width <= 1280; width += 20) {
+        await page.setViewportSize({ width, height: 800 });
+        const problems = await headerProblems(page);
+        if (problems.length > 0) misfits.push(`${who} at ${width}px: ${problems.join("; ")}`);
+      }
+    } finally {
+      await context.close();
+    }
+  }
+  assert.deepEqual(misfits, [], "the logo, the links and the account controls share every width");
 });
