@@ -21,7 +21,7 @@ const TARGET_P99_MS = 5_000;
 const DRAIN_TIMEOUT_MS = 120_000;
 const TOPIC = "order.confirmed";
 
-export const usage = `Usage: pnpm bench webhooks [--quick] [--rate N] [--seconds N]
+export const usage = `Usage: pnpm bench webhooks [--quick] [--rate N] [--seconds N] [--cpu-prof]
 
 Starts the built API on the bench database with ${ENDPOINTS} webhook endpoints (an admin's, for every event)
 pointing at a receiver in this process, then writes order.confirmed outbox events at a fixed rate, as
@@ -32,7 +32,8 @@ rows existed (the fan-out),
 deliveries lost (must be 0) and duplicates. Target: p99 < ${TARGET_P99_MS / 1000} s at ${FULL.rate}/s. The endpoints,
 deliveries and events are deleted at the end. Checkout's own latency with and without endpoints
 registered: pnpm bench checkout (its last step). Each step prints its CPU per delivery by process, the API's
-event loop and its deliveries/s over the run's { __typename } (measured first).
+event loop and its deliveries/s over the run's { __typename } (measured first). --cpu-prof profiles the
+API (node --cpu-prof) into bench/results/ (pnpm bench:profile <file> summarizes it).
 
 ${loadOptionsUsage}
   (the load options set the { __typename } reference's run)`;
@@ -133,7 +134,10 @@ const deliveries: Step<WebhookContext> = {
 export const STEPS: Step<WebhookContext>[] = [deliveries];
 
 export async function run(args: string[]): Promise<number> {
-  const { settings, values } = parseOptions(args, { values: ["rate", "seconds"] });
+  const { settings, values, flags } = parseOptions(args, {
+    values: ["rate", "seconds"],
+    flags: ["cpu-prof"],
+  });
   const defaults = settings.quick ? QUICK : FULL;
   const rate = integerOption("--rate", values.rate, defaults.rate, { min: 1, max: 5_000 });
   const seconds = integerOption("--seconds", values.seconds, defaults.seconds, { min: 1, max: 600 });
@@ -146,11 +150,15 @@ export async function run(args: string[]): Promise<number> {
     const [event] = (await bench.db.query<{ id: number }>("SELECT id FROM event ORDER BY id LIMIT 1")).rows;
     if (!event) throw new Error("the bench database has no event");
     const endpointIds = await receiver.register(bench.db, ENDPOINTS, TOPIC);
-    await withApi(bench, { env: { WEBHOOK_ALLOW_PRIVATE_URLS: "true" } }, async ({ api, meter }) => {
-      reference = (await typenameReference(api, settings, meter)).reference;
-      const context = { bench, meter, receiver, endpointIds, eventId: event.id, marker, rate, seconds };
-      runs = await runSteps(STEPS, context, reference);
-    });
+    await withApi(
+      bench,
+      { env: { WEBHOOK_ALLOW_PRIVATE_URLS: "true" }, cpuProfile: flags["cpu-prof"] === true },
+      async ({ api, meter }) => {
+        reference = (await typenameReference(api, settings, meter)).reference;
+        const context = { bench, meter, receiver, endpointIds, eventId: event.id, marker, rate, seconds };
+        runs = await runSteps(STEPS, context, reference);
+      },
+    );
   } finally {
     await receiver.close(bench.db);
     await bench.db.query("DELETE FROM outbox_event WHERE payload->>'bench' = $1", [marker]);
