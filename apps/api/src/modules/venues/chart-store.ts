@@ -116,8 +116,8 @@ function seatBatches(seats: SeatColumns, wholeSections: boolean): [number, numbe
  * Writes the chart's description, sections and seats (parallel arrays unnested into rows, as the seed
  * always wrote them; seats a few thousand per statement). On a chart that has them already (an unused,
  * unfrozen version being edited), sections are matched by name and seats by (section, row, number): they
- * keep their ids and are updated, new ones are added and only the ones gone are deleted (deleting a seat
- * costs a look-up in event_seat, which has no index on seat_id alone). Returns the seats written.
+ * keep their ids and are updated, new ones are added and only the ones gone are deleted. Returns the seats
+ * written.
  */
 export async function writeChartContents(
   tx: DbOrTx,
