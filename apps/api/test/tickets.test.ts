@@ -165,6 +165,9 @@ describe("verifyTicket", () => {
   test("only the event's organizer (or an admin) scans its tickets", async () => {
     const second = order.tickets[1] as OrderData["tickets"][number];
     assert.equal(errorCode(await scan(fanAccount, second.code)), "FORBIDDEN");
+    // The same answer for a code that is not genuine: a fan learns nothing about a code they hold.
+    assert.equal(errorCode(await scan(fanAccount, altered(second.code, 5))), "FORBIDDEN");
+    assert.equal(errorCode(await scan(fanAccount, "not a code")), "FORBIDDEN");
     assert.equal(errorCode(await scan(otherOrganizer, second.code)), "FORBIDDEN");
     assert.equal(errorCode(await gql(api.url, VERIFY_TICKET, { code: second.code })), "UNAUTHENTICATED");
   });

@@ -14,6 +14,15 @@ export async function mayScan(db: DbOrTx, viewer: Viewer, eventId: number): Prom
   return mayManage(viewer, organizerId) || (await isDoorStaff(db, viewer.userId, eventId));
 }
 
+/**
+ * Whether the viewer may scan some event's tickets: organizers and admins (their events, every event),
+ * and door staff (the events they were invited to). Asked before a scanned code is read, so that no one
+ * else learns from the answer whether a code is genuine.
+ */
+export async function mayScanSomeEvent(db: DbOrTx, viewer: Viewer): Promise<boolean> {
+  return viewer.role !== "FAN" || (await isDoorStaff(db, viewer.userId));
+}
+
 /** NOT_FOUND when there is no such event, FORBIDDEN when the viewer may not scan it. */
 export async function requireScanner(db: DbOrTx, viewer: Viewer, eventId: number): Promise<void> {
   if (await mayScan(db, viewer, eventId)) return;

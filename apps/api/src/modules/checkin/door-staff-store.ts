@@ -16,11 +16,12 @@ export async function insertDoorStaff(
   return inserted > 0;
 }
 
-/** Whether the account was invited to scan the event (by the e-mail it has now). */
-export async function isDoorStaff(db: DbOrTx, userId: string, eventId: number): Promise<boolean> {
+/** Whether the account was invited to scan the event, or any event (by the e-mail it has now). */
+export async function isDoorStaff(db: DbOrTx, userId: string, eventId?: number): Promise<boolean> {
   const rows = await db.$queryRaw<{ one: number }[]>`
     SELECT 1 AS one FROM event_door_staff d JOIN user_account u ON u.email = d.email
-    WHERE d.event_id = ${eventId}::int AND u.id = ${userId}::uuid`;
+    WHERE (${eventId ?? null}::int IS NULL OR d.event_id = ${eventId ?? null}::int) AND u.id = ${userId}::uuid
+    LIMIT 1`;
   return rows.length > 0;
 }
 

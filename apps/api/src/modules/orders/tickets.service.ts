@@ -3,7 +3,7 @@ import { AppError, ErrorCode, notFound } from "../../kernel/errors.js";
 import { isUuid } from "../../kernel/ids.js";
 import { TRANSACTION_OPTIONS } from "../../kernel/transactions.js";
 import type { Viewer } from "../../kernel/viewer.js";
-import { mayScan } from "../checkin/door-access.js";
+import { mayScan, mayScanSomeEvent } from "../checkin/door-access.js";
 import { recordAudit } from "../events/audit-store.js";
 import { requireEventManager } from "../events/event-access.js";
 import {
@@ -36,6 +36,9 @@ const invalid = (message: string): VerificationView => ({
   usedAt: null,
 });
 
+const scanForbidden = () =>
+  new AppError(ErrorCode.FORBIDDEN, "Only the event's organizer or its door staff can scan its tickets");
+
 export class TicketsService {
   /** The current code of each ticket view: both code fields of one response show the same code. */
   private readonly codes = new WeakMap<TicketView, { code: string; expiresAt: Date }>();
@@ -47,6 +50,9 @@ export class TicketsService {
 
   /** A gate scan: genuine and current code, live ticket, first use. */
   async verifyTicket(viewer: Viewer, code: string): Promise<VerificationView> {
+    // Before the code is read: INVALID for a bad code and FORBIDDEN for a good one would tell anyone
+    // whether a code they hold (a screenshot for sale) is genuine.
+    if (!(await mayScanSomeEvent(this.db, viewer))) throw scanForbidden();
     const reading = this.ticketCodes.read(code.trim());
     if (!reading.valid) return invalid(reading.reason);
     const [row] = await ticketRows(this.db, [reading.ticketId], "id");
@@ -66,12 +72,7 @@ export class TicketsService {
   /** The ticket's first use admits; later ones are ALREADY_USED, void tickets VOID. */
   private async admit(viewer: Viewer, row: TicketRow, staticCode = false): Promise<VerificationView> {
     // The event's organizer, an admin, or door staff invited for this event (checkin/door-access.ts).
-    if (!(await mayScan(this.db, viewer, row.eventId))) {
-      throw new AppError(
-        ErrorCode.FORBIDDEN,
-        "Only the event's organizer or its door staff can scan its tickets",
-      );
-    }
+    if (!(await mayScan(this.db, viewer, row.eventId))) throw scanForbidden();
     if (staticCode && !(await staticCodesEnabled(this.db, row.eventId))) {
       return invalid("Printed and Wallet codes are turned off for this event: ask for the ticket in the app");
     }
