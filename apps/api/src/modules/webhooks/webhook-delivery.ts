@@ -14,10 +14,9 @@ import type { DeliveryRow, SendingEndpoint, WebhookStore } from "./webhook-store
 // From the outbox to the partner's server (docs/partners.md, "Delivery"). In the outbox relay's
 // transaction, one statement makes a delivery per endpoint that wants each event of the batch, and each
 // such endpoint's drain job is woken (`webhooks.drain`, one queued per endpoint, run one at a time per
-// endpoint). A drain takes the
-// endpoint's due deliveries in rounds of up to DRAIN_BATCH (only the earliest pending one of each order,
-// so an order's events arrive in order), sends a round's requests concurrently, and records every answer
-// of the round in one statement: a failed one is retried after exponential backoff with jitter, as a
+// endpoint). A drain leases its endpoint, takes the endpoint's due deliveries in rounds of up to
+// DRAIN_BATCH (only the earliest pending one of each order, so an order's events arrive in order), sends
+// a round's requests concurrently, and records every answer of the round in one statement: a failed one is retried after exponential backoff with jitter, as a
 // later round of a later drain. Measured: a job and four round trips per delivery could not keep up
 // with a sale (docs/benchmarks.md, "Webhook delivery").
 
@@ -46,7 +45,7 @@ export const WEBHOOK_EVENT_TYPES = [
 const DRAIN_BATCH = 100;
 /** A drain gives its worker back after this long (and queues itself again when work is left). */
 const DRAIN_BUDGET_MS = 10_000;
-/** The soonest a drain that found nothing due runs again (a claim being recorded, say). */
+/** The soonest a drain that found nothing due runs again: it never spins. */
 const MIN_WAKE_UP_MS = 250;
 const MAX_ERROR_LENGTH = 500;
 // A drain's lease on its endpoint outlives a round's requests by this much (then a crashed drain's ends).
