@@ -227,21 +227,19 @@ export class WebhookStore {
    * backlog squared (docs/benchmarks.md, "Webhook delivery").
    */
   async dueDeliveries(endpointId: string, limit: number): Promise<DeliveryRow[]> {
-    const due = (window: number | null, count: number) =>
+    const due = (window: number | null) =>
       this.db.$queryRawUnsafe<DeliveryRow[]>(
         `SELECT ${DELIVERY_COLUMNS} FROM (${orderHeads("$1", "$3")}) d
          WHERE coalesce(d.next_attempt_at, d.created_at) <= now()
          ORDER BY d.outbox_event_id LIMIT $2`,
         endpointId,
-        count,
+        limit,
         window,
       );
-    const rows = await due(Math.trunc(limit) * 4, limit);
-    if (rows.length < limit) {
-      const seen = new Set(rows.map((row) => row.id));
-      rows.push(...(await due(null, limit)).filter((row) => !seen.has(row.id)).slice(0, limit - rows.length));
-    }
-    return rows.sort((a, b) => (a.outboxEventId < b.outboxEventId ? -1 : 1));
+    // The window's answer is the start of the whole backlog's (no older pending delivery lies outside it),
+    // so a short one is simply asked again of the whole backlog.
+    const rows = await due(Math.trunc(limit) * 4);
+    return rows.length < limit ? due(null) : rows;
   }
 
   /**
