@@ -51,6 +51,16 @@ export async function transaction(db: PgClient, work: () => Promise<void>): Prom
   }
 }
 
+/**
+ * Vacuums and analyzes `tables` (SQL, comma separated) after a run or step churned them, as autovacuum
+ * would in a running database (it may be off on a bench machine); a failure is reported, not thrown.
+ */
+export async function vacuumAnalyze(db: PgClient, tables: string): Promise<void> {
+  await db
+    .query(`VACUUM (ANALYZE) ${tables}`)
+    .catch((error: Error) => console.error(`  (vacuum skipped: ${error.message})`));
+}
+
 /** The integer `n` a counting query selects. */
 export async function count(db: PgClient, sql: string, values: unknown[] = []): Promise<number> {
   const { rows } = await db.query<{ n: number }>(sql, values);

@@ -21,7 +21,7 @@ import { latencyHistogram, type Percentiles, percentilesMs, recordMs } from "../
 import { type BenchMaildev, startMaildev } from "../lib/maildev.js";
 import { type Meter, type StepCost, serverAndPostgresMs } from "../lib/meter.js";
 import { integerOption, loadOptionsUsage, parseRatedOptions } from "../lib/options.js";
-import type { PgClient } from "../lib/pg.js";
+import { type PgClient, vacuumAnalyze } from "../lib/pg.js";
 import { withoutRateLimits } from "../lib/rate-limits.js";
 import {
   type HttpAndPostgresReferences,
@@ -140,9 +140,7 @@ const SALES_TABLES = 'event_seat, hold, "order", ticket, payment, fake_gateway_c
 /** Deletes everything bench fans bought or held (and the fans), frees their seats, vacuums. */
 async function deleteBenchSales(db: PgClient): Promise<void> {
   await deleteFans(db, domainEmails(FAN_DOMAIN));
-  await db
-    .query(`VACUUM (ANALYZE) ${SALES_TABLES}`)
-    .catch((error: Error) => console.error(`  (vacuum skipped: ${error.message})`));
+  await vacuumAnalyze(db, SALES_TABLES);
 }
 
 /** Waits until the recovery job has settled every bench order; returns how many it had to settle. */

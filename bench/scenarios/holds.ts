@@ -20,7 +20,7 @@ import {
 } from "../lib/latency.js";
 import { type Meter, type StepCost, serverAndPostgresMs } from "../lib/meter.js";
 import { type LoadSettings, loadOptionsUsage, parseRatedOptions } from "../lib/options.js";
-import { type PgClient, transaction } from "../lib/pg.js";
+import { type PgClient, transaction, vacuumAnalyze } from "../lib/pg.js";
 import { withoutRateLimits } from "../lib/rate-limits.js";
 import type { BenchRedis } from "../lib/redis.js";
 import {
@@ -227,9 +227,7 @@ class Stadium {
     // The churn of a step (every held seat updated twice, holds inserted and ended) is vacuumed away,
     // so steps start alike. A lock held elsewhere only skips it.
     await this.db.query("SET lock_timeout = '5s'");
-    await this.db
-      .query("VACUUM (ANALYZE) event_seat, hold")
-      .catch((error: Error) => console.error(`  (vacuum skipped: ${error.message})`));
+    await vacuumAnalyze(this.db, "event_seat, hold");
     await this.db.query("RESET lock_timeout");
     const { rows } = await this.db.query<{ seatId: number }>(
       `SELECT seat_id AS "seatId" FROM event_seat WHERE event_id = $1 AND status <> 'AVAILABLE'`,

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { percentilesMs } from "../lib/latency.js";
 import type { Meter } from "../lib/meter.js";
 import { integerOption, loadOptionsUsage, parseOptions } from "../lib/options.js";
+import { vacuumAnalyze } from "../lib/pg.js";
 import { type Reference, typenameReference } from "../lib/reference.js";
 import { milliseconds } from "../lib/report.js";
 import { type Bench, openBench, withApi } from "../lib/scenario.js";
@@ -162,11 +163,8 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await receiver.close(bench.db);
     await bench.db.query("DELETE FROM outbox_event WHERE payload->>'bench' = $1", [marker]);
-    // The next run starts from tables without this one's dead rows, as autovacuum leaves them in a running
-    // database (it may be off on a bench machine: 100,000 dead deliveries slowed the next run's drains).
-    await bench.db
-      .query("VACUUM (ANALYZE) webhook_delivery, webhook_attempt, outbox_event")
-      .catch((error: Error) => console.error(`  (vacuum skipped: ${error.message})`));
+    // The next run starts without this one's dead rows (100,000 dead deliveries slowed the next run's drains).
+    await vacuumAnalyze(bench.db, "webhook_delivery, webhook_attempt, outbox_event");
     await bench.close();
   }
   return finish({
