@@ -89,12 +89,15 @@ export async function enqueueJobs(
 /**
  * Runs the registered handlers on this instance. graphile-worker leaves a job locked by a crashed
  * process for 4 hours; so each instance records its worker ids with a heartbeat (`job_worker_heartbeat`)
- * and unlocks the jobs of instances whose heartbeat stopped, within `staleWorkerMs`.
+ * and unlocks the jobs of instances whose heartbeat stopped, within `staleWorkerMs`. A pool that fails
+ * while this instance lives on leaves its jobs locked too: they are unlocked before the pool restarts.
  */
 export class Jobs {
   private readonly handlers = new Map<string, { handler: JobHandler; heavy: boolean }>();
   private readonly instanceId = randomUUID();
   private readonly workerIds = new Set<string>();
+  /** The ids of this instance's failed pools that may still lock jobs (and their named queues). */
+  private failedWorkerIds: string[] = [];
   private runner: Runner | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private beating: Promise<void> | undefined;
@@ -146,6 +149,7 @@ export class Jobs {
   }
 
   private async startRunner(): Promise<void> {
+    await this.unlockFailedWorkers();
     const taskList: Record<string, Task> = {};
     for (const name of this.tasks()) {
       const { handler } = this.handlers.get(name) as { handler: JobHandler };
@@ -165,18 +169,35 @@ export class Jobs {
     await this.beat();
   }
 
+  /**
+   * A failed pool's jobs stay locked by its ids: a job whose completion could not be recorded, and the
+   * named queue it belongs to (a webhook endpoint's, say), would wait 4 hours. The pool has stopped (its
+   * promise settles after its workers have), so nothing of it still runs them.
+   */
+  private async unlockFailedWorkers(): Promise<void> {
+    if (this.failedWorkerIds.length === 0) return;
+    await this.db.$executeRaw`SELECT graphile_worker.force_unlock_workers(${this.failedWorkerIds}::text[])`;
+    this.log.warn(
+      { workers: this.failedWorkerIds.length },
+      "jobs: unlocked the jobs of the workers that failed",
+    );
+    this.failedWorkerIds = [];
+  }
+
   private async startPool(taskList: Record<string, Task>): Promise<void> {
     const log = this.log;
     // Listening before the pool starts: its workers are created while `run()` is still starting.
     const events: WorkerEvents = new EventEmitter();
     // Jobs are locked by a worker's id or, when taken in batches, by its pool's: record both.
-    events.on("pool:create", ({ workerPool }) => {
-      this.workerIds.add(workerPool.id);
-    });
-    events.on("worker:create", ({ worker }) => {
-      this.workerIds.add(worker.workerId);
-    });
+    const poolWorkerIds = new Set<string>();
+    const created = (id: string) => {
+      poolWorkerIds.add(id);
+      this.workerIds.add(id);
+    };
+    events.on("pool:create", ({ workerPool }) => created(workerPool.id));
+    events.on("worker:create", ({ worker }) => created(worker.workerId));
     events.on("worker:release", ({ worker }) => {
+      poolWorkerIds.delete(worker.workerId);
       this.workerIds.delete(worker.workerId);
     });
     this.runner = await run({
@@ -198,6 +219,9 @@ export class Jobs {
       // job with a promise nobody awaits, so a connection lost at that moment (Postgres restarting) was an
       // unhandled rejection that killed the API process (found by `pnpm drill`, postgres-restart). Batched,
       // a failure to record goes to the pool's error path: the pool stops and `start` starts it again.
+      // A batch that fails with a deadlock or a serialization failure is tried again (graphile-worker 0.18
+      // never retried one, graphile/worker#636: patches/graphile-worker@0.18.0.patch), so that a webhook
+      // drain's completion meeting the relay's re-queueing of its job does not stop the pool.
       preset: {
         worker: { localQueue: { size: LOCAL_QUEUE_SIZE }, completeJobBatchDelay: 0, failJobBatchDelay: 0 },
       },
@@ -209,12 +233,17 @@ export class Jobs {
       }),
     });
     const runner = this.runner;
-    runner.promise.catch((error: unknown) => {
+    // graphile-worker 0.18 resolves the runner's promise when its pool stops on an error (it has logged
+    // the error): any end that `stop()` did not ask for is a failure.
+    const ended = () => {
       if (this.stopped || this.runner !== runner) return;
-      this.log.error({ err: error }, "jobs: the workers stopped; starting them again");
+      this.log.error("jobs: the workers stopped; starting them again");
       this.runner = undefined;
+      for (const id of poolWorkerIds) this.workerIds.delete(id);
+      this.failedWorkerIds.push(...poolWorkerIds);
       this.retryLater();
-    });
+    };
+    runner.promise.then(ended, ended);
   }
 
   /** Records this instance's workers as alive, and frees the jobs of instances that stopped beating. */
