@@ -49,6 +49,12 @@ test("a database that is restarting or shutting down is SERVICE_UNAVAILABLE, not
     code: "P1017",
   });
   assert.equal(codeOf(closed), "SERVICE_UNAVAILABLE");
+  // A transaction's next statement after its connection was lost (found by the long drill: a cancelOrder
+  // while Postgres restarted); node-postgres says so without a code.
+  assert.equal(
+    codeOf(new Error("Client has encountered a connection error and is not queryable")),
+    "SERVICE_UNAVAILABLE",
+  );
 });
 
 test("other unexpected errors stay masked as INTERNAL_SERVER_ERROR", () => {

@@ -32,7 +32,8 @@ function describeValidation(error: ArgumentValidationError): { message: string; 
 
 // SQLSTATE 57P01–57P03: the server is shutting down, restarting after a crash, or not accepting
 // connections yet (a restart, a failover); 25P03: it ended this instance's transaction after a silence
-// (DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS); the connection dropped; or no pooled connection came free in
+// (DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS); the connection dropped (also under a transaction, whose next
+// statement node-postgres then refuses: "is not queryable"); or no pooled connection came free in
 // time (pg-pool's "timeout exceeded when trying to connect", Prisma's P2028): retry in a moment.
 const SERVER_UNAVAILABLE_STATES = /^(57P0[123]|25P03)$/;
 
@@ -40,7 +41,7 @@ function isDatabaseUnavailable(error: unknown): boolean {
   const text = error instanceof Error ? `${error.name} ${error.message}` : "";
   const sqlState = (error as { code?: unknown } | undefined)?.code;
   if (typeof sqlState === "string" && SERVER_UNAVAILABLE_STATES.test(sqlState)) return true;
-  return /ECONNREFUSED|ETIMEDOUT|Can't reach database|connection terminated|timeout exceeded when trying to connect|DatabaseNotReachable|ECONNRESET|Server has closed the connection|Code: `57P0[123]`|Unable to start a transaction in the given time/i.test(
+  return /ECONNREFUSED|ETIMEDOUT|Can't reach database|connection terminated|timeout exceeded when trying to connect|DatabaseNotReachable|ECONNRESET|Server has closed the connection|is not queryable|Code: `57P0[123]`|Unable to start a transaction in the given time/i.test(
     text,
   );
 }
