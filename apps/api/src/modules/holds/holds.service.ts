@@ -2,7 +2,6 @@ import type { Db } from "../../infra/prisma.js";
 import type { SqlPool } from "../../infra/sql.js";
 import { AppError, badInput, ErrorCode, notFound } from "../../kernel/errors.js";
 import { isUuid } from "../../kernel/ids.js";
-import type { Money } from "../../kernel/money.js";
 import { TRANSACTION_OPTIONS, type Tx } from "../../kernel/transactions.js";
 import type { Viewer } from "../../kernel/viewer.js";
 import { BatchWaitTimeout, GroupBatcher } from "../../lib/group-batcher.js";
@@ -13,13 +12,25 @@ import { requireEventManager } from "../events/event-access.js";
 import type { AdmissionGate } from "../queue/queue.service.js";
 import type { SeatingService, SeatMapView } from "../seating/seating.service.js";
 import {
-  type AreaPlaces,
   liveAreaHolds,
   type NewAreaHold,
   type PlaceAreaHoldResult,
   placeAreaHoldIn,
   placeAreaHolds,
 } from "./area-hold-store.js";
+import {
+  checkSaleOpen,
+  eventRefusal,
+  isEventRefusal,
+  limitExceeded,
+  noAccessibleBlock,
+  type Placed,
+  placedOrThrow,
+  placesUnavailable,
+  type SeatsRefusal,
+  seatsRefusal,
+  seatsUnavailable,
+} from "./hold-refusals.js";
 import {
   announceEnded,
   type EndedHolds,
@@ -39,11 +50,11 @@ import {
   placeHoldInTransaction,
   placeHolds,
   releaseLiveHold,
-  type SeatOffer,
   setAccessibleRelease,
   setHoldExpiry,
   takenSeatIds,
 } from "./hold-store.js";
+import { type HoldRecord, type HoldView, holdView } from "./hold-views.js";
 import {
   type AccessiblePlaces,
   accessiblePreferenceOrder,
@@ -60,46 +71,6 @@ import {
 
 // Holding seats without double booking (DESIGN.md §3, docs/holds.md): validate, Redis fast path,
 // then the Postgres guard, which alone decides.
-
-export interface HoldSeatView {
-  id: number;
-  row: string;
-  number: number;
-  sectionId: number;
-  section: string;
-  price: Money;
-}
-
-/** A seat or a standing place, as holds, orders and tickets show it. */
-export interface PlaceView {
-  kind: "SEATED" | "STANDING";
-  /** Null for a standing place, as are row and number. */
-  seatId: number | null;
-  row: string | null;
-  number: number | null;
-  sectionId: number;
-  section: string;
-  price: Money;
-}
-
-export interface HoldView {
-  id: string;
-  eventId: number;
-  expiresAt: Date;
-  seats: HoldSeatView[];
-  /** Seats and standing places alike, one entry per place. */
-  places: PlaceView[];
-  total: Money;
-}
-
-export function seatPlace(seat: HoldSeatView): PlaceView {
-  return { kind: "SEATED", ...seat, seatId: seat.id };
-}
-
-/** One standing place of an area at a price. */
-export function standingPlace(areaId: number, area: string, price: Money): PlaceView {
-  return { kind: "STANDING", seatId: null, row: null, number: null, sectionId: areaId, section: area, price };
-}
 
 export interface HoldsOptions {
   maxSeatsPerHold: number;
@@ -120,68 +91,6 @@ const MAX_BATCH_WAIT_MS = 3_000;
  */
 const EVENT_CACHE_MS = 1_000;
 
-function limitExceeded(limit: number, used: number, requested: number): AppError {
-  return new AppError(
-    ErrorCode.LIMIT_EXCEEDED,
-    `At most ${limit} tickets per account for this event; you hold or bought ${used}`,
-    { limit, used, requested },
-  );
-}
-
-/**
- * SALE_NOT_OPEN: the event is not on sale, its sale has not started, or it has ended (saleEndsAt, or the
- * show started). The guard's refusal (place_holds, place_area_holds) does not carry saleEndsAt.
- */
-function saleNotOpen({
-  status,
-  saleStartsAt,
-  saleEndsAt = null,
-}: Pick<HoldableEvent, "status" | "saleStartsAt"> & { saleEndsAt?: Date | null }): AppError {
-  const message =
-    status !== "ON_SALE"
-      ? `This event is not on sale (${status})`
-      : saleStartsAt > new Date()
-        ? `Sales open at ${saleStartsAt.toISOString()}`
-        : saleEndsAt
-          ? `Sales ended at ${saleEndsAt.toISOString()}`
-          : "Sales for this event have ended";
-  return new AppError(ErrorCode.SALE_NOT_OPEN, message, {
-    saleStartsAt: saleStartsAt.toISOString(),
-    ...(saleEndsAt ? { saleEndsAt: saleEndsAt.toISOString() } : {}),
-    status,
-  });
-}
-
-/** The event, when fans may hold its seats right now (the guard's hold_batch_gate checks it again). */
-function checkSaleOpen(eventId: number, event: HoldableEvent | null): HoldableEvent {
-  if (!event || event.status === "DRAFT") throw notFound("Event", String(eventId));
-  const now = new Date();
-  if (
-    event.status !== "ON_SALE" ||
-    event.saleStartsAt > now ||
-    event.startsAt <= now ||
-    (event.saleEndsAt !== null && event.saleEndsAt <= now)
-  ) {
-    throw saleNotOpen(event);
-  }
-  return event;
-}
-
-function seatsUnavailable(seatIds: readonly number[], quantity = seatIds.length): AppError {
-  const message = seatIds.length
-    ? `These seats are no longer available: ${seatIds.join(", ")}`
-    : `There are not ${quantity} free seats left to hold`;
-  return new AppError(ErrorCode.SEATS_UNAVAILABLE, message, { seatIds: seatIds.map(String) });
-}
-
-function noAccessibleBlock(quantity: number, wheelchair: number): AppError {
-  return new AppError(
-    ErrorCode.SEATS_UNAVAILABLE,
-    `There are not ${wheelchair} free wheelchair places with ${quantity - wheelchair} seats beside them`,
-    { seatIds: [] },
-  );
-}
-
 /** Whether the pre-checks (checkSaleOpen, admission) read the same in both. */
 function sameChecks(a: HoldableEvent | null, b: HoldableEvent | null): boolean {
   if (!a || !b) return a === b;
@@ -193,58 +102,6 @@ function sameChecks(a: HoldableEvent | null, b: HoldableEvent | null): boolean {
     a.queueEnabled === b.queueEnabled
   );
 }
-
-type Placed = Extract<PlaceHoldResult, { outcome: "placed" }>;
-
-type EventRefusal = Extract<PlaceHoldResult, { outcome: "notFound" | "saleNotOpen" | "notAdmitted" }>;
-
-function isEventRefusal(result: { outcome: string }): result is EventRefusal {
-  return (
-    result.outcome === "notFound" || result.outcome === "saleNotOpen" || result.outcome === "notAdmitted"
-  );
-}
-
-/** The error for a hold the guard refused for the event's sake (both kinds of hold). */
-function eventRefusal(eventId: number, result: EventRefusal): AppError {
-  switch (result.outcome) {
-    case "notFound":
-      return notFound("Event", String(eventId));
-    case "saleNotOpen":
-      return saleNotOpen(result);
-    case "notAdmitted":
-      // Only when the waiting room was switched on within the last EVENT_CACHE_MS.
-      return new AppError(
-        ErrorCode.NOT_ADMITTED,
-        "This event uses the waiting room: join the queue and wait for your turn",
-      );
-  }
-}
-
-/** The hold place_holds placed, or the error that says why it did not. */
-function placedOrThrow(hold: NewHold, result: PlaceHoldResult): Placed {
-  if (isEventRefusal(result)) throw eventRefusal(hold.eventId, result);
-  switch (result.outcome) {
-    case "placed":
-      return result;
-    case "limitExceeded":
-      throw limitExceeded(result.limit, result.used, hold.seatIds.length);
-    case "notForSale":
-    case "unavailable":
-      throw seatsRefusal(result);
-  }
-}
-
-/** The seats' refusal the guard or the Redis fast path gave, as the fan is told it. */
-function seatsRefusal(refusal: SeatsRefusal): AppError {
-  return refusal.outcome === "unavailable"
-    ? seatsUnavailable(refusal.seatIds)
-    : badInput(`These seats are not for sale at this event: ${refusal.seatIds.join(", ")}`, {
-        seatIds: refusal.seatIds.map(String),
-      });
-}
-
-/** Seats a hold could not have: taken, or not for sale. */
-type SeatsRefusal = Extract<PlaceHoldResult, { outcome: "unavailable" | "notForSale" }>;
 
 type SeatsPlaced = { outcome: "placed"; hold: HoldView } | SeatsRefusal;
 
@@ -265,48 +122,6 @@ interface BestAvailable {
   priceTierId: number | null;
   /** Wheelchair spaces among the seats, with companion seats beside them (0: none, and none given). */
   accessibleSeats?: number;
-}
-
-interface HoldRecord {
-  id: string;
-  eventId: number;
-  expiresAt: Date;
-  currency: string;
-  seats: SeatOffer[];
-  standing?: AreaPlaces;
-}
-
-function holdView({ id, eventId, expiresAt, currency, seats, standing }: HoldRecord): HoldView {
-  const seatViews = seats.map(({ seatId, price, ...seat }) => ({
-    ...seat,
-    id: seatId,
-    price: { amount: price, currency },
-  }));
-  const standingPlaces = standing
-    ? Array.from({ length: standing.quantity }, () =>
-        standingPlace(standing.areaId, standing.area, { amount: standing.price, currency }),
-      )
-    : [];
-  const seatsTotal = seats.reduce((sum, seat) => sum + seat.price, 0);
-  return {
-    id,
-    eventId,
-    expiresAt,
-    seats: seatViews,
-    places: [...seatViews.map(seatPlace), ...standingPlaces],
-    total: { amount: seatsTotal + (standing ? standing.price * standing.quantity : 0), currency },
-  };
-}
-
-/** A standing area without the places asked for. */
-function placesUnavailable(available: number, quantity: number): AppError {
-  return new AppError(
-    ErrorCode.SEATS_UNAVAILABLE,
-    available === 0
-      ? "This standing area is sold out"
-      : `Only ${available} places are left in this standing area; you asked for ${quantity}`,
-    { seatIds: [], available },
-  );
 }
 
 /** Whether a best-available request that did not ask for accessible places may get them (last). */

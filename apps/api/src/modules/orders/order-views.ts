@@ -3,7 +3,7 @@ import type { OrderStatus, TicketStatus } from "../../generated/prisma/enums.js"
 import type { Db } from "../../infra/prisma.js";
 import type { Money } from "../../kernel/money.js";
 import { type EventView, toEventView } from "../catalog/catalog.service.js";
-import { type HoldSeatView, type PlaceView, seatPlace, standingPlace } from "../holds/holds.service.js";
+import { type HoldSeatView, type PlaceView, seatPlace, standingPlace } from "../holds/hold-views.js";
 import { eventsById, type OrderRow, type TicketRow, ticketRows } from "./order-store.js";
 
 // What checkout, order lists and ticket scans answer with: order and ticket views, and the batch
