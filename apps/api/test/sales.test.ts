@@ -350,6 +350,51 @@ describe("running counters", () => {
   });
 });
 
+const TRANSFER = `mutation ($order: ID!, $tickets: [ID!]!, $email: String!) {
+  transferTickets(orderId: $order, ticketIds: $tickets, toEmail: $email) { id } }`;
+const ACCEPT = "mutation ($id: ID!) { acceptTransfer(transferId: $id) { newOrderId } }";
+const COMPLIMENTARY = `mutation ($hold: ID!) { issueComplimentaryTickets(holdId: $hold) { id } }`;
+
+describe("orders confirmed and tickets sold", () => {
+  test("count fans' purchases and complimentary tickets once: a transfer is not a second sale", async () => {
+    const event = await ownedEvent();
+    const areaId = await standingArea(db(), event.id, "Transfer floor", 10);
+    const [buyer, recipient] = fans as [Fan, Fan];
+    const seats = must(await holdSeats(url(), buyer, event.id, event.seatIds.slice(0, 2))).holdSeats;
+    const seated = must(await checkout(url(), buyer, seats.id, randomUUID())).checkout;
+    const places = must(await holdPlaces(url(), buyer, event.id, areaId, 2)).holdGeneralAdmission;
+    const standing = must(await checkout(url(), buyer, places.id, randomUUID())).checkout;
+    const house = must(
+      await asFan<{ createHouseHold: { id: string } }>(url(), owner, HOUSE, {
+        id: String(event.id),
+        seats: [String(event.seatIds[2])],
+      }),
+    ).createHouseHold;
+    must(await asFan(url(), owner, COMPLIMENTARY, { hold: house.id }));
+    const before = await salesOf(owner, event.id);
+    assert.equal(before.ordersConfirmed, 3, "two purchases and the complimentary tickets");
+
+    for (const order of [seated, standing]) {
+      const offered = must(
+        await asFan<{ transferTickets: { id: string } }>(url(), buyer, TRANSFER, {
+          order: order.id,
+          tickets: order.tickets.map((ticket) => ticket.id),
+          email: recipient.email,
+        }),
+      ).transferTickets;
+      must(await asFan(url(), recipient, ACCEPT, { id: offered.id }));
+    }
+    const after = await salesOf(owner, event.id);
+    assert.equal(after.ordersConfirmed, 3, "the transfers' orders are not counted");
+    const sold = (figures: Figures) =>
+      figures.salesPerMinute.reduce((sum, minute) => sum + minute.tickets, 0);
+    assert.equal(sold(before), 5, "2 seats, 2 places and a complimentary seat");
+    assert.equal(sold(after), 5, "the re-issued tickets are not sold again");
+    assert.deepEqual(after.seats, before.seats, "the seats and places are where they were");
+    assert.deepEqual(await counters(event.id), await recount(event.id), "counters = recount");
+  });
+});
+
 describe("eventSales", () => {
   test("answers the event's organizer and admins only", async () => {
     const event = await ownedEvent();

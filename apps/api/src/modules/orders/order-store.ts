@@ -643,10 +643,10 @@ export async function issueComplimentary(tx: Tx, issue: ComplimentaryIssue): Pro
              ${seatIds}::int[], array_fill(0, ARRAY[cardinality(${seatIds}::int[])]), 0, e.currency, now(), now()
       FROM gate, event_row e WHERE gate.ok
     ), order_row AS (
-      INSERT INTO "order" (id, user_id, event_id, hold_id, status, payment_state, subtotal_minor, fees_minor,
-                           total_minor, currency, idempotency_key, request_hash, updated_at)
+      INSERT INTO "order" (id, user_id, event_id, hold_id, status, origin, payment_state, subtotal_minor,
+                           fees_minor, total_minor, currency, idempotency_key, request_hash, updated_at)
       SELECT ${issue.orderId}::uuid, ${issue.userId}::uuid, ${issue.eventId}, ${issue.holdId}::uuid, 'CONFIRMED',
-             'NONE', 0, 0, 0, e.currency, 'complimentary:' || ${issue.orderId}, 'complimentary', now()
+             'COMPLIMENTARY', 'NONE', 0, 0, 0, e.currency, 'complimentary:' || ${issue.orderId}, 'complimentary', now()
       FROM gate, event_row e WHERE gate.ok
       RETURNING id, currency
     ), sold AS (

@@ -87,7 +87,11 @@ export class EventSales {
   })
   net!: Money;
 
-  @Field(() => Int)
+  @Field(() => Int, {
+    description:
+      "Orders still confirmed: fans' purchases and complimentary tickets. A transfer's order is not counted " +
+      "(its tickets were sold once, in the sender's order).",
+  })
   ordersConfirmed!: number;
 
   @Field(() => Int, { description: "Tickets scanned at the door." })

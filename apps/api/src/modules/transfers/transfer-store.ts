@@ -242,10 +242,10 @@ export async function reissueTickets(tx: Tx, reissue: Reissue): Promise<void> {
       FROM "order" o WHERE o.id = ${transfer.orderId}::uuid
       RETURNING id, currency
     ), recorded_order AS (
-      INSERT INTO "order" (id, user_id, event_id, hold_id, status, payment_state, subtotal_minor, fees_minor,
-                           total_minor, currency, idempotency_key, request_hash, updated_at)
-      SELECT ${newOrderId}::uuid, ${toUserId}::uuid, ${transfer.eventId}::int, h.id, 'CONFIRMED', 'NONE', 0, 0, 0,
-             h.currency, 'transfer:' || ${transfer.id}::text, 'transfer', now()
+      INSERT INTO "order" (id, user_id, event_id, hold_id, status, origin, payment_state, subtotal_minor,
+                           fees_minor, total_minor, currency, idempotency_key, request_hash, updated_at)
+      SELECT ${newOrderId}::uuid, ${toUserId}::uuid, ${transfer.eventId}::int, h.id, 'CONFIRMED', 'TRANSFER', 'NONE',
+             0, 0, 0, h.currency, 'transfer:' || ${transfer.id}::text, 'transfer', now()
       FROM recorded_hold h
       RETURNING id
     )
