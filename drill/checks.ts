@@ -179,11 +179,12 @@ export async function queueOrder(
   return { admittedOutOfOrder: outOfOrder, pairsChecked: pairs };
 }
 
-/** INTERNAL_SERVER_ERROR answers outside every fault window. */
+/**
+ * INTERNAL_SERVER_ERROR answers, faults or not: a fault is an outage, which the API answers with
+ * SERVICE_UNAVAILABLE (retry), never with an error it could not classify.
+ */
 export function internalErrors(history: History): Violations {
   return {
-    internalErrorsOutsideFaults: history.operations.filter(
-      (o) => o.code === "INTERNAL_SERVER_ERROR" && !history.inFault(o.sent, o.answered),
-    ).length,
+    internalErrors: history.operations.filter((o) => o.code === "INTERNAL_SERVER_ERROR").length,
   };
 }

@@ -27,9 +27,6 @@ export interface FaultWindow {
 /** Errors that are right answers under load (a seat someone else took), not symptoms of a fault. */
 export const EXPECTED_CODES = new Set(["SEATS_UNAVAILABLE", "HOLD_EXPIRED", "NOT_ADMITTED"]);
 
-/** Answers seen this long after a fault ended still belong to it (requests that were in flight). */
-export const FAULT_TAIL_MS = 3_000;
-
 export class History {
   readonly operations: Operation[] = [];
   readonly faults: FaultWindow[] = [];
@@ -49,11 +46,6 @@ export class History {
     const done = { ...operation, answered: this.now() };
     this.operations.push(done);
     return done;
-  }
-
-  /** Whether `t` falls in a fault window, widened by the requests still in flight at either end. */
-  inFault(sent: number, answered: number): boolean {
-    return this.faults.some((fault) => answered >= fault.start && sent <= fault.end + FAULT_TAIL_MS);
   }
 
   /** Requests still waiting for an answer: the drill starts some faults mid-checkout. */
