@@ -5,10 +5,10 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { freePort } from "../../../../scripts/services/service.ts";
 import { generateSecrets } from "../../../api/src/config.ts";
 import { chromiumPath } from "./chromium.mjs";
 
@@ -34,18 +34,6 @@ function withDatabase(url, name) {
   const copy = new URL(url);
   copy.pathname = `/${name}`;
   return copy.toString();
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs SQL with psql against `databaseUrlToUse`, throwing on any error. */
