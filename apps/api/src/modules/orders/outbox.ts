@@ -4,7 +4,7 @@ import type { Db } from "../../infra/prisma.js";
 import type { RedisClient } from "../../infra/redis.js";
 import { BATCH_TRANSACTION_OPTIONS, type Tx } from "../../kernel/transactions.js";
 import { BackgroundJob } from "../../lib/background-job.js";
-import { markDispatched, tryRelayLock, undispatchedEvents } from "./outbox-store.js";
+import { anyUndispatchedEvent, markDispatched, tryRelayLock, undispatchedEvents } from "./outbox-store.js";
 
 // The transactional outbox (docs/orders.md): events such as `order.confirmed` are written in the
 // transaction that makes them true. The relay turns each event into one durable job per consumer
@@ -141,6 +141,7 @@ export class OutboxRelay {
   /** Batch after batch until the outbox is empty (at most MAX_BATCHES_PER_RUN, then the next run). */
   private async relay(): Promise<RelayResult> {
     const total: RelayResult = { dispatched: 0 };
+    if (!(await anyUndispatchedEvent(this.db))) return total;
     for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
       const dispatched = await this.relayBatch();
       total.dispatched += dispatched;
