@@ -62,7 +62,12 @@ async function jobFailingToComplete(sqlstate: string) {
       await database.db.$queryRaw<{ n: number }[]>`
         SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE queue_name = ${sequence}`
     )[0]?.n === 0;
-  return { jobs, runs, add, allCompleted, jobKey: `fail-once:${sqlstate}:${sequence}` };
+  const lockedJobs = async () =>
+    (
+      await database.db.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE queue_name = ${sequence} AND locked_by IS NOT NULL`
+    )[0]?.n;
+  return { jobs, runs, add, allCompleted, lockedJobs, jobKey: `fail-once:${sqlstate}:${sequence}` };
 }
 
 test("a job whose completion fails runs again when the workers restart, and its queue moves on", async () => {
@@ -96,4 +101,17 @@ test("a deadlock while recording finished jobs is retried: the workers keep runn
   } finally {
     await jobs.stop();
   }
+});
+
+test("an instance stopping before its failed pool restarts unlocks that pool's jobs", async () => {
+  const { jobs, runs, add, lockedJobs, jobKey } = await jobFailingToComplete("P0001");
+  try {
+    await add("first", jobKey);
+    await waitFor("the job to run", () => runs.length === 1);
+    // The pool stops at once when it cannot record the job; the restart would come 2 s later.
+    await sleep(500);
+  } finally {
+    await jobs.stop();
+  }
+  assert.equal(await lockedJobs(), 0, "no job left locked by the stopped instance");
 });

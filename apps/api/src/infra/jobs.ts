@@ -249,7 +249,8 @@ export class Jobs {
   /** Records this instance's workers as alive, and frees the jobs of instances that stopped beating. */
   private async beat(): Promise<void> {
     try {
-      const ids = [...this.workerIds];
+      // A failed pool's ids too, until they are unlocked: if this instance dies first, others unlock them.
+      const ids = [...this.workerIds, ...this.failedWorkerIds];
       await this.db.$executeRaw`
         INSERT INTO job_worker_heartbeat (instance_id, worker_ids, seen_at)
         VALUES (${this.instanceId}, ${ids}::text[], now())
@@ -278,6 +279,10 @@ export class Jobs {
     await this.beating;
     await this.runner?.stop();
     this.runner = undefined;
+    // Its heartbeat goes next: nobody else would unlock a failed pool's jobs.
+    await this.unlockFailedWorkers().catch((error: unknown) =>
+      this.log.warn({ err: error }, "jobs: could not unlock the jobs of the workers that failed"),
+    );
     await this.db.$executeRaw`DELETE FROM job_worker_heartbeat WHERE instance_id = ${this.instanceId}`.catch(
       () => undefined,
     );
