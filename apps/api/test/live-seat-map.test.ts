@@ -473,6 +473,27 @@ test("a subscription stopped once its connection has closed goes quietly (no unh
   assert.deepEqual(unhandled, []);
 });
 
+test("a subscription still waiting for Redis when its connection closes goes quietly (no unhandled rejection)", async () => {
+  // What an instance started without Redis met when it stopped (auth.test in CI, 2026-12-07): the
+  // library's pending subscription, refused by the closing connection, rejected a promise nobody awaited.
+  const pubSub = createPubSub(
+    { url: "redis://127.0.0.1:1", keyPrefix: prefix, commandTimeoutMs: 500 },
+    createLogger("silent"),
+  );
+  const unhandled: string[] = [];
+  const record = (reason: unknown) => unhandled.push(String(reason));
+  process.on("unhandledRejection", record);
+  try {
+    const subscribed = pubSub.subscribeToAll("WAITING_TEST", () => undefined);
+    pubSub.close();
+    await assert.rejects(subscribed, /Connection is closed/, "the caller is told");
+    await sleep(200);
+  } finally {
+    process.off("unhandledRejection", record);
+  }
+  assert.deepEqual(unhandled, []);
+});
+
 test("messages published out of order by two instances reach subscribers in sequence order", async () => {
   const settings = {
     url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",

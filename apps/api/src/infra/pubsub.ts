@@ -140,6 +140,9 @@ export function createPubSub(settings: RedisSettings, log: Logger): RedisTopicPu
 }
 
 /**
+ * (Its SUBSCRIBE refused, graphql-redis-subscriptions 2.7 also rejected a promise nobody awaits:
+ * patches/graphql-redis-subscriptions@2.7.0.patch marks it handled.)
+ *
  * graphql-redis-subscriptions sends UNSUBSCRIBE and PUNSUBSCRIBE without waiting for them. Refused by a
  * closed connection (a listener stopped while its instance shuts down), each was an unhandled rejection,
  * which fails a test run and would end a process. The subscription is gone either way.
