@@ -188,16 +188,15 @@ export class Jobs {
     const log = this.log;
     // Listening before the pool starts: its workers are created while `run()` is still starting.
     const events: WorkerEvents = new EventEmitter();
-    // Jobs are locked by a worker's id or, when taken in batches, by its pool's: record both.
-    const poolWorkerIds = new Set<string>();
-    const created = (id: string) => {
-      poolWorkerIds.add(id);
-      this.workerIds.add(id);
-    };
-    events.on("pool:create", ({ workerPool }) => created(workerPool.id));
-    events.on("worker:create", ({ worker }) => created(worker.workerId));
+    // Jobs are locked by a worker's id or, when taken in batches, by its pool's: record both. One pool
+    // runs at a time, so these are the running pool's ids.
+    events.on("pool:create", ({ workerPool }) => {
+      this.workerIds.add(workerPool.id);
+    });
+    events.on("worker:create", ({ worker }) => {
+      this.workerIds.add(worker.workerId);
+    });
     events.on("worker:release", ({ worker }) => {
-      poolWorkerIds.delete(worker.workerId);
       this.workerIds.delete(worker.workerId);
     });
     this.runner = await run({
@@ -239,8 +238,8 @@ export class Jobs {
       if (this.stopped || this.runner !== runner) return;
       this.log.error("jobs: the workers stopped; starting them again");
       this.runner = undefined;
-      for (const id of poolWorkerIds) this.workerIds.delete(id);
-      this.failedWorkerIds.push(...poolWorkerIds);
+      this.failedWorkerIds.push(...this.workerIds);
+      this.workerIds.clear();
       this.retryLater();
     };
     runner.promise.then(ended, ended);
