@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type CheckoutStep, SimulatedCrash } from "../src/modules/orders/checkout.service.js";
 import { type TestDatabase } from "./support/database.js";
-import { asFan, assertHoldInvariants, errorCode, type Fan } from "./support/holds.js";
+import { asFan, assertHoldInvariants, errorCode, type Fan, standingArea } from "./support/holds.js";
 import {
   assertOrderInvariants,
   CANCEL_ORDER,
@@ -154,6 +154,48 @@ describe("a checkout recovery gave up on", () => {
     assert.equal((await database.db.hold.findUniqueOrThrow({ where: { id: hold.id } })).state, "ACTIVE");
     await assertOrderInvariants(database.db);
   });
+});
+
+test("a standing hold that runs out between payment and conversion is not sold: its places stay with the area", async () => {
+  const event = await freshEvent();
+  const areaId = await standingArea(database.db, event.id, "Standing (expiry after payment)", 10);
+  const available = async () =>
+    (
+      await database.db.eventArea.findUniqueOrThrow({
+        where: { eventId_sectionId: { eventId: event.id, sectionId: areaId } },
+      })
+    ).available;
+  const holdPlaces = async () =>
+    must(
+      await asFan<{ holdGeneralAdmission: { id: string } }>(
+        api.url,
+        fan(0),
+        `mutation ($eventId: ID!, $areaId: ID!) { holdGeneralAdmission(eventId: $eventId, areaId: $areaId, quantity: 2) { id } }`,
+        { eventId: String(event.id), areaId: String(areaId) },
+      ),
+    ).holdGeneralAdmission;
+  const late = await holdPlaces();
+  // The guard, not checkout's first check, must catch it: the hold runs out once the money is reserved.
+  whileAuthorized = async () => {
+    await database.db
+      .$executeRaw`UPDATE hold SET expires_at = now() - interval '1 second' WHERE id = ${late.id}::uuid`;
+  };
+  const refused = await checkout(api.url, fan(0), late.id, randomUUID()).finally(() => {
+    whileAuthorized = null;
+  });
+  assert.equal(errorCode(refused), "HOLD_EXPIRED", JSON.stringify(refused.errors));
+  const orderId = refused.errors?.[0]?.extensions?.orderId as string;
+  const order = await database.db.order.findUniqueOrThrow({ where: { id: orderId } });
+  assert.equal(`${order.status}/${order.paymentState}`, "FAILED/VOIDED");
+  assert.equal(await database.db.ticket.count({ where: { orderId } }), 0);
+  assert.equal(await available(), 8, "the expired hold's places wait for the sweeper, not for a ticket");
+
+  const inTime = await holdPlaces();
+  const bought = must(await checkout(api.url, fan(0), inTime.id, randomUUID())).checkout;
+  assert.equal(bought.status, "CONFIRMED");
+  assert.equal(await database.db.ticket.count({ where: { orderId: bought.id, areaId, status: "VALID" } }), 2);
+  assert.equal(await available(), 6);
+  await assertOrderInvariants(database.db);
 });
 
 describe("the expiry race", () => {

@@ -264,45 +264,59 @@ export class ConversionRefused extends Error {
 }
 
 // The guard of checkout (DESIGN.md §3) and the sale, in one statement (so one implicit transaction):
-// locks the order if it is still PENDING and the hold's seats if they are still held by it unexpired;
-// only when it got the order and every seat (`gate`) does it sell the seats to the order, confirm it,
-// convert the hold, issue the tickets, log the authorization and write the `order.confirmed` outbox
-// event. Otherwise it changes nothing.
+// locks the order and checks it is still PENDING, locks the hold's places and checks they are still its
+// own, unexpired; only when both hold (`gate`) does it sell the places to the order, confirm it, convert
+// the hold, issue the tickets, log the authorization and write the `order.confirmed` outbox event.
+// Otherwise it changes nothing.
 //
-// A standing hold ($11: its places; no seats) is checked on its own row instead: still ACTIVE and
-// unexpired, locked so that the sweeper cannot take its places back meanwhile. Its places pass to the
-// tickets: the area gets them back here and the tickets' trigger takes them again (migration
-// 20261207140000_standing_areas), in this statement.
-const CONVERT_HOLD: PreparedStatement = {
-  name: "orders.convert",
-  text: `
-    WITH pending AS (
-      SELECT id FROM "order" WHERE id = $1::uuid AND status = 'PENDING' FOR UPDATE
-    ), standing AS (
-      SELECT h.event_id, h.area_id, h.area_quantity FROM hold h
-      WHERE $11::int > 0 AND h.id = $2::uuid AND h.state = 'ACTIVE' AND h.expires_at > now()
-        AND h.area_quantity = $11::int
-      FOR UPDATE
-    ), mine AS (
-      -- In seat order, like every statement that waits for seat rows (holds/hold-store.ts).
+// The order and a standing hold are locked by their key alone and their state is checked in `gate`: a
+// plan that found them by state instead (the cached generic plan did: `order` by status, `hold` by
+// expiry) read every pending order or live hold on each checkout.
+//
+// A hold has seats or standing places, never both, and each kind has a statement of its own: a
+// statement-level trigger runs even for an UPDATE that changes no row, so one statement for both kinds
+// ran the seats' sales trigger for every standing checkout and the areas' for every seated one.
+//
+// Parameters: $1 order, $2 hold, $3 event, $4 seat per ticket, $5 ticket ids, $6 prices, $7 secrets (hex),
+// $8 payment id, $9 provider, $10 provider's reference, $11 area per ticket, and for standing places
+// $12 how many.
+const PENDING_ORDER_CTE = `pending AS (
+      SELECT status = 'PENDING' AS ok FROM "order" WHERE id = $1::uuid FOR UPDATE
+    )`;
+
+// In seat order, like every statement that waits for seat rows (holds/hold-store.ts).
+const SEAT_CTES = `mine AS (
       SELECT es.event_id, es.seat_id FROM event_seat es
       WHERE es.hold_id = $2::uuid AND es.status = 'HELD' AND es.held_until > now()
       ORDER BY es.event_id, es.seat_id
       FOR UPDATE
     ), gate AS (
-      SELECT (SELECT count(*) FROM pending) = 1
-             AND (SELECT count(*) FROM mine) = cardinality(array_remove($4::int[], NULL))
-             AND ($11::int = 0 OR (SELECT count(*) FROM standing) = 1) AS ok
-    ), handed_over AS (
-      UPDATE event_area a SET available = a.available + s.area_quantity
-      FROM standing s, gate
-      WHERE gate.ok AND a.event_id = s.event_id AND a.section_id = s.area_id
+      SELECT coalesce((SELECT ok FROM pending), false)
+             AND (SELECT count(*) FROM mine) = cardinality(array_remove($4::int[], NULL)) AS ok
     ), sold AS (
       UPDATE event_seat es
       SET status = 'SOLD', order_id = $1::uuid, held_until = NULL, version = es.version + 1
       FROM mine, gate
       WHERE gate.ok AND es.event_id = mine.event_id AND es.seat_id = mine.seat_id
-    ), confirmed AS (
+    )`;
+
+// The hold's row stands for its places: locked so that the sweeper cannot take them back meanwhile. They
+// pass to the tickets: the area gets them back here and the tickets' trigger takes them again (migration
+// 20261207140000_standing_areas), in this statement.
+const STANDING_CTES = `standing AS (
+      SELECT h.event_id, h.area_id, h.area_quantity,
+             h.state = 'ACTIVE' AND h.expires_at > now() AND h.area_quantity = $12::int AS live
+      FROM hold h WHERE h.id = $2::uuid
+      FOR UPDATE
+    ), gate AS (
+      SELECT coalesce((SELECT ok FROM pending), false) AND coalesce((SELECT live FROM standing), false) AS ok
+    ), handed_over AS (
+      UPDATE event_area a SET available = a.available + s.area_quantity
+      FROM standing s, gate
+      WHERE gate.ok AND a.event_id = s.event_id AND a.section_id = s.area_id
+    )`;
+
+const SALE_CTES = `confirmed AS (
       UPDATE "order" o SET status = 'CONFIRMED', payment_state = 'AUTHORIZED', updated_at = now()
       FROM gate
       WHERE gate.ok AND o.id = $1::uuid
@@ -315,7 +329,7 @@ const CONVERT_HOLD: PreparedStatement = {
       INSERT INTO ticket (id, order_id, event_id, seat_id, area_id, price_minor, secret)
       SELECT t.id, c.id, c.event_id, t.seat_id, t.area_id, t.price, decode(t.secret, 'hex')
       FROM confirmed c,
-           unnest($5::uuid[], $4::int[], $12::int[], $6::int[], $7::text[]) AS t(id, seat_id, area_id, price, secret)
+           unnest($5::uuid[], $4::int[], $11::int[], $6::int[], $7::text[]) AS t(id, seat_id, area_id, price, secret)
     ), logged AS (
       INSERT INTO payment (id, order_id, provider, operation, amount_minor, currency, state, provider_ref)
       SELECT $8::uuid, id, $9, 'authorize', total_minor, currency, 'AUTHORIZED', $10
@@ -327,42 +341,57 @@ const CONVERT_HOLD: PreparedStatement = {
         'total', jsonb_build_object('amount', c.total_minor, 'currency', c.currency),
         'seatIds', to_jsonb(array_remove($4::int[], NULL)), 'ticketIds', to_jsonb($5::uuid[]))
       FROM confirmed c
-    )
-    -- The statement's snapshot does not see its own changes: this hold's seats still count as held.
-    SELECT (SELECT ok FROM gate) AS ok,
-           (SELECT count(*) FROM mine)::int + (SELECT count(*) FROM standing)::int AS "seatsHeld",
-           ${anySeatText("$3::int", "es.status = 'AVAILABLE'")}
+    )`;
+
+// The statement's snapshot does not see its own changes: this hold's seats still count as held.
+const SEATS_LEFT_TEXT = `${anySeatText("$3::int", "es.status = 'AVAILABLE'")}
            OR ${anySeatText("$3::int", "es.status = 'HELD' AND es.held_until <= now()")}
-           OR ${ANY_AREA_PLACE_TEXT} AS "seatsLeft"`,
+           OR ${ANY_AREA_PLACE_TEXT} AS "seatsLeft"`;
+
+const CONVERT_SEATS: PreparedStatement = {
+  name: "orders.convert-seats",
+  text: `
+    WITH ${PENDING_ORDER_CTE}, ${SEAT_CTES}, ${SALE_CTES}
+    SELECT (SELECT ok FROM gate) AS ok, (SELECT count(*) FROM mine)::int AS "placesHeld",
+           ${SEATS_LEFT_TEXT}`,
+};
+
+const CONVERT_STANDING: PreparedStatement = {
+  name: "orders.convert-standing",
+  text: `
+    WITH ${PENDING_ORDER_CTE}, ${STANDING_CTES}, ${SALE_CTES}
+    SELECT (SELECT ok FROM gate) AS ok, (SELECT count(*) FROM standing WHERE live)::int AS "placesHeld",
+           ${SEATS_LEFT_TEXT}`,
 };
 
 /**
- * Runs the guarded conversion (CONVERT_HOLD). When it is refused it changes nothing and throws
- * ConversionRefused: the seats went (the hold ran out) or the order did (the recovery job gave up on it).
+ * Runs the guarded conversion (CONVERT_SEATS or CONVERT_STANDING). When it is refused it changes nothing
+ * and throws ConversionRefused: the places went (the hold ran out) or the order did (the recovery job
+ * gave up on it).
  */
 export async function convertHold(pool: SqlPool, conversion: Conversion): Promise<{ seatsLeft: boolean }> {
   const { hold, orderId, tickets } = conversion;
-  const places = hold.seatIds.length + (hold.standing ? 1 : 0);
-  const [outcome] = await queryPrepared<{ ok: boolean; seatsHeld: number; seatsLeft: boolean }>(
+  const places = hold.standing ? 1 : hold.seatIds.length;
+  const values: unknown[] = [
+    orderId,
+    hold.id,
+    hold.eventId,
+    tickets.map((ticket) => ticket.seatId),
+    tickets.map((ticket) => ticket.id),
+    tickets.map((ticket) => ticket.priceMinor),
+    tickets.map((ticket) => ticket.secretHex),
+    conversion.paymentId,
+    conversion.provider,
+    conversion.providerRef,
+    tickets.map((ticket) => ticket.areaId),
+  ];
+  const [outcome] = await queryPrepared<{ ok: boolean; placesHeld: number; seatsLeft: boolean }>(
     pool,
-    CONVERT_HOLD,
-    [
-      orderId,
-      hold.id,
-      hold.eventId,
-      tickets.map((ticket) => ticket.seatId),
-      tickets.map((ticket) => ticket.id),
-      tickets.map((ticket) => ticket.priceMinor),
-      tickets.map((ticket) => ticket.secretHex),
-      conversion.paymentId,
-      conversion.provider,
-      conversion.providerRef,
-      hold.standing?.quantity ?? 0,
-      tickets.map((ticket) => ticket.areaId),
-    ],
+    hold.standing ? CONVERT_STANDING : CONVERT_SEATS,
+    hold.standing ? [...values, hold.standing.quantity] : values,
   );
   if (!outcome?.ok) {
-    throw new ConversionRefused((outcome?.seatsHeld ?? 0) < places ? "seats" : "order");
+    throw new ConversionRefused((outcome?.placesHeld ?? 0) < places ? "seats" : "order");
   }
   return { seatsLeft: outcome.seatsLeft };
 }
