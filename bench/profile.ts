@@ -4,14 +4,23 @@ import { readFile } from "node:fs/promises";
 import { type CpuProfile, type ProfileShare, summarizeProfile } from "./lib/profile.js";
 import { table } from "./lib/report.js";
 
+const USAGE = "usage: pnpm bench:profile <file.cpuprofile> [--top N]";
 const [file, ...rest] = process.argv.slice(2);
+if (file === "--help" || file === "-h") {
+  console.log(USAGE);
+  process.exit(0);
+}
 const topAt = rest.indexOf("--top");
 const top = topAt >= 0 ? Number(rest[topAt + 1]) : 25;
 if (!file || !Number.isInteger(top) || top < 1) {
-  console.error("usage: pnpm bench:profile <file.cpuprofile> [--top N]");
+  console.error(USAGE);
   process.exit(2);
 }
-const summary = summarizeProfile(JSON.parse(await readFile(file, "utf8")) as CpuProfile, top);
+const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+  console.error(`${file}: ${error.code === "ENOENT" ? "no such file" : error.message}\n${USAGE}`);
+  process.exit(2);
+});
+const summary = summarizeProfile(JSON.parse(text) as CpuProfile, top);
 const rows = (shares: ProfileShare[]) =>
   shares.map(({ name, ms, share }) => [name, ms.toFixed(0), `${(share * 100).toFixed(1)}%`]);
 console.log(
