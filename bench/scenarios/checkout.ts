@@ -134,8 +134,9 @@ interface BenchEvent {
   seatIds: number[];
 }
 
-/** What a checkout writes to. */
-const SALES_TABLES = 'event_seat, hold, "order", ticket, payment, fake_gateway_charge, outbox_event';
+/** What a checkout writes to (the sales counters' deltas too: appended, then deleted by the fold). */
+const SALES_TABLES =
+  'event_seat, hold, "order", ticket, payment, fake_gateway_charge, outbox_event, sales_count_delta';
 
 /** Deletes everything bench fans bought or held (and the fans), frees their seats, vacuums. */
 async function deleteBenchSales(db: PgClient): Promise<void> {

@@ -224,10 +224,11 @@ class Stadium {
         await this.redis.unlink(...keys.slice(start, start + REDIS_DELETE_BATCH));
       }
     }
-    // The churn of a step (every held seat updated twice, holds inserted and ended) is vacuumed away,
-    // so steps start alike. A lock held elsewhere only skips it.
+    // The churn of a step (every held seat updated twice, holds inserted and ended, the sales counters'
+    // deltas appended and folded) is vacuumed away, so steps start alike. A lock held elsewhere only
+    // skips it.
     await this.db.query("SET lock_timeout = '5s'");
-    await vacuumAnalyze(this.db, "event_seat, hold");
+    await vacuumAnalyze(this.db, "event_seat, hold, sales_count_delta");
     await this.db.query("RESET lock_timeout");
     const { rows } = await this.db.query<{ seatId: number }>(
       `SELECT seat_id AS "seatId" FROM event_seat WHERE event_id = $1 AND status <> 'AVAILABLE'`,
