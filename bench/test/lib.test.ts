@@ -8,7 +8,7 @@ import { areaOf, summarizeProfile } from "../lib/profile.js";
 import { connectRedis, redisCpuSeconds } from "../lib/redis.js";
 import { machineInfo } from "../lib/report.js";
 import { stepPassed, stepsVerdict } from "../lib/steps.js";
-import { cpuTarget, heldAtRateAndBelow, rateTarget } from "../lib/verdict.js";
+import { cpuTarget, fixedRateTarget, heldAtRateAndBelow, rateTarget } from "../lib/verdict.js";
 
 // The bench's own rules: how a run is judged and how CPU is counted (issue 20).
 
@@ -37,6 +37,17 @@ test("a rate target fails when steps at or below its rate failed, whatever passe
     2_000,
   );
   assert.deepEqual(held, { pass: true, why: "the step at 2000/s and the 1 below it passed" });
+});
+
+test("a rate an issue names outright is judged at exactly that rate (GA's 2,000/s was judged at 2,010/s)", () => {
+  const steps = [
+    { rate: 1_000, pass: true },
+    { rate: 2_000, pass: true },
+  ];
+  const target = fixedRateTarget("GA hold rate", 50, 2_000, { ...typename, value: 6_051 }, steps);
+  assert.equal(target.goal, "p99 < 50 ms at 2,000/s and below");
+  assert.equal(target.pass, true, target.measured);
+  assert.match(target.measured, /highest passing step 2,000\/s \(0\.33 × \{ __typename \}\)/);
 });
 
 const cost = (server: number, postgres: number): StepCost =>
