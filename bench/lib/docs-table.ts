@@ -39,6 +39,16 @@ function commit(): string {
   }
 }
 
+/** A Markdown table with its columns padded to their widest cell, as the repository's formatter lays it out. */
+function alignedTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells.map((text, column) => text.padEnd(widths[column] ?? 0)).join(" | ")} |`;
+  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)];
+}
+
 /** The generated section: the machine, then a row per target and per reference of every scenario. */
 export function renderTargets(runs: readonly ScenarioRun[], machine: MachineInfo, date: Date): string {
   const rows: string[][] = [];
@@ -72,9 +82,10 @@ export function renderTargets(runs: readonly ScenarioRun[], machine: MachineInfo
       `${commit()}: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB of memory, Node ` +
       `${machine.node}. "Load before": the machine's 1-minute load average just before the scenario ran.`,
     "",
-    `| ${header.join(" | ")} |`,
-    `| ${header.map(() => "---").join(" | ")} |`,
-    ...rows.map((row) => `| ${row.map(cell).join(" | ")} |`),
+    ...alignedTable(
+      header,
+      rows.map((row) => row.map(cell)),
+    ),
     "",
     END,
   ].join("\n");
