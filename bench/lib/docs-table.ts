@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { repoRoot } from "./api-build.js";
-import { integer, type MachineInfo } from "./report.js";
+import { columnWidths, integer, type MachineInfo } from "./report.js";
 import type { RunSummary } from "./verdict.js";
 
 // `pnpm bench all` writes where the targets stand into docs/benchmarks.md, between two markers, so that
@@ -41,9 +41,7 @@ function commit(): string {
 
 /** A Markdown table with its columns padded to their widest cell, as the repository's formatter lays it out. */
 function alignedTable(header: string[], rows: string[][]): string[] {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
-  );
+  const widths = columnWidths(header, rows);
   const line = (cells: string[]) =>
     `| ${cells.map((text, column) => text.padEnd(widths[column] ?? 0)).join(" | ")} |`;
   return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)];

@@ -40,11 +40,16 @@ export function bytes(value: number): string {
   return `${value} B`;
 }
 
-/** A plain-text table: the first `leftAligned` columns (text) left-aligned, the others (figures) right-aligned. */
-export function table(header: string[], rows: string[][], leftAligned = 1): string {
-  const widths = header.map((title, column) =>
+/** Each column's width: its widest cell, the header's included. */
+export function columnWidths(header: string[], rows: string[][]): number[] {
+  return header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
   );
+}
+
+/** A plain-text table: the first `leftAligned` columns (text) left-aligned, the others (figures) right-aligned. */
+export function table(header: string[], rows: string[][], leftAligned = 1): string {
+  const widths = columnWidths(header, rows);
   const line = (cells: string[]) =>
     cells
       .map((cell, column) =>
