@@ -17,8 +17,9 @@ import type { DeliveryRow, SendingEndpoint, WebhookStore } from "./webhook-store
 // endpoint). A drain leases its endpoint, takes the endpoint's due deliveries in rounds of up to
 // DRAIN_BATCH (only the earliest pending one of each order, so an order's events arrive in order), sends
 // a round's requests concurrently, and records every answer of the round in one statement: a failed one
-// is retried after exponential backoff with jitter, as a later round of a later drain. Measured: a job and four round trips per delivery could not keep up
-// with a sale (docs/benchmarks.md, "Webhook delivery").
+// is retried after exponential backoff with jitter, as a later round of a later drain. Measured: a job
+// and four round trips per delivery could not keep up with a sale (docs/benchmarks.md, "Webhook
+// delivery").
 
 export const DRAIN_TASK = "webhooks.drain";
 /** The former one-job-per-delivery task: jobs of it still queued wake their endpoint's drain. */
