@@ -57,6 +57,25 @@ test("a database that is restarting or shutting down is SERVICE_UNAVAILABLE, not
   );
 });
 
+/** An error as Prisma's driver adapter (@prisma/driver-adapter-utils) makes it: the kind as message. */
+function adapterError(cause: Record<string, string>): Error {
+  return Object.assign(new Error(cause.message ?? cause.kind), { name: "DriverAdapterError", cause });
+}
+
+// Found by the short drill in CI (a cancelOrder as Postgres restarted) and then by restarting Postgres
+// under Prisma transactions: the adapter's own error came through unwrapped, and went out as
+// INTERNAL_SERVER_ERROR.
+test("a connection that Prisma's driver adapter lost is SERVICE_UNAVAILABLE", () => {
+  for (const kind of ["ConnectionClosed", "DatabaseNotReachable", "SocketTimeout", "TooManyConnections"]) {
+    assert.equal(codeOf(adapterError({ kind })), "SERVICE_UNAVAILABLE", kind);
+  }
+  const shuttingDown = { kind: "postgres", code: "57P01", message: "terminating connection" };
+  assert.equal(codeOf(adapterError(shuttingDown)), "SERVICE_UNAVAILABLE");
+  const missingTable = { kind: "postgres", code: "42P01", message: 'relation "nope" does not exist' };
+  assert.equal(codeOf(adapterError(missingTable)), "INTERNAL_SERVER_ERROR");
+  assert.equal(codeOf(adapterError({ kind: "LengthMismatch" })), "INTERNAL_SERVER_ERROR");
+});
+
 test("other unexpected errors stay masked as INTERNAL_SERVER_ERROR", () => {
   assert.equal(codeOf(databaseError('relation "nope" does not exist', "42P01")), "INTERNAL_SERVER_ERROR");
   assert.equal(codeOf(new TypeError("x is undefined")), "INTERNAL_SERVER_ERROR");

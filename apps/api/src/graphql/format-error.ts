@@ -37,7 +37,27 @@ function describeValidation(error: ArgumentValidationError): { message: string; 
 // time (pg-pool's "timeout exceeded when trying to connect", Prisma's P2028): retry in a moment.
 const SERVER_UNAVAILABLE_STATES = /^(57P0[123]|25P03)$/;
 
+// Prisma's driver adapter lets its own error through unwrapped when a connection drops as a transaction
+// begins or ends (found by restarting Postgres under load: `DriverAdapterError: ConnectionClosed`). Its
+// `cause` says what happened: these kinds are an outage; `postgres` carries the SQLSTATE.
+const UNAVAILABLE_ADAPTER_KINDS = new Set([
+  "ConnectionClosed",
+  "DatabaseNotReachable",
+  "SocketTimeout",
+  "TooManyConnections",
+]);
+
+function isAdapterOutage(error: unknown): boolean {
+  if (!(error instanceof Error) || error.name !== "DriverAdapterError") return false;
+  const cause = error.cause as { kind?: unknown; code?: unknown } | undefined;
+  if (typeof cause?.kind === "string" && UNAVAILABLE_ADAPTER_KINDS.has(cause.kind)) return true;
+  return (
+    cause?.kind === "postgres" && typeof cause.code === "string" && SERVER_UNAVAILABLE_STATES.test(cause.code)
+  );
+}
+
 function isDatabaseUnavailable(error: unknown): boolean {
+  if (isAdapterOutage(error)) return true;
   const text = error instanceof Error ? `${error.name} ${error.message}` : "";
   const sqlState = (error as { code?: unknown } | undefined)?.code;
   if (typeof sqlState === "string" && SERVER_UNAVAILABLE_STATES.test(sqlState)) return true;
