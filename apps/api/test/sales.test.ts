@@ -4,7 +4,9 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
+import { createSqlPool } from "../src/infra/sql.js";
 import type { SeatCounts } from "../src/modules/sales/sales.service.js";
+import { forEachAttendeeBatch } from "../src/modules/sales/sales-store.js";
 import { DEMO_ACCOUNTS } from "../src/seed/accounts.js";
 import {
   asFan,
@@ -506,10 +508,11 @@ describe("eventOrders and the attendee export", () => {
     };
   };
 
-  test("finds orders by buyer e-mail, order id and seat, page by page; exports them as CSV to the organizer only", async () => {
+  /** An event of the organizer's with `count` orders of two seats each, one per fan. */
+  async function eventWithOrders(count: number) {
     const event = await ownedEvent();
     const orders: OrderData[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < count; i++) {
       const fan = fans[i] as Fan;
       const hold = must(
         await holdSeats(url(), fan, event.id, [
@@ -519,6 +522,15 @@ describe("eventOrders and the attendee export", () => {
       );
       orders.push(must(await checkout(url(), fan, hold.holdSeats.id, randomUUID())).checkout);
     }
+    return { event, orders };
+  }
+
+  /** A pool of one connection, as the API makes it, whose transactions Postgres ends after 200 ms idle. */
+  const strictPool = () =>
+    createSqlPool(scenario.database.url, { max: 1, idleInTransactionTimeoutMs: 200, onIdleError: () => {} });
+
+  test("finds orders by buyer e-mail, order id and seat, page by page; exports them as CSV to the organizer only", async () => {
+    const { event, orders } = await eventWithOrders(5);
     const page = async (who: Fan, variables: Record<string, unknown>) =>
       must(await asFan<Page>(url(), who, EVENT_ORDERS, { id: String(event.id), ...variables })).eventOrders;
 
@@ -578,5 +590,46 @@ describe("eventOrders and the attendee export", () => {
       ).status,
       400,
     );
+  });
+
+  // Found reading the export after a drill failure: the pool's idle-in-transaction limit (3 s) ended the
+  // export's transaction while a slow download took a batch, and the dropped connection, which no one
+  // listened to, crashed the API.
+  test("a reader slower than the pool's idle-in-transaction limit still gets every row", async () => {
+    const { event } = await eventWithOrders(3);
+    const pool = strictPool();
+    try {
+      const batches: number[] = [];
+      const total = await forEachAttendeeBatch(
+        pool,
+        event.id,
+        { batch: 2, maxReaderMs: 5_000 },
+        async (rows) => {
+          batches.push(rows.length);
+          await sleep(400);
+        },
+      );
+      assert.equal(total, 6);
+      assert.deepEqual(batches, [2, 2, 2]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test("a connection lost between two batches fails the export, not the process; the pool carries on", async () => {
+    const { event } = await eventWithOrders(2);
+    const pool = strictPool();
+    try {
+      const exporting = forEachAttendeeBatch(pool, event.id, { batch: 1, maxReaderMs: 5_000 }, async () => {
+        await db().$executeRaw`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND query = 'FETCH 1 FROM attendees'`;
+        await sleep(300);
+      });
+      await assert.rejects(exporting, /not queryable|terminat/i);
+      const { rows } = await pool.query<{ ok: number }>("SELECT 1 AS ok");
+      assert.deepEqual(rows, [{ ok: 1 }]);
+    } finally {
+      await pool.end();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import { sessionTokenFrom } from "../../http/session-cookie.js";
 import { sendGraphQLError } from "../../http/util.js";
 import type { Logger } from "../../infra/logger.js";
@@ -19,6 +20,13 @@ import { type AttendeeRow, forEachAttendeeBatch } from "./sales-store.js";
 
 export const ATTENDEE_EXPORT_PATH = "/exports/attendees.csv";
 const BATCH = 1_000;
+/**
+ * How long a download may take nothing before it is cut off: it holds a Postgres connection and a
+ * snapshot meanwhile. A slow phone still gets the whole file; a client that stopped reading does not.
+ */
+const EXPORT_STALL_MS = 30_000;
+/** Writing a batch into the socket's buffer is immediate: the stall limit is the reader's whole time. */
+const MAX_READER_MS = EXPORT_STALL_MS + 5_000;
 
 const HEADER = [
   "order_id",
@@ -44,13 +52,16 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** Waits until the socket takes more (or closes), leaving no listener behind. */
+/** Waits until the socket takes more (or closes), leaving no listener behind; throws after a stall. */
 async function drained(res: ServerResponse): Promise<void> {
   const done = new AbortController();
   try {
     await Promise.race([
       once(res, "drain", { signal: done.signal }),
       once(res, "close", { signal: done.signal }),
+      sleep(EXPORT_STALL_MS, undefined, { signal: done.signal }).then(() => {
+        throw new Error(`the client took nothing for ${EXPORT_STALL_MS / 1000} s`);
+      }),
     ]);
   } finally {
     done.abort();
@@ -97,11 +108,16 @@ export function attendeeExportRoute({ db, pool, log, viewerFor }: AttendeeExport
     });
     res.write(`\uFEFF${csvLine(HEADER)}`);
     try {
-      const rows = await forEachAttendeeBatch(pool, eventId, BATCH, async (batch) => {
-        if (res.destroyed) throw new Error("the client went away");
-        const chunk = batch.map((row) => csvLine(HEADER.map((field) => row[field]))).join("");
-        if (!res.write(chunk)) await drained(res);
-      });
+      const rows = await forEachAttendeeBatch(
+        pool,
+        eventId,
+        { batch: BATCH, maxReaderMs: MAX_READER_MS },
+        async (batch) => {
+          if (res.destroyed) throw new Error("the client went away");
+          const chunk = batch.map((row) => csvLine(HEADER.map((field) => row[field]))).join("");
+          if (!res.write(chunk)) await drained(res);
+        },
+      );
       res.end();
       log.info({ eventId, rows }, "attendee export");
     } catch (error) {

@@ -160,6 +160,16 @@ const ATTENDEES = `
   WHERE t.event_id = $1::int
   ORDER BY o.created_at, o.id, sec.sort_order, s.row_rank, s.number`;
 
+export interface AttendeeCursorOptions {
+  /** Rows per batch. */
+  batch: number;
+  /**
+   * How long the reader may take over one batch. The transaction's idle limit is raised to it: the pool's
+   * (DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS, 3 s) would end the export of a slow download half-way.
+   */
+  maxReaderMs: number;
+}
+
 /**
  * Every ticket of the event with its order, seat and buyer, `batch` rows at a time through a server-side
  * cursor (memory stays flat however many tickets there are). `each` is awaited per batch, so a slow
@@ -168,13 +178,21 @@ const ATTENDEES = `
 export async function forEachAttendeeBatch(
   pool: SqlPool,
   eventId: number,
-  batch: number,
+  { batch, maxReaderMs }: AttendeeCursorOptions,
   each: (rows: AttendeeRow[]) => Promise<void>,
 ): Promise<number> {
   const client: pg.PoolClient = await pool.connect();
+  // The connection may drop while `each` runs, when no query is waiting to be told: node-postgres then
+  // emits 'error' on the client, which crashes the process without a listener. The next query fails.
+  let lost: Error | undefined;
+  const onLost = (error: Error) => {
+    lost = error;
+  };
+  client.on("error", onLost);
   let total = 0;
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    await client.query(`SET LOCAL idle_in_transaction_session_timeout = ${Math.ceil(maxReaderMs)}`);
     await client.query(`DECLARE attendees NO SCROLL CURSOR FOR ${ATTENDEES}`, [eventId]);
     for (;;) {
       const { rows } = await client.query<AttendeeRow>(`FETCH ${batch} FROM attendees`);
@@ -186,9 +204,13 @@ export async function forEachAttendeeBatch(
     await client.query("COMMIT");
     return total;
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
+    await client.query("ROLLBACK").catch((rollbackFailed: Error) => {
+      lost ??= rollbackFailed;
+    });
     throw error;
   } finally {
-    client.release();
+    client.off("error", onLost);
+    // A connection that failed is closed rather than handed to the next request.
+    client.release(lost);
   }
 }
