@@ -1,7 +1,7 @@
 import type { Counter } from "prom-client";
-import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { RateLimitOverrides } from "../../config.js";
 import type { Logger } from "../../infra/logger.js";
+import { LuaScript } from "../../infra/lua-script.js";
 import type { RedisClient } from "../../infra/redis.js";
 import { RedisBreaker } from "../../infra/redis-breaker.js";
 import { type RateLimitBudget, tighterBudget } from "../../kernel/rate-limit-budget.js";
@@ -69,12 +69,27 @@ export interface RateLimitHit {
 export type RateLimitOutcome = "allowed" | "limited" | "failed_open";
 
 /**
- * Counts requests in Redis (shared by every instance) with rate-limiter-flexible's fixed windows. When
+ * One fixed window of one counter: counts a call and answers the count and the window's milliseconds
+ * left, starting the window (its expiry) at the first call. A refused call is counted too, as it was
+ * with rate-limiter-flexible, whose fixed windows and key names these are.
+ */
+const COUNT_IN_WINDOW = new LuaScript(`
+local count = redis.call('INCR', KEYS[1])
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  left = tonumber(ARGV[1])
+end
+return {count, left}`);
+
+/**
+ * Counts requests in Redis (shared by every instance) in fixed windows. The counters of one call (its
+ * account's, its address's) go to Redis in one pipeline: on the hold and checkout paths two separate
+ * scripts (rate-limiter-flexible's) cost 16% of the API's CPU, mostly their two socket writes. When
  * Redis fails, requests are let through (logged and counted): holds must keep working without Redis,
  * and Postgres still enforces every per-account ticket limit.
  */
 export class RateLimits {
-  private readonly limiters = new Map<string, RateLimiterRedis>();
   private readonly breaker: RedisBreaker;
 
   constructor(
@@ -114,21 +129,34 @@ export class RateLimits {
       this.decisions.inc({ field, outcome: "failed_open" });
       return null;
     }
-    const checks = (Object.keys(rule.limits) as RateLimitSubject[]).flatMap((subject) => {
+    const counted = (Object.keys(rule.limits) as RateLimitSubject[]).flatMap((subject) => {
       const window = rule.limits[subject];
       const key = identity[subject];
-      return window && key ? [this.consumeOne(rule.bucket, subject, window, key)] : [];
+      return window && key ? [{ subject, window, key }] : [];
     });
+    if (counted.length === 0) return null;
     try {
-      const outcomes = await Promise.all(checks);
-      const budget = outcomes.reduce<RateLimitBudget | null>(
-        (tight, o) => tighterBudget(tight, o.budget),
-        null,
+      const replies = await COUNT_IN_WINDOW.runEach(
+        this.redis,
+        counted.map(({ subject, window, key }) => ({
+          keys: [`rl:${rule.bucket}:${subject}:${window.points}/${window.seconds}:${key}`],
+          args: [window.seconds * 1000],
+        })),
       );
+      let budget: RateLimitBudget | null = null;
+      let hit: RateLimitHit | null = null;
+      for (const [i, { subject, window }] of counted.entries()) {
+        const [count, msLeft] = replies[i] as [number, number];
+        const resetSeconds = Math.max(1, Math.ceil(msLeft / 1000));
+        const remaining = Math.max(0, window.points - count);
+        budget = tighterBudget(budget, { limit: window.points, remaining, resetSeconds });
+        // The subject that keeps the caller waiting longest is the one named.
+        if (count > window.points && (!hit || resetSeconds > hit.retryAfterSeconds)) {
+          hit = { subject, retryAfterSeconds: resetSeconds };
+        }
+      }
       if (budget) onBudget(budget);
-      const hits = outcomes.flatMap((outcome) => (outcome.hit ? [outcome.hit] : []));
       this.breaker.succeeded();
-      const hit = hits.sort((a, b) => b.retryAfterSeconds - a.retryAfterSeconds)[0] ?? null;
       this.decisions.inc({ field, outcome: hit ? "limited" : "allowed" });
       return hit;
     } catch (error) {
@@ -136,43 +164,5 @@ export class RateLimits {
       this.decisions.inc({ field, outcome: "failed_open" });
       return null;
     }
-  }
-
-  private async consumeOne(
-    bucket: string,
-    subject: RateLimitSubject,
-    window: LimitWindow,
-    key: string,
-  ): Promise<{ hit: RateLimitHit | null; budget: RateLimitBudget }> {
-    const resetSeconds = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-    try {
-      const res = await this.limiter(bucket, subject, window).consume(key);
-      return {
-        hit: null,
-        budget: { limit: window.points, remaining: res.remainingPoints, resetSeconds: resetSeconds(res) },
-      };
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      const retryAfterSeconds = resetSeconds(rejection);
-      return {
-        hit: { subject, retryAfterSeconds },
-        budget: { limit: window.points, remaining: 0, resetSeconds: retryAfterSeconds },
-      };
-    }
-  }
-
-  private limiter(bucket: string, subject: RateLimitSubject, window: LimitWindow): RateLimiterRedis {
-    const keyPrefix = `rl:${bucket}:${subject}:${window.points}/${window.seconds}`;
-    let limiter = this.limiters.get(keyPrefix);
-    if (!limiter) {
-      limiter = new RateLimiterRedis({
-        storeClient: this.redis,
-        keyPrefix,
-        points: window.points,
-        duration: window.seconds,
-      });
-      this.limiters.set(keyPrefix, limiter);
-    }
-    return limiter;
   }
 }
