@@ -13,6 +13,7 @@ import {
   createFanAccounts,
   errorCode,
   type Fan,
+  freePort,
   logIn,
   RELEASE_HOLD,
   standingArea,
@@ -27,7 +28,7 @@ import {
   type OrdersScenario,
   ordersScenario,
 } from "./support/orders.js";
-import { gql } from "./support/server.js";
+import { gql, startTestServer } from "./support/server.js";
 import { waitFor } from "./support/wait.js";
 
 // The live sales dashboard (docs/sales.md): the running counters equal a recount from the rows after a
@@ -630,6 +631,25 @@ describe("eventOrders and the attendee export", () => {
       assert.deepEqual(rows, [{ ok: 1 }]);
     } finally {
       await pool.end();
+    }
+  });
+
+  test("while Postgres is down the export answers 503 SERVICE_UNAVAILABLE with Retry-After, not a 500", async () => {
+    const event = await ownedEvent();
+    // A port nobody listens on stands for a Postgres that is down; the session still resolves from Redis.
+    const down = await startTestServer(`postgresql://postgres@127.0.0.1:${await freePort()}/nowhere`, {
+      REDIS_KEY_PREFIX: scenario.api.server.config.REDIS_KEY_PREFIX,
+    });
+    try {
+      const response = await fetch(`${down.origin}/exports/attendees.csv?eventId=${event.id}`, {
+        headers: { cookie: owner.cookie },
+      });
+      assert.equal(response.status, 503);
+      assert.equal(response.headers.get("retry-after"), "1");
+      const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+      assert.equal(body.errors[0]?.extensions.code, "SERVICE_UNAVAILABLE");
+    } finally {
+      await down.close();
     }
   });
 });

@@ -3,6 +3,11 @@ import { createServer, type Server } from "node:http";
 import type { Config } from "../config.js";
 import type { PlaygroundHandler } from "../http/playground.js";
 import { incomingRequestId, sendGraphQLError, sendJson } from "../http/util.js";
+import {
+  DATABASE_OUTAGE_MESSAGE,
+  DATABASE_RETRY_AFTER_SECONDS,
+  isDatabaseOutage,
+} from "../infra/database-outage.js";
 import type { Logger } from "../infra/logger.js";
 import type { Metrics } from "../infra/metrics.js";
 import { ErrorCode } from "../kernel/errors.js";
@@ -11,7 +16,8 @@ import type { GraphQLHttpHandler } from "./graphql-http.js";
 import type { Route } from "./routes.js";
 
 // The HTTP pipeline, stage by stage: request id and accounting, CORS, the playground, the operational
-// routes, GraphQL; anything unexpected becomes a 500 that names no internals.
+// routes, GraphQL; a database outage becomes a 503 to retry, anything else unexpected a 500 that names
+// no internals.
 
 export interface HttpStages {
   config: Config;
@@ -72,10 +78,18 @@ export function createHttpServer({
       if (operational) await operational(req, res);
       else sendJson(res, 404, { error: "Not found", path: url.pathname });
     } catch (error) {
-      log.error({ err: error, requestId }, "request failed");
-      if (!res.headersSent)
-        sendGraphQLError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, "Internal server error");
-      else res.destroy();
+      const outage = isDatabaseOutage(error);
+      if (outage) log.warn({ err: error, requestId }, "request failed: database unavailable");
+      else log.error({ err: error, requestId }, "request failed");
+      if (res.headersSent) res.destroy();
+      else if (!outage) sendGraphQLError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, "Internal server error");
+      else {
+        // A download or an export while Postgres restarts: "retry", as GraphQL says it (format-error.ts).
+        res.setHeader("retry-after", String(DATABASE_RETRY_AFTER_SECONDS));
+        sendGraphQLError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, DATABASE_OUTAGE_MESSAGE, {
+          retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+        });
+      }
     }
   });
   return { server, inFlight: () => inFlight };
