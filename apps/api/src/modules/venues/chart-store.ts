@@ -1,4 +1,4 @@
-import type { DbOrTx } from "../../kernel/transactions.js";
+import type { DbOrTx, Tx } from "../../kernel/transactions.js";
 import type { CheckedSection, SeatColumns } from "./chart-check.js";
 
 // Seating charts' SQL (docs/database.md, "Venues, seating charts and what events sell"; docs/venues.md).
@@ -94,21 +94,12 @@ export async function insertChart(
  */
 const SEATS_PER_STATEMENT = 2_048;
 
-/**
- * The seats in batches of SEATS_PER_STATEMENT, [first seat, end) each; with `wholeSections`, consecutive
- * whole sections of at least that many (a section's gone seats are deleted batch by batch).
- */
-function seatBatches(seats: SeatColumns, wholeSections: boolean): [number, number][] {
+/** The seats in batches of SEATS_PER_STATEMENT, [first seat, end) each. */
+function seatBatches(seatCount: number): [number, number][] {
   const batches: [number, number][] = [];
-  let start = 0;
-  for (let at = 1; at <= seats.section.length; at++) {
-    const sectionEnds = at === seats.section.length || seats.section[at] !== seats.section[at - 1];
-    if ((sectionEnds || !wholeSections) && at - start >= SEATS_PER_STATEMENT) {
-      batches.push([start, at]);
-      start = at;
-    }
+  for (let start = 0; start < seatCount; start += SEATS_PER_STATEMENT) {
+    batches.push([start, Math.min(start + SEATS_PER_STATEMENT, seatCount)]);
   }
-  if (start < seats.section.length) batches.push([start, seats.section.length]);
   return batches;
 }
 
@@ -117,10 +108,10 @@ function seatBatches(seats: SeatColumns, wholeSections: boolean): [number, numbe
  * always wrote them; seats a few thousand per statement). On a chart that has them already (an unused,
  * unfrozen version being edited), sections are matched by name and seats by (section, row, number): they
  * keep their ids and are updated, new ones are added and only the ones gone are deleted. Returns the seats
- * written.
+ * written. Runs in the caller's transaction, which the deletion of the gone seats relies on.
  */
 export async function writeChartContents(
-  tx: DbOrTx,
+  tx: Tx,
   chartId: number,
   descriptionJson: string,
   sections: CheckedSection[],
@@ -148,25 +139,15 @@ export async function writeChartContents(
     RETURNING id, sort_order AS "sortOrder"`;
   const idOf = new Map(ids.map((row) => [row.sortOrder, row.id]));
   let written = 0;
-  for (const [start, end] of seatBatches(seats, existing[0]?.seats === true)) {
-    const sectionIds = Array.from(seats.section.subarray(start, end), (index) => idOf.get(index) as number);
-    const rowLabels = seats.rowLabel.slice(start, end);
-    const numbers = Array.from(seats.number.subarray(start, end));
-    if (existing[0]?.seats) {
-      // The batch holds whole sections: their seats that are not in it are gone from the chart.
-      await tx.$executeRaw`
-        DELETE FROM seat
-        WHERE section_id = ANY(${[...new Set(sectionIds)]}::int[])
-          AND (section_id, row_label, number) NOT IN (
-            SELECT * FROM unnest(${sectionIds}::int[], ${rowLabels}::text[], ${numbers}::int[]))`;
-    }
+  for (const [start, end] of seatBatches(seats.section.length)) {
     const flag = (bit: number) =>
       Array.from(seats.flags.subarray(start, end), (flags) => (flags & (1 << bit)) !== 0);
     written += await tx.$executeRaw`
       INSERT INTO seat (section_id, row_label, row_rank, number, x, y, accessible, wheelchair, companion, restricted_view)
       SELECT * FROM unnest(
-        ${sectionIds}::int[], ${rowLabels}::text[], ${Array.from(seats.rowRank.subarray(start, end))}::int[],
-        ${numbers}::int[], ${Array.from(seats.x.subarray(start, end))}::real[],
+        ${Array.from(seats.section.subarray(start, end), (index) => idOf.get(index) as number)}::int[],
+        ${seats.rowLabel.slice(start, end)}::text[], ${Array.from(seats.rowRank.subarray(start, end))}::int[],
+        ${Array.from(seats.number.subarray(start, end))}::int[], ${Array.from(seats.x.subarray(start, end))}::real[],
         ${Array.from(seats.y.subarray(start, end))}::real[], ${flag(0)}::boolean[], ${flag(1)}::boolean[],
         ${flag(2)}::boolean[], ${flag(3)}::boolean[]
       )
@@ -175,11 +156,15 @@ export async function writeChartContents(
             wheelchair = EXCLUDED.wheelchair, companion = EXCLUDED.companion,
             restricted_view = EXCLUDED.restricted_view`;
   }
-  // Sections kept by name whose seats all went (now standing, or emptied) keep none.
-  const seated = new Set(seats.section);
-  const emptied = ids.filter((row) => !seated.has(row.sortOrder)).map((row) => row.id);
-  if (existing[0]?.seats && emptied.length > 0)
-    await tx.$executeRaw`DELETE FROM seat WHERE section_id = ANY(${emptied}::int[])`;
+  if (existing[0]?.seats) {
+    // The seats gone from the chart are the ones this save did not write: every seat inserted or updated
+    // above is a row version made by this transaction (its xmin). Deciding it here, in one statement,
+    // keeps the batches small however big a section is (a batch of a whole section was one statement
+    // of every seat of it, built on the event loop: seconds for a section of tens of thousands).
+    await tx.$executeRaw`
+      DELETE FROM seat
+      WHERE section_id = ANY(${ids.map((row) => row.id)}::int[]) AND xmin <> pg_current_xact_id()::xid`;
+  }
   return written;
 }
 
