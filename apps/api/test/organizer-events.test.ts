@@ -256,6 +256,19 @@ describe("validation", () => {
     ]) {
       assert.ok(priceFields.includes(field), `${field} in ${priceFields.join(", ")}`);
     }
+    // Too many of either is refused before anything is looked up: no per-item problem, no per-item query
+    // under the event's lock.
+    const oversized = await as(organizer, SET_PRICES, {
+      id,
+      input: {
+        tiers: Array.from({ length: 101 }, (_, i) => ({ name: `T${i}`, priceMinor: 100 })),
+        assignments: Array.from({ length: 501 }, () => ({ tier: "T0", sectionId: "999999", row: "ZZZ" })),
+      },
+    });
+    assert.deepEqual(
+      problemsOf(oversized).map((p) => p.field),
+      ["assignments", "tiers"],
+    );
     const duplicate = await as(organizer, DUPLICATE, { id, dates: ["2020-01-01T20:00", "soon"] });
     assert.deepEqual(
       problemsOf(duplicate).map((p) => p.field),
