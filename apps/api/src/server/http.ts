@@ -82,14 +82,13 @@ export function createHttpServer({
       if (outage) log.warn({ err: error, requestId }, "request failed: database unavailable");
       else log.error({ err: error, requestId }, "request failed");
       if (res.headersSent) res.destroy();
-      else if (!outage) sendGraphQLError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, "Internal server error");
-      else {
+      else if (outage) {
         // A download or an export while Postgres restarts: "retry", as GraphQL says it (format-error.ts).
         res.setHeader("retry-after", String(DATABASE_RETRY_AFTER_SECONDS));
         sendGraphQLError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, DATABASE_OUTAGE_MESSAGE, {
           retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
         });
-      }
+      } else sendGraphQLError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, "Internal server error");
     }
   });
   return { server, inFlight: () => inFlight };
