@@ -113,6 +113,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     log,
     metrics,
   });
+  // Only now, with nothing left to hold the event loop for long (ModuleParts.start).
+  composition.start();
 
   return {
     config,

@@ -57,6 +57,12 @@ export interface ModuleParts {
   routes?: Record<string, ModuleRoute>;
   background?: Partial<BackgroundWork>;
   /**
+   * Starts its background work, once the whole instance is built. Building the schema and starting
+   * Apollo hold the event loop for a while on a busy machine: work started before them stalls meanwhile,
+   * and a queue leader's lease lapsed while its instance booted (found by queue-api.test in CI).
+   */
+  start?(): void;
+  /**
    * Stops its background work and hands on what it still holds. Modules stop in the reverse order of
    * MODULES (a module after every module that uses it); `deadline` ends the shutdown grace period.
    */
@@ -70,7 +76,7 @@ export interface FrontrowModule {
   name: string;
   /** TypeGraphQL resolver classes. */
   resolvers: readonly ResolverClass[];
-  /** Creates the module's services and starts its background work. */
+  /** Creates the module's services and its background work (started by `start`). */
   setup(deps: ModuleDependencies): ModuleParts;
   /** Changes the built schema (the defences wrap root fields with their guards). */
   transformSchema?(schema: GraphQLSchema): GraphQLSchema;

@@ -11,6 +11,8 @@ export interface Composition {
   background: BackgroundWork;
   /** The modules' HTTP routes by path. */
   routes: Map<string, ModuleRoute>;
+  /** Starts the modules' background work, in their order, once the instance is built. */
+  start(): void;
   /** Stops the modules in reverse order: each after every module that uses it. */
   stop(deadline: number): Promise<void>;
 }
@@ -38,6 +40,7 @@ export function composeServices(
   const services = {} as Services;
   const background = {} as BackgroundWork;
   const routes = new Map<string, ModuleRoute>();
+  const starts: (() => void)[] = [];
   const stops: ((deadline: number) => Promise<void>)[] = [];
   let current = "";
   const deps: ModuleDependencies = {
@@ -52,12 +55,16 @@ export function composeServices(
     Object.assign(services, parts.services);
     Object.assign(background, parts.background);
     for (const [path, route] of Object.entries(parts.routes ?? {})) routes.set(path, route);
+    if (parts.start) starts.push(parts.start);
     if (parts.stop) stops.push(parts.stop);
   }
   return {
     services,
     background,
     routes,
+    start() {
+      for (const start of starts) start();
+    },
     async stop(deadline) {
       for (const stop of stops.reverse()) await stop(deadline);
     },

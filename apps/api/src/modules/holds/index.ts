@@ -32,7 +32,6 @@ export const holdsModule = defineModule({
       intervalMs: config.HOLD_SWEEP_INTERVAL_MS,
       batchSize: config.HOLD_SWEEP_BATCH,
     });
-    holdSweeper.start();
     const holds = new HoldsService(
       db,
       pool,
@@ -45,6 +44,11 @@ export const holdsModule = defineModule({
       },
       services.queue,
     );
-    return { services: { holds, holdEffects }, background: { holdSweeper }, stop: () => holdSweeper.stop() };
+    return {
+      services: { holds, holdEffects },
+      background: { holdSweeper },
+      start: () => holdSweeper.start(),
+      stop: () => holdSweeper.stop(),
+    };
   },
 });

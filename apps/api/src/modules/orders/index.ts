@@ -56,7 +56,6 @@ export const ordersModule = defineModule({
       intervalMs: config.PAYMENT_RECOVERY_INTERVAL_MS,
       staleAfterMs: config.PAYMENT_RECOVERY_STALE_MS,
     });
-    paymentRecovery.start();
     const outboxRelay = new OutboxRelay(
       db,
       jobs,
@@ -64,7 +63,6 @@ export const ordersModule = defineModule({
       log,
       { intervalMs: config.OUTBOX_RELAY_INTERVAL_MS },
     );
-    outboxRelay.start();
     const refunds = new RefundsService(db, pool, payments);
     // A refund recorded by refundOrder is completed right away, and by this job if that was cut short.
     jobs.register(REFUND_JOB, async (payload) => {
@@ -90,6 +88,10 @@ export const ordersModule = defineModule({
         outbox: outboxRelay,
       },
       background: { paymentRecovery, outboxRelay },
+      start() {
+        paymentRecovery.start();
+        outboxRelay.start();
+      },
       async stop() {
         await Promise.all([paymentRecovery.stop(), outboxRelay.stop()]);
       },

@@ -49,10 +49,12 @@ export const queueModule = defineModule({
         heartbeatGraceMs: config.QUEUE_HEARTBEAT_GRACE_SECONDS * 1000,
       },
     );
-    if (config.QUEUE_LEADER) queueLeader.start();
     return {
       services: { queue, admissionTokens },
       background: { queueLeader },
+      start() {
+        if (config.QUEUE_LEADER) queueLeader.start();
+      },
       async stop() {
         await queueLeader.stop();
         // Entries noted since the last batch still have to reach Postgres.

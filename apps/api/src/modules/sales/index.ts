@@ -27,7 +27,6 @@ export const salesModule = defineModule({
     const salesLive = new SalesLive(db, pool, redis, pubSub, sales, log, {
       foldIntervalMs: config.SALES_FOLD_INTERVAL_MS,
     });
-    salesLive.start();
     return {
       services: { sales, salesLive },
       background: { salesLive },
@@ -39,6 +38,7 @@ export const salesModule = defineModule({
           viewerFor: (token) => services.auth.viewerFor(token),
         }),
       },
+      start: () => salesLive.start(),
       async stop() {
         salesLive.close();
       },

@@ -29,10 +29,10 @@ export const waitlistModule = defineModule({
       jobs,
       config.WAITLIST_SCAN_INTERVAL_MS,
     );
-    waitlistOffers.start();
     return {
       services: { waitlist: new WaitlistService(db, services.holds, { maxQuantity: config.HOLD_MAX_SEATS }) },
       background: { waitlistOffers },
+      start: () => waitlistOffers.start(),
       stop: () => waitlistOffers.stop(),
     };
   },
