@@ -227,6 +227,9 @@ describe("leader failover", () => {
   });
 
   test("another instance takes the lease within seconds of the leader's death; fans keep their places", async () => {
+    // Stopped before either instance reads the settings (they cache them for a second): the line must
+    // not move until the new leader is checked.
+    await setRate(0);
     const main = join(dirname(fileURLToPath(import.meta.url)), "../src/main.js");
     child = spawn(process.execPath, [main], {
       env: {
@@ -252,7 +255,6 @@ describe("leader failover", () => {
     await sleep(300);
     assert.equal(second.server.queueLeader.isLeader, false, "one leader at a time");
 
-    await setRate(0);
     const [a, b] = fans.slice(1, 3) as [Fan, Fan];
     const placeA = await joinQueue(second.url, a);
     const placeB = await joinQueue(second.url, b);

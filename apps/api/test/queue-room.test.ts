@@ -302,6 +302,19 @@ describe("admission", () => {
     assert.equal(rejoined.position, 2);
   });
 
+  test("a rate of 0 admits nobody, not even on a token saved at a faster rate", async () => {
+    // An empty room at 600 per minute fills its bucket (two ticks' worth: 5 admissions).
+    await run(2_000);
+    await setEvent({ admissionRatePerMinute: 0 });
+    const fans = fanIds(3);
+    await joinAll(fans);
+    const admitted = await run(2_000, async () => {
+      for (const fan of fans) await queue.status(fan, eventId, { heartbeat: true });
+    });
+    assert.equal(admitted, 0);
+    assert.equal((await status(fans[0] as string)).position, 1);
+  });
+
   test("pausing stops admissions and says why; lowering the rate is explained too", async () => {
     const fans = fanIds(400);
     await joinAll(fans);

@@ -152,8 +152,8 @@ export class QueueLeader {
       windowMs: event.shoppingWindowSeconds * 1000,
       graceMs: this.options.heartbeatGraceMs,
       // Room for two ticks' worth (at least one fan): a late tick catches up, a long stall does not
-      // flood the shop.
-      bucketSize: Math.max(1, (ratePerMinute * 2 * this.options.tickMs) / 60_000),
+      // flood the shop. A rate of 0 empties it: a token saved at a faster rate admits nobody.
+      bucketSize: ratePerMinute > 0 ? Math.max(1, (ratePerMinute * 2 * this.options.tickMs) / 60_000) : 0,
       ewmaTauMs: EWMA_TAU_MS,
       maxScan: MAX_SCAN_PER_TICK,
     });
