@@ -50,7 +50,7 @@ before(async () => {
     new Counter({ name: "test_bot_signals", help: "test", labelNames: ["kind"], registers: [] }),
     { signUpsPerIpBeforeSignal: 100 },
   );
-  pow = new ProofOfWorkService(database.db, api.server.redis, signals, log, {
+  pow = new ProofOfWorkService(database.db, signals, {
     secret: api.server.config.POW_SECRET,
     ttlSeconds: TTL_SECONDS,
   });
@@ -71,8 +71,21 @@ async function challengeFor(who: Fan, event = eventId) {
   return result.data?.proofOfWorkChallenge as NonNullable<typeof result.data>["proofOfWorkChallenge"];
 }
 
+/** The gate's verdict on `proof` for a new entry: its claim, or (thrown) its refusal. */
+async function verify(
+  proof: string | undefined,
+  userId: string,
+  event: number,
+  difficulty: number,
+  meta?: { ip?: string },
+): Promise<{ key: string; ttlMs: number } | undefined> {
+  const gate = pow.entryGate(proof, userId, event, difficulty, meta);
+  if (gate?.claim === null) return gate.refuse(false);
+  return gate?.claim;
+}
+
 /** The refusal's code and reason. */
-async function refusal(promise: Promise<void>): Promise<{ code: unknown; reason: unknown }> {
+async function refusal(promise: Promise<unknown>): Promise<{ code: unknown; reason: unknown }> {
   try {
     await promise;
   } catch (error) {
@@ -113,28 +126,27 @@ describe("proofOfWorkChallenge", () => {
   });
 });
 
-describe("ProofOfWorkService.verify", () => {
+describe("ProofOfWorkService.entryGate", () => {
   test("counts leading zero bits", () => {
     assert.equal(leadingZeroBits(Uint8Array.from([0, 0, 0x80])), 16);
     assert.equal(leadingZeroBits(Uint8Array.from([0, 0x0f])), 12);
     assert.equal(leadingZeroBits(Uint8Array.from([0xff])), 0);
   });
 
-  test("accepts a solved challenge once; a replay is refused", async () => {
-    const { challenge } = await challengeFor(fan());
-    const proof = solveProofOfWork(challenge, DIFFICULTY);
-    await pow.verify(proof, fan().id, eventId, DIFFICULTY);
-    assert.deepEqual(await refusal(pow.verify(proof, fan().id, eventId, DIFFICULTY)), {
-      code: "BAD_USER_INPUT",
-      reason: "USED",
-    });
+  test("a solved challenge gives a single-use claim in the room's slot, until the challenge expires", async () => {
+    const { challenge, expiresAt } = await challengeFor(fan());
+    const claim = await verify(solveProofOfWork(challenge, DIFFICULTY), fan().id, eventId, DIFFICULTY);
+    assert.ok(claim);
+    assert.ok(claim.key.startsWith(`pow:{ev:${eventId}}:used:`), claim.key);
+    const left = new Date(expiresAt).getTime() - Date.now();
+    assert.ok(Math.abs(claim.ttlMs - left) < 5_000, `claimed for ${claim.ttlMs} ms, ${left} ms left`);
   });
 
   test("refuses missing, malformed, wrong, forged, expired, too easy and other fans' proofs", async () => {
     const userId = fan().id;
     const { challenge } = await challengeFor(fan());
     const check = (proof: string | undefined, user = userId, event = eventId) =>
-      refusal(pow.verify(proof, user, event, DIFFICULTY));
+      refusal(verify(proof, user, event, DIFFICULTY));
 
     assert.deepEqual(await check(undefined), { code: "BAD_USER_INPUT", reason: "REQUIRED" });
     assert.deepEqual(await check(challenge), { code: "BAD_USER_INPUT", reason: "MALFORMED" });
@@ -166,21 +178,21 @@ describe("ProofOfWorkService.verify", () => {
       reason: "TOO_EASY",
     });
 
-    // None of the refusals used the challenge up: the right fan's solution still works.
-    await pow.verify(solved, userId, eventId, DIFFICULTY);
+    // None of the refusals used the challenge up: the right fan's solution still passes.
+    assert.ok(await verify(solved, userId, eventId, DIFFICULTY));
   });
 
-  test("difficulty 0 turns the check off", async () => {
-    await pow.verify(undefined, fan().id, eventId, 0);
-    await pow.verify("anything at all", fan().id, eventId, 0);
+  test("difficulty 0 turns the check off", () => {
+    assert.equal(pow.entryGate(undefined, fan().id, eventId, 0), undefined);
+    assert.equal(pow.entryGate("anything at all", fan().id, eventId, 0), undefined);
   });
 
   test("failed proofs are recorded as bot signals (expired ones are not)", async () => {
     const userId = (fans[1] as Fan).id;
     const before = await database.db.botSignal.count({ where: { userId, kind: "FAILED_PROOF_OF_WORK" } });
-    await refusal(pow.verify("nonsense", userId, eventId, DIFFICULTY, { ip: "10.9.9.9" }));
+    await refusal(verify("nonsense", userId, eventId, DIFFICULTY, { ip: "10.9.9.9" }));
     const expired = pow.issue(userId, eventId, DIFFICULTY, Date.now() - TTL_SECONDS * 1000 - 1);
-    await refusal(pow.verify(solveProofOfWork(expired.challenge, DIFFICULTY), userId, eventId, DIFFICULTY));
+    await refusal(verify(solveProofOfWork(expired.challenge, DIFFICULTY), userId, eventId, DIFFICULTY));
     const signals = await database.db.botSignal.findMany({
       where: { userId, kind: "FAILED_PROOF_OF_WORK" },
       orderBy: { id: "asc" },
@@ -195,6 +207,7 @@ describe("ProofOfWorkService.verify", () => {
 describe("joinQueue", () => {
   const JOIN = `mutation ($eventId: ID!, $proof: String) {
     joinQueue(eventId: $eventId, proofOfWork: $proof) { state entryId } }`;
+  const LEAVE = "mutation ($eventId: ID!) { leaveQueue(eventId: $eventId) }";
   const join = (who: Fan, proof?: string) =>
     asFan<{ joinQueue: { state: string; entryId: string | null } }>(api.url, who, JOIN, {
       eventId: String(eventId),
@@ -214,6 +227,23 @@ describe("joinQueue", () => {
     const again = await join(who);
     assert.equal(again.errors, undefined, JSON.stringify(again.errors));
     assert.equal(again.data?.joinQueue.entryId, joined.data?.joinQueue.entryId);
+  });
+
+  test("a proof makes one entry: after leaving, the same proof is refused as used, a new one gets back in", async () => {
+    const [leaver] = await createFans(database.db, api.url, 1, "pow-replay");
+    const who = leaver as Fan;
+    const proof = solveProofOfWork((await challengeFor(who)).challenge, DIFFICULTY);
+    const joined = await join(who, proof);
+    assert.equal(joined.errors, undefined, JSON.stringify(joined.errors));
+    const left = await asFan<{ leaveQueue: boolean }>(api.url, who, LEAVE, { eventId: String(eventId) });
+    assert.equal(left.data?.leaveQueue, true);
+    const replayed = await join(who, proof);
+    assert.equal(errorCode(replayed), "BAD_USER_INPUT");
+    assert.equal(replayed.errors?.[0]?.extensions?.reason, "USED");
+    const back = await join(who, solveProofOfWork((await challengeFor(who)).challenge, DIFFICULTY));
+    assert.equal(back.errors, undefined, JSON.stringify(back.errors));
+    assert.equal(back.data?.joinQueue.entryId, joined.data?.joinQueue.entryId, "the account keeps its entry");
+    assert.equal(back.data?.joinQueue.state, "WAITING");
   });
 
   test("another fan's solved challenge does not get a fan in", async () => {

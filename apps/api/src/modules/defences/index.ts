@@ -63,10 +63,9 @@ export const defencesModule = defineModule({
             leave: (eventId, userId) => queue.leaveRoom(eventId, userId),
           }),
         ),
-        proofOfWork: new ProofOfWorkService(db, redis, botSignals, log, {
+        proofOfWork: new ProofOfWorkService(db, botSignals, {
           secret: config.POW_SECRET,
           ttlSeconds: config.POW_CHALLENGE_TTL_SECONDS,
-          redisRetryAfterMs: config.REDIS_RETRY_AFTER_MS,
         }),
         admissionSpeed: new AdmissionSpeedWatch(
           services.admissionTokens,

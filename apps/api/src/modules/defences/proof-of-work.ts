@@ -1,9 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import type { Logger } from "../../infra/logger.js";
 import type { Db } from "../../infra/prisma.js";
-import type { RedisClient } from "../../infra/redis.js";
-import { RedisBreaker } from "../../infra/redis-breaker.js";
 import { AppError, ErrorCode, notFound } from "../../kernel/errors.js";
+import type { NewEntryGate } from "../queue/queue.service.js";
 import { powDifficultyOf } from "../queue/queue-records-store.js";
 import { BotSignalKind, type BotSignalRecorder } from "./bot-signals.service.js";
 
@@ -26,8 +24,6 @@ export interface ProofOfWorkChallengeView {
 export interface ProofOfWorkOptions {
   secret: string;
   ttlSeconds: number;
-  /** After a Redis failure, how long the replay check leaves Redis alone. */
-  redisRetryAfterMs?: number;
 }
 
 /** Why a proof was refused: `extensions.reason` of the error. */
@@ -76,25 +72,11 @@ interface ChallengeClaims {
 }
 
 export class ProofOfWorkService {
-  private readonly breaker: RedisBreaker;
-
   constructor(
     private readonly db: Db,
-    private readonly redis: RedisClient,
     private readonly signals: BotSignalRecorder,
-    log: Logger,
     private readonly options: ProofOfWorkOptions,
-  ) {
-    this.breaker = new RedisBreaker(
-      log,
-      {
-        off: "proof-of-work replay check off: Redis failed, proofs are accepted without it",
-        on: "proof-of-work replay check back on",
-      },
-      options.redisRetryAfterMs ?? 1_000,
-      redis,
-    );
-  }
+  ) {}
 
   /** A fresh challenge at the event's current difficulty (0: no proof needed, but a challenge all the same). */
   async challenge(userId: string, eventId: number): Promise<ProofOfWorkChallengeView> {
@@ -122,18 +104,20 @@ export class ProofOfWorkService {
   }
 
   /**
-   * Accepts `proof` ("<challenge>:<nonce>") for this fan and event at `difficulty` (the event's current
-   * one; 0 turns the check off), once. Refusals are BAD_USER_INPUT, or FORBIDDEN for a forged or another
-   * fan's challenge, with `extensions.reason`, and are recorded as bot signals (but an expired one).
+   * What a new waiting-room entry of this fan and event must pass at `difficulty` (the event's current
+   * one; 0 turns the check off): `proof` ("<challenge>:<nonce>") is checked here, and the room claims it,
+   * once, as it makes the entry (until the challenge expires). A fan with a live entry gets it back
+   * without a proof, so only a new entry is refused: BAD_USER_INPUT, or FORBIDDEN for a forged or another
+   * fan's challenge, with `extensions.reason`, recorded as a bot signal (but an expired one).
    */
-  async verify(
+  entryGate(
     proof: string | null | undefined,
     userId: string,
     eventId: number,
     difficulty: number,
     meta: { ip?: string } = {},
-  ): Promise<void> {
-    if (difficulty <= 0) return;
+  ): NewEntryGate | undefined {
+    if (difficulty <= 0) return undefined;
     const refuse = async (reason: ProofRefusal, message: string): Promise<never> => {
       if (reason !== "EXPIRED") {
         await this.signals.record({
@@ -148,8 +132,24 @@ export class ProofOfWorkService {
         reason === "FORGED" || reason === "NOT_YOURS" ? ErrorCode.FORBIDDEN : ErrorCode.BAD_USER_INPUT;
       throw new AppError(code, message, { reason, argument: "proofOfWork" });
     };
+    const checked = this.check(proof, userId, eventId, difficulty);
+    if ("reason" in checked) return { claim: null, refuse: () => refuse(checked.reason, checked.message) };
+    return {
+      claim: checked,
+      refuse: () => refuse("USED", "This proof of work was already used: ask for a new challenge"),
+    };
+  }
+
+  /** The proof's single-use key and lifetime, or why it is refused; one HMAC and one hash, no I/O. */
+  private check(
+    proof: string | null | undefined,
+    userId: string,
+    eventId: number,
+    difficulty: number,
+  ): { key: string; ttlMs: number } | { reason: ProofRefusal; message: string } {
+    const refusal = (reason: ProofRefusal, message: string) => ({ reason, message });
     if (!proof) {
-      return refuse(
+      return refusal(
         "REQUIRED",
         "This event's queue asks for a proof of work: solve proofOfWorkChallenge(eventId)",
       );
@@ -157,25 +157,23 @@ export class ProofOfWorkService {
     const separator = proof.lastIndexOf(":");
     const challenge = proof.slice(0, separator);
     if (separator < 0 || !NONCE.test(proof.slice(separator + 1))) {
-      return refuse("MALFORMED", 'proofOfWork must be "<challenge>:<nonce>" with a decimal nonce');
+      return refusal("MALFORMED", 'proofOfWork must be "<challenge>:<nonce>" with a decimal nonce');
     }
     const claims = this.parse(challenge);
-    if (!claims) return refuse("FORGED", "This proof-of-work challenge was not issued by Frontrow");
+    if (!claims) return refusal("FORGED", "This proof-of-work challenge was not issued by Frontrow");
     if (claims.userId !== userId || claims.eventId !== eventId) {
-      return refuse("NOT_YOURS", "This proof-of-work challenge was issued to another account or event");
+      return refusal("NOT_YOURS", "This proof-of-work challenge was issued to another account or event");
     }
-    if (claims.expiresAtMs <= Date.now()) {
-      return refuse("EXPIRED", "This proof-of-work challenge has expired: ask for a new one");
-    }
+    const ttlMs = claims.expiresAtMs - Date.now();
+    if (ttlMs <= 0) return refusal("EXPIRED", "This proof-of-work challenge has expired: ask for a new one");
     if (claims.difficulty < difficulty) {
-      return refuse("TOO_EASY", `The difficulty is now ${difficulty}: ask for a new challenge`);
+      return refusal("TOO_EASY", `The difficulty is now ${difficulty}: ask for a new challenge`);
     }
     if (leadingZeroBits(sha256(proof)) < claims.difficulty) {
-      return refuse("WRONG", `This nonce does not give ${claims.difficulty} leading zero bits`);
+      return refusal("WRONG", `This nonce does not give ${claims.difficulty} leading zero bits`);
     }
-    if (!(await this.markUsed(claims))) {
-      return refuse("USED", "This proof of work was already used: ask for a new challenge");
-    }
+    // In the room's hash-tag slot ({ev:<id>}): claimed in the script that makes the entry.
+    return { key: `pow:{ev:${claims.eventId}}:used:${claims.mac}`, ttlMs };
   }
 
   private mac(payload: string): string {
@@ -195,28 +193,5 @@ export class ProofOfWorkService {
       expiresAtMs: Number(parts[4]),
       mac,
     };
-  }
-
-  /**
-   * Single use, remembered until the challenge expires. While Redis fails the proof is accepted
-   * (logged): the waiting room itself lives in Redis, so there is no queue to flood meanwhile.
-   */
-  private async markUsed(claims: ChallengeClaims): Promise<boolean> {
-    if (!this.breaker.available()) return true;
-    const ttlMs = Math.max(1, claims.expiresAtMs - Date.now());
-    try {
-      const set = await this.redis.set(
-        `pow:{ev:${claims.eventId}}:used:${claims.mac}`,
-        "1",
-        "PX",
-        ttlMs,
-        "NX",
-      );
-      this.breaker.succeeded();
-      return set === "OK";
-    } catch (error) {
-      this.breaker.failed(error);
-      return true;
-    }
   }
 }

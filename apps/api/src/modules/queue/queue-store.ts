@@ -115,11 +115,13 @@ for i = 1, #ARGV, 2 do
 end
 return marked`);
 
-// ARGV: account id, a fresh entry id (used when the account has none), now, sale start (ms). Returns
-// the account's status (as STATUS) and 1 when the entry is new, so a join is one round trip.
+// ARGV: account id, a fresh entry id (used when the account has none), now, sale start (ms), and what
+// a new entry needs: '' nothing; a claim's lifetime (ms) to take KEYS[11] once (SET NX), else -3; '-'
+// a refusal, -2. Returns the account's status (as STATUS) and 1 when the entry is new, so a join is one
+// round trip, proof of work included.
 const JOIN = script(`
 if missing() then return 0 end
-local account, now = ARGV[1], tonumber(ARGV[3])
+local account, now, needs = ARGV[1], tonumber(ARGV[3]), ARGV[5]
 local entry = redis.call('HGET', users, account)
 local current = entry and redis.call('HGET', state, entry)
 if current == 'P' or current == 'W' or current == 'A' then
@@ -127,6 +129,8 @@ if current == 'P' or current == 'W' or current == 'A' then
   result[12] = 0
   return result
 end
+if needs == '-' then return -2 end
+if needs ~= '' and not redis.call('SET', KEYS[11], '1', 'PX', needs, 'NX') then return -3 end
 local created = 0
 if not entry then
   entry = ARGV[2]
@@ -302,6 +306,12 @@ export interface RoomFigures {
   epoch: string;
 }
 
+/**
+ * What a new entry needs when the event asks for more than a signed-in account (its proof of work): a
+ * key that one entry only may take, for `ttlMs`, in the entry's own slot ({ev:<id>}); or `refused`.
+ */
+export type EntryClaim = { key: string; ttlMs: number } | "refused";
+
 export interface TickSettings {
   ratePerMinute: number;
   maxActiveShoppers: number;
@@ -418,9 +428,14 @@ export class QueueStore {
   constructor(readonly redis: RedisClient) {}
 
   /** Runs a script on the event's keys; RoomUnavailableError when Redis cannot answer. */
-  private async run(script: LuaScript, eventId: number, args: (string | number)[]): Promise<unknown> {
+  private async run(
+    script: LuaScript,
+    eventId: number,
+    args: (string | number)[],
+    moreKeys: string[] = [],
+  ): Promise<unknown> {
     try {
-      return await script.run(this.redis, roomKeys(eventId), args);
+      return await script.run(this.redis, [...roomKeys(eventId), ...moreKeys], args);
     } catch (error) {
       if (error instanceof ReplyError && !TRANSIENT_REPLY.test((error as Error).message)) throw error;
       throw new RoomUnavailableError(error);
@@ -440,16 +455,25 @@ export class QueueStore {
     return (await this.run(MARK_LOST, eventId, args)) as number;
   }
 
-  /** Places the account (or finds its live entry) and returns its status; `created` for a new entry. */
+  /**
+   * Places the account (or finds its live entry) and returns its status; `created` for a new entry. A
+   * new entry takes `claim` (`claimed` when it was taken before) or is `refused`; a live entry is
+   * returned whatever the claim.
+   */
   async join(
     eventId: number,
     userId: string,
     freshEntryId: string,
     now: number,
     saleStartsAt: number,
-  ): Promise<(EntryStatus & { created: boolean }) | null> {
-    const values = await this.run(JOIN, eventId, [userId, freshEntryId, now, saleStartsAt]);
+    claim?: EntryClaim,
+  ): Promise<(EntryStatus & { created: boolean }) | "refused" | "claimed" | null> {
+    const needs = claim === undefined ? "" : claim === "refused" ? "-" : Math.max(1, Math.ceil(claim.ttlMs));
+    const claimKey = typeof claim === "object" ? [claim.key] : [];
+    const values = await this.run(JOIN, eventId, [userId, freshEntryId, now, saleStartsAt, needs], claimKey);
     if (values === 0) return null;
+    if (values === -2) return "refused";
+    if (values === -3) return "claimed";
     const list = values as unknown[];
     return { ...parseStatus(list.slice(0, 11) as StatusValues), created: list[11] === 1 };
   }

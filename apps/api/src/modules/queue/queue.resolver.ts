@@ -63,14 +63,9 @@ export class QueueResolver {
     const id = parseIntId(eventId, "eventId");
     const userId = viewerOf(ctx).userId;
     const { powDifficulty } = await ctx.services.queue.queueEvent(id);
-    if (powDifficulty > 0) {
-      // Joining again returns the same entry: only a new entry costs a proof of work (docs/defences.md).
-      const { state } = await ctx.services.queue.status(userId, id, { heartbeat: false });
-      if (state === "NOT_IN_QUEUE" || state === "EXPIRED" || state === "REJOIN") {
-        await ctx.services.proofOfWork.verify(proofOfWork, userId, id, powDifficulty, ctx.client);
-      }
-    }
-    return toStatus(await ctx.services.queue.join(userId, id));
+    // Joining again returns the same entry: only a new entry costs a proof of work (docs/defences.md).
+    const gate = ctx.services.proofOfWork.entryGate(proofOfWork, userId, id, powDifficulty, ctx.client);
+    return toStatus(await ctx.services.queue.join(userId, id, gate));
   }
 
   @Authorized()

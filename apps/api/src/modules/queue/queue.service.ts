@@ -112,6 +112,17 @@ export interface QueueEvent {
   powDifficulty: number;
 }
 
+/**
+ * What a new entry must pass (the event's proof of work, checked by the caller): the single-use key
+ * that a passed check claims with the entry, in the same script (null when the check failed), and the
+ * refusal to throw when the entry cannot be made.
+ */
+export interface NewEntryGate {
+  readonly claim: { key: string; ttlMs: number } | null;
+  /** Throws why the entry was refused: `claimedBefore` when the claim was used by an earlier entry. */
+  refuse(claimedBefore: boolean): Promise<never>;
+}
+
 export interface QueueOptions {
   heartbeatIntervalSeconds: number;
   /** Settings read from Postgres are reused this long (changes reach every instance within it). */
@@ -215,7 +226,8 @@ export class QueueService implements AdmissionGate {
     });
   }
 
-  async join(userId: string, eventId: number): Promise<QueueStatusView> {
+  /** Places the account, or finds its live entry; a new entry must pass `gate` (proof of work) first. */
+  async join(userId: string, eventId: number, gate?: NewEntryGate): Promise<QueueStatusView> {
     const event = await this.roomEvent(eventId);
     const now = this.now();
     if (event.status !== "ON_SALE" || event.startsAt.getTime() <= now) {
@@ -223,9 +235,12 @@ export class QueueService implements AdmissionGate {
         status: event.status,
       });
     }
+    const claim = gate && (gate.claim ?? "refused");
     const placed = await this.room(eventId, () =>
-      this.store.join(eventId, userId, randomUUID(), now, event.saleStartsAt.getTime()),
+      this.store.join(eventId, userId, randomUUID(), now, event.saleStartsAt.getTime(), claim),
     );
+    if (placed === "refused" || placed === "claimed")
+      return (gate as NewEntryGate).refuse(placed === "claimed");
     if (placed.created && placed.entry.entryId) {
       this.rooms.noteEntry({ eventId, userId, entryId: placed.entry.entryId });
     }
