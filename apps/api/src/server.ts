@@ -17,6 +17,7 @@ import type { PaymentRecovery } from "./modules/orders/payment-recovery.js";
 import type { PaymentProvider } from "./modules/orders/payments.js";
 import type { QueueLeader } from "./modules/queue/queue-leader.js";
 import type { SeatChangeNotifier } from "./modules/seating/seat-changes.js";
+import type { SeatMapLive } from "./modules/seating/seat-map-live.js";
 import { buildFrontrowSchema } from "./schema/build-schema.js";
 import { createGraphQLHttpHandler } from "./server/graphql-http.js";
 import { createHttpServer } from "./server/http.js";
@@ -41,6 +42,8 @@ export interface FrontrowServer {
   schema: GraphQLSchema;
   /** Where committed seat changes are reported: they become live seat map deltas. */
   seatChanges: SeatChangeNotifier;
+  /** Publishes the deltas; looks for changes no delta carried every SEAT_MAP_AUDIT_INTERVAL_MS, `auditNow()` now. */
+  seatMapLive: SeatMapLive;
   /** Ends expired holds every HOLD_SWEEP_INTERVAL_MS; `sweep()` runs it now. */
   holdSweeper: HoldSweeper;
   /** Moves the waiting rooms while this instance holds the lease (started when QUEUE_LEADER). */
@@ -123,6 +126,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     redis,
     schema,
     seatChanges: services.seatChanges,
+    seatMapLive: composition.background.seatMapLive,
     holdSweeper: composition.background.holdSweeper,
     queueLeader: composition.background.queueLeader,
     paymentRecovery: composition.background.paymentRecovery,

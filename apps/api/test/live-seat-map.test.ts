@@ -592,15 +592,26 @@ test("closing an instance publishes the changes still waiting in its window", as
   await watcher.dispose();
 });
 
+// The audit runs when the test says (its timer is off): on a loaded machine a timer's first read could
+// come after the untold change, which it would then take as the truth.
+const startAuditedServer = () =>
+  startTestServer(database.url, {
+    REDIS_KEY_PREFIX: prefix,
+    SEAT_MAP_COALESCE_MS: String(COALESCE_MS),
+    SEAT_MAP_AUDIT_INTERVAL_MS: "0",
+  });
+
+/** A difference counts once two audits in a row see it (not a delta still on its way). */
+async function auditTwice(server: TestServer): Promise<void> {
+  await server.server.seatMapLive.auditNow();
+  await server.server.seatMapLive.auditNow();
+}
+
 // Found by `pnpm drill` (api-kill): an instance that dies between a seat change's commit and its delta
 // takes the change with it, and no version tells the clients; they showed the seat wrong for good.
 test("a change no delta carried (its instance died before publishing) reaches subscribers by the audit", async () => {
   const id = await eventIdOf(database.db, "the-lighthouse-keeper-amsterdam-matinee");
-  const audited = await startTestServer(database.url, {
-    REDIS_KEY_PREFIX: prefix,
-    SEAT_MAP_COALESCE_MS: String(COALESCE_MS),
-    SEAT_MAP_AUDIT_INTERVAL_MS: "300",
-  });
+  const audited = await startAuditedServer();
   try {
     const [seatId, other] = (await seatIdsOf(id)).slice(-2) as [number, number];
     const fan = watch(audited, id);
@@ -612,13 +623,14 @@ test("a change no delta carried (its instance died before publishing) reaches su
         delta.changes.some((c) => c.seatId === String(seatId) && c.status === "HELD"),
       ),
     );
-    // Let the audit read the map once, then change the seat as a dying instance would: committed, untold.
-    await sleep(700);
+    // The audit reads the map once, then the seat changes as by a dying instance: committed, untold.
+    await audited.server.seatMapLive.auditNow();
     const seen = fan.deltas.length;
     await database.db.eventSeat.updateMany({
       where: { eventId: id, seatId },
       data: { status: "AVAILABLE", holdId: null, heldUntil: null },
     });
+    await auditTwice(audited);
     await waitFor(
       "a delta with the untold change",
       () =>
@@ -641,11 +653,7 @@ test("a standing area's count no delta carried reaches subscribers by the audit 
   const area = await database.db.eventArea.findUniqueOrThrow({
     where: { eventId_sectionId: { eventId: id, sectionId: areaId } },
   });
-  const audited = await startTestServer(database.url, {
-    REDIS_KEY_PREFIX: prefix,
-    SEAT_MAP_COALESCE_MS: String(COALESCE_MS),
-    SEAT_MAP_AUDIT_INTERVAL_MS: "300",
-  });
+  const audited = await startAuditedServer();
   const setAvailable = (available: number) =>
     database.db.eventArea.update({
       where: { eventId_sectionId: { eventId: id, sectionId: areaId } },
@@ -662,9 +670,10 @@ test("a standing area's count no delta carried reaches subscribers by the audit 
     await setAvailable(area.available - 1);
     audited.server.seatChanges.areasChanged(id, [areaId]);
     await waitFor("the told count's delta", () => carries(fan.deltas, area.available - 1));
-    await sleep(700);
+    await audited.server.seatMapLive.auditNow();
     const seen = fan.deltas.length;
     await setAvailable(area.available - 3);
+    await auditTwice(audited);
     await waitFor(
       "a delta with the untold count",
       () => carries(fan.deltas.slice(seen), area.available - 3),

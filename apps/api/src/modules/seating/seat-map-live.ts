@@ -115,6 +115,11 @@ export class SeatMapLive implements SeatChangeNotifier {
     this.audit.start();
   }
 
+  /** Looks for changes no delta carried now, as every `auditIntervalMs` (seat-map-audit.ts). */
+  auditNow(): Promise<void> {
+    return this.audit.auditAll();
+  }
+
   async pricingChanged(eventId: number): Promise<void> {
     this.seating.invalidatePricing(eventId);
     // The other instances' caches expire within the pricing cache's lifetime even if this is lost.
