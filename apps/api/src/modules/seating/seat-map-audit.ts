@@ -2,6 +2,11 @@ import type { Logger } from "../../infra/logger.js";
 import type { SeatChangeNotifier } from "./seat-changes.js";
 import type { SeatingService, SeatMapDeltaMessage, VenueLayout } from "./seating.service.js";
 
+/** What the audit reads: the statuses as the database has them, and where each seat is in them. */
+export type AuditedSeating = Pick<SeatingService, "readStatuses" | "layoutOf">;
+/** Where it reports the changes no delta carried: they go out as normal deltas. */
+export type AuditFindings = Pick<SeatChangeNotifier, "seatsChanged" | "areasChanged">;
+
 // A seat change is committed first and published afterwards, from the instance's memory: an instance
 // that dies in between (found by `pnpm drill`, api-kill) takes the change with it, and no version says
 // so. Clients holding an older snapshot would show that seat wrong until it changed again. The audit
@@ -10,13 +15,20 @@ import type { SeatingService, SeatMapDeltaMessage, VenueLayout } from "./seating
 // differs at two audits in a row (so not a delta still on its way, nor a hold the sweeper is about to
 // end) is reported as changed, and goes out as a normal delta. Standing areas' places left are audited
 // the same way: a committed count no delta carried goes out as the area's count in a normal delta.
+// Deltas that arrive while the map is read again are applied to what was read, as clients apply the
+// deltas they buffered while fetching a snapshot: otherwise the audit would be behind, read the map
+// once more a few audits later, and take any untold change of that moment as the truth.
 
 /** An event no delta has touched for this long is no longer audited. */
 const IDLE_MS = 10 * 60_000;
+/** Deltas kept per event for a read under way: far more than arrive during one read. */
+const RECENT_DELTAS = 64;
 
 interface AuditedMap {
   /** What a client that applied every delta shows; undefined until read (again) from the database. */
   snapshot?: { version: number; statuses: Buffer; layout: VenueLayout; areas: Map<number, number> };
+  /** The latest deltas seen, oldest first. */
+  recent: SeatMapDeltaMessage[];
   /** Seat indexes that differed from the database at the last audit. */
   suspects: Set<number>;
   /** Standing areas (section ids) whose places left differed from the database at the last audit. */
@@ -34,8 +46,8 @@ export class SeatMapAudit {
   private running = false;
 
   constructor(
-    private readonly seating: SeatingService,
-    private readonly notifier: SeatChangeNotifier,
+    private readonly seating: AuditedSeating,
+    private readonly notifier: AuditFindings,
     private readonly log: Logger,
     private readonly intervalMs: number,
   ) {}
@@ -54,6 +66,7 @@ export class SeatMapAudit {
   /** Every delta any instance published, in the order Redis delivered them. */
   observe(delta: SeatMapDeltaMessage): void {
     const map = this.maps.get(delta.eventId) ?? {
+      recent: [],
       suspects: new Set(),
       areaSuspects: new Set(),
       behind: 0,
@@ -61,18 +74,9 @@ export class SeatMapAudit {
     };
     this.maps.set(delta.eventId, map);
     map.lastDeltaAt = Date.now();
-    const snapshot = map.snapshot;
-    if (!snapshot || delta.version <= snapshot.version) return;
-    if (delta.version > snapshot.version + 1) {
-      map.snapshot = undefined;
-      return;
-    }
-    for (const { seatId, status } of delta.changes) {
-      const index = snapshot.layout.indexBySeatId.get(seatId);
-      if (index !== undefined) snapshot.statuses[index] = STATUS_CODE[status].charCodeAt(0);
-    }
-    for (const { areaId, available } of delta.areas) snapshot.areas.set(areaId, available);
-    snapshot.version = delta.version;
+    map.recent.push(delta);
+    if (map.recent.length > RECENT_DELTAS) map.recent.shift();
+    apply(map, delta);
   }
 
   async auditAll(): Promise<void> {
@@ -107,6 +111,8 @@ export class SeatMapAudit {
         layout,
         areas: new Map(fresh.areas.map((area) => [area.id, area.available])),
       };
+      // The deltas that arrived while the database was read (those up to its version are skipped).
+      for (const delta of map.recent) apply(map, delta);
       map.suspects.clear();
       map.areaSuspects.clear();
       map.behind = 0;
@@ -140,4 +146,20 @@ export class SeatMapAudit {
       this.notifier.areasChanged(eventId, confirmedAreas);
     }
   }
+}
+
+/** Applies the delta that follows the snapshot; after a gap the map is read again. */
+function apply(map: AuditedMap, delta: SeatMapDeltaMessage): void {
+  const snapshot = map.snapshot;
+  if (!snapshot || delta.version <= snapshot.version) return;
+  if (delta.version > snapshot.version + 1) {
+    map.snapshot = undefined;
+    return;
+  }
+  for (const { seatId, status } of delta.changes) {
+    const index = snapshot.layout.indexBySeatId.get(seatId);
+    if (index !== undefined) snapshot.statuses[index] = STATUS_CODE[status].charCodeAt(0);
+  }
+  for (const { areaId, available } of delta.areas) snapshot.areas.set(areaId, available);
+  snapshot.version = delta.version;
 }
