@@ -1,6 +1,11 @@
 import type { Logger } from "../../infra/logger.js";
 import type { SeatChangeNotifier } from "./seat-changes.js";
-import type { SeatingService, SeatMapDeltaMessage, VenueLayout } from "./seating.service.js";
+import {
+  type SeatingService,
+  type SeatMapDeltaMessage,
+  type VenueLayout,
+  writeSeatChanges,
+} from "./seating.service.js";
 
 /** What the audit reads: the statuses as the database has them, and where each seat is in them. */
 export type AuditedSeating = Pick<SeatingService, "readStatuses" | "layoutOf">;
@@ -37,8 +42,6 @@ interface AuditedMap {
   behind: number;
   lastDeltaAt: number;
 }
-
-const STATUS_CODE = { AVAILABLE: "A", HELD: "H", SOLD: "S", NOT_FOR_SALE: "X" } as const;
 
 export class SeatMapAudit {
   private readonly maps = new Map<number, AuditedMap>();
@@ -156,10 +159,7 @@ function apply(map: AuditedMap, delta: SeatMapDeltaMessage): void {
     map.snapshot = undefined;
     return;
   }
-  for (const { seatId, status } of delta.changes) {
-    const index = snapshot.layout.indexBySeatId.get(seatId);
-    if (index !== undefined) snapshot.statuses[index] = STATUS_CODE[status].charCodeAt(0);
-  }
+  writeSeatChanges(snapshot.statuses, snapshot.layout, delta.changes);
   for (const { areaId, available } of delta.areas) snapshot.areas.set(areaId, available);
   snapshot.version = delta.version;
 }

@@ -165,10 +165,7 @@ export class SeatingService {
       if (snapshot.version < delta.version - 1) return this.loadStatuses(delta.eventId);
       const { layout } = await this.seatingFor(delta.eventId);
       const statuses = Buffer.from(snapshot.statuses, "latin1");
-      for (const { seatId, status } of delta.changes) {
-        const index = layout.indexBySeatId.get(seatId);
-        if (index !== undefined) statuses[index] = STATUS_CODE[status].charCodeAt(0);
-      }
+      writeSeatChanges(statuses, layout, delta.changes);
       return {
         version: delta.version,
         statuses: statuses.toString("latin1"),
@@ -254,6 +251,18 @@ export class SeatingService {
       if (index !== undefined) statuses[index] = codes.charCodeAt(i);
     }
     return { version: Number(row.version), statuses: statuses.toString("latin1"), areas: row.areas };
+  }
+}
+
+/** Writes a delta's seat changes into statuses laid out by `layout` (one status code per seat). */
+export function writeSeatChanges(
+  statuses: Buffer,
+  layout: VenueLayout,
+  changes: SeatMapDeltaMessage["changes"],
+): void {
+  for (const { seatId, status } of changes) {
+    const index = layout.indexBySeatId.get(seatId);
+    if (index !== undefined) statuses[index] = STATUS_CODE[status].charCodeAt(0);
   }
 }
 
