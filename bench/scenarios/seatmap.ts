@@ -1,9 +1,10 @@
 // `pnpm bench seatmap`: thousands of fans opening the same stadium seat map when a sale starts.
 import { setTimeout as sleep } from "node:timers/promises";
+import { seatMapWriterParts } from "../lib/api-modules.js";
 import type { RunningApi } from "../lib/api-process.js";
 import { decodedBody, type GraphQLPayload, parseGraphQL, postGraphQL, queryGraphQL } from "../lib/http.js";
 import { failures, type LoadResult, measure, type ResponseCheck } from "../lib/load.js";
-import type { Meter } from "../lib/meter.js";
+import type { Meter, StepCost } from "../lib/meter.js";
 import { type LoadSettings, loadOptionsUsage, parseOptions } from "../lib/options.js";
 import { type Reference, ratio, typenameReference } from "../lib/reference.js";
 import {
@@ -19,7 +20,7 @@ import {
   table,
   verdictCell,
 } from "../lib/report.js";
-import { openBench, withApi } from "../lib/scenario.js";
+import { type Bench, openBench, withApi } from "../lib/scenario.js";
 import { finish, type Target } from "../lib/verdict.js";
 
 export const usage = `Usage: pnpm bench seatmap [options]
@@ -29,6 +30,8 @@ Prepares the database frontrow_bench (BENCH_DATABASE_URL overrides), starts the 
   (a) seatMap { version statuses }          what every fan fetches when the sale opens
   (b) seatMap with the full layout, br      the first map a browser loads
   (c) one cold full-map load                the first load after the API started
+  (d) the statuses read from Postgres       what the API's 500 ms status cache and the seat-map audit
+                                            read: the API's code, run in this process
 Each phase prints its CPU per request by process, its rate over (0)'s and the API's event-loop delay.
 
 Targets: (a) ≥ 25% of (0)'s rate; (b) < 1 MB compressed and ≥ 100 loads/s.
@@ -44,6 +47,7 @@ const MIN_STATUSES_SHARE_OF_BASELINE = 0.25;
 const OTHER_WORK_WARNING_CORES = 0.25;
 // Seat maps are cache-hinted for this long: waiting it out makes the next load a miss again.
 const SEAT_MAP_MAX_AGE_MS = 1_000;
+const STATUS_READS = { full: 40, quick: 5 };
 
 const STATUSES_QUERY =
   "query SeatStatuses($eventId: ID!) { seatMap(eventId: $eventId) { version statuses } }";
@@ -174,12 +178,20 @@ interface SingleLoads {
   expired: { ms: number };
 }
 
+/** (d): reads of the event's statuses from Postgres, one after the other, by the API's SeatingService. */
+interface StatusReads {
+  reads: number;
+  msPerRead: number;
+  cost: StepCost;
+}
+
 interface Measurements {
   event: StadiumEvent;
   typenameLoad: LoadResult;
   typename: Reference;
   single: SingleLoads;
   outcomes: Record<PhaseKey, PhaseOutcome>;
+  statusReads: StatusReads;
 }
 
 /** A phase's verdict: its targets ("(a) …" for phase (a)) and no wrong answers; undefined for (0). */
@@ -227,6 +239,19 @@ function printReport(
       bytes(single.cold.brBytes),
     ],
     ["    full map after max-age, 1 load", "", "", milliseconds(single.expired.ms)],
+    [
+      `(d) statuses from Postgres, ${measured.statusReads.reads} reads`,
+      "",
+      "",
+      milliseconds(measured.statusReads.msPerRead),
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      ...costCells(measured.statusReads.cost),
+    ],
   );
   const header = [
     "phase",
@@ -244,7 +269,8 @@ function printReport(
   console.log(
     `\n${settings.connections} connections, pipelining ${settings.pipelining}, ${settings.durationS} s per phase ` +
       `after ${settings.warmupS} s of warm-up; the seat map requests send accept-encoding: br. Sizes are bytes per ` +
-      `response as sent. CPU per request. ${costLegend(machine, "this process, the load generator (autocannon)")}`,
+      `response as sent. CPU per request; (d): per read, the API's code ran in this process ("gen"). ` +
+      costLegend(machine, "this process, the load generator (autocannon)"),
   );
   const busiest = Math.max(...phases.map(({ result }) => result.cost.cores.other ?? 0));
   if (busiest > OTHER_WORK_WARNING_CORES) {
@@ -255,7 +281,37 @@ function printReport(
   }
 }
 
-async function measureAll(api: RunningApi, meter: Meter, settings: LoadSettings): Promise<Measurements> {
+/** (d): what one read of a stadium's statuses costs the API (its SeatingService, in this process) and Postgres. */
+async function measureStatusReads(
+  bench: Bench,
+  eventId: number,
+  meter: Meter,
+  reads: number,
+): Promise<StatusReads> {
+  const parts = await seatMapWriterParts();
+  const db = parts.createPrisma(bench.databaseUrl, { poolSize: 1 });
+  const pool = parts.createSqlPool(bench.databaseUrl, { max: 1, onIdleError: () => {} });
+  try {
+    const seating = new parts.SeatingService(db, pool);
+    // The first read also reads the layout, which stays cached: not what is measured.
+    await seating.readStatuses(eventId);
+    const mark = await meter.start();
+    const started = performance.now();
+    for (let read = 0; read < reads; read++) await seating.readStatuses(eventId);
+    const msPerRead = (performance.now() - started) / reads;
+    return { reads, msPerRead, cost: await meter.stop(mark, reads) };
+  } finally {
+    await db.$disconnect();
+    await pool.end();
+  }
+}
+
+async function measureAll(
+  bench: Bench,
+  api: RunningApi,
+  meter: Meter,
+  settings: LoadSettings,
+): Promise<Measurements> {
   const event = await findStadiumEvent(api.graphqlUrl);
   console.log(
     `Event ${event.id} "${event.name}" at ${event.venue.name}: ${integer(event.venue.capacity)} seats`,
@@ -302,12 +358,17 @@ async function measureAll(api: RunningApi, meter: Meter, settings: LoadSettings)
 
   const { statuses, fullMap } = outcomes;
   if (!statuses || !fullMap) throw new Error("A phase did not run");
+  const reads = settings.quick ? STATUS_READS.quick : STATUS_READS.full;
+  console.log(`Measuring (d) ${reads} reads of the statuses from Postgres…`);
+  const statusReads = await measureStatusReads(bench, Number(event.id), meter.serving(undefined), reads);
+  console.log(`    ${milliseconds(statusReads.msPerRead)} ms a read; ${costLine(statusReads.cost)}`);
   return {
     event,
     typenameLoad: typename.load,
     typename: typename.reference,
     single: { cold: { ms: cold.ms, brBytes: cold.body.length }, expired: { ms: expired.ms } },
     outcomes: { statuses, fullMap },
+    statusReads,
   };
 }
 
@@ -317,7 +378,7 @@ export async function run(args: string[]): Promise<number> {
   let measured: Measurements;
   try {
     measured = await withApi(bench, { cpuProfile: flags["cpu-prof"] === true }, ({ api, meter }) =>
-      measureAll(api, meter, settings),
+      measureAll(bench, api, meter, settings),
     );
   } finally {
     await bench.close();
@@ -345,6 +406,7 @@ export async function run(args: string[]): Promise<number> {
       phases: measured.outcomes,
       coldFullMap: measured.single.cold,
       expiredFullMap: measured.single.expired,
+      statusReads: measured.statusReads,
     },
   });
 }

@@ -147,6 +147,58 @@ test("statuses reflect holds, sales, expired holds and seats not for sale", asyn
   assert.equal(afterChange.statuses[index(soldSeat.id)], "S");
 });
 
+test("every seat shows the status Postgres has for it, whatever order the table gives the rows in", async () => {
+  const id = await eventId(NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
+  const user = await database.db.user.findFirstOrThrow();
+  const { seatId } = await database.db.eventSeat.findFirstOrThrow({ where: { eventId: id } });
+  const hold = await database.db.hold.create({
+    data: {
+      userId: user.id,
+      eventId: id,
+      seatIds: [seatId],
+      seatPrices: [1000],
+      totalMinor: 1000,
+      currency: "EUR",
+      expiresAt: new Date(Date.now() + 600_000),
+    },
+  });
+  const order = await database.db.order.create({
+    data: {
+      userId: user.id,
+      eventId: id,
+      holdId: hold.id,
+      subtotalMinor: 1000,
+      feesMinor: 0,
+      totalMinor: 1000,
+      currency: "EUR",
+      idempotencyKey: "seatmap-order-test",
+      requestHash: "x",
+    },
+  });
+  // An updated row moves to the end of the table, so the map's read meets these seats out of id order.
+  await database.db.$executeRaw`
+    UPDATE event_seat SET status = 'SOLD', order_id = ${order.id}::uuid
+    WHERE event_id = ${id} AND seat_id % 3 = 0`;
+  await database.db.$executeRaw`
+    UPDATE event_seat SET status = 'HELD', hold_id = ${hold.id}::uuid, held_until = now() + interval '10 minutes'
+    WHERE event_id = ${id} AND seat_id % 3 = 1 AND seat_id % 2 = 0`;
+  await database.db.event.update({ where: { id }, data: { seatMapVersion: { increment: 1 } } });
+  const rows = await database.db.$queryRaw<{ seatId: number; status: string }[]>`
+    SELECT seat_id AS "seatId", status::text FROM event_seat WHERE event_id = ${id}`;
+  const inPostgres = new Map(rows.map((row) => [String(row.seatId), row.status]));
+
+  const map = await fullMap(id);
+  const seats = map.sections.flatMap((section) => section.seats);
+  assert.equal(seats.length, inPostgres.size);
+  assert.ok(seats.some((seat) => seat.status === "HELD") && seats.some((seat) => seat.status === "SOLD"));
+  assert.deepEqual(
+    seats.filter((seat) => seat.status !== inPostgres.get(seat.id)),
+    [],
+    "seats whose status differs from Postgres",
+  );
+  assert.equal(map.statuses, seats.map((seat) => STATUS_LETTER[seat.status]).join(""));
+});
+
 test("an event without a map is NOT_FOUND, a malformed id BAD_USER_INPUT", async () => {
   const draft = await eventId(NOTABLE_EVENT_SLUGS.draft);
   for (const [id, code] of [

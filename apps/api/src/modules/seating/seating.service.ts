@@ -244,8 +244,7 @@ export class SeatingService {
     const row = await seatStatuses(this.db, eventId);
     if (!row) throw notFound("Event", String(eventId));
     const statuses = Buffer.alloc(layout.seatCount, STATUS_CODE.NOT_FOR_SALE);
-    const seatIds = row.seat_ids ?? [];
-    const codes = row.codes ?? "";
+    const { seatIds, codes } = row;
     for (let i = 0; i < seatIds.length; i++) {
       const index = layout.indexBySeatId.get(seatIds[i] as number);
       if (index !== undefined) statuses[index] = codes.charCodeAt(i);
