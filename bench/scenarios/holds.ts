@@ -9,7 +9,7 @@ import type { RunningApi } from "../lib/api-process.js";
 import { onShutdown } from "../lib/cleanup.js";
 import { eventSeatIds, overrideEvent } from "../lib/event-settings.js";
 import { deleteFans, domainEmails, type Fan, signedInCrowd } from "../lib/fans.js";
-import { GraphQLClient, readAnswer } from "../lib/http.js";
+import { GraphQLClient, queryGraphQL, readAnswer } from "../lib/http.js";
 import { describeViolations, holdInvariants, intact, type Violations } from "../lib/invariants.js";
 import {
   type Histogram,
@@ -562,6 +562,12 @@ async function measureAll(
     settings,
   };
   const firstRate = rates[0] ?? 100;
+  // Fans open the seat map before they hold, so the API has read the stadium's layout (once per venue,
+  // ~1 s on a loaded machine) before the first step: without it the read ended inside that step.
+  await queryGraphQL(api.graphqlUrl, {
+    query: "query ($eventId: ID!) { seatMap(eventId: $eventId) { version } }",
+    variables: { eventId: String(event.id) },
+  });
   if (settings.warmupS > 0) {
     const warmupS = Math.min(settings.warmupS, stepDuration(firstRate, settings, event.seatIds.length));
     console.log(`(2) holdSeats: warm-up at ${integer(firstRate)}/s for ${warmupS} s…`);
