@@ -48,6 +48,36 @@ async function fullMap(id: number) {
     .seatMap;
 }
 
+/** A live hold of one seat and an order for it, for seats set HELD or SOLD directly in the database. */
+async function holdAndOrder(id: number, seatId: number, idempotencyKey: string) {
+  const user = await database.db.user.findFirstOrThrow();
+  const hold = await database.db.hold.create({
+    data: {
+      userId: user.id,
+      eventId: id,
+      seatIds: [seatId],
+      seatPrices: [1000],
+      totalMinor: 1000,
+      currency: "EUR",
+      expiresAt: new Date(Date.now() + 600_000),
+    },
+  });
+  const order = await database.db.order.create({
+    data: {
+      userId: user.id,
+      eventId: id,
+      holdId: hold.id,
+      subtotalMinor: 1000,
+      feesMinor: 0,
+      totalMinor: 1000,
+      currency: "EUR",
+      idempotencyKey,
+      requestHash: "x",
+    },
+  });
+  return { hold, order };
+}
+
 test("the stadium map has every seat once, in layout order, with one status character per seat", async () => {
   const id = await eventId(NOTABLE_EVENT_SLUGS.stadiumOnSale);
   const map = await fullMap(id);
@@ -90,31 +120,7 @@ test("statuses reflect holds, sales, expired holds and seats not for sale", asyn
   const forSale = seats.filter((seat) => seat.section.priceTierId !== null);
   const [heldSeat, soldSeat, expiredSeat] = forSale;
   assert.ok(heldSeat && soldSeat && expiredSeat);
-  const user = await database.db.user.findFirstOrThrow();
-  const hold = await database.db.hold.create({
-    data: {
-      userId: user.id,
-      eventId: id,
-      seatIds: [Number(heldSeat.id)],
-      seatPrices: [1000],
-      totalMinor: 1000,
-      currency: "EUR",
-      expiresAt: new Date(Date.now() + 600_000),
-    },
-  });
-  const order = await database.db.order.create({
-    data: {
-      userId: user.id,
-      eventId: id,
-      holdId: hold.id,
-      subtotalMinor: 1000,
-      feesMinor: 0,
-      totalMinor: 1000,
-      currency: "EUR",
-      idempotencyKey: "seatmap-test",
-      requestHash: "x",
-    },
-  });
+  const { hold, order } = await holdAndOrder(id, Number(heldSeat.id), "seatmap-test");
   const setStatus = (seatId: string, data: Record<string, unknown>) =>
     database.db.eventSeat.update({
       where: { eventId_seatId: { eventId: id, seatId: Number(seatId) } },
@@ -149,32 +155,8 @@ test("statuses reflect holds, sales, expired holds and seats not for sale", asyn
 
 test("every seat shows the status Postgres has for it, whatever order the table gives the rows in", async () => {
   const id = await eventId(NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
-  const user = await database.db.user.findFirstOrThrow();
   const { seatId } = await database.db.eventSeat.findFirstOrThrow({ where: { eventId: id } });
-  const hold = await database.db.hold.create({
-    data: {
-      userId: user.id,
-      eventId: id,
-      seatIds: [seatId],
-      seatPrices: [1000],
-      totalMinor: 1000,
-      currency: "EUR",
-      expiresAt: new Date(Date.now() + 600_000),
-    },
-  });
-  const order = await database.db.order.create({
-    data: {
-      userId: user.id,
-      eventId: id,
-      holdId: hold.id,
-      subtotalMinor: 1000,
-      feesMinor: 0,
-      totalMinor: 1000,
-      currency: "EUR",
-      idempotencyKey: "seatmap-order-test",
-      requestHash: "x",
-    },
-  });
+  const { hold, order } = await holdAndOrder(id, seatId, "seatmap-order-test");
   // An updated row moves to the end of the table, so the map's read meets these seats out of id order.
   await database.db.$executeRaw`
     UPDATE event_seat SET status = 'SOLD', order_id = ${order.id}::uuid
