@@ -158,6 +158,10 @@ export async function deleteFans(db: PgClient, emails: string): Promise<void> {
     `DELETE FROM "order" WHERE user_id IN (${users})`,
     `DELETE FROM hold WHERE user_id IN (${users})`,
     `DELETE FROM bot_signal WHERE user_id IN (${users})`,
+    // Their places in waiting rooms (no foreign key to the account): a live admission left behind counts
+    // against the room's shoppers when a later run sets the room up again from Postgres.
+    `DELETE FROM queue_admission WHERE user_id IN (${users})`,
+    `DELETE FROM queue_entry WHERE user_id IN (${users})`,
     `DELETE FROM session WHERE user_id IN (${users})`,
     `DELETE FROM user_account WHERE id IN (${users})`,
   ];

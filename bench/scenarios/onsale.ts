@@ -543,6 +543,8 @@ export async function run(args: string[]): Promise<number> {
   const totalTickets = tickets.fans + tickets.bots;
   const botTicketShare = totalTickets ? tickets.bots / totalTickets : 0;
   const botCrowdShare = botCount / options.crowd;
+  // With no ticket sold there is no share: nothing to call fair.
+  const fair = totalTickets > 0 && botTicketShare <= botCrowdShare;
   const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
   console.log(
     `\n${table(
@@ -600,7 +602,7 @@ export async function run(args: string[]): Promise<number> {
           `${integer(sold)} tickets`,
           `${(sold / elapsedS).toFixed(1)}/s`,
           ...costCells(cost),
-          verdictCell(botTicketShare <= botCrowdShare && intact(invariants)),
+          verdictCell(fair && intact(invariants)),
         ],
       ],
     )}`,
@@ -612,12 +614,14 @@ export async function run(args: string[]): Promise<number> {
       `The time to sell out includes the ${ARRIVAL_S} s arrival and is set by the admission rate, not by the API. ` +
       costLegend(bench.machine),
   );
-  const fair = botTicketShare <= botCrowdShare;
   const targets: Target[] = [
     {
       name: "bots' share",
       goal: `≤ their share of the crowd (${percent(botCrowdShare)})`,
-      measured: `${percent(botTicketShare)} of the tickets (${tickets.bots} of ${totalTickets})`,
+      measured:
+        totalTickets > 0
+          ? `${percent(botTicketShare)} of the tickets (${tickets.bots} of ${totalTickets})`
+          : "no ticket sold: no share to judge",
       pass: fair,
     },
     {
@@ -635,6 +639,7 @@ export async function run(args: string[]): Promise<number> {
     references: [typename.reference],
     targets,
     problems: [
+      ...(totalTickets > 0 ? [] : ["no fan bought a ticket: the sale did not happen"]),
       ...(intact(invariants) ? [] : [`sale invariants broken: ${describeViolations(invariants)}`]),
       ...typename.problems.map((problem) => `{ __typename } under load: ${problem}`),
     ],
