@@ -3,6 +3,8 @@
 
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { SetupError } from "../lib/api-build.js";
+import { seededEvents } from "../lib/api-modules.js";
 import type { RunningApi } from "../lib/api-process.js";
 import { httpRequest, parseGraphQL, postGraphQL } from "../lib/http.js";
 import type { Meter } from "../lib/meter.js";
@@ -16,17 +18,19 @@ import { finish } from "../lib/verdict.js";
 const FULL = { orders: 10_000 };
 const QUICK = { orders: 500 };
 const DRAIN_TIMEOUT_MS = 600_000;
-const ORGANIZER = { email: "organizer@frontrow.test", password: "organizer-password" };
+// The seeded admin may manage every event: the scenario copies, publishes and cancels as them.
+const ADMIN = { email: "admin@frontrow.test", password: "admin-password" };
 
 export const usage = `Usage: pnpm bench cancellation [--quick] [--orders N]
 
-Takes a seeded stadium event, sells ${integer(FULL.orders)} of its seats (--quick ${QUICK.orders}; --orders N) as paid
-one-ticket orders written straight into the bench database (captured in the fake gateway's ledger), then
-starts the built API, cancels the event as its organizer (cancelEvent) and polls eventCancellation until
-the refund job has refunded every order. Prints orders refunded per second and checks that the gateway
-refunded each order exactly once, with the CPU per refunded order by process, the API's event loop and
-the rate over the run's { __typename } (measured first). The event is cancelled for good: the next run
-takes another one.
+Starts the built API and, as the seeded admin, copies the seeded stadium event to a date two days ahead
+(duplicateEvent) and publishes the copy (publishEvent). Sells ${integer(FULL.orders)} of the copy's seats (--quick ${QUICK.orders};
+--orders N) as paid one-ticket orders written straight into the bench database (captured in the fake
+gateway's ledger), then cancels the copy (cancelEvent) and polls eventCancellation until the refund job
+has refunded every order. Prints orders refunded per second and checks that the gateway refunded each
+order exactly once, with the CPU per refunded order by process, the API's event loop and the rate over
+the run's { __typename } (measured first). The seeded events stay as they are, for the other scenarios;
+each run leaves its cancelled copy behind.
 
 ${loadOptionsUsage}
   (the load options set the { __typename } reference's run)`;
@@ -41,6 +45,8 @@ interface CancellationContext {
   bench: Bench;
   api: RunningApi;
   meter: Meter;
+  /** GraphQL calls as the seeded admin. */
+  admin: AdminCall;
   eventId: number;
   orders: number;
 }
@@ -59,16 +65,7 @@ const refundAll: Step<CancellationContext> = {
     "missed",
   ],
   operation: "refunded order",
-  async run({ bench, api, meter, eventId, orders }) {
-    const cookie = await logIn(api.graphqlUrl);
-    const call = async <T>(query: string, variables: Record<string, unknown>) =>
-      parseGraphQL<T>(
-        await httpRequest(api.graphqlUrl, {
-          method: "POST",
-          headers: { "content-type": "application/json", cookie },
-          body: JSON.stringify({ query, variables }),
-        }),
-      );
+  async run({ bench, meter, admin: call, eventId, orders }) {
     const mark = await meter.start();
     const started = performance.now();
     await call('mutation ($id: ID!) { cancelEvent(eventId: $id, reason: "bench") { totalOrders } }', {
@@ -147,23 +144,15 @@ export async function run(args: string[]): Promise<number> {
   let runs: StepRun[] = [];
   let reference: Reference | undefined;
   try {
-    const [event] = (
-      await bench.db.query<{ id: number }>(
-        `SELECT e.id FROM event e
-         WHERE e.status = 'ON_SALE' AND e.starts_at > now()
-           AND (SELECT count(*) FROM event_seat es WHERE es.event_id = e.id AND es.status = 'AVAILABLE') >= $1
-         ORDER BY e.id LIMIT 1`,
-        [orders],
-      )
-    ).rows;
-    if (!event) throw new Error(`no event on sale with ${orders} free seats is left in the bench database`);
-    process.stdout.write(`Selling ${integer(orders)} seats of event ${event.id}… `);
-    const setupStarted = performance.now();
-    await sellSeats(bench.db, event.id, orders);
-    console.log(`done in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
     await withApi(bench, {}, async ({ api, meter }) => {
+      const setupStarted = performance.now();
+      const admin = await logInAsAdmin(api);
+      const eventId = await copyOfTheStadium(bench, admin);
+      process.stdout.write(`Selling ${integer(orders)} seats of event ${eventId}, a copy of the stadium's… `);
+      await sellSeats(bench.db, eventId, orders);
+      console.log(`done in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
       reference = (await typenameReference(api, settings, meter)).reference;
-      runs = await runSteps(STEPS, { bench, api, meter, eventId: event.id, orders }, reference);
+      runs = await runSteps(STEPS, { bench, api, meter, admin, eventId, orders }, reference);
     });
   } finally {
     await bench.close();
@@ -209,21 +198,49 @@ async function sellSeats(db: Awaited<ReturnType<typeof openBench>>["db"], eventI
      SELECT s.order_id::text, 'tok_visa', s.price_minor, 'EUR', 'CAPTURED' FROM seats s`,
     [eventId, count],
   );
-  // The demo organizer organizes it (cancelEvent is theirs to call).
-  await db.query(
-    "UPDATE event SET organizer_id = (SELECT id FROM user_account WHERE email = $2) WHERE id = $1",
-    [eventId, ORGANIZER.email],
-  );
 }
 
-async function logIn(url: URL): Promise<string> {
-  const response = await postGraphQL(url, {
+/**
+ * A new on-sale copy of the seeded stadium event, made through the API as an organizer would: the run
+ * cancels it for good, so it must not be an event that other scenarios (holds, seatmap, fanout) use.
+ */
+async function copyOfTheStadium(bench: Bench, call: AdminCall): Promise<number> {
+  const { slugs } = await seededEvents();
+  const [stadium] = (
+    await bench.db.query<{ id: number }>("SELECT id FROM event WHERE slug = $1", [slugs.stadiumOnSale])
+  ).rows;
+  if (!stadium) throw new SetupError(`The seed has no event "${slugs.stadiumOnSale}"`);
+  // Two days ahead in any time zone; the copy's sale opens as long before it as the original's did.
+  const date = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 16);
+  const { duplicateEvent } = await call<{ duplicateEvent: { id: string }[] }>(
+    "mutation ($id: ID!, $dates: [String!]!) { duplicateEvent(eventId: $id, dates: $dates) { id } }",
+    { id: String(stadium.id), dates: [date] },
+  );
+  const copy = duplicateEvent[0]?.id;
+  if (!copy) throw new Error("duplicateEvent returned no copy");
+  await call("mutation ($id: ID!) { publishEvent(eventId: $id) { id } }", { id: copy });
+  return Number(copy);
+}
+
+type AdminCall = <T>(query: string, variables: Record<string, unknown>) => Promise<T>;
+
+/** Logs in as the seeded admin; the result calls the API with that session. */
+async function logInAsAdmin(api: RunningApi): Promise<AdminCall> {
+  const response = await postGraphQL(api.graphqlUrl, {
     query: "mutation ($e: String!, $p: String!) { logIn(email: $e, password: $p) { id } }",
-    variables: { e: ORGANIZER.email, p: ORGANIZER.password },
+    variables: { e: ADMIN.email, p: ADMIN.password },
   });
   parseGraphQL(response);
   const cookies = response.headers["set-cookie"] ?? [];
   const session = cookies.find((value) => value.startsWith("frontrow_session="));
-  if (!session) throw new Error("the organizer's log-in set no session cookie");
-  return session.split(";")[0] as string;
+  if (!session) throw new Error("the admin's log-in set no session cookie");
+  const cookie = session.split(";")[0] as string;
+  return async <T>(query: string, variables: Record<string, unknown>) =>
+    parseGraphQL<T>(
+      await httpRequest(api.graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie },
+        body: JSON.stringify({ query, variables }),
+      }),
+    );
 }
