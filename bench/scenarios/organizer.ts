@@ -140,6 +140,8 @@ const salesUnderHolds: OrganizerStep = {
     const reader = new GraphQLClient(api.graphqlUrl, { maxSockets: 1 });
     const latency = latencyHistogram();
     let answered = 0;
+    /** Holds that failed for another reason than taken seats: that many fewer holds loaded the API. */
+    let failedHolds = 0;
     let reads = 0;
     const errors = new Map<string, number>();
     const endAt = performance.now() + options.durationS * 1000;
@@ -179,8 +181,9 @@ const salesUnderHolds: OrganizerStep = {
             )
             .then((answer) => {
               answered++;
-              if (!answer.ok && answer.code !== "SEATS_UNAVAILABLE")
-                errors.set(`holdSeats ${answer.code}`, (errors.get(`holdSeats ${answer.code}`) ?? 0) + 1);
+              if (answer.ok || answer.code === "SEATS_UNAVAILABLE") return;
+              failedHolds++;
+              errors.set(`holdSeats ${answer.code}`, (errors.get(`holdSeats ${answer.code}`) ?? 0) + 1);
             }),
         );
       }
@@ -216,8 +219,11 @@ const salesUnderHolds: OrganizerStep = {
         {
           name: `eventSales p99 while ${integer(options.rate)} holds/s run`,
           goal: `< ${TARGET_P99_MS} ms (issue: at 2,000 holds/s)`,
-          measured: milliseconds(p.p99),
-          pass: p.p99 < TARGET_P99_MS,
+          // A p99 read while the holds fail says nothing about reads under holds.
+          measured: failedHolds
+            ? `${milliseconds(p.p99)}, but ${integer(failedHolds)} holds failed`
+            : milliseconds(p.p99),
+          pass: p.p99 < TARGET_P99_MS && failedHolds === 0,
         },
       ],
       problems: [...errors].map(([what, n]) => `${integer(n)} × ${what}`),
