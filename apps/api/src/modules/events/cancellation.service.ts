@@ -8,6 +8,7 @@ import { TRANSACTION_OPTIONS } from "../../kernel/transactions.js";
 import type { Viewer } from "../../kernel/viewer.js";
 import { inParallel } from "../../lib/in-parallel.js";
 import {
+  countOrdersToRefund,
   orderEventId,
   ordersToRefund,
   pendingRefundIds,
@@ -25,7 +26,6 @@ import { requireEventManager } from "./event-access.js";
 import {
   announce,
   cancellationOf,
-  countOrdersToRefund,
   endAllHolds,
   finishCancellation,
   insertCancellation,

@@ -499,14 +499,6 @@ export async function endAllHolds(
   return { holds, seatIds: seats.map((seat) => seat.seatId) };
 }
 
-export async function countOrdersToRefund(tx: Tx, eventId: number): Promise<number> {
-  const [row] = await tx.$queryRaw<{ count: number }[]>`
-    SELECT count(*)::int AS count FROM "order" o
-    WHERE o.event_id = ${eventId} AND o.status = 'CONFIRMED'
-      AND EXISTS (SELECT FROM ticket t WHERE t.order_id = o.id AND t.status = 'VALID')`;
-  return row?.count ?? 0;
-}
-
 export async function insertCancellation(
   tx: Tx,
   cancellation: { eventId: number; reason: string; actorId: string | null; totalOrders: number },
