@@ -87,6 +87,13 @@ const LOG_IN = `mutation BenchLogIn($email: String!, $password: String!) {
   logIn(email: $email, password: $password) { id }
 }`;
 
+/** Logs one account in through the API's logIn: its session cookie (`frontrow_session=<token>`). */
+export async function logIn(api: RunningApi, email: string, password: string): Promise<string> {
+  const response = await postGraphQL(api.graphqlUrl, { query: LOG_IN, variables: { email, password } });
+  parseGraphQL(response);
+  return sessionCookie(response);
+}
+
 /** Logs every account in through the API's logIn, a few at a time, as browsers would. */
 async function logInAll(
   api: RunningApi,
@@ -99,12 +106,7 @@ async function logInAll(
     while (next < accounts.length) {
       const index = next++;
       const account = accounts[index] as { id: string; email: string };
-      const response = await postGraphQL(api.graphqlUrl, {
-        query: LOG_IN,
-        variables: { email: account.email, password },
-      });
-      parseGraphQL(response);
-      fans[index] = { ...account, cookie: sessionCookie(response) };
+      fans[index] = { ...account, cookie: await logIn(api, account.email, password) };
     }
   };
   await Promise.all(Array.from({ length: Math.min(LOGIN_CONCURRENCY, accounts.length) }, worker));

@@ -6,7 +6,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { SetupError } from "../lib/api-build.js";
 import { seededEvents } from "../lib/api-modules.js";
 import type { RunningApi } from "../lib/api-process.js";
-import { httpRequest, parseGraphQL, postGraphQL } from "../lib/http.js";
+import { logIn } from "../lib/fans.js";
+import { httpRequest, parseGraphQL } from "../lib/http.js";
 import type { Meter } from "../lib/meter.js";
 import { integerOption, loadOptionsUsage, parseOptions } from "../lib/options.js";
 import { type Reference, typenameReference } from "../lib/reference.js";
@@ -226,15 +227,7 @@ type AdminCall = <T>(query: string, variables: Record<string, unknown>) => Promi
 
 /** Logs in as the seeded admin; the result calls the API with that session. */
 async function logInAsAdmin(api: RunningApi): Promise<AdminCall> {
-  const response = await postGraphQL(api.graphqlUrl, {
-    query: "mutation ($e: String!, $p: String!) { logIn(email: $e, password: $p) { id } }",
-    variables: { e: ADMIN.email, p: ADMIN.password },
-  });
-  parseGraphQL(response);
-  const cookies = response.headers["set-cookie"] ?? [];
-  const session = cookies.find((value) => value.startsWith("frontrow_session="));
-  if (!session) throw new Error("the admin's log-in set no session cookie");
-  const cookie = session.split(";")[0] as string;
+  const cookie = await logIn(api, ADMIN.email, ADMIN.password);
   return async <T>(query: string, variables: Record<string, unknown>) =>
     parseGraphQL<T>(
       await httpRequest(api.graphqlUrl, {

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { seededEvents } from "../lib/api-modules.js";
 import type { RunningApi } from "../lib/api-process.js";
 import { eventSeatIds, overrideEvent } from "../lib/event-settings.js";
-import { deleteFans, domainEmails, type Fan, signedInCrowd } from "../lib/fans.js";
+import { deleteFans, domainEmails, type Fan, logIn, signedInCrowd } from "../lib/fans.js";
 import { GraphQLClient } from "../lib/http.js";
 import { latencyHistogram, percentilesMs, recordMs } from "../lib/latency.js";
 import type { Meter, StepCost } from "../lib/meter.js";
@@ -82,21 +82,6 @@ function parseOrganizerOptions(args: string[]): OrganizerOptions {
     }),
     steps: values.steps ? values.steps.split(",") : STEPS.map((step) => step.name),
   };
-}
-
-/** The organizer's session cookie, through logIn. */
-async function logInOrganizer(api: RunningApi): Promise<string> {
-  const response = await fetch(api.graphqlUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      query: "mutation ($e: String!, $p: String!) { logIn(email: $e, password: $p) { id } }",
-      variables: { e: ORGANIZER.email, p: ORGANIZER.password },
-    }),
-  });
-  const cookie = response.headers.getSetCookie().find((value) => value.startsWith("frontrow_session="));
-  if (!cookie) throw new Error(`the demo organizer could not log in: ${await response.text()}`);
-  return cookie.split(";")[0] as string;
 }
 
 async function eventIdBySlug(db: PgClient, slug: string): Promise<number> {
@@ -396,7 +381,7 @@ export async function run(args: string[]): Promise<number> {
         },
       },
       async ({ api, meter }) => {
-        const organizer = await logInOrganizer(api);
+        const organizer = await logIn(api, ORGANIZER.email, ORGANIZER.password);
         reference = (await typenameReference(api, options.settings, meter)).reference;
         runs = await runSteps(steps, { bench, api, meter, organizer, options }, reference);
       },
