@@ -59,14 +59,20 @@ export interface GraphQLPayload {
   variables?: Record<string, unknown>;
 }
 
+/** One GraphQL request; `cookie` (`frontrow_session=<token>`) sends it as that account. */
 export function postGraphQL(
   endpoint: URL,
   payload: GraphQLPayload,
   acceptEncoding = "identity",
+  cookie?: string,
 ): Promise<HttpResponse> {
   return httpRequest(endpoint, {
     method: "POST",
-    headers: { "content-type": "application/json", "accept-encoding": acceptEncoding },
+    headers: {
+      "content-type": "application/json",
+      "accept-encoding": acceptEncoding,
+      ...(cookie ? { cookie } : {}),
+    },
     body: JSON.stringify(payload),
   });
 }
@@ -92,8 +98,12 @@ export function parseGraphQL<TData>(response: HttpResponse): TData {
   return result.data;
 }
 
-export async function queryGraphQL<TData>(endpoint: URL, payload: GraphQLPayload): Promise<TData> {
-  return parseGraphQL<TData>(await postGraphQL(endpoint, payload));
+export async function queryGraphQL<TData>(
+  endpoint: URL,
+  payload: GraphQLPayload,
+  cookie?: string,
+): Promise<TData> {
+  return parseGraphQL<TData>(await postGraphQL(endpoint, payload, "identity", cookie));
 }
 
 export interface GraphQLAnswer<TData = Record<string, unknown>> {

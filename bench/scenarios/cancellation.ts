@@ -7,7 +7,7 @@ import { SetupError } from "../lib/api-build.js";
 import { seededEvents } from "../lib/api-modules.js";
 import type { RunningApi } from "../lib/api-process.js";
 import { logIn } from "../lib/fans.js";
-import { httpRequest, parseGraphQL } from "../lib/http.js";
+import { queryGraphQL } from "../lib/http.js";
 import type { Meter } from "../lib/meter.js";
 import { integerOption, loadOptionsUsage, parseOptions } from "../lib/options.js";
 import { type Reference, typenameReference } from "../lib/reference.js";
@@ -228,12 +228,6 @@ type AdminCall = <T>(query: string, variables: Record<string, unknown>) => Promi
 /** Logs in as the seeded admin; the result calls the API with that session. */
 async function logInAsAdmin(api: RunningApi): Promise<AdminCall> {
   const cookie = await logIn(api, ADMIN.email, ADMIN.password);
-  return async <T>(query: string, variables: Record<string, unknown>) =>
-    parseGraphQL<T>(
-      await httpRequest(api.graphqlUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json", cookie },
-        body: JSON.stringify({ query, variables }),
-      }),
-    );
+  return <T>(query: string, variables: Record<string, unknown>) =>
+    queryGraphQL<T>(api.graphqlUrl, { query, variables }, cookie);
 }
