@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
+import { setImmediate as nextLoopTurn } from "node:timers/promises";
 import {
   createSourceEventStream,
   type DocumentNode,
@@ -155,7 +155,7 @@ class BroadcastGroup {
         // before; one who leaves gets nothing more (their subscription is complete).
         const members = [...this.members];
         for (let sent = 0; sent < members.length; sent++) {
-          if (sent > 0 && sent % SOCKETS_PER_TURN === 0) await nextTurn();
+          if (sent > 0 && sent % SOCKETS_PER_TURN === 0) await nextLoopTurn();
           const member = members[sent] as Member;
           if (!this.members.has(member)) continue;
           const delivered = member.delivery.send(

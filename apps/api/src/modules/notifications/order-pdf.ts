@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
+import { setImmediate as nextLoopTurn } from "node:timers/promises";
 import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
 import type { Db } from "../../infra/prisma.js";
@@ -167,7 +167,7 @@ export async function renderTicketsPdf(order: PrintedOrder): Promise<Buffer> {
     doc.on("error", reject);
   });
   for (const [index, ticket] of order.tickets.entries()) {
-    if (index > 0) await nextTurn();
+    if (index > 0) await nextLoopTurn();
     drawTicketPage(doc, order, ticket, `Ticket ${index + 1} of ${order.tickets.length}`);
   }
   doc.end();

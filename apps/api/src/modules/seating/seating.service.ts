@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
+import { setImmediate as nextLoopTurn } from "node:timers/promises";
 import type { Db } from "../../infra/prisma.js";
 import type { SqlPool } from "../../infra/sql.js";
 import { notFound } from "../../kernel/errors.js";
@@ -223,7 +223,7 @@ export class SeatingService {
       // the last rows: the loop turns between sections so the first map of an on-sale stays short.
       if (seatsThisTurn >= SEATS_PER_TURN) {
         seatsThisTurn = 0;
-        await nextTurn();
+        await nextLoopTurn();
       }
       seatsThisTurn += seats.length;
       sections.push({
