@@ -646,6 +646,48 @@ test("a change no delta carried (its instance died before publishing) reaches su
   }
 });
 
+test("an instance audits only the events its own clients watch; the watchers' instance finds the change", async () => {
+  const id = await eventIdOf(database.db, "the-lighthouse-keeper-amsterdam-matinee");
+  const [unwatched, watching] = await Promise.all([startAuditedServer(), startAuditedServer()]);
+  const channel = `${prefix}SEAT_MAP_CHANGED:{ev:${id}}`;
+  try {
+    const [seatId, other] = (await seatIdsOf(id)).slice(-4, -2) as [number, number];
+    const leaver = watch(unwatched, id);
+    const fan = watch(watching, id);
+    await subscribedInRedis(id, 2);
+    await primed(unwatched, id, other, [leaver, fan]);
+    await changeSeats(unwatched, id, [seatId], "HELD");
+    await waitFor("the hold's delta", () =>
+      fan.deltas.some((delta) =>
+        delta.changes.some((c) => c.seatId === String(seatId) && c.status === "HELD"),
+      ),
+    );
+    await Promise.all([unwatched.server.seatMapLive.auditNow(), watching.server.seatMapLive.auditNow()]);
+    // The first instance's last client leaves (its Redis listener closes); then an untold change.
+    await leaver.dispose();
+    await waitFor("the leaver's listener to close", async () => {
+      const [, count] = (await redis.pubsub("NUMSUB", channel)) as [string, number];
+      return count < 2;
+    });
+    const seen = fan.deltas.length;
+    await database.db.eventSeat.updateMany({
+      where: { eventId: id, seatId },
+      data: { status: "AVAILABLE", holdId: null, heldUntil: null },
+    });
+    const carried = () =>
+      fan.deltas
+        .slice(seen)
+        .some((delta) => delta.changes.some((c) => c.seatId === String(seatId) && c.status === "AVAILABLE"));
+    await auditTwice(unwatched);
+    await sleep(COALESCE_MS * 3);
+    assert.equal(carried(), false, "an instance without watchers of the event does not audit it");
+    await auditTwice(watching);
+    await waitFor("a delta with the untold change, from the watchers' instance", carried, 5_000);
+  } finally {
+    await Promise.all([unwatched.close(), watching.close()]);
+  }
+});
+
 test("a standing area's count no delta carried reaches subscribers by the audit too", async () => {
   // An area of the theatre's (the last test here): a small map keeps the audit's reads quick.
   const id = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.theatreOnSale);

@@ -41,6 +41,9 @@ const GLOB_SPECIALS = /[*?[\]\\]/g;
  * Redis stay apart.
  */
 export class RedisTopicPubSub implements PubSub {
+  /** This instance's open subscriptions per channel (an iterator counts until it is returned). */
+  private readonly localSubscriptions = new Map<string, number>();
+
   constructor(
     private readonly engine: RedisPubSub,
     private readonly publisher: RedisClient,
@@ -61,7 +64,35 @@ export class RedisTopicPubSub implements PubSub {
   }
 
   subscribe(routingKey: string, topicId?: unknown): AsyncIterable<unknown> {
-    return this.engine.asyncIterator<unknown>(this.channel(routingKey, topicId));
+    const channel = this.channel(routingKey, topicId);
+    const iterator = this.engine.asyncIterator<unknown>(channel);
+    this.localSubscriptions.set(channel, (this.localSubscriptions.get(channel) ?? 0) + 1);
+    let open = true;
+    const ended = () => {
+      if (!open) return;
+      open = false;
+      const left = (this.localSubscriptions.get(channel) ?? 1) - 1;
+      if (left > 0) this.localSubscriptions.set(channel, left);
+      else this.localSubscriptions.delete(channel);
+    };
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: () => iterator.next(),
+        return: () => {
+          ended();
+          return iterator.return();
+        },
+        throw: (error?: unknown) => {
+          ended();
+          return iterator.throw(error);
+        },
+      }),
+    };
+  }
+
+  /** Whether a client of this instance has subscribed to the topic and not left. */
+  hasLocalSubscribers(routingKey: string, topicId?: unknown): boolean {
+    return this.localSubscriptions.has(this.channel(routingKey, topicId));
   }
 
   /**

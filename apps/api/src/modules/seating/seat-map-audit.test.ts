@@ -24,7 +24,10 @@ class Database implements AuditedSeating {
   statuses = "AAA";
   private waiting?: () => void;
 
+  reads = 0;
+
   async readStatuses(): Promise<StatusSnapshot> {
+    this.reads++;
     const read = { version: this.version, statuses: this.statuses, areas: [] };
     if (this.waiting === undefined) await new Promise<void>((resolve) => (this.waiting = resolve));
     return read;
@@ -60,7 +63,7 @@ class Notifier implements AuditFindings {
 test("a delta that arrives while the map is read is applied to the read: a later untold change is found", async () => {
   const database = new Database();
   const notifier = new Notifier();
-  const audit = new SeatMapAudit(database, notifier, createLogger("silent"), 0);
+  const audit = new SeatMapAudit(database, notifier, createLogger("silent"), 0, () => true);
   audit.observe(database.hold(11)); // the event has live deltas: the audit follows it
 
   // The first read starts at version 1; a hold is told while it is under way.
@@ -73,5 +76,28 @@ test("a delta that arrives while the map is read is applied to the read: a later
   database.statuses = "HHH";
   await audit.auditAll();
   await audit.auditAll();
+  assert.deepEqual(notifier.told, [[13]]);
+});
+
+test("an event that no client of this instance watches is not read; once watched, it is audited afresh", async () => {
+  const database = new Database();
+  database.release();
+  const notifier = new Notifier();
+  let watched = false;
+  const audit = new SeatMapAudit(database, notifier, createLogger("silent"), 0, () => watched);
+  audit.observe(database.hold(11));
+  await audit.auditAll();
+  database.statuses = "HHA"; // seat 12 changes untold while nobody watches
+  await audit.auditAll();
+  assert.equal(database.reads, 0);
+
+  // A client subscribes: its snapshot comes from the database, seat 12 included, and the audit starts
+  // from a read of its own, so only what changes untold from then on is published.
+  watched = true;
+  await audit.auditAll();
+  database.statuses = "HHH";
+  await audit.auditAll();
+  await audit.auditAll();
+  assert.equal(database.reads, 3);
   assert.deepEqual(notifier.told, [[13]]);
 });

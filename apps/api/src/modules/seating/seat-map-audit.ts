@@ -23,6 +23,9 @@ export type AuditFindings = Pick<SeatChangeNotifier, "seatsChanged" | "areasChan
 // Deltas that arrive while the map is read again are applied to what was read, as clients apply the
 // deltas they buffered while fetching a snapshot: otherwise the audit would be behind, read the map
 // once more a few audits later, and take any untold change of that moment as the truth.
+// Only the events that this instance's clients watch are audited: a client that subscribes later fetches
+// its snapshot from the database, untold changes included, and reading a 52,800-seat map every few
+// seconds for nobody is a burst of Postgres and API work in the middle of a sale (docs/seat-map.md).
 
 /** An event no delta has touched for this long is no longer audited. */
 const IDLE_MS = 10 * 60_000;
@@ -53,6 +56,8 @@ export class SeatMapAudit {
     private readonly notifier: AuditFindings,
     private readonly log: Logger,
     private readonly intervalMs: number,
+    /** Whether a client of this instance watches the event's live seat map. */
+    private readonly isWatched: (eventId: number) => boolean,
   ) {}
 
   start(): void {
@@ -88,7 +93,8 @@ export class SeatMapAudit {
     try {
       for (const [eventId, map] of this.maps) {
         if (Date.now() - map.lastDeltaAt > IDLE_MS) this.maps.delete(eventId);
-        else await this.audit(eventId, map);
+        else if (this.isWatched(eventId)) await this.audit(eventId, map);
+        else forget(map);
       }
     } catch (error) {
       this.log.warn({ err: error instanceof Error ? error.message : error }, "seat map audit failed");
@@ -149,6 +155,14 @@ export class SeatMapAudit {
       this.notifier.areasChanged(eventId, confirmedAreas);
     }
   }
+}
+
+/** Drops what was compared so far: when clients watch again, the audit starts from a fresh read. */
+function forget(map: AuditedMap): void {
+  map.snapshot = undefined;
+  map.suspects.clear();
+  map.areaSuspects.clear();
+  map.behind = 0;
 }
 
 /** Applies the delta that follows the snapshot; after a gap the map is read again. */

@@ -85,7 +85,9 @@ export class SeatMapLive implements SeatChangeNotifier {
     private readonly metrics: Metrics,
     private readonly options: SeatMapLiveOptions,
   ) {
-    this.audit = new SeatMapAudit(seating, this, log, options.auditIntervalMs ?? 0);
+    this.audit = new SeatMapAudit(seating, this, log, options.auditIntervalMs ?? 0, (eventId) =>
+      pubSub.hasLocalSubscribers(SEAT_MAP_CHANGED, seatMapTopic(eventId)),
+    );
   }
 
   /** Starts keeping the status cache in step; does not wait for Redis, which may be down at boot. */
