@@ -29,6 +29,8 @@ export type AuditFindings = Pick<SeatChangeNotifier, "seatsChanged" | "areasChan
 
 /** An event no delta has touched for this long is no longer audited. */
 const IDLE_MS = 10 * 60_000;
+/** Seat ids named in the audit's warning; the count says how many there were. */
+const LOGGED_SEAT_IDS = 20;
 /** Deltas kept per event for a read under way: far more than arrive during one read. */
 const RECENT_DELTAS = 64;
 
@@ -144,7 +146,11 @@ export class SeatMapAudit {
     if (confirmed.length > 0) {
       const seatIdByIndex = new Map([...layout.indexBySeatId].map(([seatId, index]) => [index, seatId]));
       const seatIds = confirmed.flatMap((index) => seatIdByIndex.get(index) ?? []);
-      this.log.warn({ eventId, seatIds }, "seat map audit: changes no delta carried; publishing them");
+      // A whole section's worth of ids would make one log line of tens of kilobytes: a sample says enough.
+      this.log.warn(
+        { eventId, seats: seatIds.length, seatIds: seatIds.slice(0, LOGGED_SEAT_IDS) },
+        "seat map audit: changes no delta carried; publishing them",
+      );
       this.notifier.seatsChanged(eventId, seatIds);
     }
     if (confirmedAreas.length > 0) {
