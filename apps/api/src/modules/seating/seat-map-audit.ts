@@ -116,6 +116,7 @@ export class SeatMapAudit {
       fresh.version < snapshot.version ||
       (fresh.version > snapshot.version && ++map.behind > 2)
     ) {
+      forget(map);
       map.snapshot = {
         version: fresh.version,
         statuses: Buffer.from(fresh.statuses, "latin1"),
@@ -124,9 +125,6 @@ export class SeatMapAudit {
       };
       // The deltas that arrived while the database was read (those up to its version are skipped).
       for (const delta of map.recent) apply(map, delta);
-      map.suspects.clear();
-      map.areaSuspects.clear();
-      map.behind = 0;
       return;
     }
     // Deltas still on their way: compare at the next audit.
@@ -163,7 +161,7 @@ export class SeatMapAudit {
   }
 }
 
-/** Drops what was compared so far: when clients watch again, the audit starts from a fresh read. */
+/** Drops what was compared so far: the next audit reads the map afresh (a gap, or watched again). */
 function forget(map: AuditedMap): void {
   map.snapshot = undefined;
   map.suspects.clear();
