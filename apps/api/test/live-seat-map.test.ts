@@ -91,16 +91,22 @@ function watch(api: TestServer, eventId: number): Watcher {
   return watcher;
 }
 
+/** The Redis channel of an event's seat map deltas. */
+const seatMapChannel = (eventId: number) => `${prefix}SEAT_MAP_CHANGED:{ev:${eventId}}`;
+
+/** How many subscriber connections listen to the channel. */
+async function listeners(channel: string): Promise<number> {
+  const [, count] = (await redis.pubsub("NUMSUB", channel)) as [string, number];
+  return count;
+}
+
 /** Resolves once `instances` subscriber connections listen to the event's channel. */
 async function subscribedInRedis(eventId: number, instances = 1) {
-  await channelSubscribed(`${prefix}SEAT_MAP_CHANGED:{ev:${eventId}}`, instances);
+  await channelSubscribed(seatMapChannel(eventId), instances);
 }
 
 async function channelSubscribed(channel: string, instances = 1) {
-  await waitFor(`a Redis subscription to ${channel}`, async () => {
-    const [, count] = (await redis.pubsub("NUMSUB", channel)) as [string, number];
-    return count >= instances;
-  });
+  await waitFor(`a Redis subscription to ${channel}`, async () => (await listeners(channel)) >= instances);
 }
 
 /** Changes a seat until every watcher got a delta: then all of them are live. */
@@ -537,7 +543,7 @@ test("fans who leave stop receiving while the others go on; the last one out clo
   const id = await eventIdOf(database.db, NOTABLE_EVENT_SLUGS.hallOnSaleAllPriced);
   const [seatA, seatB, seatC] = (await seatIdsOf(id)).slice(-3);
   assert.ok(seatA && seatB && seatC);
-  const channel = `${prefix}SEAT_MAP_CHANGED:{ev:${id}}`;
+  const channel = seatMapChannel(id);
   const stayer = watch(apiA, id);
   const leaver = watch(apiA, id);
   await subscribedInRedis(id);
@@ -548,13 +554,10 @@ test("fans who leave stop receiving while the others go on; the last one out clo
   const version = await settled(id, [stayer]);
   assert.equal(leaver.deltas.length, leaverCount, "no message after completing");
   assert.ok(stayer.deltas.some((delta) => delta.version === version));
-  const [, listenersBefore] = (await redis.pubsub("NUMSUB", channel)) as [string, number];
+  const listenersBefore = await listeners(channel);
   await stayer.dispose();
   // Only instance A listened to this event; with its last fan gone it unsubscribes from Redis.
-  await waitFor("the listener to close", async () => {
-    const [, count] = (await redis.pubsub("NUMSUB", channel)) as [string, number];
-    return count < listenersBefore;
-  });
+  await waitFor("the listener to close", async () => (await listeners(channel)) < listenersBefore);
   await changeSeats(apiB, id, [seatC], "HELD");
   await settled(id, []);
 });
@@ -649,7 +652,6 @@ test("a change no delta carried (its instance died before publishing) reaches su
 test("an instance audits only the events its own clients watch; the watchers' instance finds the change", async () => {
   const id = await eventIdOf(database.db, "the-lighthouse-keeper-amsterdam-matinee");
   const [unwatched, watching] = await Promise.all([startAuditedServer(), startAuditedServer()]);
-  const channel = `${prefix}SEAT_MAP_CHANGED:{ev:${id}}`;
   try {
     const [seatId, other] = (await seatIdsOf(id)).slice(-4, -2) as [number, number];
     const leaver = watch(unwatched, id);
@@ -665,10 +667,7 @@ test("an instance audits only the events its own clients watch; the watchers' in
     await Promise.all([unwatched.server.seatMapLive.auditNow(), watching.server.seatMapLive.auditNow()]);
     // The first instance's last client leaves (its Redis listener closes); then an untold change.
     await leaver.dispose();
-    await waitFor("the leaver's listener to close", async () => {
-      const [, count] = (await redis.pubsub("NUMSUB", channel)) as [string, number];
-      return count < 2;
-    });
+    await waitFor("the leaver's listener to close", async () => (await listeners(seatMapChannel(id))) < 2);
     const seen = fan.deltas.length;
     await database.db.eventSeat.updateMany({
       where: { eventId: id, seatId },
