@@ -147,6 +147,35 @@ test("an expired hold's seats go to the next batch that asks, which names the ho
   assert.deepEqual(takeOver?.outcome === "placed" && takeOver.takenOverHoldIds, [expiring.id]);
 });
 
+test("a batch writes its holds' seats in one statement: the sales counters get one delta per bucket", async () => {
+  const seats = [50, 51, 52, 53, 54, 55].map(seat);
+  const [before] = await database.db.$queryRaw<{ groups: number; lastDelta: bigint }[]>`
+    SELECT (SELECT count(DISTINCT (s.section_id, es.price_tier_id))::int FROM event_seat es
+            JOIN seat s ON s.id = es.seat_id WHERE es.event_id = ${theatre} AND es.seat_id = ANY(${seats}))
+             AS groups,
+           (SELECT coalesce(max(id), 0) FROM sales_count_delta) AS "lastDelta"`;
+  assert.ok(before);
+  const { groups, lastDelta } = before;
+  assert.ok(groups < 3, "the seats share sections and tiers, so one statement per hold would show");
+  const holds = [0, 1, 2].map((index) => newHold(fan(index), theatre, seats.slice(index * 2, index * 2 + 2)));
+  assert.deepEqual(outcomes(await placeHolds(pool, holds)), ["placed", "placed", "placed"]);
+
+  const deltas = await database.db.$queryRaw<{ metric: string; value: number }[]>`
+    SELECT metric, value::int FROM sales_count_delta WHERE id > ${lastDelta} AND event_id = ${theatre}`;
+  // One UPDATE of the batch's seats: AVAILABLE −n and HELD +n per section and tier, not per hold.
+  assert.equal(deltas.length, 2 * groups, JSON.stringify(deltas));
+  const total = (metric: string) =>
+    deltas.filter((delta) => delta.metric === metric).reduce((sum, delta) => sum + delta.value, 0);
+  assert.equal(total("seats.HELD"), seats.length);
+  assert.equal(total("seats.AVAILABLE"), -seats.length);
+  const holders = await seatStatuses(theatre, seats);
+  assert.deepEqual(
+    seats.map((seatId) => holders.get(seatId)),
+    holds.flatMap((hold) => [hold.id, hold.id]),
+  );
+  await assertHoldInvariants(database.db, theatre);
+});
+
 test("concurrent batches for crossing seats neither deadlock nor double-book", async () => {
   // Each batch asks for the same seats in the opposite order: only the lock order keeps them apart.
   const seats = [seat(40), seat(41), seat(42), seat(43)];
