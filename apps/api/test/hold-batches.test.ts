@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createSqlPool, type SqlPool } from "../src/infra/sql.js";
 import { uuidv7 } from "../src/lib/uuid7.js";
-import { type NewHold, type PlaceHoldResult, placeHolds } from "../src/modules/holds/hold-store.js";
+import { type NewAreaHold, placeAreaHolds } from "../src/modules/holds/area-hold-store.js";
+import { type NewHold, placeHolds } from "../src/modules/holds/hold-store.js";
 import { NOTABLE_EVENT_SLUGS } from "../src/seed/seed.js";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import {
@@ -15,6 +16,7 @@ import {
   HOLD_SEATS,
   MANY_LOGINS,
   openEvent,
+  standingArea,
 } from "./support/holds.js";
 import { readMetrics, startTestServer } from "./support/server.js";
 
@@ -59,7 +61,7 @@ async function seatStatuses(eventId: number, seatIds: number[]): Promise<Map<num
   return new Map(rows.map((row) => [row.seatId, row.holdId]));
 }
 
-const outcomes = (results: PlaceHoldResult[]) => results.map((result) => result.outcome);
+const outcomes = (results: readonly { outcome: string }[]) => results.map((result) => result.outcome);
 
 test("holds of one batch each succeed or fail on their own, seeing the holds before them", async () => {
   const first = newHold(fan(0), theatre, [seat(0), seat(1)]);
@@ -80,6 +82,12 @@ test("holds of one batch each succeed or fail on their own, seeing the holds bef
     );
     assert.ok(placed.seats.every((offer) => offer.price > 0 && offer.row && offer.section));
     assert.ok(placed.expiresAt.getTime() > Date.now());
+    const stored = await database.db.hold.findUniqueOrThrow({ where: { id: first.id } });
+    assert.equal(
+      placed.expiresAt.getTime(),
+      stored.expiresAt.getTime(),
+      "the expiry answered is the one stored",
+    );
     assert.deepEqual(placed.takenOverHoldIds, []);
   }
   const holders = await seatStatuses(theatre, [seat(0), seat(1), seat(2), seat(3)]);
@@ -99,6 +107,52 @@ test("one fan's holds in one batch share the per-account limit", async () => {
   assert.deepEqual(results[1], { outcome: "limitExceeded", used: 3, limit: 4 });
   assert.deepEqual(outcomes(results), ["placed", "limitExceeded", "placed"]);
   assert.equal(await database.db.hold.count({ where: { userId: fan(3), state: "ACTIVE" } }), 2);
+});
+
+test("standing holds of one batch share each fan's limit and the area's places", async () => {
+  const area = await standingArea(database.db, theatre, "Batch pit", 5);
+  const [first, second] = (await createFanAccounts(database.db, 2, "area-batch")).map(
+    (account) => account.id,
+  );
+  assert.ok(first && second);
+  const areaHold = (userId: string, quantity: number): NewAreaHold => ({
+    id: uuidv7(),
+    userId,
+    eventId: theatre,
+    areaId: area,
+    quantity,
+    admitted: false,
+  });
+  // The limit is 4: the first fan's second hold would make 5, the third makes 4. The area has 5 places.
+  const holds = [
+    areaHold(first, 3),
+    areaHold(first, 2),
+    areaHold(first, 1),
+    areaHold(second, 1),
+    areaHold(second, 1),
+  ];
+  const results = await placeAreaHolds(pool, holds);
+
+  assert.deepEqual(outcomes(results), ["placed", "limitExceeded", "placed", "placed", "unavailable"]);
+  assert.deepEqual(results[1], { outcome: "limitExceeded", used: 3, limit: 4 });
+  assert.deepEqual(results[4], { outcome: "unavailable", available: 0 });
+  const rows = await database.db.hold.findMany({ where: { areaId: area } });
+  for (const [index, hold] of holds.entries()) {
+    const result = results[index];
+    const row = rows.find((candidate) => candidate.id === hold.id);
+    if (result?.outcome !== "placed") {
+      assert.equal(row, undefined, "a refused hold writes nothing");
+      continue;
+    }
+    assert.deepEqual(
+      [row?.userId, row?.areaQuantity, row?.totalMinor, row?.expiresAt.getTime()],
+      [hold.userId, hold.quantity, hold.quantity * result.places.price, result.expiresAt.getTime()],
+    );
+  }
+  const { available } = await database.db.eventArea.findUniqueOrThrow({
+    where: { eventId_sectionId: { eventId: theatre, sectionId: area } },
+  });
+  assert.equal(available, 0);
 });
 
 test("each hold of a mixed batch gets its event's answer", async () => {
