@@ -1,15 +1,19 @@
--- A batch of holds wrote each placed hold with an INSERT of its own and asked tickets_used once per hold,
--- each a statement inside the batch's loop (66 and 16-80 µs a hold on the bench machine, against 26 and
--- 7 µs a hold when the batch does each in one statement). Now:
--- - tickets_used_by reads the limits of all the batch's fans in one statement, before the loop; the
---   loop adds the places it gives a fan to that fan's count, so a fan's later hold in the batch still sees
---   the earlier ones (their hold rows are not written yet);
--- - the placed holds are inserted in one statement after the loop, before place_holds' seat UPDATE
---   (event_seat.hold_id references them). expires_at is computed in the loop, rounded to the column's
+-- A batch of holds (place_holds, place_area_holds) made its writes one hold at a time, each a statement
+-- inside the batch's loop. Now each kind of write is one statement per batch:
+-- - place_holds set each placed hold's seats HELD with an UPDATE of their own, and each UPDATE of
+--   event_seat runs the statement-level sales trigger (sales_event_seat_changed, 190 µs a run on the
+--   bench machine): a batch of 10 holds ran it 10 times. Every seat of the batch is locked in step 2 and
+--   the loop keeps what each hold took (v_free), so one UPDATE after the loop writes them all: one trigger
+--   run per batch, whose deltas it sums.
+-- - Each placed hold had an INSERT of its own, and tickets_used ran once per hold (66 and 16-80 µs a
+--   hold, against 26 and 7 µs a hold when the batch does each in one statement). tickets_used_by reads the
+--   limits of all the batch's fans in one statement before the loop, and the loop adds the places it
+--   gives a fan to that fan's count, so a fan's later hold in the batch still sees the earlier ones. The
+--   placed holds are inserted in one statement after the loop, before the seats' UPDATE
+--   (event_seat.hold_id references them); expires_at is computed in the loop, rounded to the column's
 --   milliseconds, as the INSERT's RETURNING gave it.
--- The rows the functions return reach the API only when they end, after every write.
--- Otherwise place_holds is 20261216000000_place_holds_one_seat_update's and place_area_holds
--- 20261208010100_hold_batch_gate's.
+-- The rows the functions return reach the API only when they end, after every write. Otherwise both
+-- functions are as in 20261208010100_hold_batch_gate.
 
 -- The per-account limit of a batch's fans in one statement: what each (fan, event) pair holds (live
 -- holds) or bought (sold seats, valid standing tickets), once per distinct pair. The one definition of
