@@ -3,14 +3,13 @@
 -- - place_holds set each placed hold's seats HELD with an UPDATE of their own, and each UPDATE of
 --   event_seat runs the statement-level sales trigger (sales_event_seat_changed, 190 µs a run on the
 --   bench machine): a batch of 10 holds ran it 10 times. Every seat of the batch is locked in step 2 and
---   the loop keeps what each hold took (v_free), so one UPDATE after the loop writes them all: one trigger
---   run per batch, whose deltas it sums.
+--   the loop keeps what each hold took (v_free), so one UPDATE after the loop writes them all, from the
+--   hold rows inserted in the same statement: one trigger run per batch, whose deltas it sums.
 -- - Each placed hold had an INSERT of its own, and tickets_used ran once per hold (66 and 16-80 µs a
 --   hold, against 26 and 7 µs a hold when the batch does each in one statement). tickets_used_by reads the
 --   limits of all the batch's fans in one statement before the loop, and the loop adds the places it
 --   gives a fan to that fan's count, so a fan's later hold in the batch still sees the earlier ones. The
---   placed holds are inserted in one statement after the loop, before the seats' UPDATE
---   (event_seat.hold_id references them); expires_at is computed in the loop, rounded to the column's
+--   placed holds are inserted in one statement after the loop; expires_at is computed in the loop, rounded to the column's
 --   milliseconds, as the INSERT's RETURNING gave it.
 -- The rows the functions return reach the API only when they end, after every write. Otherwise both
 -- functions are as in 20261208010100_hold_batch_gate.
@@ -99,11 +98,8 @@ DECLARE
   v_missing integer[];
   v_taken integer[];
   v_total integer;
-  -- The seats the batch holds, one entry per seat, written in one UPDATE after the loop.
-  v_held_events integer[] := '{}';
+  -- The seats and prices of the placed holds, one after the other.
   v_held_seats integer[] := '{}';
-  v_held_by uuid[] := '{}';
-  v_held_until timestamptz[] := '{}';
   v_held_prices integer[] := '{}';
   -- What each fan of the batch had used when it began (tickets_used_by), key fan:event; the loop adds
   -- what the batch gives them.
@@ -234,29 +230,29 @@ BEGIN
           v_new_currencies := v_new_currencies || v_event.currency::text;
           v_new_expiries := v_new_expiries || expires_at;
           v_held_prices := v_held_prices || seat_prices;
-          v_held_events := v_held_events || array_fill(v_event.id, ARRAY[cardinality(v_seats)]);
           v_held_seats := v_held_seats || v_seats;
-          v_held_by := v_held_by || array_fill(hold_id, ARRAY[cardinality(v_seats)]);
-          v_held_until := v_held_until || array_fill(expires_at, ARRAY[cardinality(v_seats)]);
         END IF;
       END IF;
     END IF;
     RETURN NEXT;
   END LOOP;
 
-  -- 4. The placed holds, then their seats, one statement each. Every seat is locked by this transaction
-  --    and was free: the update cannot miss one. (An UPDATE that changes nothing still runs the sales
-  --    trigger.)
+  -- 4. The placed holds, and their seats from what was inserted, in one statement. Every seat is locked
+  --    by this transaction and was free: the update cannot miss one. (An UPDATE that changes nothing
+  --    still runs the sales trigger.)
   IF cardinality(v_new_ids) > 0 THEN
-    INSERT INTO hold (id, user_id, event_id, seat_ids, seat_prices, total_minor, currency, expires_at)
-    SELECT n.id, n.fan, n.event, v_held_seats[n.lo:n.hi], v_held_prices[n.lo:n.hi], n.total, n.cur,
-           n.until
-    FROM unnest(v_new_ids, v_new_users, v_new_events, v_new_firsts, v_new_lasts, v_new_totals,
-                v_new_currencies, v_new_expiries) AS n(id, fan, event, lo, hi, total, cur, until);
+    WITH placed AS (
+      INSERT INTO hold (id, user_id, event_id, seat_ids, seat_prices, total_minor, currency, expires_at)
+      SELECT n.id, n.fan, n.event, v_held_seats[n.lo:n.hi], v_held_prices[n.lo:n.hi], n.total, n.cur,
+             n.until
+      FROM unnest(v_new_ids, v_new_users, v_new_events, v_new_firsts, v_new_lasts, v_new_totals,
+                  v_new_currencies, v_new_expiries) AS n(id, fan, event, lo, hi, total, cur, until)
+      RETURNING hold.id, hold.event_id, hold.seat_ids, hold.expires_at
+    )
     UPDATE event_seat es
-    SET status = 'HELD', hold_id = h.holder, held_until = h.until, version = es.version + 1
-    FROM unnest(v_held_events, v_held_seats, v_held_by, v_held_until) AS h(event, seat, holder, until)
-    WHERE es.event_id = h.event AND es.seat_id = h.seat;
+    SET status = 'HELD', hold_id = p.id, held_until = p.expires_at, version = es.version + 1
+    FROM placed p, unnest(p.seat_ids) AS s(seat)
+    WHERE es.event_id = p.event_id AND es.seat_id = s.seat;
   END IF;
 END
 $$;
