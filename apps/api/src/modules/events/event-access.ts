@@ -21,7 +21,19 @@ export async function requireEventManager(
   eventId: number,
   details: Record<string, unknown> = {},
 ): Promise<void> {
-  const organizerId = await eventOrganizerId(db, eventId);
+  checkEventManager(viewer, eventId, await eventOrganizerId(db, eventId), details);
+}
+
+/**
+ * The same check on an organizer already read (`undefined`: there is no such event), for a module that
+ * reads the event's organizer together with what it answers, in one round trip.
+ */
+export function checkEventManager(
+  viewer: Viewer,
+  eventId: number,
+  organizerId: string | null | undefined,
+  details: Record<string, unknown> = {},
+): void {
   if (organizerId === undefined) {
     throw new AppError(ErrorCode.NOT_FOUND, `Event ${eventId} was not found`, {
       id: String(eventId),

@@ -11,27 +11,80 @@ export interface CounterRow {
   sectionId: number;
   priceTierId: number;
   minute: number;
-  value: string;
+  value: number;
 }
 
-// Folded counters plus the deltas not folded yet, in one statement (one snapshot): right whether or not
-// sales_fold() has run. Per-minute rows only for the last `$2` minutes.
-const READ_COUNTERS: PreparedStatement = {
-  name: "sales.counters",
+export interface SalesLabels {
+  name: string;
+  currency: string;
+  queueEnabled: boolean;
+  /** In map order; `tierId`: a standing area's price tier at this event (null for seated sections). */
+  sections: { id: number; name: string; kind: "SEATED" | "STANDING"; tierId: number | null }[];
+  tiers: { id: number; name: string; priceMinor: number }[];
+}
+
+/** Everything a dashboard read needs, from one statement: who may see it, its labels and its counters. */
+export interface SalesSnapshot {
+  organizerId: string | null;
+  labels: SalesLabels;
+  counters: CounterRow[];
+}
+
+// One round trip per read (a dashboard reads while the sale loads both cores, where each round trip
+// waits its turn twice): the event's organizer (for the permission check), its labels (sections in map
+// order, price tiers) and its counters. The counters are the folded rows plus the deltas not folded yet,
+// in the same snapshot: right whether or not sales_fold() has run. Per-minute rows only for the last
+// `$2` minutes. Each counter is [metric, section, tier, minute, value].
+const READ_SNAPSHOT: PreparedStatement = {
+  name: "sales.snapshot",
   text: `
-    SELECT metric, section_id AS "sectionId", price_tier_id AS "priceTierId", minute, sum(value)::text AS value
-    FROM (
-      SELECT metric, section_id, price_tier_id, minute, value FROM sales_count
-      WHERE event_id = $1::int AND (minute = 0 OR minute >= $2::int)
-      UNION ALL
-      SELECT metric, section_id, price_tier_id, minute, value FROM sales_count_delta
-      WHERE event_id = $1::int AND (minute = 0 OR minute >= $2::int)
-    ) c
-    GROUP BY 1, 2, 3, 4`,
+    SELECT e.organizer_id AS "organizerId", e.name, e.currency, e.queue_enabled AS "queueEnabled",
+           coalesce((SELECT json_agg(json_build_object(
+                              'id', s.id, 'name', s.name, 'kind', s.kind,
+                              'tierId', CASE WHEN s.kind = 'STANDING' THEN sp.price_tier_id END)
+                            ORDER BY s.sort_order)
+                     FROM section s
+                     LEFT JOIN section_pricing sp ON sp.event_id = e.id AND sp.section_id = s.id
+                     WHERE s.chart_id = e.chart_id), '[]') AS sections,
+           coalesce((SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'priceMinor', t.price_minor)
+                                     ORDER BY t.sort_order, t.id)
+                     FROM price_tier t WHERE t.event_id = e.id), '[]') AS tiers,
+           coalesce((SELECT json_agg(json_build_array(c.metric, c.section_id, c.price_tier_id, c.minute, c.value))
+                     FROM (SELECT metric, section_id, price_tier_id, minute, sum(value) AS value
+                           FROM (SELECT metric, section_id, price_tier_id, minute, value FROM sales_count
+                                 WHERE event_id = e.id AND (minute = 0 OR minute >= $2::int)
+                                 UNION ALL
+                                 SELECT metric, section_id, price_tier_id, minute, value FROM sales_count_delta
+                                 WHERE event_id = e.id AND (minute = 0 OR minute >= $2::int)) u
+                           GROUP BY 1, 2, 3, 4) c), '[]') AS counters
+    FROM event e WHERE e.id = $1::int`,
 };
 
-export function readCounters(pool: SqlPool, eventId: number, sinceMinute: number): Promise<CounterRow[]> {
-  return queryPrepared<CounterRow>(pool, READ_COUNTERS, [eventId, sinceMinute]);
+type SnapshotRow = SalesLabels & {
+  organizerId: string | null;
+  counters: [metric: string, sectionId: number, priceTierId: number, minute: number, value: number][];
+};
+
+/** The event's sales snapshot; null when there is no such event. */
+export async function readSalesSnapshot(
+  pool: SqlPool,
+  eventId: number,
+  sinceMinute: number,
+): Promise<SalesSnapshot | null> {
+  const [row] = await queryPrepared<SnapshotRow>(pool, READ_SNAPSHOT, [eventId, sinceMinute]);
+  if (!row) return null;
+  const { organizerId, counters, ...labels } = row;
+  return {
+    organizerId,
+    labels,
+    counters: counters.map(([metric, sectionId, priceTierId, minute, value]) => ({
+      metric,
+      sectionId,
+      priceTierId,
+      minute,
+      value,
+    })),
+  };
 }
 
 /** Moves up to `limit` deltas into the folded counters; how many it moved (0 when another fold runs). */
@@ -49,33 +102,6 @@ export function recountFromRows(db: Db, eventId: number) {
   return db.$queryRaw<{ metric: string; sectionId: number; priceTierId: number; value: bigint }[]>`
     SELECT metric, section_id AS "sectionId", price_tier_id AS "priceTierId", value
     FROM sales_truth(${eventId}::int)`;
-}
-
-export interface SalesLabels {
-  name: string;
-  currency: string;
-  queueEnabled: boolean;
-  /** In map order; `tierId`: a standing area's price tier at this event (null for seated sections). */
-  sections: { id: number; name: string; kind: "SEATED" | "STANDING"; tierId: number | null }[];
-  tiers: { id: number; name: string; priceMinor: number }[];
-}
-
-/** The event's name, currency, sections (in map order) and price tiers; null when there is no event. */
-export async function salesLabels(db: Db, eventId: number): Promise<SalesLabels | null> {
-  const [row] = await db.$queryRaw<SalesLabels[]>`
-    SELECT e.name, e.currency, e.queue_enabled AS "queueEnabled",
-           coalesce((SELECT json_agg(json_build_object(
-                              'id', s.id, 'name', s.name, 'kind', s.kind,
-                              'tierId', CASE WHEN s.kind = 'STANDING' THEN sp.price_tier_id END)
-                            ORDER BY s.sort_order)
-                     FROM section s
-                     LEFT JOIN section_pricing sp ON sp.event_id = e.id AND sp.section_id = s.id
-                     WHERE s.chart_id = e.chart_id), '[]') AS sections,
-           coalesce((SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'priceMinor', t.price_minor)
-                                     ORDER BY t.sort_order, t.id)
-                     FROM price_tier t WHERE t.event_id = e.id), '[]') AS tiers
-    FROM event e WHERE e.id = ${eventId}`;
-  return row ?? null;
 }
 
 // --- The organizer's order list (eventOrders) ---

@@ -4,7 +4,7 @@ import type { SqlPool } from "../../infra/sql.js";
 import { badInput, notFound } from "../../kernel/errors.js";
 import type { Money } from "../../kernel/money.js";
 import type { Viewer } from "../../kernel/viewer.js";
-import { mayManage, requireEventManager } from "../events/event-access.js";
+import { checkEventManager, mayManage, requireEventManager } from "../events/event-access.js";
 import { eventOrganizerId } from "../events/event-store.js";
 import type { OrderRow } from "../orders/order-store.js";
 import { ordersById } from "../orders/order-store.js";
@@ -15,9 +15,9 @@ import {
   type CounterRow,
   eventOrderPage,
   orderBuyers,
-  readCounters,
+  readSalesSnapshot,
   type SalesLabels,
-  salesLabels,
+  type SalesSnapshot,
 } from "./sales-store.js";
 
 // The live sales dashboard (docs/sales.md): an event's figures from its running counters (one indexed
@@ -120,7 +120,7 @@ export function salesFigures(
   const nowMinute = Math.floor(now.getTime() / 60_000);
   const perMinute = new Array<number>(SALES_MINUTES).fill(0);
   for (const row of rows) {
-    const value = Number(row.value);
+    const { value } = row;
     if (row.metric.startsWith("seats.")) {
       const bucket = row.metric.slice("seats.".length);
       addSeats(seats, bucket, value);
@@ -202,24 +202,37 @@ export class SalesService {
 
   /** The event's figures, for its organizer or an admin. */
   async eventSales(viewer: Viewer, eventId: number): Promise<SalesFigures> {
-    await requireEventManager(this.db, viewer, eventId);
-    return this.figures(eventId, viewer);
+    const now = new Date();
+    const snapshot = await this.snapshot(eventId, now);
+    // Read with the figures (one round trip); nothing of them is answered unless the check passes.
+    checkEventManager(viewer, eventId, snapshot?.organizerId);
+    return this.figuresOf(eventId, snapshot, viewer, now);
   }
 
   /** The figures without the permission check (the live push checked it when the subscription opened). */
   async figures(eventId: number, viewer: Viewer | null): Promise<SalesFigures> {
     const now = new Date();
+    return this.figuresOf(eventId, await this.snapshot(eventId, now), viewer, now);
+  }
+
+  private snapshot(eventId: number, now: Date): Promise<SalesSnapshot | null> {
     const sinceMinute = Math.floor(now.getTime() / 60_000) - (SALES_MINUTES - 1);
-    const [labels, rows] = await Promise.all([
-      salesLabels(this.db, eventId),
-      readCounters(this.pool, eventId, sinceMinute),
-    ]);
-    if (!labels) throw notFound("Event", String(eventId));
+    return readSalesSnapshot(this.pool, eventId, sinceMinute);
+  }
+
+  private async figuresOf(
+    eventId: number,
+    snapshot: SalesSnapshot | null,
+    viewer: Viewer | null,
+    now: Date,
+  ): Promise<SalesFigures> {
+    if (!snapshot) throw notFound("Event", String(eventId));
+    const { labels, counters } = snapshot;
     const queue =
       labels.queueEnabled && viewer
         ? await this.queue.settings(viewer, await this.queue.queueEvent(eventId))
         : null;
-    return { ...salesFigures(eventId, labels, rows, now), queue };
+    return { ...salesFigures(eventId, labels, counters, now), queue };
   }
 
   /** The event's confirmed and cancelled orders, newest first, found by buyer e-mail, order id or seat. */
