@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { Worker } from "node:worker_threads";
 import { type Histogram, latencyHistogram, recordMs } from "./latency.js";
 import type { PgClient } from "./pg.js";
 
-// A partner's server in the bench process, and webhook endpoints pointing at it (pnpm bench webhooks,
+// A partner's server in the bench process (on a thread of its own), and webhook endpoints pointing at it (pnpm bench webhooks,
 // pnpm bench checkout's step with endpoints registered).
 
 export interface WebhookReceiver {
@@ -33,21 +32,68 @@ export interface WebhookReceiver {
   close(db: PgClient): Promise<void>;
 }
 
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
-  const arrivals = new Map<string, number>();
+// The receiving server runs on a thread of its own: on the load generator's event loop, its thousands
+// of requests a second would delay the generator's own sends and its clock, and show up as API latency.
+// The thread reports arrivals in batches (every FLUSH_MS, and when asked).
+const FLUSH_MS = 100;
+const RECEIVER_THREAD = `
+  const { createServer } = require("node:http");
+  const { parentPort } = require("node:worker_threads");
+  const seen = new Set();
+  let batch = [];
   let duplicates = 0;
+  const flush = (asked) => {
+    parentPort.postMessage({ arrivals: batch, duplicates, asked });
+    batch = [];
+  };
   const server = createServer((req, res) => {
-    const id = `${req.url}:${req.headers["webhook-id"]}`;
+    const id = req.url + ":" + req.headers["webhook-id"];
     req.resume();
     req.on("end", () => {
-      if (arrivals.has(id)) duplicates++;
-      else arrivals.set(id, Date.now());
+      if (seen.has(id)) duplicates++;
+      else {
+        seen.add(id);
+        batch.push([id, Date.now()]);
+      }
       res.writeHead(204).end();
     });
   });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const timer = setInterval(() => flush(false), ${FLUSH_MS});
+  parentPort.on("message", (message) => {
+    if (message === "flush") return flush(true);
+    clearInterval(timer);
+    server.closeAllConnections();
+    server.close(() => parentPort.close());
+  });
+  server.listen(0, "127.0.0.1", () => parentPort.postMessage({ port: server.address().port }));
+`;
+
+interface ReceiverMessage {
+  port?: number;
+  arrivals?: [string, number][];
+  duplicates?: number;
+  /** The answer to a "flush": every arrival until then has been reported. */
+  asked?: boolean;
+}
+
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  const arrivals = new Map<string, number>();
+  let duplicates = 0;
+  const thread = new Worker(RECEIVER_THREAD, { eval: true });
+  const flushed: (() => void)[] = [];
+  thread.on("message", (message: ReceiverMessage) => {
+    for (const [id, at] of message.arrivals ?? []) arrivals.set(id, at);
+    if (message.duplicates !== undefined) duplicates = message.duplicates;
+    if (message.asked) flushed.shift()?.();
+  });
+  const [{ port }] = (await once(thread, "message")) as [Required<Pick<ReceiverMessage, "port">>];
+  /** Every arrival the thread has seen so far, in `arrivals`. */
+  const flush = () =>
+    new Promise<void>((resolve) => {
+      flushed.push(resolve);
+      thread.postMessage("flush");
+    });
+  const base = `http://127.0.0.1:${port}`;
   const paths = new Map<string, string>();
   return {
     arrivals,
@@ -72,6 +118,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       return ids;
     },
     async latencies(db, endpointIds, since) {
+      await flush();
       const { rows } = await db.query<{
         delivery: string;
         outbox: string;
@@ -102,8 +149,8 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     },
     async close(db) {
       await db.query("DELETE FROM webhook_endpoint WHERE id = ANY($1::uuid[])", [[...paths.keys()]]);
-      server.closeAllConnections();
-      server.close();
+      thread.postMessage("close");
+      await once(thread, "exit");
     },
   };
 }
