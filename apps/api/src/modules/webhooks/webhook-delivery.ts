@@ -17,7 +17,8 @@ import type { DeliveryRow, SendingEndpoint, WebhookStore } from "./webhook-store
 // endpoint). A drain leases its endpoint, takes the endpoint's due deliveries in rounds of up to
 // DRAIN_BATCH (only the earliest pending one of each order, so an order's events arrive in order), sends
 // a round's requests concurrently, and records every answer of the round in one statement: a failed one
-// is retried after exponential backoff with jitter, as a later round of a later drain. Measured: a job
+// is retried after exponential backoff with jitter, as a later round of a later drain. A short round
+// ends the drain. Measured: a job
 // and four round trips per delivery could not keep up with a sale (docs/benchmarks.md, "Webhook
 // delivery").
 
@@ -219,6 +220,10 @@ export class WebhookDeliverer {
       const round = await this.store.dueDeliveries(endpointId, DRAIN_BATCH);
       if (round.length === 0) return "whenDue";
       if (await this.sendRound(endpoint, round)) return "stop";
+      // A short round took everything that was due: what the relay added meanwhile has queued this drain
+      // again, and the next event of an order sent now is found by the wake-up (asking again here cost
+      // a lease and a read per drain, most drains of a sale being one short round).
+      if (round.length < DRAIN_BATCH) return "whenDue";
       if (Date.now() - started > DRAIN_BUDGET_MS) return "now";
     }
   }
